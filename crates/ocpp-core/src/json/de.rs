@@ -1,0 +1,799 @@
+//! A strict, allocation-free JSON deserializer for serde.
+//!
+//! Why not `serde-json-core`'s deserializer: it reports every serde error (missing field, unknown
+//! enumeration value, string too long) as the same `CustomError`, so a charge point cannot choose
+//! the right CALLERROR; it skips unknown values recursively with no depth bound (a crafted frame
+//! exhausts a microcontroller's stack); and its "ignored" scalars are chomped without being
+//! validated. This one is small, validates all input, bounds nesting, and classifies errors (see
+//! [`ErrorKind`](super::ErrorKind)).
+//!
+//! Strings without escapes are handed to visitors borrowed from the input. Strings with escapes are
+//! unescaped into a small stack buffer; one too long for it (only bounded-text fields are that long)
+//! is handed over as a sequence of `char`s, which this crate's string types accept.
+
+use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
+
+use super::error::{DecodeOptions, Error, ErrorKind};
+
+type Result<T> = core::result::Result<T, Error>;
+
+/// Name a `Deserialize` impl passes to `deserialize_newtype_struct` to ask for a date-time parsed
+/// with this deserializer's [`DecodeOptions`]. The value is then visited as milliseconds since the
+/// Unix epoch through `visit_i64`.
+pub(crate) const DATETIME_TOKEN: &str = "$ocpp::DateTime";
+
+/// Unescaped strings up to this many bytes are passed to `visit_str`; longer ones as a `char` seq.
+const STACK_UNESCAPE: usize = 128;
+
+/// Decodes `T` from the JSON text `input`, which must hold exactly one value.
+pub fn from_str<'de, T: de::Deserialize<'de>>(input: &'de str, opts: &DecodeOptions) -> Result<T> {
+    let mut de = Deserializer::new(input, *opts);
+    let value = T::deserialize(&mut de).map_err(|mut e| {
+        e.set_offset_if_unset(de.pos);
+        e
+    })?;
+    de.end()?;
+    Ok(value)
+}
+
+/// The deserializer. Construct with [`Deserializer::new`]; most users want [`from_str`].
+pub struct Deserializer<'de> {
+    input: &'de str,
+    pos: usize,
+    depth: u8,
+    opts: DecodeOptions,
+}
+
+impl<'de> Deserializer<'de> {
+    /// A deserializer over `input`.
+    pub fn new(input: &'de str, opts: DecodeOptions) -> Self {
+        Deserializer { input, pos: 0, depth: 0, opts }
+    }
+
+    /// Checks that only whitespace follows the value that was read.
+    pub fn end(&mut self) -> Result<()> {
+        match self.peek_ws() {
+            None => Ok(()),
+            Some(_) => Err(self.err(ErrorKind::TrailingCharacters)),
+        }
+    }
+
+    pub(crate) fn position(&self) -> usize {
+        self.pos
+    }
+
+    pub(crate) fn err(&self, kind: ErrorKind) -> Error {
+        Error::at(kind, self.pos)
+    }
+
+    fn bytes(&self) -> &'de [u8] {
+        self.input.as_bytes()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.pos).copied()
+    }
+
+    /// Skips whitespace and returns the next byte without consuming it.
+    pub(crate) fn peek_ws(&mut self) -> Option<u8> {
+        while let Some(b) = self.peek() {
+            if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                self.pos += 1;
+            } else {
+                return Some(b);
+            }
+        }
+        None
+    }
+
+    fn peek_ws_or_eof(&mut self) -> Result<u8> {
+        self.peek_ws().ok_or_else(|| self.err(ErrorKind::UnexpectedEof))
+    }
+
+    /// Consumes `byte` (after whitespace) or fails with a syntax error.
+    pub(crate) fn expect(&mut self, byte: u8) -> Result<()> {
+        if self.peek_ws_or_eof()? == byte {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.err(ErrorKind::Syntax))
+        }
+    }
+
+    fn expect_literal(&mut self, lit: &[u8]) -> Result<()> {
+        let end = self.pos + lit.len();
+        match self.bytes().get(self.pos..end) {
+            Some(s) if s == lit => {
+                self.pos = end;
+                Ok(())
+            }
+            Some(_) => Err(self.err(ErrorKind::Syntax)),
+            None => Err(self.err(ErrorKind::UnexpectedEof)),
+        }
+    }
+
+    fn enter(&mut self) -> Result<()> {
+        if self.depth >= self.opts.max_depth {
+            return Err(self.err(ErrorKind::TooDeep));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Reads a string at the cursor (after whitespace). Returns its raw contents between the
+    /// quotes, still escaped, and whether it contains escapes. Validates escapes and rejects
+    /// unescaped control characters, as RFC 8259 §7 requires.
+    pub(crate) fn parse_str_raw(&mut self) -> Result<(&'de str, bool)> {
+        match self.peek_ws_or_eof()? {
+            b'"' => {}
+            _ => return Err(self.err(ErrorKind::InvalidType)),
+        }
+        self.pos += 1;
+        let start = self.pos;
+        let mut escaped = false;
+        loop {
+            let Some(b) = self.peek() else {
+                return Err(self.err(ErrorKind::UnexpectedEof));
+            };
+            match b {
+                b'"' => {
+                    let raw = self.input.get(start..self.pos).ok_or_else(|| self.err(ErrorKind::Syntax))?;
+                    self.pos += 1;
+                    return Ok((raw, escaped));
+                }
+                b'\\' => {
+                    escaped = true;
+                    self.pos += 1;
+                    match self.peek() {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.pos += 1,
+                        Some(b'u') => {
+                            self.pos += 1;
+                            for _ in 0..4 {
+                                match self.peek() {
+                                    Some(h) if h.is_ascii_hexdigit() => self.pos += 1,
+                                    Some(_) => return Err(self.err(ErrorKind::Syntax)),
+                                    None => return Err(self.err(ErrorKind::UnexpectedEof)),
+                                }
+                            }
+                        }
+                        Some(_) => return Err(self.err(ErrorKind::Syntax)),
+                        None => return Err(self.err(ErrorKind::UnexpectedEof)),
+                    }
+                }
+                0x00..=0x1f => return Err(self.err(ErrorKind::Syntax)),
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    /// Reads a number at the cursor, validating the JSON grammar. Returns its text and whether it
+    /// is an integer (no fraction, no exponent).
+    pub(crate) fn parse_number_raw(&mut self) -> Result<(&'de str, bool)> {
+        self.peek_ws_or_eof()?;
+        let start = self.pos;
+        let mut integer = true;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.eat_digits(),
+            Some(_) => return Err(self.err(ErrorKind::InvalidType)),
+            None => return Err(self.err(ErrorKind::UnexpectedEof)),
+        }
+        if self.peek() == Some(b'.') {
+            integer = false;
+            self.pos += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.err(ErrorKind::Syntax));
+            }
+            self.eat_digits();
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            integer = false;
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.err(ErrorKind::Syntax));
+            }
+            self.eat_digits();
+        }
+        let text = self.input.get(start..self.pos).ok_or_else(|| self.err(ErrorKind::Syntax))?;
+        Ok((text, integer))
+    }
+
+    fn eat_digits(&mut self) {
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+    }
+
+    /// Skips one complete value, validating it; nesting is bounded by `max_depth`.
+    pub(crate) fn skip_value(&mut self) -> Result<()> {
+        match self.peek_ws_or_eof()? {
+            b'"' => self.parse_str_raw().map(|_| ()),
+            b'n' => self.expect_literal(b"null"),
+            b't' => self.expect_literal(b"true"),
+            b'f' => self.expect_literal(b"false"),
+            b'-' | b'0'..=b'9' => self.parse_number_raw().map(|_| ()),
+            b'[' => {
+                self.pos += 1;
+                self.enter()?;
+                let mut first = true;
+                loop {
+                    if self.peek_ws_or_eof()? == b']' && first {
+                        self.pos += 1;
+                        break;
+                    }
+                    if !first {
+                        match self.peek_ws_or_eof()? {
+                            b',' => self.pos += 1,
+                            b']' => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return Err(self.err(ErrorKind::Syntax)),
+                        }
+                    }
+                    first = false;
+                    self.skip_value()?;
+                }
+                self.leave();
+                Ok(())
+            }
+            b'{' => {
+                self.pos += 1;
+                self.enter()?;
+                let mut first = true;
+                loop {
+                    if self.peek_ws_or_eof()? == b'}' && first {
+                        self.pos += 1;
+                        break;
+                    }
+                    if !first {
+                        match self.peek_ws_or_eof()? {
+                            b',' => self.pos += 1,
+                            b'}' => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return Err(self.err(ErrorKind::Syntax)),
+                        }
+                    }
+                    first = false;
+                    if self.peek_ws_or_eof()? != b'"' {
+                        return Err(self.err(ErrorKind::Syntax));
+                    }
+                    self.parse_str_raw()?;
+                    self.expect(b':')?;
+                    self.skip_value()?;
+                }
+                self.leave();
+                Ok(())
+            }
+            _ => Err(self.err(ErrorKind::Syntax)),
+        }
+    }
+
+    /// Skips one value and returns its text.
+    pub(crate) fn raw_value(&mut self) -> Result<&'de str> {
+        self.peek_ws_or_eof()?;
+        let start = self.pos;
+        self.skip_value()?;
+        self.input.get(start..self.pos).ok_or_else(|| self.err(ErrorKind::Syntax))
+    }
+
+    fn visit_string<V: Visitor<'de>>(&mut self, raw: &'de str, escaped: bool, visitor: V) -> Result<V::Value> {
+        if !escaped {
+            return visitor.visit_borrowed_str(raw);
+        }
+        let mut buf = [0u8; STACK_UNESCAPE];
+        match unescape_into(raw, &mut buf) {
+            Ok(Some(s)) => visitor.visit_str(s),
+            Ok(None) => visitor.visit_seq(EscapedChars { chars: Unescape::new(raw) }),
+            Err(()) => Err(self.err(ErrorKind::Syntax)),
+        }
+    }
+
+    fn parse_integer(&mut self) -> Result<Integer> {
+        let at = self.pos;
+        let (text, integer) = self.parse_number_raw()?;
+        if !integer {
+            return Err(Error::at(ErrorKind::InvalidType, at));
+        }
+        parse_integer_text(text).ok_or(Error::at(ErrorKind::InvalidValue, at))
+    }
+
+    fn visit_integer<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        match self.parse_integer()? {
+            Integer::Neg(v) => visitor.visit_i64(v),
+            Integer::Pos(v) => visitor.visit_u64(v),
+        }
+    }
+}
+
+enum Integer {
+    Neg(i64),
+    Pos(u64),
+}
+
+fn parse_integer_text(text: &str) -> Option<Integer> {
+    if let Some(digits) = text.strip_prefix('-') {
+        let mut v: i64 = 0;
+        for d in digits.bytes() {
+            v = v.checked_mul(10)?.checked_sub(i64::from(d - b'0'))?;
+        }
+        Some(Integer::Neg(v))
+    } else {
+        let mut v: u64 = 0;
+        for d in text.bytes() {
+            v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+        }
+        Some(Integer::Pos(v))
+    }
+}
+
+/// Iterator over the characters of a raw (escaped) JSON string's contents.
+#[derive(Clone)]
+pub(crate) struct Unescape<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Unescape<'a> {
+    pub(crate) fn new(raw: &'a str) -> Self {
+        Unescape { rest: raw }
+    }
+
+    fn hex4(&mut self) -> Option<u16> {
+        let h = self.rest.get(..4)?;
+        self.rest = self.rest.get(4..)?;
+        u16::from_str_radix(h, 16).ok()
+    }
+}
+
+impl Iterator for Unescape<'_> {
+    /// `Err(())` for a malformed escape or a lone surrogate.
+    type Item = core::result::Result<char, ()>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut chars = self.rest.chars();
+        let c = chars.next()?;
+        self.rest = chars.as_str();
+        if c != '\\' {
+            return Some(Ok(c));
+        }
+        let mut chars = self.rest.chars();
+        let e = chars.next();
+        self.rest = chars.as_str();
+        let out = match e {
+            Some('"') => '"',
+            Some('\\') => '\\',
+            Some('/') => '/',
+            Some('b') => '\u{8}',
+            Some('f') => '\u{c}',
+            Some('n') => '\n',
+            Some('r') => '\r',
+            Some('t') => '\t',
+            Some('u') => {
+                let Some(hi) = self.hex4() else { return Some(Err(())) };
+                if (0xD800..0xDC00).contains(&hi) {
+                    // A high surrogate must be followed by an escaped low surrogate.
+                    if !self.rest.starts_with("\\u") {
+                        return Some(Err(()));
+                    }
+                    self.rest = self.rest.get(2..).unwrap_or("");
+                    let Some(lo) = self.hex4() else { return Some(Err(())) };
+                    if !(0xDC00..0xE000).contains(&lo) {
+                        return Some(Err(()));
+                    }
+                    let code = 0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00);
+                    return Some(char::from_u32(code).ok_or(()));
+                }
+                match char::from_u32(u32::from(hi)) {
+                    Some(c) => c,
+                    None => return Some(Err(())),
+                }
+            }
+            _ => return Some(Err(())),
+        };
+        Some(Ok(out))
+    }
+}
+
+/// Unescapes `raw` into `buf`. `Ok(None)` when it does not fit.
+fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> core::result::Result<Option<&'b str>, ()> {
+    let mut len = 0;
+    for c in Unescape::new(raw) {
+        let c = c?;
+        let n = c.len_utf8();
+        let Some(dst) = buf.get_mut(len..len + n) else {
+            // Validate the rest even though it does not fit, so errors stay syntax errors.
+            return Unescape::new(raw).try_for_each(|c| c.map(|_| ())).map(|()| None);
+        };
+        c.encode_utf8(dst);
+        len += n;
+    }
+    let bytes = buf.get(..len).ok_or(())?;
+    core::str::from_utf8(bytes).map(Some).map_err(|_| ())
+}
+
+/// A string with escapes that is too long for the stack buffer, presented as a sequence of chars.
+struct EscapedChars<'a> {
+    chars: Unescape<'a>,
+}
+
+impl<'de> de::SeqAccess<'de> for EscapedChars<'_> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        match self.chars.next() {
+            None => Ok(None),
+            Some(Ok(c)) => seed.deserialize(c.into_deserializer()).map(Some),
+            Some(Err(())) => Err(Error::new(ErrorKind::Syntax)),
+        }
+    }
+}
+
+macro_rules! deserialize_integer {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+            self.visit_integer(visitor)
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.peek_ws_or_eof()? {
+            b'n' => {
+                self.expect_literal(b"null")?;
+                visitor.visit_unit()
+            }
+            b't' | b'f' => self.deserialize_bool(visitor),
+            b'"' => self.deserialize_str(visitor),
+            b'[' => self.deserialize_seq(visitor),
+            b'{' => self.deserialize_map(visitor),
+            b'-' | b'0'..=b'9' => {
+                let at = self.pos;
+                let (text, integer) = self.parse_number_raw()?;
+                if integer {
+                    match parse_integer_text(text) {
+                        Some(Integer::Neg(v)) => return visitor.visit_i64(v),
+                        Some(Integer::Pos(v)) => return visitor.visit_u64(v),
+                        None => {}
+                    }
+                }
+                let v: f64 = text.parse().map_err(|_| Error::at(ErrorKind::Syntax, at))?;
+                visitor.visit_f64(v)
+            }
+            _ => Err(self.err(ErrorKind::Syntax)),
+        }
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.peek_ws_or_eof()? {
+            b't' => {
+                self.expect_literal(b"true")?;
+                visitor.visit_bool(true)
+            }
+            b'f' => {
+                self.expect_literal(b"false")?;
+                visitor.visit_bool(false)
+            }
+            _ => {
+                // Validate the value so a syntax error is not reported as a type error.
+                self.skip_value()?;
+                Err(self.err(ErrorKind::InvalidType))
+            }
+        }
+    }
+
+    deserialize_integer!(deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64);
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_f64(visitor)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let at = self.pos;
+        let (text, _) = self.parse_number_raw()?;
+        let v: f64 = text.parse().map_err(|_| Error::at(ErrorKind::Syntax, at))?;
+        if v.is_finite() { visitor.visit_f64(v) } else { Err(Error::at(ErrorKind::InvalidValue, at)) }
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        if self.peek_ws_or_eof()? != b'"' {
+            self.skip_value()?;
+            return Err(self.err(ErrorKind::InvalidType));
+        }
+        let (raw, escaped) = self.parse_str_raw()?;
+        self.visit_string(raw, escaped, visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        if self.peek_ws_or_eof()? == b'n' {
+            self.expect_literal(b"null")?;
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        if self.peek_ws_or_eof()? == b'n' {
+            self.expect_literal(b"null")?;
+            visitor.visit_unit()
+        } else {
+            self.skip_value()?;
+            Err(self.err(ErrorKind::InvalidType))
+        }
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value> {
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value> {
+        if name == DATETIME_TOKEN {
+            let at = self.pos;
+            if self.peek_ws_or_eof()? != b'"' {
+                self.skip_value()?;
+                return Err(Error::at(ErrorKind::InvalidType, at));
+            }
+            let (raw, escaped) = self.parse_str_raw()?;
+            let mut buf = [0u8; 64];
+            let text = if escaped {
+                match unescape_into(raw, &mut buf) {
+                    Ok(Some(s)) => s,
+                    _ => return Err(Error::at(ErrorKind::InvalidDateTime, at)),
+                }
+            } else {
+                raw
+            };
+            let dt = crate::types::DateTime::parse_with(text, self.opts.allow_missing_offset)
+                .map_err(|_| Error::at(ErrorKind::InvalidDateTime, at))?;
+            return visitor.visit_i64(dt.unix_millis());
+        }
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        if self.peek_ws_or_eof()? != b'[' {
+            self.skip_value()?;
+            return Err(self.err(ErrorKind::InvalidType));
+        }
+        self.pos += 1;
+        self.enter()?;
+        let value = visitor.visit_seq(Seq { de: self, first: true })?;
+        // The visitor may stop before the end (a bounded list that is full reports its own
+        // error, so reaching here means it consumed what it wanted): require the close.
+        match self.peek_ws_or_eof()? {
+            b']' => self.pos += 1,
+            _ => return Err(self.err(ErrorKind::TooManyItems)),
+        }
+        self.leave();
+        Ok(value)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.object(None, visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.object(Some(fields), visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        // OCPP enumerations are strings; only unit variants exist.
+        if self.peek_ws_or_eof()? != b'"' {
+            self.skip_value()?;
+            return Err(self.err(ErrorKind::InvalidType));
+        }
+        visitor.visit_enum(UnitVariant { de: self })
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.skip_value()?;
+        visitor.visit_unit()
+    }
+}
+
+impl<'de> Deserializer<'de> {
+    fn object<V: Visitor<'de>>(&mut self, fields: Option<&'static [&'static str]>, visitor: V) -> Result<V::Value> {
+        if self.peek_ws_or_eof()? != b'{' {
+            self.skip_value()?;
+            return Err(self.err(ErrorKind::InvalidType));
+        }
+        self.pos += 1;
+        self.enter()?;
+        let value = visitor.visit_map(Map { de: self, fields, current: None, first: true })?;
+        // A struct visitor reads every member; reaching here with members left means one of them
+        // was ignored by a visitor that stopped early, which the derive never does.
+        match self.peek_ws_or_eof()? {
+            b'}' => self.pos += 1,
+            _ => return Err(self.err(ErrorKind::Syntax)),
+        }
+        self.leave();
+        Ok(value)
+    }
+}
+
+struct Seq<'a, 'de> {
+    de: &'a mut Deserializer<'de>,
+    first: bool,
+}
+
+impl<'de> de::SeqAccess<'de> for Seq<'_, 'de> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        match self.de.peek_ws_or_eof()? {
+            b']' => return Ok(None),
+            b',' if !self.first => {
+                self.de.pos += 1;
+                if self.de.peek_ws_or_eof()? == b']' {
+                    return Err(self.de.err(ErrorKind::Syntax));
+                }
+            }
+            _ if self.first => {}
+            _ => return Err(self.de.err(ErrorKind::Syntax)),
+        }
+        self.first = false;
+        seed.deserialize(&mut *self.de).map(Some)
+    }
+}
+
+struct Map<'a, 'de> {
+    de: &'a mut Deserializer<'de>,
+    fields: Option<&'static [&'static str]>,
+    current: Option<&'static str>,
+    first: bool,
+}
+
+impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        match self.de.peek_ws_or_eof()? {
+            b'}' => return Ok(None),
+            b',' if !self.first => {
+                self.de.pos += 1;
+                self.de.peek_ws_or_eof()?;
+            }
+            _ if self.first => {}
+            _ => return Err(self.de.err(ErrorKind::Syntax)),
+        }
+        self.first = false;
+        if self.de.peek_ws_or_eof()? != b'"' {
+            return Err(self.de.err(ErrorKind::Syntax));
+        }
+        let key_at = self.de.pos;
+        let (raw, escaped) = self.de.parse_str_raw()?;
+        let mut buf = [0u8; 64];
+        let key: &str = if escaped {
+            match unescape_into(raw, &mut buf) {
+                Ok(Some(s)) => s,
+                // Longer than any member name of any OCPP message: cannot be a known field.
+                Ok(None) => "",
+                Err(()) => return Err(Error::at(ErrorKind::Syntax, key_at)),
+            }
+        } else {
+            raw
+        };
+        self.current = None;
+        if let Some(fields) = self.fields {
+            self.current = fields.iter().copied().find(|f| *f == key);
+            if self.current.is_none() && self.de.opts.deny_unknown_fields {
+                return Err(Error::at(ErrorKind::UnknownField, key_at));
+            }
+        }
+        self.de.expect(b':')?;
+        let result = if escaped {
+            seed.deserialize(de::value::StrDeserializer::<Error>::new(key))
+        } else {
+            seed.deserialize(de::value::BorrowedStrDeserializer::<Error>::new(raw))
+        };
+        result.map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        let at = self.de.pos;
+        seed.deserialize(&mut *self.de).map_err(|mut e| {
+            if let Some(field) = self.current {
+                e.set_field_if_unset(field);
+            }
+            e.set_offset_if_unset(at);
+            e
+        })
+    }
+}
+
+struct UnitVariant<'a, 'de> {
+    de: &'a mut Deserializer<'de>,
+}
+
+impl<'de> de::EnumAccess<'de> for UnitVariant<'_, 'de> {
+    type Error = Error;
+    type Variant = Self;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self)> {
+        let at = self.de.pos;
+        let value = seed.deserialize(&mut *self.de).map_err(|mut e| {
+            e.set_offset_if_unset(at);
+            e
+        })?;
+        Ok((value, self))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for UnitVariant<'_, 'de> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<()> {
+        Ok(())
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, _seed: T) -> Result<T::Value> {
+        Err(self.de.err(ErrorKind::InvalidType))
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, _visitor: V) -> Result<V::Value> {
+        Err(self.de.err(ErrorKind::InvalidType))
+    }
+
+    fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], _visitor: V) -> Result<V::Value> {
+        Err(self.de.err(ErrorKind::InvalidType))
+    }
+}

@@ -1,0 +1,67 @@
+//! JSON for OCPP-J: a strict, depth-bounded deserializer with OCPP-classified errors, and a
+//! serializer into caller-owned buffers (`serde-json-core`, which never allocates).
+
+mod de;
+mod error;
+
+pub(crate) use de::DATETIME_TOKEN;
+pub use de::{Deserializer, from_str};
+pub(crate) use de::Unescape;
+pub use error::{DecodeOptions, Error, ErrorKind};
+
+use core::fmt;
+
+/// Serialising into a caller's buffer failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// The buffer is too small for the message. Nothing meaningful was written.
+    BufferFull,
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EncodeError::BufferFull => f.write_str("output buffer too small for the message"),
+        }
+    }
+}
+
+impl core::error::Error for EncodeError {}
+
+/// Serialises `value` as compact JSON into `buf`; returns the number of bytes written.
+pub fn to_slice<T: serde::Serialize + ?Sized>(value: &T, buf: &mut [u8]) -> Result<usize, EncodeError> {
+    serde_json_core::to_slice(value, buf).map_err(|_| EncodeError::BufferFull)
+}
+
+/// A cursor that appends to a caller's buffer; used to write frames around payloads.
+pub(crate) struct Writer<'b> {
+    buf: &'b mut [u8],
+    len: usize,
+}
+
+impl<'b> Writer<'b> {
+    pub(crate) fn new(buf: &'b mut [u8]) -> Self {
+        Writer { buf, len: 0 }
+    }
+
+    pub(crate) fn raw(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        let dst = self.buf.get_mut(self.len..self.len + bytes.len()).ok_or(EncodeError::BufferFull)?;
+        dst.copy_from_slice(bytes);
+        self.len += bytes.len();
+        Ok(())
+    }
+
+    /// Appends `value` serialised as JSON.
+    pub(crate) fn json<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
+        let rest = self.buf.get_mut(self.len..).ok_or(EncodeError::BufferFull)?;
+        self.len += to_slice(value, rest)?;
+        Ok(())
+    }
+
+    pub(crate) fn finish(self) -> &'b str {
+        let Writer { buf, len } = self;
+        // Everything written is JSON produced from `&str`s and ASCII punctuation.
+        core::str::from_utf8(buf.get(..len).unwrap_or_default()).unwrap_or_default()
+    }
+}

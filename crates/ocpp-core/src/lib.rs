@@ -1,0 +1,30 @@
+//! # ocpp-core
+//!
+//! The sans-IO heart of an OCPP-J charge point: it takes WebSocket text frames, hardware events and
+//! time ticks, and produces frames to send, actions for the hardware and the next deadline.
+//!
+//! This crate is `no_std` and needs no allocator. Every buffer is bounded; every bound is
+//! documented in [`limits`]. Incoming frames are parsed in place ([`rpc::Frame`]), payloads are
+//! decoded into owned, bounded message types ([`v16`]) and outgoing frames are serialised into a
+//! buffer the caller owns ([`rpc::encode_call`] and friends).
+//!
+//! Layers, bottom up:
+//! - [`json`]: a small, strict, depth-bounded JSON deserializer for serde whose errors map onto
+//!   OCPP-J CALLERROR codes, and a serializer front-end over `serde-json-core`.
+//! - [`types`]: the spec's primitive types: bounded strings ([`types::CiString20`] ...),
+//!   [`types::DateTime`] and the one-fraction-digit [`types::Decimal`].
+//! - [`rpc`]: OCPP-J framing (CALL / CALLRESULT / CALLERROR) and the error codes.
+//! - [`v16`]: every OCPP 1.6 message, plus the 1.6 security extension.
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+#[cfg(any(test, feature = "std"))]
+extern crate std;
+
+pub mod json;
+pub mod limits;
+pub mod rpc;
+pub mod types;
+pub mod v16;

@@ -1,0 +1,57 @@
+//! Every capacity of the message types, in one place.
+//!
+//! OCPP 1.6 lets a charge point declare its own limits in read-only configuration keys
+//! (`GetConfigurationMaxKeys`, `SendLocalListMaxLength`, `ChargingScheduleMaxPeriods`, ...). These
+//! constants are the most this crate's owned message types can hold; a charge point declares
+//! values at most these. Input beyond a bound is refused with the spec's answer
+//! (`OccurenceConstraintViolation` for too many list items, `PropertyConstraintViolation` for a
+//! string that is too long), never truncated silently and never allocated.
+//!
+//! Where the spec itself gives a bound (the `CiStringN` types, the security extension's
+//! `maxLength`s), the type uses exactly that bound. Where the spec leaves a field unbounded, the
+//! bound below is a choice, justified next to it.
+
+/// Keys in one GetConfiguration.req and one GetConfiguration.conf (`GetConfigurationMaxKeys`).
+/// 1.6 defines 43 standard keys and the security extension 9 more; 64 leaves room for vendor keys.
+pub const MAX_CONFIGURATION_KEYS: usize = 64;
+
+/// Entries in one SendLocalList.req (`SendLocalListMaxLength`). Larger lists arrive as several
+/// differential updates.
+pub const SEND_LOCAL_LIST_MAX_LENGTH: usize = 64;
+
+/// Periods in one charging schedule (`ChargingScheduleMaxPeriods`): 48 covers a day in half hours.
+pub const CHARGING_SCHEDULE_MAX_PERIODS: usize = 48;
+
+/// `meterValue` elements in one MeterValues.req, and `transactionData` elements in one
+/// StopTransaction.req.
+pub const MAX_METER_VALUES: usize = 8;
+
+/// `sampledValue` elements in one `meterValue`: energy, power, current and voltage on three phases,
+/// SoC, temperature and a few more (`MeterValuesSampledDataMaxLength`).
+pub const MAX_SAMPLED_VALUES: usize = 20;
+
+/// Length of one `sampledValue.value`. The spec leaves it unbounded; plain readings need a dozen
+/// characters, 128 leaves room for short signed values.
+pub const SAMPLED_VALUE_MAX_LEN: usize = 128;
+
+/// Length of DataTransfer `data` (unbounded in the spec).
+pub const DATA_TRANSFER_DATA_MAX_LEN: usize = 1024;
+
+/// Length of a URL (`anyURI`: firmware and diagnostics locations; unbounded in the spec). Signed
+/// download URLs with query strings run to several hundred characters.
+pub const URI_MAX_LEN: usize = 1024;
+
+/// Certificates in one GetInstalledCertificateIds.conf.
+pub const MAX_INSTALLED_CERTIFICATES: usize = 8;
+
+/// PEM certificate (InstallCertificate, SignedUpdateFirmware): the security extension's maxLength.
+pub const CERTIFICATE_MAX_LEN: usize = 5500;
+
+/// PEM certificate chain (CertificateSigned): the security extension's maxLength.
+pub const CERTIFICATE_CHAIN_MAX_LEN: usize = 10_000;
+
+/// PEM certificate signing request (SignCertificate): the security extension's maxLength.
+pub const CSR_MAX_LEN: usize = 5500;
+
+/// Base64 firmware signature (SignedUpdateFirmware): the security extension's maxLength.
+pub const SIGNATURE_MAX_LEN: usize = 800;

@@ -1,0 +1,9 @@
+//! The spec's primitive types (OCPP 1.6 §7): bounded strings, `dateTime`, one-digit decimals.
+
+mod datetime;
+mod decimal;
+mod string;
+
+pub use datetime::{DateTime, InvalidDateTime};
+pub use decimal::Decimal;
+pub use string::{BoundedString, CiString20, CiString25, CiString50, CiString255, CiString500, TooLong};

@@ -1,0 +1,204 @@
+//! Bounded strings: the spec's `CiString20Type` ... `CiString500Type`, and bounded text for the
+//! fields the spec leaves unbounded.
+
+use core::fmt;
+use core::ops::Deref;
+use core::str::FromStr;
+
+use serde::de::{self, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A string of at most `N` bytes, stored inline (no allocation).
+///
+/// OCPP 1.6 §7 defines `CiStringNType` as a case-insensitive string of at most N characters. The
+/// identifiers the spec puts in them are printable ASCII, where characters and bytes coincide; a
+/// non-ASCII character counts with its UTF-8 length here (so a CiString20 holds 20 ASCII
+/// characters, or fewer if some are not ASCII). Equality (`==`) is exact, which is what a
+/// round-trip needs; use [`BoundedString::eq_ignore_case`] where the spec compares identifiers
+/// case-insensitively (idTags).
+///
+/// Decoding a longer string fails with `PropertyConstraintViolation`; [`BoundedString::try_from`]
+/// refuses one.
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BoundedString<const N: usize>(heapless::String<N>);
+
+/// `CiString20Type`: idTags, charge point vendor, ...
+pub type CiString20 = BoundedString<20>;
+/// `CiString25Type`: serial numbers, firmware version, ...
+pub type CiString25 = BoundedString<25>;
+/// `CiString50Type`: configuration keys, models, vendor ids, ...
+pub type CiString50 = BoundedString<50>;
+/// `CiString255Type`: DataTransfer vendor-specific messages, security event tech info, ...
+pub type CiString255 = BoundedString<255>;
+/// `CiString500Type`: configuration values.
+pub type CiString500 = BoundedString<500>;
+
+/// The string does not fit its bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLong {
+    /// The bound, in bytes.
+    pub max: usize,
+    /// The length of the refused string, in bytes.
+    pub len: usize,
+}
+
+impl fmt::Display for TooLong {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "string of {} bytes exceeds the maximum of {}", self.len, self.max)
+    }
+}
+
+impl core::error::Error for TooLong {}
+
+impl<const N: usize> BoundedString<N> {
+    /// The bound, in bytes.
+    pub const MAX_LEN: usize = N;
+
+    /// An empty string.
+    pub const fn new() -> Self {
+        BoundedString(heapless::String::new())
+    }
+
+    /// Copies `s`, or refuses it when it is longer than `N` bytes.
+    pub fn try_from(s: &str) -> Result<Self, TooLong> {
+        let mut out = heapless::String::new();
+        out.push_str(s).map_err(|_| TooLong { max: N, len: s.len() })?;
+        Ok(BoundedString(out))
+    }
+
+    /// Copies as much of `s` as fits, cutting at a character boundary. For text that is only
+    /// informative (error descriptions, vendor info) where a cut beats a refusal.
+    pub fn truncated(s: &str) -> Self {
+        let mut end = s.len().min(N);
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut out = heapless::String::new();
+        // Cannot fail: `end <= N` and on a character boundary.
+        let _ = out.push_str(s.get(..end).unwrap_or_default());
+        BoundedString(out)
+    }
+
+    /// The contents.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// Appends a character, or refuses when it would not fit.
+    pub fn push(&mut self, c: char) -> Result<(), TooLong> {
+        self.0.push(c).map_err(|_| TooLong { max: N, len: self.0.len() + c.len_utf8() })
+    }
+
+    /// Appends a string, or refuses (changing nothing) when it would not fit.
+    pub fn push_str(&mut self, s: &str) -> Result<(), TooLong> {
+        self.0.push_str(s).map_err(|_| TooLong { max: N, len: self.0.len() + s.len() })
+    }
+
+    /// Case-insensitive (ASCII) comparison, as the spec compares `CiString` identifiers.
+    pub fn eq_ignore_case(&self, other: &str) -> bool {
+        self.0.as_str().eq_ignore_ascii_case(other)
+    }
+}
+
+impl<const N: usize> Deref for BoundedString<N> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl<const N: usize> AsRef<str> for BoundedString<N> {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl<const N: usize> FromStr for BoundedString<N> {
+    type Err = TooLong;
+    fn from_str(s: &str) -> Result<Self, TooLong> {
+        Self::try_from(s)
+    }
+}
+
+impl<const N: usize> TryFrom<&str> for BoundedString<N> {
+    type Error = TooLong;
+    fn try_from(s: &str) -> Result<Self, TooLong> {
+        BoundedString::try_from(s)
+    }
+}
+
+impl<const N: usize> PartialEq<str> for BoundedString<N> {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl<const N: usize> PartialEq<&str> for BoundedString<N> {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl<const N: usize> fmt::Debug for BoundedString<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl<const N: usize> fmt::Display for BoundedString<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<const N: usize> Serialize for BoundedString<N> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de, const N: usize> Deserialize<'de> for BoundedString<N> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(BoundedVisitor::<N>)
+    }
+}
+
+struct BoundedVisitor<const N: usize>;
+
+impl<'de, const N: usize> Visitor<'de> for BoundedVisitor<N> {
+    type Value = BoundedString<N>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a string of at most {N} bytes")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        BoundedString::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+    }
+
+    /// Long strings with escapes arrive from [`crate::json`] as a sequence of characters.
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = BoundedString::new();
+        while let Some(c) = seq.next_element::<char>()? {
+            if out.push(c).is_err() {
+                return Err(de::Error::invalid_value(de::Unexpected::Other("a longer string"), &self));
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(feature = "arbitrary")]
+impl<'a, const N: usize> arbitrary::Arbitrary<'a> for BoundedString<N> {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let len = u.int_in_range(0..=N)?;
+        let mut out = BoundedString::new();
+        for _ in 0..len {
+            let c: char = u.arbitrary()?;
+            if out.push(c).is_err() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
