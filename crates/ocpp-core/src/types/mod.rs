@@ -1,9 +1,12 @@
-//! The spec's primitive types (OCPP 1.6 §7): bounded strings, `dateTime`, one-digit decimals.
+//! The spec's primitive types (OCPP 1.6 §7): bounded strings and lists, `dateTime`, one-digit
+//! decimals.
 
 mod datetime;
 mod decimal;
+mod list;
 mod string;
 
 pub use datetime::{DateTime, InvalidDateTime};
 pub use decimal::Decimal;
+pub use list::{List, ListFull};
 pub use string::{BoundedString, CiString20, CiString25, CiString50, CiString255, CiString500, TooLong};

@@ -1,0 +1,157 @@
+//! Bounded lists.
+
+use core::fmt;
+use core::marker::PhantomData;
+use core::ops::Deref;
+
+use serde::de::{self, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A list of at most `N` items, stored inline (no allocation).
+///
+/// Decoding a longer list fails with `OccurenceConstraintViolation`: the charge point declares its
+/// limits in configuration keys (see [`crate::limits`]) and the spec's answer to input beyond
+/// them is a refusal, not a truncation.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct List<T, const N: usize>(heapless::Vec<T, N>);
+
+/// The list is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListFull;
+
+impl fmt::Display for ListFull {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("list is full")
+    }
+}
+
+impl core::error::Error for ListFull {}
+
+impl<T, const N: usize> List<T, N> {
+    /// The capacity.
+    pub const CAPACITY: usize = N;
+
+    /// An empty list.
+    pub const fn new() -> Self {
+        List(heapless::Vec::new())
+    }
+
+    /// Appends `item`, or hands it back when the list is full.
+    pub fn push(&mut self, item: T) -> Result<(), T> {
+        self.0.push(item)
+    }
+
+    /// Removes and returns the last item.
+    pub fn pop(&mut self) -> Option<T> {
+        self.0.pop()
+    }
+
+    /// Removes every item.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// Keeps only the items for which `f` is true.
+    pub fn retain(&mut self, f: impl FnMut(&T) -> bool) {
+        self.0.retain(f);
+    }
+
+    /// The items, mutably.
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        self.0.as_mut_slice()
+    }
+
+    /// Builds a list from `items`, or fails when there are more than `N`.
+    pub fn try_from_iter(items: impl IntoIterator<Item = T>) -> Result<Self, ListFull> {
+        let mut out = List::new();
+        for item in items {
+            out.push(item).map_err(|_| ListFull)?;
+        }
+        Ok(out)
+    }
+}
+
+impl<T: Clone, const N: usize> List<T, N> {
+    /// Copies `items`, or fails when there are more than `N`.
+    pub fn try_from_slice(items: &[T]) -> Result<Self, ListFull> {
+        Self::try_from_iter(items.iter().cloned())
+    }
+}
+
+impl<T, const N: usize> Default for List<T, N> {
+    fn default() -> Self {
+        List::new()
+    }
+}
+
+impl<T, const N: usize> Deref for List<T, N> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        self.0.as_slice()
+    }
+}
+
+impl<'a, T, const N: usize> IntoIterator for &'a List<T, N> {
+    type Item = &'a T;
+    type IntoIter = core::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<T: fmt::Debug, const N: usize> fmt::Debug for List<T, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.iter()).finish()
+    }
+}
+
+impl<T: Serialize, const N: usize> Serialize for List<T, N> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter())
+    }
+}
+
+impl<'de, T: Deserialize<'de>, const N: usize> Deserialize<'de> for List<T, N> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_seq(ListVisitor::<T, N>(PhantomData))
+    }
+}
+
+struct ListVisitor<T, const N: usize>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>, const N: usize> Visitor<'de> for ListVisitor<T, N> {
+    type Value = List<T, N>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a list of at most {N} items")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = List::new();
+        while let Some(item) = seq.next_element()? {
+            if out.push(item).is_err() {
+                return Err(de::Error::invalid_length(N + 1, &self));
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(feature = "arbitrary")]
+impl<'a, T: arbitrary::Arbitrary<'a>, const N: usize> arbitrary::Arbitrary<'a> for List<T, N> {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        // Keep generated lists short: the interesting cases are empty, one, a few, and full.
+        let len = match u.int_in_range(0u8..=7)? {
+            0..=5 => u.int_in_range(0..=N.min(3))?,
+            6 => N,
+            _ => u.int_in_range(0..=N)?,
+        };
+        let mut out = List::new();
+        for _ in 0..len {
+            if out.push(T::arbitrary(u)?).is_err() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,184 @@
+//! Macros that keep the 39 actions and the spec's enumerations in one shape.
+
+/// Defines an OCPP enumeration: a `Copy` enum whose wire form is the spec's exact string.
+///
+/// Generates `ALL`, `as_str`, `parse`, `Display`, `Serialize` and `Deserialize` (an unknown
+/// string decodes as `UnknownVariant`, answered with `TypeConstraintViolation`).
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+        pub enum $name {
+            $( $(#[$vmeta])* #[doc = concat!("`", $wire, "`")] $variant, )*
+        }
+
+        impl $name {
+            /// Every value, in the spec's order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            const WIRE: &'static [&'static str] = &[$($wire),*];
+
+            /// The spec's string for this value.
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire,)* }
+            }
+
+            /// The value whose spec string is exactly `s` (case-sensitive).
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($wire => Some($name::$variant),)* _ => None }
+            }
+        }
+
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl serde::de::Visitor<'_> for V {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name)))
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                        $name::parse(v).ok_or_else(|| E::unknown_variant(v, $name::WIRE))
+                    }
+                }
+                d.deserialize_str(V)
+            }
+        }
+    };
+}
+
+/// Defines the action registry: [`Action`](super::Action), the [`Request`](super::Request) and
+/// [`Response`](super::Response) enums, and the [`OcppRequest`](super::OcppRequest) impls.
+macro_rules! actions {
+    (
+        $( $(#[$meta:meta])* $action:ident($req:ident, $resp:ident) : $profile:ident, $dir:ident; )*
+    ) => {
+        /// Every OCPP 1.6 action (the six feature profiles and the security extension).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+        pub enum Action {
+            $( $(#[$meta])* $action, )*
+        }
+
+        impl Action {
+            /// Every action.
+            pub const ALL: &'static [Action] = &[$(Action::$action),*];
+
+            /// The action name on the wire (case-sensitive).
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Action::$action => stringify!($action),)* }
+            }
+
+            /// The action named `s`, exactly (OCPP-J §4.2.1: "case-sensitive").
+            pub fn parse(s: &str) -> Option<Action> {
+                match s { $(stringify!($action) => Some(Action::$action),)* _ => None }
+            }
+
+            /// The feature profile (or the security extension) that defines this action.
+            pub const fn profile(self) -> Profile {
+                match self { $(Action::$action => Profile::$profile,)* }
+            }
+
+            /// Who sends the request.
+            pub const fn direction(self) -> Direction {
+                match self { $(Action::$action => $dir,)* }
+            }
+        }
+
+        impl core::fmt::Display for Action {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        /// A request (the payload of a CALL) of any action.
+        #[derive(Debug, Clone, PartialEq)]
+        #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+        #[allow(missing_docs)]
+        pub enum Request {
+            $( $action($req), )*
+        }
+
+        /// A response (the payload of a CALLRESULT) of any action.
+        #[derive(Debug, Clone, PartialEq)]
+        #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+        #[allow(missing_docs)]
+        pub enum Response {
+            $( $action($resp), )*
+        }
+
+        impl Request {
+            /// The action of this request.
+            pub const fn action(&self) -> Action {
+                match self { $(Request::$action(_) => Action::$action,)* }
+            }
+
+            /// Decodes the payload of a CALL for `action`.
+            pub fn decode(action: Action, payload: &str, opts: &DecodeOptions) -> Result<Request, json::Error> {
+                Ok(match action {
+                    $(Action::$action => Request::$action(json::from_str(payload, opts)?),)*
+                })
+            }
+        }
+
+        impl Response {
+            /// The action this response answers.
+            pub const fn action(&self) -> Action {
+                match self { $(Response::$action(_) => Action::$action,)* }
+            }
+
+            /// Decodes the payload of a CALLRESULT that answers a CALL for `action`.
+            pub fn decode(action: Action, payload: &str, opts: &DecodeOptions) -> Result<Response, json::Error> {
+                Ok(match action {
+                    $(Action::$action => Response::$action(json::from_str(payload, opts)?),)*
+                })
+            }
+        }
+
+        impl serde::Serialize for Request {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                match self { $(Request::$action(r) => r.serialize(s),)* }
+            }
+        }
+
+        impl serde::Serialize for Response {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                match self { $(Response::$action(r) => r.serialize(s),)* }
+            }
+        }
+
+        $(
+            impl OcppRequest for $req {
+                const ACTION: Action = Action::$action;
+                type Response = $resp;
+            }
+
+            impl From<$req> for Request {
+                fn from(r: $req) -> Request { Request::$action(r) }
+            }
+
+            impl From<$resp> for Response {
+                fn from(r: $resp) -> Response { Response::$action(r) }
+            }
+        )*
+    };
+}
+
+pub(crate) use {actions, string_enum};

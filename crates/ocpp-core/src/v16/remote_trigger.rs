@@ -1,0 +1,48 @@
+//! The Remote Trigger profile (OCPP 1.6 §3.5): the central system asks for a message.
+
+use serde::{Deserialize, Serialize};
+
+use super::ConnectorId;
+use super::macros::string_enum;
+
+string_enum! {
+    /// `MessageTrigger` (§7.32): the message TriggerMessage asks for.
+    pub enum MessageTrigger {
+        BootNotification = "BootNotification",
+        DiagnosticsStatusNotification = "DiagnosticsStatusNotification",
+        FirmwareStatusNotification = "FirmwareStatusNotification",
+        Heartbeat = "Heartbeat",
+        MeterValues = "MeterValues",
+        StatusNotification = "StatusNotification",
+    }
+}
+
+string_enum! {
+    /// `TriggerMessageStatus` (§7.44).
+    pub enum TriggerMessageStatus {
+        Accepted = "Accepted",
+        Rejected = "Rejected",
+        NotImplemented = "NotImplemented",
+    }
+}
+
+/// `TriggerMessage.req` (§6.51).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[serde(rename_all = "camelCase")]
+pub struct TriggerMessageRequest {
+    /// The message asked for.
+    pub requested_message: MessageTrigger,
+    /// The connector it concerns, when it concerns one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connector_id: Option<ConnectorId>,
+}
+
+/// `TriggerMessage.conf` (§6.52).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[serde(rename_all = "camelCase")]
+pub struct TriggerMessageResponse {
+    /// Whether the message will be sent.
+    pub status: TriggerMessageStatus,
+}

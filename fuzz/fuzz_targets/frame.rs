@@ -1,0 +1,115 @@
+//! Fuzzes the receive path: bytes -> OCPP-J frame -> typed message, and checks that
+//!
+//! - nothing panics on any input;
+//! - every CALL (and CALLRESULT) that decodes re-encodes into a frame that parses and decodes to
+//!   the same message;
+//! - every frame or payload error that owes an answer gives a CALLERROR that parses back with the
+//!   same id, code and description.
+#![no_main]
+
+use std::cell::RefCell;
+
+use libfuzzer_sys::fuzz_target;
+use ocpp_core::json::DecodeOptions;
+use ocpp_core::rpc::{self, ErrorCode, Frame, FrameEncodeError};
+use ocpp_core::v16::{Action, Request, Response};
+
+const BUF_LEN: usize = 64 * 1024;
+
+thread_local! {
+    static BUF: RefCell<Box<[u8; BUF_LEN]>> = RefCell::new(Box::new([0; BUF_LEN]));
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = core::str::from_utf8(data) else { return };
+    BUF.with_borrow_mut(|buf| check(text, &mut buf[..]));
+});
+
+fn check(text: &str, buf: &mut [u8]) {
+    let opts = DecodeOptions::default();
+    match Frame::parse(text) {
+        Ok(Frame::Call(call)) => match Request::from_call(&call, &opts) {
+            Ok(request) => {
+                assert_eq!(request.action().as_str(), call.action);
+                let frame = match rpc::encode_call(buf, call.id, call.action, &request) {
+                    Ok(frame) => frame,
+                    Err(e) => return encode_failed(e, call.id),
+                };
+                let Ok(Frame::Call(again)) = Frame::parse(frame) else {
+                    panic!("re-encoded CALL does not parse as a CALL: {frame}");
+                };
+                assert_eq!(again.id, call.id, "{frame}");
+                assert_eq!(again.action, call.action, "{frame}");
+                let decoded = Request::from_call(&again, &opts)
+                    .unwrap_or_else(|e| panic!("re-encoded CALL does not decode ({e}): {frame}"));
+                assert_eq!(decoded, request, "{frame}");
+            }
+            Err(e) => {
+                let mut desc = [0u8; 128];
+                let description = match e {
+                    ocpp_core::v16::CallDecodeError::UnknownAction => "Unknown action",
+                    ocpp_core::v16::CallDecodeError::Payload(ref err) => {
+                        rpc::describe_decode_error(err, &mut desc)
+                    }
+                };
+                check_call_error(buf, call.id, e.error_code(), description);
+            }
+        },
+        Ok(Frame::CallResult(result)) => {
+            // The first byte of any parseable frame is `[` or whitespace, which would reach only a
+            // handful of actions; decode the payload as the response of every action instead.
+            for &action in Action::ALL {
+                let Ok(response) = Response::decode(action, result.payload, &opts) else { continue };
+                assert_eq!(response.action(), action);
+                let frame = match rpc::encode_call_result(buf, result.id, &response) {
+                    Ok(frame) => frame,
+                    Err(e) => return encode_failed(e, result.id),
+                };
+                let Ok(Frame::CallResult(again)) = Frame::parse(frame) else {
+                    panic!("re-encoded CALLRESULT does not parse as a CALLRESULT: {frame}");
+                };
+                assert_eq!(again.id, result.id, "{frame}");
+                let decoded = Response::decode(action, again.payload, &opts)
+                    .unwrap_or_else(|e| panic!("re-encoded {action} CALLRESULT does not decode ({e}): {frame}"));
+                assert_eq!(decoded, response, "{frame}");
+            }
+        }
+        Ok(Frame::CallError(error)) => {
+            // Only formatting must not panic.
+            let _ = format!("{} {} {}", error.code, error.description(), error.details);
+        }
+        Err(e) => {
+            let _ = e.to_string();
+            if let Some(id) = e.answer_id() {
+                check_call_error(buf, id, e.code, e.reason);
+            }
+        }
+    }
+}
+
+/// The only acceptable reason for not re-encoding a decoded message: an id that cannot be echoed
+/// (empty, or over 36 characters after the frame was read), or a message larger than the buffer.
+fn encode_failed(e: FrameEncodeError, id: &str) {
+    match e {
+        FrameEncodeError::InvalidMessageId => {
+            assert!(!rpc::is_valid_message_id(id), "valid id {id:?} refused");
+        }
+        FrameEncodeError::BufferFull => {}
+    }
+}
+
+fn check_call_error(buf: &mut [u8], id: &str, code: ErrorCode, description: &str) {
+    let frame = match rpc::encode_call_error(buf, id, code, description) {
+        Ok(frame) => frame,
+        Err(e) => return encode_failed(e, id),
+    };
+    match Frame::parse(frame) {
+        Ok(Frame::CallError(err)) => {
+            assert_eq!(err.id, id, "{frame}");
+            assert_eq!(err.code, code, "{frame}");
+            assert_eq!(err.description().to_string(), description, "{frame}");
+            assert_eq!(err.details, "{}", "{frame}");
+        }
+        other => panic!("CALLERROR {frame} parses as {other:?}"),
+    }
+}
