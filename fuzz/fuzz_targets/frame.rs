@@ -21,7 +21,9 @@ thread_local! {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = core::str::from_utf8(data) else { return };
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
     BUF.with_borrow_mut(|buf| check(text, &mut buf[..]));
 });
 
@@ -59,7 +61,9 @@ fn check(text: &str, buf: &mut [u8]) {
             // The first byte of any parseable frame is `[` or whitespace, which would reach only a
             // handful of actions; decode the payload as the response of every action instead.
             for &action in Action::ALL {
-                let Ok(response) = Response::decode(action, result.payload, &opts) else { continue };
+                let Ok(response) = Response::decode(action, result.payload, &opts) else {
+                    continue;
+                };
                 assert_eq!(response.action(), action);
                 let frame = match rpc::encode_call_result(buf, result.id, &response) {
                     Ok(frame) => frame,
@@ -69,8 +73,9 @@ fn check(text: &str, buf: &mut [u8]) {
                     panic!("re-encoded CALLRESULT does not parse as a CALLRESULT: {frame}");
                 };
                 assert_eq!(again.id, result.id, "{frame}");
-                let decoded = Response::decode(action, again.payload, &opts)
-                    .unwrap_or_else(|e| panic!("re-encoded {action} CALLRESULT does not decode ({e}): {frame}"));
+                let decoded = Response::decode(action, again.payload, &opts).unwrap_or_else(|e| {
+                    panic!("re-encoded {action} CALLRESULT does not decode ({e}): {frame}")
+                });
                 assert_eq!(decoded, response, "{frame}");
             }
         }

@@ -38,17 +38,17 @@ impl Message {
 }
 
 /// Parse + decode: what the charge point does with every frame it receives.
-fn decode_call(text: &str, opts: &DecodeOptions) -> Request {
+fn decode_call(text: &str, opts: DecodeOptions) -> Request {
     match Frame::parse(text) {
-        Ok(Frame::Call(call)) => Request::from_call(&call, opts).expect("benchmark CALL decodes"),
+        Ok(Frame::Call(call)) => Request::from_call(&call, &opts).expect("benchmark CALL decodes"),
         _ => unreachable!("benchmark frame is a CALL"),
     }
 }
 
-fn decode_result(text: &str, action: Action, opts: &DecodeOptions) -> Response {
+fn decode_result(text: &str, action: Action, opts: DecodeOptions) -> Response {
     match Frame::parse(text) {
         Ok(Frame::CallResult(res)) => {
-            Response::decode(action, res.payload, opts).expect("benchmark CALLRESULT decodes")
+            Response::decode(action, res.payload, &opts).expect("benchmark CALLRESULT decodes")
         }
         _ => unreachable!("benchmark frame is a CALLRESULT"),
     }
@@ -71,34 +71,60 @@ fn boot_notification_conf() -> Message {
 
 fn meter_values_req() -> Message {
     // Ten sampled values: the energy register, then power, current and voltage on each phase.
-    let mut samples = vec![("48211.7", Measurand::EnergyActiveImportRegister, None, UnitOfMeasure::Wh)];
-    for (phase, power, current, voltage) in
-        [("L1", "3680.0", "16.0", "230.1"), ("L2", "3657.2", "15.9", "229.8"), ("L3", "3703.0", "16.1", "230.4")]
-    {
-        let p = Phase::parse(phase).expect("phase");
-        samples.push((power, Measurand::PowerActiveImport, Some(p), UnitOfMeasure::W));
-        samples.push((current, Measurand::CurrentImport, Some(p), UnitOfMeasure::A));
-    }
-    for phase in ["L1-N", "L2-N", "L3-N"] {
-        let p = Phase::parse(phase).expect("phase");
-        samples.push(("230.0", Measurand::Voltage, Some(p), UnitOfMeasure::V));
+    let mut samples = vec![(
+        "48211.7",
+        Measurand::EnergyActiveImportRegister,
+        None,
+        UnitOfMeasure::Wh,
+    )];
+    for (phase, to_neutral, power, current, voltage) in [
+        (Phase::L1, Phase::L1N, "3680.0", "16.0", "230.1"),
+        (Phase::L2, Phase::L2N, "3657.2", "15.9", "229.8"),
+        (Phase::L3, Phase::L3N, "3703.0", "16.1", "230.4"),
+    ] {
+        samples.push((
+            power,
+            Measurand::PowerActiveImport,
+            Some(phase),
+            UnitOfMeasure::W,
+        ));
+        samples.push((
+            current,
+            Measurand::CurrentImport,
+            Some(phase),
+            UnitOfMeasure::A,
+        ));
+        samples.push((
+            voltage,
+            Measurand::Voltage,
+            Some(to_neutral),
+            UnitOfMeasure::V,
+        ));
     }
     assert_eq!(samples.len(), 10);
-    let sampled_value = List::try_from_iter(samples.into_iter().map(|(value, measurand, phase, unit)| {
-        SampledValue {
-            value: BoundedString::try_from(value).expect("short value"),
-            context: Some(ReadingContext::SamplePeriodic),
-            format: None,
-            measurand: Some(measurand),
-            phase,
-            location: Location::parse("Outlet"),
-            unit: Some(unit),
-        }
+    let sampled_value =
+        List::try_from_iter(samples.into_iter().map(|(value, measurand, phase, unit)| {
+            SampledValue {
+                value: BoundedString::try_from(value).expect("short value"),
+                context: Some(ReadingContext::SamplePeriodic),
+                format: None,
+                measurand: Some(measurand),
+                phase,
+                location: Some(Location::Outlet),
+                unit: Some(unit),
+            }
+        }))
+        .expect("10 sampled values fit");
+    let meter_value = List::try_from_iter([MeterValue {
+        timestamp: time("2024-01-01T12:05:00.000Z"),
+        sampled_value,
+    }])
+    .expect("one meter value fits");
+    Message::Call(Request::MeterValues(MeterValuesRequest {
+        connector_id: 1,
+        transaction_id: Some(1_234_567),
+        meter_value,
     }))
-    .expect("10 sampled values fit");
-    let meter_value = List::try_from_iter([MeterValue { timestamp: time("2024-01-01T12:05:00.000Z"), sampled_value }])
-        .expect("one meter value fits");
-    Message::Call(Request::MeterValues(MeterValuesRequest { connector_id: 1, transaction_id: Some(1_234_567), meter_value }))
 }
 
 fn set_charging_profile_req() -> Message {
@@ -146,7 +172,11 @@ const CONFIGURATION: [(&str, bool, &str); 40] = [
     ("LocalAuthorizeOffline", false, "true"),
     ("LocalPreAuthorize", false, "false"),
     ("MaxEnergyOnInvalidId", false, "0"),
-    ("MeterValuesAlignedData", false, "Energy.Active.Import.Register"),
+    (
+        "MeterValuesAlignedData",
+        false,
+        "Energy.Active.Import.Register",
+    ),
     ("MeterValuesAlignedDataMaxLength", true, "8"),
     (
         "MeterValuesSampledData",
@@ -179,25 +209,35 @@ const CONFIGURATION: [(&str, bool, &str); 40] = [
     ("SendLocalListMaxLength", true, "100"),
     ("ReserveConnectorZeroSupported", true, "false"),
     ("ChargeProfileMaxStackLevel", true, "8"),
-    ("ChargingScheduleAllowedChargingRateUnit", true, "Current,Power"),
+    (
+        "ChargingScheduleAllowedChargingRateUnit",
+        true,
+        "Current,Power",
+    ),
 ];
 
 fn get_configuration_conf() -> Message {
-    let keys = CONFIGURATION.iter().map(|&(key, readonly, value)| KeyValue {
-        key: CiString50::try_from(key).expect("key fits CiString50"),
-        readonly,
-        value: Some(CiString500::try_from(value).expect("value fits CiString500")),
-    });
+    let keys = CONFIGURATION
+        .iter()
+        .map(|&(key, readonly, value)| KeyValue {
+            key: CiString50::try_from(key).expect("key fits CiString50"),
+            readonly,
+            value: Some(CiString500::try_from(value).expect("value fits CiString500")),
+        });
     let configuration_key = Some(List::try_from_iter(keys).expect("40 keys fit"));
     Message::Result(
         Action::GetConfiguration,
-        Response::GetConfiguration(GetConfigurationResponse { configuration_key, unknown_key: None }),
+        Response::GetConfiguration(GetConfigurationResponse {
+            configuration_key,
+            unknown_key: None,
+        }),
     )
 }
 
 fn frames(c: &mut Criterion) {
     let opts = DecodeOptions::default();
-    let cases = [
+    // A Vec: the messages are large (bounded, inline lists), too large for an array on the stack.
+    let cases = vec![
         ("BootNotification.conf", boot_notification_conf()),
         ("MeterValues.req", meter_values_req()),
         ("SetChargingProfile.req", set_charging_profile_req()),
@@ -205,21 +245,28 @@ fn frames(c: &mut Criterion) {
     ];
     let mut buf = vec![0u8; 16 * 1024];
     let mut group = c.benchmark_group("frames");
-    group.measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500)).sample_size(30);
+    group
+        .measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(500))
+        .sample_size(30);
     for (name, message) in &cases {
         let text = message.encode(&mut buf).to_owned();
         group.throughput(Throughput::Bytes(text.len() as u64));
         match message {
             Message::Call(req) => {
-                assert_eq!(&decode_call(&text, &opts), req, "{name} round-trips");
+                assert_eq!(&decode_call(&text, opts), req, "{name} round-trips");
                 group.bench_function(format!("decode/{name}"), |b| {
-                    b.iter(|| black_box(&decode_call(black_box(&text), &opts)).action());
+                    b.iter(|| black_box(&decode_call(black_box(&text), opts)).action());
                 });
             }
             Message::Result(action, resp) => {
-                assert_eq!(&decode_result(&text, *action, &opts), resp, "{name} round-trips");
+                assert_eq!(
+                    &decode_result(&text, *action, opts),
+                    resp,
+                    "{name} round-trips"
+                );
                 group.bench_function(format!("decode/{name}"), |b| {
-                    b.iter(|| black_box(&decode_result(black_box(&text), *action, &opts)).action());
+                    b.iter(|| black_box(&decode_result(black_box(&text), *action, opts)).action());
                 });
             }
         }

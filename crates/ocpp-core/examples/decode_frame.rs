@@ -40,7 +40,10 @@ const SAMPLES: &[(&str, &str)] = &[
         "wrong type (connectorId is a string)",
         r#"[2,"w-1","StartTransaction",{"connectorId":"1","idTag":"B4A63CDF","meterStart":0,"timestamp":"2024-01-01T12:00:00Z"}]"#,
     ),
-    ("not JSON (but the id is readable)", r#"[2,"n-1","Heartbeat",{"oops"]"#),
+    (
+        "not JSON (but the id is readable)",
+        r#"[2,"n-1","Heartbeat",{"oops"]"#,
+    ),
     ("not OCPP-J at all", "hello"),
 ];
 
@@ -86,7 +89,9 @@ fn show(text: &str, action: Option<Action>) {
                     Ok(frame) => println!("re-encoded: {frame}"),
                     Err(e) => println!("re-encoded: failed: {e}"),
                 }
-                println!("answer:     none from the decoder; the application answers with a CALLRESULT");
+                println!(
+                    "answer:     none from the decoder; the application answers with a CALLRESULT"
+                );
             }
             Err(err) => {
                 let mut desc = [0u8; 128];

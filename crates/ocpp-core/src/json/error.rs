@@ -143,7 +143,7 @@ impl fmt::Display for Error {
         if let Some(field) = self.field {
             write!(f, " in field '{field}'")?;
         }
-        write!(f, " at byte {}", self.offset)
+        write!(f, " at payload byte {}", self.offset)
     }
 }
 
