@@ -244,9 +244,16 @@ fn answers_echo_the_id_byte_for_byte() {
 #[test]
 fn encoding_refuses_bad_ids_and_small_buffers() {
     let mut buf = [0u8; 256];
-    assert_eq!(rpc::encode_call_result(&mut buf, "", &()), Err(rpc::FrameEncodeError::InvalidMessageId));
+    let hb = ocpp_core::v16::HeartbeatRequest {};
+    // Our own CALL ids: 1 to 36 characters, valid JSON string contents.
+    assert_eq!(rpc::encode_call(&mut buf, "", "Heartbeat", &hb), Err(rpc::FrameEncodeError::InvalidMessageId));
+    assert_eq!(rpc::encode_call(&mut buf, &"x".repeat(37), "Heartbeat", &hb), Err(rpc::FrameEncodeError::InvalidMessageId));
+    assert!(rpc::encode_call(&mut buf, &"x".repeat(36), "Heartbeat", &hb).is_ok());
+    // Answers echo the peer's id whatever its length, but never break the JSON.
     assert_eq!(rpc::encode_call_result(&mut buf, "a\"b", &()), Err(rpc::FrameEncodeError::InvalidMessageId));
-    assert_eq!(rpc::encode_call_result(&mut buf, &"x".repeat(37), &()), Err(rpc::FrameEncodeError::InvalidMessageId));
+    assert_eq!(rpc::encode_call_result(&mut buf, "a\\", &()), Err(rpc::FrameEncodeError::InvalidMessageId));
+    assert!(rpc::encode_call_result(&mut buf, &"x".repeat(37), &()).is_ok());
+    assert!(rpc::encode_call_error(&mut buf, "", rpc::ErrorCode::GenericError, "").is_ok());
     let mut small = [0u8; 10];
     assert_eq!(
         rpc::encode_call(&mut small, "1", "Heartbeat", &ocpp_core::v16::HeartbeatRequest {}),

@@ -472,6 +472,9 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
                     }
                 }
                 let v: f64 = text.parse().map_err(|_| Error::at(ErrorKind::Syntax, at))?;
+                if !v.is_finite() {
+                    return Err(Error::at(ErrorKind::InvalidValue, at));
+                }
                 visitor.visit_f64(v)
             }
             _ => Err(self.err(ErrorKind::Syntax)),

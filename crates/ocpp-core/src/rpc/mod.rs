@@ -286,12 +286,17 @@ impl<'a> Frame<'a> {
     }
 }
 
-/// Whether `id` can be written between quotes verbatim: valid JSON string contents (escapes
-/// well-formed, no bare `"` or control character) of at most 36 characters.
+/// Whether `id` may be used for a CALL of ours: 1 to 36 characters (OCPP-J §4.1.4) of valid JSON
+/// string contents (see [`is_echoable_message_id`]).
 pub fn is_valid_message_id(id: &str) -> bool {
-    if id.is_empty() || id.chars().count() > MAX_MESSAGE_ID_LEN {
-        return false;
-    }
+    !id.is_empty() && id.chars().count() <= MAX_MESSAGE_ID_LEN && is_echoable_message_id(id)
+}
+
+/// Whether `id` can be written between quotes verbatim: valid JSON string contents (escapes
+/// well-formed, no bare `"` or control character). Every id [`Frame::parse`] returns is; an answer
+/// echoes the peer's id whatever its length, so that even a CALL refused for a too-long id gets
+/// an answer it can match.
+pub fn is_echoable_message_id(id: &str) -> bool {
     let b = id.as_bytes();
     let mut i = 0;
     while let Some(&c) = b.get(i) {
@@ -314,7 +319,8 @@ pub fn is_valid_message_id(id: &str) -> bool {
 pub enum FrameEncodeError {
     /// The buffer is too small.
     BufferFull,
-    /// The message id is not valid (see [`is_valid_message_id`]).
+    /// The message id is not valid: see [`is_valid_message_id`] for a CALL and
+    /// [`is_echoable_message_id`] for an answer.
     InvalidMessageId,
 }
 
@@ -336,7 +342,8 @@ impl fmt::Display for FrameEncodeError {
 impl core::error::Error for FrameEncodeError {}
 
 fn start<'b>(buf: &'b mut [u8], kind: &[u8], id: &str) -> Result<Writer<'b>, FrameEncodeError> {
-    if !is_valid_message_id(id) {
+    let valid = if kind == b"[2,\"" { is_valid_message_id(id) } else { is_echoable_message_id(id) };
+    if !valid {
         return Err(FrameEncodeError::InvalidMessageId);
     }
     let mut w = Writer::new(buf);
