@@ -1,6 +1,11 @@
 //! Every action's request and response: encode -> parse -> decode gives the same value back, the
 //! wire form matches the official OCPP 1.6 JSON schemas, and a few exact wire forms are pinned.
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::items_after_statements
+)]
 
 mod common;
 
@@ -14,7 +19,9 @@ use ocpp_core::v16::{Action, Request, Response};
 const OPTS: DecodeOptions = DecodeOptions::STRICT;
 
 fn encode_request(req: &Request, buf: &mut [u8]) -> String {
-    encode_call(buf, "m-1", req.action().as_str(), req).unwrap().to_owned()
+    encode_call(buf, "m-1", req.action().as_str(), req)
+        .unwrap()
+        .to_owned()
 }
 
 fn encode_response(resp: &Response, buf: &mut [u8]) -> String {
@@ -24,7 +31,12 @@ fn encode_response(resp: &Response, buf: &mut [u8]) -> String {
 /// The examples are large values (the all-actions enums are as big as GetConfiguration.conf);
 /// debug builds do not share stack slots between them, so build them on a roomy stack.
 fn big_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new().stack_size(256 << 20).spawn(f).unwrap().join().unwrap();
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap();
 }
 
 #[test]
@@ -36,12 +48,23 @@ fn every_action_has_an_example_inner() {
     let examples = common::examples();
     let mut seen = HashSet::new();
     for (req, resp) in &examples {
-        assert_eq!(req.action(), resp.action(), "example pairs a request with another action's response");
+        assert_eq!(
+            req.action(),
+            resp.action(),
+            "example pairs a request with another action's response"
+        );
         seen.insert(req.action());
     }
     let missing: Vec<_> = Action::ALL.iter().filter(|a| !seen.contains(a)).collect();
-    assert!(missing.is_empty(), "actions without an example: {missing:?}");
-    assert_eq!(Action::ALL.len(), 39, "28 OCPP 1.6 actions + 11 of the security extension");
+    assert!(
+        missing.is_empty(),
+        "actions without an example: {missing:?}"
+    );
+    assert_eq!(
+        Action::ALL.len(),
+        39,
+        "28 OCPP 1.6 actions + 11 of the security extension"
+    );
 }
 
 #[test]
@@ -53,15 +76,20 @@ fn every_example_round_trips_through_frames_inner() {
     let mut buf = vec![0u8; 64 * 1024];
     for (req, resp) in common::examples() {
         let text = encode_request(&req, &mut buf);
-        let Frame::Call(call) = Frame::parse(&text).unwrap() else { panic!("not a CALL: {text}") };
+        let Frame::Call(call) = Frame::parse(&text).unwrap() else {
+            panic!("not a CALL: {text}")
+        };
         assert_eq!(call.id, "m-1");
         assert_eq!(call.action, req.action().as_str());
         let back = Request::from_call(&call, &OPTS).unwrap_or_else(|e| panic!("{e}: {text}"));
         assert_eq!(back, req, "{text}");
 
         let text = encode_response(&resp, &mut buf);
-        let Frame::CallResult(result) = Frame::parse(&text).unwrap() else { panic!("not a CALLRESULT: {text}") };
-        let back = Response::decode(resp.action(), result.payload, &OPTS).unwrap_or_else(|e| panic!("{e}: {text}"));
+        let Frame::CallResult(result) = Frame::parse(&text).unwrap() else {
+            panic!("not a CALLRESULT: {text}")
+        };
+        let back = Response::decode(resp.action(), result.payload, &OPTS)
+            .unwrap_or_else(|e| panic!("{e}: {text}"));
         assert_eq!(back, resp, "{text}");
     }
 }
@@ -82,28 +110,55 @@ fn wire_form_uses_spec_names_and_strings_inner() {
         encode_response(resp, &mut buf),
         r#"[3,"m-1",{"currentTime":"2013-02-01T20:53:32.486Z","interval":300,"status":"Accepted"}]"#
     );
-    let stop = common::examples().into_iter().find(|(r, _)| r.action() == Action::StopTransaction).unwrap().0;
+    let stop = common::examples()
+        .into_iter()
+        .find(|(r, _)| r.action() == Action::StopTransaction)
+        .unwrap()
+        .0;
     let text = encode_request(&stop, &mut buf);
     assert!(text.contains(r#""reason":"EVDisconnected""#), "{text}");
-    assert!(text.contains(r#""measurand":"Energy.Active.Import.Register""#), "{text}");
+    assert!(
+        text.contains(r#""measurand":"Energy.Active.Import.Register""#),
+        "{text}"
+    );
     assert!(text.contains(r#""phase":"L1-N""#), "{text}");
     assert!(text.contains(r#""context":"Sample.Periodic""#), "{text}");
-    let set = common::examples().into_iter().find(|(r, _)| r.action() == Action::SetChargingProfile).unwrap().0;
+    let set = common::examples()
+        .into_iter()
+        .find(|(r, _)| r.action() == Action::SetChargingProfile)
+        .unwrap()
+        .0;
     let text = encode_request(&set, &mut buf);
-    assert!(text.contains(r#""limit":6.0"#) && text.contains(r#""limit":7.1"#), "one fraction digit: {text}");
-    let status = common::examples().into_iter().find(|(r, _)| r.action() == Action::StatusNotification).unwrap().0;
+    assert!(
+        text.contains(r#""limit":6.0"#) && text.contains(r#""limit":7.1"#),
+        "one fraction digit: {text}"
+    );
+    let status = common::examples()
+        .into_iter()
+        .find(|(r, _)| r.action() == Action::StatusNotification)
+        .unwrap()
+        .0;
     let text = encode_request(&status, &mut buf);
-    assert!(text.contains(r#""errorCode":"EVCommunicationError""#), "{text}");
+    assert!(
+        text.contains(r#""errorCode":"EVCommunicationError""#),
+        "{text}"
+    );
 }
 
 /// The folder of the official schemas: `OCPP_SCHEMA_DIR`, set by scripts/test to the schemas the
 /// PyPI `ocpp` package ships (ocpp/v16/schemas).
 fn schema_dir() -> PathBuf {
-    let dir = std::env::var_os("OCPP_SCHEMA_DIR").map(PathBuf::from).expect(
-        "OCPP_SCHEMA_DIR is not set: run scripts/test, which installs the PyPI `ocpp` package \
+    let dir = std::env::var_os("OCPP_SCHEMA_DIR")
+        .map(PathBuf::from)
+        .expect(
+            "OCPP_SCHEMA_DIR is not set: run scripts/test, which installs the PyPI `ocpp` package \
          into .venv and points OCPP_SCHEMA_DIR at its v16 schemas",
+        );
+    assert!(
+        dir.join("BootNotification.json").is_file(),
+        "no OCPP 1.6 schemas in {}",
+        dir.display()
     );
-    assert!(dir.join("BootNotification.json").is_file(), "no OCPP 1.6 schemas in {}", dir.display());
     dir
 }
 
@@ -111,13 +166,23 @@ fn validator(dir: &std::path::Path, name: &str) -> jsonschema::Validator {
     let path = dir.join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
-    jsonschema::options().should_validate_formats(true).build(&schema).unwrap_or_else(|e| panic!("{name}: {e}"))
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn assert_valid(v: &jsonschema::Validator, name: &str, payload: &str) {
     let value: serde_json::Value = serde_json::from_str(payload).unwrap();
-    let errors: Vec<String> = v.iter_errors(&value).map(|e| format!("{e} at {}", e.instance_path())).collect();
-    assert!(errors.is_empty(), "{name}: {payload}\n{}", errors.join("\n"));
+    let errors: Vec<String> = v
+        .iter_errors(&value)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{name}: {payload}\n{}",
+        errors.join("\n")
+    );
 }
 
 #[test]
@@ -132,10 +197,18 @@ fn every_example_matches_the_official_schema_inner() {
     for (req, resp) in common::examples() {
         let action = req.action().as_str();
         let n = ocpp_core::json::to_slice(&req, &mut buf).unwrap();
-        assert_valid(&validator(&dir, action), action, std::str::from_utf8(&buf[..n]).unwrap());
+        assert_valid(
+            &validator(&dir, action),
+            action,
+            std::str::from_utf8(&buf[..n]).unwrap(),
+        );
         let name = format!("{action}Response");
         let n = ocpp_core::json::to_slice(&resp, &mut buf).unwrap();
-        assert_valid(&validator(&dir, &name), &name, std::str::from_utf8(&buf[..n]).unwrap());
+        assert_valid(
+            &validator(&dir, &name),
+            &name,
+            std::str::from_utf8(&buf[..n]).unwrap(),
+        );
         checked += 2;
     }
     assert!(checked >= 78);
@@ -148,35 +221,118 @@ fn enumerations_match_the_schemas() {
     use ocpp_core::v16::*;
     let dir = schema_dir();
     let schema = |file: &str| -> serde_json::Value {
-        serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{file}.json"))).unwrap()).unwrap()
+        serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{file}.json"))).unwrap())
+            .unwrap()
     };
     fn strings(v: &serde_json::Value) -> Vec<String> {
-        v["enum"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect()
+        v["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect()
     }
     fn ours<T: Copy>(all: &[T], f: impl Fn(T) -> &'static str) -> Vec<String> {
         all.iter().map(|v| f(*v).to_owned()).collect()
     }
-    let sampled = &schema("MeterValues")["properties"]["meterValue"]["items"]["properties"]["sampledValue"]["items"]["properties"];
+    let sampled = &schema("MeterValues")["properties"]["meterValue"]["items"]["properties"]["sampledValue"]
+        ["items"]["properties"];
     let profile = &schema("SetChargingProfile")["properties"]["csChargingProfiles"]["properties"];
     let checks: Vec<(&str, Vec<String>, Vec<String>)> = vec![
-        ("Measurand", strings(&sampled["measurand"]), ours(Measurand::ALL, Measurand::as_str)),
-        ("Phase", strings(&sampled["phase"]), ours(Phase::ALL, Phase::as_str)),
-        ("Location", strings(&sampled["location"]), ours(Location::ALL, Location::as_str)),
-        ("UnitOfMeasure", strings(&sampled["unit"]), ours(UnitOfMeasure::ALL, UnitOfMeasure::as_str)),
-        ("ReadingContext", strings(&sampled["context"]), ours(ReadingContext::ALL, ReadingContext::as_str)),
-        ("ValueFormat", strings(&sampled["format"]), ours(ValueFormat::ALL, ValueFormat::as_str)),
-        ("ChargePointErrorCode", strings(&schema("StatusNotification")["properties"]["errorCode"]), ours(ChargePointErrorCode::ALL, ChargePointErrorCode::as_str)),
-        ("ChargePointStatus", strings(&schema("StatusNotification")["properties"]["status"]), ours(ChargePointStatus::ALL, ChargePointStatus::as_str)),
-        ("Reason", strings(&schema("StopTransaction")["properties"]["reason"]), ours(Reason::ALL, Reason::as_str)),
-        ("AuthorizationStatus", strings(&schema("AuthorizeResponse")["properties"]["idTagInfo"]["properties"]["status"]), ours(AuthorizationStatus::ALL, AuthorizationStatus::as_str)),
-        ("MessageTrigger", strings(&schema("TriggerMessage")["properties"]["requestedMessage"]), ours(MessageTrigger::ALL, MessageTrigger::as_str)),
-        ("ChargingProfilePurpose", strings(&profile["chargingProfilePurpose"]), ours(ChargingProfilePurpose::ALL, ChargingProfilePurpose::as_str)),
-        ("ChargingProfileKind", strings(&profile["chargingProfileKind"]), ours(ChargingProfileKind::ALL, ChargingProfileKind::as_str)),
-        ("FirmwareStatus", strings(&schema("FirmwareStatusNotification")["properties"]["status"]), ours(FirmwareStatus::ALL, FirmwareStatus::as_str)),
-        ("DiagnosticsStatus", strings(&schema("DiagnosticsStatusNotification")["properties"]["status"]), ours(DiagnosticsStatus::ALL, DiagnosticsStatus::as_str)),
-        ("SignedFirmwareStatus", strings(&schema("SignedFirmwareStatusNotification")["definitions"]["FirmwareStatusEnumType"]), ours(SignedFirmwareStatus::ALL, SignedFirmwareStatus::as_str)),
-        ("ExtendedMessageTrigger", strings(&schema("ExtendedTriggerMessage")["definitions"]["MessageTriggerEnumType"]), ours(ExtendedMessageTrigger::ALL, ExtendedMessageTrigger::as_str)),
-        ("UploadLogStatus", strings(&schema("LogStatusNotification")["definitions"]["UploadLogStatusEnumType"]), ours(UploadLogStatus::ALL, UploadLogStatus::as_str)),
+        (
+            "Measurand",
+            strings(&sampled["measurand"]),
+            ours(Measurand::ALL, Measurand::as_str),
+        ),
+        (
+            "Phase",
+            strings(&sampled["phase"]),
+            ours(Phase::ALL, Phase::as_str),
+        ),
+        (
+            "Location",
+            strings(&sampled["location"]),
+            ours(Location::ALL, Location::as_str),
+        ),
+        (
+            "UnitOfMeasure",
+            strings(&sampled["unit"]),
+            ours(UnitOfMeasure::ALL, UnitOfMeasure::as_str),
+        ),
+        (
+            "ReadingContext",
+            strings(&sampled["context"]),
+            ours(ReadingContext::ALL, ReadingContext::as_str),
+        ),
+        (
+            "ValueFormat",
+            strings(&sampled["format"]),
+            ours(ValueFormat::ALL, ValueFormat::as_str),
+        ),
+        (
+            "ChargePointErrorCode",
+            strings(&schema("StatusNotification")["properties"]["errorCode"]),
+            ours(ChargePointErrorCode::ALL, ChargePointErrorCode::as_str),
+        ),
+        (
+            "ChargePointStatus",
+            strings(&schema("StatusNotification")["properties"]["status"]),
+            ours(ChargePointStatus::ALL, ChargePointStatus::as_str),
+        ),
+        (
+            "Reason",
+            strings(&schema("StopTransaction")["properties"]["reason"]),
+            ours(Reason::ALL, Reason::as_str),
+        ),
+        (
+            "AuthorizationStatus",
+            strings(
+                &schema("AuthorizeResponse")["properties"]["idTagInfo"]["properties"]["status"],
+            ),
+            ours(AuthorizationStatus::ALL, AuthorizationStatus::as_str),
+        ),
+        (
+            "MessageTrigger",
+            strings(&schema("TriggerMessage")["properties"]["requestedMessage"]),
+            ours(MessageTrigger::ALL, MessageTrigger::as_str),
+        ),
+        (
+            "ChargingProfilePurpose",
+            strings(&profile["chargingProfilePurpose"]),
+            ours(ChargingProfilePurpose::ALL, ChargingProfilePurpose::as_str),
+        ),
+        (
+            "ChargingProfileKind",
+            strings(&profile["chargingProfileKind"]),
+            ours(ChargingProfileKind::ALL, ChargingProfileKind::as_str),
+        ),
+        (
+            "FirmwareStatus",
+            strings(&schema("FirmwareStatusNotification")["properties"]["status"]),
+            ours(FirmwareStatus::ALL, FirmwareStatus::as_str),
+        ),
+        (
+            "DiagnosticsStatus",
+            strings(&schema("DiagnosticsStatusNotification")["properties"]["status"]),
+            ours(DiagnosticsStatus::ALL, DiagnosticsStatus::as_str),
+        ),
+        (
+            "SignedFirmwareStatus",
+            strings(
+                &schema("SignedFirmwareStatusNotification")["definitions"]["FirmwareStatusEnumType"],
+            ),
+            ours(SignedFirmwareStatus::ALL, SignedFirmwareStatus::as_str),
+        ),
+        (
+            "ExtendedMessageTrigger",
+            strings(&schema("ExtendedTriggerMessage")["definitions"]["MessageTriggerEnumType"]),
+            ours(ExtendedMessageTrigger::ALL, ExtendedMessageTrigger::as_str),
+        ),
+        (
+            "UploadLogStatus",
+            strings(&schema("LogStatusNotification")["definitions"]["UploadLogStatusEnumType"]),
+            ours(UploadLogStatus::ALL, UploadLogStatus::as_str),
+        ),
     ];
     for (name, mut theirs, mut mine) in checks {
         theirs.sort();
@@ -201,6 +357,7 @@ fn schema_validation_rejects_bad_payloads() {
         assert!(!v.is_valid(&value), "schema accepted {bad}");
     }
     let v = validator(&dir, "Authorize");
-    let value: serde_json::Value = serde_json::from_str(r#"{"idTag":"123456789012345678901"}"#).unwrap();
+    let value: serde_json::Value =
+        serde_json::from_str(r#"{"idTag":"123456789012345678901"}"#).unwrap();
     assert!(!v.is_valid(&value), "21-character idTag accepted");
 }

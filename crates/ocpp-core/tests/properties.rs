@@ -14,11 +14,20 @@ use proptest::test_runner::{Config, TestRunner};
 
 /// Messages are large values (see tests/messages.rs); run property loops on a roomy stack.
 fn big_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new().stack_size(256 << 20).spawn(f).unwrap().join().unwrap();
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap();
 }
 
 fn runner(cases: u32) -> TestRunner {
-    TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() })
+    TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    })
 }
 
 #[test]
@@ -29,14 +38,23 @@ fn arbitrary_messages_round_trip() {
                 let mut buf = vec![0u8; 256 * 1024];
                 let mut u = Unstructured::new(&bytes);
                 let req = Request::arbitrary(&mut u).unwrap();
-                let text = rpc::encode_call(&mut buf, "p", req.action().as_str(), &req).unwrap().to_owned();
-                let Ok(Frame::Call(call)) = Frame::parse(&text) else { panic!("{text}") };
-                let back = Request::from_call(&call, &DecodeOptions::STRICT).map_err(|e| TestCaseError::fail(format!("{e}: {text}")))?;
+                let text = rpc::encode_call(&mut buf, "p", req.action().as_str(), &req)
+                    .unwrap()
+                    .to_owned();
+                let Ok(Frame::Call(call)) = Frame::parse(&text) else {
+                    panic!("{text}")
+                };
+                let back = Request::from_call(&call, &DecodeOptions::STRICT)
+                    .map_err(|e| TestCaseError::fail(format!("{e}: {text}")))?;
                 prop_assert_eq!(&back, &req, "{}", text);
 
                 let resp = Response::arbitrary(&mut u).unwrap();
-                let text = rpc::encode_call_result(&mut buf, "p", &resp).unwrap().to_owned();
-                let Ok(Frame::CallResult(result)) = Frame::parse(&text) else { panic!("{text}") };
+                let text = rpc::encode_call_result(&mut buf, "p", &resp)
+                    .unwrap()
+                    .to_owned();
+                let Ok(Frame::CallResult(result)) = Frame::parse(&text) else {
+                    panic!("{text}")
+                };
                 let back = Response::decode(resp.action(), result.payload, &DecodeOptions::STRICT)
                     .map_err(|e| TestCaseError::fail(format!("{e}: {text}")))?;
                 prop_assert_eq!(&back, &resp, "{}", text);
@@ -54,10 +72,19 @@ fn parse_is_total(text: &str) -> Result<(), TestCaseError> {
         Ok(Frame::Call(call)) => {
             if let Err(e) = Request::from_call(&call, &DecodeOptions::DEFAULT) {
                 if let ocpp_core::v16::CallDecodeError::Payload(p) = e {
-                    prop_assert_ne!(p.kind(), ErrorKind::Custom, "unclassified error for {}", text);
+                    prop_assert_ne!(
+                        p.kind(),
+                        ErrorKind::Custom,
+                        "unclassified error for {}",
+                        text
+                    );
                 }
-                let answer = rpc::encode_call_error(&mut buf, call.id, e.error_code(), &e.to_string()).unwrap();
-                let Ok(Frame::CallError(back)) = Frame::parse(answer) else { panic!("{answer}") };
+                let answer =
+                    rpc::encode_call_error(&mut buf, call.id, e.error_code(), &e.to_string())
+                        .unwrap();
+                let Ok(Frame::CallError(back)) = Frame::parse(answer) else {
+                    panic!("{answer}")
+                };
                 prop_assert_eq!(back.id, call.id);
                 prop_assert_eq!(back.code, e.error_code());
             }
@@ -65,7 +92,12 @@ fn parse_is_total(text: &str) -> Result<(), TestCaseError> {
         Ok(Frame::CallResult(r)) => {
             for action in Action::ALL {
                 if let Err(e) = Response::decode(*action, r.payload, &DecodeOptions::DEFAULT) {
-                    prop_assert_ne!(e.kind(), ErrorKind::Custom, "unclassified error for {}", text);
+                    prop_assert_ne!(
+                        e.kind(),
+                        ErrorKind::Custom,
+                        "unclassified error for {}",
+                        text
+                    );
                 }
             }
         }
@@ -73,7 +105,11 @@ fn parse_is_total(text: &str) -> Result<(), TestCaseError> {
         Err(e) => {
             if let Some(id) = e.answer_id() {
                 let answer = rpc::encode_call_error(&mut buf, id, e.code, e.reason).unwrap();
-                prop_assert!(matches!(Frame::parse(answer), Ok(Frame::CallError(_))), "{}", answer);
+                prop_assert!(
+                    matches!(Frame::parse(answer), Ok(Frame::CallError(_))),
+                    "{}",
+                    answer
+                );
             }
         }
     }
@@ -83,7 +119,9 @@ fn parse_is_total(text: &str) -> Result<(), TestCaseError> {
 #[test]
 fn arbitrary_strings_never_panic() {
     big_stack(|| {
-        runner(5000).run(&any::<String>(), |s| parse_is_total(&s)).unwrap();
+        runner(5000)
+            .run(&any::<String>(), |s| parse_is_total(&s))
+            .unwrap();
     });
 }
 
@@ -117,7 +155,8 @@ fn frame_soup() -> impl Strategy<Value = String> {
         Just("\"2024-05-01T12:00:00Z\"".to_owned()),
         "[a-zA-Z0-9 ]{0,4}",
     ];
-    let action = proptest::sample::select(Action::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>());
+    let action =
+        proptest::sample::select(Action::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>());
     (action, proptest::collection::vec(atom, 0..40), 0u8..4).prop_map(|(action, parts, shape)| {
         let body = parts.concat();
         match shape {
@@ -132,7 +171,9 @@ fn frame_soup() -> impl Strategy<Value = String> {
 #[test]
 fn frame_shaped_soups_never_panic() {
     big_stack(|| {
-        runner(5_000).run(&frame_soup(), |s| parse_is_total(&s)).unwrap();
+        runner(5_000)
+            .run(&frame_soup(), |s| parse_is_total(&s))
+            .unwrap();
     });
 }
 
@@ -142,9 +183,18 @@ fn mutated_valid_frames_never_panic() {
         let mut buf = vec![0u8; 64 * 1024];
         let frames: Vec<String> = common::examples()
             .iter()
-            .map(|(req, _)| rpc::encode_call(&mut buf, "7", req.action().as_str(), req).unwrap().to_owned())
+            .map(|(req, _)| {
+                rpc::encode_call(&mut buf, "7", req.action().as_str(), req)
+                    .unwrap()
+                    .to_owned()
+            })
             .collect();
-        let strategy = (proptest::sample::select(frames), any::<prop::sample::Index>(), 0usize..8, "[ -~]{0,6}");
+        let strategy = (
+            proptest::sample::select(frames),
+            any::<prop::sample::Index>(),
+            0usize..8,
+            "[ -~]{0,6}",
+        );
         runner(10_000)
             .run(&strategy, |(frame, at, cut, insert)| {
                 let mut s = frame.clone();
@@ -212,7 +262,10 @@ fn json_decoder_agrees_with_serde_json() {
         0..16,
     )
     .prop_map(|v| v.concat());
-    let opts = DecodeOptions { max_depth: 200, ..DecodeOptions::DEFAULT };
+    let opts = DecodeOptions {
+        max_depth: 200,
+        ..DecodeOptions::DEFAULT
+    };
     runner(20_000)
         .run(&soup, |s| {
             let theirs = serde_json::from_str::<serde_json::Value>(&s);
@@ -220,7 +273,13 @@ fn json_decoder_agrees_with_serde_json() {
             match (theirs, ours) {
                 (Ok(a), Ok(b)) => prop_assert_eq!(by_value(a), by_value(b), "{}", s),
                 (Err(_), Err(_)) => {}
-                (a, b) => prop_assert!(false, "disagree on {:?}: serde_json {:?}, ours {:?}", s, a, b),
+                (a, b) => prop_assert!(
+                    false,
+                    "disagree on {:?}: serde_json {:?}, ours {:?}",
+                    s,
+                    a,
+                    b
+                ),
             }
             Ok(())
         })

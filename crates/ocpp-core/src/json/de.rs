@@ -47,7 +47,12 @@ pub struct Deserializer<'de> {
 impl<'de> Deserializer<'de> {
     /// A deserializer over `input`.
     pub fn new(input: &'de str, opts: DecodeOptions) -> Self {
-        Deserializer { input, pos: 0, depth: 0, opts }
+        Deserializer {
+            input,
+            pos: 0,
+            depth: 0,
+            opts,
+        }
     }
 
     /// Checks that only whitespace follows the value that was read.
@@ -56,10 +61,6 @@ impl<'de> Deserializer<'de> {
             None => Ok(()),
             Some(_) => Err(self.err(ErrorKind::TrailingCharacters)),
         }
-    }
-
-    pub(crate) fn position(&self) -> usize {
-        self.pos
     }
 
     pub(crate) fn err(&self, kind: ErrorKind) -> Error {
@@ -87,7 +88,8 @@ impl<'de> Deserializer<'de> {
     }
 
     fn peek_ws_or_eof(&mut self) -> Result<u8> {
-        self.peek_ws().ok_or_else(|| self.err(ErrorKind::UnexpectedEof))
+        self.peek_ws()
+            .ok_or_else(|| self.err(ErrorKind::UnexpectedEof))
     }
 
     /// Consumes `byte` (after whitespace) or fails with a syntax error.
@@ -141,7 +143,10 @@ impl<'de> Deserializer<'de> {
             };
             match b {
                 b'"' => {
-                    let raw = self.input.get(start..self.pos).ok_or_else(|| self.err(ErrorKind::Syntax))?;
+                    let raw = self
+                        .input
+                        .get(start..self.pos)
+                        .ok_or_else(|| self.err(ErrorKind::Syntax))?;
                     self.pos += 1;
                     return Ok((raw, escaped));
                 }
@@ -149,7 +154,9 @@ impl<'de> Deserializer<'de> {
                     escaped = true;
                     self.pos += 1;
                     match self.peek() {
-                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.pos += 1,
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                            self.pos += 1;
+                        }
                         Some(b'u') => {
                             self.pos += 1;
                             for _ in 0..4 {
@@ -204,7 +211,10 @@ impl<'de> Deserializer<'de> {
             }
             self.eat_digits();
         }
-        let text = self.input.get(start..self.pos).ok_or_else(|| self.err(ErrorKind::Syntax))?;
+        let text = self
+            .input
+            .get(start..self.pos)
+            .ok_or_else(|| self.err(ErrorKind::Syntax))?;
         Ok((text, integer))
     }
 
@@ -286,17 +296,26 @@ impl<'de> Deserializer<'de> {
         self.peek_ws_or_eof()?;
         let start = self.pos;
         self.skip_value()?;
-        self.input.get(start..self.pos).ok_or_else(|| self.err(ErrorKind::Syntax))
+        self.input
+            .get(start..self.pos)
+            .ok_or_else(|| self.err(ErrorKind::Syntax))
     }
 
-    fn visit_string<V: Visitor<'de>>(&mut self, raw: &'de str, escaped: bool, visitor: V) -> Result<V::Value> {
+    fn visit_string<V: Visitor<'de>>(
+        &mut self,
+        raw: &'de str,
+        escaped: bool,
+        visitor: V,
+    ) -> Result<V::Value> {
         if !escaped {
             return visitor.visit_borrowed_str(raw);
         }
         let mut buf = [0u8; STACK_UNESCAPE];
         match unescape_into(raw, &mut buf) {
             Ok(Some(s)) => visitor.visit_str(s),
-            Ok(None) => visitor.visit_seq(EscapedChars { chars: Unescape::new(raw) }),
+            Ok(None) => visitor.visit_seq(EscapedChars {
+                chars: Unescape::new(raw),
+            }),
             Err(()) => Err(self.err(ErrorKind::Syntax)),
         }
     }
@@ -381,18 +400,23 @@ impl Iterator for Unescape<'_> {
             Some('r') => '\r',
             Some('t') => '\t',
             Some('u') => {
-                let Some(hi) = self.hex4() else { return Some(Err(())) };
+                let Some(hi) = self.hex4() else {
+                    return Some(Err(()));
+                };
                 if (0xD800..0xDC00).contains(&hi) {
                     // A high surrogate must be followed by an escaped low surrogate.
                     if !self.rest.starts_with("\\u") {
                         return Some(Err(()));
                     }
                     self.rest = self.rest.get(2..).unwrap_or("");
-                    let Some(lo) = self.hex4() else { return Some(Err(())) };
+                    let Some(lo) = self.hex4() else {
+                        return Some(Err(()));
+                    };
                     if !(0xDC00..0xE000).contains(&lo) {
                         return Some(Err(()));
                     }
-                    let code = 0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00);
+                    let code =
+                        0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00);
                     return Some(char::from_u32(code).ok_or(()));
                 }
                 match char::from_u32(u32::from(hi)) {
@@ -414,7 +438,9 @@ fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> core::result::Result<Optio
         let n = c.len_utf8();
         let Some(dst) = buf.get_mut(len..len + n) else {
             // Validate the rest even though it does not fit, so errors stay syntax errors.
-            return Unescape::new(raw).try_for_each(|c| c.map(|_| ())).map(|()| None);
+            return Unescape::new(raw)
+                .try_for_each(|c| c.map(|_| ()))
+                .map(|()| None);
         };
         c.encode_utf8(dst);
         len += n;
@@ -510,7 +536,11 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         let at = self.pos;
         let (text, _) = self.parse_number_raw()?;
         let v: f64 = text.parse().map_err(|_| Error::at(ErrorKind::Syntax, at))?;
-        if v.is_finite() { visitor.visit_f64(v) } else { Err(Error::at(ErrorKind::InvalidValue, at)) }
+        if v.is_finite() {
+            visitor.visit_f64(v)
+        } else {
+            Err(Error::at(ErrorKind::InvalidValue, at))
+        }
     }
 
     fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
@@ -557,11 +587,19 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         }
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value> {
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
         self.deserialize_unit(visitor)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
         if name == DATETIME_TOKEN {
             let at = self.pos;
             if self.peek_ws_or_eof()? != b'"' {
@@ -592,7 +630,10 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         }
         self.pos += 1;
         self.enter()?;
-        let value = visitor.visit_seq(Seq { de: self, first: true })?;
+        let value = visitor.visit_seq(Seq {
+            de: self,
+            first: true,
+        })?;
         // The visitor may stop before the end (a bounded list that is full reports its own
         // error, so reaching here means it consumed what it wanted): require the close.
         match self.peek_ws_or_eof()? {
@@ -654,14 +695,23 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 }
 
 impl<'de> Deserializer<'de> {
-    fn object<V: Visitor<'de>>(&mut self, fields: Option<&'static [&'static str]>, visitor: V) -> Result<V::Value> {
+    fn object<V: Visitor<'de>>(
+        &mut self,
+        fields: Option<&'static [&'static str]>,
+        visitor: V,
+    ) -> Result<V::Value> {
         if self.peek_ws_or_eof()? != b'{' {
             self.skip_value()?;
             return Err(self.err(ErrorKind::InvalidType));
         }
         self.pos += 1;
         self.enter()?;
-        let value = visitor.visit_map(Map { de: self, fields, current: None, first: true })?;
+        let value = visitor.visit_map(Map {
+            de: self,
+            fields,
+            current: None,
+            first: true,
+        })?;
         // A struct visitor reads every member; reaching here with members left means one of them
         // was ignored by a visitor that stopped early, which the derive never does.
         match self.peek_ws_or_eof()? {
@@ -796,7 +846,11 @@ impl<'de> de::VariantAccess<'de> for UnitVariant<'_, 'de> {
         Err(self.de.err(ErrorKind::InvalidType))
     }
 
-    fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], _visitor: V) -> Result<V::Value> {
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value> {
         Err(self.de.err(ErrorKind::InvalidType))
     }
 }

@@ -97,11 +97,19 @@ pub struct Error {
 
 impl Error {
     pub(crate) const fn new(kind: ErrorKind) -> Self {
-        Error { kind, field: None, offset: 0 }
+        Error {
+            kind,
+            field: None,
+            offset: 0,
+        }
     }
 
     pub(crate) const fn at(kind: ErrorKind, offset: usize) -> Self {
-        Error { kind, field: None, offset }
+        Error {
+            kind,
+            field: None,
+            offset,
+        }
     }
 
     pub(crate) fn set_offset_if_unset(&mut self, offset: usize) {
@@ -175,11 +183,19 @@ impl serde::de::Error for Error {
     }
 
     fn missing_field(field: &'static str) -> Self {
-        Error { kind: ErrorKind::MissingField, field: Some(field), offset: 0 }
+        Error {
+            kind: ErrorKind::MissingField,
+            field: Some(field),
+            offset: 0,
+        }
     }
 
     fn duplicate_field(field: &'static str) -> Self {
-        Error { kind: ErrorKind::DuplicateField, field: Some(field), offset: 0 }
+        Error {
+            kind: ErrorKind::DuplicateField,
+            field: Some(field),
+            offset: 0,
+        }
     }
 }
 
@@ -204,12 +220,18 @@ pub struct DecodeOptions {
 
 impl DecodeOptions {
     /// The defaults, usable in `const` context.
-    pub const DEFAULT: DecodeOptions =
-        DecodeOptions { deny_unknown_fields: false, allow_missing_offset: true, max_depth: 16 };
+    pub const DEFAULT: DecodeOptions = DecodeOptions {
+        deny_unknown_fields: false,
+        allow_missing_offset: true,
+        max_depth: 16,
+    };
 
     /// Everything strict: unknown fields refused, date-times must carry an offset.
-    pub const STRICT: DecodeOptions =
-        DecodeOptions { deny_unknown_fields: true, allow_missing_offset: false, max_depth: 16 };
+    pub const STRICT: DecodeOptions = DecodeOptions {
+        deny_unknown_fields: true,
+        allow_missing_offset: false,
+        max_depth: 16,
+    };
 }
 
 impl Default for DecodeOptions {

@@ -5,8 +5,8 @@ mod de;
 mod error;
 
 pub(crate) use de::DATETIME_TOKEN;
-pub use de::{Deserializer, from_str};
 pub(crate) use de::Unescape;
+pub use de::{Deserializer, from_str};
 pub use error::{DecodeOptions, Error, ErrorKind};
 
 use core::fmt;
@@ -30,7 +30,10 @@ impl fmt::Display for EncodeError {
 impl core::error::Error for EncodeError {}
 
 /// Serialises `value` as compact JSON into `buf`; returns the number of bytes written.
-pub fn to_slice<T: serde::Serialize + ?Sized>(value: &T, buf: &mut [u8]) -> Result<usize, EncodeError> {
+pub fn to_slice<T: serde::Serialize + ?Sized>(
+    value: &T,
+    buf: &mut [u8],
+) -> Result<usize, EncodeError> {
     serde_json_core::to_slice(value, buf).map_err(|_| EncodeError::BufferFull)
 }
 
@@ -46,15 +49,24 @@ impl<'b> Writer<'b> {
     }
 
     pub(crate) fn raw(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-        let dst = self.buf.get_mut(self.len..self.len + bytes.len()).ok_or(EncodeError::BufferFull)?;
+        let dst = self
+            .buf
+            .get_mut(self.len..self.len + bytes.len())
+            .ok_or(EncodeError::BufferFull)?;
         dst.copy_from_slice(bytes);
         self.len += bytes.len();
         Ok(())
     }
 
     /// Appends `value` serialised as JSON.
-    pub(crate) fn json<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
-        let rest = self.buf.get_mut(self.len..).ok_or(EncodeError::BufferFull)?;
+    pub(crate) fn json<T: serde::Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+    ) -> Result<(), EncodeError> {
+        let rest = self
+            .buf
+            .get_mut(self.len..)
+            .ok_or(EncodeError::BufferFull)?;
         self.len += to_slice(value, rest)?;
         Ok(())
     }

@@ -142,7 +142,12 @@ struct FrameParser<'a> {
 
 impl<'a> FrameParser<'a> {
     fn fail(&self, code: ErrorCode, reason: &'static str) -> FrameError<'a> {
-        FrameError { message_type: self.message_type, id: self.id, code, reason }
+        FrameError {
+            message_type: self.message_type,
+            id: self.id,
+            code,
+            reason,
+        }
     }
 
     fn syntax(&self, e: json::Error) -> FrameError<'a> {
@@ -171,7 +176,10 @@ impl<'a> FrameParser<'a> {
                 Ok(()) => self.fail(ErrorCode::FormationViolation, what),
             });
         }
-        self.de.parse_str_raw().map(|(raw, _)| raw).map_err(|e| self.syntax(e))
+        self.de
+            .parse_str_raw()
+            .map(|(raw, _)| raw)
+            .map_err(|e| self.syntax(e))
     }
 
     /// A payload: a JSON object, or `null` which reads as `{}`.
@@ -189,7 +197,9 @@ impl<'a> FrameParser<'a> {
     fn close(&mut self) -> Result<(), FrameError<'a>> {
         match self.de.peek_ws() {
             Some(b']') => {}
-            Some(b',') => return Err(self.fail(ErrorCode::FormationViolation, "too many elements in frame")),
+            Some(b',') => {
+                return Err(self.fail(ErrorCode::FormationViolation, "too many elements in frame"));
+            }
             Some(_) => return Err(self.fail(ErrorCode::FormationViolation, "not valid JSON")),
             None => return Err(self.fail(ErrorCode::FormationViolation, "truncated JSON")),
         }
@@ -207,7 +217,11 @@ impl<'a> Frame<'a> {
     /// Parses one WebSocket text message. The whole text is validated as JSON (with nesting
     /// bounded by `opts.max_depth`), but payloads are only split off, not decoded.
     pub fn parse_with(text: &'a str, opts: &DecodeOptions) -> Result<Frame<'a>, FrameError<'a>> {
-        let mut p = FrameParser { de: Deserializer::new(text, *opts), message_type: None, id: None };
+        let mut p = FrameParser {
+            de: Deserializer::new(text, *opts),
+            message_type: None,
+            id: None,
+        };
         match p.de.peek_ws() {
             Some(b'[') => p.de.expect(b'[').map_err(|e| p.syntax(e))?,
             Some(_) => {
@@ -218,17 +232,16 @@ impl<'a> Frame<'a> {
             }
             None => return Err(p.fail(ErrorCode::FormationViolation, "empty message")),
         }
-        let type_at = p.de.position();
-        let (number, integer) = match p.de.peek_ws() {
-            Some(b'-' | b'0'..=b'9') => p.de.parse_number_raw().map_err(|e| p.syntax(e))?,
-            _ => {
-                let _ = type_at;
-                return Err(match p.de.skip_value() {
-                    Err(e) => p.syntax(e),
-                    Ok(()) => p.fail(ErrorCode::FormationViolation, "MessageTypeId is not a number"),
-                });
-            }
-        };
+        if !matches!(p.de.peek_ws(), Some(b'-' | b'0'..=b'9')) {
+            return Err(match p.de.skip_value() {
+                Err(e) => p.syntax(e),
+                Ok(()) => p.fail(
+                    ErrorCode::FormationViolation,
+                    "MessageTypeId is not a number",
+                ),
+            });
+        }
+        let (number, integer) = p.de.parse_number_raw().map_err(|e| p.syntax(e))?;
         p.message_type = match (number, integer) {
             ("2", true) => Some(MessageType::Call),
             ("3", true) => Some(MessageType::CallResult),
@@ -246,9 +259,16 @@ impl<'a> Frame<'a> {
                 let payload = p.object("payload is not a JSON object")?;
                 p.close()?;
                 if id.chars().count() > MAX_MESSAGE_ID_LEN {
-                    return Err(p.fail(ErrorCode::FormationViolation, "UniqueId longer than 36 characters"));
+                    return Err(p.fail(
+                        ErrorCode::FormationViolation,
+                        "UniqueId longer than 36 characters",
+                    ));
                 }
-                Frame::Call(Call { id, action, payload })
+                Frame::Call(Call {
+                    id,
+                    action,
+                    payload,
+                })
             }
             Some(MessageType::CallResult) => {
                 p.comma("missing payload")?;
@@ -270,7 +290,12 @@ impl<'a> Frame<'a> {
                 };
                 p.close()?;
                 let code = ErrorCode::parse(code).unwrap_or(ErrorCode::GenericError);
-                Frame::CallError(CallError { id, code, raw_description, details })
+                Frame::CallError(CallError {
+                    id,
+                    code,
+                    raw_description,
+                    details,
+                })
             }
         };
         Ok(frame)
@@ -304,7 +329,12 @@ pub fn is_echoable_message_id(id: &str) -> bool {
             b'"' | 0x00..=0x1f => return false,
             b'\\' => match b.get(i + 1) {
                 Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 1,
-                Some(b'u') if b.get(i + 2..i + 6).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) => i += 5,
+                Some(b'u')
+                    if b.get(i + 2..i + 6)
+                        .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+                {
+                    i += 5;
+                }
                 _ => return false,
             },
             _ => {}
@@ -342,7 +372,11 @@ impl fmt::Display for FrameEncodeError {
 impl core::error::Error for FrameEncodeError {}
 
 fn start<'b>(buf: &'b mut [u8], kind: &[u8], id: &str) -> Result<Writer<'b>, FrameEncodeError> {
-    let valid = if kind == b"[2,\"" { is_valid_message_id(id) } else { is_echoable_message_id(id) };
+    let valid = if kind == b"[2,\"" {
+        is_valid_message_id(id)
+    } else {
+        is_echoable_message_id(id)
+    };
     if !valid {
         return Err(FrameEncodeError::InvalidMessageId);
     }
@@ -411,7 +445,9 @@ pub fn describe_decode_error<'b>(err: &json::Error, buf: &'b mut [u8]) -> &'b st
         fn write_str(&mut self, s: &str) -> fmt::Result {
             for c in s.chars() {
                 let n = c.len_utf8();
-                let Some(dst) = self.buf.get_mut(self.len..self.len + n) else { return Err(fmt::Error) };
+                let Some(dst) = self.buf.get_mut(self.len..self.len + n) else {
+                    return Err(fmt::Error);
+                };
                 c.encode_utf8(dst);
                 self.len += n;
             }

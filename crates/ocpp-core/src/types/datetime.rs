@@ -109,7 +109,11 @@ impl Cursor<'_> {
 impl DateTime {
     /// The instant `millis` milliseconds after the Unix epoch; `None` outside years 0000-9999.
     pub const fn from_unix_millis(millis: i64) -> Option<DateTime> {
-        if millis < MIN_MILLIS || millis > MAX_MILLIS { None } else { Some(DateTime(millis)) }
+        if millis < MIN_MILLIS || millis > MAX_MILLIS {
+            None
+        } else {
+            Some(DateTime(millis))
+        }
     }
 
     /// Milliseconds since the Unix epoch.
@@ -126,13 +130,35 @@ impl DateTime {
     #[must_use]
     pub const fn add_millis(self, millis: i64) -> DateTime {
         let v = self.0.saturating_add(millis);
-        DateTime(if v < MIN_MILLIS { MIN_MILLIS } else if v > MAX_MILLIS { MAX_MILLIS } else { v })
+        DateTime(if v < MIN_MILLIS {
+            MIN_MILLIS
+        } else if v > MAX_MILLIS {
+            MAX_MILLIS
+        } else {
+            v
+        })
     }
 
     /// A UTC date and time. `None` for an impossible date or time.
-    pub const fn from_utc(year: i64, month: u32, day: u32, hour: u32, minute: u32, second: u32, millis: u32) -> Option<DateTime> {
-        if year < 0 || year > 9999 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)
-            || hour > 23 || minute > 59 || second > 59 || millis > 999
+    pub const fn from_utc(
+        year: i64,
+        month: u32,
+        day: u32,
+        hour: u32,
+        minute: u32,
+        second: u32,
+        millis: u32,
+    ) -> Option<DateTime> {
+        if year < 0
+            || year > 9999
+            || month < 1
+            || month > 12
+            || day < 1
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 59
+            || millis > 999
         {
             return None;
         }
@@ -150,7 +176,10 @@ impl DateTime {
     /// Also accepted, as real central systems send them: an offset without colon (`+0200`) or
     /// with hours only (`+02`).
     pub fn parse_with(s: &str, allow_missing_offset: bool) -> Result<DateTime, InvalidDateTime> {
-        let mut c = Cursor { b: s.as_bytes(), i: 0 };
+        let mut c = Cursor {
+            b: s.as_bytes(),
+            i: 0,
+        };
         let year = c.digits(4)?;
         c.byte(b"-")?;
         let month = c.digits(2)?;
@@ -213,7 +242,8 @@ impl DateTime {
         if c.i != c.b.len() {
             return Err(InvalidDateTime);
         }
-        let local = DateTime::from_utc(i64::from(year), month, day, hour, minute, second, millis).ok_or(InvalidDateTime)?;
+        let local = DateTime::from_utc(i64::from(year), month, day, hour, minute, second, millis)
+            .ok_or(InvalidDateTime)?;
         DateTime::from_unix_millis(local.0 - offset_minutes * 60_000).ok_or(InvalidDateTime)
     }
 
@@ -231,7 +261,7 @@ impl DateTime {
 
     /// Writes the canonical form into `buf` and returns it: `YYYY-MM-DDTHH:MM:SS[.mmm]Z`.
     pub fn format(self, buf: &mut [u8; 24]) -> &str {
-        let (y, mo, d, h, mi, s, ms) = self.to_utc_fields();
+        let (year, month, day, hour, minute, second, millis) = self.to_utc_fields();
         let mut put = |at: usize, v: u32, n: usize| {
             let mut v = v;
             for k in (0..n).rev() {
@@ -241,19 +271,19 @@ impl DateTime {
                 v /= 10;
             }
         };
-        put(0, y as u32, 4);
-        put(5, mo, 2);
-        put(8, d, 2);
-        put(11, h, 2);
-        put(14, mi, 2);
-        put(17, s, 2);
-        put(20, ms, 3);
+        put(0, year as u32, 4);
+        put(5, month, 2);
+        put(8, day, 2);
+        put(11, hour, 2);
+        put(14, minute, 2);
+        put(17, second, 2);
+        put(20, millis, 3);
         buf[4] = b'-';
         buf[7] = b'-';
         buf[10] = b'T';
         buf[13] = b':';
         buf[16] = b':';
-        let len = if ms == 0 {
+        let len = if millis == 0 {
             buf[19] = b'Z';
             20
         } else {
@@ -312,7 +342,8 @@ impl<'de> Visitor<'de> for DateTimeVisitor {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<DateTime, E> {
-        DateTime::from_unix_millis(v).ok_or_else(|| E::invalid_value(de::Unexpected::Signed(v), &self))
+        DateTime::from_unix_millis(v)
+            .ok_or_else(|| E::invalid_value(de::Unexpected::Signed(v), &self))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<DateTime, E> {
@@ -337,8 +368,16 @@ mod tests {
         let t = DateTime::parse("2013-02-01T20:53:32.486Z").unwrap();
         assert_eq!(t.to_string(), "2013-02-01T20:53:32.486Z");
         assert_eq!(t.unix_millis(), 1_359_752_012_486);
-        assert_eq!(DateTime::parse("1970-01-01T00:00:00Z").unwrap().unix_millis(), 0);
-        assert_eq!(DateTime::parse("2024-02-29T00:00:00Z").unwrap().to_string(), "2024-02-29T00:00:00Z");
+        assert_eq!(
+            DateTime::parse("1970-01-01T00:00:00Z")
+                .unwrap()
+                .unix_millis(),
+            0
+        );
+        assert_eq!(
+            DateTime::parse("2024-02-29T00:00:00Z").unwrap().to_string(),
+            "2024-02-29T00:00:00Z"
+        );
     }
 
     #[test]
@@ -346,27 +385,56 @@ mod tests {
         let a = DateTime::parse("2024-05-01T14:00:00+02:00").unwrap();
         let b = DateTime::parse("2024-05-01T12:00:00Z").unwrap();
         assert_eq!(a, b);
-        assert_eq!(DateTime::parse("2024-05-01T06:30:00-05:30").unwrap().to_string(), "2024-05-01T12:00:00Z");
+        assert_eq!(
+            DateTime::parse("2024-05-01T06:30:00-05:30")
+                .unwrap()
+                .to_string(),
+            "2024-05-01T12:00:00Z"
+        );
         assert_eq!(DateTime::parse("2024-05-01T14:00:00+0200").unwrap(), b);
         assert_eq!(DateTime::parse("2024-05-01T14:00:00+02").unwrap(), b);
     }
 
     #[test]
     fn fractions_are_truncated_to_millis() {
-        assert_eq!(DateTime::parse("2024-05-01T12:00:00.123456789Z").unwrap().to_string(), "2024-05-01T12:00:00.123Z");
-        assert_eq!(DateTime::parse("2024-05-01T12:00:00.5Z").unwrap().to_string(), "2024-05-01T12:00:00.500Z");
+        assert_eq!(
+            DateTime::parse("2024-05-01T12:00:00.123456789Z")
+                .unwrap()
+                .to_string(),
+            "2024-05-01T12:00:00.123Z"
+        );
+        assert_eq!(
+            DateTime::parse("2024-05-01T12:00:00.5Z")
+                .unwrap()
+                .to_string(),
+            "2024-05-01T12:00:00.500Z"
+        );
     }
 
     #[test]
     fn missing_offset_only_when_allowed() {
         assert_eq!(DateTime::parse("2024-05-01T12:00:00"), Err(InvalidDateTime));
-        assert_eq!(DateTime::parse_with("2024-05-01T12:00:00", true).unwrap().to_string(), "2024-05-01T12:00:00Z");
+        assert_eq!(
+            DateTime::parse_with("2024-05-01T12:00:00", true)
+                .unwrap()
+                .to_string(),
+            "2024-05-01T12:00:00Z"
+        );
     }
 
     #[test]
     fn rejects_impossible_dates() {
-        for s in ["2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T00:60:00Z",
-            "2024-01-01", "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00Zjunk", "", "9999-12-31T23:59:59-01:00"] {
+        for s in [
+            "2023-02-29T00:00:00Z",
+            "2024-13-01T00:00:00Z",
+            "2024-01-01T24:00:00Z",
+            "2024-01-01T00:60:00Z",
+            "2024-01-01",
+            "2024-01-01T00:00:00.Z",
+            "2024-01-01T00:00:00Zjunk",
+            "",
+            "9999-12-31T23:59:59-01:00",
+        ] {
             assert_eq!(DateTime::parse(s), Err(InvalidDateTime), "{s}");
         }
     }

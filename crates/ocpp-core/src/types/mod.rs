@@ -9,4 +9,6 @@ mod string;
 pub use datetime::{DateTime, InvalidDateTime};
 pub use decimal::Decimal;
 pub use list::{List, ListFull};
-pub use string::{BoundedString, CiString20, CiString25, CiString50, CiString255, CiString500, TooLong};
+pub use string::{
+    BoundedString, CiString20, CiString25, CiString50, CiString255, CiString500, TooLong,
+};

@@ -44,7 +44,11 @@ pub struct TooLong {
 
 impl fmt::Display for TooLong {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "string of {} bytes exceeds the maximum of {}", self.len, self.max)
+        write!(
+            f,
+            "string of {} bytes exceeds the maximum of {}",
+            self.len, self.max
+        )
     }
 }
 
@@ -62,7 +66,10 @@ impl<const N: usize> BoundedString<N> {
     /// Copies `s`, or refuses it when it is longer than `N` bytes.
     pub fn try_from(s: &str) -> Result<Self, TooLong> {
         let mut out = heapless::String::new();
-        out.push_str(s).map_err(|_| TooLong { max: N, len: s.len() })?;
+        out.push_str(s).map_err(|_| TooLong {
+            max: N,
+            len: s.len(),
+        })?;
         Ok(BoundedString(out))
     }
 
@@ -86,12 +93,18 @@ impl<const N: usize> BoundedString<N> {
 
     /// Appends a character, or refuses when it would not fit.
     pub fn push(&mut self, c: char) -> Result<(), TooLong> {
-        self.0.push(c).map_err(|_| TooLong { max: N, len: self.0.len() + c.len_utf8() })
+        self.0.push(c).map_err(|_| TooLong {
+            max: N,
+            len: self.0.len() + c.len_utf8(),
+        })
     }
 
     /// Appends a string, or refuses (changing nothing) when it would not fit.
     pub fn push_str(&mut self, s: &str) -> Result<(), TooLong> {
-        self.0.push_str(s).map_err(|_| TooLong { max: N, len: self.0.len() + s.len() })
+        self.0.push_str(s).map_err(|_| TooLong {
+            max: N,
+            len: self.0.len() + s.len(),
+        })
     }
 
     /// Case-insensitive (ASCII) comparison, as the spec compares `CiString` identifiers.
@@ -181,7 +194,10 @@ impl<'de, const N: usize> Visitor<'de> for BoundedVisitor<N> {
         let mut out = BoundedString::new();
         while let Some(c) = seq.next_element::<char>()? {
             if out.push(c).is_err() {
-                return Err(de::Error::invalid_value(de::Unexpected::Other("a longer string"), &self));
+                return Err(de::Error::invalid_value(
+                    de::Unexpected::Other("a longer string"),
+                    &self,
+                ));
             }
         }
         Ok(out)

@@ -6,8 +6,13 @@ use serde::{Deserialize, Serialize};
 use super::ConnectorId;
 use super::macros::string_enum;
 use super::smart_charging::ChargingProfile;
-use crate::limits::{DATA_TRANSFER_DATA_MAX_LEN, MAX_CONFIGURATION_KEYS, MAX_METER_VALUES, MAX_SAMPLED_VALUES, SAMPLED_VALUE_MAX_LEN};
-use crate::types::{BoundedString, CiString20, CiString25, CiString50, CiString255, CiString500, DateTime, List};
+use crate::limits::{
+    DATA_TRANSFER_DATA_MAX_LEN, MAX_CONFIGURATION_KEYS, MAX_METER_VALUES, MAX_SAMPLED_VALUES,
+    SAMPLED_VALUE_MAX_LEN,
+};
+use crate::types::{
+    BoundedString, CiString20, CiString25, CiString50, CiString255, CiString500, DateTime, List,
+};
 
 /// `IdToken` (§7.28): an identifier for authorization, e.g. an RFID card UID.
 pub type IdToken = CiString20;
@@ -294,7 +299,11 @@ pub struct IdTagInfo {
 impl IdTagInfo {
     /// An `IdTagInfo` with only a status.
     pub const fn with_status(status: AuthorizationStatus) -> Self {
-        IdTagInfo { expiry_date: None, parent_id_tag: None, status }
+        IdTagInfo {
+            expiry_date: None,
+            parent_id_tag: None,
+            status,
+        }
     }
 }
 

@@ -226,7 +226,10 @@ impl core::error::Error for CallDecodeError {}
 
 impl Request {
     /// Decodes a parsed CALL: looks the action up, then decodes the payload.
-    pub fn from_call(call: &crate::rpc::Call<'_>, opts: &DecodeOptions) -> Result<Request, CallDecodeError> {
+    pub fn from_call(
+        call: &crate::rpc::Call<'_>,
+        opts: &DecodeOptions,
+    ) -> Result<Request, CallDecodeError> {
         let action = Action::parse(call.action).ok_or(CallDecodeError::UnknownAction)?;
         Request::decode(action, call.payload, opts).map_err(CallDecodeError::Payload)
     }

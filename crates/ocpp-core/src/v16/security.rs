@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 use super::ConnectorId;
 use super::macros::string_enum;
 use super::remote_trigger::TriggerMessageStatus;
-use crate::limits::{CERTIFICATE_CHAIN_MAX_LEN, CERTIFICATE_MAX_LEN, CSR_MAX_LEN, MAX_INSTALLED_CERTIFICATES, SIGNATURE_MAX_LEN};
+use crate::limits::{
+    CERTIFICATE_CHAIN_MAX_LEN, CERTIFICATE_MAX_LEN, CSR_MAX_LEN, MAX_INSTALLED_CERTIFICATES,
+    SIGNATURE_MAX_LEN,
+};
 use crate::types::{BoundedString, CiString50, CiString255, DateTime, List};
 
 /// A URL in the security extension (`GetLog`, `SignedUpdateFirmware`): string, maxLength 512.

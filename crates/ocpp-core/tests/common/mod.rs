@@ -14,7 +14,12 @@ pub fn t(v: &str) -> DateTime {
     DateTime::parse(v).unwrap()
 }
 
-fn sv(value: &str, measurand: Measurand, phase: Option<Phase>, unit: UnitOfMeasure) -> SampledValue {
+fn sv(
+    value: &str,
+    measurand: Measurand,
+    phase: Option<Phase>,
+    unit: UnitOfMeasure,
+) -> SampledValue {
     SampledValue {
         value: s(value),
         context: Some(ReadingContext::SamplePeriodic),
@@ -29,20 +34,58 @@ fn sv(value: &str, measurand: Measurand, phase: Option<Phase>, unit: UnitOfMeasu
 pub fn meter_value_10() -> MeterValue {
     let mut v = List::new();
     for x in [
-        sv("12345.6", Measurand::EnergyActiveImportRegister, None, UnitOfMeasure::Wh),
+        sv(
+            "12345.6",
+            Measurand::EnergyActiveImportRegister,
+            None,
+            UnitOfMeasure::Wh,
+        ),
         sv("7360", Measurand::PowerActiveImport, None, UnitOfMeasure::W),
-        sv("16.0", Measurand::CurrentImport, Some(Phase::L1), UnitOfMeasure::A),
-        sv("16.1", Measurand::CurrentImport, Some(Phase::L2), UnitOfMeasure::A),
-        sv("15.9", Measurand::CurrentImport, Some(Phase::L3), UnitOfMeasure::A),
-        sv("230.1", Measurand::Voltage, Some(Phase::L1N), UnitOfMeasure::V),
-        sv("229.8", Measurand::Voltage, Some(Phase::L2N), UnitOfMeasure::V),
-        sv("231.0", Measurand::Voltage, Some(Phase::L3N), UnitOfMeasure::V),
+        sv(
+            "16.0",
+            Measurand::CurrentImport,
+            Some(Phase::L1),
+            UnitOfMeasure::A,
+        ),
+        sv(
+            "16.1",
+            Measurand::CurrentImport,
+            Some(Phase::L2),
+            UnitOfMeasure::A,
+        ),
+        sv(
+            "15.9",
+            Measurand::CurrentImport,
+            Some(Phase::L3),
+            UnitOfMeasure::A,
+        ),
+        sv(
+            "230.1",
+            Measurand::Voltage,
+            Some(Phase::L1N),
+            UnitOfMeasure::V,
+        ),
+        sv(
+            "229.8",
+            Measurand::Voltage,
+            Some(Phase::L2N),
+            UnitOfMeasure::V,
+        ),
+        sv(
+            "231.0",
+            Measurand::Voltage,
+            Some(Phase::L3N),
+            UnitOfMeasure::V,
+        ),
         sv("11000", Measurand::PowerOffered, None, UnitOfMeasure::W),
         sv("54", Measurand::SoC, None, UnitOfMeasure::Percent),
     ] {
         v.push(x).unwrap();
     }
-    MeterValue { timestamp: t("2024-05-01T12:00:15.250Z"), sampled_value: v }
+    MeterValue {
+        timestamp: t("2024-05-01T12:00:15.250Z"),
+        sampled_value: v,
+    }
 }
 
 pub fn schedule(periods: usize, unit: ChargingRateUnit) -> ChargingSchedule {
@@ -84,7 +127,11 @@ pub fn get_configuration_conf(keys: usize) -> GetConfigurationResponse {
         list.push(KeyValue {
             key: s(&format!("VendorKey{i:02}")),
             readonly: i % 3 == 0,
-            value: if i % 5 == 4 { None } else { Some(s(&format!("value-{i}"))) },
+            value: if i % 5 == 4 {
+                None
+            } else {
+                Some(s(&format!("value-{i}")))
+            },
         })
         .unwrap();
     }
