@@ -1,4 +1,4 @@
-//! The Core profile (OCPP 1.6 §3.5): the 16 actions every charge point supports, and the data
+//! The Core profile (OCPP 1.6 §3.3): the 16 actions every charge point supports, and the data
 //! types they share with other profiles (IdTagInfo, MeterValue, SampledValue).
 
 use serde::{Deserialize, Serialize};

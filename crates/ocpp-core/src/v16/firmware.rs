@@ -1,4 +1,4 @@
-//! The Firmware Management profile (OCPP 1.6 §3.5): firmware updates and diagnostics upload.
+//! The Firmware Management profile (OCPP 1.6 §3.3): firmware updates and diagnostics upload.
 
 use serde::{Deserialize, Serialize};
 

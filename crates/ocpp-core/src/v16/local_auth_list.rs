@@ -1,4 +1,4 @@
-//! The Local Auth List Management profile (OCPP 1.6 §3.5, §3.4.2): a list of idTags the central
+//! The Local Auth List Management profile (OCPP 1.6 §3.3, §3.5.2): a list of idTags the central
 //! system keeps on the charge point.
 
 use serde::{Deserialize, Serialize};

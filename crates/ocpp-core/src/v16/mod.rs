@@ -34,10 +34,10 @@ pub use smart_charging::*;
 use crate::json::{self, DecodeOptions};
 use macros::actions;
 
-/// A connector id: 0 is the whole charge point, 1..N are the connectors (OCPP 1.6 §3.4).
+/// A connector id: 0 is the whole charge point, 1..N are the connectors (OCPP 1.6 §3.8).
 pub type ConnectorId = u32;
 
-/// The feature profiles of OCPP 1.6 (§3.5), and the security extension.
+/// The feature profiles of OCPP 1.6 (§3.3), and the security extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Profile {
     /// Core.
@@ -57,7 +57,7 @@ pub enum Profile {
 }
 
 impl Profile {
-    /// The name used in the `SupportedFeatureProfiles` configuration key (§9.1.34); `None` for the
+    /// The name used in the `SupportedFeatureProfiles` configuration key (§9.1.29); `None` for the
     /// security extension, which has no entry there.
     pub const fn feature_name(self) -> Option<&'static str> {
         Some(match self {

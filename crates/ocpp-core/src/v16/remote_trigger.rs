@@ -1,4 +1,4 @@
-//! The Remote Trigger profile (OCPP 1.6 §3.5): the central system asks for a message.
+//! The Remote Trigger profile (OCPP 1.6 §3.3): the central system asks for a message.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! The Reservation profile (OCPP 1.6 §3.5, §3.11): reserving a connector for an idTag.
+//! The Reservation profile (OCPP 1.6 §3.3, §3.11): reserving a connector for an idTag.
 
 use serde::{Deserialize, Serialize};
 
