@@ -23,6 +23,7 @@
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+pub mod charge_point;
 pub mod json;
 pub mod limits;
 pub mod rpc;
