@@ -676,12 +676,23 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value> {
-        // OCPP enumerations are strings; only unit variants exist.
-        if self.peek_ws_or_eof()? != b'"' {
-            self.skip_value()?;
-            return Err(self.err(ErrorKind::InvalidType));
+        match self.peek_ws_or_eof()? {
+            // OCPP enumerations are strings: unit variants.
+            b'"' => visitor.visit_enum(UnitVariant { de: self }),
+            // Externally tagged `{"Variant": value}`, used by this crate's own storage records.
+            b'{' => {
+                self.pos += 1;
+                self.enter()?;
+                let value = visitor.visit_enum(TaggedVariant { de: self })?;
+                self.expect(b'}')?;
+                self.leave();
+                Ok(value)
+            }
+            _ => {
+                self.skip_value()?;
+                Err(self.err(ErrorKind::InvalidType))
+            }
         }
-        visitor.visit_enum(UnitVariant { de: self })
     }
 
     fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
@@ -852,5 +863,90 @@ impl<'de> de::VariantAccess<'de> for UnitVariant<'_, 'de> {
         _visitor: V,
     ) -> Result<V::Value> {
         Err(self.de.err(ErrorKind::InvalidType))
+    }
+}
+
+/// `{"Variant": value}`: the cursor is after the `{`.
+struct TaggedVariant<'a, 'de> {
+    de: &'a mut Deserializer<'de>,
+}
+
+impl<'de> de::EnumAccess<'de> for TaggedVariant<'_, 'de> {
+    type Error = Error;
+    type Variant = Self;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self)> {
+        if self.de.peek_ws_or_eof()? != b'"' {
+            return Err(self.de.err(ErrorKind::Syntax));
+        }
+        let value = seed.deserialize(&mut *self.de)?;
+        self.de.expect(b':')?;
+        Ok((value, self))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for TaggedVariant<'_, 'de> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<()> {
+        de::Deserialize::deserialize(&mut *self.de)
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value> {
+        seed.deserialize(&mut *self.de)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
+        de::Deserializer::deserialize_seq(&mut *self.de, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.de.object(Some(fields), visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+
+    use super::*;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    enum Record {
+        Unit,
+        Newtype(u32),
+        Struct { a: u32, b: Option<bool> },
+    }
+
+    #[test]
+    fn externally_tagged_enums_round_trip() {
+        let mut buf = [0u8; 128];
+        // No tuple variant: serde-json-core's serializer has `unreachable!()` there.
+        for r in [
+            Record::Unit,
+            Record::Newtype(7),
+            Record::Struct {
+                a: 3,
+                b: Some(true),
+            },
+        ] {
+            let n = crate::json::to_slice(&r, &mut buf).unwrap();
+            let text = core::str::from_utf8(&buf[..n]).unwrap();
+            assert_eq!(
+                from_str::<Record>(text, &DecodeOptions::DEFAULT).unwrap(),
+                r,
+                "{text}"
+            );
+        }
+        assert_eq!(
+            from_str::<Record>(r#"{"Unit":null}"#, &DecodeOptions::DEFAULT).unwrap(),
+            Record::Unit
+        );
+        assert!(from_str::<Record>(r#"{"Nope":1}"#, &DecodeOptions::DEFAULT).is_err());
+        assert!(from_str::<Record>(r#"{"Newtype":1,"x":2}"#, &DecodeOptions::DEFAULT).is_err());
     }
 }
