@@ -35,7 +35,7 @@ fn check(text: &str, buf: &mut [u8]) {
                 assert_eq!(request.action().as_str(), call.action);
                 let frame = match rpc::encode_call(buf, call.id, call.action, &request) {
                     Ok(frame) => frame,
-                    Err(e) => return encode_failed(e, call.id),
+                    Err(e) => return encode_failed(e, call.id, true),
                 };
                 let Ok(Frame::Call(again)) = Frame::parse(frame) else {
                     panic!("re-encoded CALL does not parse as a CALL: {frame}");
@@ -67,7 +67,7 @@ fn check(text: &str, buf: &mut [u8]) {
                 assert_eq!(response.action(), action);
                 let frame = match rpc::encode_call_result(buf, result.id, &response) {
                     Ok(frame) => frame,
-                    Err(e) => return encode_failed(e, result.id),
+                    Err(e) => return encode_failed(e, result.id, false),
                 };
                 let Ok(Frame::CallResult(again)) = Frame::parse(frame) else {
                     panic!("re-encoded CALLRESULT does not parse as a CALLRESULT: {frame}");
@@ -92,12 +92,20 @@ fn check(text: &str, buf: &mut [u8]) {
     }
 }
 
-/// The only acceptable reason for not re-encoding a decoded message: an id that cannot be echoed
-/// (empty, or over 36 characters after the frame was read), or a message larger than the buffer.
-fn encode_failed(e: FrameEncodeError, id: &str) {
+/// The only acceptable reasons for not re-encoding a decoded message: an id the encoder may not
+/// write (for a CALL of ours: empty or over 36 characters; for an answer: never, as every id
+/// `Frame::parse` returns can be echoed), or a message larger than the buffer.
+fn encode_failed(e: FrameEncodeError, id: &str, ours: bool) {
     match e {
-        FrameEncodeError::InvalidMessageId => {
+        FrameEncodeError::InvalidMessageId if ours => {
             assert!(!rpc::is_valid_message_id(id), "valid id {id:?} refused");
+        }
+        FrameEncodeError::InvalidMessageId => {
+            assert!(
+                !rpc::is_echoable_message_id(id),
+                "echoable id {id:?} refused"
+            );
+            panic!("Frame::parse returned an id that cannot be echoed: {id:?}");
         }
         FrameEncodeError::BufferFull => {}
     }
@@ -106,7 +114,7 @@ fn encode_failed(e: FrameEncodeError, id: &str) {
 fn check_call_error(buf: &mut [u8], id: &str, code: ErrorCode, description: &str) {
     let frame = match rpc::encode_call_error(buf, id, code, description) {
         Ok(frame) => frame,
-        Err(e) => return encode_failed(e, id),
+        Err(e) => return encode_failed(e, id, false),
     };
     match Frame::parse(frame) {
         Ok(Frame::CallError(err)) => {

@@ -55,3 +55,21 @@ pub const CSR_MAX_LEN: usize = 5500;
 
 /// Base64 firmware signature (SignedUpdateFirmware): the security extension's maxLength.
 pub const SIGNATURE_MAX_LEN: usize = 800;
+
+/// Connectors a charge point may have (connector 0, the charge point itself, comes on top).
+pub const MAX_CONNECTORS: usize = 8;
+
+/// Transaction-related messages kept while the central system is unreachable. When full, the
+/// oldest queued MeterValues makes room; StartTransaction and StopTransaction are never dropped.
+pub const JOURNAL_MAX_QUEUED: usize = 32;
+
+/// Meter samples in one StopTransaction's `transactionData` (Transaction.Begin, a few periodic or
+/// clock-aligned ones, Transaction.End).
+pub const STOP_TRANSACTION_MAX_SAMPLES: usize = 4;
+
+/// The largest journal record, in bytes: the charge point's scratch buffer for storing it.
+pub const JOURNAL_RECORD_MAX: usize = 16 * 1024;
+
+/// Requests other than transaction-related ones waiting to be sent (StatusNotification,
+/// Authorize, Heartbeat, ...). They live in RAM only, as the spec allows (§3.7).
+pub const MAX_PENDING_REQUESTS: usize = 24;

@@ -1,0 +1,151 @@
+//! What goes into the charge point besides frames and time ([`Event`]), and what comes out
+//! besides frames ([`Action`]).
+
+use crate::types::{BoundedString, CiString50, DateTime};
+use crate::v16::{AuthorizationStatus, ChargePointErrorCode, ConnectorId, IdToken, ResetType};
+
+use super::metering::MeterReadings;
+use super::storage::RecordKey;
+
+/// Something that happened at the charger: the EV, the driver or the hardware.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A cable was plugged into `connector` (for a fixed cable: an EV was connected).
+    Plugged {
+        /// The connector.
+        connector: ConnectorId,
+    },
+    /// The cable was removed from `connector` (the EV was disconnected).
+    Unplugged {
+        /// The connector.
+        connector: ConnectorId,
+    },
+    /// An identifier was presented (RFID card, app, ...). With `connector: None` the charge point
+    /// picks the connector: the one with a transaction of this idTag (to stop it), else the one
+    /// plugged and waiting, else the first available.
+    IdTag {
+        /// The connector the reader belongs to, if it belongs to one.
+        connector: Option<ConnectorId>,
+        /// The identifier.
+        id_tag: IdToken,
+    },
+    /// Whether the EV draws energy: distinguishes `Charging` from `SuspendedEV` (§7.7).
+    EvCharging {
+        /// The connector.
+        connector: ConnectorId,
+        /// True while the EV takes energy.
+        charging: bool,
+    },
+    /// Fresh readings from the connector's meter (connector 0: the main meter). Feed these at
+    /// least as often as the shortest sampling interval; the charge point samples the latest.
+    Meter {
+        /// The connector.
+        connector: ConnectorId,
+        /// The readings.
+        readings: MeterReadings,
+    },
+    /// A fault was detected: the connector (0: the whole charge point) goes to `Faulted`, a
+    /// running transaction is suspended (`SuspendedEVSE`) but not stopped.
+    Fault {
+        /// The connector.
+        connector: ConnectorId,
+        /// The spec's error code.
+        error_code: ChargePointErrorCode,
+        /// Free-form information (StatusNotification `info`).
+        info: Option<CiString50>,
+        /// Vendor-specific code (StatusNotification `vendorErrorCode`).
+        vendor_error_code: Option<CiString50>,
+    },
+    /// The fault of `connector` is gone.
+    FaultCleared {
+        /// The connector.
+        connector: ConnectorId,
+    },
+    /// A local stop: button, emergency stop, ... Stops the transaction with this reason.
+    StopRequested {
+        /// The connector.
+        connector: ConnectorId,
+        /// `Local`, `EmergencyStop`, `Other`, ...
+        reason: crate::v16::Reason,
+    },
+    /// The outcome of [`Action::Unlock`].
+    UnlockResult {
+        /// The connector.
+        connector: ConnectorId,
+        /// Whether the connector is unlocked now.
+        unlocked: bool,
+    },
+    /// The wall clock from a trusted real-time clock.
+    ClockSync {
+        /// The current time.
+        now: DateTime,
+    },
+}
+
+/// Something the integrator must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Switch the energy offer (contactor, PWM duty cycle) of a connector on or off.
+    EnergyOffer {
+        /// The connector.
+        connector: ConnectorId,
+        /// On or off.
+        enabled: bool,
+    },
+    /// Lock or release the cable of a connector (connectors with a locking mechanism).
+    CableLock {
+        /// The connector.
+        connector: ConnectorId,
+        /// Lock (true) or release (false).
+        locked: bool,
+    },
+    /// Unlock the connector now (UnlockConnector from the central system); answer with
+    /// [`Event::UnlockResult`]. Without an answer within a few seconds the central system is told
+    /// `UnlockFailed`.
+    Unlock {
+        /// The connector.
+        connector: ConnectorId,
+    },
+    /// An identifier was judged: show it to the driver (LED, display, buzzer).
+    Authorization {
+        /// The connector, when known.
+        connector: Option<ConnectorId>,
+        /// The identifier.
+        id_tag: IdToken,
+        /// The verdict.
+        status: AuthorizationStatus,
+    },
+    /// A transaction started on `connector`.
+    TransactionStarted {
+        /// The connector.
+        connector: ConnectorId,
+    },
+    /// The transaction on `connector` stopped.
+    TransactionStopped {
+        /// The connector.
+        connector: ConnectorId,
+    },
+    /// Restart the charge point now: transactions are stopped and their messages are stored.
+    /// After the restart, build a new `ChargePoint` from the same storage.
+    Reset {
+        /// Soft: restart the software; hard: power-cycle.
+        kind: ResetType,
+    },
+    /// A DataTransfer.req for a vendor the integrator registered; answer with
+    /// `ChargePoint::answer_data_transfer` (or the central system is told `Rejected` after a few
+    /// seconds).
+    DataTransfer {
+        /// The vendor.
+        vendor_id: crate::types::CiString255,
+        /// The vendor's message id.
+        message_id: Option<CiString50>,
+        /// The data.
+        data: Option<BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
+    },
+    /// A record could not be stored: the charge point keeps working from RAM, but what it holds
+    /// would not survive a power loss.
+    StorageFailed {
+        /// The record.
+        key: RecordKey,
+    },
+}

@@ -1,0 +1,247 @@
+//! The transaction journal: running transactions and the queue of transaction-related messages
+//! (OCPP 1.6 §3.7), persisted as one record so that both change atomically.
+//!
+//! Transaction-related messages (StartTransaction, StopTransaction, MeterValues of a
+//! transaction) are kept here until the central system has answered them, in order, across
+//! disconnects and restarts. A transaction gets a local id when it starts; the central system's
+//! `transactionId` arrives later (possibly after a reconnect) and is then written into every
+//! queued message of that transaction, so StopTransaction and MeterValues queued before the
+//! answer still refer to it correctly.
+//!
+//! The record is JSON (through this crate's own codec): small enough, and readable when a
+//! charger in the field has to be debugged.
+
+use serde::{Deserialize, Serialize};
+
+use crate::limits::{JOURNAL_MAX_QUEUED, MAX_CONNECTORS, STOP_TRANSACTION_MAX_SAMPLES};
+use crate::types::{DateTime, List};
+use crate::v16::{ConnectorId, IdToken, Reason, ReadingContext};
+
+use super::metering::MeterReadings;
+
+/// A meter sample as stored: the readings, not yet rendered as SampledValues, so that a queued
+/// sample costs a few dozen bytes instead of a full `MeterValue`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// When it was taken.
+    pub timestamp: DateTime,
+    /// Why it was taken.
+    pub context: ReadingContext,
+    /// Which measurands to report: bit `i` is `Measurand::ALL[i]`.
+    pub measurands: u32,
+    /// The readings.
+    pub readings: MeterReadings,
+}
+
+/// A running transaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transaction {
+    /// The charge point's own id for the transaction (unique per charge point).
+    pub local_id: u32,
+    /// The connector.
+    pub connector: ConnectorId,
+    /// The identifier that started it.
+    pub id_tag: IdToken,
+    /// Its parent, when known (who else may stop the transaction, §3.10).
+    pub parent_id_tag: Option<IdToken>,
+    /// Energy register at the start, Wh.
+    pub meter_start: i32,
+    /// When it started.
+    pub started: DateTime,
+    /// The central system's id, once StartTransaction.conf arrived.
+    pub transaction_id: Option<i32>,
+    /// The reservation it used.
+    pub reservation_id: Option<i32>,
+    /// The central system did not accept the idTag (StartTransaction.conf) and
+    /// StopTransactionOnInvalidId is false: the energy offer stays off (§3.5.4).
+    pub deauthorized: bool,
+    /// Last known energy register (Wh) and when: the meterStop after a power loss.
+    pub last_meter: i32,
+    /// When `last_meter` was read.
+    pub last_seen: DateTime,
+}
+
+/// A queued transaction-related message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum TxMessage {
+    /// StartTransaction.req.
+    Start {
+        /// The transaction.
+        local_id: u32,
+        /// The connector.
+        connector: ConnectorId,
+        /// The identifier.
+        id_tag: IdToken,
+        /// Energy register, Wh.
+        meter_start: i32,
+        /// When.
+        timestamp: DateTime,
+        /// The reservation used.
+        reservation_id: Option<i32>,
+    },
+    /// StopTransaction.req.
+    Stop {
+        /// The transaction.
+        local_id: u32,
+        /// The central system's id, once known.
+        transaction_id: Option<i32>,
+        /// The identifier that stopped it.
+        id_tag: Option<IdToken>,
+        /// Energy register, Wh.
+        meter_stop: i32,
+        /// When.
+        timestamp: DateTime,
+        /// Why.
+        reason: Reason,
+        /// `transactionData` (StopTxnSampledData / StopTxnAlignedData).
+        data: List<Sample, STOP_TRANSACTION_MAX_SAMPLES>,
+    },
+    /// MeterValues.req of a transaction.
+    Meter {
+        /// The transaction.
+        local_id: u32,
+        /// The central system's id, once known.
+        transaction_id: Option<i32>,
+        /// The connector.
+        connector: ConnectorId,
+        /// The sample.
+        sample: Sample,
+    },
+}
+
+impl TxMessage {
+    /// The local transaction id the message belongs to.
+    pub const fn local_id(&self) -> u32 {
+        match self {
+            TxMessage::Start { local_id, .. } | TxMessage::Stop { local_id, .. } | TxMessage::Meter { local_id, .. } => {
+                *local_id
+            }
+        }
+    }
+
+    /// Whether this is a MeterValues message (the only kind that may be dropped when the queue
+    /// overflows).
+    pub const fn is_meter(&self) -> bool {
+        matches!(self, TxMessage::Meter { .. })
+    }
+}
+
+/// A queued message with its delivery state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Queued {
+    /// The message.
+    pub message: TxMessage,
+    /// How many times the central system answered it with a CALLERROR (§3.7.1).
+    pub failures: u8,
+}
+
+/// The journal record.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Journal {
+    /// The next local transaction id.
+    pub next_local_id: u32,
+    /// Running transactions.
+    pub transactions: List<Transaction, MAX_CONNECTORS>,
+    /// Transaction-related messages not yet answered, oldest first.
+    pub queue: List<Queued, JOURNAL_MAX_QUEUED>,
+    /// Inoperative connectors (ChangeAvailability persists across reboots, §5.2): bit `i` is
+    /// connector `i`.
+    #[serde(default)]
+    pub inoperative: u32,
+}
+
+/// Why a message could not be queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueFull {
+    /// Even after dropping every queued MeterValues the queue is full.
+    Full,
+}
+
+impl Journal {
+    /// The running transaction on `connector`.
+    pub fn transaction(&self, connector: ConnectorId) -> Option<&Transaction> {
+        self.transactions.iter().find(|t| t.connector == connector)
+    }
+
+    /// The running transaction on `connector`, mutably.
+    pub fn transaction_mut(&mut self, connector: ConnectorId) -> Option<&mut Transaction> {
+        self.transactions.as_mut_slice().iter_mut().find(|t| t.connector == connector)
+    }
+
+    /// The running transaction with the central system's id `transaction_id`.
+    pub fn by_transaction_id(&self, transaction_id: i32) -> Option<&Transaction> {
+        self.transactions.iter().find(|t| t.transaction_id == Some(transaction_id))
+    }
+
+    /// Appends `message`. When the queue is full, the oldest queued MeterValues is dropped to make
+    /// room (periodic values are the least valuable to the central system; Start and Stop are
+    /// never dropped). Returns whether a MeterValues had to be dropped.
+    pub fn enqueue(&mut self, message: TxMessage) -> Result<bool, QueueFull> {
+        let mut dropped = false;
+        if self.queue.len() == self.queue_capacity() {
+            // Never drop the head: it may be in flight.
+            let Some(pos) = self.queue.iter().skip(1).position(|q| q.message.is_meter()) else {
+                return Err(QueueFull::Full);
+            };
+            let mut i = 0;
+            self.queue.retain(|_| {
+                let keep = i != pos + 1;
+                i += 1;
+                keep
+            });
+            dropped = true;
+        }
+        self.queue.push(Queued { message, failures: 0 }).map_err(|_| QueueFull::Full)?;
+        Ok(dropped)
+    }
+
+    const fn queue_capacity(&self) -> usize {
+        JOURNAL_MAX_QUEUED
+    }
+
+    /// Removes the head of the queue (it was answered, or given up on).
+    pub fn pop_front(&mut self) -> Option<Queued> {
+        let head = self.queue.first().cloned()?;
+        let mut first = true;
+        self.queue.retain(|_| !core::mem::take(&mut first));
+        Some(head)
+    }
+
+    /// The central system named the transaction `local_id`: record its id in the transaction and
+    /// every queued message of it.
+    pub fn assign_transaction_id(&mut self, local_id: u32, transaction_id: i32) {
+        for t in self.transactions.as_mut_slice() {
+            if t.local_id == local_id {
+                t.transaction_id = Some(transaction_id);
+            }
+        }
+        for q in self.queue.as_mut_slice() {
+            match &mut q.message {
+                TxMessage::Stop { local_id: l, transaction_id: id, .. } | TxMessage::Meter { local_id: l, transaction_id: id, .. }
+                    if *l == local_id =>
+                {
+                    *id = Some(transaction_id);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Drops every queued message of `local_id` (its StartTransaction was given up on, so the
+    /// others can never name the transaction).
+    pub fn drop_transaction_messages(&mut self, local_id: u32) {
+        self.queue.retain(|q| q.message.local_id() != local_id);
+    }
+
+    /// Removes the running transaction on `connector` and returns it.
+    pub fn end_transaction(&mut self, connector: ConnectorId) -> Option<Transaction> {
+        let t = self.transaction(connector).cloned()?;
+        self.transactions.retain(|x| x.connector != connector);
+        Some(t)
+    }
+
+    /// Whether a StartTransaction for `local_id` is still queued (its id is not known yet).
+    pub fn start_pending(&self, local_id: u32) -> bool {
+        self.queue.iter().any(|q| matches!(q.message, TxMessage::Start { local_id: l, .. } if l == local_id))
+    }
+}

@@ -1,0 +1,139 @@
+//! What waits to be sent: answers to the central system's CALLs, and our own requests that are not
+//! transaction-related (those live in the [`journal`](super::journal)).
+
+use serde::ser::{SerializeStruct, Serializer};
+use serde::Serialize;
+
+use crate::limits::{DATA_TRANSFER_DATA_MAX_LEN, MAX_CONFIGURATION_KEYS};
+use crate::rpc::ErrorCode;
+use crate::types::{BoundedString, CiString50, CiString255, DateTime, List};
+use crate::v16::{
+    Action as OcppAction, ChargePointErrorCode, ChargePointStatus, ConnectorId, DataTransferStatus, IdToken,
+};
+
+use super::journal::Sample;
+
+/// Longest peer message id we keep to answer later. Ids longer than 36 are a protocol violation
+/// (we answer those with FormationViolation, echoing the id); longer than this are not answered.
+pub const ANSWER_ID_MAX: usize = 64;
+
+/// A peer's message id, raw (see [`crate::rpc`]).
+pub type AnswerId = BoundedString<ANSWER_ID_MAX>;
+
+/// The payload of an answer, kept compact until it is written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// A CALLERROR.
+    Error {
+        /// The code.
+        code: ErrorCode,
+        /// errorDescription.
+        description: BoundedString<128>,
+    },
+    /// `{"status":"..."}`: the response of most actions.
+    Status(&'static str),
+    /// `{}`.
+    Empty,
+    /// DataTransfer.conf.
+    DataTransfer {
+        /// The status.
+        status: DataTransferStatus,
+        /// The data.
+        data: Option<BoundedString<DATA_TRANSFER_DATA_MAX_LEN>>,
+    },
+    /// GetConfiguration.conf, rendered from the configuration when written.
+    Configuration {
+        /// The keys asked for; `None` for all.
+        keys: Option<List<CiString50, MAX_CONFIGURATION_KEYS>>,
+    },
+}
+
+/// An answer waiting to be sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The CALL's id, raw.
+    pub id: AnswerId,
+    /// What to answer.
+    pub reply: Reply,
+}
+
+/// A request of ours that is not transaction-related.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// BootNotification.
+    Boot,
+    /// Heartbeat.
+    Heartbeat,
+    /// StatusNotification.
+    Status {
+        /// The connector.
+        connector: ConnectorId,
+        /// The status.
+        status: ChargePointStatus,
+        /// The error code.
+        error_code: ChargePointErrorCode,
+        /// Info.
+        info: Option<CiString50>,
+        /// Vendor error code.
+        vendor_error_code: Option<CiString50>,
+        /// Since when.
+        timestamp: DateTime,
+    },
+    /// Authorize, for an identifier presented at `connector`.
+    Authorize {
+        /// The connector, if known.
+        connector: Option<ConnectorId>,
+        /// The identifier.
+        id_tag: IdToken,
+    },
+    /// MeterValues outside a transaction (clock-aligned, or triggered).
+    Meter {
+        /// The connector.
+        connector: ConnectorId,
+        /// The sample.
+        sample: Sample,
+    },
+    /// DataTransfer from the charge point.
+    DataTransfer {
+        /// Vendor.
+        vendor_id: CiString255,
+        /// Message id.
+        message_id: Option<CiString50>,
+        /// Data.
+        data: Option<BoundedString<DATA_TRANSFER_DATA_MAX_LEN>>,
+    },
+}
+
+impl Request {
+    /// The action of the request.
+    pub const fn action(&self) -> OcppAction {
+        match self {
+            Request::Boot => OcppAction::BootNotification,
+            Request::Heartbeat => OcppAction::Heartbeat,
+            Request::Status { .. } => OcppAction::StatusNotification,
+            Request::Authorize { .. } => OcppAction::Authorize,
+            Request::Meter { .. } => OcppAction::MeterValues,
+            Request::DataTransfer { .. } => OcppAction::DataTransfer,
+        }
+    }
+}
+
+/// `{"status":"..."}`.
+pub struct StatusOnly(pub &'static str);
+
+impl Serialize for StatusOnly {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Status", 1)?;
+        st.serialize_field("status", self.0)?;
+        st.end()
+    }
+}
+
+/// `{}`.
+pub struct EmptyObject;
+
+impl Serialize for EmptyObject {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_struct("Empty", 0)?.end()
+    }
+}

@@ -1,0 +1,138 @@
+//! Persistent storage: a small key-to-record store the integrator provides.
+//!
+//! The charge point keeps a handful of named records (configuration, transaction journal,
+//! authorization cache, ...) and rewrites a record whole whenever it changes. An implementation
+//! must make `store` atomic: after a power loss at any instant, `load` returns either the old or
+//! the new record, never a mix (write to a temporary file and rename it; on flash, a journal with
+//! checksums such as the `sequential-storage` crate). That is the whole contract the charge point
+//! relies on to lose no transaction.
+//!
+//! The trait lives in `ocpp-core` because the core calls it (synchronously, so that a record is
+//! durable before the frame that depends on it is handed out); `ocpp-hal` re-exports it.
+
+use core::fmt;
+
+/// The records the charge point stores. Their contents are this crate's business; their names are
+/// stable (file names, flash keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKey {
+    /// Changed configuration keys (text, see `config`).
+    Configuration,
+    /// Running transactions and queued transaction-related messages (JSON).
+    Journal,
+    /// The authorization cache.
+    AuthorizationCache,
+    /// The local authorization list.
+    LocalAuthList,
+}
+
+impl RecordKey {
+    /// Every record key.
+    pub const ALL: [RecordKey; 4] =
+        [RecordKey::Configuration, RecordKey::Journal, RecordKey::AuthorizationCache, RecordKey::LocalAuthList];
+
+    /// A stable name, usable as a file name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            RecordKey::Configuration => "configuration",
+            RecordKey::Journal => "journal",
+            RecordKey::AuthorizationCache => "authorization-cache",
+            RecordKey::LocalAuthList => "local-auth-list",
+        }
+    }
+
+    const fn index(self) -> usize {
+        match self {
+            RecordKey::Configuration => 0,
+            RecordKey::Journal => 1,
+            RecordKey::AuthorizationCache => 2,
+            RecordKey::LocalAuthList => 3,
+        }
+    }
+}
+
+impl fmt::Display for RecordKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Durable storage for the charge point's records.
+pub trait Storage {
+    /// The implementation's error.
+    type Error: fmt::Debug;
+
+    /// Reads record `key` into `buf` and returns its bytes, or `None` if it was never stored.
+    /// A record larger than `buf` is an error.
+    fn load<'b>(&mut self, key: RecordKey, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, Self::Error>;
+
+    /// Replaces record `key` with `data`, atomically (see the module docs).
+    fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), Self::Error>;
+}
+
+impl<S: Storage + ?Sized> Storage for &mut S {
+    type Error = S::Error;
+
+    fn load<'b>(&mut self, key: RecordKey, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, Self::Error> {
+        (**self).load(key, buf)
+    }
+
+    fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), Self::Error> {
+        (**self).store(key, data)
+    }
+}
+
+/// A record does not fit [`MemoryStorage`] or the caller's buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordTooLarge;
+
+/// Storage in RAM, `N` bytes per record: for tests, simulators and chargers that persist nothing.
+/// Cloning it models a power cycle that keeps what was stored.
+#[derive(Debug, Clone)]
+pub struct MemoryStorage<const N: usize> {
+    records: [Option<heapless::Vec<u8, N>>; 4],
+    writes: u32,
+}
+
+impl<const N: usize> Default for MemoryStorage<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> MemoryStorage<N> {
+    /// Empty storage.
+    pub const fn new() -> Self {
+        MemoryStorage { records: [None, None, None, None], writes: 0 }
+    }
+
+    /// The stored bytes of `key`.
+    pub fn get(&self, key: RecordKey) -> Option<&[u8]> {
+        self.records.get(key.index()).and_then(|r| r.as_deref())
+    }
+
+    /// How many `store` calls succeeded (to check write amplification in tests).
+    pub const fn writes(&self) -> u32 {
+        self.writes
+    }
+}
+
+impl<const N: usize> Storage for MemoryStorage<N> {
+    type Error = RecordTooLarge;
+
+    fn load<'b>(&mut self, key: RecordKey, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, RecordTooLarge> {
+        let Some(data) = self.get(key) else { return Ok(None) };
+        let dst = buf.get_mut(..data.len()).ok_or(RecordTooLarge)?;
+        dst.copy_from_slice(data);
+        Ok(Some(dst))
+    }
+
+    fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), RecordTooLarge> {
+        let v = heapless::Vec::from_slice(data).map_err(|_| RecordTooLarge)?;
+        if let Some(slot) = self.records.get_mut(key.index()) {
+            *slot = Some(v);
+        }
+        self.writes += 1;
+        Ok(())
+    }
+}

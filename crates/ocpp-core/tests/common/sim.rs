@@ -1,0 +1,250 @@
+//! A scripted central system around a [`ChargePoint`] on a fake clock: no sockets, no sleeps.
+//!
+//! Every frame the charge point sends is parsed, and every CALL payload and every CALLRESULT
+//! payload it sends is validated against the official OCPP 1.6 schema of its action.
+#![allow(dead_code, clippy::unwrap_used, clippy::panic, clippy::missing_panics_doc)]
+
+use std::collections::VecDeque;
+
+use ocpp_core::charge_point::{Action, ChargePoint, Event, Instant, MemoryStorage, Setup};
+use ocpp_core::rpc::Frame;
+use serde_json::{Value, json};
+
+use super::schema;
+
+pub type Store = MemoryStorage<{ 64 * 1024 }>;
+
+/// One frame the charge point sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sent {
+    Call { id: String, action: String, payload: Value },
+    Result { id: String, payload: Value },
+    Error { id: String, code: String, description: String },
+}
+
+pub struct Sim {
+    pub cp: ChargePoint<Store>,
+    pub now: Instant,
+    pub sent: VecDeque<Sent>,
+    pub actions: Vec<Action>,
+    /// CALLs we sent to the charge point, by id, to validate its answers with the right schema.
+    calls: Vec<(String, String)>,
+    next_id: u32,
+    pub connected: bool,
+}
+
+pub fn setup(connectors: u32) -> Setup {
+    let mut s = Setup::new("TestVendor", "TestModel", connectors);
+    s.boot.charge_point_serial_number = Some("SN-1".try_into().unwrap());
+    s.boot.firmware_version = Some("1.0.0".try_into().unwrap());
+    s
+}
+
+impl Sim {
+    pub fn new(connectors: u32) -> Self {
+        Self::with(setup(connectors), Store::new(), Instant(1_000))
+    }
+
+    pub fn with(setup: Setup, storage: Store, now: Instant) -> Self {
+        let cp = ChargePoint::new(setup, storage, now);
+        let mut sim = Sim { cp, now, sent: VecDeque::new(), actions: Vec::new(), calls: Vec::new(), next_id: 1, connected: false };
+        sim.drain();
+        sim
+    }
+
+    /// A power cycle: a new charge point from the same storage (what was stored survives, nothing
+    /// else), at a later instant of a new monotonic clock.
+    pub fn restart(self, setup: Setup) -> Sim {
+        let storage = self.cp.into_storage();
+        Sim::with(setup, storage, Instant(500))
+    }
+
+    /// Drains frames and actions, validating every frame.
+    pub fn drain(&mut self) {
+        let mut buf = vec![0u8; 64 * 1024];
+        while let Some(frame) = self.cp.poll_transmit(self.now, &mut buf) {
+            let frame = frame.to_owned();
+            self.record(&frame);
+        }
+        while let Some(action) = self.cp.poll_action() {
+            self.actions.push(action);
+        }
+    }
+
+    fn record(&mut self, text: &str) {
+        let frame = Frame::parse(text).unwrap_or_else(|e| panic!("charge point sent an invalid frame {text}: {e}"));
+        let sent = match frame {
+            Frame::Call(c) => {
+                let payload: Value = serde_json::from_str(c.payload).unwrap();
+                schema::check(c.action, &payload);
+                assert!(c.id.len() <= 36 && !c.id.is_empty(), "message id {:?}", c.id);
+                Sent::Call { id: c.id.to_owned(), action: c.action.to_owned(), payload }
+            }
+            Frame::CallResult(r) => {
+                let payload: Value = serde_json::from_str(r.payload).unwrap();
+                let action = self
+                    .calls
+                    .iter()
+                    .find(|(id, _)| id == r.id)
+                    .map(|(_, a)| a.clone())
+                    .unwrap_or_else(|| panic!("CALLRESULT for an unknown id: {text}"));
+                schema::check(&format!("{action}Response"), &payload);
+                Sent::Result { id: r.id.to_owned(), payload }
+            }
+            Frame::CallError(e) => Sent::Error {
+                id: e.id.to_owned(),
+                code: e.code.as_str().to_owned(),
+                description: e.description().to_string(),
+            },
+        };
+        self.sent.push_back(sent);
+    }
+
+    pub fn connect(&mut self) {
+        self.connected = true;
+        self.cp.handle_connected(self.now);
+        self.drain();
+    }
+
+    pub fn disconnect(&mut self) {
+        self.connected = false;
+        self.cp.handle_disconnected(self.now);
+        self.drain();
+    }
+
+    /// Advances the clock by `ms`, waking the charge point at each deadline on the way.
+    pub fn advance(&mut self, ms: u64) {
+        let end = self.now.add_millis(ms);
+        loop {
+            match self.cp.poll_timeout() {
+                Some(t) if t <= end => {
+                    if t > self.now {
+                        self.now = t;
+                    }
+                    self.cp.handle_timeout(self.now);
+                    self.drain();
+                    // A deadline that does not move would loop forever: make progress.
+                    if self.cp.poll_timeout() == Some(t) {
+                        self.now = self.now.add_millis(1);
+                        if self.now > end {
+                            break;
+                        }
+                    }
+                }
+                _ => break,
+            }
+        }
+        self.now = end;
+        self.cp.handle_timeout(self.now);
+        self.drain();
+    }
+
+    pub fn event(&mut self, e: Event) {
+        self.cp.handle_event(e, self.now);
+        self.drain();
+    }
+
+    /// The next frame sent, which must be a CALL of `action`: its id and payload.
+    pub fn expect_call(&mut self, action: &str) -> (String, Value) {
+        match self.sent.pop_front() {
+            Some(Sent::Call { id, action: a, payload }) if a == action => (id, payload),
+            other => panic!("expected a {action} CALL, got {other:?} (then {:?})", self.sent),
+        }
+    }
+
+    /// Pops sent frames up to and including the first CALL of `action` (skipping others).
+    pub fn find_call(&mut self, action: &str) -> (String, Value) {
+        while let Some(s) = self.sent.pop_front() {
+            if let Sent::Call { id, action: a, payload } = s {
+                if a == action {
+                    return (id, payload);
+                }
+            }
+        }
+        panic!("no {action} CALL was sent");
+    }
+
+    pub fn expect_nothing_sent(&mut self) {
+        assert!(self.sent.is_empty(), "unexpected frames: {:?}", self.sent);
+    }
+
+    /// Answers the charge point's CALL `id` with a CALLRESULT.
+    pub fn reply(&mut self, id: &str, payload: Value) {
+        let text = json!([3, id, payload]).to_string();
+        self.cp.handle_frame(&text, self.now);
+        self.drain();
+    }
+
+    /// Answers the charge point's CALL `id` with a CALLERROR.
+    pub fn reply_error(&mut self, id: &str, code: &str) {
+        let text = json!([4, id, code, "test", {}]).to_string();
+        self.cp.handle_frame(&text, self.now);
+        self.drain();
+    }
+
+    /// Sends a CALL to the charge point and returns what it answered (the next frame).
+    pub fn call(&mut self, action: &str, payload: Value) -> Sent {
+        let id = format!("cs-{}", self.next_id);
+        self.next_id += 1;
+        self.calls.push((id.clone(), action.to_owned()));
+        let text = json!([2, id, action, payload]).to_string();
+        self.cp.handle_frame(&text, self.now);
+        self.drain();
+        let pos = self
+            .sent
+            .iter()
+            .position(|s| matches!(s, Sent::Result { id: i, .. } | Sent::Error { id: i, .. } if *i == id));
+        match pos {
+            Some(p) => self.sent.remove(p).unwrap(),
+            None => Sent::Call { id: String::new(), action: "<no answer yet>".into(), payload: Value::Null },
+        }
+    }
+
+    /// `call`, expecting a CALLRESULT: returns its payload.
+    pub fn call_ok(&mut self, action: &str, payload: Value) -> Value {
+        match self.call(action, payload) {
+            Sent::Result { payload, .. } => payload,
+            other => panic!("{action}: expected a CALLRESULT, got {other:?}"),
+        }
+    }
+
+    /// Connects, answers BootNotification with Accepted (heartbeat 300 s, time 2024-05-01T12:00Z)
+    /// and answers the StatusNotifications that follow.
+    pub fn boot(&mut self) {
+        self.connect();
+        let (id, _) = self.expect_call("BootNotification");
+        self.reply(id.as_str(), json!({"status": "Accepted", "currentTime": "2024-05-01T12:00:00Z", "interval": 300}));
+        self.answer_all();
+    }
+
+    /// Answers every CALL sent so far with an empty-but-valid response, until none is pending.
+    /// Returns the (action, payload) of each.
+    pub fn answer_all(&mut self) -> Vec<(String, Value)> {
+        let mut seen = Vec::new();
+        for _ in 0..200 {
+            let Some(pos) = self.sent.iter().position(|s| matches!(s, Sent::Call { .. })) else { break };
+            let Some(Sent::Call { id, action, payload }) = self.sent.remove(pos) else { unreachable!() };
+            let response = default_response(&action, &payload, seen.len());
+            seen.push((action, payload));
+            self.reply(&id, response);
+        }
+        seen
+    }
+
+    pub fn take_actions(&mut self) -> Vec<Action> {
+        std::mem::take(&mut self.actions)
+    }
+}
+
+/// A plausible central-system answer to each request.
+pub fn default_response(action: &str, _payload: &Value, n: usize) -> Value {
+    match action {
+        "BootNotification" => json!({"status": "Accepted", "currentTime": "2024-05-01T12:00:00Z", "interval": 300}),
+        "Heartbeat" => json!({"currentTime": "2024-05-01T12:00:00Z"}),
+        "Authorize" => json!({"idTagInfo": {"status": "Accepted"}}),
+        "StartTransaction" => json!({"idTagInfo": {"status": "Accepted"}, "transactionId": 1000 + n}),
+        "StopTransaction" => json!({"idTagInfo": {"status": "Accepted"}}),
+        "DataTransfer" => json!({"status": "Accepted"}),
+        _ => json!({}),
+    }
+}
