@@ -73,3 +73,10 @@ pub const JOURNAL_RECORD_MAX: usize = 16 * 1024;
 /// Requests other than transaction-related ones waiting to be sent (StatusNotification,
 /// Authorize, Heartbeat, ...). They live in RAM only, as the spec allows (§3.7).
 pub const MAX_PENDING_REQUESTS: usize = 24;
+
+/// Entries of the local authorization list (`LocalAuthListMaxLength`, §9.2.2). Each costs about
+/// 60 bytes of RAM in the charge point.
+pub const LOCAL_AUTH_LIST_MAX_LENGTH: usize = 128;
+
+/// Entries of the authorization cache (§3.5.1).
+pub const AUTH_CACHE_SIZE: usize = 32;

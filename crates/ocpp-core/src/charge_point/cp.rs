@@ -14,7 +14,7 @@ use crate::v16::{
     Reason, RegistrationStatus, RemoteStartStopStatus, ResetStatus, ResetType, UnlockStatus,
 };
 
-use super::auth::{self, AuthCache, AuthContext, Decision, LocalAuthList};
+use super::auth::{self, AuthCache, AuthContext, Decision, LocalAuthList, Rejection, StopCheck};
 use super::config::Configuration;
 use super::connector::{Connector, Fault};
 use super::io::{Action, Event};
@@ -37,7 +37,7 @@ pub const DEFERRED_ANSWER_TIMEOUT_MS: u64 = 5_000;
 /// asks for the restart anyway (they stay in the journal and are sent after the restart).
 pub const RESET_GRACE_MS: u64 = 10_000;
 
-const AUTH_CACHE_SIZE: usize = 32;
+const AUTH_CACHE_SIZE: usize = crate::limits::AUTH_CACHE_SIZE;
 const LOCAL_LIST_SIZE: usize = crate::limits::LOCAL_AUTH_LIST_MAX_LENGTH;
 const MAX_ANSWERS: usize = 4;
 const MAX_ACTIONS: usize = 32;
@@ -129,7 +129,7 @@ struct Pending {
 /// A stop request waiting for Authorize.conf (the idTag differs from the one that started the
 /// transaction; its parent decides, §3.10).
 #[derive(Debug, Clone, PartialEq)]
-struct StopCheck {
+struct PendingStop {
     connector: ConnectorId,
     id_tag: IdToken,
 }
@@ -182,7 +182,7 @@ pub struct ChargePoint<S: Storage> {
     connectors: [Connector; MAX_CONNECTORS + 1],
     readings: [MeterReadings; MAX_CONNECTORS + 1],
     pending: [Option<Pending>; MAX_CONNECTORS + 1],
-    stop_checks: List<StopCheck, 4>,
+    stop_checks: List<PendingStop, 4>,
     deferred: List<Deferred, 4>,
     cache: AuthCache<AUTH_CACHE_SIZE>,
     local_list: LocalAuthList<LOCAL_LIST_SIZE>,
@@ -775,7 +775,7 @@ impl<S: Storage> ChargePoint<S> {
             }
             Sent::Request(Request::Authorize { connector, id_tag }) => {
                 let Ok(conf) = json::from_str::<v16::AuthorizeResponse>(payload, &opts) else { return };
-                self.remember_id_tag(&id_tag, &conf.id_tag_info);
+                self.remember_id_tag(&id_tag, &conf.id_tag_info, now);
                 self.on_authorized(connector, &id_tag, &conf.id_tag_info, now);
             }
             Sent::Request(_) => {}
@@ -786,7 +786,7 @@ impl<S: Storage> ChargePoint<S> {
                     TxMessage::Start { local_id, connector, id_tag, .. } => {
                         if let Ok(conf) = json::from_str::<v16::StartTransactionResponse>(payload, &opts) {
                             self.journal.assign_transaction_id(local_id, conf.transaction_id);
-                            self.remember_id_tag(&id_tag, &conf.id_tag_info);
+                            self.remember_id_tag(&id_tag, &conf.id_tag_info, now);
                             if let Some(t) = self.journal.transaction_mut(connector) {
                                 if t.local_id == local_id {
                                     t.parent_id_tag.clone_from(&conf.id_tag_info.parent_id_tag);
@@ -817,7 +817,7 @@ impl<S: Storage> ChargePoint<S> {
                     TxMessage::Stop { id_tag: Some(id_tag), .. } => {
                         if let Ok(conf) = json::from_str::<v16::StopTransactionResponse>(payload, &opts) {
                             if let Some(info) = conf.id_tag_info {
-                                self.remember_id_tag(&id_tag, &info);
+                                self.remember_id_tag(&id_tag, &info, now);
                             }
                         }
                     }
@@ -1025,9 +1025,10 @@ impl<S: Storage> ChargePoint<S> {
 
     /// Updates the cache with an IdTagInfo from the central system (§3.5.1), unless the idTag is
     /// in the local list (§3.5.3).
-    fn remember_id_tag(&mut self, id_tag: &str, info: &IdTagInfo) {
-        if self.config.authorization_cache_enabled && auth::should_cache(id_tag, &self.local_list) {
-            self.cache.update(id_tag, info);
+    fn remember_id_tag(&mut self, id_tag: &str, info: &IdTagInfo, now: Instant) {
+        let wall = self.clock.at(now);
+        let ctx = self.auth_context();
+        if let Ok(true) = auth::record_id_tag_info(id_tag, info, &ctx, &mut self.cache, &self.local_list, wall) {
             self.persist_cache();
         }
     }
@@ -1097,46 +1098,44 @@ impl<S: Storage> ChargePoint<S> {
         if !self.valid_connector(connector) {
             return;
         }
-        // A transaction runs here: this is a stop attempt.
+        // A transaction runs here: this is a stop attempt (§3.10, §4.1).
         if let Some(t) = self.journal.transaction(connector) {
-            if t.id_tag.eq_ignore_case(&id_tag) {
-                self.stop_transaction(connector, Reason::Local, Some(id_tag), now);
-                return;
-            }
-            // §3.10: another card of the same group may stop it; its parent decides.
-            let parent = t.parent_id_tag.clone();
-            let known = self.local_parent(&id_tag, now);
-            if let (Some(p), Some(k)) = (&parent, &known) {
-                if p.eq_ignore_case(k) {
-                    self.stop_transaction(connector, Reason::Local, Some(id_tag), now);
-                    return;
+            let wall = self.clock.at(now);
+            let known = auth::lookup_local(&id_tag, &self.auth_context(), &self.cache, &self.local_list, wall).map(|(i, _)| i);
+            let check = auth::check_stop(&t.id_tag, t.parent_id_tag.as_deref(), &id_tag, known.as_ref(), wall);
+            match check {
+                StopCheck::SameIdTag | StopCheck::SameGroup => self.stop_transaction(connector, Reason::Local, Some(id_tag), now),
+                StopCheck::NeedAuthorize if self.connected && self.registration == Registration::Accepted => {
+                    let _ = self.stop_checks.push(PendingStop { connector, id_tag: id_tag.clone() });
+                    let _ = self.requests.push(Request::Authorize { connector: Some(connector), id_tag });
                 }
-            }
-            if self.connected && self.registration == Registration::Accepted && parent.is_some() {
-                let _ = self.stop_checks.push(StopCheck { connector, id_tag: id_tag.clone() });
-                let _ = self.requests.push(Request::Authorize { connector: Some(connector), id_tag });
-            } else {
-                let _ = self.actions.push(Action::Authorization {
-                    connector: Some(connector),
-                    id_tag,
-                    status: AuthorizationStatus::Invalid,
-                });
+                StopCheck::NeedAuthorize | StopCheck::Refused => {
+                    let _ = self.actions.push(Action::Authorization {
+                        connector: Some(connector),
+                        id_tag,
+                        status: AuthorizationStatus::Invalid,
+                    });
+                }
             }
             return;
         }
         let wall = self.clock.at(now);
         let decision = auth::decide(&id_tag, &self.auth_context(), &self.cache, &self.local_list, wall);
         match decision {
-            Decision::Accept(info) => {
+            Decision::Accepted { info, .. } => {
                 self.accept_id_tag(connector, id_tag, info.parent_id_tag.clone(), false, now);
             }
-            Decision::AcceptUnknownOffline => {
+            Decision::AcceptedUnknownOffline => {
                 self.accept_id_tag(connector, id_tag, None, false, now);
             }
-            Decision::Reject(info) => {
-                let _ = self.actions.push(Action::Authorization { connector: Some(connector), id_tag, status: info.status });
+            Decision::Rejected(rejection) => {
+                let status = match rejection {
+                    Rejection::NotValid { info, .. } => info.status,
+                    Rejection::Offline | Rejection::InvalidIdTag => AuthorizationStatus::Invalid,
+                };
+                let _ = self.actions.push(Action::Authorization { connector: Some(connector), id_tag, status });
             }
-            Decision::AskCentralSystem => {
+            Decision::AskCentral => {
                 if let Some(slot) = self.pending.get_mut(connector as usize) {
                     *slot = Some(Pending { id_tag: id_tag.clone(), parent_id_tag: None, authorized: false, since: now, remote: false });
                 }
@@ -1146,15 +1145,6 @@ impl<S: Storage> ChargePoint<S> {
                 let _ = self.requests.push(Request::Authorize { connector: Some(connector), id_tag });
             }
         }
-    }
-
-    /// The parent of `id_tag` as known locally (local list, then cache).
-    fn local_parent(&self, id_tag: &str, now: Instant) -> Option<IdToken> {
-        let wall = self.clock.at(now);
-        self.local_list
-            .lookup(id_tag, wall)
-            .or_else(|| self.cache.lookup(id_tag, wall))
-            .and_then(|info| info.parent_id_tag)
     }
 
     fn accept_id_tag(&mut self, connector: ConnectorId, id_tag: IdToken, parent: Option<IdToken>, remote: bool, now: Instant) {
@@ -1177,26 +1167,23 @@ impl<S: Storage> ChargePoint<S> {
 
     fn on_authorized(&mut self, connector: Option<ConnectorId>, id_tag: &IdToken, info: &IdTagInfo, now: Instant) {
         // A stop attempt by another card of the group?
-        if let Some(pos) = self.stop_checks.iter().position(|s| s.id_tag.eq_ignore_case(id_tag)) {
-            let check = self.stop_checks.get(pos).cloned();
+        if let Some(check) = self.stop_checks.iter().find(|s| s.id_tag.eq_ignore_case(id_tag)).cloned() {
             self.stop_checks.retain(|s| !s.id_tag.eq_ignore_case(id_tag));
-            if let Some(check) = check {
-                let parent = self.journal.transaction(check.connector).and_then(|t| t.parent_id_tag.clone());
-                let same_group = match (&parent, &info.parent_id_tag) {
-                    (Some(a), Some(b)) => a.eq_ignore_case(b),
-                    _ => false,
-                };
-                if info.status == AuthorizationStatus::Accepted && same_group {
-                    self.stop_transaction(check.connector, Reason::Local, Some(id_tag.clone()), now);
-                } else {
-                    let _ = self.actions.push(Action::Authorization {
-                        connector: Some(check.connector),
-                        id_tag: id_tag.clone(),
-                        status: AuthorizationStatus::Invalid,
-                    });
-                }
-                return;
+            let wall = self.clock.at(now);
+            let verdict = self
+                .journal
+                .transaction(check.connector)
+                .map(|t| auth::check_stop(&t.id_tag, t.parent_id_tag.as_deref(), id_tag, Some(info), wall));
+            if matches!(verdict, Some(StopCheck::SameIdTag | StopCheck::SameGroup)) {
+                self.stop_transaction(check.connector, Reason::Local, Some(id_tag.clone()), now);
+            } else {
+                let _ = self.actions.push(Action::Authorization {
+                    connector: Some(check.connector),
+                    id_tag: id_tag.clone(),
+                    status: AuthorizationStatus::Invalid,
+                });
             }
+            return;
         }
         let Some(connector) = connector else { return };
         let waiting = self
@@ -1445,9 +1432,9 @@ impl<S: Storage> ChargePoint<S> {
             // §5.11: authorize first, as for a local start (cache/list may answer).
             let wall = self.clock.at(now);
             match auth::decide(&req.id_tag, &self.auth_context(), &self.cache, &self.local_list, wall) {
-                Decision::Accept(info) => self.accept_id_tag(connector, req.id_tag, info.parent_id_tag, true, now),
-                Decision::Reject(_) => return rejected,
-                Decision::AskCentralSystem | Decision::AcceptUnknownOffline => {
+                Decision::Accepted { info, .. } => self.accept_id_tag(connector, req.id_tag, info.parent_id_tag, true, now),
+                Decision::Rejected(_) => return rejected,
+                Decision::AskCentral | Decision::AcceptedUnknownOffline => {
                     if let Some(slot) = self.pending.get_mut(connector as usize) {
                         *slot = Some(Pending { id_tag: req.id_tag.clone(), parent_id_tag: None, authorized: false, since: now, remote: true });
                     }
