@@ -12,23 +12,44 @@
 //! bound below is a choice, justified next to it.
 
 /// Keys in one GetConfiguration.req and one GetConfiguration.conf (`GetConfigurationMaxKeys`).
-/// 1.6 defines 43 standard keys and the security extension 9 more; 64 leaves room for vendor keys.
+/// 1.6 chapter 9 defines 43 standard keys, its errata 3 more and the security extension 6 more;
+/// 64 leaves room for 12 vendor keys (`charge_point::config::MAX_VENDOR_KEYS`), so that every key
+/// fits one GetConfiguration.conf.
 pub const MAX_CONFIGURATION_KEYS: usize = 64;
 
 /// Entries in one SendLocalList.req (`SendLocalListMaxLength`). Larger lists arrive as several
 /// differential updates.
 pub const SEND_LOCAL_LIST_MAX_LENGTH: usize = 64;
 
+/// Identifications in the Local Authorization List (`LocalAuthListMaxLength`): one full
+/// SendLocalList.req, so that a Full update always fits in one message.
+pub const LOCAL_AUTH_LIST_MAX_LENGTH: usize = 128;
+
 /// Periods in one charging schedule (`ChargingScheduleMaxPeriods`): 48 covers a day in half hours.
 pub const CHARGING_SCHEDULE_MAX_PERIODS: usize = 48;
+
+/// Highest charging profile `stackLevel` (`ChargeProfileMaxStackLevel`).
+pub const CHARGE_PROFILE_MAX_STACK_LEVEL: usize = 8;
+
+/// Charging profiles installed at a time (`MaxChargingProfilesInstalled`): a ChargePointMaxProfile,
+/// a TxDefaultProfile and a TxProfile per connector of a two-connector charger, with room to
+/// spare.
+pub const MAX_CHARGING_PROFILES_INSTALLED: usize = 8;
 
 /// `meterValue` elements in one MeterValues.req, and `transactionData` elements in one
 /// StopTransaction.req.
 pub const MAX_METER_VALUES: usize = 8;
 
 /// `sampledValue` elements in one `meterValue`: energy, power, current and voltage on three phases,
-/// SoC, temperature and a few more (`MeterValuesSampledDataMaxLength`).
+/// SoC, temperature and a few more.
 pub const MAX_SAMPLED_VALUES: usize = 20;
+
+/// Measurands in one measurand CSL configuration key (`MeterValuesSampledDataMaxLength`,
+/// `MeterValuesAlignedDataMaxLength`, `StopTxnSampledDataMaxLength`,
+/// `StopTxnAlignedDataMaxLength`): energy, power, current, voltage, SoC, temperature and the two
+/// offered values. With a value per phase for current and voltage that stays within
+/// [`MAX_SAMPLED_VALUES`].
+pub const MAX_MEASURANDS: usize = 8;
 
 /// Length of one `sampledValue.value`. The spec leaves it unbounded; plain readings need a dozen
 /// characters, 128 leaves room for short signed values.
@@ -73,10 +94,6 @@ pub const JOURNAL_RECORD_MAX: usize = 16 * 1024;
 /// Requests other than transaction-related ones waiting to be sent (StatusNotification,
 /// Authorize, Heartbeat, ...). They live in RAM only, as the spec allows (§3.7).
 pub const MAX_PENDING_REQUESTS: usize = 24;
-
-/// Entries of the local authorization list (`LocalAuthListMaxLength`, §9.2.2). Each costs about
-/// 60 bytes of RAM in the charge point.
-pub const LOCAL_AUTH_LIST_MAX_LENGTH: usize = 128;
 
 /// Entries of the authorization cache (§3.5.1).
 pub const AUTH_CACHE_SIZE: usize = 32;

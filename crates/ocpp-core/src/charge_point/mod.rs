@@ -3,6 +3,7 @@
 //! Sans-IO: the caller owns the socket, the clock and the hardware. See docs/integration.md.
 
 pub mod auth;
+pub mod config;
 pub mod time;
 
 pub use time::{Instant, WallClock};

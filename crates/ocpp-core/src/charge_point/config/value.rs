@@ -1,0 +1,283 @@
+//! Value types of the configuration keys, and the parsers for their ChangeConfiguration text.
+//!
+//! The parsers are strict about meaning and tolerant about form (§5.3: "values that do not
+//! conform to an expected format" are Rejected): booleans and enumeration names are compared
+//! case-insensitively and CSL items are trimmed, but a number must be a plain decimal integer in
+//! range, and every CSL item must be known. None of them can panic.
+
+use core::fmt;
+
+use crate::limits::MAX_MEASURANDS;
+use crate::types::{BoundedString, List};
+use crate::v16::Measurand;
+
+/// A measurand CSL, parsed: the measurands in the order given, without duplicates.
+pub type MeasurandList = List<Measurand, MAX_MEASURANDS>;
+
+/// Most items in ConnectorPhaseRotation (`ConnectorPhaseRotationMaxLength`): the grid connection
+/// (index 0) and 16 connectors.
+pub const CONNECTOR_PHASE_ROTATION_MAX_LENGTH: usize = 17;
+
+/// The longest ConnectorPhaseRotation item, `4294967295.NotApplicable`, with its comma.
+const PHASE_ROTATION_ITEM_MAX_LEN: usize = 25;
+
+/// ConnectorPhaseRotation, normalised: `connector.rotation` items joined by commas, no spaces.
+pub type PhaseRotationCsl =
+    BoundedString<{ CONNECTOR_PHASE_ROTATION_MAX_LENGTH * PHASE_ROTATION_ITEM_MAX_LEN }>;
+
+/// Longest CpoName: 64 characters, the X.509 upper bound of the organizationName it goes into
+/// (RFC 5280 `ub-organization-name`; whitepaper A02.FR.13).
+pub const CPO_NAME_MAX_LEN: usize = 64;
+
+/// CpoName (whitepaper §7.5).
+pub type CpoName = BoundedString<CPO_NAME_MAX_LEN>;
+
+/// SupportedFileTransferProtocols (errata 3.88): room for all four, `FTP,FTPS,HTTP,HTTPS`.
+pub type FileTransferProtocols = BoundedString<24>;
+
+/// The rotations of §9.1.7, in the spec's order.
+const PHASE_ROTATIONS: &[&str] = &[
+    "NotApplicable",
+    "Unknown",
+    "RST",
+    "RTS",
+    "SRT",
+    "STR",
+    "TRS",
+    "TSR",
+];
+
+/// The largest value of the spec's `integer` (32-bit signed): a larger one is out of range.
+pub(super) const MAX_INTEGER: u32 = i32::MAX as u32;
+
+/// The value does not parse, or is out of range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Invalid;
+
+/// `true` / `false`, any case, surrounding whitespace ignored.
+pub(super) fn parse_bool(s: &str) -> Result<bool, Invalid> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("true") {
+        Ok(true)
+    } else if s.eq_ignore_ascii_case("false") {
+        Ok(false)
+    } else {
+        Err(Invalid)
+    }
+}
+
+/// A decimal integer in `min..=max`, surrounding whitespace ignored. Negative numbers, fractions
+/// and anything beyond `u32` are refused.
+pub(super) fn parse_int(s: &str, min: u32, max: u32) -> Result<u32, Invalid> {
+    let n: u32 = s.trim().parse().map_err(|_| Invalid)?;
+    if (min..=max).contains(&n) {
+        Ok(n)
+    } else {
+        Err(Invalid)
+    }
+}
+
+/// The comma-separated items of `s`, trimmed, empty items skipped (so `""` is the empty list
+/// and a trailing comma is harmless).
+fn csl_items(s: &str) -> impl Iterator<Item = &str> {
+    s.split(',').map(str::trim).filter(|item| !item.is_empty())
+}
+
+/// A measurand CSL: every item a measurand in `supported` (matched case-insensitively), at most
+/// `max_len` distinct items; duplicates are dropped. Errata 3.14.4: one unsupported item rejects
+/// the whole value.
+///
+/// Phase-qualified items (`Voltage.L1`, mentioned in §9.1.17) are refused: errata 3.14.3 has the
+/// charge point report every phase it measures for a configured measurand, and
+/// [`MeasurandList`] holds measurands only.
+pub(super) fn parse_measurands(
+    s: &str,
+    supported: MeasurandSet,
+    max_len: u32,
+) -> Result<MeasurandList, Invalid> {
+    let mut out = MeasurandList::new();
+    for item in csl_items(s) {
+        let m = Measurand::ALL
+            .iter()
+            .copied()
+            .find(|m| m.as_str().eq_ignore_ascii_case(item))
+            .ok_or(Invalid)?;
+        if !supported.contains(m) {
+            return Err(Invalid);
+        }
+        if out.contains(&m) {
+            continue;
+        }
+        if out.len() >= max_len as usize {
+            return Err(Invalid);
+        }
+        out.push(m).map_err(|_| Invalid)?;
+    }
+    Ok(out)
+}
+
+/// ConnectorPhaseRotation (§9.1.7): `connector.rotation` items with connector in
+/// `0..=connectors`, each connector at most once, at most `max_len` items. Rotations are matched
+/// case-insensitively and stored in the spec's spelling; the result has no spaces.
+pub(super) fn parse_phase_rotation(
+    s: &str,
+    connectors: u32,
+    max_len: u32,
+) -> Result<PhaseRotationCsl, Invalid> {
+    let mut out = PhaseRotationCsl::new();
+    let mut seen = List::<u32, CONNECTOR_PHASE_ROTATION_MAX_LENGTH>::new();
+    for item in csl_items(s) {
+        let (id, rotation) = item.split_once('.').ok_or(Invalid)?;
+        let id = parse_int(id, 0, connectors)?;
+        let rotation = PHASE_ROTATIONS
+            .iter()
+            .copied()
+            .find(|r| r.eq_ignore_ascii_case(rotation.trim()))
+            .ok_or(Invalid)?;
+        if seen.contains(&id) || seen.len() >= max_len as usize {
+            return Err(Invalid);
+        }
+        seen.push(id).map_err(|_| Invalid)?;
+        push_phase_rotation(&mut out, id, rotation).map_err(|_| Invalid)?;
+    }
+    Ok(out)
+}
+
+/// Appends `id.rotation` to a ConnectorPhaseRotation value.
+pub(super) fn push_phase_rotation(
+    out: &mut PhaseRotationCsl,
+    id: u32,
+    rotation: &str,
+) -> fmt::Result {
+    use fmt::Write;
+    let mut w = Writer(out);
+    if !w.0.is_empty() {
+        w.write_char(',')?;
+    }
+    write!(w, "{id}.{rotation}")
+}
+
+/// CpoName: 1 to [`CPO_NAME_MAX_LEN`] bytes, no control characters (it ends up in a certificate
+/// request, and a line break would not survive the storage format).
+pub(super) fn parse_cpo_name(s: &str) -> Result<CpoName, Invalid> {
+    if s.is_empty() || s.chars().any(char::is_control) {
+        return Err(Invalid);
+    }
+    CpoName::try_from(s).map_err(|_| Invalid)
+}
+
+/// `fmt::Write` into a bounded string; fails rather than cuts.
+pub(super) struct Writer<'a, const N: usize>(pub(super) &'a mut BoundedString<N>);
+
+impl<const N: usize> fmt::Write for Writer<'_, N> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0.push_str(s).map_err(|_| fmt::Error)
+    }
+}
+
+/// The length of the longest measurand name.
+const LONGEST_MEASURAND: usize = {
+    let mut longest = 0;
+    let mut rest = Measurand::ALL;
+    while let [m, tail @ ..] = rest {
+        if m.as_str().len() > longest {
+            longest = m.as_str().len();
+        }
+        rest = tail;
+    }
+    longest
+};
+
+/// The longest rendering of a measurand CSL.
+pub(super) const MEASURAND_CSL_MAX_LEN: usize = MAX_MEASURANDS * (LONGEST_MEASURAND + 1);
+
+// Every rendered value fits a `CiString500` (the KeyValue value type).
+const _: () = assert!(MEASURAND_CSL_MAX_LEN <= 500);
+const _: () = assert!(PhaseRotationCsl::MAX_LEN <= 500);
+// MeasurandSet is one bit per measurand.
+const _: () = assert!(Measurand::ALL.len() <= 32);
+
+/// A set of measurands: what the charge point's meters can measure. ChangeConfiguration of a
+/// measurand CSL naming anything else is Rejected (errata 3.14.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MeasurandSet(u32);
+
+impl MeasurandSet {
+    /// No measurand.
+    pub const EMPTY: MeasurandSet = MeasurandSet(0);
+    /// Every measurand of §7.31.
+    pub const ALL: MeasurandSet = MeasurandSet(u32::MAX >> (32 - Measurand::ALL.len()));
+
+    /// The measurands in `items`.
+    pub const fn of(items: &[Measurand]) -> MeasurandSet {
+        let mut set = MeasurandSet::EMPTY;
+        let mut rest = items;
+        while let [m, tail @ ..] = rest {
+            set = set.with(*m);
+            rest = tail;
+        }
+        set
+    }
+
+    /// This set and `m`.
+    #[must_use]
+    pub const fn with(self, m: Measurand) -> MeasurandSet {
+        MeasurandSet(self.0 | Self::bit(m))
+    }
+
+    /// Whether `m` is in the set.
+    pub const fn contains(self, m: Measurand) -> bool {
+        self.0 & Self::bit(m) != 0
+    }
+
+    const fn bit(m: Measurand) -> u32 {
+        1 << (m as u32)
+    }
+}
+
+impl Default for MeasurandSet {
+    /// Every measurand.
+    fn default() -> Self {
+        MeasurandSet::ALL
+    }
+}
+
+/// The HTTP Basic authentication password (whitepaper §7.2, A00.FR.205): 16 to 20 bytes written
+/// as 32 to 40 hexadecimal digits.
+///
+/// Write-only: GetConfiguration never reports it, and `Debug` does not show it (A01.FR.12: not
+/// disclosed in logs). [`AuthorizationKey::as_str`] gives it to the code that opens the
+/// connection.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuthorizationKey(BoundedString<40>);
+
+impl AuthorizationKey {
+    /// Fewest hexadecimal digits: 16 bytes.
+    pub const MIN_DIGITS: usize = 32;
+    /// Most hexadecimal digits: 20 bytes.
+    pub const MAX_DIGITS: usize = 40;
+
+    /// The key written as `hex` (surrounding whitespace ignored), or `None` when it is not an
+    /// even number of [`Self::MIN_DIGITS`] to [`Self::MAX_DIGITS`] hexadecimal digits.
+    pub fn parse(hex: &str) -> Option<AuthorizationKey> {
+        let hex = hex.trim();
+        let ok = (Self::MIN_DIGITS..=Self::MAX_DIGITS).contains(&hex.len())
+            && hex.len() % 2 == 0
+            && hex.bytes().all(|b| b.is_ascii_hexdigit());
+        if !ok {
+            return None;
+        }
+        BoundedString::try_from(hex).ok().map(AuthorizationKey)
+    }
+
+    /// The key, as the hexadecimal digits it was set with.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Debug for AuthorizationKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AuthorizationKey(<redacted>)")
+    }
+}
