@@ -21,8 +21,9 @@ pub const MAX_CONFIGURATION_KEYS: usize = 64;
 /// differential updates.
 pub const SEND_LOCAL_LIST_MAX_LENGTH: usize = 64;
 
-/// Identifications in the Local Authorization List (`LocalAuthListMaxLength`): one full
-/// SendLocalList.req, so that a Full update always fits in one message.
+/// Identifications in the Local Authorization List (`LocalAuthListMaxLength`, §9.2.2). A Full
+/// update larger than one SendLocalList.req arrives as a Full then Differential updates. Each
+/// entry costs about 60 bytes of RAM in the charge point.
 pub const LOCAL_AUTH_LIST_MAX_LENGTH: usize = 128;
 
 /// Periods in one charging schedule (`ChargingScheduleMaxPeriods`): 48 covers a day in half hours.
