@@ -15,7 +15,7 @@ use crate::v16::{
 };
 
 use super::auth::{self, AuthCache, AuthContext, Decision, LocalAuthList, Rejection, StopCheck};
-use super::config::Configuration;
+use super::config::{Configuration, Key, KeyId};
 use super::connector::{Connector, Fault};
 use super::io::{Action, Event};
 use super::journal::{Journal, Queued, Sample, Transaction, TxMessage};
@@ -1391,9 +1391,9 @@ impl<S: Storage> ChargePoint<S> {
 
     fn on_change_configuration(&mut self, req: &v16::ChangeConfigurationRequest, now: Instant) -> Reply {
         let outcome = self.config.change(&req.key, &req.value);
-        if outcome.changed {
+        if let Some(key) = outcome.changed {
             self.persist_config();
-            if req.key.eq_ignore_case("HeartbeatInterval") && self.registration == Registration::Accepted {
+            if key == KeyId::Standard(Key::HeartbeatInterval) && self.registration == Registration::Accepted {
                 self.schedule_heartbeat(now);
             }
         }
