@@ -2,6 +2,7 @@
 //!
 //! Sans-IO: the caller owns the socket, the clock and the hardware. See docs/integration.md.
 
+pub mod metering;
 pub mod time;
 
 pub use time::{Instant, WallClock};

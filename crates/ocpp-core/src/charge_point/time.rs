@@ -46,7 +46,11 @@ pub struct WallClock {
 impl WallClock {
     /// A clock that knows nothing yet: it reads `fallback` at `now` and advances from there.
     pub const fn unsynced(now: Instant, fallback: DateTime) -> Self {
-        WallClock { at: now, wall: fallback, synced: false }
+        WallClock {
+            at: now,
+            wall: fallback,
+            synced: false,
+        }
     }
 
     /// Sets the wall clock: at `now` it is `wall`.
