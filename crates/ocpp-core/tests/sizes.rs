@@ -11,17 +11,41 @@ fn message_sizes() {
     let rows: &[(&str, usize)] = &[
         ("v16::Request (all actions)", size_of::<Request>()),
         ("v16::Response (all actions)", size_of::<Response>()),
-        ("GetConfigurationResponse", size_of::<GetConfigurationResponse>()),
-        ("CertificateSignedRequest", size_of::<CertificateSignedRequest>()),
-        ("SignedUpdateFirmwareRequest", size_of::<SignedUpdateFirmwareRequest>()),
+        (
+            "GetConfigurationResponse",
+            size_of::<GetConfigurationResponse>(),
+        ),
+        (
+            "CertificateSignedRequest",
+            size_of::<CertificateSignedRequest>(),
+        ),
+        (
+            "SignedUpdateFirmwareRequest",
+            size_of::<SignedUpdateFirmwareRequest>(),
+        ),
         ("SendLocalListRequest", size_of::<SendLocalListRequest>()),
         ("MeterValuesRequest", size_of::<MeterValuesRequest>()),
-        ("StopTransactionRequest", size_of::<StopTransactionRequest>()),
-        ("SetChargingProfileRequest", size_of::<SetChargingProfileRequest>()),
-        ("RemoteStartTransactionRequest", size_of::<RemoteStartTransactionRequest>()),
+        (
+            "StopTransactionRequest",
+            size_of::<StopTransactionRequest>(),
+        ),
+        (
+            "SetChargingProfileRequest",
+            size_of::<SetChargingProfileRequest>(),
+        ),
+        (
+            "RemoteStartTransactionRequest",
+            size_of::<RemoteStartTransactionRequest>(),
+        ),
         ("UpdateFirmwareRequest", size_of::<UpdateFirmwareRequest>()),
-        ("BootNotificationRequest", size_of::<BootNotificationRequest>()),
-        ("StartTransactionRequest", size_of::<StartTransactionRequest>()),
+        (
+            "BootNotificationRequest",
+            size_of::<BootNotificationRequest>(),
+        ),
+        (
+            "StartTransactionRequest",
+            size_of::<StartTransactionRequest>(),
+        ),
         ("AuthorizeResponse", size_of::<AuthorizeResponse>()),
     ];
     for (name, size) in rows {
