@@ -48,4 +48,6 @@ pub use reading::{MeterReadings, Reading};
 pub use schedule::{
     ALIGNED_MAX_LATENESS_MS, Due, MeterScheduler, aligned_slot, next_aligned, next_sample,
 };
-pub use transaction_data::{DefaultTransactionData, StopTxnMeasurands, TransactionData};
+pub use transaction_data::{
+    DefaultTransactionData, StopTxnMeasurands, TransactionData, TransactionMeterValues,
+};

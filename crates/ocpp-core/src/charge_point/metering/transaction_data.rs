@@ -5,6 +5,7 @@ use super::reading::MeterReadings;
 use crate::limits::MAX_METER_VALUES;
 use crate::types::{DateTime, List};
 use crate::v16::{Measurand, MeterValue, ReadingContext, UnitOfMeasure};
+use serde::{Serialize, Serializer};
 
 /// The measurands configured for StopTransaction.req: `StopTxnSampledData` (§9.1.27) and
 /// `StopTxnAlignedData` (§9.1.25). These are lists of their own, separate from
@@ -195,15 +196,34 @@ impl<const N: usize> TransactionData<N> {
         })
     }
 
-    /// Writes StopTransaction.req's `transactionData` into `out` (typically
-    /// `&mut request.transaction_data`): `None` when both lists are empty (§3.16.5) or nothing was
-    /// measured, otherwise one MeterValue per kept sample that has a configured measurand, in
-    /// time order.
+    /// The MeterValues of StopTransaction.req's `transactionData`, built one at a time in time
+    /// order: one per kept sample that has a configured measurand, at most
+    /// [`MAX_METER_VALUES`]; nothing when both lists are empty (§3.16.5).
+    ///
+    /// The result also serialises as the JSON array, so a charge point can write the
+    /// `transactionData` straight from this collection without holding all the MeterValues at
+    /// once (see [`TransactionData::write_into`] for the owned form).
     ///
     /// `Frequency` values go without their `unit`: the official 1.6 JSON schema of
     /// StopTransaction.req has no `Hertz` (MeterValues.req has), and a central system that
     /// validates would refuse the whole message, a transaction message it must not lose. Errata
     /// 3.84 makes the unit of Frequency always Hertz, so leaving it out loses nothing.
+    pub fn meter_values<'a>(
+        &'a self,
+        measurands: StopTxnMeasurands<'a>,
+        setup: MeterSetup,
+    ) -> TransactionMeterValues<'a, N> {
+        TransactionMeterValues {
+            data: self,
+            measurands,
+            setup,
+            next: 0,
+        }
+    }
+
+    /// Writes StopTransaction.req's `transactionData` into `out` (typically
+    /// `&mut request.transaction_data`): the [`TransactionData::meter_values`], or `None` when
+    /// there are none (both lists empty, §3.16.5, or nothing measured).
     pub fn write_into(
         &self,
         out: &mut Option<List<MeterValue, MAX_METER_VALUES>>,
@@ -211,30 +231,58 @@ impl<const N: usize> TransactionData<N> {
         setup: MeterSetup,
     ) {
         *out = None;
-        if measurands.is_empty() {
-            return;
-        }
-        let total = self.len();
-        let cap = MAX_METER_VALUES;
         let mut list = List::new();
-        for k in 0..total.min(cap) {
+        for mv in self.meter_values(*measurands, setup) {
+            if list.push(mv).is_err() {
+                break;
+            }
+        }
+        if !list.is_empty() {
+            *out = Some(list);
+        }
+    }
+}
+
+/// The MeterValues of a [`TransactionData`], built on demand
+/// ([`TransactionData::meter_values`]). Serialises as a JSON array.
+#[derive(Debug, Clone)]
+pub struct TransactionMeterValues<'a, const N: usize> {
+    data: &'a TransactionData<N>,
+    measurands: StopTxnMeasurands<'a>,
+    setup: MeterSetup,
+    /// The next of the `min(len, MAX_METER_VALUES)` positions to visit.
+    next: usize,
+}
+
+impl<const N: usize> Iterator for TransactionMeterValues<'_, N> {
+    type Item = MeterValue;
+
+    fn next(&mut self) -> Option<MeterValue> {
+        if self.measurands.is_empty() {
+            return None;
+        }
+        let total = self.data.len();
+        let cap = MAX_METER_VALUES;
+        while self.next < total.min(cap) {
+            let k = self.next;
+            self.next += 1;
             // Evenly chosen when there are more than fit; the first and the last always.
             let i = if total <= cap {
                 k
             } else {
                 (k * (total - 1) + (cap - 1) / 2) / (cap - 1)
             };
-            let Some(rec) = self.record(i) else {
+            let Some(rec) = self.data.record(i) else {
                 continue;
             };
-            let both = [measurands.sampled, measurands.aligned];
-            let one = [measurands.for_context(rec.context)];
+            let both = [self.measurands.sampled, self.measurands.aligned];
+            let one = [self.measurands.for_context(rec.context)];
             let lists: &[&[Measurand]] = match rec.context {
                 ReadingContext::TransactionBegin | ReadingContext::TransactionEnd => &both,
                 _ => &one,
             };
             let Some(mut mv) =
-                build_from_lists(&rec.readings, lists, rec.context, rec.timestamp, setup)
+                build_from_lists(&rec.readings, lists, rec.context, rec.timestamp, self.setup)
             else {
                 continue;
             };
@@ -243,13 +291,15 @@ impl<const N: usize> TransactionData<N> {
                     sv.unit = None;
                 }
             }
-            if list.push(mv).is_err() {
-                break;
-            }
+            return Some(mv);
         }
-        if !list.is_empty() {
-            *out = Some(list);
-        }
+        None
+    }
+}
+
+impl<const N: usize> Serialize for TransactionMeterValues<'_, N> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.clone())
     }
 }
 
@@ -492,6 +542,34 @@ mod tests {
         );
         td.end(at(2), &wh(2));
         assert_eq!(registers(&written(&td, &BOTH).unwrap()), [0, 2]);
+    }
+
+    /// The borrowing view writes the same JSON as the owned list.
+    #[test]
+    fn view_serialises_like_the_owned_list() {
+        let mut td = DefaultTransactionData::new();
+        td.begin(at(0), &wh(1000));
+        for i in 1..=9 {
+            td.sample(
+                at(i * 60),
+                ReadingContext::SampleClock,
+                &wh(1000 + i),
+                &BOTH,
+            );
+        }
+        td.end(at(600), &wh(1010));
+        let owned = written(&td, &BOTH).unwrap();
+        let view = td.meter_values(BOTH, MeterSetup::OUTLET);
+        assert_eq!(view.clone().count(), owned.len());
+        let (mut a, mut b) = ([0u8; 8192], [0u8; 8192]);
+        let na = crate::json::to_slice(&owned, &mut a).unwrap();
+        let nb = crate::json::to_slice(&view, &mut b).unwrap();
+        assert_eq!(a[..na], b[..nb]);
+        assert_eq!(
+            td.meter_values(StopTxnMeasurands::default(), MeterSetup::OUTLET)
+                .count(),
+            0
+        );
     }
 
     /// The StopTransaction.req schema has no `Hertz`; errata 3.84 makes it implicit.
