@@ -361,3 +361,98 @@ fn schema_validation_rejects_bad_payloads() {
         serde_json::from_str(r#"{"idTag":"123456789012345678901"}"#).unwrap();
     assert!(!v.is_valid(&value), "21-character idTag accepted");
 }
+
+/// What `charge_point::metering` writes is valid against the official schemas: a MeterValues.req
+/// with every supported measurand (per phase and overall), and a StopTransaction.req whose
+/// transactionData holds Frequency (the StopTransaction schema has no `Hertz` unit).
+#[test]
+fn metering_output_matches_the_official_schema() {
+    big_stack(metering_output_matches_the_official_schema_inner);
+}
+
+fn metering_output_matches_the_official_schema_inner() {
+    use ocpp_core::charge_point::metering::{
+        DefaultTransactionData, MeterReadings, MeterSetup, PhaseReporting, Reading,
+        SUPPORTED_MEASURANDS, StopTxnMeasurands, build_meter_value,
+    };
+    use ocpp_core::types::{DateTime, List};
+    use ocpp_core::v16::{Location, MeterValuesRequest, ReadingContext, StopTransactionRequest};
+
+    let dir = schema_dir();
+    let r = Reading::from_f64;
+    let readings = MeterReadings {
+        energy_active_import_wh: r(12_345.6),
+        energy_active_export_wh: r(1.0),
+        power_active_import_w: r(7_360.0),
+        power_active_export_w: r(0.0),
+        current_import_a: [r(16.0), r(15.5), r(15.75)],
+        voltage_v: [r(230.1), r(229.9), r(231.0)],
+        current_offered_a: r(16.0),
+        power_offered_w: r(11_000.0),
+        soc_percent: r(55.0),
+        temperature_c: r(-5.5),
+        frequency_hz: r(50.01),
+    };
+    let setup = MeterSetup {
+        location: Location::Outlet,
+        phases: PhaseReporting::PerPhaseAndOverall,
+    };
+    let ts = DateTime::parse("2024-05-01T12:15:00Z").unwrap();
+    let mv = build_meter_value(
+        &readings,
+        SUPPORTED_MEASURANDS,
+        ReadingContext::SampleClock,
+        ts,
+        setup,
+    )
+    .unwrap();
+    let req = MeterValuesRequest {
+        connector_id: 1,
+        transaction_id: Some(7),
+        meter_value: List::try_from_iter([mv]).unwrap(),
+    };
+    let mut buf = vec![0u8; 64 * 1024];
+    let n = ocpp_core::json::to_slice(&req, &mut buf).unwrap();
+    let text = std::str::from_utf8(&buf[..n]).unwrap();
+    assert!(text.contains(r#""unit":"Hertz""#), "{text}");
+    assert_valid(&validator(&dir, "MeterValues"), "MeterValues", text);
+
+    let stop_txn = StopTxnMeasurands {
+        sampled: SUPPORTED_MEASURANDS,
+        aligned: SUPPORTED_MEASURANDS,
+    };
+    let mut data = DefaultTransactionData::new();
+    data.begin(ts, &readings);
+    for s in 1..=20 {
+        data.sample(
+            ts.add_millis(s * 60_000),
+            ReadingContext::SamplePeriodic,
+            &readings,
+            &stop_txn,
+        );
+    }
+    data.end(ts.add_millis(3_600_000), &readings);
+    let mut stop = StopTransactionRequest {
+        id_tag: None,
+        meter_stop: readings.meter_register_wh().unwrap(),
+        timestamp: ts.add_millis(3_600_000),
+        transaction_id: 7,
+        reason: None,
+        transaction_data: None,
+    };
+    data.write_into(&mut stop.transaction_data, &stop_txn, setup);
+    assert!(stop.transaction_data.is_some());
+    let n = ocpp_core::json::to_slice(&stop, &mut buf).unwrap();
+    let text = std::str::from_utf8(&buf[..n]).unwrap();
+    assert!(text.contains(r#""measurand":"Frequency""#), "{text}");
+    let stop_schema = validator(&dir, "StopTransaction");
+    assert_valid(&stop_schema, "StopTransaction", text);
+    // Why Frequency goes without its unit there: with it, the schema refuses the message.
+    let with_hertz = text.replace(
+        r#""measurand":"Frequency","location":"Outlet""#,
+        r#""measurand":"Frequency","location":"Outlet","unit":"Hertz""#,
+    );
+    assert_ne!(with_hertz, text);
+    let value: serde_json::Value = serde_json::from_str(&with_hertz).unwrap();
+    assert!(!stop_schema.is_valid(&value));
+}

@@ -4,6 +4,7 @@
 
 use core::mem::size_of;
 
+use ocpp_core::charge_point::metering::{DefaultTransactionData, MeterReadings, MeterScheduler};
 use ocpp_core::v16::*;
 
 #[test]
@@ -47,6 +48,16 @@ fn message_sizes() {
             size_of::<StartTransactionRequest>(),
         ),
         ("AuthorizeResponse", size_of::<AuthorizeResponse>()),
+        ("MeterValue (20 sampled values)", size_of::<MeterValue>()),
+        ("metering::MeterReadings", size_of::<MeterReadings>()),
+        (
+            "metering::DefaultTransactionData",
+            size_of::<DefaultTransactionData>(),
+        ),
+        (
+            "metering::MeterScheduler<3>",
+            size_of::<MeterScheduler<3>>(),
+        ),
     ];
     for (name, size) in rows {
         println!("{name:32} {size:>7} bytes");
@@ -56,4 +67,8 @@ fn message_sizes() {
     assert!(size_of::<StartTransactionRequest>() <= 64);
     assert!(size_of::<BootNotificationRequest>() <= 512);
     assert!(size_of::<SetChargingProfileRequest>() <= 1024);
+    // A transaction's StopTransaction data is kept as readings, not as MeterValues (one of which
+    // is ~2.9 kB): Begin, End and 6 samples stay within 2.5 kB.
+    assert!(size_of::<DefaultTransactionData>() <= 2560);
+    assert!(size_of::<MeterScheduler<3>>() <= 256);
 }

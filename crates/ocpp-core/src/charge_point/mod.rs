@@ -1,9 +1,29 @@
 //! The charge point: OCPP 1.6 behaviour on top of the messages in [`crate::v16`].
 //!
-//! Sans-IO: the caller owns the socket, the clock and the hardware. See docs/integration.md.
+//! Sans-IO: the caller owns the socket, the clock and the hardware; [`ChargePoint`] owns the
+//! protocol. See docs/integration.md for how to drive it.
+//!
+//! One module per spec concept: [`config`] (configuration keys, §9), [`auth`] (authorization
+//! cache, local list and decisions, §3.5), [`metering`] (meter values, §3.16), [`connector`]
+//! (connector status, §4.9), [`journal`] (running transactions and the queue of
+//! transaction-related messages, §3.7), [`storage`] (what persists), and the state machine
+//! itself in `cp`.
 
 pub mod auth;
 pub mod config;
+pub mod connector;
+mod cp;
+pub mod io;
+pub mod journal;
+pub mod metering;
+mod outbox;
+pub mod storage;
 pub mod time;
 
+pub use cp::{
+    ChargePoint, DEFAULT_BOOT_RETRY_S, DEFAULT_CALL_TIMEOUT_MS, DEFERRED_ANSWER_TIMEOUT_MS, RESET_GRACE_MS, Registration, Setup,
+};
+pub use io::{Action, Event};
+pub use metering::{MeterReadings, Reading};
+pub use storage::{MemoryStorage, RecordKey, Storage};
 pub use time::{Instant, WallClock};

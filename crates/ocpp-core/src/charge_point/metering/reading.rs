@@ -1,0 +1,287 @@
+//! What the hardware reports: [`Reading`] (a fixed-point number) and [`MeterReadings`].
+
+use core::fmt;
+
+/// A measured value in thousandths of its unit, so that it compares, hashes, stores and writes
+/// exactly.
+///
+/// Why fixed point and not `f64`: the value ends up as text in `SampledValue.value` (§7.43), and
+/// the same reading must always give the same text, without exponent (`1e21`) and without float
+/// artefacts (`0.30000000000000004`). Three fraction digits cover every measurand this module
+/// reports (mWh, mA, mV, 0.001 °C). The range is ±999 999 999 999 999.999, far beyond any meter;
+/// the constructors refuse values outside it, and NaN or infinities, with `None`, which a
+/// [`MeterReadings`] field reads as "not available" (the value is then skipped, never invented).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Reading(i64);
+
+/// Largest magnitude in thousandths: 10^18 - 1.
+const MAX_MILLI: i64 = 999_999_999_999_999_999;
+
+impl Reading {
+    /// Zero.
+    pub const ZERO: Reading = Reading(0);
+
+    /// `milli / 1000`; `None` beyond ±999 999 999 999 999.999.
+    pub const fn from_milli(milli: i64) -> Option<Reading> {
+        if milli > MAX_MILLI || milli < -MAX_MILLI {
+            None
+        } else {
+            Some(Reading(milli))
+        }
+    }
+
+    /// A whole number; `None` beyond ±999 999 999 999 999.
+    pub const fn from_int(v: i64) -> Option<Reading> {
+        match v.checked_mul(1000) {
+            Some(m) => Reading::from_milli(m),
+            None => None,
+        }
+    }
+
+    /// The nearest reading to `v` (half away from zero, to a thousandth); `None` for NaN,
+    /// infinities and values out of range.
+    pub fn from_f64(v: f64) -> Option<Reading> {
+        let t = v * 1000.0;
+        if !t.is_finite() {
+            return None;
+        }
+        let r = if t >= 0.0 { t + 0.5 } else { t - 0.5 };
+        // Checked before the cast: `as` would saturate silently.
+        if r <= -1e18 || r >= 1e18 {
+            return None;
+        }
+        Reading::from_milli(r as i64)
+    }
+
+    /// The value in thousandths.
+    pub const fn milli(self) -> i64 {
+        self.0
+    }
+
+    /// The value as a float (for display or arithmetic by the caller).
+    pub fn to_f64(self) -> f64 {
+        self.0 as f64 / 1000.0
+    }
+
+    /// Whether the value is below zero.
+    pub const fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+
+    /// Writes the value as a plain decimal into `buf` and returns it: an optional `-`, the integer
+    /// digits, and a `.` with one to three fraction digits only when the fraction is not zero
+    /// (`12345.6`, `230`, `-0.125`). No exponent, no `+`, no leading zeros, never `-0`.
+    pub fn format(self, buf: &mut [u8; 24]) -> &str {
+        let abs = self.0.unsigned_abs();
+        let mut int = abs / 1000;
+        let mut frac = abs % 1000;
+        // Right to left: fraction digits (trailing zeros trimmed), point, integer digits, sign.
+        let mut at = buf.len();
+        let mut put = |b: u8, at: &mut usize| {
+            *at -= 1;
+            if let Some(slot) = buf.get_mut(*at) {
+                *slot = b;
+            }
+        };
+        if frac != 0 {
+            let mut digits = 3;
+            while frac % 10 == 0 {
+                frac /= 10;
+                digits -= 1;
+            }
+            for _ in 0..digits {
+                put(b'0' + (frac % 10) as u8, &mut at);
+                frac /= 10;
+            }
+            put(b'.', &mut at);
+        }
+        loop {
+            put(b'0' + (int % 10) as u8, &mut at);
+            int /= 10;
+            if int == 0 {
+                break;
+            }
+        }
+        if self.0 < 0 {
+            put(b'-', &mut at);
+        }
+        // At most 1 + 15 + 1 + 3 = 20 bytes: `at` stays within the buffer.
+        core::str::from_utf8(buf.get(at..).unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+impl From<i32> for Reading {
+    fn from(v: i32) -> Reading {
+        Reading(i64::from(v) * 1000)
+    }
+}
+
+impl From<u32> for Reading {
+    fn from(v: u32) -> Reading {
+        Reading(i64::from(v) * 1000)
+    }
+}
+
+impl fmt::Debug for Reading {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for Reading {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.format(&mut [0; 24]))
+    }
+}
+
+/// What the hardware reports for one connector, or for the main meter (connector 0), at one
+/// instant. Every field is optional: a reading that the hardware cannot provide, or could not
+/// provide this time, is `None` and is left out of the MeterValue (never reported as zero).
+///
+/// Signs: the measurand names carry the direction (§7.31: import is flow from the grid to the
+/// EV, export the reverse). A bidirectional meter reports a signed power or current split into
+/// the `*_import_*` and `*_export_*` fields; see [`super::build_meter_value`] for how values
+/// out of their physical range are treated.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MeterReadings {
+    /// `Energy.Active.Import.Register`, Wh: the meter's register as read, not re-based to zero
+    /// at the start of a transaction (§7.31 and errata 3.9 recommend the raw register).
+    pub energy_active_import_wh: Option<Reading>,
+    /// `Energy.Active.Export.Register`, Wh.
+    pub energy_active_export_wh: Option<Reading>,
+    /// `Power.Active.Import`, W, the total over all phases.
+    pub power_active_import_w: Option<Reading>,
+    /// `Power.Active.Export`, W, the total over all phases.
+    pub power_active_export_w: Option<Reading>,
+    /// `Current.Import`, A, per phase L1, L2, L3 as the meter numbers them (§4.7: "from the
+    /// electrical meter point of view"); a single-phase meter fills only the first.
+    pub current_import_a: [Option<Reading>; 3],
+    /// `Voltage`, V RMS, line to neutral: L1-N, L2-N, L3-N.
+    pub voltage_v: [Option<Reading>; 3],
+    /// `Current.Offered`, A per phase: the limit currently offered to the EV.
+    pub current_offered_a: Option<Reading>,
+    /// `Power.Offered`, W: the power currently offered to the EV.
+    pub power_offered_w: Option<Reading>,
+    /// `SoC`, percent, as the EV reports it (ISO 15118 or DC charging).
+    pub soc_percent: Option<Reading>,
+    /// `Temperature`, °C, inside the charge point.
+    pub temperature_c: Option<Reading>,
+    /// `Frequency`, Hz, of the supply.
+    pub frequency_hz: Option<Reading>,
+}
+
+impl MeterReadings {
+    /// Nothing available.
+    pub const EMPTY: MeterReadings = MeterReadings {
+        energy_active_import_wh: None,
+        energy_active_export_wh: None,
+        power_active_import_w: None,
+        power_active_export_w: None,
+        current_import_a: [None; 3],
+        voltage_v: [None; 3],
+        current_offered_a: None,
+        power_offered_w: None,
+        soc_percent: None,
+        temperature_c: None,
+        frequency_hz: None,
+    };
+
+    /// The import register in whole Wh, for StartTransaction's `meterStart` and
+    /// StopTransaction's `meterStop` (integers, §6.45/§6.49). The fraction is cut off, so the
+    /// difference never bills energy the meter has not counted yet. `None` when the register is
+    /// unknown, negative or beyond `i32` (2.1 GWh: only a main meter gets there; the spec's
+    /// integer has no room for it).
+    pub fn meter_register_wh(&self) -> Option<i32> {
+        let r = self.energy_active_import_wh?;
+        if r.is_negative() {
+            return None;
+        }
+        i32::try_from(r.milli() / 1000).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::ToString;
+
+    fn text(r: Option<Reading>) -> std::string::String {
+        r.unwrap().to_string()
+    }
+
+    #[test]
+    fn formats_plain_decimals() {
+        assert_eq!(text(Reading::from_f64(12345.6)), "12345.6");
+        assert_eq!(text(Reading::from_int(230)), "230");
+        assert_eq!(text(Reading::from_f64(16.25)), "16.25");
+        assert_eq!(text(Reading::from_f64(0.001)), "0.001");
+        assert_eq!(text(Reading::from_f64(-0.125)), "-0.125");
+        assert_eq!(text(Reading::from_f64(-12.5)), "-12.5");
+        assert_eq!(text(Some(Reading::ZERO)), "0");
+        assert_eq!(text(Reading::from_milli(1010)), "1.01");
+        assert_eq!(text(Reading::from_milli(100)), "0.1");
+        assert_eq!(Reading::from(7).to_string(), "7");
+        assert_eq!(Reading::from(u32::MAX).to_string(), "4294967295");
+    }
+
+    #[test]
+    fn float_artefacts_disappear() {
+        assert_eq!(text(Reading::from_f64(0.1 + 0.2)), "0.3");
+        assert_eq!(text(Reading::from_f64(229.999_999_9)), "230");
+        // Half away from zero at the third digit.
+        assert_eq!(text(Reading::from_f64(1.0005)), "1.001");
+        assert_eq!(text(Reading::from_f64(-1.0005)), "-1.001");
+        // Tiny negatives round to zero, written without a sign.
+        assert_eq!(text(Reading::from_f64(-0.0001)), "0");
+        assert_eq!(text(Reading::from_f64(-0.0)), "0");
+    }
+
+    #[test]
+    fn extremes_are_refused_or_written_in_full() {
+        assert_eq!(Reading::from_f64(f64::NAN), None);
+        assert_eq!(Reading::from_f64(f64::INFINITY), None);
+        assert_eq!(Reading::from_f64(f64::NEG_INFINITY), None);
+        assert_eq!(Reading::from_f64(1e18), None);
+        assert_eq!(Reading::from_f64(f64::MAX), None);
+        assert_eq!(Reading::from_int(i64::MAX), None);
+        assert_eq!(Reading::from_int(i64::MIN), None);
+        assert_eq!(Reading::from_int(1_000_000_000_000_000), None);
+        assert_eq!(Reading::from_milli(i64::MIN), None);
+        // The largest values are written without exponent and fit the buffer.
+        assert_eq!(text(Reading::from_milli(MAX_MILLI)), "999999999999999.999");
+        assert_eq!(
+            text(Reading::from_milli(-MAX_MILLI)),
+            "-999999999999999.999"
+        );
+        assert_eq!(text(Reading::from_f64(1e14)), "100000000000000");
+        assert_eq!(text(Reading::from_f64(1e-9)), "0");
+    }
+
+    #[test]
+    fn formatting_is_exact_for_every_fraction() {
+        for milli in (-3000..3000).chain([999_999, 1_000_000, 123_456_789_012]) {
+            let s = Reading::from_milli(milli).unwrap().to_string();
+            let parsed: f64 = s.parse().unwrap();
+            assert_eq!((parsed * 1000.0).round() as i64, milli, "{s}");
+            assert!(
+                !s.contains('e') && !s.ends_with('.') && !s.starts_with('+'),
+                "{s}"
+            );
+            if s.contains('.') {
+                assert!(!s.ends_with('0'), "{s}");
+            }
+        }
+    }
+
+    #[test]
+    fn meter_register_for_start_and_stop() {
+        let mut r = MeterReadings::EMPTY;
+        assert_eq!(r.meter_register_wh(), None);
+        r.energy_active_import_wh = Reading::from_f64(12345.9);
+        assert_eq!(r.meter_register_wh(), Some(12345));
+        r.energy_active_import_wh = Reading::from_f64(-1.0);
+        assert_eq!(r.meter_register_wh(), None);
+        r.energy_active_import_wh = Reading::from_int(i64::from(i32::MAX) + 1);
+        assert_eq!(r.meter_register_wh(), None);
+    }
+}
