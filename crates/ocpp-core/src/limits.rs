@@ -79,22 +79,29 @@ pub const CSR_MAX_LEN: usize = 5500;
 pub const SIGNATURE_MAX_LEN: usize = 800;
 
 /// Connectors a charge point may have (connector 0, the charge point itself, comes on top).
-pub const MAX_CONNECTORS: usize = 8;
+/// Every per-connector table of the charge point is this long: 4 covers AC posts and DC chargers
+/// alike; raise it for larger dispensers.
+pub const MAX_CONNECTORS: usize = 4;
 
 /// Transaction-related messages kept while the central system is unreachable. When full, the
 /// oldest queued MeterValues makes room; StartTransaction and StopTransaction are never dropped.
 pub const JOURNAL_MAX_QUEUED: usize = 32;
 
-/// Meter samples in one StopTransaction's `transactionData` (Transaction.Begin, a few periodic or
-/// clock-aligned ones, Transaction.End).
-pub const STOP_TRANSACTION_MAX_SAMPLES: usize = 4;
+/// Intermediate meter samples kept for one StopTransaction's `transactionData`, besides
+/// Transaction.Begin and Transaction.End (older ones are thinned out evenly).
+pub const STOP_TRANSACTION_MAX_SAMPLES: usize = 2;
+
+/// Stopped transactions whose `transactionData` waits in the journal for delivery. When more
+/// StopTransactions are queued (a long time offline), the oldest lose their `transactionData`
+/// (the StopTransaction itself is kept).
+pub const STOP_DATA_SLOTS: usize = 8;
 
 /// The largest journal record, in bytes: the charge point's scratch buffer for storing it.
 pub const JOURNAL_RECORD_MAX: usize = 16 * 1024;
 
 /// Requests other than transaction-related ones waiting to be sent (StatusNotification,
 /// Authorize, Heartbeat, ...). They live in RAM only, as the spec allows (§3.7).
-pub const MAX_PENDING_REQUESTS: usize = 24;
+pub const MAX_PENDING_REQUESTS: usize = 16;
 
 /// Entries of the authorization cache (§3.5.1).
 pub const AUTH_CACHE_SIZE: usize = 32;

@@ -11,7 +11,7 @@
 mod common;
 
 use common::sim::{Sent, Sim, setup};
-use ocpp_core::charge_point::{Action, Event, Instant, MeterReadings, Registration};
+use ocpp_core::charge_point::{Action, Event, Instant, MeterReadings, Reading, Registration};
 use ocpp_core::v16::{ChargePointErrorCode, ChargePointStatus, Reason};
 use serde_json::{Value, json};
 
@@ -21,7 +21,7 @@ fn tag(s: &str) -> ocpp_core::v16::IdToken {
 
 fn energy(wh: u32) -> MeterReadings {
     let mut r = MeterReadings::default();
-    r.energy_active_import_wh = Some(f64::from(wh));
+    r.energy_active_import_wh = Some(Reading::from(wh));
     r
 }
 
@@ -168,10 +168,9 @@ fn pending_and_rejected_boot_honour_the_interval_and_send_nothing_else() {
         json!({"status": "Accepted", "currentTime": "2024-05-01T12:02:10Z", "interval": 300}),
     );
     let calls = sim.answer_all();
-    assert_eq!(
-        statuses(&calls),
-        vec![(0, "Available".into()), (1, "Preparing".into())]
-    );
+    // §9.1.6: the plugged cable's incipient session timed out (ConnectionTimeOut) while the
+    // central system kept the charge point waiting.
+    assert_eq!(statuses(&calls), vec![(0, "Available".into()), (1, "Available".into())]);
 }
 
 #[test]
@@ -623,8 +622,8 @@ fn transaction_message_retries_follow_attempts_and_interval() {
     let (id, _) = sim.find_call("Authorize");
     sim.reply(&id, json!({"idTagInfo": {"status": "Accepted"}}));
     let (id, _) = sim.find_call("StartTransaction");
+    sim.reply(&id, json!({"idTagInfo": {"status": "Accepted"}, "transactionId": 5}));
     sim.answer_all();
-    sim.reply_error(&id, "InternalError"); // (already answered: ignored)
     // Stop, and fail the StopTransaction three times (§3.7.1 example: 60 s, then 120 s).
     sim.event(Event::IdTag {
         connector: Some(1),
@@ -811,11 +810,7 @@ fn unlock_connector_stops_the_transaction_and_waits_for_the_hardware() {
         connector: 1,
         unlocked: true,
     });
-    let answer = sim.sent.iter().find_map(|s| match s {
-        Sent::Result { payload, .. } => Some(payload.clone()),
-        _ => None,
-    });
-    assert_eq!(answer, Some(json!({"status": "Unlocked"})));
+    assert_eq!(sim.take_result(), Some(json!({"status": "Unlocked"})));
     let (_, p) = sim.find_call("StopTransaction");
     assert_eq!(
         (p["transactionId"].clone(), p["reason"].clone()),
@@ -824,11 +819,7 @@ fn unlock_connector_stops_the_transaction_and_waits_for_the_hardware() {
     // Without an answer from the hardware: UnlockFailed after the deferral timeout.
     let _ = sim.call("UnlockConnector", json!({"connectorId": 1}));
     sim.advance(5_000);
-    let answer = sim.sent.iter().find_map(|s| match s {
-        Sent::Result { payload, .. } => Some(payload.clone()),
-        _ => None,
-    });
-    assert_eq!(answer, Some(json!({"status": "UnlockFailed"})));
+    assert_eq!(sim.take_result(), Some(json!({"status": "UnlockFailed"})));
 }
 
 #[test]
@@ -941,8 +932,9 @@ fn data_transfer_to_unknown_and_registered_vendors() {
         json!({"vendorId": "com.example", "messageId": "Ping", "data": "hello"}),
     );
     assert!(matches!(pending, Sent::Call { .. }));
-    let actions = sim.take_actions();
-    assert!(actions.iter().any(|a| matches!(a, Action::DataTransfer { vendor_id, .. } if vendor_id.as_str() == "com.example")));
+    assert!(sim.take_actions().contains(&Action::DataTransferRequested));
+    let req = sim.cp.data_transfer_request().unwrap();
+    assert_eq!((req.vendor_id.as_str(), req.data.as_deref()), ("com.example", Some("hello")));
     sim.cp.answer_data_transfer(
         ocpp_core::v16::DataTransferStatus::Accepted,
         Some("pong".try_into().unwrap()),
@@ -1075,34 +1067,28 @@ fn periodic_and_clock_aligned_meter_values() {
     let _ = sim.call_ok("ChangeConfiguration", json!({"key": "MeterValuesSampledData", "value": "Energy.Active.Import.Register,Power.Active.Import"}));
     let tx = start_session(&mut sim, 1, "CARD1");
     let mut readings = energy(2000);
-    readings.power_active_import_w = Some(7200.0);
-    sim.event(Event::Meter {
-        connector: 1,
-        readings,
-    });
-    sim.advance(60_000);
-    let (id, p) = sim.find_call("MeterValues");
+    readings.power_active_import_w = Some(Reading::from(7200u32));
+    sim.event(Event::Meter { connector: 1, readings });
+    // Collect every MeterValues over 15 minutes (the session started at 12:00:00).
+    let mut values = Vec::new();
+    for _ in 0..(15 * 6) {
+        sim.advance(10_000);
+        values.extend(sim.answer_all().into_iter().filter(|(a, _)| a == "MeterValues").map(|(_, p)| p));
+    }
+    let periodic: Vec<&Value> =
+        values.iter().filter(|p| p["meterValue"][0]["sampledValue"][0]["context"] == json!("Sample.Periodic")).collect();
+    let aligned: Vec<&Value> =
+        values.iter().filter(|p| p["meterValue"][0]["sampledValue"][0]["context"] == json!("Sample.Clock")).collect();
+    // §9.1.19: one periodic sample a minute, all in the transaction.
+    assert_eq!(periodic.len(), 15, "{values:?}");
+    let p = periodic[0];
     assert_eq!(p["transactionId"], json!(tx));
     let sv = &p["meterValue"][0]["sampledValue"];
     assert_eq!(sv[0]["measurand"], json!("Energy.Active.Import.Register"));
-    assert_eq!(sv[0]["context"], json!("Sample.Periodic"));
+    assert_eq!(sv[0]["value"], json!("2000"));
     assert_eq!(sv[1]["measurand"], json!("Power.Active.Import"));
     assert_eq!(sv[1]["value"], json!("7200"));
-    sim.reply(&id, json!({}));
-    // Clock-aligned: the wall clock is 12:01 after boot at 12:00; the next quarter is 12:15.
-    sim.advance(14 * 60_000);
-    let calls = sim.answer_all();
-    let aligned: Vec<&Value> = calls
-        .iter()
-        .filter(|(a, p)| {
-            a == "MeterValues"
-                && p["meterValue"][0]["sampledValue"][0]["context"] == json!("Sample.Clock")
-        })
-        .map(|(_, p)| p)
-        .collect();
-    assert_eq!(aligned.len(), 1, "{calls:?}");
-    assert_eq!(
-        aligned[0]["meterValue"][0]["timestamp"],
-        json!("2024-05-01T12:15:00Z")
-    );
+    // §9.1.5: clock-aligned on the quarter hours, stamped with the boundary.
+    let stamps: Vec<&Value> = aligned.iter().map(|p| &p["meterValue"][0]["timestamp"]).collect();
+    assert_eq!(stamps, vec![&json!("2024-05-01T12:00:00Z"), &json!("2024-05-01T12:15:00Z")], "{values:?}");
 }

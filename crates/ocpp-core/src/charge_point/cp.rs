@@ -18,9 +18,9 @@ use super::auth::{self, AuthCache, AuthContext, Decision, LocalAuthList, Rejecti
 use super::config::{Configuration, Key, KeyId};
 use super::connector::{Connector, Fault};
 use super::io::{Action, Event};
-use super::journal::{Journal, Queued, Sample, Transaction, TxMessage};
-use super::metering::{self, MeterReadings};
-use super::outbox::{Answer, AnswerId, EmptyObject, Reply, Request, StatusOnly};
+use super::journal::{Journal, Queued, Sample, StopData, StopEntry, Transaction, TxMessage, measurand_list, measurand_mask};
+use super::metering::{self, MeterReadings, MeterScheduler, MeterSetup, StopTxnMeasurands};
+use super::outbox::{Answer, AnswerId, Reply, Request, StatusOnly};
 use super::storage::{RecordKey, Storage};
 use super::{Instant, WallClock};
 
@@ -39,8 +39,8 @@ pub const RESET_GRACE_MS: u64 = 10_000;
 
 const AUTH_CACHE_SIZE: usize = crate::limits::AUTH_CACHE_SIZE;
 const LOCAL_LIST_SIZE: usize = crate::limits::LOCAL_AUTH_LIST_MAX_LENGTH;
-const MAX_ANSWERS: usize = 4;
-const MAX_ACTIONS: usize = 32;
+const MAX_ANSWERS: usize = 2;
+const MAX_ACTIONS: usize = 24;
 const RECORD_BUF: usize = JOURNAL_RECORD_MAX;
 
 /// The charge point's identity and fixed options.
@@ -186,10 +186,15 @@ pub struct ChargePoint<S: Storage> {
     deferred: List<Deferred, 4>,
     cache: AuthCache<AUTH_CACHE_SIZE>,
     local_list: LocalAuthList<LOCAL_LIST_SIZE>,
-    meter: metering::MeterScheduler,
-    tx_data: [metering::TransactionData<{ crate::limits::STOP_TRANSACTION_MAX_SAMPLES }>; MAX_CONNECTORS + 1],
+    meter: MeterScheduler<{ MAX_CONNECTORS + 1 }>,
     actions: List<Action, MAX_ACTIONS>,
     reset: Option<(ResetType, Instant)>,
+    /// A DataTransfer.req from the central system for the integrator (one at a time).
+    incoming_data_transfer: Option<v16::DataTransferRequest>,
+    /// Our DataTransfer.req waiting to be sent or answered (one at a time).
+    outgoing_data_transfer: Option<v16::DataTransferRequest>,
+    /// The central system's answer to it.
+    data_transfer_answer: Option<v16::DataTransferResponse>,
     record_buf: [u8; RECORD_BUF],
 }
 
@@ -240,10 +245,12 @@ impl<S: Storage> ChargePoint<S> {
             deferred: List::new(),
             cache: AuthCache::new(),
             local_list: LocalAuthList::new(),
-            meter: metering::MeterScheduler::new(),
-            tx_data: core::array::from_fn(|_| metering::TransactionData::new()),
+            meter: MeterScheduler::new(0, 0),
             actions: List::new(),
             reset: None,
+            incoming_data_transfer: None,
+            outgoing_data_transfer: None,
+            data_transfer_answer: None,
             record_buf: [0; RECORD_BUF],
         };
         cp.restore(now);
@@ -254,6 +261,8 @@ impl<S: Storage> ChargePoint<S> {
         if let Ok(Some(data)) = self.storage.load(RecordKey::Configuration, &mut self.record_buf) {
             let _ = self.config.restore(data);
         }
+        self.meter.set_sample_interval(self.config.meter_value_sample_interval);
+        self.meter.set_aligned_interval(self.config.clock_aligned_data_interval);
         if let Ok(Some(data)) = self.storage.load(RecordKey::AuthorizationCache, &mut self.record_buf) {
             if let Ok(cache) = AuthCache::decode(data) {
                 self.cache = cache;
@@ -393,7 +402,10 @@ impl<S: Storage> ChargePoint<S> {
                 let status = if unlocked { UnlockStatus::Unlocked } else { UnlockStatus::UnlockFailed };
                 self.resolve_deferred(|k| *k == DeferredKind::Unlock(connector), Reply::Status(status.as_str()));
             }
-            Event::ClockSync { now: wall } => self.clock.set(now, wall),
+            Event::ClockSync { now: wall } => {
+                self.clock.set(now, wall);
+                self.meter.wall_clock_changed();
+            }
         }
         self.update_statuses(now);
     }
@@ -404,7 +416,28 @@ impl<S: Storage> ChargePoint<S> {
         status: DataTransferStatus,
         data: Option<BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
     ) {
+        self.incoming_data_transfer = None;
         self.resolve_deferred(|k| *k == DeferredKind::DataTransfer, Reply::DataTransfer { status, data });
+    }
+
+    /// Sends a DataTransfer.req to the central system (§4.3); its answer comes back as
+    /// [`Action::DataTransferAnswered`]. One at a time: returns false while another is pending.
+    pub fn send_data_transfer(&mut self, request: v16::DataTransferRequest) -> bool {
+        if self.outgoing_data_transfer.is_some() || self.requests.push(Request::DataTransfer).is_err() {
+            return false;
+        }
+        self.outgoing_data_transfer = Some(request);
+        true
+    }
+
+    /// The DataTransfer.req announced by [`Action::DataTransferRequested`].
+    pub fn data_transfer_request(&self) -> Option<&v16::DataTransferRequest> {
+        self.incoming_data_transfer.as_ref()
+    }
+
+    /// The answer announced by [`Action::DataTransferAnswered`].
+    pub fn data_transfer_answer(&self) -> Option<&v16::DataTransferResponse> {
+        self.data_transfer_answer.as_ref()
     }
 
     /// Time passed: call when [`ChargePoint::poll_timeout`]'s instant is reached (earlier or
@@ -432,7 +465,10 @@ impl<S: Storage> ChargePoint<S> {
             let kind = self.deferred.iter().find(|d| &d.id == id).map(|d| d.kind.clone());
             let reply = match kind {
                 Some(DeferredKind::Unlock(_)) => Reply::Status(UnlockStatus::UnlockFailed.as_str()),
-                _ => Reply::DataTransfer { status: DataTransferStatus::Rejected, data: None },
+                _ => {
+                    self.incoming_data_transfer = None;
+                    Reply::DataTransfer { status: DataTransferStatus::Rejected, data: None }
+                }
             };
             self.deferred.retain(|d| &d.id != id);
             let _ = self.answers.push(Answer { id: id.clone(), reply });
@@ -676,12 +712,10 @@ impl<S: Storage> ChargePoint<S> {
                 if self.setup.data_transfer_vendors.iter().any(|v| v.as_str() == req.vendor_id.as_str()) {
                     if let Ok(aid) = AnswerId::try_from(id) {
                         let deadline = now.add_millis(DEFERRED_ANSWER_TIMEOUT_MS);
-                        if self.deferred.push(Deferred { id: aid, kind: DeferredKind::DataTransfer, deadline }).is_ok() {
-                            let _ = self.actions.push(Action::DataTransfer {
-                                vendor_id: req.vendor_id,
-                                message_id: req.message_id,
-                                data: req.data,
-                            });
+                        let busy = self.incoming_data_transfer.is_some();
+                        if !busy && self.deferred.push(Deferred { id: aid, kind: DeferredKind::DataTransfer, deadline }).is_ok() {
+                            self.incoming_data_transfer = Some(req);
+                            let _ = self.actions.push(Action::DataTransferRequested);
                             return;
                         }
                     }
@@ -741,6 +775,7 @@ impl<S: Storage> ChargePoint<S> {
                     return;
                 };
                 self.clock.set(now, conf.current_time);
+                self.meter.wall_clock_changed();
                 let interval = u64::try_from(conf.interval).unwrap_or(0);
                 match conf.status {
                     RegistrationStatus::Accepted => {
@@ -755,7 +790,6 @@ impl<S: Storage> ChargePoint<S> {
                             c.reported = None;
                         }
                         self.queue_changed_statuses(now);
-                        self.meter.reset_aligned();
                     }
                     RegistrationStatus::Pending | RegistrationStatus::Rejected => {
                         self.registration = if conf.status == RegistrationStatus::Pending {
@@ -771,12 +805,20 @@ impl<S: Storage> ChargePoint<S> {
             Sent::Request(Request::Heartbeat) => {
                 if let Ok(conf) = json::from_str::<v16::HeartbeatResponse>(payload, &opts) {
                     self.clock.set(now, conf.current_time);
+                    self.meter.wall_clock_changed();
                 }
             }
             Sent::Request(Request::Authorize { connector, id_tag }) => {
                 let Ok(conf) = json::from_str::<v16::AuthorizeResponse>(payload, &opts) else { return };
                 self.remember_id_tag(&id_tag, &conf.id_tag_info, now);
                 self.on_authorized(connector, &id_tag, &conf.id_tag_info, now);
+            }
+            Sent::Request(Request::DataTransfer) => {
+                self.outgoing_data_transfer = None;
+                let conf = json::from_str::<v16::DataTransferResponse>(payload, &opts).ok();
+                let status = conf.as_ref().map(|c| c.status);
+                self.data_transfer_answer = conf;
+                let _ = self.actions.push(Action::DataTransferAnswered { status });
             }
             Sent::Request(_) => {}
             Sent::Journal => {
@@ -814,8 +856,9 @@ impl<S: Storage> ChargePoint<S> {
                             self.journal.drop_transaction_messages(local_id);
                         }
                     }
-                    TxMessage::Stop { id_tag: Some(id_tag), .. } => {
-                        if let Ok(conf) = json::from_str::<v16::StopTransactionResponse>(payload, &opts) {
+                    TxMessage::Stop { local_id, id_tag, .. } => {
+                        self.journal.forget_stop_data(local_id);
+                        if let (Some(id_tag), Ok(conf)) = (id_tag, json::from_str::<v16::StopTransactionResponse>(payload, &opts)) {
                             if let Some(info) = conf.id_tag_info {
                                 self.remember_id_tag(&id_tag, &info, now);
                             }
@@ -854,6 +897,11 @@ impl<S: Storage> ChargePoint<S> {
                 // No verdict: treat as not authorized.
                 let info = IdTagInfo::with_status(AuthorizationStatus::Invalid);
                 self.on_authorized(connector, &id_tag, &info, now);
+            }
+            Sent::Request(Request::DataTransfer) => {
+                self.outgoing_data_transfer = None;
+                self.data_transfer_answer = None;
+                let _ = self.actions.push(Action::DataTransferAnswered { status: None });
             }
             Sent::Request(_) => {}
         }
@@ -938,14 +986,10 @@ impl<S: Storage> ChargePoint<S> {
                 let body = MeterValuesView { connector_id: *connector, transaction_id: None, sample };
                 rpc::encode_call(buf, id, action, &body)
             }
-            Request::DataTransfer { vendor_id, message_id, data } => {
-                let body = v16::DataTransferRequest {
-                    vendor_id: vendor_id.clone(),
-                    message_id: message_id.clone(),
-                    data: data.clone(),
-                };
-                rpc::encode_call(buf, id, action, &body)
-            }
+            Request::DataTransfer => match &self.outgoing_data_transfer {
+                Some(body) => rpc::encode_call(buf, id, action, body),
+                None => return None,
+            },
         };
         r.ok().map(str::len)
     }
@@ -963,14 +1007,17 @@ impl<S: Storage> ChargePoint<S> {
                 };
                 rpc::encode_call(buf, id, "StartTransaction", &body)
             }
-            TxMessage::Stop { transaction_id, id_tag, meter_stop, timestamp, reason, data, .. } => {
+            TxMessage::Stop { local_id, transaction_id, id_tag, meter_stop, timestamp, reason } => {
+                let entry = self.journal.stop_data(*local_id);
                 let body = StopTransactionView {
                     id_tag: id_tag.as_ref(),
                     meter_stop: *meter_stop,
                     timestamp: *timestamp,
                     transaction_id: (*transaction_id)?,
                     reason: *reason,
-                    data,
+                    data: entry.map(|e| &e.data),
+                    sampled: measurand_list(entry.map_or(0, |e| e.sampled)),
+                    aligned: measurand_list(entry.map_or(0, |e| e.aligned)),
                 };
                 rpc::encode_call(buf, id, "StopTransaction", &body)
             }
@@ -987,7 +1034,6 @@ impl<S: Storage> ChargePoint<S> {
         let r = match &answer.reply {
             Reply::Error { code, description } => rpc::encode_call_error(buf, id, *code, description),
             Reply::Status(status) => rpc::encode_call_result(buf, id, &StatusOnly(status)),
-            Reply::Empty => rpc::encode_call_result(buf, id, &EmptyObject),
             Reply::DataTransfer { status, data } => {
                 rpc::encode_call_result(buf, id, &v16::DataTransferResponse { status: *status, data: data.clone() })
             }
@@ -1212,7 +1258,7 @@ impl<S: Storage> ChargePoint<S> {
     }
 
     fn energy_wh(&self, connector: ConnectorId) -> Option<i32> {
-        self.readings.get(connector as usize).and_then(MeterReadings::energy_wh)
+        self.readings.get(connector as usize).and_then(MeterReadings::meter_register_wh)
     }
 
     fn start_transaction(&mut self, connector: ConnectorId, now: Instant) {
@@ -1233,6 +1279,7 @@ impl<S: Storage> ChargePoint<S> {
             deauthorized: false,
             last_meter: meter_start,
             last_seen: wall,
+            data: StopData::new(),
         };
         if self.journal.transactions.push(tx).is_err() {
             return;
@@ -1246,10 +1293,10 @@ impl<S: Storage> ChargePoint<S> {
             reservation_id: None,
         });
         // transactionData begins with the start value (§9.1.27).
-        if let Some(data) = self.tx_data.get_mut(connector as usize) {
-            data.clear();
+        let readings = self.readings.get(connector as usize).cloned().unwrap_or_default();
+        if let Some(t) = self.journal.transaction_mut(connector) {
+            t.data.begin(wall, &readings);
         }
-        self.record_stop_sample(connector, metering::Trigger::Begin, now);
         self.meter.transaction_started(connector, now);
         self.persist_journal();
         if let Some(c) = self.connector_mut(connector) {
@@ -1269,7 +1316,10 @@ impl<S: Storage> ChargePoint<S> {
     fn stop_transaction(&mut self, connector: ConnectorId, reason: Reason, id_tag: Option<IdToken>, now: Instant) {
         let wall = self.clock.at(now);
         let meter = self.energy_wh(connector).or_else(|| self.journal.transaction(connector).map(|t| t.last_meter)).unwrap_or(0);
-        self.record_stop_sample(connector, metering::Trigger::End, now);
+        let readings = self.readings.get(connector as usize).cloned().unwrap_or_default();
+        if let Some(t) = self.journal.transaction_mut(connector) {
+            t.data.end(wall, &readings);
+        }
         self.finish_transaction(connector, reason, id_tag, meter, wall, now);
         let plugged = self.connectors.get(connector as usize).is_some_and(|c| c.plugged);
         if let Some(c) = self.connector_mut(connector) {
@@ -1290,7 +1340,6 @@ impl<S: Storage> ChargePoint<S> {
     /// Ends the transaction on `connector` in the journal and queues its StopTransaction.
     fn finish_transaction(&mut self, connector: ConnectorId, reason: Reason, id_tag: Option<IdToken>, meter_stop: i32, at: DateTime, _now: Instant) {
         let Some(t) = self.journal.end_transaction(connector) else { return };
-        let data = self.tx_data.get_mut(connector as usize).map(|d| d.take()).unwrap_or_default();
         let _ = self.journal.enqueue(TxMessage::Stop {
             local_id: t.local_id,
             transaction_id: t.transaction_id,
@@ -1298,54 +1347,55 @@ impl<S: Storage> ChargePoint<S> {
             meter_stop,
             timestamp: at,
             reason,
-            data,
         });
+        if !t.data.is_empty() {
+            self.journal.keep_stop_data(StopEntry {
+                local_id: t.local_id,
+                data: t.data,
+                sampled: measurand_mask(&self.config.stop_txn_sampled_data),
+                aligned: measurand_mask(&self.config.stop_txn_aligned_data),
+            });
+        }
         self.meter.transaction_stopped(connector);
         self.persist_journal();
-    }
-
-    fn record_stop_sample(&mut self, connector: ConnectorId, trigger: metering::Trigger, now: Instant) {
-        let wall = self.clock.at(now);
-        let readings = self.readings.get(connector as usize).cloned().unwrap_or_default();
-        let sampled = &self.config.stop_txn_sampled_data;
-        if let Some(data) = self.tx_data.get_mut(connector as usize) {
-            data.record(trigger, wall, metering::measurand_mask(sampled), &readings);
-        }
     }
 
     /// Takes the samples that are due: periodic ones of transactions (MeterValueSampleInterval,
     /// §9.1.19) and clock-aligned ones (ClockAlignedDataInterval, §9.1.5).
     fn take_samples(&mut self, now: Instant) {
-        let sample_interval = self.config.meter_value_sample_interval;
-        let aligned_interval = self.config.clock_aligned_data_interval;
-        while let Some(due) = self.meter.poll_due(now, &self.clock, sample_interval, aligned_interval) {
-            let wall = self.clock.at(now);
+        let online = self.connected && self.registration == Registration::Accepted;
+        while let Some(due) = self.meter.poll_due(now, &self.clock) {
             let connector = due.connector;
             let readings = self.readings.get(connector as usize).cloned().unwrap_or_default();
-            let measurands = match due.context {
-                v16::ReadingContext::SampleClock => metering::measurand_mask(&self.config.meter_values_aligned_data),
-                _ => metering::measurand_mask(&self.config.meter_values_sampled_data),
+            let measurands = if due.context == v16::ReadingContext::SampleClock {
+                &self.config.meter_values_aligned_data
+            } else {
+                &self.config.meter_values_sampled_data
             };
-            let sample = Sample { timestamp: wall, context: due.context, measurands, readings: readings.clone() };
-            if due.context == v16::ReadingContext::SampleClock {
-                let aligned = metering::measurand_mask(&self.config.stop_txn_aligned_data);
-                if let Some(data) = self.tx_data.get_mut(connector as usize) {
-                    if self.journal.transaction(connector).is_some() {
-                        data.record(metering::Trigger::Aligned, wall, aligned, &readings);
-                    }
-                }
+            // §3.16.4: nothing to report (no configured measurand available) -> no message.
+            let setup = MeterSetup::for_connector(connector);
+            if metering::build_meter_value(&readings, measurands, due.context, due.timestamp, setup).is_none() {
+                continue;
             }
-            let meter = readings.energy_wh();
+            let sample =
+                Sample { timestamp: due.timestamp, context: due.context, measurands: measurand_mask(measurands), readings: readings.clone() };
+            let stop_lists = StopTxnMeasurands {
+                sampled: &self.config.stop_txn_sampled_data,
+                aligned: &self.config.stop_txn_aligned_data,
+            };
+            let meter = readings.meter_register_wh();
             if let Some(t) = self.journal.transaction_mut(connector) {
+                t.data.sample(due.timestamp, due.context, &readings, &stop_lists);
                 if let Some(m) = meter {
                     t.last_meter = m;
                 }
-                t.last_seen = wall;
+                t.last_seen = due.timestamp;
                 let local_id = t.local_id;
                 let transaction_id = t.transaction_id;
                 let _ = self.journal.enqueue(TxMessage::Meter { local_id, transaction_id, connector, sample });
                 self.persist_journal();
-            } else if self.connected && self.registration == Registration::Accepted {
+            } else if online && due.context == v16::ReadingContext::SampleClock {
+                // Clock-aligned values outside a transaction are not transaction-related (§3.7).
                 let _ = self.requests.push(Request::Meter { connector, sample });
             }
         }
@@ -1393,8 +1443,17 @@ impl<S: Storage> ChargePoint<S> {
         let outcome = self.config.change(&req.key, &req.value);
         if let Some(key) = outcome.changed {
             self.persist_config();
-            if key == KeyId::Standard(Key::HeartbeatInterval) && self.registration == Registration::Accepted {
-                self.schedule_heartbeat(now);
+            match key {
+                KeyId::Standard(Key::HeartbeatInterval) if self.registration == Registration::Accepted => {
+                    self.schedule_heartbeat(now);
+                }
+                KeyId::Standard(Key::MeterValueSampleInterval) => {
+                    self.meter.set_sample_interval(self.config.meter_value_sample_interval);
+                }
+                KeyId::Standard(Key::ClockAlignedDataInterval) => {
+                    self.meter.set_aligned_interval(self.config.clock_aligned_data_interval);
+                }
+                _ => {}
             }
         }
         Reply::Status(outcome.status.as_str())
@@ -1603,42 +1662,32 @@ struct MeterValuesView<'a> {
 
 impl Serialize for MeterValuesView<'_> {
     fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
-        use serde::ser::SerializeStruct;
+        use serde::ser::{Error, SerializeStruct};
+        let sample = self.sample;
+        let measurands = measurand_list(sample.measurands);
+        let setup = MeterSetup::for_connector(self.connector_id);
+        let value = metering::build_meter_value(&sample.readings, &measurands, sample.context, sample.timestamp, setup)
+            .ok_or_else(|| Ser::Error::custom("no sampled value"))?;
         let mut st = s.serialize_struct("MeterValuesRequest", 3)?;
         st.serialize_field("connectorId", &self.connector_id)?;
         if let Some(id) = self.transaction_id {
             st.serialize_field("transactionId", &id)?;
         }
-        st.serialize_field("meterValue", &SamplesView(core::slice::from_ref(self.sample)))?;
+        st.serialize_field("meterValue", core::slice::from_ref(&value))?;
         st.end()
     }
 }
 
-/// A list of meterValue objects rendered one at a time from stored samples.
-struct SamplesView<'a>(&'a [Sample]);
-
-impl Serialize for SamplesView<'_> {
-    fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
-        s.collect_seq(self.0.iter().map(SampleView))
-    }
-}
-
-struct SampleView<'a>(&'a Sample);
-
-impl Serialize for SampleView<'_> {
-    fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
-        metering::render(self.0).serialize(s)
-    }
-}
-
-/// StopTransaction.req with transactionData rendered from stored samples.
+/// StopTransaction.req with transactionData rendered from the stored readings.
 struct StopTransactionView<'a> {
     id_tag: Option<&'a IdToken>,
     meter_stop: i32,
     timestamp: DateTime,
     transaction_id: i32,
     reason: Reason,
-    data: &'a [Sample],
+    data: Option<&'a StopData>,
+    sampled: List<v16::Measurand, 32>,
+    aligned: List<v16::Measurand, 32>,
 }
 
 impl Serialize for StopTransactionView<'_> {
@@ -1652,8 +1701,10 @@ impl Serialize for StopTransactionView<'_> {
         st.serialize_field("timestamp", &self.timestamp)?;
         st.serialize_field("transactionId", &self.transaction_id)?;
         st.serialize_field("reason", &self.reason)?;
-        if !self.data.is_empty() {
-            st.serialize_field("transactionData", &SamplesView(self.data))?;
+        let lists = StopTxnMeasurands { sampled: &self.sampled, aligned: &self.aligned };
+        // §3.16.5: no transactionData when neither StopTxn list asks for anything.
+        if let Some(data) = self.data.filter(|d| !lists.is_empty() && !d.is_empty()) {
+            st.serialize_field("transactionData", &data.meter_values(lists, MeterSetup::OUTLET))?;
         }
         st.end()
     }

@@ -1,7 +1,7 @@
 //! What goes into the charge point besides frames and time ([`Event`]), and what comes out
 //! besides frames ([`Action`]).
 
-use crate::types::{BoundedString, CiString50, DateTime};
+use crate::types::{CiString50, DateTime};
 use crate::v16::{AuthorizationStatus, ChargePointErrorCode, ConnectorId, IdToken, ResetType};
 
 use super::metering::MeterReadings;
@@ -131,16 +131,16 @@ pub enum Action {
         /// Soft: restart the software; hard: power-cycle.
         kind: ResetType,
     },
-    /// A DataTransfer.req for a vendor the integrator registered; answer with
-    /// `ChargePoint::answer_data_transfer` (or the central system is told `Rejected` after a few
-    /// seconds).
-    DataTransfer {
-        /// The vendor.
-        vendor_id: crate::types::CiString255,
-        /// The vendor's message id.
-        message_id: Option<CiString50>,
-        /// The data.
-        data: Option<BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
+    /// A DataTransfer.req arrived for a vendor the integrator registered: read it with
+    /// `ChargePoint::data_transfer_request` and answer with `ChargePoint::answer_data_transfer`
+    /// (or the central system is told `Rejected` after a few seconds).
+    DataTransferRequested,
+    /// The central system answered a DataTransfer.req sent with
+    /// `ChargePoint::send_data_transfer`: the status (`None` for a CALLERROR); the data, if any,
+    /// is in `ChargePoint::data_transfer_answer`.
+    DataTransferAnswered {
+        /// The status, or `None` when the central system answered with a CALLERROR.
+        status: Option<crate::v16::DataTransferStatus>,
     },
     /// A record could not be stored: the charge point keeps working from RAM, but what it holds
     /// would not survive a power loss.

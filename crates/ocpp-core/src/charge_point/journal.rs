@@ -13,11 +13,29 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::limits::{JOURNAL_MAX_QUEUED, MAX_CONNECTORS, STOP_TRANSACTION_MAX_SAMPLES};
+use crate::limits::{JOURNAL_MAX_QUEUED, MAX_CONNECTORS, STOP_DATA_SLOTS, STOP_TRANSACTION_MAX_SAMPLES};
 use crate::types::{DateTime, List};
-use crate::v16::{ConnectorId, IdToken, Reason, ReadingContext};
+use crate::v16::{ConnectorId, IdToken, Measurand, Reason, ReadingContext};
 
-use super::metering::MeterReadings;
+use super::metering::{MeterReadings, TransactionData};
+
+/// The `transactionData` kept for a transaction: Transaction.Begin, thinned samples,
+/// Transaction.End (see [`TransactionData`]).
+pub type StopData = TransactionData<{ STOP_TRANSACTION_MAX_SAMPLES }>;
+
+/// A set of measurands as a bit mask: bit `i` is `Measurand::ALL[i]`.
+pub fn measurand_mask(items: &[Measurand]) -> u32 {
+    items
+        .iter()
+        .filter_map(|m| Measurand::ALL.iter().position(|x| x == m))
+        .fold(0, |acc, i| acc | (1 << i))
+}
+
+/// The measurands of a mask, in the spec's order.
+pub fn measurand_list(mask: u32) -> List<Measurand, 32> {
+    List::try_from_iter(Measurand::ALL.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, m)| *m))
+        .unwrap_or_default()
+}
 
 /// A meter sample as stored: the readings, not yet rendered as SampledValues, so that a queued
 /// sample costs a few dozen bytes instead of a full `MeterValue`.
@@ -59,6 +77,9 @@ pub struct Transaction {
     pub last_meter: i32,
     /// When `last_meter` was read.
     pub last_seen: DateTime,
+    /// What StopTransaction's `transactionData` will carry.
+    #[serde(default)]
+    pub data: StopData,
 }
 
 /// A queued transaction-related message.
@@ -93,8 +114,6 @@ pub enum TxMessage {
         timestamp: DateTime,
         /// Why.
         reason: Reason,
-        /// `transactionData` (StopTxnSampledData / StopTxnAlignedData).
-        data: List<Sample, STOP_TRANSACTION_MAX_SAMPLES>,
     },
     /// MeterValues.req of a transaction.
     Meter {
@@ -126,6 +145,20 @@ impl TxMessage {
     }
 }
 
+/// The `transactionData` of a queued StopTransaction, kept beside the queue so that queue slots
+/// stay small.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StopEntry {
+    /// The transaction.
+    pub local_id: u32,
+    /// The readings.
+    pub data: StopData,
+    /// StopTxnSampledData when the transaction stopped, as a [`measurand_mask`].
+    pub sampled: u32,
+    /// StopTxnAlignedData when the transaction stopped, as a [`measurand_mask`].
+    pub aligned: u32,
+}
+
 /// A queued message with its delivery state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Queued {
@@ -148,6 +181,9 @@ pub struct Journal {
     /// connector `i`.
     #[serde(default)]
     pub inoperative: u32,
+    /// `transactionData` of queued StopTransactions.
+    #[serde(default)]
+    pub stop_data: List<StopEntry, STOP_DATA_SLOTS>,
 }
 
 /// Why a message could not be queued.
@@ -227,10 +263,31 @@ impl Journal {
         }
     }
 
+    /// Keeps `entry` for the StopTransaction of its transaction; when the table is full the oldest
+    /// entry is dropped (its StopTransaction goes without transactionData).
+    pub fn keep_stop_data(&mut self, entry: StopEntry) {
+        if self.stop_data.len() == STOP_DATA_SLOTS {
+            let mut first = true;
+            self.stop_data.retain(|_| !core::mem::take(&mut first));
+        }
+        let _ = self.stop_data.push(entry);
+    }
+
+    /// The `transactionData` kept for `local_id`.
+    pub fn stop_data(&self, local_id: u32) -> Option<&StopEntry> {
+        self.stop_data.iter().find(|e| e.local_id == local_id)
+    }
+
+    /// Forgets the `transactionData` of `local_id` (its StopTransaction was delivered).
+    pub fn forget_stop_data(&mut self, local_id: u32) {
+        self.stop_data.retain(|e| e.local_id != local_id);
+    }
+
     /// Drops every queued message of `local_id` (its StartTransaction was given up on, so the
     /// others can never name the transaction).
     pub fn drop_transaction_messages(&mut self, local_id: u32) {
         self.queue.retain(|q| q.message.local_id() != local_id);
+        self.forget_stop_data(local_id);
     }
 
     /// Removes the running transaction on `connector` and returns it.

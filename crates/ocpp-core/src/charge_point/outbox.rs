@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::limits::{DATA_TRANSFER_DATA_MAX_LEN, MAX_CONFIGURATION_KEYS};
 use crate::rpc::ErrorCode;
-use crate::types::{BoundedString, CiString50, CiString255, DateTime, List};
+use crate::types::{BoundedString, CiString50, DateTime, List};
 use crate::v16::{
     Action as OcppAction, ChargePointErrorCode, ChargePointStatus, ConnectorId, DataTransferStatus, IdToken,
 };
@@ -32,8 +32,6 @@ pub enum Reply {
     },
     /// `{"status":"..."}`: the response of most actions.
     Status(&'static str),
-    /// `{}`.
-    Empty,
     /// DataTransfer.conf.
     DataTransfer {
         /// The status.
@@ -93,15 +91,9 @@ pub enum Request {
         /// The sample.
         sample: Sample,
     },
-    /// DataTransfer from the charge point.
-    DataTransfer {
-        /// Vendor.
-        vendor_id: CiString255,
-        /// Message id.
-        message_id: Option<CiString50>,
-        /// Data.
-        data: Option<BoundedString<DATA_TRANSFER_DATA_MAX_LEN>>,
-    },
+    /// DataTransfer from the charge point (the request itself waits in the charge point: one at a
+    /// time).
+    DataTransfer,
 }
 
 impl Request {
@@ -113,7 +105,7 @@ impl Request {
             Request::Status { .. } => OcppAction::StatusNotification,
             Request::Authorize { .. } => OcppAction::Authorize,
             Request::Meter { .. } => OcppAction::MeterValues,
-            Request::DataTransfer { .. } => OcppAction::DataTransfer,
+            Request::DataTransfer => OcppAction::DataTransfer,
         }
     }
 }
@@ -126,14 +118,5 @@ impl Serialize for StatusOnly {
         let mut st = s.serialize_struct("Status", 1)?;
         st.serialize_field("status", self.0)?;
         st.end()
-    }
-}
-
-/// `{}`.
-pub struct EmptyObject;
-
-impl Serialize for EmptyObject {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_struct("Empty", 0)?.end()
     }
 }

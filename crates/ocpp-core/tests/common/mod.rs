@@ -602,3 +602,6 @@ pub fn examples() -> Vec<(Request, Response)> {
         ),
     ]
 }
+
+pub mod schema;
+pub mod sim;

@@ -33,6 +33,12 @@ pub struct Sim {
     pub connected: bool,
 }
 
+/// The central system's clock: 2024-05-01T12:00:00Z at `Instant(0)`, advancing with the fake clock.
+pub fn cs_time(now: Instant) -> String {
+    let base = ocpp_core::types::DateTime::parse("2024-05-01T12:00:00Z").unwrap();
+    base.add_millis(i64::try_from(now.millis()).unwrap()).to_string()
+}
+
 pub fn setup(connectors: u32) -> Setup {
     let mut s = Setup::new("TestVendor", "TestModel", connectors);
     s.boot.charge_point_serial_number = Some("SN-1".try_into().unwrap());
@@ -42,7 +48,7 @@ pub fn setup(connectors: u32) -> Setup {
 
 impl Sim {
     pub fn new(connectors: u32) -> Self {
-        Self::with(setup(connectors), Store::new(), Instant(1_000))
+        Self::with(setup(connectors), Store::new(), Instant(0))
     }
 
     pub fn with(setup: Setup, storage: Store, now: Instant) -> Self {
@@ -53,10 +59,11 @@ impl Sim {
     }
 
     /// A power cycle: a new charge point from the same storage (what was stored survives, nothing
-    /// else), at a later instant of a new monotonic clock.
+    /// else), one second later.
     pub fn restart(self, setup: Setup) -> Sim {
+        let later = self.now.add_millis(1_000);
         let storage = self.cp.into_storage();
-        Sim::with(setup, storage, Instant(500))
+        Sim::with(setup, storage, later)
     }
 
     /// Drains frames and actions, validating every frame.
@@ -152,16 +159,28 @@ impl Sim {
         }
     }
 
-    /// Pops sent frames up to and including the first CALL of `action` (skipping others).
+    /// Waits for a CALL of `action`, answering every other CALL on the way as a central system
+    /// would (see [`default_response`]); returns its id and payload, unanswered.
     pub fn find_call(&mut self, action: &str) -> (String, Value) {
-        while let Some(s) = self.sent.pop_front() {
-            if let Sent::Call { id, action: a, payload } = s {
-                if a == action {
-                    return (id, payload);
-                }
+        for n in 0..200 {
+            let Some(pos) = self.sent.iter().position(|s| matches!(s, Sent::Call { .. })) else { break };
+            let Some(Sent::Call { id, action: a, payload }) = self.sent.remove(pos) else { unreachable!() };
+            if a == action {
+                return (id, payload);
             }
+            let response = default_response(&a, &payload, n, self.now);
+            self.reply(&id, response);
         }
-        panic!("no {action} CALL was sent");
+        panic!("no {action} CALL was sent (left: {:?})", self.sent);
+    }
+
+    /// Removes and returns the payload of the first CALLRESULT sent.
+    pub fn take_result(&mut self) -> Option<Value> {
+        let pos = self.sent.iter().position(|s| matches!(s, Sent::Result { .. }))?;
+        match self.sent.remove(pos) {
+            Some(Sent::Result { payload, .. }) => Some(payload),
+            _ => None,
+        }
     }
 
     pub fn expect_nothing_sent(&mut self) {
@@ -208,12 +227,12 @@ impl Sim {
         }
     }
 
-    /// Connects, answers BootNotification with Accepted (heartbeat 300 s, time 2024-05-01T12:00Z)
-    /// and answers the StatusNotifications that follow.
+    /// Connects, answers BootNotification with Accepted (heartbeat 300 s, the central system's
+    /// time, see [`cs_time`]) and answers the StatusNotifications that follow.
     pub fn boot(&mut self) {
         self.connect();
         let (id, _) = self.expect_call("BootNotification");
-        self.reply(id.as_str(), json!({"status": "Accepted", "currentTime": "2024-05-01T12:00:00Z", "interval": 300}));
+        self.reply(id.as_str(), json!({"status": "Accepted", "currentTime": cs_time(self.now), "interval": 300}));
         self.answer_all();
     }
 
@@ -224,7 +243,7 @@ impl Sim {
         for _ in 0..200 {
             let Some(pos) = self.sent.iter().position(|s| matches!(s, Sent::Call { .. })) else { break };
             let Some(Sent::Call { id, action, payload }) = self.sent.remove(pos) else { unreachable!() };
-            let response = default_response(&action, &payload, seen.len());
+            let response = default_response(&action, &payload, seen.len(), self.now);
             seen.push((action, payload));
             self.reply(&id, response);
         }
@@ -237,10 +256,10 @@ impl Sim {
 }
 
 /// A plausible central-system answer to each request.
-pub fn default_response(action: &str, _payload: &Value, n: usize) -> Value {
+pub fn default_response(action: &str, _payload: &Value, n: usize, now: Instant) -> Value {
     match action {
-        "BootNotification" => json!({"status": "Accepted", "currentTime": "2024-05-01T12:00:00Z", "interval": 300}),
-        "Heartbeat" => json!({"currentTime": "2024-05-01T12:00:00Z"}),
+        "BootNotification" => json!({"status": "Accepted", "currentTime": cs_time(now), "interval": 300}),
+        "Heartbeat" => json!({"currentTime": cs_time(now)}),
         "Authorize" => json!({"idTagInfo": {"status": "Accepted"}}),
         "StartTransaction" => json!({"idTagInfo": {"status": "Accepted"}, "transactionId": 1000 + n}),
         "StopTransaction" => json!({"idTagInfo": {"status": "Accepted"}}),

@@ -11,7 +11,8 @@ use core::fmt;
 /// reports (mWh, mA, mV, 0.001 °C). The range is ±999 999 999 999 999.999, far beyond any meter;
 /// the constructors refuse values outside it, and NaN or infinities, with `None`, which a
 /// [`MeterReadings`] field reads as "not available" (the value is then skipped, never invented).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Reading(i64);
 
 /// Largest magnitude in thousandths: 10^18 - 1.
@@ -142,16 +143,21 @@ impl fmt::Display for Reading {
 /// EV, export the reverse). A bidirectional meter reports a signed power or current split into
 /// the `*_import_*` and `*_export_*` fields; see [`super::build_meter_value`] for how values
 /// out of their physical range are treated.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct MeterReadings {
     /// `Energy.Active.Import.Register`, Wh: the meter's register as read, not re-based to zero
     /// at the start of a transaction (§7.31 and errata 3.9 recommend the raw register).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub energy_active_import_wh: Option<Reading>,
     /// `Energy.Active.Export.Register`, Wh.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub energy_active_export_wh: Option<Reading>,
     /// `Power.Active.Import`, W, the total over all phases.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub power_active_import_w: Option<Reading>,
     /// `Power.Active.Export`, W, the total over all phases.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub power_active_export_w: Option<Reading>,
     /// `Current.Import`, A, per phase L1, L2, L3 as the meter numbers them (§4.7: "from the
     /// electrical meter point of view"); a single-phase meter fills only the first.
@@ -159,14 +165,19 @@ pub struct MeterReadings {
     /// `Voltage`, V RMS, line to neutral: L1-N, L2-N, L3-N.
     pub voltage_v: [Option<Reading>; 3],
     /// `Current.Offered`, A per phase: the limit currently offered to the EV.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_offered_a: Option<Reading>,
     /// `Power.Offered`, W: the power currently offered to the EV.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub power_offered_w: Option<Reading>,
     /// `SoC`, percent, as the EV reports it (ISO 15118 or DC charging).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub soc_percent: Option<Reading>,
     /// `Temperature`, °C, inside the charge point.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature_c: Option<Reading>,
     /// `Frequency`, Hz, of the supply.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency_hz: Option<Reading>,
 }
 

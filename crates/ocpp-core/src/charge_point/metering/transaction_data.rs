@@ -35,7 +35,7 @@ impl StopTxnMeasurands<'_> {
 
 /// One stored sample: the readings, not the MeterValue built from them, which is ten times
 /// larger (a MeterValue reserves room for 20 sampled values of 128 bytes each).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Record {
     timestamp: DateTime,
     context: ReadingContext,
@@ -64,7 +64,7 @@ struct Record {
 /// `N + 2` values are kept; StopTransaction.req holds at most [`MAX_METER_VALUES`], so
 /// `N = MAX_METER_VALUES - 2` ([`DefaultTransactionData`]) is the natural choice. A larger `N` is
 /// thinned to fit when written (first and last kept, the others evenly chosen).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TransactionData<const N: usize> {
     begin: Option<Record>,
     middle: List<Record, N>,
