@@ -20,9 +20,10 @@ fn tag(s: &str) -> ocpp_core::v16::IdToken {
 }
 
 fn energy(wh: u32) -> MeterReadings {
-    let mut r = MeterReadings::default();
-    r.energy_active_import_wh = Some(Reading::from(wh));
-    r
+    MeterReadings {
+        energy_active_import_wh: Some(Reading::from(wh)),
+        ..MeterReadings::default()
+    }
 }
 
 fn statuses(calls: &[(String, Value)]) -> Vec<(u64, String)> {
@@ -170,7 +171,10 @@ fn pending_and_rejected_boot_honour_the_interval_and_send_nothing_else() {
     let calls = sim.answer_all();
     // §9.1.6: the plugged cable's incipient session timed out (ConnectionTimeOut) while the
     // central system kept the charge point waiting.
-    assert_eq!(statuses(&calls), vec![(0, "Available".into()), (1, "Available".into())]);
+    assert_eq!(
+        statuses(&calls),
+        vec![(0, "Available".into()), (1, "Available".into())]
+    );
 }
 
 #[test]
@@ -622,7 +626,10 @@ fn transaction_message_retries_follow_attempts_and_interval() {
     let (id, _) = sim.find_call("Authorize");
     sim.reply(&id, json!({"idTagInfo": {"status": "Accepted"}}));
     let (id, _) = sim.find_call("StartTransaction");
-    sim.reply(&id, json!({"idTagInfo": {"status": "Accepted"}, "transactionId": 5}));
+    sim.reply(
+        &id,
+        json!({"idTagInfo": {"status": "Accepted"}, "transactionId": 5}),
+    );
     sim.answer_all();
     // Stop, and fail the StopTransaction three times (§3.7.1 example: 60 s, then 120 s).
     sim.event(Event::IdTag {
@@ -934,7 +941,10 @@ fn data_transfer_to_unknown_and_registered_vendors() {
     assert!(matches!(pending, Sent::Call { .. }));
     assert!(sim.take_actions().contains(&Action::DataTransferRequested));
     let req = sim.cp.data_transfer_request().unwrap();
-    assert_eq!((req.vendor_id.as_str(), req.data.as_deref()), ("com.example", Some("hello")));
+    assert_eq!(
+        (req.vendor_id.as_str(), req.data.as_deref()),
+        ("com.example", Some("hello"))
+    );
     sim.cp.answer_data_transfer(
         ocpp_core::v16::DataTransferStatus::Accepted,
         Some("pong".try_into().unwrap()),
@@ -1068,17 +1078,29 @@ fn periodic_and_clock_aligned_meter_values() {
     let tx = start_session(&mut sim, 1, "CARD1");
     let mut readings = energy(2000);
     readings.power_active_import_w = Some(Reading::from(7200u32));
-    sim.event(Event::Meter { connector: 1, readings });
+    sim.event(Event::Meter {
+        connector: 1,
+        readings,
+    });
     // Collect every MeterValues over 15 minutes (the session started at 12:00:00).
     let mut values = Vec::new();
     for _ in 0..(15 * 6) {
         sim.advance(10_000);
-        values.extend(sim.answer_all().into_iter().filter(|(a, _)| a == "MeterValues").map(|(_, p)| p));
+        values.extend(
+            sim.answer_all()
+                .into_iter()
+                .filter(|(a, _)| a == "MeterValues")
+                .map(|(_, p)| p),
+        );
     }
-    let periodic: Vec<&Value> =
-        values.iter().filter(|p| p["meterValue"][0]["sampledValue"][0]["context"] == json!("Sample.Periodic")).collect();
-    let aligned: Vec<&Value> =
-        values.iter().filter(|p| p["meterValue"][0]["sampledValue"][0]["context"] == json!("Sample.Clock")).collect();
+    let periodic: Vec<&Value> = values
+        .iter()
+        .filter(|p| p["meterValue"][0]["sampledValue"][0]["context"] == json!("Sample.Periodic"))
+        .collect();
+    let aligned: Vec<&Value> = values
+        .iter()
+        .filter(|p| p["meterValue"][0]["sampledValue"][0]["context"] == json!("Sample.Clock"))
+        .collect();
     // §9.1.19: one periodic sample a minute, all in the transaction.
     assert_eq!(periodic.len(), 15, "{values:?}");
     let p = periodic[0];
@@ -1089,6 +1111,16 @@ fn periodic_and_clock_aligned_meter_values() {
     assert_eq!(sv[1]["measurand"], json!("Power.Active.Import"));
     assert_eq!(sv[1]["value"], json!("7200"));
     // §9.1.5: clock-aligned on the quarter hours, stamped with the boundary.
-    let stamps: Vec<&Value> = aligned.iter().map(|p| &p["meterValue"][0]["timestamp"]).collect();
-    assert_eq!(stamps, vec![&json!("2024-05-01T12:00:00Z"), &json!("2024-05-01T12:15:00Z")], "{values:?}");
+    let stamps: Vec<&Value> = aligned
+        .iter()
+        .map(|p| &p["meterValue"][0]["timestamp"])
+        .collect();
+    assert_eq!(
+        stamps,
+        vec![
+            &json!("2024-05-01T12:00:00Z"),
+            &json!("2024-05-01T12:15:00Z")
+        ],
+        "{values:?}"
+    );
 }

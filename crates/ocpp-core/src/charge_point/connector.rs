@@ -118,7 +118,13 @@ impl Connector {
     /// A change is reported once it has lasted `min_duration_ms` (`MinimumStatusDuration`);
     /// a change that reverts before then is never reported. Faults are reported at once: the
     /// spec's debounce is for status noise, not for errors the central system must see.
-    pub fn track(&mut self, status: ChargePointStatus, now: Instant, wall: DateTime, min_duration_ms: u64) -> Option<(ChargePointStatus, DateTime)> {
+    pub fn track(
+        &mut self,
+        status: ChargePointStatus,
+        now: Instant,
+        wall: DateTime,
+        min_duration_ms: u64,
+    ) -> Option<(ChargePointStatus, DateTime)> {
         if self.reported == Some(status) {
             self.pending = None;
             return None;
@@ -130,7 +136,10 @@ impl Connector {
                 (now, wall)
             }
         };
-        if min_duration_ms == 0 || status == ChargePointStatus::Faulted || now.since(since) >= min_duration_ms {
+        if min_duration_ms == 0
+            || status == ChargePointStatus::Faulted
+            || now.since(since) >= min_duration_ms
+        {
             self.pending = None;
             Some((status, since_wall))
         } else {
@@ -140,7 +149,8 @@ impl Connector {
 
     /// When a pending change becomes reportable.
     pub fn pending_deadline(&self, min_duration_ms: u64) -> Option<Instant> {
-        self.pending.map(|(_, at, _)| at.add_millis(min_duration_ms))
+        self.pending
+            .map(|(_, at, _)| at.add_millis(min_duration_ms))
     }
 }
 
@@ -167,29 +177,58 @@ mod tests {
         c.evse_offering = false;
         assert_eq!(c.derived_status(), ChargePointStatus::SuspendedEvse);
         c.operative = false;
-        assert_eq!(c.derived_status(), ChargePointStatus::SuspendedEvse, "§5.2: a transaction finishes first");
+        assert_eq!(
+            c.derived_status(),
+            ChargePointStatus::SuspendedEvse,
+            "§5.2: a transaction finishes first"
+        );
         c.in_transaction = false;
         c.finishing = true;
         assert_eq!(c.derived_status(), ChargePointStatus::Unavailable);
         c.operative = true;
         assert_eq!(c.derived_status(), ChargePointStatus::Finishing);
-        c.fault = Some(Fault { error_code: ChargePointErrorCode::GroundFailure, info: None, vendor_error_code: None });
+        c.fault = Some(Fault {
+            error_code: ChargePointErrorCode::GroundFailure,
+            info: None,
+            vendor_error_code: None,
+        });
         assert_eq!(c.derived_status(), ChargePointStatus::Faulted);
     }
 
     #[test]
     fn minimum_status_duration_debounces() {
         // §9.1.20: a status is reported once it has lasted MinimumStatusDuration.
-        let mut c = Connector { reported: Some(ChargePointStatus::Available), ..Connector::default() };
-        assert_eq!(c.track(ChargePointStatus::Preparing, Instant(0), t0(), 5000), None);
+        let mut c = Connector {
+            reported: Some(ChargePointStatus::Available),
+            ..Connector::default()
+        };
+        assert_eq!(
+            c.track(ChargePointStatus::Preparing, Instant(0), t0(), 5000),
+            None
+        );
         assert_eq!(c.pending_deadline(5000), Some(Instant(5000)));
         // Reverts before the duration: never reported.
-        assert_eq!(c.track(ChargePointStatus::Available, Instant(1000), t0(), 5000), None);
+        assert_eq!(
+            c.track(ChargePointStatus::Available, Instant(1000), t0(), 5000),
+            None
+        );
         assert_eq!(c.pending, None);
-        assert_eq!(c.track(ChargePointStatus::Preparing, Instant(2000), t0(), 5000), None);
-        assert_eq!(c.track(ChargePointStatus::Preparing, Instant(6999), t0(), 5000), None);
-        assert!(c.track(ChargePointStatus::Preparing, Instant(7000), t0(), 5000).is_some());
+        assert_eq!(
+            c.track(ChargePointStatus::Preparing, Instant(2000), t0(), 5000),
+            None
+        );
+        assert_eq!(
+            c.track(ChargePointStatus::Preparing, Instant(6999), t0(), 5000),
+            None
+        );
+        assert!(
+            c.track(ChargePointStatus::Preparing, Instant(7000), t0(), 5000)
+                .is_some()
+        );
         // Faults are not debounced.
-        assert!(c.track(ChargePointStatus::Faulted, Instant(7001), t0(), 5000).is_some());
+        assert!(
+            c.track(ChargePointStatus::Faulted, Instant(7001), t0(), 5000)
+                .is_some()
+        );
     }
 }

@@ -9,16 +9,20 @@ use crate::limits::{JOURNAL_RECORD_MAX, MAX_CONNECTORS, MAX_PENDING_REQUESTS};
 use crate::rpc::{self, ErrorCode, Frame, MessageId};
 use crate::types::{BoundedString, DateTime, List};
 use crate::v16::{
-    self, Action as OcppAction, AuthorizationStatus, AvailabilityStatus, AvailabilityType, BootNotificationRequest,
-    ChargePointErrorCode, ChargePointStatus, ClearCacheStatus, ConnectorId, DataTransferStatus, IdTagInfo, IdToken,
-    Reason, RegistrationStatus, RemoteStartStopStatus, ResetStatus, ResetType, UnlockStatus,
+    self, Action as OcppAction, AuthorizationStatus, AvailabilityStatus, AvailabilityType,
+    BootNotificationRequest, ChargePointErrorCode, ChargePointStatus, ClearCacheStatus,
+    ConnectorId, DataTransferStatus, IdTagInfo, IdToken, Reason, RegistrationStatus,
+    RemoteStartStopStatus, ResetStatus, ResetType, UnlockStatus,
 };
 
 use super::auth::{self, AuthCache, AuthContext, Decision, LocalAuthList, Rejection, StopCheck};
 use super::config::{Configuration, Key, KeyId};
 use super::connector::{Connector, Fault};
 use super::io::{Action, Event};
-use super::journal::{Journal, Queued, Sample, StopData, StopEntry, Transaction, TxMessage, measurand_list, measurand_mask};
+use super::journal::{
+    Journal, Queued, Sample, StopData, StopEntry, Transaction, TxMessage, measurand_list,
+    measurand_mask,
+};
 use super::metering::{self, MeterReadings, MeterScheduler, MeterSetup, StopTxnMeasurands};
 use super::outbox::{Answer, AnswerId, Reply, Request, StatusOnly};
 use super::storage::{RecordKey, Storage};
@@ -258,17 +262,28 @@ impl<S: Storage> ChargePoint<S> {
     }
 
     fn restore(&mut self, now: Instant) {
-        if let Ok(Some(data)) = self.storage.load(RecordKey::Configuration, &mut self.record_buf) {
+        if let Ok(Some(data)) = self
+            .storage
+            .load(RecordKey::Configuration, &mut self.record_buf)
+        {
             let _ = self.config.restore(data);
         }
-        self.meter.set_sample_interval(self.config.meter_value_sample_interval);
-        self.meter.set_aligned_interval(self.config.clock_aligned_data_interval);
-        if let Ok(Some(data)) = self.storage.load(RecordKey::AuthorizationCache, &mut self.record_buf) {
+        self.meter
+            .set_sample_interval(self.config.meter_value_sample_interval);
+        self.meter
+            .set_aligned_interval(self.config.clock_aligned_data_interval);
+        if let Ok(Some(data)) = self
+            .storage
+            .load(RecordKey::AuthorizationCache, &mut self.record_buf)
+        {
             if let Ok(cache) = AuthCache::decode(data) {
                 self.cache = cache;
             }
         }
-        if let Ok(Some(data)) = self.storage.load(RecordKey::LocalAuthList, &mut self.record_buf) {
+        if let Ok(Some(data)) = self
+            .storage
+            .load(RecordKey::LocalAuthList, &mut self.record_buf)
+        {
             if let Ok(list) = LocalAuthList::decode(data) {
                 self.local_list = list;
             }
@@ -311,7 +326,9 @@ impl<S: Storage> ChargePoint<S> {
             Registration::Accepted => self.queue_changed_statuses(now),
             Registration::Rejected => {}
             Registration::Unknown | Registration::Pending => {
-                if self.boot_at.is_none_or(|at| at > now) && self.registration == Registration::Unknown {
+                if self.boot_at.is_none_or(|at| at > now)
+                    && self.registration == Registration::Unknown
+                {
                     self.boot_at = Some(now);
                 }
             }
@@ -364,32 +381,56 @@ impl<S: Storage> ChargePoint<S> {
             Event::Plugged { connector } => self.on_plugged(connector, now),
             Event::Unplugged { connector } => self.on_unplugged(connector, now),
             Event::IdTag { connector, id_tag } => self.on_id_tag(connector, id_tag, now),
-            Event::EvCharging { connector, charging } => {
+            Event::EvCharging {
+                connector,
+                charging,
+            } => {
                 if let Some(c) = self.connector_mut(connector) {
                     c.ev_charging = charging;
                 }
             }
-            Event::Meter { connector, readings } => {
+            Event::Meter {
+                connector,
+                readings,
+            } => {
                 if let Some(r) = self.readings.get_mut(connector as usize) {
                     *r = readings;
                 }
             }
-            Event::Fault { connector, error_code, info, vendor_error_code } => {
+            Event::Fault {
+                connector,
+                error_code,
+                info,
+                vendor_error_code,
+            } => {
                 if let Some(c) = self.connectors.get_mut(connector as usize) {
-                    c.fault = Some(Fault { error_code, info, vendor_error_code });
+                    c.fault = Some(Fault {
+                        error_code,
+                        info,
+                        vendor_error_code,
+                    });
                     if c.in_transaction {
                         c.evse_offering = false;
-                        let _ = self.actions.push(Action::EnergyOffer { connector, enabled: false });
+                        let _ = self.actions.push(Action::EnergyOffer {
+                            connector,
+                            enabled: false,
+                        });
                     }
                 }
             }
             Event::FaultCleared { connector } => {
-                let resume = self.journal.transaction(connector).is_some_and(|t| !t.deauthorized);
+                let resume = self
+                    .journal
+                    .transaction(connector)
+                    .is_some_and(|t| !t.deauthorized);
                 if let Some(c) = self.connectors.get_mut(connector as usize) {
                     c.fault = None;
                     if c.in_transaction && resume {
                         c.evse_offering = true;
-                        let _ = self.actions.push(Action::EnergyOffer { connector, enabled: true });
+                        let _ = self.actions.push(Action::EnergyOffer {
+                            connector,
+                            enabled: true,
+                        });
                     }
                 }
             }
@@ -398,9 +439,19 @@ impl<S: Storage> ChargePoint<S> {
                     self.stop_transaction(connector, reason, None, now);
                 }
             }
-            Event::UnlockResult { connector, unlocked } => {
-                let status = if unlocked { UnlockStatus::Unlocked } else { UnlockStatus::UnlockFailed };
-                self.resolve_deferred(|k| *k == DeferredKind::Unlock(connector), Reply::Status(status.as_str()));
+            Event::UnlockResult {
+                connector,
+                unlocked,
+            } => {
+                let status = if unlocked {
+                    UnlockStatus::Unlocked
+                } else {
+                    UnlockStatus::UnlockFailed
+                };
+                self.resolve_deferred(
+                    |k| *k == DeferredKind::Unlock(connector),
+                    Reply::Status(status.as_str()),
+                );
             }
             Event::ClockSync { now: wall } => {
                 self.clock.set(now, wall);
@@ -417,13 +468,18 @@ impl<S: Storage> ChargePoint<S> {
         data: Option<BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
     ) {
         self.incoming_data_transfer = None;
-        self.resolve_deferred(|k| *k == DeferredKind::DataTransfer, Reply::DataTransfer { status, data });
+        self.resolve_deferred(
+            |k| *k == DeferredKind::DataTransfer,
+            Reply::DataTransfer { status, data },
+        );
     }
 
     /// Sends a DataTransfer.req to the central system (§4.3); its answer comes back as
     /// [`Action::DataTransferAnswered`]. One at a time: returns false while another is pending.
     pub fn send_data_transfer(&mut self, request: v16::DataTransferRequest) -> bool {
-        if self.outgoing_data_transfer.is_some() || self.requests.push(Request::DataTransfer).is_err() {
+        if self.outgoing_data_transfer.is_some()
+            || self.requests.push(Request::DataTransfer).is_err()
+        {
             return false;
         }
         self.outgoing_data_transfer = Some(request);
@@ -459,25 +515,42 @@ impl<S: Storage> ChargePoint<S> {
             }
         }
         // Deferred answers the integrator did not give.
-        let expired: List<AnswerId, 4> =
-            List::try_from_iter(self.deferred.iter().filter(|d| d.deadline <= now).map(|d| d.id.clone())).unwrap_or_default();
+        let expired: List<AnswerId, 4> = List::try_from_iter(
+            self.deferred
+                .iter()
+                .filter(|d| d.deadline <= now)
+                .map(|d| d.id.clone()),
+        )
+        .unwrap_or_default();
         for id in &expired {
-            let kind = self.deferred.iter().find(|d| &d.id == id).map(|d| d.kind.clone());
-            let reply = match kind {
-                Some(DeferredKind::Unlock(_)) => Reply::Status(UnlockStatus::UnlockFailed.as_str()),
-                _ => {
-                    self.incoming_data_transfer = None;
-                    Reply::DataTransfer { status: DataTransferStatus::Rejected, data: None }
+            let kind = self
+                .deferred
+                .iter()
+                .find(|d| &d.id == id)
+                .map(|d| d.kind.clone());
+            let reply = if let Some(DeferredKind::Unlock(_)) = kind {
+                Reply::Status(UnlockStatus::UnlockFailed.as_str())
+            } else {
+                self.incoming_data_transfer = None;
+                Reply::DataTransfer {
+                    status: DataTransferStatus::Rejected,
+                    data: None,
                 }
             };
             self.deferred.retain(|d| &d.id != id);
-            let _ = self.answers.push(Answer { id: id.clone(), reply });
+            let _ = self.answers.push(Answer {
+                id: id.clone(),
+                reply,
+            });
         }
         // Incipient sessions that were not completed in time (ConnectionTimeOut, §9.1.6).
         let timeout_ms = u64::from(self.config.connection_time_out) * 1000;
         for c in 1..=self.setup.connectors as usize {
             let expired = self.connectors.get(c).is_some_and(|conn| {
-                !conn.in_transaction && conn.preparing_since.is_some_and(|at| now.since(at) >= timeout_ms)
+                !conn.in_transaction
+                    && conn
+                        .preparing_since
+                        .is_some_and(|at| now.since(at) >= timeout_ms)
             });
             if expired {
                 if let Some(conn) = self.connectors.get_mut(c) {
@@ -517,14 +590,17 @@ impl<S: Storage> ChargePoint<S> {
         // Answers first: they never wait for our own CALL in flight.
         if let Some(answer) = self.answers.first().cloned() {
             self.answers.retain(|a| a != &answer);
-            let len = match self.write_answer(&answer, buf) {
-                Ok(n) => n,
-                Err(()) => {
+            let len = if let Ok(n) = self.write_answer(&answer, buf) {
+                n
+            } else {
+                {
                     let fallback = Answer {
                         id: answer.id.clone(),
                         reply: Reply::Error {
                             code: ErrorCode::InternalError,
-                            description: BoundedString::truncated("response too large for the transmit buffer"),
+                            description: BoundedString::truncated(
+                                "response too large for the transmit buffer",
+                            ),
                         },
                     };
                     self.write_answer(&fallback, buf).ok()?
@@ -532,12 +608,18 @@ impl<S: Storage> ChargePoint<S> {
             };
             return core::str::from_utf8(buf.get(..len)?).ok();
         }
-        if self.inflight.is_some() || self.registration == Registration::Rejected && self.boot_at.is_none_or(|at| at > now) {
+        if self.inflight.is_some()
+            || self.registration == Registration::Rejected && self.boot_at.is_none_or(|at| at > now)
+        {
             return None;
         }
         let id = self.new_message_id();
         let (sent, len) = self.next_call(now, &id, buf)?;
-        self.inflight = Some(InFlight { id, sent_at: now, what: sent });
+        self.inflight = Some(InFlight {
+            id,
+            sent_at: now,
+            what: sent,
+        });
         core::str::from_utf8(buf.get(..len)?).ok()
     }
 
@@ -623,7 +705,11 @@ impl<S: Storage> ChargePoint<S> {
         if connector > self.setup.connectors {
             return None;
         }
-        Some(if connector == 0 { c.derived_status_connector_zero() } else { c.derived_status() })
+        Some(if connector == 0 {
+            c.derived_status_connector_zero()
+        } else {
+            c.derived_status()
+        })
     }
 
     /// The running transaction on `connector`.
@@ -650,16 +736,30 @@ impl<S: Storage> ChargePoint<S> {
     // Internals: frames in
 
     fn take_inflight(&mut self, id: &str) -> Option<InFlight> {
-        if self.inflight.as_ref().is_some_and(|f| f.id.as_str() == id) { self.inflight.take() } else { None }
+        if self.inflight.as_ref().is_some_and(|f| f.id.as_str() == id) {
+            self.inflight.take()
+        } else {
+            None
+        }
     }
 
     fn answer_error(&mut self, id: &str, code: ErrorCode, description: &str) {
-        let Ok(id) = AnswerId::try_from(id) else { return };
-        let _ = self.answers.push(Answer { id, reply: Reply::Error { code, description: BoundedString::truncated(description) } });
+        let Ok(id) = AnswerId::try_from(id) else {
+            return;
+        };
+        let _ = self.answers.push(Answer {
+            id,
+            reply: Reply::Error {
+                code,
+                description: BoundedString::truncated(description),
+            },
+        });
     }
 
     fn answer(&mut self, id: &str, reply: Reply) {
-        let Ok(id) = AnswerId::try_from(id) else { return };
+        let Ok(id) = AnswerId::try_from(id) else {
+            return;
+        };
         let _ = self.answers.push(Answer { id, reply });
     }
 
@@ -674,7 +774,11 @@ impl<S: Storage> ChargePoint<S> {
             return;
         };
         if !action.direction().charge_point_receives() {
-            self.answer_error(id, ErrorCode::NotSupported, "action is sent by charge points, not to them");
+            self.answer_error(
+                id,
+                ErrorCode::NotSupported,
+                "action is sent by charge points, not to them",
+            );
             return;
         }
         let opts = self.setup.decode;
@@ -686,7 +790,13 @@ impl<S: Storage> ChargePoint<S> {
                         let mut buf = [0u8; 128];
                         let description = rpc::describe_decode_error(&e, &mut buf);
                         let description = BoundedString::truncated(description);
-                        self.answer(id, Reply::Error { code: e.error_code(), description });
+                        self.answer(
+                            id,
+                            Reply::Error {
+                                code: e.error_code(),
+                                description,
+                            },
+                        );
                         return;
                     }
                 }
@@ -709,25 +819,47 @@ impl<S: Storage> ChargePoint<S> {
             }
             OcppAction::DataTransfer => {
                 let req = decode!(v16::DataTransferRequest);
-                if self.setup.data_transfer_vendors.iter().any(|v| v.as_str() == req.vendor_id.as_str()) {
+                if self
+                    .setup
+                    .data_transfer_vendors
+                    .iter()
+                    .any(|v| v.as_str() == req.vendor_id.as_str())
+                {
                     if let Ok(aid) = AnswerId::try_from(id) {
                         let deadline = now.add_millis(DEFERRED_ANSWER_TIMEOUT_MS);
                         let busy = self.incoming_data_transfer.is_some();
-                        if !busy && self.deferred.push(Deferred { id: aid, kind: DeferredKind::DataTransfer, deadline }).is_ok() {
+                        if !busy
+                            && self
+                                .deferred
+                                .push(Deferred {
+                                    id: aid,
+                                    kind: DeferredKind::DataTransfer,
+                                    deadline,
+                                })
+                                .is_ok()
+                        {
                             self.incoming_data_transfer = Some(req);
                             let _ = self.actions.push(Action::DataTransferRequested);
                             return;
                         }
                     }
-                    Reply::DataTransfer { status: DataTransferStatus::Rejected, data: None }
+                    Reply::DataTransfer {
+                        status: DataTransferStatus::Rejected,
+                        data: None,
+                    }
                 } else {
                     // §4.3: unknown vendor, and no data element.
-                    Reply::DataTransfer { status: DataTransferStatus::UnknownVendorId, data: None }
+                    Reply::DataTransfer {
+                        status: DataTransferStatus::UnknownVendorId,
+                        data: None,
+                    }
                 }
             }
             OcppAction::GetConfiguration => {
                 let req = decode!(v16::GetConfigurationRequest);
-                Reply::Configuration { keys: req.key.filter(|k| !k.is_empty()) }
+                Reply::Configuration {
+                    keys: req.key.filter(|k| !k.is_empty()),
+                }
             }
             OcppAction::RemoteStartTransaction => {
                 let req = decode!(v16::RemoteStartTransactionRequest);
@@ -743,13 +875,22 @@ impl<S: Storage> ChargePoint<S> {
             }
             OcppAction::UnlockConnector => {
                 let req = decode!(v16::UnlockConnectorRequest);
-                match self.on_unlock(req.connector_id, now) {
-                    Some(reply) => reply,
-                    None => {
+                if let Some(reply) = self.on_unlock(req.connector_id, now) {
+                    reply
+                } else {
+                    {
                         if let Ok(aid) = AnswerId::try_from(id) {
                             let deadline = now.add_millis(DEFERRED_ANSWER_TIMEOUT_MS);
                             let kind = DeferredKind::Unlock(req.connector_id);
-                            if self.deferred.push(Deferred { id: aid, kind, deadline }).is_ok() {
+                            if self
+                                .deferred
+                                .push(Deferred {
+                                    id: aid,
+                                    kind,
+                                    deadline,
+                                })
+                                .is_ok()
+                            {
                                 return;
                             }
                         }
@@ -770,7 +911,8 @@ impl<S: Storage> ChargePoint<S> {
         let opts = self.setup.decode;
         match f.what {
             Sent::Request(Request::Boot) => {
-                let Ok(conf) = json::from_str::<v16::BootNotificationResponse>(payload, &opts) else {
+                let Ok(conf) = json::from_str::<v16::BootNotificationResponse>(payload, &opts)
+                else {
                     self.boot_at = Some(now.add_secs(DEFAULT_BOOT_RETRY_S));
                     return;
                 };
@@ -782,7 +924,8 @@ impl<S: Storage> ChargePoint<S> {
                         self.registration = Registration::Accepted;
                         self.boot_at = None;
                         if interval > 0 {
-                            self.config.heartbeat_interval = u32::try_from(interval).unwrap_or(u32::MAX);
+                            self.config.heartbeat_interval =
+                                u32::try_from(interval).unwrap_or(u32::MAX);
                         }
                         self.schedule_heartbeat(now);
                         // §4.9: report every connector's status after boot.
@@ -797,7 +940,11 @@ impl<S: Storage> ChargePoint<S> {
                         } else {
                             Registration::Rejected
                         };
-                        let wait = if interval == 0 { DEFAULT_BOOT_RETRY_S } else { interval };
+                        let wait = if interval == 0 {
+                            DEFAULT_BOOT_RETRY_S
+                        } else {
+                            interval
+                        };
                         self.boot_at = Some(now.add_secs(wait));
                     }
                 }
@@ -809,7 +956,9 @@ impl<S: Storage> ChargePoint<S> {
                 }
             }
             Sent::Request(Request::Authorize { connector, id_tag }) => {
-                let Ok(conf) = json::from_str::<v16::AuthorizeResponse>(payload, &opts) else { return };
+                let Ok(conf) = json::from_str::<v16::AuthorizeResponse>(payload, &opts) else {
+                    return;
+                };
                 self.remember_id_tag(&id_tag, &conf.id_tag_info, now);
                 self.on_authorized(connector, &id_tag, &conf.id_tag_info, now);
             }
@@ -822,12 +971,22 @@ impl<S: Storage> ChargePoint<S> {
             }
             Sent::Request(_) => {}
             Sent::Journal => {
-                let Some(head) = self.journal.pop_front() else { return };
+                let Some(head) = self.journal.pop_front() else {
+                    return;
+                };
                 self.journal_retry_at = None;
                 match head.message {
-                    TxMessage::Start { local_id, connector, id_tag, .. } => {
-                        if let Ok(conf) = json::from_str::<v16::StartTransactionResponse>(payload, &opts) {
-                            self.journal.assign_transaction_id(local_id, conf.transaction_id);
+                    TxMessage::Start {
+                        local_id,
+                        connector,
+                        id_tag,
+                        ..
+                    } => {
+                        if let Ok(conf) =
+                            json::from_str::<v16::StartTransactionResponse>(payload, &opts)
+                        {
+                            self.journal
+                                .assign_transaction_id(local_id, conf.transaction_id);
                             self.remember_id_tag(&id_tag, &conf.id_tag_info, now);
                             if let Some(t) = self.journal.transaction_mut(connector) {
                                 if t.local_id == local_id {
@@ -835,11 +994,19 @@ impl<S: Storage> ChargePoint<S> {
                                 }
                             }
                             let accepted = conf.id_tag_info.status == AuthorizationStatus::Accepted;
-                            let still_running = self.journal.transaction(connector).is_some_and(|t| t.local_id == local_id);
+                            let still_running = self
+                                .journal
+                                .transaction(connector)
+                                .is_some_and(|t| t.local_id == local_id);
                             if !accepted && still_running {
                                 // §3.5.4: the central system refused the idTag of a transaction.
                                 if self.config.stop_transaction_on_invalid_id {
-                                    self.stop_transaction(connector, Reason::DeAuthorized, None, now);
+                                    self.stop_transaction(
+                                        connector,
+                                        Reason::DeAuthorized,
+                                        None,
+                                        now,
+                                    );
                                 } else {
                                     if let Some(t) = self.journal.transaction_mut(connector) {
                                         t.deauthorized = true;
@@ -847,7 +1014,10 @@ impl<S: Storage> ChargePoint<S> {
                                     if let Some(c) = self.connector_mut(connector) {
                                         c.evse_offering = false;
                                     }
-                                    let _ = self.actions.push(Action::EnergyOffer { connector, enabled: false });
+                                    let _ = self.actions.push(Action::EnergyOffer {
+                                        connector,
+                                        enabled: false,
+                                    });
                                 }
                             }
                         } else {
@@ -856,15 +1026,20 @@ impl<S: Storage> ChargePoint<S> {
                             self.journal.drop_transaction_messages(local_id);
                         }
                     }
-                    TxMessage::Stop { local_id, id_tag, .. } => {
+                    TxMessage::Stop {
+                        local_id, id_tag, ..
+                    } => {
                         self.journal.forget_stop_data(local_id);
-                        if let (Some(id_tag), Ok(conf)) = (id_tag, json::from_str::<v16::StopTransactionResponse>(payload, &opts)) {
+                        if let (Some(id_tag), Ok(conf)) = (
+                            id_tag,
+                            json::from_str::<v16::StopTransactionResponse>(payload, &opts),
+                        ) {
                             if let Some(info) = conf.id_tag_info {
                                 self.remember_id_tag(&id_tag, &info, now);
                             }
                         }
                     }
-                    _ => {}
+                    TxMessage::Meter { .. } => {}
                 }
                 self.persist_journal();
                 self.update_statuses(now);
@@ -881,10 +1056,16 @@ impl<S: Storage> ChargePoint<S> {
                 // TransactionMessageAttempts failures.
                 let attempts = self.config.transaction_message_attempts;
                 let interval = u64::from(self.config.transaction_message_retry_interval);
-                let Some(head) = self.journal.queue.as_mut_slice().first_mut() else { return };
+                let Some(head) = self.journal.queue.as_mut_slice().first_mut() else {
+                    return;
+                };
                 head.failures = head.failures.saturating_add(1);
                 if u32::from(head.failures) >= attempts {
-                    if let Some(Queued { message: TxMessage::Start { local_id, .. }, .. }) = self.journal.pop_front() {
+                    if let Some(Queued {
+                        message: TxMessage::Start { local_id, .. },
+                        ..
+                    }) = self.journal.pop_front()
+                    {
                         self.journal.drop_transaction_messages(local_id);
                     }
                     self.journal_retry_at = None;
@@ -901,7 +1082,9 @@ impl<S: Storage> ChargePoint<S> {
             Sent::Request(Request::DataTransfer) => {
                 self.outgoing_data_transfer = None;
                 self.data_transfer_answer = None;
-                let _ = self.actions.push(Action::DataTransferAnswered { status: None });
+                let _ = self
+                    .actions
+                    .push(Action::DataTransferAnswered { status: None });
             }
             Sent::Request(_) => {}
         }
@@ -923,12 +1106,15 @@ impl<S: Storage> ChargePoint<S> {
         if self.registration != Registration::Accepted {
             if self.boot_at.is_some_and(|at| at <= now) {
                 self.boot_at = None;
-                let n = rpc::encode_call(buf, id, "BootNotification", &self.setup.boot).ok()?.len();
+                let n = rpc::encode_call(buf, id, "BootNotification", &self.setup.boot)
+                    .ok()?
+                    .len();
                 return Some((Sent::Request(Request::Boot), n));
             }
             return None;
         }
-        let journal_ready = !self.journal.queue.is_empty() && self.journal_retry_at.is_none_or(|at| at <= now);
+        let journal_ready =
+            !self.journal.queue.is_empty() && self.journal_retry_at.is_none_or(|at| at <= now);
         if journal_ready {
             // A transaction message goes first unless a request was queued before it... requests
             // are not ordered against the journal except by overtaking during retries, so keep
@@ -937,7 +1123,11 @@ impl<S: Storage> ChargePoint<S> {
                 return Some((Sent::Journal, n));
             }
             // The head cannot be written (no transaction id yet, or too large): give it up.
-            if let Some(Queued { message: TxMessage::Start { local_id, .. }, .. }) = self.journal.pop_front() {
+            if let Some(Queued {
+                message: TxMessage::Start { local_id, .. },
+                ..
+            }) = self.journal.pop_front()
+            {
                 self.journal.drop_transaction_messages(local_id);
             }
             self.persist_journal();
@@ -951,7 +1141,9 @@ impl<S: Storage> ChargePoint<S> {
         }
         if self.heartbeat_at.is_some_and(|at| at <= now) {
             self.schedule_heartbeat(now);
-            let n = rpc::encode_call(buf, id, "Heartbeat", &v16::HeartbeatRequest {}).ok()?.len();
+            let n = rpc::encode_call(buf, id, "Heartbeat", &v16::HeartbeatRequest {})
+                .ok()?
+                .len();
             return Some((Sent::Request(Request::Heartbeat), n));
         }
         None
@@ -959,15 +1151,32 @@ impl<S: Storage> ChargePoint<S> {
 
     fn schedule_heartbeat(&mut self, now: Instant) {
         let interval = u64::from(self.config.heartbeat_interval);
-        self.heartbeat_at = if interval == 0 { None } else { Some(now.add_secs(interval)) };
+        self.heartbeat_at = if interval == 0 {
+            None
+        } else {
+            Some(now.add_secs(interval))
+        };
     }
 
-    fn write_request(&self, req: &Request, id: &str, _now: Instant, buf: &mut [u8]) -> Option<usize> {
+    fn write_request(
+        &self,
+        req: &Request,
+        id: &str,
+        _now: Instant,
+        buf: &mut [u8],
+    ) -> Option<usize> {
         let action = req.action().as_str();
         let r = match req {
             Request::Boot => rpc::encode_call(buf, id, action, &self.setup.boot),
             Request::Heartbeat => rpc::encode_call(buf, id, action, &v16::HeartbeatRequest {}),
-            Request::Status { connector, status, error_code, info, vendor_error_code, timestamp } => {
+            Request::Status {
+                connector,
+                status,
+                error_code,
+                info,
+                vendor_error_code,
+                timestamp,
+            } => {
                 let body = v16::StatusNotificationRequest {
                     connector_id: *connector,
                     error_code: *error_code,
@@ -979,11 +1188,20 @@ impl<S: Storage> ChargePoint<S> {
                 };
                 rpc::encode_call(buf, id, action, &body)
             }
-            Request::Authorize { id_tag, .. } => {
-                rpc::encode_call(buf, id, action, &v16::AuthorizeRequest { id_tag: id_tag.clone() })
-            }
+            Request::Authorize { id_tag, .. } => rpc::encode_call(
+                buf,
+                id,
+                action,
+                &v16::AuthorizeRequest {
+                    id_tag: id_tag.clone(),
+                },
+            ),
             Request::Meter { connector, sample } => {
-                let body = MeterValuesView { connector_id: *connector, transaction_id: None, sample };
+                let body = MeterValuesView {
+                    connector_id: *connector,
+                    transaction_id: None,
+                    sample,
+                };
                 rpc::encode_call(buf, id, action, &body)
             }
             Request::DataTransfer => match &self.outgoing_data_transfer {
@@ -997,7 +1215,14 @@ impl<S: Storage> ChargePoint<S> {
     fn write_journal_head(&self, id: &str, buf: &mut [u8]) -> Option<usize> {
         let head = self.journal.queue.first()?;
         let r = match &head.message {
-            TxMessage::Start { connector, id_tag, meter_start, timestamp, reservation_id, .. } => {
+            TxMessage::Start {
+                connector,
+                id_tag,
+                meter_start,
+                timestamp,
+                reservation_id,
+                ..
+            } => {
                 let body = v16::StartTransactionRequest {
                     connector_id: *connector,
                     id_tag: id_tag.clone(),
@@ -1007,7 +1232,14 @@ impl<S: Storage> ChargePoint<S> {
                 };
                 rpc::encode_call(buf, id, "StartTransaction", &body)
             }
-            TxMessage::Stop { local_id, transaction_id, id_tag, meter_stop, timestamp, reason } => {
+            TxMessage::Stop {
+                local_id,
+                transaction_id,
+                id_tag,
+                meter_stop,
+                timestamp,
+                reason,
+            } => {
                 let entry = self.journal.stop_data(*local_id);
                 let body = StopTransactionView {
                     id_tag: id_tag.as_ref(),
@@ -1021,8 +1253,17 @@ impl<S: Storage> ChargePoint<S> {
                 };
                 rpc::encode_call(buf, id, "StopTransaction", &body)
             }
-            TxMessage::Meter { transaction_id, connector, sample, .. } => {
-                let body = MeterValuesView { connector_id: *connector, transaction_id: Some((*transaction_id)?), sample };
+            TxMessage::Meter {
+                transaction_id,
+                connector,
+                sample,
+                ..
+            } => {
+                let body = MeterValuesView {
+                    connector_id: *connector,
+                    transaction_id: Some((*transaction_id)?),
+                    sample,
+                };
                 rpc::encode_call(buf, id, "MeterValues", &body)
             }
         };
@@ -1032,14 +1273,26 @@ impl<S: Storage> ChargePoint<S> {
     fn write_answer(&self, answer: &Answer, buf: &mut [u8]) -> Result<usize, ()> {
         let id = answer.id.as_str();
         let r = match &answer.reply {
-            Reply::Error { code, description } => rpc::encode_call_error(buf, id, *code, description),
+            Reply::Error { code, description } => {
+                rpc::encode_call_error(buf, id, *code, description)
+            }
             Reply::Status(status) => rpc::encode_call_result(buf, id, &StatusOnly(status)),
-            Reply::DataTransfer { status, data } => {
-                rpc::encode_call_result(buf, id, &v16::DataTransferResponse { status: *status, data: data.clone() })
-            }
-            Reply::Configuration { keys } => {
-                rpc::encode_call_result(buf, id, &ConfigurationView { config: &self.config, keys: keys.as_ref() })
-            }
+            Reply::DataTransfer { status, data } => rpc::encode_call_result(
+                buf,
+                id,
+                &v16::DataTransferResponse {
+                    status: *status,
+                    data: data.clone(),
+                },
+            ),
+            Reply::Configuration { keys } => rpc::encode_call_result(
+                buf,
+                id,
+                &ConfigurationView {
+                    config: &self.config,
+                    keys: keys.as_ref(),
+                },
+            ),
         };
         r.map(str::len).map_err(|_| ())
     }
@@ -1074,20 +1327,28 @@ impl<S: Storage> ChargePoint<S> {
     fn remember_id_tag(&mut self, id_tag: &str, info: &IdTagInfo, now: Instant) {
         let wall = self.clock.at(now);
         let ctx = self.auth_context();
-        if let Ok(true) = auth::record_id_tag_info(id_tag, info, &ctx, &mut self.cache, &self.local_list, wall) {
+        if let Ok(true) =
+            auth::record_id_tag_info(id_tag, info, &ctx, &mut self.cache, &self.local_list, wall)
+        {
             self.persist_cache();
         }
     }
 
     fn on_plugged(&mut self, connector: ConnectorId, now: Instant) {
-        let Some(c) = self.connector_mut(connector) else { return };
+        let Some(c) = self.connector_mut(connector) else {
+            return;
+        };
         c.plugged = true;
         c.finishing = false;
         if c.in_transaction {
             return;
         }
         c.preparing_since = Some(now);
-        let ready = self.pending.get(connector as usize).and_then(Option::as_ref).is_some_and(|p| p.authorized);
+        let ready = self
+            .pending
+            .get(connector as usize)
+            .and_then(Option::as_ref)
+            .is_some_and(|p| p.authorized);
         if ready {
             self.start_transaction(connector, now);
         }
@@ -1097,7 +1358,9 @@ impl<S: Storage> ChargePoint<S> {
         let stop = self.config.stop_transaction_on_ev_side_disconnect;
         let unlock = self.config.unlock_connector_on_ev_side_disconnect;
         let running = self.journal.transaction(connector).is_some();
-        let Some(c) = self.connector_mut(connector) else { return };
+        let Some(c) = self.connector_mut(connector) else {
+            return;
+        };
         c.plugged = false;
         c.finishing = false;
         c.ev_charging = false;
@@ -1106,7 +1369,10 @@ impl<S: Storage> ChargePoint<S> {
                 // §9.1.23: the transaction stops when the EV side disconnects.
                 self.stop_transaction(connector, Reason::EvDisconnected, None, now);
                 if unlock {
-                    let _ = self.actions.push(Action::CableLock { connector, locked: false });
+                    let _ = self.actions.push(Action::CableLock {
+                        connector,
+                        locked: false,
+                    });
                 }
             }
         } else {
@@ -1121,16 +1387,24 @@ impl<S: Storage> ChargePoint<S> {
     /// connector, else a plugged connector waiting for authorization, else the first available.
     fn choose_connector(&self, id_tag: &str) -> Option<ConnectorId> {
         let n = self.setup.connectors;
-        if let Some(t) = self.journal.transactions.iter().find(|t| t.id_tag.eq_ignore_case(id_tag)) {
+        if let Some(t) = self
+            .journal
+            .transactions
+            .iter()
+            .find(|t| t.id_tag.eq_ignore_case(id_tag))
+        {
             return Some(t.connector);
         }
         (1..=n)
             .find(|&c| {
-                self.connectors.get(c as usize).is_some_and(|x| x.plugged && !x.in_transaction && x.operative && x.fault.is_none())
+                self.connectors.get(c as usize).is_some_and(|x| {
+                    x.plugged && !x.in_transaction && x.operative && x.fault.is_none()
+                })
             })
             .or_else(|| {
                 (1..=n).find(|&c| {
-                    self.connector_status(c).is_some_and(|s| s == ChargePointStatus::Available)
+                    self.connector_status(c)
+                        .is_some_and(|s| s == ChargePointStatus::Available)
                         && self.pending.get(c as usize).is_some_and(Option::is_none)
                 })
             })
@@ -1138,7 +1412,11 @@ impl<S: Storage> ChargePoint<S> {
 
     fn on_id_tag(&mut self, connector: Option<ConnectorId>, id_tag: IdToken, now: Instant) {
         let Some(connector) = connector.or_else(|| self.choose_connector(&id_tag)) else {
-            let _ = self.actions.push(Action::Authorization { connector: None, id_tag, status: AuthorizationStatus::Invalid });
+            let _ = self.actions.push(Action::Authorization {
+                connector: None,
+                id_tag,
+                status: AuthorizationStatus::Invalid,
+            });
             return;
         };
         if !self.valid_connector(connector) {
@@ -1147,13 +1425,36 @@ impl<S: Storage> ChargePoint<S> {
         // A transaction runs here: this is a stop attempt (§3.10, §4.1).
         if let Some(t) = self.journal.transaction(connector) {
             let wall = self.clock.at(now);
-            let known = auth::lookup_local(&id_tag, &self.auth_context(), &self.cache, &self.local_list, wall).map(|(i, _)| i);
-            let check = auth::check_stop(&t.id_tag, t.parent_id_tag.as_deref(), &id_tag, known.as_ref(), wall);
+            let known = auth::lookup_local(
+                &id_tag,
+                &self.auth_context(),
+                &self.cache,
+                &self.local_list,
+                wall,
+            )
+            .map(|(i, _)| i);
+            let check = auth::check_stop(
+                &t.id_tag,
+                t.parent_id_tag.as_deref(),
+                &id_tag,
+                known.as_ref(),
+                wall,
+            );
             match check {
-                StopCheck::SameIdTag | StopCheck::SameGroup => self.stop_transaction(connector, Reason::Local, Some(id_tag), now),
-                StopCheck::NeedAuthorize if self.connected && self.registration == Registration::Accepted => {
-                    let _ = self.stop_checks.push(PendingStop { connector, id_tag: id_tag.clone() });
-                    let _ = self.requests.push(Request::Authorize { connector: Some(connector), id_tag });
+                StopCheck::SameIdTag | StopCheck::SameGroup => {
+                    self.stop_transaction(connector, Reason::Local, Some(id_tag), now);
+                }
+                StopCheck::NeedAuthorize
+                    if self.connected && self.registration == Registration::Accepted =>
+                {
+                    let _ = self.stop_checks.push(PendingStop {
+                        connector,
+                        id_tag: id_tag.clone(),
+                    });
+                    let _ = self.requests.push(Request::Authorize {
+                        connector: Some(connector),
+                        id_tag,
+                    });
                 }
                 StopCheck::NeedAuthorize | StopCheck::Refused => {
                     let _ = self.actions.push(Action::Authorization {
@@ -1166,7 +1467,13 @@ impl<S: Storage> ChargePoint<S> {
             return;
         }
         let wall = self.clock.at(now);
-        let decision = auth::decide(&id_tag, &self.auth_context(), &self.cache, &self.local_list, wall);
+        let decision = auth::decide(
+            &id_tag,
+            &self.auth_context(),
+            &self.cache,
+            &self.local_list,
+            wall,
+        );
         match decision {
             Decision::Accepted { info, .. } => {
                 self.accept_id_tag(connector, id_tag, info.parent_id_tag.clone(), false, now);
@@ -1179,30 +1486,59 @@ impl<S: Storage> ChargePoint<S> {
                     Rejection::NotValid { info, .. } => info.status,
                     Rejection::Offline | Rejection::InvalidIdTag => AuthorizationStatus::Invalid,
                 };
-                let _ = self.actions.push(Action::Authorization { connector: Some(connector), id_tag, status });
+                let _ = self.actions.push(Action::Authorization {
+                    connector: Some(connector),
+                    id_tag,
+                    status,
+                });
             }
             Decision::AskCentral => {
                 if let Some(slot) = self.pending.get_mut(connector as usize) {
-                    *slot = Some(Pending { id_tag: id_tag.clone(), parent_id_tag: None, authorized: false, since: now, remote: false });
+                    *slot = Some(Pending {
+                        id_tag: id_tag.clone(),
+                        parent_id_tag: None,
+                        authorized: false,
+                        since: now,
+                        remote: false,
+                    });
                 }
                 if let Some(c) = self.connector_mut(connector) {
                     c.preparing_since.get_or_insert(now);
                 }
-                let _ = self.requests.push(Request::Authorize { connector: Some(connector), id_tag });
+                let _ = self.requests.push(Request::Authorize {
+                    connector: Some(connector),
+                    id_tag,
+                });
             }
         }
     }
 
-    fn accept_id_tag(&mut self, connector: ConnectorId, id_tag: IdToken, parent: Option<IdToken>, remote: bool, now: Instant) {
+    fn accept_id_tag(
+        &mut self,
+        connector: ConnectorId,
+        id_tag: IdToken,
+        parent: Option<IdToken>,
+        remote: bool,
+        now: Instant,
+    ) {
         let _ = self.actions.push(Action::Authorization {
             connector: Some(connector),
             id_tag: id_tag.clone(),
             status: AuthorizationStatus::Accepted,
         });
         if let Some(slot) = self.pending.get_mut(connector as usize) {
-            *slot = Some(Pending { id_tag, parent_id_tag: parent, authorized: true, since: now, remote });
+            *slot = Some(Pending {
+                id_tag,
+                parent_id_tag: parent,
+                authorized: true,
+                since: now,
+                remote,
+            });
         }
-        let plugged = self.connectors.get(connector as usize).is_some_and(|c| c.plugged);
+        let plugged = self
+            .connectors
+            .get(connector as usize)
+            .is_some_and(|c| c.plugged);
         if let Some(c) = self.connector_mut(connector) {
             c.preparing_since = Some(now);
         }
@@ -1211,15 +1547,32 @@ impl<S: Storage> ChargePoint<S> {
         }
     }
 
-    fn on_authorized(&mut self, connector: Option<ConnectorId>, id_tag: &IdToken, info: &IdTagInfo, now: Instant) {
+    fn on_authorized(
+        &mut self,
+        connector: Option<ConnectorId>,
+        id_tag: &IdToken,
+        info: &IdTagInfo,
+        now: Instant,
+    ) {
         // A stop attempt by another card of the group?
-        if let Some(check) = self.stop_checks.iter().find(|s| s.id_tag.eq_ignore_case(id_tag)).cloned() {
-            self.stop_checks.retain(|s| !s.id_tag.eq_ignore_case(id_tag));
+        if let Some(check) = self
+            .stop_checks
+            .iter()
+            .find(|s| s.id_tag.eq_ignore_case(id_tag))
+            .cloned()
+        {
+            self.stop_checks
+                .retain(|s| !s.id_tag.eq_ignore_case(id_tag));
             let wall = self.clock.at(now);
-            let verdict = self
-                .journal
-                .transaction(check.connector)
-                .map(|t| auth::check_stop(&t.id_tag, t.parent_id_tag.as_deref(), id_tag, Some(info), wall));
+            let verdict = self.journal.transaction(check.connector).map(|t| {
+                auth::check_stop(
+                    &t.id_tag,
+                    t.parent_id_tag.as_deref(),
+                    id_tag,
+                    Some(info),
+                    wall,
+                )
+            });
             if matches!(verdict, Some(StopCheck::SameIdTag | StopCheck::SameGroup)) {
                 self.stop_transaction(check.connector, Reason::Local, Some(id_tag.clone()), now);
             } else {
@@ -1241,28 +1594,53 @@ impl<S: Storage> ChargePoint<S> {
             return;
         }
         if info.status == AuthorizationStatus::Accepted {
-            let remote = self.pending.get(connector as usize).and_then(Option::as_ref).is_some_and(|p| p.remote);
-            self.accept_id_tag(connector, id_tag.clone(), info.parent_id_tag.clone(), remote, now);
+            let remote = self
+                .pending
+                .get(connector as usize)
+                .and_then(Option::as_ref)
+                .is_some_and(|p| p.remote);
+            self.accept_id_tag(
+                connector,
+                id_tag.clone(),
+                info.parent_id_tag.clone(),
+                remote,
+                now,
+            );
         } else {
             if let Some(slot) = self.pending.get_mut(connector as usize) {
                 *slot = None;
             }
-            let plugged = self.connectors.get(connector as usize).is_some_and(|c| c.plugged);
+            let plugged = self
+                .connectors
+                .get(connector as usize)
+                .is_some_and(|c| c.plugged);
             if let Some(c) = self.connector_mut(connector) {
                 if !plugged {
                     c.preparing_since = None;
                 }
             }
-            let _ = self.actions.push(Action::Authorization { connector: Some(connector), id_tag: id_tag.clone(), status: info.status });
+            let _ = self.actions.push(Action::Authorization {
+                connector: Some(connector),
+                id_tag: id_tag.clone(),
+                status: info.status,
+            });
         }
     }
 
     fn energy_wh(&self, connector: ConnectorId) -> Option<i32> {
-        self.readings.get(connector as usize).and_then(MeterReadings::meter_register_wh)
+        self.readings
+            .get(connector as usize)
+            .and_then(MeterReadings::meter_register_wh)
     }
 
     fn start_transaction(&mut self, connector: ConnectorId, now: Instant) {
-        let Some(p) = self.pending.get_mut(connector as usize).and_then(Option::take) else { return };
+        let Some(p) = self
+            .pending
+            .get_mut(connector as usize)
+            .and_then(Option::take)
+        else {
+            return;
+        };
         let wall = self.clock.at(now);
         let meter_start = self.energy_wh(connector).unwrap_or(0);
         let local_id = self.journal.next_local_id;
@@ -1293,7 +1671,11 @@ impl<S: Storage> ChargePoint<S> {
             reservation_id: None,
         });
         // transactionData begins with the start value (§9.1.27).
-        let readings = self.readings.get(connector as usize).cloned().unwrap_or_default();
+        let readings = self
+            .readings
+            .get(connector as usize)
+            .cloned()
+            .unwrap_or_default();
         if let Some(t) = self.journal.transaction_mut(connector) {
             t.data.begin(wall, &readings);
         }
@@ -1305,23 +1687,48 @@ impl<S: Storage> ChargePoint<S> {
             c.preparing_since = None;
             c.finishing = false;
         }
-        let offering = self.connectors.get(connector as usize).is_some_and(|c| c.evse_offering);
-        let _ = self.actions.push(Action::CableLock { connector, locked: true });
+        let offering = self
+            .connectors
+            .get(connector as usize)
+            .is_some_and(|c| c.evse_offering);
+        let _ = self.actions.push(Action::CableLock {
+            connector,
+            locked: true,
+        });
         if offering {
-            let _ = self.actions.push(Action::EnergyOffer { connector, enabled: true });
+            let _ = self.actions.push(Action::EnergyOffer {
+                connector,
+                enabled: true,
+            });
         }
         let _ = self.actions.push(Action::TransactionStarted { connector });
     }
 
-    fn stop_transaction(&mut self, connector: ConnectorId, reason: Reason, id_tag: Option<IdToken>, now: Instant) {
+    fn stop_transaction(
+        &mut self,
+        connector: ConnectorId,
+        reason: Reason,
+        id_tag: Option<IdToken>,
+        now: Instant,
+    ) {
         let wall = self.clock.at(now);
-        let meter = self.energy_wh(connector).or_else(|| self.journal.transaction(connector).map(|t| t.last_meter)).unwrap_or(0);
-        let readings = self.readings.get(connector as usize).cloned().unwrap_or_default();
+        let meter = self
+            .energy_wh(connector)
+            .or_else(|| self.journal.transaction(connector).map(|t| t.last_meter))
+            .unwrap_or(0);
+        let readings = self
+            .readings
+            .get(connector as usize)
+            .cloned()
+            .unwrap_or_default();
         if let Some(t) = self.journal.transaction_mut(connector) {
             t.data.end(wall, &readings);
         }
         self.finish_transaction(connector, reason, id_tag, meter, wall, now);
-        let plugged = self.connectors.get(connector as usize).is_some_and(|c| c.plugged);
+        let plugged = self
+            .connectors
+            .get(connector as usize)
+            .is_some_and(|c| c.plugged);
         if let Some(c) = self.connector_mut(connector) {
             c.in_transaction = false;
             c.evse_offering = false;
@@ -1331,15 +1738,31 @@ impl<S: Storage> ChargePoint<S> {
                 c.operative = op;
             }
         }
-        let _ = self.actions.push(Action::EnergyOffer { connector, enabled: false });
-        let _ = self.actions.push(Action::CableLock { connector, locked: false });
+        let _ = self.actions.push(Action::EnergyOffer {
+            connector,
+            enabled: false,
+        });
+        let _ = self.actions.push(Action::CableLock {
+            connector,
+            locked: false,
+        });
         let _ = self.actions.push(Action::TransactionStopped { connector });
         self.save_availability();
     }
 
     /// Ends the transaction on `connector` in the journal and queues its StopTransaction.
-    fn finish_transaction(&mut self, connector: ConnectorId, reason: Reason, id_tag: Option<IdToken>, meter_stop: i32, at: DateTime, _now: Instant) {
-        let Some(t) = self.journal.end_transaction(connector) else { return };
+    fn finish_transaction(
+        &mut self,
+        connector: ConnectorId,
+        reason: Reason,
+        id_tag: Option<IdToken>,
+        meter_stop: i32,
+        at: DateTime,
+        _now: Instant,
+    ) {
+        let Some(t) = self.journal.end_transaction(connector) else {
+            return;
+        };
         let _ = self.journal.enqueue(TxMessage::Stop {
             local_id: t.local_id,
             transaction_id: t.transaction_id,
@@ -1366,7 +1789,11 @@ impl<S: Storage> ChargePoint<S> {
         let online = self.connected && self.registration == Registration::Accepted;
         while let Some(due) = self.meter.poll_due(now, &self.clock) {
             let connector = due.connector;
-            let readings = self.readings.get(connector as usize).cloned().unwrap_or_default();
+            let readings = self
+                .readings
+                .get(connector as usize)
+                .cloned()
+                .unwrap_or_default();
             let measurands = if due.context == v16::ReadingContext::SampleClock {
                 &self.config.meter_values_aligned_data
             } else {
@@ -1374,25 +1801,37 @@ impl<S: Storage> ChargePoint<S> {
             };
             // §3.16.4: nothing to report (no configured measurand available) -> no message.
             let setup = MeterSetup::for_connector(connector);
-            if metering::build_meter_value(&readings, measurands, due.context, due.timestamp, setup).is_none() {
+            if metering::build_meter_value(&readings, measurands, due.context, due.timestamp, setup)
+                .is_none()
+            {
                 continue;
             }
-            let sample =
-                Sample { timestamp: due.timestamp, context: due.context, measurands: measurand_mask(measurands), readings: readings.clone() };
+            let sample = Sample {
+                timestamp: due.timestamp,
+                context: due.context,
+                measurands: measurand_mask(measurands),
+                readings: readings.clone(),
+            };
             let stop_lists = StopTxnMeasurands {
                 sampled: &self.config.stop_txn_sampled_data,
                 aligned: &self.config.stop_txn_aligned_data,
             };
             let meter = readings.meter_register_wh();
             if let Some(t) = self.journal.transaction_mut(connector) {
-                t.data.sample(due.timestamp, due.context, &readings, &stop_lists);
+                t.data
+                    .sample(due.timestamp, due.context, &readings, &stop_lists);
                 if let Some(m) = meter {
                     t.last_meter = m;
                 }
                 t.last_seen = due.timestamp;
                 let local_id = t.local_id;
                 let transaction_id = t.transaction_id;
-                let _ = self.journal.enqueue(TxMessage::Meter { local_id, transaction_id, connector, sample });
+                let _ = self.journal.enqueue(TxMessage::Meter {
+                    local_id,
+                    transaction_id,
+                    connector,
+                    sample,
+                });
                 self.persist_journal();
             } else if online && due.context == v16::ReadingContext::SampleClock {
                 // Clock-aligned values outside a transaction are not transaction-related (§3.7).
@@ -1401,12 +1840,21 @@ impl<S: Storage> ChargePoint<S> {
         }
     }
 
-    fn on_change_availability(&mut self, connector: ConnectorId, kind: AvailabilityType, now: Instant) -> Reply {
+    fn on_change_availability(
+        &mut self,
+        connector: ConnectorId,
+        kind: AvailabilityType,
+        now: Instant,
+    ) -> Reply {
         if connector > self.setup.connectors {
             return Reply::Status(AvailabilityStatus::Rejected.as_str());
         }
         let operative = kind == AvailabilityType::Operative;
-        let targets = if connector == 0 { 0..=self.setup.connectors } else { connector..=connector };
+        let targets = if connector == 0 {
+            0..=self.setup.connectors
+        } else {
+            connector..=connector
+        };
         let mut scheduled = false;
         for c in targets {
             let running = self.journal.transaction(c).is_some();
@@ -1423,7 +1871,14 @@ impl<S: Storage> ChargePoint<S> {
         }
         let _ = now;
         self.save_availability();
-        Reply::Status(if scheduled { AvailabilityStatus::Scheduled } else { AvailabilityStatus::Accepted }.as_str())
+        Reply::Status(
+            if scheduled {
+                AvailabilityStatus::Scheduled
+            } else {
+                AvailabilityStatus::Accepted
+            }
+            .as_str(),
+        )
     }
 
     fn save_availability(&mut self) {
@@ -1439,19 +1894,27 @@ impl<S: Storage> ChargePoint<S> {
         }
     }
 
-    fn on_change_configuration(&mut self, req: &v16::ChangeConfigurationRequest, now: Instant) -> Reply {
+    fn on_change_configuration(
+        &mut self,
+        req: &v16::ChangeConfigurationRequest,
+        now: Instant,
+    ) -> Reply {
         let outcome = self.config.change(&req.key, &req.value);
         if let Some(key) = outcome.changed {
             self.persist_config();
             match key {
-                KeyId::Standard(Key::HeartbeatInterval) if self.registration == Registration::Accepted => {
+                KeyId::Standard(Key::HeartbeatInterval)
+                    if self.registration == Registration::Accepted =>
+                {
                     self.schedule_heartbeat(now);
                 }
                 KeyId::Standard(Key::MeterValueSampleInterval) => {
-                    self.meter.set_sample_interval(self.config.meter_value_sample_interval);
+                    self.meter
+                        .set_sample_interval(self.config.meter_value_sample_interval);
                 }
                 KeyId::Standard(Key::ClockAlignedDataInterval) => {
-                    self.meter.set_aligned_interval(self.config.clock_aligned_data_interval);
+                    self.meter
+                        .set_aligned_interval(self.config.clock_aligned_data_interval);
                 }
                 _ => {}
             }
@@ -1490,17 +1953,34 @@ impl<S: Storage> ChargePoint<S> {
         if self.config.authorize_remote_tx_requests {
             // §5.11: authorize first, as for a local start (cache/list may answer).
             let wall = self.clock.at(now);
-            match auth::decide(&req.id_tag, &self.auth_context(), &self.cache, &self.local_list, wall) {
-                Decision::Accepted { info, .. } => self.accept_id_tag(connector, req.id_tag, info.parent_id_tag, true, now),
+            match auth::decide(
+                &req.id_tag,
+                &self.auth_context(),
+                &self.cache,
+                &self.local_list,
+                wall,
+            ) {
+                Decision::Accepted { info, .. } => {
+                    self.accept_id_tag(connector, req.id_tag, info.parent_id_tag, true, now);
+                }
                 Decision::Rejected(_) => return rejected,
                 Decision::AskCentral | Decision::AcceptedUnknownOffline => {
                     if let Some(slot) = self.pending.get_mut(connector as usize) {
-                        *slot = Some(Pending { id_tag: req.id_tag.clone(), parent_id_tag: None, authorized: false, since: now, remote: true });
+                        *slot = Some(Pending {
+                            id_tag: req.id_tag.clone(),
+                            parent_id_tag: None,
+                            authorized: false,
+                            since: now,
+                            remote: true,
+                        });
                     }
                     if let Some(c) = self.connector_mut(connector) {
                         c.preparing_since.get_or_insert(now);
                     }
-                    let _ = self.requests.push(Request::Authorize { connector: Some(connector), id_tag: req.id_tag });
+                    let _ = self.requests.push(Request::Authorize {
+                        connector: Some(connector),
+                        id_tag: req.id_tag,
+                    });
                 }
             }
         } else {
@@ -1513,7 +1993,11 @@ impl<S: Storage> ChargePoint<S> {
         if self.registration != Registration::Accepted {
             return Reply::Status(RemoteStartStopStatus::Rejected.as_str());
         }
-        match self.journal.by_transaction_id(transaction_id).map(|t| t.connector) {
+        match self
+            .journal
+            .by_transaction_id(transaction_id)
+            .map(|t| t.connector)
+        {
             Some(connector) => {
                 self.stop_transaction(connector, Reason::Remote, None, now);
                 Reply::Status(RemoteStartStopStatus::Accepted.as_str())
@@ -1524,9 +2008,14 @@ impl<S: Storage> ChargePoint<S> {
 
     fn on_reset(&mut self, kind: ResetType, now: Instant) -> Reply {
         // §5.14: stop transactions with reason SoftReset / HardReset, then restart.
-        let reason = if kind == ResetType::Hard { Reason::HardReset } else { Reason::SoftReset };
+        let reason = if kind == ResetType::Hard {
+            Reason::HardReset
+        } else {
+            Reason::SoftReset
+        };
         let running: List<ConnectorId, MAX_CONNECTORS> =
-            List::try_from_iter(self.journal.transactions.iter().map(|t| t.connector)).unwrap_or_default();
+            List::try_from_iter(self.journal.transactions.iter().map(|t| t.connector))
+                .unwrap_or_default();
         for c in &running {
             self.stop_transaction(*c, reason, None, now);
         }
@@ -1548,7 +2037,9 @@ impl<S: Storage> ChargePoint<S> {
     }
 
     fn resolve_deferred(&mut self, matches: impl Fn(&DeferredKind) -> bool, reply: Reply) {
-        let Some(d) = self.deferred.iter().find(|d| matches(&d.kind)).cloned() else { return };
+        let Some(d) = self.deferred.iter().find(|d| matches(&d.kind)).cloned() else {
+            return;
+        };
         self.deferred.retain(|x| x != &d);
         let _ = self.answers.push(Answer { id: d.id, reply });
     }
@@ -1569,16 +2060,26 @@ impl<S: Storage> ChargePoint<S> {
         let wall = self.clock.at(now);
         let min = u64::from(self.config.minimum_status_duration) * 1000;
         for i in 0..=self.setup.connectors as usize {
-            let Some(c) = self.connectors.get_mut(i) else { continue };
-            let status = if i == 0 { c.derived_status_connector_zero() } else { c.derived_status() };
+            let Some(c) = self.connectors.get_mut(i) else {
+                continue;
+            };
+            let status = if i == 0 {
+                c.derived_status_connector_zero()
+            } else {
+                c.derived_status()
+            };
             if let Some((status, since)) = c.track(status, now, wall, min) {
                 c.reported = Some(status);
                 let (error_code, info, vendor_error_code) = match &c.fault {
-                    Some(f) if status == ChargePointStatus::Faulted => (f.error_code, f.info.clone(), f.vendor_error_code.clone()),
+                    Some(f) if status == ChargePointStatus::Faulted => {
+                        (f.error_code, f.info.clone(), f.vendor_error_code.clone())
+                    }
                     _ => (ChargePointErrorCode::NoError, None, None),
                 };
                 // A newer status for the same connector replaces one not yet sent.
-                self.requests.retain(|r| !matches!(r, Request::Status { connector, .. } if *connector as usize == i));
+                self.requests.retain(
+                    |r| !matches!(r, Request::Status { connector, .. } if *connector as usize == i),
+                );
                 let _ = self.requests.push(Request::Status {
                     connector: i as ConnectorId,
                     status,
@@ -1594,30 +2095,37 @@ impl<S: Storage> ChargePoint<S> {
     // ---------------------------------------------------------------------------------------
     // Persistence
 
+    /// Writes the journal. A journal too large for the record buffer sheds its oldest queued
+    /// periodic MeterValues until it fits (Start and Stop are never shed).
     fn persist_journal(&mut self) {
-        loop {
-            match json::to_slice(&self.journal, &mut self.record_buf) {
-                Ok(n) => {
-                    let data = self.record_buf.get(..n).unwrap_or_default();
-                    if self.storage.store(RecordKey::Journal, data).is_err() {
-                        let _ = self.actions.push(Action::StorageFailed { key: RecordKey::Journal });
-                    }
-                    return;
-                }
-                Err(_) => {
-                    // Too large for the record: shed the oldest periodic meter value and retry.
-                    let Some(pos) = self.journal.queue.iter().skip(1).position(|q| q.message.is_meter()) else {
-                        let _ = self.actions.push(Action::StorageFailed { key: RecordKey::Journal });
-                        return;
-                    };
-                    let mut i = 0;
-                    self.journal.queue.retain(|_| {
-                        let keep = i != pos + 1;
-                        i += 1;
-                        keep
-                    });
-                }
+        let n = loop {
+            if let Ok(n) = json::to_slice(&self.journal, &mut self.record_buf) {
+                break n;
             }
+            let Some(pos) = self
+                .journal
+                .queue
+                .iter()
+                .skip(1)
+                .position(|q| q.message.is_meter())
+            else {
+                let _ = self.actions.push(Action::StorageFailed {
+                    key: RecordKey::Journal,
+                });
+                return;
+            };
+            let mut i = 0;
+            self.journal.queue.retain(|_| {
+                let keep = i != pos + 1;
+                i += 1;
+                keep
+            });
+        };
+        let data = self.record_buf.get(..n).unwrap_or_default();
+        if self.storage.store(RecordKey::Journal, data).is_err() {
+            let _ = self.actions.push(Action::StorageFailed {
+                key: RecordKey::Journal,
+            });
         }
     }
 
@@ -1626,11 +2134,15 @@ impl<S: Storage> ChargePoint<S> {
             Ok(n) => {
                 let data = self.record_buf.get(..n).unwrap_or_default();
                 if self.storage.store(RecordKey::Configuration, data).is_err() {
-                    let _ = self.actions.push(Action::StorageFailed { key: RecordKey::Configuration });
+                    let _ = self.actions.push(Action::StorageFailed {
+                        key: RecordKey::Configuration,
+                    });
                 }
             }
             Err(_) => {
-                let _ = self.actions.push(Action::StorageFailed { key: RecordKey::Configuration });
+                let _ = self.actions.push(Action::StorageFailed {
+                    key: RecordKey::Configuration,
+                });
             }
         }
     }
@@ -1639,12 +2151,20 @@ impl<S: Storage> ChargePoint<S> {
         match self.cache.encode(&mut self.record_buf) {
             Ok(n) => {
                 let data = self.record_buf.get(..n).unwrap_or_default();
-                if self.storage.store(RecordKey::AuthorizationCache, data).is_err() {
-                    let _ = self.actions.push(Action::StorageFailed { key: RecordKey::AuthorizationCache });
+                if self
+                    .storage
+                    .store(RecordKey::AuthorizationCache, data)
+                    .is_err()
+                {
+                    let _ = self.actions.push(Action::StorageFailed {
+                        key: RecordKey::AuthorizationCache,
+                    });
                 }
             }
             Err(_) => {
-                let _ = self.actions.push(Action::StorageFailed { key: RecordKey::AuthorizationCache });
+                let _ = self.actions.push(Action::StorageFailed {
+                    key: RecordKey::AuthorizationCache,
+                });
             }
         }
     }
@@ -1666,8 +2186,14 @@ impl Serialize for MeterValuesView<'_> {
         let sample = self.sample;
         let measurands = measurand_list(sample.measurands);
         let setup = MeterSetup::for_connector(self.connector_id);
-        let value = metering::build_meter_value(&sample.readings, &measurands, sample.context, sample.timestamp, setup)
-            .ok_or_else(|| Ser::Error::custom("no sampled value"))?;
+        let value = metering::build_meter_value(
+            &sample.readings,
+            &measurands,
+            sample.context,
+            sample.timestamp,
+            setup,
+        )
+        .ok_or_else(|| Ser::Error::custom("no sampled value"))?;
         let mut st = s.serialize_struct("MeterValuesRequest", 3)?;
         st.serialize_field("connectorId", &self.connector_id)?;
         if let Some(id) = self.transaction_id {
@@ -1701,10 +2227,16 @@ impl Serialize for StopTransactionView<'_> {
         st.serialize_field("timestamp", &self.timestamp)?;
         st.serialize_field("transactionId", &self.transaction_id)?;
         st.serialize_field("reason", &self.reason)?;
-        let lists = StopTxnMeasurands { sampled: &self.sampled, aligned: &self.aligned };
+        let lists = StopTxnMeasurands {
+            sampled: &self.sampled,
+            aligned: &self.aligned,
+        };
         // §3.16.5: no transactionData when neither StopTxn list asks for anything.
         if let Some(data) = self.data.filter(|d| !lists.is_empty() && !d.is_empty()) {
-            st.serialize_field("transactionData", &data.meter_values(lists, MeterSetup::OUTLET))?;
+            st.serialize_field(
+                "transactionData",
+                &data.meter_values(lists, MeterSetup::OUTLET),
+            )?;
         }
         st.end()
     }
@@ -1721,13 +2253,31 @@ impl Serialize for ConfigurationView<'_> {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("GetConfigurationResponse", 2)?;
         match self.keys {
-            None => st.serialize_field("configurationKey", &KnownKeys { config: self.config, keys: None })?,
+            None => st.serialize_field(
+                "configurationKey",
+                &KnownKeys {
+                    config: self.config,
+                    keys: None,
+                },
+            )?,
             Some(keys) => {
                 if keys.iter().any(|k| self.config.get(k).is_some()) {
-                    st.serialize_field("configurationKey", &KnownKeys { config: self.config, keys: Some(keys) })?;
+                    st.serialize_field(
+                        "configurationKey",
+                        &KnownKeys {
+                            config: self.config,
+                            keys: Some(keys),
+                        },
+                    )?;
                 }
                 if keys.iter().any(|k| self.config.get(k).is_none()) {
-                    st.serialize_field("unknownKey", &UnknownKeys { config: self.config, keys })?;
+                    st.serialize_field(
+                        "unknownKey",
+                        &UnknownKeys {
+                            config: self.config,
+                            keys,
+                        },
+                    )?;
                 }
             }
         }

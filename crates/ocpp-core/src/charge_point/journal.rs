@@ -13,9 +13,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::limits::{JOURNAL_MAX_QUEUED, MAX_CONNECTORS, STOP_DATA_SLOTS, STOP_TRANSACTION_MAX_SAMPLES};
+use crate::limits::{
+    JOURNAL_MAX_QUEUED, MAX_CONNECTORS, STOP_DATA_SLOTS, STOP_TRANSACTION_MAX_SAMPLES,
+};
 use crate::types::{DateTime, List};
-use crate::v16::{ConnectorId, IdToken, Measurand, Reason, ReadingContext};
+use crate::v16::{ConnectorId, IdToken, Measurand, ReadingContext, Reason};
 
 use super::metering::{MeterReadings, TransactionData};
 
@@ -33,8 +35,14 @@ pub fn measurand_mask(items: &[Measurand]) -> u32 {
 
 /// The measurands of a mask, in the spec's order.
 pub fn measurand_list(mask: u32) -> List<Measurand, 32> {
-    List::try_from_iter(Measurand::ALL.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, m)| *m))
-        .unwrap_or_default()
+    List::try_from_iter(
+        Measurand::ALL
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, m)| *m),
+    )
+    .unwrap_or_default()
 }
 
 /// A meter sample as stored: the readings, not yet rendered as SampledValues, so that a queued
@@ -132,9 +140,9 @@ impl TxMessage {
     /// The local transaction id the message belongs to.
     pub const fn local_id(&self) -> u32 {
         match self {
-            TxMessage::Start { local_id, .. } | TxMessage::Stop { local_id, .. } | TxMessage::Meter { local_id, .. } => {
-                *local_id
-            }
+            TxMessage::Start { local_id, .. }
+            | TxMessage::Stop { local_id, .. }
+            | TxMessage::Meter { local_id, .. } => *local_id,
         }
     }
 
@@ -201,12 +209,17 @@ impl Journal {
 
     /// The running transaction on `connector`, mutably.
     pub fn transaction_mut(&mut self, connector: ConnectorId) -> Option<&mut Transaction> {
-        self.transactions.as_mut_slice().iter_mut().find(|t| t.connector == connector)
+        self.transactions
+            .as_mut_slice()
+            .iter_mut()
+            .find(|t| t.connector == connector)
     }
 
     /// The running transaction with the central system's id `transaction_id`.
     pub fn by_transaction_id(&self, transaction_id: i32) -> Option<&Transaction> {
-        self.transactions.iter().find(|t| t.transaction_id == Some(transaction_id))
+        self.transactions
+            .iter()
+            .find(|t| t.transaction_id == Some(transaction_id))
     }
 
     /// Appends `message`. When the queue is full, the oldest queued MeterValues is dropped to make
@@ -214,7 +227,7 @@ impl Journal {
     /// never dropped). Returns whether a MeterValues had to be dropped.
     pub fn enqueue(&mut self, message: TxMessage) -> Result<bool, QueueFull> {
         let mut dropped = false;
-        if self.queue.len() == self.queue_capacity() {
+        if self.queue.len() == JOURNAL_MAX_QUEUED {
             // Never drop the head: it may be in flight.
             let Some(pos) = self.queue.iter().skip(1).position(|q| q.message.is_meter()) else {
                 return Err(QueueFull::Full);
@@ -227,12 +240,13 @@ impl Journal {
             });
             dropped = true;
         }
-        self.queue.push(Queued { message, failures: 0 }).map_err(|_| QueueFull::Full)?;
+        self.queue
+            .push(Queued {
+                message,
+                failures: 0,
+            })
+            .map_err(|_| QueueFull::Full)?;
         Ok(dropped)
-    }
-
-    const fn queue_capacity(&self) -> usize {
-        JOURNAL_MAX_QUEUED
     }
 
     /// Removes the head of the queue (it was answered, or given up on).
@@ -253,9 +267,16 @@ impl Journal {
         }
         for q in self.queue.as_mut_slice() {
             match &mut q.message {
-                TxMessage::Stop { local_id: l, transaction_id: id, .. } | TxMessage::Meter { local_id: l, transaction_id: id, .. }
-                    if *l == local_id =>
-                {
+                TxMessage::Stop {
+                    local_id: l,
+                    transaction_id: id,
+                    ..
+                }
+                | TxMessage::Meter {
+                    local_id: l,
+                    transaction_id: id,
+                    ..
+                } if *l == local_id => {
                     *id = Some(transaction_id);
                 }
                 _ => {}
@@ -299,6 +320,8 @@ impl Journal {
 
     /// Whether a StartTransaction for `local_id` is still queued (its id is not known yet).
     pub fn start_pending(&self, local_id: u32) -> bool {
-        self.queue.iter().any(|q| matches!(q.message, TxMessage::Start { local_id: l, .. } if l == local_id))
+        self.queue
+            .iter()
+            .any(|q| matches!(q.message, TxMessage::Start { local_id: l, .. } if l == local_id))
     }
 }

@@ -21,7 +21,8 @@ pub mod storage;
 pub mod time;
 
 pub use cp::{
-    ChargePoint, DEFAULT_BOOT_RETRY_S, DEFAULT_CALL_TIMEOUT_MS, DEFERRED_ANSWER_TIMEOUT_MS, RESET_GRACE_MS, Registration, Setup,
+    ChargePoint, DEFAULT_BOOT_RETRY_S, DEFAULT_CALL_TIMEOUT_MS, DEFERRED_ANSWER_TIMEOUT_MS,
+    RESET_GRACE_MS, Registration, Setup,
 };
 pub use io::{Action, Event};
 pub use metering::{MeterReadings, Reading};

@@ -1,14 +1,15 @@
 //! What waits to be sent: answers to the central system's CALLs, and our own requests that are not
 //! transaction-related (those live in the [`journal`](super::journal)).
 
-use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 
 use crate::limits::{DATA_TRANSFER_DATA_MAX_LEN, MAX_CONFIGURATION_KEYS};
 use crate::rpc::ErrorCode;
 use crate::types::{BoundedString, CiString50, DateTime, List};
 use crate::v16::{
-    Action as OcppAction, ChargePointErrorCode, ChargePointStatus, ConnectorId, DataTransferStatus, IdToken,
+    Action as OcppAction, ChargePointErrorCode, ChargePointStatus, ConnectorId, DataTransferStatus,
+    IdToken,
 };
 
 use super::journal::Sample;

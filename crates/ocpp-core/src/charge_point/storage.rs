@@ -28,8 +28,12 @@ pub enum RecordKey {
 
 impl RecordKey {
     /// Every record key.
-    pub const ALL: [RecordKey; 4] =
-        [RecordKey::Configuration, RecordKey::Journal, RecordKey::AuthorizationCache, RecordKey::LocalAuthList];
+    pub const ALL: [RecordKey; 4] = [
+        RecordKey::Configuration,
+        RecordKey::Journal,
+        RecordKey::AuthorizationCache,
+        RecordKey::LocalAuthList,
+    ];
 
     /// A stable name, usable as a file name.
     pub const fn name(self) -> &'static str {
@@ -64,7 +68,11 @@ pub trait Storage {
 
     /// Reads record `key` into `buf` and returns its bytes, or `None` if it was never stored.
     /// A record larger than `buf` is an error.
-    fn load<'b>(&mut self, key: RecordKey, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, Self::Error>;
+    fn load<'b>(
+        &mut self,
+        key: RecordKey,
+        buf: &'b mut [u8],
+    ) -> Result<Option<&'b [u8]>, Self::Error>;
 
     /// Replaces record `key` with `data`, atomically (see the module docs).
     fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), Self::Error>;
@@ -73,7 +81,11 @@ pub trait Storage {
 impl<S: Storage + ?Sized> Storage for &mut S {
     type Error = S::Error;
 
-    fn load<'b>(&mut self, key: RecordKey, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, Self::Error> {
+    fn load<'b>(
+        &mut self,
+        key: RecordKey,
+        buf: &'b mut [u8],
+    ) -> Result<Option<&'b [u8]>, Self::Error> {
         (**self).load(key, buf)
     }
 
@@ -103,7 +115,10 @@ impl<const N: usize> Default for MemoryStorage<N> {
 impl<const N: usize> MemoryStorage<N> {
     /// Empty storage.
     pub const fn new() -> Self {
-        MemoryStorage { records: [None, None, None, None], writes: 0 }
+        MemoryStorage {
+            records: [None, None, None, None],
+            writes: 0,
+        }
     }
 
     /// The stored bytes of `key`.
@@ -120,8 +135,14 @@ impl<const N: usize> MemoryStorage<N> {
 impl<const N: usize> Storage for MemoryStorage<N> {
     type Error = RecordTooLarge;
 
-    fn load<'b>(&mut self, key: RecordKey, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, RecordTooLarge> {
-        let Some(data) = self.get(key) else { return Ok(None) };
+    fn load<'b>(
+        &mut self,
+        key: RecordKey,
+        buf: &'b mut [u8],
+    ) -> Result<Option<&'b [u8]>, RecordTooLarge> {
+        let Some(data) = self.get(key) else {
+            return Ok(None);
+        };
         let dst = buf.get_mut(..data.len()).ok_or(RecordTooLarge)?;
         dst.copy_from_slice(data);
         Ok(Some(dst))

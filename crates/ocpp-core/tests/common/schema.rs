@@ -7,11 +7,17 @@ use std::sync::{Mutex, OnceLock};
 
 /// The folder of the official schemas: `OCPP_SCHEMA_DIR`, set by scripts/test.
 pub fn schema_dir() -> PathBuf {
-    let dir = std::env::var_os("OCPP_SCHEMA_DIR").map(PathBuf::from).expect(
-        "OCPP_SCHEMA_DIR is not set: run scripts/test, which installs the PyPI `ocpp` package \
+    let dir = std::env::var_os("OCPP_SCHEMA_DIR")
+        .map(PathBuf::from)
+        .expect(
+            "OCPP_SCHEMA_DIR is not set: run scripts/test, which installs the PyPI `ocpp` package \
          into .venv and points OCPP_SCHEMA_DIR at its v16 schemas",
+        );
+    assert!(
+        dir.join("BootNotification.json").is_file(),
+        "no OCPP 1.6 schemas in {}",
+        dir.display()
     );
-    assert!(dir.join("BootNotification.json").is_file(), "no OCPP 1.6 schemas in {}", dir.display());
     dir
 }
 
@@ -19,17 +25,30 @@ fn load(name: &str) -> jsonschema::Validator {
     let path = schema_dir().join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
-    jsonschema::options().should_validate_formats(true).build(&schema).unwrap_or_else(|e| panic!("{name}: {e}"))
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 /// Checks `payload` against schema `name` (`Authorize`, `AuthorizeResponse`, ...); panics with
 /// every violation.
 pub fn check(name: &str, payload: &serde_json::Value) {
-    static CACHE: OnceLock<Mutex<HashMap<String, &'static jsonschema::Validator>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<HashMap<String, &'static jsonschema::Validator>>> =
+        OnceLock::new();
     let validator = {
         let mut cache = CACHE.get_or_init(Default::default).lock().unwrap();
-        *cache.entry(name.to_owned()).or_insert_with(|| Box::leak(Box::new(load(name))))
+        *cache
+            .entry(name.to_owned())
+            .or_insert_with(|| Box::leak(Box::new(load(name))))
     };
-    let errors: Vec<String> = validator.iter_errors(payload).map(|e| format!("{e} at {}", e.instance_path())).collect();
-    assert!(errors.is_empty(), "{name} violates the official schema: {payload}\n{}", errors.join("\n"));
+    let errors: Vec<String> = validator
+        .iter_errors(payload)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{name} violates the official schema: {payload}\n{}",
+        errors.join("\n")
+    );
 }

@@ -2,24 +2,77 @@
 //!
 //! Every frame the charge point sends is parsed, and every CALL payload and every CALLRESULT
 //! payload it sends is validated against the official OCPP 1.6 schema of its action.
-#![allow(dead_code, clippy::unwrap_used, clippy::panic, clippy::missing_panics_doc)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::missing_panics_doc,
+    clippy::needless_pass_by_value,
+    clippy::match_same_arms,
+    clippy::map_unwrap_or
+)]
 
 use std::collections::VecDeque;
 
-use ocpp_core::charge_point::{Action, ChargePoint, Event, Instant, MemoryStorage, Setup};
+use ocpp_core::charge_point::{Action, ChargePoint, Event, Instant, RecordKey, Setup, Storage};
 use ocpp_core::rpc::Frame;
 use serde_json::{Value, json};
 
 use super::schema;
 
-pub type Store = MemoryStorage<{ 64 * 1024 }>;
+/// Storage on the heap, for tests: survives a simulated restart (see [`Sim::restart`]).
+#[derive(Debug, Clone, Default)]
+pub struct Store {
+    records: std::collections::HashMap<&'static str, Vec<u8>>,
+    pub writes: usize,
+}
+
+impl Store {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn get(&self, key: RecordKey) -> Option<&[u8]> {
+        self.records.get(key.name()).map(Vec::as_slice)
+    }
+}
+
+impl Storage for Store {
+    type Error = ();
+
+    fn load<'b>(&mut self, key: RecordKey, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, ()> {
+        let Some(data) = self.records.get(key.name()) else {
+            return Ok(None);
+        };
+        let dst = buf.get_mut(..data.len()).ok_or(())?;
+        dst.copy_from_slice(data);
+        Ok(Some(dst))
+    }
+
+    fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), ()> {
+        self.records.insert(key.name(), data.to_vec());
+        self.writes += 1;
+        Ok(())
+    }
+}
 
 /// One frame the charge point sent.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Sent {
-    Call { id: String, action: String, payload: Value },
-    Result { id: String, payload: Value },
-    Error { id: String, code: String, description: String },
+    Call {
+        id: String,
+        action: String,
+        payload: Value,
+    },
+    Result {
+        id: String,
+        payload: Value,
+    },
+    Error {
+        id: String,
+        code: String,
+        description: String,
+    },
 }
 
 pub struct Sim {
@@ -36,7 +89,8 @@ pub struct Sim {
 /// The central system's clock: 2024-05-01T12:00:00Z at `Instant(0)`, advancing with the fake clock.
 pub fn cs_time(now: Instant) -> String {
     let base = ocpp_core::types::DateTime::parse("2024-05-01T12:00:00Z").unwrap();
-    base.add_millis(i64::try_from(now.millis()).unwrap()).to_string()
+    base.add_millis(i64::try_from(now.millis()).unwrap())
+        .to_string()
 }
 
 pub fn setup(connectors: u32) -> Setup {
@@ -53,7 +107,15 @@ impl Sim {
 
     pub fn with(setup: Setup, storage: Store, now: Instant) -> Self {
         let cp = ChargePoint::new(setup, storage, now);
-        let mut sim = Sim { cp, now, sent: VecDeque::new(), actions: Vec::new(), calls: Vec::new(), next_id: 1, connected: false };
+        let mut sim = Sim {
+            cp,
+            now,
+            sent: VecDeque::new(),
+            actions: Vec::new(),
+            calls: Vec::new(),
+            next_id: 1,
+            connected: false,
+        };
         sim.drain();
         sim
     }
@@ -79,13 +141,22 @@ impl Sim {
     }
 
     fn record(&mut self, text: &str) {
-        let frame = Frame::parse(text).unwrap_or_else(|e| panic!("charge point sent an invalid frame {text}: {e}"));
+        let frame = Frame::parse(text)
+            .unwrap_or_else(|e| panic!("charge point sent an invalid frame {text}: {e}"));
         let sent = match frame {
             Frame::Call(c) => {
                 let payload: Value = serde_json::from_str(c.payload).unwrap();
                 schema::check(c.action, &payload);
-                assert!(c.id.len() <= 36 && !c.id.is_empty(), "message id {:?}", c.id);
-                Sent::Call { id: c.id.to_owned(), action: c.action.to_owned(), payload }
+                assert!(
+                    c.id.len() <= 36 && !c.id.is_empty(),
+                    "message id {:?}",
+                    c.id
+                );
+                Sent::Call {
+                    id: c.id.to_owned(),
+                    action: c.action.to_owned(),
+                    payload,
+                }
             }
             Frame::CallResult(r) => {
                 let payload: Value = serde_json::from_str(r.payload).unwrap();
@@ -96,7 +167,10 @@ impl Sim {
                     .map(|(_, a)| a.clone())
                     .unwrap_or_else(|| panic!("CALLRESULT for an unknown id: {text}"));
                 schema::check(&format!("{action}Response"), &payload);
-                Sent::Result { id: r.id.to_owned(), payload }
+                Sent::Result {
+                    id: r.id.to_owned(),
+                    payload,
+                }
             }
             Frame::CallError(e) => Sent::Error {
                 id: e.id.to_owned(),
@@ -154,8 +228,15 @@ impl Sim {
     /// The next frame sent, which must be a CALL of `action`: its id and payload.
     pub fn expect_call(&mut self, action: &str) -> (String, Value) {
         match self.sent.pop_front() {
-            Some(Sent::Call { id, action: a, payload }) if a == action => (id, payload),
-            other => panic!("expected a {action} CALL, got {other:?} (then {:?})", self.sent),
+            Some(Sent::Call {
+                id,
+                action: a,
+                payload,
+            }) if a == action => (id, payload),
+            other => panic!(
+                "expected a {action} CALL, got {other:?} (then {:?})",
+                self.sent
+            ),
         }
     }
 
@@ -163,8 +244,21 @@ impl Sim {
     /// would (see [`default_response`]); returns its id and payload, unanswered.
     pub fn find_call(&mut self, action: &str) -> (String, Value) {
         for n in 0..200 {
-            let Some(pos) = self.sent.iter().position(|s| matches!(s, Sent::Call { .. })) else { break };
-            let Some(Sent::Call { id, action: a, payload }) = self.sent.remove(pos) else { unreachable!() };
+            let Some(pos) = self
+                .sent
+                .iter()
+                .position(|s| matches!(s, Sent::Call { .. }))
+            else {
+                break;
+            };
+            let Some(Sent::Call {
+                id,
+                action: a,
+                payload,
+            }) = self.sent.remove(pos)
+            else {
+                unreachable!()
+            };
             if a == action {
                 return (id, payload);
             }
@@ -176,7 +270,10 @@ impl Sim {
 
     /// Removes and returns the payload of the first CALLRESULT sent.
     pub fn take_result(&mut self) -> Option<Value> {
-        let pos = self.sent.iter().position(|s| matches!(s, Sent::Result { .. }))?;
+        let pos = self
+            .sent
+            .iter()
+            .position(|s| matches!(s, Sent::Result { .. }))?;
         match self.sent.remove(pos) {
             Some(Sent::Result { payload, .. }) => Some(payload),
             _ => None,
@@ -209,13 +306,16 @@ impl Sim {
         let text = json!([2, id, action, payload]).to_string();
         self.cp.handle_frame(&text, self.now);
         self.drain();
-        let pos = self
-            .sent
-            .iter()
-            .position(|s| matches!(s, Sent::Result { id: i, .. } | Sent::Error { id: i, .. } if *i == id));
+        let pos = self.sent.iter().position(
+            |s| matches!(s, Sent::Result { id: i, .. } | Sent::Error { id: i, .. } if *i == id),
+        );
         match pos {
             Some(p) => self.sent.remove(p).unwrap(),
-            None => Sent::Call { id: String::new(), action: "<no answer yet>".into(), payload: Value::Null },
+            None => Sent::Call {
+                id: String::new(),
+                action: "<no answer yet>".into(),
+                payload: Value::Null,
+            },
         }
     }
 
@@ -232,7 +332,10 @@ impl Sim {
     pub fn boot(&mut self) {
         self.connect();
         let (id, _) = self.expect_call("BootNotification");
-        self.reply(id.as_str(), json!({"status": "Accepted", "currentTime": cs_time(self.now), "interval": 300}));
+        self.reply(
+            id.as_str(),
+            json!({"status": "Accepted", "currentTime": cs_time(self.now), "interval": 300}),
+        );
         self.answer_all();
     }
 
@@ -241,8 +344,21 @@ impl Sim {
     pub fn answer_all(&mut self) -> Vec<(String, Value)> {
         let mut seen = Vec::new();
         for _ in 0..200 {
-            let Some(pos) = self.sent.iter().position(|s| matches!(s, Sent::Call { .. })) else { break };
-            let Some(Sent::Call { id, action, payload }) = self.sent.remove(pos) else { unreachable!() };
+            let Some(pos) = self
+                .sent
+                .iter()
+                .position(|s| matches!(s, Sent::Call { .. }))
+            else {
+                break;
+            };
+            let Some(Sent::Call {
+                id,
+                action,
+                payload,
+            }) = self.sent.remove(pos)
+            else {
+                unreachable!()
+            };
             let response = default_response(&action, &payload, seen.len(), self.now);
             seen.push((action, payload));
             self.reply(&id, response);
@@ -258,10 +374,14 @@ impl Sim {
 /// A plausible central-system answer to each request.
 pub fn default_response(action: &str, _payload: &Value, n: usize, now: Instant) -> Value {
     match action {
-        "BootNotification" => json!({"status": "Accepted", "currentTime": cs_time(now), "interval": 300}),
+        "BootNotification" => {
+            json!({"status": "Accepted", "currentTime": cs_time(now), "interval": 300})
+        }
         "Heartbeat" => json!({"currentTime": cs_time(now)}),
         "Authorize" => json!({"idTagInfo": {"status": "Accepted"}}),
-        "StartTransaction" => json!({"idTagInfo": {"status": "Accepted"}, "transactionId": 1000 + n}),
+        "StartTransaction" => {
+            json!({"idTagInfo": {"status": "Accepted"}, "transactionId": 1000 + n})
+        }
         "StopTransaction" => json!({"idTagInfo": {"status": "Accepted"}}),
         "DataTransfer" => json!({"status": "Accepted"}),
         _ => json!({}),

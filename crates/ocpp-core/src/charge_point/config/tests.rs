@@ -79,7 +79,7 @@ const DEFAULTS: &[(&str, bool, Option<&str>)] = &[
     ("UnlockConnectorOnEVSideDisconnect", false, Some("true")), // §9.1.33
     ("WebSocketPingInterval", false, Some("60")),           // §9.1.34
     ("LocalAuthListEnabled", false, Some("true")),          // §9.2.1
-    ("LocalAuthListMaxLength", true, Some("128")),           // §9.2.2
+    ("LocalAuthListMaxLength", true, Some("128")),          // §9.2.2
     ("SendLocalListMaxLength", true, Some("64")),           // §9.2.3
     ("ReserveConnectorZeroSupported", true, Some("false")), // §9.3.1
     ("ChargeProfileMaxStackLevel", true, Some("8")),        // §9.4.1

@@ -11,7 +11,9 @@ use core::fmt;
 /// reports (mWh, mA, mV, 0.001 °C). The range is ±999 999 999 999 999.999, far beyond any meter;
 /// the constructors refuse values outside it, and NaN or infinities, with `None`, which a
 /// [`MeterReadings`] field reads as "not available" (the value is then skipped, never invented).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Reading(i64);
 
