@@ -75,6 +75,22 @@ pub enum Event {
         /// Whether the connector is unlocked now.
         unlocked: bool,
     },
+    /// The firmware download asked for with [`Action::DownloadFirmware`] finished.
+    FirmwareDownloaded {
+        /// Whether the image was downloaded.
+        ok: bool,
+    },
+    /// The installation asked for with [`Action::InstallFirmware`] finished. On success the
+    /// charge point asks for a restart ([`Action::Reset`]) and reports `Installed` after it.
+    FirmwareInstalled {
+        /// Whether the image was installed.
+        ok: bool,
+    },
+    /// The upload asked for with [`Action::UploadDiagnostics`] finished.
+    DiagnosticsUploaded {
+        /// Whether the file was uploaded.
+        ok: bool,
+    },
     /// The wall clock from a trusted real-time clock.
     ClockSync {
         /// The current time.
@@ -142,6 +158,15 @@ pub enum Action {
         /// The status, or `None` when the central system answered with a CALLERROR.
         status: Option<crate::v16::DataTransferStatus>,
     },
+    /// Download the firmware image of `ChargePoint::firmware_request` (location, retries are
+    /// the charge point's business); report with [`Event::FirmwareDownloaded`].
+    DownloadFirmware,
+    /// Install the downloaded image (no transaction runs); report with
+    /// [`Event::FirmwareInstalled`].
+    InstallFirmware,
+    /// Upload a diagnostics file named as `ChargePoint::diagnostics_request` says, to its
+    /// location (HTTP PUT/POST or FTP); report with [`Event::DiagnosticsUploaded`].
+    UploadDiagnostics,
     /// A record could not be stored: the charge point keeps working from RAM, but what it holds
     /// would not survive a power loss.
     StorageFailed {

@@ -192,6 +192,28 @@ pub struct Journal {
     /// `transactionData` of queued StopTransactions.
     #[serde(default)]
     pub stop_data: List<StopEntry, STOP_DATA_SLOTS>,
+    /// Reservations (§5.13); they survive a restart until they expire.
+    #[serde(default)]
+    pub reservations: List<Reservation, { MAX_CONNECTORS + 1 }>,
+    /// A FirmwareStatusNotification to send once the charge point is accepted after the restart
+    /// that installs new firmware (`Installed`, §5.19: "good practice to first reboot").
+    #[serde(default)]
+    pub firmware_status_after_boot: Option<crate::v16::FirmwareStatus>,
+}
+
+/// A reservation of a connector (§3.11, §5.13).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reservation {
+    /// The central system's id for it.
+    pub id: i32,
+    /// The connector (0: any connector, when ReserveConnectorZeroSupported).
+    pub connector: ConnectorId,
+    /// Who may use it.
+    pub id_tag: IdToken,
+    /// Whose group may use it (§5.13: "or with the same parentIdTag").
+    pub parent_id_tag: Option<IdToken>,
+    /// When it ends.
+    pub expiry: DateTime,
 }
 
 /// Why a message could not be queued.

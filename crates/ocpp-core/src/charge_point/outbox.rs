@@ -6,10 +6,10 @@ use serde::ser::{SerializeStruct, Serializer};
 
 use crate::limits::{DATA_TRANSFER_DATA_MAX_LEN, MAX_CONFIGURATION_KEYS};
 use crate::rpc::ErrorCode;
-use crate::types::{BoundedString, CiString50, DateTime, List};
+use crate::types::{BoundedString, CiString50, CiString255, DateTime, List};
 use crate::v16::{
     Action as OcppAction, ChargePointErrorCode, ChargePointStatus, ConnectorId, DataTransferStatus,
-    IdToken,
+    DiagnosticsStatus, FirmwareStatus, IdToken,
 };
 
 use super::journal::Sample;
@@ -40,6 +40,12 @@ pub enum Reply {
         /// The data.
         data: Option<BoundedString<DATA_TRANSFER_DATA_MAX_LEN>>,
     },
+    /// `{}`.
+    Empty,
+    /// GetLocalListVersion.conf.
+    ListVersion(i32),
+    /// GetDiagnostics.conf.
+    DiagnosticsFile(Option<CiString255>),
     /// GetConfiguration.conf, rendered from the configuration when written.
     Configuration {
         /// The keys asked for; `None` for all.
@@ -85,13 +91,20 @@ pub enum Request {
         /// The identifier.
         id_tag: IdToken,
     },
-    /// MeterValues outside a transaction (clock-aligned, or triggered).
+    /// MeterValues that are not queued in the journal: clock-aligned values outside a
+    /// transaction, and values sent on TriggerMessage (§5.17: current values, not history).
     Meter {
         /// The connector.
         connector: ConnectorId,
+        /// The running transaction's id, if known.
+        transaction_id: Option<i32>,
         /// The sample.
         sample: Sample,
     },
+    /// FirmwareStatusNotification (§4.5).
+    FirmwareStatus(FirmwareStatus),
+    /// DiagnosticsStatusNotification (§4.4).
+    DiagnosticsStatus(DiagnosticsStatus),
     /// DataTransfer from the charge point (the request itself waits in the charge point: one at a
     /// time).
     DataTransfer,
@@ -106,6 +119,8 @@ impl Request {
             Request::Status { .. } => OcppAction::StatusNotification,
             Request::Authorize { .. } => OcppAction::Authorize,
             Request::Meter { .. } => OcppAction::MeterValues,
+            Request::FirmwareStatus(_) => OcppAction::FirmwareStatusNotification,
+            Request::DiagnosticsStatus(_) => OcppAction::DiagnosticsStatusNotification,
             Request::DataTransfer => OcppAction::DataTransfer,
         }
     }
@@ -119,5 +134,14 @@ impl Serialize for StatusOnly {
         let mut st = s.serialize_struct("Status", 1)?;
         st.serialize_field("status", self.0)?;
         st.end()
+    }
+}
+
+/// `{}`.
+pub struct EmptyObject;
+
+impl Serialize for EmptyObject {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_struct("Empty", 0)?.end()
     }
 }

@@ -1,4 +1,12 @@
 //! The [`ChargePoint`] state machine: the sans-IO loop of an OCPP 1.6 charge point.
+//!
+//! This file holds the loop (inputs, outputs, scheduling) and the Core profile; the other
+//! profiles' behaviour is in the submodules, one per spec concept.
+
+mod firmware;
+mod local_list;
+mod reservation;
+mod trigger;
 
 use core::fmt::Write as _;
 
@@ -24,7 +32,7 @@ use super::journal::{
     measurand_mask,
 };
 use super::metering::{self, MeterReadings, MeterScheduler, MeterSetup, StopTxnMeasurands};
-use super::outbox::{Answer, AnswerId, Reply, Request, StatusOnly};
+use super::outbox::{Answer, AnswerId, EmptyObject, Reply, Request, StatusOnly};
 use super::storage::{RecordKey, Storage};
 use super::{Instant, WallClock};
 
@@ -199,6 +207,12 @@ pub struct ChargePoint<S: Storage> {
     outgoing_data_transfer: Option<v16::DataTransferRequest>,
     /// The central system's answer to it.
     data_transfer_answer: Option<v16::DataTransferResponse>,
+    /// Messages asked for by TriggerMessage: sent even while Pending (§4.2).
+    triggered: List<Request, 4>,
+    /// The firmware update in progress (§5.19).
+    firmware: Option<firmware::FirmwareJob>,
+    /// The diagnostics upload in progress (§5.9).
+    diagnostics: Option<firmware::DiagnosticsJob>,
     record_buf: [u8; RECORD_BUF],
 }
 
@@ -255,6 +269,9 @@ impl<S: Storage> ChargePoint<S> {
             incoming_data_transfer: None,
             outgoing_data_transfer: None,
             data_transfer_answer: None,
+            triggered: List::new(),
+            firmware: None,
+            diagnostics: None,
             record_buf: [0; RECORD_BUF],
         };
         cp.restore(now);
@@ -296,6 +313,7 @@ impl<S: Storage> ChargePoint<S> {
         };
         if let Some(journal) = journal {
             self.journal = journal;
+            self.sync_reservations();
             for c in 1..=self.setup.connectors as usize {
                 if self.journal.inoperative & (1 << c) != 0 {
                     if let Some(conn) = self.connectors.get_mut(c) {
@@ -453,6 +471,11 @@ impl<S: Storage> ChargePoint<S> {
                     Reply::Status(status.as_str()),
                 );
             }
+            e @ (Event::FirmwareDownloaded { .. }
+            | Event::FirmwareInstalled { .. }
+            | Event::DiagnosticsUploaded { .. }) => {
+                self.on_transfer_event(&e, now);
+            }
             Event::ClockSync { now: wall } => {
                 self.clock.set(now, wall);
                 self.meter.wall_clock_changed();
@@ -563,6 +586,8 @@ impl<S: Storage> ChargePoint<S> {
         }
         // Meter samples.
         self.take_samples(now);
+        self.expire_reservations(now);
+        self.transfers_tick(now);
         // A reset waiting for its StopTransactions.
         if let Some((kind, since)) = self.reset {
             let flushed = self.journal.queue.is_empty() || !self.connected;
@@ -665,6 +690,8 @@ impl<S: Storage> ChargePoint<S> {
             consider(c.pending_deadline(min_status));
         }
         consider(self.meter.next_deadline());
+        consider(self.reservation_deadline());
+        consider(self.transfers_deadline());
         if let Some((_, since)) = self.reset {
             consider(Some(since.add_millis(RESET_GRACE_MS)));
         }
@@ -898,6 +925,34 @@ impl<S: Storage> ChargePoint<S> {
                     }
                 }
             }
+            OcppAction::GetLocalListVersion => {
+                let _req = decode!(v16::GetLocalListVersionRequest);
+                self.on_get_local_list_version()
+            }
+            OcppAction::SendLocalList => {
+                let req = decode!(v16::SendLocalListRequest);
+                self.on_send_local_list(&req)
+            }
+            OcppAction::TriggerMessage => {
+                let req = decode!(v16::TriggerMessageRequest);
+                self.on_trigger_message(&req, now)
+            }
+            OcppAction::ReserveNow => {
+                let req = decode!(v16::ReserveNowRequest);
+                self.on_reserve_now(req, now)
+            }
+            OcppAction::CancelReservation => {
+                let req = decode!(v16::CancelReservationRequest);
+                self.on_cancel_reservation(req.reservation_id, now)
+            }
+            OcppAction::UpdateFirmware => {
+                let req = decode!(v16::UpdateFirmwareRequest);
+                self.on_update_firmware(req, now)
+            }
+            OcppAction::GetDiagnostics => {
+                let req = decode!(v16::GetDiagnosticsRequest);
+                self.on_get_diagnostics(req, now)
+            }
             _ => Reply::Error {
                 code: ErrorCode::NotSupported,
                 description: bounded(format_args!("{} is not supported", action.as_str())),
@@ -933,6 +988,11 @@ impl<S: Storage> ChargePoint<S> {
                             c.reported = None;
                         }
                         self.queue_changed_statuses(now);
+                        // The restart after a firmware installation: now report Installed.
+                        if let Some(status) = self.journal.firmware_status_after_boot.take() {
+                            let _ = self.requests.push(Request::FirmwareStatus(status));
+                            self.persist_journal();
+                        }
                     }
                     RegistrationStatus::Pending | RegistrationStatus::Rejected => {
                         self.registration = if conf.status == RegistrationStatus::Pending {
@@ -1103,26 +1163,46 @@ impl<S: Storage> ChargePoint<S> {
     /// messages only while those wait for a retry (§3.7); nothing but BootNotification goes
     /// before the central system accepted us (§4.2).
     fn next_call(&mut self, now: Instant, id: &str, buf: &mut [u8]) -> Option<(Sent, usize)> {
-        if self.registration != Registration::Accepted {
-            if self.boot_at.is_some_and(|at| at <= now) {
-                self.boot_at = None;
-                let n = rpc::encode_call(buf, id, "BootNotification", &self.setup.boot)
-                    .ok()?
-                    .len();
-                return Some((Sent::Request(Request::Boot), n));
+        if self.registration != Registration::Accepted && self.boot_at.is_some_and(|at| at <= now) {
+            self.boot_at = None;
+            let n = rpc::encode_call(buf, id, "BootNotification", &self.setup.boot)
+                .ok()?
+                .len();
+            return Some((Sent::Request(Request::Boot), n));
+        }
+        // What the central system asked for with TriggerMessage goes next, also while Pending
+        // (§4.2: "unless it has been instructed by the Central System to do so").
+        if matches!(
+            self.registration,
+            Registration::Accepted | Registration::Pending
+        ) {
+            while let Some(req) = self.triggered.first().cloned() {
+                let mut first = true;
+                self.triggered.retain(|_| !core::mem::take(&mut first));
+                if req == Request::Boot {
+                    let n = rpc::encode_call(buf, id, "BootNotification", &self.setup.boot)
+                        .ok()?
+                        .len();
+                    return Some((Sent::Request(Request::Boot), n));
+                }
+                if let Some(n) = self.write_request(&req, id, now, buf) {
+                    return Some((Sent::Request(req), n));
+                }
             }
+        }
+        if self.registration != Registration::Accepted {
             return None;
         }
         let journal_ready =
             !self.journal.queue.is_empty() && self.journal_retry_at.is_none_or(|at| at <= now);
         if journal_ready {
-            // A transaction message goes first unless a request was queued before it... requests
-            // are not ordered against the journal except by overtaking during retries, so keep
-            // chronological order by serving the journal first.
+            // Transaction messages keep their order among themselves (§3.7); other requests
+            // wait behind them except while the head waits for a retry.
             if let Some(n) = self.write_journal_head(id, buf) {
                 return Some((Sent::Journal, n));
             }
-            // The head cannot be written (no transaction id yet, or too large): give it up.
+            // The head cannot be written: it names a transaction whose StartTransaction was
+            // given up (no id will ever come), or it does not fit the buffer. Give it up.
             if let Some(Queued {
                 message: TxMessage::Start { local_id, .. },
                 ..
@@ -1196,14 +1276,30 @@ impl<S: Storage> ChargePoint<S> {
                     id_tag: id_tag.clone(),
                 },
             ),
-            Request::Meter { connector, sample } => {
+            Request::Meter {
+                connector,
+                transaction_id,
+                sample,
+            } => {
                 let body = MeterValuesView {
                     connector_id: *connector,
-                    transaction_id: None,
+                    transaction_id: *transaction_id,
                     sample,
                 };
                 rpc::encode_call(buf, id, action, &body)
             }
+            Request::FirmwareStatus(status) => rpc::encode_call(
+                buf,
+                id,
+                action,
+                &v16::FirmwareStatusNotificationRequest { status: *status },
+            ),
+            Request::DiagnosticsStatus(status) => rpc::encode_call(
+                buf,
+                id,
+                action,
+                &v16::DiagnosticsStatusNotificationRequest { status: *status },
+            ),
             Request::DataTransfer => match &self.outgoing_data_transfer {
                 Some(body) => rpc::encode_call(buf, id, action, body),
                 None => return None,
@@ -1283,6 +1379,19 @@ impl<S: Storage> ChargePoint<S> {
                 &v16::DataTransferResponse {
                     status: *status,
                     data: data.clone(),
+                },
+            ),
+            Reply::Empty => rpc::encode_call_result(buf, id, &EmptyObject),
+            Reply::ListVersion(v) => rpc::encode_call_result(
+                buf,
+                id,
+                &v16::GetLocalListVersionResponse { list_version: *v },
+            ),
+            Reply::DiagnosticsFile(name) => rpc::encode_call_result(
+                buf,
+                id,
+                &v16::GetDiagnosticsResponse {
+                    file_name: name.clone(),
                 },
             ),
             Reply::Configuration { keys } => rpc::encode_call_result(
@@ -1521,6 +1630,18 @@ impl<S: Storage> ChargePoint<S> {
         remote: bool,
         now: Instant,
     ) {
+        // §5.13: a reserved connector takes only the reservation's idTag or its group.
+        if !self.reservation_allows(connector, &id_tag, parent.as_deref()) {
+            if let Some(slot) = self.pending.get_mut(connector as usize) {
+                *slot = None;
+            }
+            let _ = self.actions.push(Action::Authorization {
+                connector: Some(connector),
+                id_tag,
+                status: AuthorizationStatus::Invalid,
+            });
+            return;
+        }
         let _ = self.actions.push(Action::Authorization {
             connector: Some(connector),
             id_tag: id_tag.clone(),
@@ -1643,6 +1764,7 @@ impl<S: Storage> ChargePoint<S> {
         };
         let wall = self.clock.at(now);
         let meter_start = self.energy_wh(connector).unwrap_or(0);
+        let reservation_id = self.take_reservation(connector, &p.id_tag);
         let local_id = self.journal.next_local_id;
         self.journal.next_local_id = local_id.wrapping_add(1);
         let tx = Transaction {
@@ -1653,7 +1775,7 @@ impl<S: Storage> ChargePoint<S> {
             meter_start,
             started: wall,
             transaction_id: None,
-            reservation_id: None,
+            reservation_id,
             deauthorized: false,
             last_meter: meter_start,
             last_seen: wall,
@@ -1668,7 +1790,7 @@ impl<S: Storage> ChargePoint<S> {
             id_tag: p.id_tag,
             meter_start,
             timestamp: wall,
-            reservation_id: None,
+            reservation_id,
         });
         // transactionData begins with the start value (§9.1.27).
         let readings = self
@@ -1748,6 +1870,8 @@ impl<S: Storage> ChargePoint<S> {
         });
         let _ = self.actions.push(Action::TransactionStopped { connector });
         self.save_availability();
+        // A firmware installation may have been waiting for this transaction (§5.19).
+        self.transfers_tick(now);
     }
 
     /// Ends the transaction on `connector` in the journal and queues its StopTransaction.
@@ -1835,7 +1959,11 @@ impl<S: Storage> ChargePoint<S> {
                 self.persist_journal();
             } else if online && due.context == v16::ReadingContext::SampleClock {
                 // Clock-aligned values outside a transaction are not transaction-related (§3.7).
-                let _ = self.requests.push(Request::Meter { connector, sample });
+                let _ = self.requests.push(Request::Meter {
+                    connector,
+                    transaction_id: None,
+                    sample,
+                });
             }
         }
     }

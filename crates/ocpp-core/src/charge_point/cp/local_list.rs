@@ -1,0 +1,43 @@
+//! Local Auth List Management (§5.10 GetLocalListVersion, §5.15 SendLocalList). The list itself
+//! and its update rules are in [`crate::charge_point::auth`].
+
+use super::{ChargePoint, Reply};
+use crate::charge_point::io::Action;
+use crate::charge_point::storage::{RecordKey, Storage};
+use crate::v16::{SendLocalListRequest, UpdateStatus};
+
+impl<S: Storage> ChargePoint<S> {
+    /// GetLocalListVersion (§5.10): the version of the list, 0 when none was ever received. This
+    /// charge point supports local lists, so it never answers -1.
+    pub(super) fn on_get_local_list_version(&self) -> Reply {
+        Reply::ListVersion(self.local_list.reported_version(true))
+    }
+
+    /// SendLocalList (§5.15): a Full or Differential update, applied atomically.
+    pub(super) fn on_send_local_list(&mut self, req: &SendLocalListRequest) -> Reply {
+        let max = usize::try_from(self.config.send_local_list_max_length).unwrap_or(0);
+        let status = self.local_list.apply(req, max);
+        if status == UpdateStatus::Accepted {
+            self.persist_local_list();
+        }
+        Reply::Status(status.as_str())
+    }
+
+    pub(super) fn persist_local_list(&mut self) {
+        match self.local_list.encode(&mut self.record_buf) {
+            Ok(n) => {
+                let data = self.record_buf.get(..n).unwrap_or_default();
+                if self.storage.store(RecordKey::LocalAuthList, data).is_err() {
+                    let _ = self.actions.push(Action::StorageFailed {
+                        key: RecordKey::LocalAuthList,
+                    });
+                }
+            }
+            Err(_) => {
+                let _ = self.actions.push(Action::StorageFailed {
+                    key: RecordKey::LocalAuthList,
+                });
+            }
+        }
+    }
+}
