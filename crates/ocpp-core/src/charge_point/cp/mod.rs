@@ -930,8 +930,17 @@ impl<S: Storage> ChargePoint<S> {
                 self.on_get_local_list_version()
             }
             OcppAction::SendLocalList => {
-                let req = decode!(v16::SendLocalListRequest);
-                self.on_send_local_list(&req)
+                // §5.15: a list longer than SendLocalListMaxLength is answered Failed, not with a
+                // CALLERROR (the list type's capacity is that declared limit).
+                match json::from_str::<v16::SendLocalListRequest>(payload, &opts) {
+                    Err(e) if e.kind() == json::ErrorKind::TooManyItems => {
+                        Reply::Status(v16::UpdateStatus::Failed.as_str())
+                    }
+                    _ => {
+                        let req = decode!(v16::SendLocalListRequest);
+                        self.on_send_local_list(&req)
+                    }
+                }
             }
             OcppAction::TriggerMessage => {
                 let req = decode!(v16::TriggerMessageRequest);

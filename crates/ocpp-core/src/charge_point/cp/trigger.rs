@@ -33,7 +33,7 @@ impl<S: Storage> ChargePoint<S> {
         let mut queued = true;
         match req.requested_message {
             MessageTrigger::BootNotification => {
-                queued &= self.triggered.push(Request::Boot).is_ok()
+                queued &= self.triggered.push(Request::Boot).is_ok();
             }
             MessageTrigger::Heartbeat => queued &= self.triggered.push(Request::Heartbeat).is_ok(),
             MessageTrigger::FirmwareStatusNotification => {

@@ -1,0 +1,616 @@
+//! Scenario tests of the Local Auth List Management, Reservation, Remote Trigger and Firmware
+//! Management profiles, through the public API with a fake clock and a scripted central system.
+//! Every status value the spec lists for these operations has a case.
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::too_many_lines
+)]
+
+mod common;
+
+use common::sim::{Sim, setup};
+use ocpp_core::charge_point::{Action, Event, MeterReadings, Reading};
+use serde_json::{Value, json};
+
+fn tag(s: &str) -> ocpp_core::v16::IdToken {
+    s.try_into().unwrap()
+}
+
+fn energy(wh: u32) -> MeterReadings {
+    MeterReadings {
+        energy_active_import_wh: Some(Reading::from(wh)),
+        ..MeterReadings::default()
+    }
+}
+
+fn calls_of<'a>(calls: &'a [(String, Value)], action: &str) -> Vec<&'a Value> {
+    calls
+        .iter()
+        .filter(|(a, _)| a == action)
+        .map(|(_, p)| p)
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local Auth List Management (§5.10, §5.15)
+
+#[test]
+fn local_list_versions_and_updates() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    assert_eq!(
+        sim.call_ok("GetLocalListVersion", json!({})),
+        json!({"listVersion": 0})
+    );
+    let full = json!({"listVersion": 5, "updateType": "Full", "localAuthorizationList": [
+        {"idTag": "LIST1", "idTagInfo": {"status": "Accepted"}},
+        {"idTag": "LIST2", "idTagInfo": {"status": "Blocked"}}]});
+    assert_eq!(
+        sim.call_ok("SendLocalList", full),
+        json!({"status": "Accepted"})
+    );
+    assert_eq!(
+        sim.call_ok("GetLocalListVersion", json!({})),
+        json!({"listVersion": 5})
+    );
+    // Differential with an older version: VersionMismatch.
+    let stale = json!({"listVersion": 4, "updateType": "Differential", "localAuthorizationList": [{"idTag": "X", "idTagInfo": {"status": "Accepted"}}]});
+    assert_eq!(
+        sim.call_ok("SendLocalList", stale),
+        json!({"status": "VersionMismatch"})
+    );
+    // Over SendLocalListMaxLength (64): Failed.
+    let many: Vec<Value> = (0..65)
+        .map(|i| json!({"idTag": format!("T{i}"), "idTagInfo": {"status": "Accepted"}}))
+        .collect();
+    assert_eq!(
+        sim.call_ok(
+            "SendLocalList",
+            json!({"listVersion": 6, "updateType": "Full", "localAuthorizationList": many})
+        ),
+        json!({"status": "Failed"})
+    );
+    // Differential: an entry without idTagInfo is removed.
+    let diff = json!({"listVersion": 6, "updateType": "Differential", "localAuthorizationList": [{"idTag": "LIST2"}]});
+    assert_eq!(
+        sim.call_ok("SendLocalList", diff),
+        json!({"status": "Accepted"})
+    );
+    assert_eq!(
+        sim.call_ok("GetLocalListVersion", json!({})),
+        json!({"listVersion": 6})
+    );
+    // The list persists across a restart.
+    let mut sim = sim.restart(setup(1));
+    sim.boot();
+    assert_eq!(
+        sim.call_ok("GetLocalListVersion", json!({})),
+        json!({"listVersion": 6})
+    );
+}
+
+#[test]
+fn local_list_authorizes_offline_and_before_the_central_system() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    let full = json!({"listVersion": 1, "updateType": "Full", "localAuthorizationList": [
+        {"idTag": "LIST1", "idTagInfo": {"status": "Accepted"}},
+        {"idTag": "LIST2", "idTagInfo": {"status": "Blocked"}}]});
+    assert_eq!(
+        sim.call_ok("SendLocalList", full),
+        json!({"status": "Accepted"})
+    );
+    // Offline: LocalAuthorizeOffline (default true) uses the list.
+    sim.disconnect();
+    sim.event(Event::Plugged { connector: 1 });
+    sim.event(Event::IdTag {
+        connector: Some(1),
+        id_tag: tag("LIST2"),
+    });
+    assert!(sim.cp.transaction(1).is_none(), "Blocked in the list");
+    sim.event(Event::IdTag {
+        connector: Some(1),
+        id_tag: tag("list1"),
+    });
+    assert!(
+        sim.cp.transaction(1).is_some(),
+        "Accepted in the list, case-insensitively"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reservation (§5.13, §5.1)
+
+fn reserve(sim: &mut Sim, connector: u32, id: i32, tag: &str, minutes: i64) -> Value {
+    let expiry = ocpp_core::types::DateTime::parse(&common::sim::cs_time(sim.now))
+        .unwrap()
+        .add_millis(minutes * 60_000);
+    sim.call_ok(
+        "ReserveNow",
+        json!({"connectorId": connector, "expiryDate": expiry.to_string(), "idTag": tag, "parentIdTag": "GROUP", "reservationId": id}),
+    )
+}
+
+#[test]
+fn reserve_now_statuses() {
+    let mut sim = Sim::new(2);
+    sim.boot();
+    assert_eq!(
+        reserve(&mut sim, 1, 1, "R1", 30),
+        json!({"status": "Accepted"})
+    );
+    assert_eq!(
+        sim.cp.connector_status(1),
+        Some(ocpp_core::v16::ChargePointStatus::Reserved)
+    );
+    let calls = sim.answer_all();
+    assert!(
+        calls_of(&calls, "StatusNotification")
+            .iter()
+            .any(|p| p["status"] == json!("Reserved"))
+    );
+    // Another reservation on the same connector: Occupied.
+    assert_eq!(
+        reserve(&mut sim, 1, 2, "R2", 30),
+        json!({"status": "Occupied"})
+    );
+    // The same reservation id replaces it (§5.13).
+    assert_eq!(
+        reserve(&mut sim, 1, 1, "R1B", 30),
+        json!({"status": "Accepted"})
+    );
+    // Plugged (occupied) connector.
+    sim.event(Event::Plugged { connector: 2 });
+    assert_eq!(
+        reserve(&mut sim, 2, 3, "R3", 30),
+        json!({"status": "Occupied"})
+    );
+    sim.event(Event::Unplugged { connector: 2 });
+    // Faulted connector.
+    sim.event(Event::Fault {
+        connector: 2,
+        error_code: ocpp_core::v16::ChargePointErrorCode::GroundFailure,
+        info: None,
+        vendor_error_code: None,
+    });
+    assert_eq!(
+        reserve(&mut sim, 2, 3, "R3", 30),
+        json!({"status": "Faulted"})
+    );
+    sim.event(Event::FaultCleared { connector: 2 });
+    // Unavailable connector.
+    assert_eq!(
+        sim.call_ok(
+            "ChangeAvailability",
+            json!({"connectorId": 2, "type": "Inoperative"})
+        ),
+        json!({"status": "Accepted"})
+    );
+    assert_eq!(
+        reserve(&mut sim, 2, 3, "R3", 30),
+        json!({"status": "Unavailable"})
+    );
+    // Unknown connector, and connector 0 without ReserveConnectorZeroSupported: Rejected.
+    assert_eq!(
+        reserve(&mut sim, 3, 4, "R4", 30),
+        json!({"status": "Rejected"})
+    );
+    assert_eq!(
+        reserve(&mut sim, 0, 4, "R4", 30),
+        json!({"status": "Rejected"})
+    );
+    // CancelReservation: Accepted for a known id, Rejected otherwise.
+    assert_eq!(
+        sim.call_ok("CancelReservation", json!({"reservationId": 1})),
+        json!({"status": "Accepted"})
+    );
+    assert_eq!(
+        sim.call_ok("CancelReservation", json!({"reservationId": 1})),
+        json!({"status": "Rejected"})
+    );
+    assert_eq!(
+        sim.cp.connector_status(1),
+        Some(ocpp_core::v16::ChargePointStatus::Available)
+    );
+}
+
+#[test]
+fn a_reservation_admits_only_its_id_tag_and_is_used_by_the_transaction() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    assert_eq!(
+        reserve(&mut sim, 1, 77, "OWNER", 30),
+        json!({"status": "Accepted"})
+    );
+    sim.event(Event::Meter {
+        connector: 1,
+        readings: energy(10),
+    });
+    sim.event(Event::Plugged { connector: 1 });
+    // Somebody else: authorized by the central system, but not the reservation's holder.
+    sim.event(Event::IdTag {
+        connector: Some(1),
+        id_tag: tag("STRANGER"),
+    });
+    let (id, _) = sim.find_call("Authorize");
+    sim.reply(
+        &id,
+        json!({"idTagInfo": {"status": "Accepted", "parentIdTag": "OTHER"}}),
+    );
+    sim.answer_all();
+    assert!(sim.cp.transaction(1).is_none());
+    // The holder.
+    sim.event(Event::IdTag {
+        connector: Some(1),
+        id_tag: tag("OWNER"),
+    });
+    let (id, _) = sim.find_call("Authorize");
+    sim.reply(&id, json!({"idTagInfo": {"status": "Accepted"}}));
+    let (id, p) = sim.find_call("StartTransaction");
+    assert_eq!(
+        p["reservationId"],
+        json!(77),
+        "§6.45: the reservation this transaction ends"
+    );
+    sim.reply(
+        &id,
+        json!({"idTagInfo": {"status": "Accepted"}, "transactionId": 1}),
+    );
+    // The reservation ended when used.
+    assert_eq!(
+        sim.call_ok("CancelReservation", json!({"reservationId": 77})),
+        json!({"status": "Rejected"})
+    );
+}
+
+#[test]
+fn a_reservation_admits_its_group() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    assert_eq!(
+        reserve(&mut sim, 1, 5, "OWNER", 30),
+        json!({"status": "Accepted"})
+    );
+    sim.event(Event::Plugged { connector: 1 });
+    sim.event(Event::IdTag {
+        connector: Some(1),
+        id_tag: tag("COLLEAGUE"),
+    });
+    let (id, _) = sim.find_call("Authorize");
+    sim.reply(
+        &id,
+        json!({"idTagInfo": {"status": "Accepted", "parentIdTag": "GROUP"}}),
+    );
+    let (_, p) = sim.find_call("StartTransaction");
+    assert_eq!(p["reservationId"], json!(5));
+}
+
+#[test]
+fn a_reservation_expires() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    assert_eq!(
+        reserve(&mut sim, 1, 5, "OWNER", 10),
+        json!({"status": "Accepted"})
+    );
+    sim.answer_all();
+    sim.advance(10 * 60_000);
+    let calls = sim.answer_all();
+    assert!(
+        calls_of(&calls, "StatusNotification")
+            .iter()
+            .any(|p| p["status"] == json!("Available")),
+        "{calls:?}"
+    );
+    assert_eq!(
+        sim.call_ok("CancelReservation", json!({"reservationId": 5})),
+        json!({"status": "Rejected"})
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Remote Trigger (§5.17)
+
+#[test]
+fn trigger_message_sends_each_message_after_the_answer() {
+    let mut sim = Sim::new(2);
+    sim.boot();
+    sim.event(Event::Meter {
+        connector: 1,
+        readings: energy(1234),
+    });
+    let cases = [
+        ("BootNotification", None, "BootNotification"),
+        ("Heartbeat", None, "Heartbeat"),
+        ("StatusNotification", Some(1), "StatusNotification"),
+        ("MeterValues", Some(1), "MeterValues"),
+        (
+            "FirmwareStatusNotification",
+            None,
+            "FirmwareStatusNotification",
+        ),
+        (
+            "DiagnosticsStatusNotification",
+            None,
+            "DiagnosticsStatusNotification",
+        ),
+    ];
+    for (requested, connector, action) in cases {
+        let mut req = json!({"requestedMessage": requested});
+        if let Some(c) = connector {
+            req["connectorId"] = json!(c);
+        }
+        assert_eq!(
+            sim.call_ok("TriggerMessage", req),
+            json!({"status": "Accepted"}),
+            "{requested}"
+        );
+        let (id, p) = sim.find_call(action);
+        match action {
+            "StatusNotification" => assert_eq!(
+                (p["connectorId"].clone(), p["status"].clone()),
+                (json!(1), json!("Available"))
+            ),
+            "MeterValues" => {
+                assert_eq!(
+                    p["meterValue"][0]["sampledValue"][0]["context"],
+                    json!("Trigger")
+                );
+                assert_eq!(
+                    p["meterValue"][0]["sampledValue"][0]["value"],
+                    json!("1234")
+                );
+            }
+            "FirmwareStatusNotification" | "DiagnosticsStatusNotification" => {
+                assert_eq!(
+                    p["status"],
+                    json!("Idle"),
+                    "§4.4/§4.5: Idle when nothing is going on"
+                );
+            }
+            _ => {}
+        }
+        let response = common::sim::default_response(action, &p, 0, sim.now);
+        sim.reply(&id, response);
+    }
+}
+
+#[test]
+fn trigger_status_notification_without_connector_covers_all() {
+    let mut sim = Sim::new(2);
+    sim.boot();
+    assert_eq!(
+        sim.call_ok(
+            "TriggerMessage",
+            json!({"requestedMessage": "StatusNotification"})
+        ),
+        json!({"status": "Accepted"})
+    );
+    let calls = sim.answer_all();
+    let connectors: Vec<u64> = calls_of(&calls, "StatusNotification")
+        .iter()
+        .map(|p| p["connectorId"].as_u64().unwrap())
+        .collect();
+    assert_eq!(connectors, vec![0, 1, 2]);
+}
+
+#[test]
+fn trigger_for_an_unknown_connector_is_rejected() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    assert_eq!(
+        sim.call_ok(
+            "TriggerMessage",
+            json!({"requestedMessage": "StatusNotification", "connectorId": 5})
+        ),
+        json!({"status": "Rejected"})
+    );
+}
+
+#[test]
+fn trigger_is_served_while_pending() {
+    let mut sim = Sim::new(1);
+    sim.connect();
+    let (id, _) = sim.expect_call("BootNotification");
+    sim.reply(
+        &id,
+        json!({"status": "Pending", "currentTime": "2024-05-01T12:00:00Z", "interval": 300}),
+    );
+    sim.expect_nothing_sent();
+    assert_eq!(
+        sim.call_ok(
+            "TriggerMessage",
+            json!({"requestedMessage": "StatusNotification", "connectorId": 1})
+        ),
+        json!({"status": "Accepted"})
+    );
+    let (id, _) = sim.find_call("StatusNotification");
+    sim.reply(&id, json!({}));
+    assert_eq!(
+        sim.call_ok(
+            "TriggerMessage",
+            json!({"requestedMessage": "BootNotification"})
+        ),
+        json!({"status": "Accepted"})
+    );
+    sim.find_call("BootNotification");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Firmware Management (§5.19, §5.9)
+
+#[test]
+fn update_firmware_downloads_at_retrieve_date_installs_after_the_transaction_and_reports_installed_after_reboot()
+ {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    sim.event(Event::Meter {
+        connector: 1,
+        readings: energy(0),
+    });
+    sim.event(Event::Plugged { connector: 1 });
+    sim.event(Event::IdTag {
+        connector: Some(1),
+        id_tag: tag("CARD"),
+    });
+    sim.answer_all();
+    assert!(sim.cp.transaction(1).is_some());
+    let retrieve = ocpp_core::types::DateTime::parse(&common::sim::cs_time(sim.now))
+        .unwrap()
+        .add_millis(60_000);
+    let req = json!({"location": "https://127.0.0.1/fw.bin", "retrieveDate": retrieve.to_string(), "retries": 2, "retryInterval": 30});
+    assert_eq!(sim.call_ok("UpdateFirmware", req), json!({}));
+    sim.take_actions();
+    sim.advance(59_000);
+    assert!(
+        !sim.take_actions().contains(&Action::DownloadFirmware),
+        "not before retrieveDate"
+    );
+    sim.advance(1_000);
+    assert!(sim.take_actions().contains(&Action::DownloadFirmware));
+    assert_eq!(
+        sim.cp.firmware_request().unwrap().location.as_str(),
+        "https://127.0.0.1/fw.bin"
+    );
+    let (id, p) = sim.find_call("FirmwareStatusNotification");
+    assert_eq!(p, json!({"status": "Downloading"}));
+    sim.reply(&id, json!({}));
+    // A failed download is retried after retryInterval.
+    sim.event(Event::FirmwareDownloaded { ok: false });
+    sim.advance(30_000);
+    assert!(
+        sim.take_actions().contains(&Action::DownloadFirmware),
+        "retry"
+    );
+    sim.event(Event::FirmwareDownloaded { ok: true });
+    let (id, p) = sim.find_call("FirmwareStatusNotification");
+    assert_eq!(p, json!({"status": "Downloading"}));
+    sim.reply(&id, json!({}));
+    let (id, p) = sim.find_call("FirmwareStatusNotification");
+    assert_eq!(p, json!({"status": "Downloaded"}));
+    sim.reply(&id, json!({}));
+    assert!(
+        !sim.take_actions().contains(&Action::InstallFirmware),
+        "a transaction runs"
+    );
+    sim.event(Event::IdTag {
+        connector: Some(1),
+        id_tag: tag("CARD"),
+    });
+    assert!(sim.take_actions().contains(&Action::InstallFirmware));
+    let (id, p) = sim.find_call("FirmwareStatusNotification");
+    assert_eq!(p, json!({"status": "Installing"}));
+    sim.reply(&id, json!({}));
+    sim.event(Event::FirmwareInstalled { ok: true });
+    assert!(
+        sim.take_actions()
+            .iter()
+            .any(|a| matches!(a, Action::Reset { .. }))
+    );
+    // The restart; Installed follows the new BootNotification.
+    let mut sim = sim.restart(setup(1));
+    sim.connect();
+    let (id, _) = sim.expect_call("BootNotification");
+    sim.reply(
+        &id,
+        json!({"status": "Accepted", "currentTime": "2024-05-01T13:00:00Z", "interval": 300}),
+    );
+    let (_, p) = sim.find_call("FirmwareStatusNotification");
+    assert_eq!(p, json!({"status": "Installed"}));
+}
+
+#[test]
+fn firmware_download_and_installation_failures() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    let now = common::sim::cs_time(sim.now);
+    assert_eq!(
+        sim.call_ok(
+            "UpdateFirmware",
+            json!({"location": "ftp://127.0.0.1/fw", "retrieveDate": now})
+        ),
+        json!({})
+    );
+    sim.advance(1);
+    sim.event(Event::FirmwareDownloaded { ok: false });
+    let calls = sim.answer_all();
+    let statuses: Vec<&Value> = calls_of(&calls, "FirmwareStatusNotification")
+        .into_iter()
+        .map(|p| &p["status"])
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![&json!("Downloading"), &json!("DownloadFailed")],
+        "no retries asked for"
+    );
+    assert_eq!(
+        sim.call_ok(
+            "UpdateFirmware",
+            json!({"location": "ftp://127.0.0.1/fw", "retrieveDate": now})
+        ),
+        json!({})
+    );
+    sim.advance(1);
+    sim.event(Event::FirmwareDownloaded { ok: true });
+    sim.event(Event::FirmwareInstalled { ok: false });
+    let calls = sim.answer_all();
+    let statuses: Vec<&Value> = calls_of(&calls, "FirmwareStatusNotification")
+        .into_iter()
+        .map(|p| &p["status"])
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            &json!("Downloading"),
+            &json!("Downloaded"),
+            &json!("Installing"),
+            &json!("InstallationFailed")
+        ]
+    );
+}
+
+#[test]
+fn get_diagnostics_uploads_with_retries() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    let answer = sim.call_ok(
+        "GetDiagnostics",
+        json!({"location": "ftp://127.0.0.1/up/", "retries": 1, "retryInterval": 10}),
+    );
+    let name = answer["fileName"].as_str().unwrap().to_owned();
+    assert!(
+        name.starts_with("diagnostics-") && name.ends_with(".log"),
+        "{name}"
+    );
+    sim.advance(1);
+    assert!(sim.take_actions().contains(&Action::UploadDiagnostics));
+    assert_eq!(sim.cp.diagnostics_request().unwrap().1, name);
+    sim.event(Event::DiagnosticsUploaded { ok: false });
+    sim.advance(10_000);
+    assert!(
+        sim.take_actions().contains(&Action::UploadDiagnostics),
+        "retry"
+    );
+    sim.event(Event::DiagnosticsUploaded { ok: true });
+    let calls = sim.answer_all();
+    let statuses: Vec<&Value> = calls_of(&calls, "DiagnosticsStatusNotification")
+        .into_iter()
+        .map(|p| &p["status"])
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![&json!("Uploading"), &json!("Uploading"), &json!("Uploaded")]
+    );
+    // A failure after the retries: UploadFailed.
+    let _ = sim.call_ok("GetDiagnostics", json!({"location": "ftp://127.0.0.1/up/"}));
+    sim.advance(1);
+    sim.event(Event::DiagnosticsUploaded { ok: false });
+    let calls = sim.answer_all();
+    let statuses: Vec<&Value> = calls_of(&calls, "DiagnosticsStatusNotification")
+        .into_iter()
+        .map(|p| &p["status"])
+        .collect();
+    assert_eq!(statuses, vec![&json!("Uploading"), &json!("UploadFailed")]);
+}
