@@ -1,5 +1,10 @@
 //! A scripted in-memory duplex stream and frame helpers for the recorded-stream tests.
-#![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing, clippy::missing_panics_doc)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::missing_panics_doc
+)]
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
