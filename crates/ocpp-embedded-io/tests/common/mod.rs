@@ -6,6 +6,8 @@
     clippy::missing_panics_doc
 )]
 
+pub mod server;
+
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
