@@ -219,3 +219,32 @@ fn against_tungstenite_on_loopback() {
     assert_eq!(pong, tungstenite::Message::Pong("hb".into()));
     assert!(matches!(close, tungstenite::Message::Close(Some(f)) if u16::from(f.code) == 1000));
 }
+
+#[test]
+fn future_sizes() {
+    // What an executor task (or, for the blocking client, the stack) holds while a call runs.
+    let mock = Mock::default();
+    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
+    let mut client = open(&mock, &mut rx, &mut tx);
+    let receive = std::mem::size_of_val(&client.receive());
+    let send = std::mem::size_of_val(&client.send_text("x"));
+    let close = std::mem::size_of_val(&client.close(1000));
+    let hs = Handshake::new("h", "/p");
+    let (mut rx2, mut tx2) = ([0u8; 512], [0u8; 512]);
+    let connect = std::mem::size_of_val(&Client::connect(
+        Mock::default(),
+        &mut rx2,
+        &mut tx2,
+        &hs,
+        NONCE,
+        counting_mask(),
+    ));
+    println!(
+        "future sizes on this host: receive {receive}, send_text {send}, close {close}, connect {connect}"
+    );
+    assert!(
+        receive <= 512 && send <= 512 && close <= 512,
+        "{receive} {send} {close}"
+    );
+    assert!(connect <= 2048, "{connect}");
+}
