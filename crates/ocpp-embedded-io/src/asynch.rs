@@ -128,8 +128,9 @@ impl<'b, T: Read + Write, M: MaskSource> Client<'b, T, M> {
     /// [`Error::MessageTooLarge`] and [`Error::UnsupportedData`]: the client sent close 1009 /
     /// 1003 and skips what follows; call `receive` again to finish the close handshake.
     /// [`Error::Protocol`] (1002) and [`Error::InvalidUtf8`] (1007): the connection failed.
-    /// [`Error::Io`]: a stream error such as a read timeout; a half-read frame stays where it was
-    /// and the next call continues it. [`Error::Disconnected`], [`Error::Closed`].
+    /// [`Error::Io`]: a stream error; a half-read frame stays where it was and the next call
+    /// continues it, as it does after this future is dropped (see the module docs).
+    /// [`Error::Disconnected`], [`Error::Closed`].
     pub async fn receive(&mut self) -> Result<Message<'_>, Error<T::Error>> {
         self.session.receive().await
     }
@@ -146,7 +147,7 @@ impl<'b, T: Read + Write, M: MaskSource> Client<'b, T, M> {
 
     /// Closes the WebSocket: sends a close frame with `code` ([`crate::close_code`]) unless one
     /// went out already, then reads (skipping messages) until the server's close frame. Close the
-    /// stream afterwards; a stream read timeout bounds the wait.
+    /// stream afterwards; a `select` against a timer bounds the wait.
     ///
     /// Returns `Ok(())` at once if the connection is already closed.
     ///

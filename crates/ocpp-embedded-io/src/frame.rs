@@ -155,3 +155,54 @@ pub(crate) fn encode(
 pub(crate) const fn is_sendable_close_code(code: u16) -> bool {
     matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_capacity_fills_but_never_overflows_the_buffer() {
+        let lens = (MIN_TX..1_000).chain([0xFFFF, 0x1_0000, 0x1_0005, 0x1_000D, 0x1_000E, 200_000]);
+        for buf_len in lens {
+            let cap = payload_capacity(buf_len);
+            assert!(client_header_len(cap) + cap <= buf_len, "{buf_len}");
+            // One more byte would not fit (or would need a longer header that does not fit).
+            assert!(
+                client_header_len(cap + 1) + cap + 1 > buf_len || cap + 1 == 126,
+                "{buf_len}"
+            );
+        }
+        assert_eq!(payload_capacity(MIN_TX), MAX_CONTROL_PAYLOAD);
+    }
+
+    #[test]
+    fn encode_then_decode_all_length_forms() {
+        let mut buf = std::vec![0u8; 70_000];
+        for len in [0, 1, 125, 126, 0xFFFF, 0x1_0000, 69_000] {
+            let payload = std::vec![0xA5u8; len];
+            let n = encode(&mut buf, true, OP_TEXT, [9, 8, 7, 6], &payload).unwrap();
+            assert_eq!(n, client_header_len(len) + len);
+            // Strip the mask bit and key to read it back as a server frame.
+            let mut hdr = [0u8; MAX_SERVER_HEADER];
+            let header_len = check_start(buf[0], buf[1] & 0x7F).unwrap();
+            hdr[..header_len].copy_from_slice(&buf[..header_len]);
+            hdr[1] &= 0x7F;
+            let head = decode(&hdr).unwrap();
+            assert_eq!(
+                head,
+                Head {
+                    fin: true,
+                    opcode: OP_TEXT,
+                    len: len as u64
+                }
+            );
+            let body = &buf[header_len + 4..n];
+            assert!(
+                body.iter()
+                    .zip([9u8, 8, 7, 6].iter().cycle())
+                    .all(|(b, k)| b ^ k == 0xA5)
+            );
+        }
+        assert_eq!(encode(&mut buf[..10], true, OP_TEXT, [0; 4], &[0; 5]), None);
+    }
+}
