@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Rig, Sent, cs_time, decode};
-use ocpp_core::charge_point::Instant;
+use ocpp_core::charge_point::{Action, Instant};
 use ocpp_core::types::DateTime;
 use ocpp_core::v16::{
     AuthorizeRequest, BootNotificationRequest, ChargePointErrorCode as Err,
@@ -177,4 +177,10 @@ fn a_full_local_session() {
         ]
     );
     assert!(rig.now > Instant(7 * MINUTE));
+    assert!(
+        !rig.actions
+            .iter()
+            .any(|a| matches!(a, Action::StorageFailed { .. })),
+        "every record fits MemoryStorage<8192>"
+    );
 }
