@@ -111,6 +111,7 @@ pub struct HardwareErrors {
 ///
 /// | Hardware | event fed |
 /// |---|---|
+/// | first poll (and after [`Station::resync`]): [`crate::EnergyOffer::set_offer`]`(false)` and [`crate::ConnectorLock::set_locked`]`(false)` on every connector without a transaction (the safe state after a restart) | on failure `Event::Fault` |
 /// | [`crate::Clock::now`], once it knows the time | `Event::ClockSync` (once) |
 /// | [`crate::Meter::read`], when the readings change | `Event::Meter` |
 /// | [`crate::ConnectorSensor::state`] `plugged` changes | `Event::Plugged` / `Event::Unplugged` |
@@ -127,6 +128,8 @@ pub struct Station<H> {
     connectors: u32,
     slots: [Slot; MAX_CONNECTORS + 1],
     clock_synced: bool,
+    /// The safe state (offer off, lock released) was applied.
+    safe: bool,
     poll_interval_ms: u64,
     next_poll: Instant,
     errors: HardwareErrors,
@@ -141,6 +144,7 @@ impl<H: Hal> Station<H> {
             connectors: connectors.clamp(1, MAX_CONNECTORS as u32),
             slots: core::array::from_fn(|_| Slot::default()),
             clock_synced: false,
+            safe: false,
             poll_interval_ms: DEFAULT_POLL_INTERVAL_MS,
             next_poll: Instant(0),
             errors: HardwareErrors::default(),
@@ -194,6 +198,7 @@ impl<H: Hal> Station<H> {
             slot.unlock_since = None;
         }
         self.clock_synced = false;
+        self.safe = false;
         self.next_poll = Instant(0);
     }
 
@@ -230,6 +235,10 @@ impl<H: Hal> Station<H> {
     /// meets an up-to-date connector.
     pub fn poll_hardware<S: Storage>(&mut self, cp: &mut ChargePoint<S>, now: Instant) {
         self.next_poll = now.add_millis(self.poll_interval_ms);
+        if !self.safe {
+            self.safe = true;
+            self.apply_safe_state(cp, now);
+        }
         if !self.clock_synced {
             if let Some(wall) = self.hal.now() {
                 cp.handle_event(Event::ClockSync { now: wall }, now);
@@ -335,6 +344,25 @@ impl<H: Hal> Station<H> {
     }
 
     // -----------------------------------------------------------------------------------------
+
+    /// Offer off and cable released on every connector without a transaction: after a restart
+    /// the charge point has stopped whatever ran before (reason `PowerLoss`), and a cable still
+    /// locked from it would keep the driver's cable hostage.
+    fn apply_safe_state<S: Storage>(&mut self, cp: &mut ChargePoint<S>, now: Instant) {
+        for connector in 1..=self.connectors {
+            if cp.transaction(connector).is_some() {
+                continue;
+            }
+            if let Err(e) = self.hal.set_offer(connector, false) {
+                self.errors.offer = self.errors.offer.saturating_add(1);
+                let code = ChargePointErrorCode::PowerSwitchFailure;
+                self.latch(cp, connector, Source::Switch, code, &e, now);
+            }
+            if let Err(e) = self.hal.set_locked(connector, false) {
+                self.lock_failed(cp, connector, &e, now);
+            }
+        }
+    }
 
     fn poll_meter<S: Storage>(
         &mut self,

@@ -12,7 +12,8 @@ use ocpp_core::v16::{
 };
 use ocpp_hal::sim::SimCharger;
 use ocpp_hal::{
-    DEFAULT_POLL_INTERVAL_MS, EnergyOffer as _, LockState, READ_FAILURES_BEFORE_FAULT, Station,
+    ConnectorLock as _, DEFAULT_POLL_INTERVAL_MS, EnergyOffer as _, LockState,
+    READ_FAILURES_BEFORE_FAULT, Station,
 };
 
 type R = Rig<SimCharger>;
@@ -395,4 +396,25 @@ fn apply_actions_drains_and_reports_the_reset() {
     // A limit goes straight to the hardware.
     station.hal_mut().set_limit(1, Some(amps(10))).unwrap();
     assert_eq!(station.hal().limit(1), Some(amps(10)));
+}
+
+#[test]
+fn the_first_poll_puts_idle_connectors_in_the_safe_state() {
+    // A cable left locked by a transaction the power loss interrupted is released.
+    let mut hal = common::Recorder::new(2);
+    hal.sim.plug(2);
+    hal.sim.set_locked(2, true).unwrap();
+    let mut rig = Rig::with(hal, 2);
+    assert_eq!(
+        rig.take_calls(),
+        vec![
+            Call::SetOffer(1, false),
+            Call::SetLocked(1, false),
+            Call::SetOffer(2, false),
+            Call::SetLocked(2, false)
+        ]
+    );
+    assert_eq!(rig.sim().lock(2), Some(LockState::Unlocked));
+    rig.run(1_000);
+    assert_eq!(rig.take_calls(), vec![], "once");
 }
