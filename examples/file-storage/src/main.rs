@@ -69,7 +69,7 @@ fn main() -> io::Result<()> {
     exchange(&mut cp, now);
     println!(
         "-- transaction running: {:?}",
-        cp.transaction(1).map(|t| t.transaction_id)
+        cp.transaction(1).and_then(|t| t.transaction_id)
     );
     for entry in fs::read_dir(&dir)? {
         let entry = entry?;
