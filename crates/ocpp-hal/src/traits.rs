@@ -113,7 +113,7 @@ pub struct ChargingLimit {
 /// §4.1: "The Charge Point SHALL only supply energy after authorization."
 ///
 /// At power-on the offer must be off on every connector: the charge point switches it on when a
-/// transaction starts.
+/// transaction starts ([`crate::Station`] also switches it off on its first poll).
 pub trait EnergyOffer {
     /// The driver's error. A failure is reported as `PowerSwitchFailure` (§7.6: "Failure to
     /// control power switch") and stays until [`crate::Station::clear_fault`].
@@ -168,7 +168,8 @@ pub trait ConnectorLock {
     fn set_locked(&mut self, connector: ConnectorId, locked: bool) -> Result<(), Self::Error>;
 
     /// Where the lock is now: from its feedback switch, or the last command for a lock without
-    /// one. After an unlock command, `Locked` (the actuator stopped but the lock did not open)
+    /// one. From a command until the feedback confirms it, report `Moving`. After an unlock
+    /// command, `Locked` (the actuator stopped but the lock did not open)
     /// means §7.46 `UnlockFailed`: "The Charge Point has tried to unlock the connector and has
     /// detected that the connector is still locked or the unlock mechanism failed."
     fn lock_state(&mut self, connector: ConnectorId) -> Result<LockState, Self::Error>;

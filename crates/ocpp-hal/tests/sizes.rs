@@ -123,3 +123,42 @@ fn longest_frames() {
     println!("StopTransaction (transactionData)         {stop:>7} bytes");
     assert!(get_configuration.max(meter_values).max(stop) <= 8 * 1024);
 }
+
+/// The longest StopTransaction: every measurand `MeterReadings` can carry (15 sampled values with
+/// the phases), both StopTxn lists full (8 measurands each), Begin, 2 samples and End.
+#[test]
+fn longest_stop_transaction() {
+    let mut rig = Rig::recording(1);
+    rig.station.hal_mut().full_meter = true;
+    rig.boot();
+    let sampled = "Energy.Active.Import.Register,Energy.Active.Export.Register,\
+                   Power.Active.Import,Power.Active.Export,Current.Import,Voltage,SoC,Temperature";
+    let aligned = "Current.Offered,Power.Offered,Frequency,Energy.Active.Import.Register,\
+                   Current.Import,Voltage,Temperature,SoC";
+    for (key, value) in [
+        ("MeterValuesSampledData", sampled),
+        ("StopTxnSampledData", sampled),
+        ("MeterValuesAlignedData", aligned),
+        ("StopTxnAlignedData", aligned),
+        ("ClockAlignedDataInterval", "900"),
+    ] {
+        rig.cs_call(
+            "ChangeConfiguration",
+            &format!(r#"{{"key":"{key}","value":"{value}"}}"#),
+        );
+    }
+    rig.sim().set_ev_power(1, 11_000);
+    rig.sim().set_ev_battery(1, 60_000, 20);
+    rig.start_session(1, "CARD");
+    for _ in 0..120 {
+        rig.run(60_000);
+        rig.answer_all();
+    }
+    rig.sim().present_tag(1, "CARD");
+    rig.turn();
+    let (id, payload) = rig.expect_call("StopTransaction");
+    let frame = 10 + id.len() + "StopTransaction".len() + payload.len();
+    println!("StopTransaction, both StopTxn lists full  {frame:>7} bytes");
+    assert!(payload.contains("Transaction.Begin") && payload.contains("Frequency"));
+    assert!(frame <= 8 * 1024);
+}

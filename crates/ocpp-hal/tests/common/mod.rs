@@ -76,6 +76,8 @@ pub enum Call {
 pub struct Recorder {
     pub sim: SimCharger,
     pub calls: Vec<Call>,
+    /// Fill every field of the readings (export, temperature, frequency too).
+    pub full_meter: bool,
 }
 
 impl Recorder {
@@ -83,6 +85,7 @@ impl Recorder {
         Recorder {
             sim: SimCharger::new(connectors),
             calls: Vec::new(),
+            full_meter: false,
         }
     }
 }
@@ -102,7 +105,15 @@ impl Meter for Recorder {
         &mut self,
         c: ConnectorId,
     ) -> Result<Option<ocpp_core::charge_point::MeterReadings>, Self::Error> {
-        self.sim.read(c)
+        let mut r = self.sim.read(c)?;
+        if let Some(r) = r.as_mut().filter(|_| self.full_meter) {
+            use ocpp_core::charge_point::Reading;
+            r.energy_active_export_wh = Reading::from_milli(123_456_789_012);
+            r.power_active_export_w = Reading::from_milli(1_234_567);
+            r.temperature_c = Reading::from_milli(41_125);
+            r.frequency_hz = Reading::from_milli(49_987);
+        }
+        Ok(r)
     }
 }
 
