@@ -1124,3 +1124,65 @@ fn periodic_and_clock_aligned_meter_values() {
         "{values:?}"
     );
 }
+
+#[test]
+fn a_stop_transaction_too_large_for_the_buffer_goes_without_transaction_data() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    let _ = sim.call_ok(
+        "ChangeConfiguration",
+        json!({"key": "StopTxnSampledData", "value": "Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage"}),
+    );
+    let tx = start_session(&mut sim, 1, "CARD1");
+    let mut readings = energy(5000);
+    readings.power_active_import_w = Some(Reading::from(11_000u32));
+    readings.current_import_a = [Some(Reading::from(16u32)); 3];
+    readings.voltage_v = [Some(Reading::from(230u32)); 3];
+    sim.event(Event::Meter {
+        connector: 1,
+        readings,
+    });
+    // Room for a plain StopTransaction, not for its transactionData.
+    sim.buf_len = 400;
+    sim.event(Event::IdTag {
+        connector: Some(1),
+        id_tag: tag("CARD1"),
+    });
+    let (_, p) = sim.find_call("StopTransaction");
+    assert_eq!(p["transactionId"], json!(tx));
+    assert_eq!(
+        p["meterStop"],
+        json!(5000),
+        "the stop is delivered: it is what bills"
+    );
+    assert!(p.get("transactionData").is_none());
+}
+
+#[test]
+fn unlock_connector_without_a_lock_is_not_supported() {
+    let mut s = setup(1);
+    s.connector_lock = false;
+    let mut sim = Sim::with(s, common::sim::Store::new(), Instant(0));
+    sim.boot();
+    assert_eq!(
+        sim.call_ok("UnlockConnector", json!({"connectorId": 1})),
+        json!({"status": "NotSupported"})
+    );
+}
+
+#[test]
+fn message_ids_are_consecutive() {
+    let mut sim = Sim::new(1);
+    sim.connect();
+    let (id, _) = sim.expect_call("BootNotification");
+    assert_eq!(id, "1");
+    // Polling with nothing to send uses up no id.
+    sim.drain();
+    sim.drain();
+    sim.reply(
+        &id,
+        json!({"status": "Accepted", "currentTime": "2024-05-01T12:00:00Z", "interval": 300}),
+    );
+    let (id, _) = sim.expect_call("StatusNotification");
+    assert_eq!(id, "2");
+}

@@ -84,6 +84,8 @@ pub struct Sim {
     calls: Vec<(String, String)>,
     next_id: u32,
     pub connected: bool,
+    /// The transmit buffer's size.
+    pub buf_len: usize,
 }
 
 /// The central system's clock: 2024-05-01T12:00:00Z at `Instant(0)`, advancing with the fake clock.
@@ -115,6 +117,7 @@ impl Sim {
             calls: Vec::new(),
             next_id: 1,
             connected: false,
+            buf_len: 64 * 1024,
         };
         sim.drain();
         sim
@@ -130,7 +133,7 @@ impl Sim {
 
     /// Drains frames and actions, validating every frame.
     pub fn drain(&mut self) {
-        let mut buf = vec![0u8; 64 * 1024];
+        let mut buf = vec![0u8; self.buf_len];
         while let Some(frame) = self.cp.poll_transmit(self.now, &mut buf) {
             let frame = frame.to_owned();
             self.record(&frame);

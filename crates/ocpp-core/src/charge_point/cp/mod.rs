@@ -67,10 +67,14 @@ pub struct Setup {
     /// The reason given in StopTransaction for a transaction the charge point finds running after a
     /// restart it did not ask for (§7.36: `PowerLoss`, or `Reboot` if the integrator knows better).
     pub stop_reason_after_restart: Reason,
-    /// Vendor ids whose DataTransfer requests the integrator handles (see [`Action::DataTransfer`]).
+    /// Vendor ids whose DataTransfer requests the integrator handles (see
+    /// [`Action::DataTransferRequested`]).
     pub data_transfer_vendors: List<crate::types::CiString255, 4>,
     /// Decoding options for frames from the central system.
     pub decode: DecodeOptions,
+    /// The connectors have a cable lock ([`Action::CableLock`], [`Action::Unlock`]); without one,
+    /// UnlockConnector is answered `NotSupported` (§6.54).
+    pub connector_lock: bool,
 }
 
 impl Setup {
@@ -93,6 +97,7 @@ impl Setup {
             stop_reason_after_restart: Reason::PowerLoss,
             data_transfer_vendors: List::new(),
             decode: DecodeOptions::DEFAULT,
+            connector_lock: true,
         }
     }
 }
@@ -108,6 +113,14 @@ pub enum Registration {
     Accepted,
     /// BootNotification answered Rejected.
     Rejected,
+}
+
+/// Why the journal's head could not be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeadProblem {
+    Empty,
+    NoTransactionId,
+    TooLarge,
 }
 
 /// What the CALL in flight was.
@@ -484,7 +497,7 @@ impl<S: Storage> ChargePoint<S> {
         self.update_statuses(now);
     }
 
-    /// The integrator's answer to an [`Action::DataTransfer`].
+    /// The integrator's answer to an [`Action::DataTransferRequested`].
     pub fn answer_data_transfer(
         &mut self,
         status: DataTransferStatus,
@@ -638,8 +651,9 @@ impl<S: Storage> ChargePoint<S> {
         {
             return None;
         }
-        let id = self.new_message_id();
+        let id: MessageId = bounded(format_args!("{}", self.next_message));
         let (sent, len) = self.next_call(now, &id, buf)?;
+        self.next_message = self.next_message.wrapping_add(1).max(1);
         self.inflight = Some(InFlight {
             id,
             sent_at: now,
@@ -1162,12 +1176,6 @@ impl<S: Storage> ChargePoint<S> {
     // ---------------------------------------------------------------------------------------
     // Internals: frames out
 
-    fn new_message_id(&mut self) -> MessageId {
-        let n = self.next_message;
-        self.next_message = self.next_message.wrapping_add(1).max(1);
-        bounded(format_args!("{n}"))
-    }
-
     /// Picks and writes the next CALL: the outbox's requests may overtake queued transaction
     /// messages only while those wait for a retry (§3.7); nothing but BootNotification goes
     /// before the central system accepted us (§4.2).
@@ -1207,19 +1215,31 @@ impl<S: Storage> ChargePoint<S> {
         if journal_ready {
             // Transaction messages keep their order among themselves (§3.7); other requests
             // wait behind them except while the head waits for a retry.
-            if let Some(n) = self.write_journal_head(id, buf) {
-                return Some((Sent::Journal, n));
+            match self.write_journal_head(id, buf) {
+                Ok(n) => return Some((Sent::Journal, n)),
+                // It names a transaction whose StartTransaction was given up: no id will ever
+                // come. Give it up too.
+                Err(HeadProblem::NoTransactionId) => {
+                    self.journal.pop_front();
+                    self.persist_journal();
+                }
+                // A periodic sample larger than the buffer can never be sent; Start and Stop
+                // (which always fit a buffer of the documented minimum) are kept.
+                Err(HeadProblem::TooLarge) => {
+                    if self
+                        .journal
+                        .queue
+                        .first()
+                        .is_some_and(|q| q.message.is_meter())
+                    {
+                        self.journal.pop_front();
+                        self.persist_journal();
+                    } else {
+                        return None;
+                    }
+                }
+                Err(HeadProblem::Empty) => {}
             }
-            // The head cannot be written: it names a transaction whose StartTransaction was
-            // given up (no id will ever come), or it does not fit the buffer. Give it up.
-            if let Some(Queued {
-                message: TxMessage::Start { local_id, .. },
-                ..
-            }) = self.journal.pop_front()
-            {
-                self.journal.drop_transaction_messages(local_id);
-            }
-            self.persist_journal();
         }
         while let Some(req) = self.requests.first().cloned() {
             let mut first = true;
@@ -1317,8 +1337,10 @@ impl<S: Storage> ChargePoint<S> {
         r.ok().map(str::len)
     }
 
-    fn write_journal_head(&self, id: &str, buf: &mut [u8]) -> Option<usize> {
-        let head = self.journal.queue.first()?;
+    /// Writes the journal's head. A StopTransaction whose `transactionData` does not fit the
+    /// buffer goes without it rather than not at all (the meterStop is what bills).
+    fn write_journal_head(&self, id: &str, buf: &mut [u8]) -> Result<usize, HeadProblem> {
+        let head = self.journal.queue.first().ok_or(HeadProblem::Empty)?;
         let r = match &head.message {
             TxMessage::Start {
                 connector,
@@ -1346,17 +1368,21 @@ impl<S: Storage> ChargePoint<S> {
                 reason,
             } => {
                 let entry = self.journal.stop_data(*local_id);
-                let body = StopTransactionView {
+                let transaction_id = transaction_id.ok_or(HeadProblem::NoTransactionId)?;
+                let view = |with_data: bool| StopTransactionView {
                     id_tag: id_tag.as_ref(),
                     meter_stop: *meter_stop,
                     timestamp: *timestamp,
-                    transaction_id: (*transaction_id)?,
+                    transaction_id,
                     reason: *reason,
-                    data: entry.map(|e| &e.data),
+                    data: entry.filter(|_| with_data).map(|e| &e.data),
                     sampled: measurand_list(entry.map_or(0, |e| e.sampled)),
                     aligned: measurand_list(entry.map_or(0, |e| e.aligned)),
                 };
-                rpc::encode_call(buf, id, "StopTransaction", &body)
+                match rpc::encode_call(buf, id, "StopTransaction", &view(true)) {
+                    Ok(text) => Ok(text),
+                    Err(_) => rpc::encode_call(buf, id, "StopTransaction", &view(false)),
+                }
             }
             TxMessage::Meter {
                 transaction_id,
@@ -1366,13 +1392,13 @@ impl<S: Storage> ChargePoint<S> {
             } => {
                 let body = MeterValuesView {
                     connector_id: *connector,
-                    transaction_id: Some((*transaction_id)?),
+                    transaction_id: Some(transaction_id.ok_or(HeadProblem::NoTransactionId)?),
                     sample,
                 };
                 rpc::encode_call(buf, id, "MeterValues", &body)
             }
         };
-        r.ok().map(str::len)
+        r.map(str::len).map_err(|_| HeadProblem::TooLarge)
     }
 
     fn write_answer(&self, answer: &Answer, buf: &mut [u8]) -> Result<usize, ()> {
@@ -2163,7 +2189,7 @@ impl<S: Storage> ChargePoint<S> {
     /// UnlockConnector (§5.18): stops a transaction on the connector first (reason
     /// UnlockCommand), then asks the hardware. `None`: the answer waits for the hardware.
     fn on_unlock(&mut self, connector: ConnectorId, now: Instant) -> Option<Reply> {
-        if !self.valid_connector(connector) {
+        if !self.valid_connector(connector) || !self.setup.connector_lock {
             return Some(Reply::Status(UnlockStatus::NotSupported.as_str()));
         }
         if self.journal.transaction(connector).is_some() {
