@@ -298,32 +298,46 @@ impl<H: Hal> Station<H> {
     ) -> Option<Action> {
         loop {
             let action = cp.poll_action()?;
-            match &action {
-                Action::EnergyOffer { connector, enabled } => {
-                    if let Err(e) = self.hal.set_offer(*connector, *enabled) {
-                        self.errors.offer = self.errors.offer.saturating_add(1);
-                        let code = ChargePointErrorCode::PowerSwitchFailure;
-                        self.latch(cp, *connector, Source::Switch, code, &e, now);
-                    }
-                }
-                Action::CableLock { connector, locked } => {
-                    if let Err(e) = self.hal.set_locked(*connector, *locked) {
-                        self.lock_failed(cp, *connector, &e, now);
-                    }
-                }
-                Action::Unlock { connector } => self.start_unlock(cp, *connector, now),
-                Action::Reset { kind } => {
-                    if let Err(e) = self.hal.reset(*kind) {
-                        self.errors.reset = self.errors.reset.saturating_add(1);
-                        let code = ChargePointErrorCode::ResetFailure;
-                        self.latch(cp, 0, Source::Reset, code, &e, now);
-                        continue;
-                    }
-                }
-                _ => {}
+            if let Some(action) = self.apply(cp, action, now) {
+                return Some(action);
             }
-            return Some(action);
         }
+    }
+
+    /// Carries out one action taken from the charge point by someone else (a network driver
+    /// that drains `poll_action` itself): the hardware part as [`Station::poll_action`] does,
+    /// and returns the action for the integrator, or `None` when a reset failed.
+    pub fn apply<S: Storage>(
+        &mut self,
+        cp: &mut ChargePoint<S>,
+        action: Action,
+        now: Instant,
+    ) -> Option<Action> {
+        match &action {
+            Action::EnergyOffer { connector, enabled } => {
+                if let Err(e) = self.hal.set_offer(*connector, *enabled) {
+                    self.errors.offer = self.errors.offer.saturating_add(1);
+                    let code = ChargePointErrorCode::PowerSwitchFailure;
+                    self.latch(cp, *connector, Source::Switch, code, &e, now);
+                }
+            }
+            Action::CableLock { connector, locked } => {
+                if let Err(e) = self.hal.set_locked(*connector, *locked) {
+                    self.lock_failed(cp, *connector, &e, now);
+                }
+            }
+            Action::Unlock { connector } => self.start_unlock(cp, *connector, now),
+            Action::Reset { kind } => {
+                if let Err(e) = self.hal.reset(*kind) {
+                    self.errors.reset = self.errors.reset.saturating_add(1);
+                    let code = ChargePointErrorCode::ResetFailure;
+                    self.latch(cp, 0, Source::Reset, code, &e, now);
+                    return None;
+                }
+            }
+            _ => {}
+        }
+        Some(action)
     }
 
     /// Carries out every pending action ([`Station::poll_action`] until `None`), dropping those
