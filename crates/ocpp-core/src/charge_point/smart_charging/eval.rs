@@ -1,6 +1,6 @@
 //! Evaluation: the limit at an instant, the next instant it may change, the composite schedule.
 
-use super::{DEFAULT_NUMBER_PHASES, Limit, ProfileStore, TxInfo};
+use super::{Limit, ProfileStore, TxInfo};
 use crate::limits::CHARGING_SCHEDULE_MAX_PERIODS;
 use crate::types::{DateTime, List};
 use crate::v16::{
@@ -401,5 +401,3 @@ fn push_period(
         })
         .is_ok()
 }
-
-const _: () = assert!(DEFAULT_NUMBER_PHASES == 3);

@@ -138,7 +138,9 @@
 //!   the next whole second; pass a whole-second `start` for an exact schedule.
 //! - **Too many periods**: when the composite needs more than
 //!   [`CHARGING_SCHEDULE_MAX_PERIODS`] periods, the first ones are returned and `duration` is cut
-//!   to where the first omitted period would start, so that what is reported stays exact.
+//!   to where the first omitted period would start, so that what is reported stays exact. The
+//!   same holds when the walk through the window passes [`COMPOSITE_MAX_STEPS`] boundaries (a
+//!   daily profile asked about for decades): this bounds the work one request can cause.
 //! - `None` (answer Rejected, §5.7) for a connector above [`Settings::connectors`] or a
 //!   `duration` that is not positive.
 
@@ -148,6 +150,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
+pub use eval::COMPOSITE_MAX_STEPS;
 pub use store::ProfileStore;
 
 use core::fmt;

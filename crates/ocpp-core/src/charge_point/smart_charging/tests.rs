@@ -445,6 +445,45 @@ fn spec_3_13_3_minimum_of_purposes_with_intervals_of_different_lengths() {
     assert_eq!(a_at(&s, 2, "2024-01-01T10:45:00Z", None), Some(20.0));
 }
 
+/// §3.13.4, figure 10 (presetting local group limits): a ChargePointMaxProfile on connector 0,
+/// Absolute, with validFrom and validTo, limits every connector and the charge point as a whole
+/// within its validity; outside it (and offline without profiles, §3.13.6) nothing limits.
+#[test]
+fn spec_3_13_4_group_limit_with_validity() {
+    let mut s = store();
+    let mut group = absolute(
+        1,
+        0,
+        Purpose::ChargePointMaxProfile,
+        "2024-01-01T00:00:00Z",
+        Unit::W,
+        &[(0, 22000.0), (6 * 3600, 11000.0)],
+    );
+    group.valid_from = Some(dt("2024-01-01T00:00:00Z"));
+    group.valid_to = Some(dt("2024-01-02T00:00:00Z"));
+    install(&mut s, 0, group, &idle());
+    for c in 0..=4 {
+        assert_eq!(
+            s.limit_at(
+                c,
+                dt("2024-01-01T07:00:00Z"),
+                Some(tx("2024-01-01T06:30:00Z", 3))
+            ),
+            watts(11000.0, None)
+        );
+    }
+    let c = s
+        .composite_schedule(0, dt("2024-01-01T05:00:00Z"), 86400, None, None)
+        .unwrap();
+    assert_eq!(c.charging_rate_unit, Unit::W);
+    // After validTo, the unconstrained rating (32 A x 230 V x 3).
+    assert_eq!(
+        pairs(&c),
+        [(0, 22000.0), (3600, 11000.0), (19 * 3600, 22080.0)]
+    );
+    assert_eq!(s.limit_at(1, dt("2024-01-02T00:00:00Z"), None), None);
+}
+
 /// §3.13.1: "If TxDefaultProfile is set to ConnectorId 0, the TxDefaultProfile is applicable to
 /// all Connectors. [...] In the event a TxDefaultProfile for connector 0 is installed, and the
 /// Central System sends a new profile with ConnectorId >0, the TxDefaultProfile SHALL be replaced
