@@ -5,9 +5,9 @@
 //!
 //! One module per spec concept: [`config`] (configuration keys, §9), [`auth`] (authorization
 //! cache, local list and decisions, §3.5), [`metering`] (meter values, §3.16), [`connector`]
-//! (connector status, §4.9), [`journal`] (running transactions and the queue of
-//! transaction-related messages, §3.7), [`storage`] (what persists), and the state machine
-//! itself in `cp`.
+//! (connector status, §4.9), [`smart_charging`] (charging profiles and their limits, §3.13),
+//! [`journal`] (running transactions and the queue of transaction-related messages, §3.7),
+//! [`storage`] (what persists), and the state machine itself in `cp`.
 
 pub mod auth;
 pub mod config;
@@ -17,6 +17,7 @@ pub mod io;
 pub mod journal;
 pub mod metering;
 mod outbox;
+pub mod smart_charging;
 pub mod storage;
 pub mod time;
 

@@ -1,0 +1,403 @@
+//! Evaluation: the limit at an instant, the next instant it may change, the composite schedule.
+
+use super::{Limit, ProfileStore, TxInfo};
+use crate::limits::CHARGING_SCHEDULE_MAX_PERIODS;
+use crate::types::{DateTime, List};
+use crate::v16::{
+    ChargingProfile, ChargingProfileKind, ChargingProfilePurpose, ChargingRateUnit,
+    ChargingSchedule, ChargingSchedulePeriod, ConnectorId, RecurrencyKind,
+};
+
+const DAY_MS: i64 = 86_400_000;
+const WEEK_MS: i64 = 7 * DAY_MS;
+
+/// The most boundaries [`ProfileStore::composite_schedule`] walks through. A schedule whose
+/// limit stays the same across very many boundaries (a daily profile asked about for decades)
+/// is cut there, like one with too many periods: its `duration` ends where the walk stopped.
+/// This bounds the work a single GetCompositeSchedule.req can cause.
+pub const COMPOSITE_MAX_STEPS: usize = 8192;
+
+/// What a profile counts as for a connector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    /// A ChargePointMaxProfile.
+    Max,
+    /// A TxProfile of the running transaction.
+    Tx,
+    /// A TxDefaultProfile that applies to the connector.
+    Default,
+}
+
+/// The length of a Recurring profile's recurrence, in milliseconds.
+fn recurrence_ms(p: &ChargingProfile) -> Option<i64> {
+    match p.recurrency_kind? {
+        RecurrencyKind::Daily => Some(DAY_MS),
+        RecurrencyKind::Weekly => Some(WEEK_MS),
+    }
+}
+
+/// Milliseconds of `seconds`.
+fn ms(seconds: i32) -> i64 {
+    i64::from(seconds) * 1000
+}
+
+/// Whether `t` lies within the profile's validity (`validFrom <= t < validTo`).
+fn is_valid(p: &ChargingProfile, t: i64) -> bool {
+    p.valid_from.is_none_or(|from| from.unix_millis() <= t)
+        && p.valid_to.is_none_or(|to| t < to.unix_millis())
+}
+
+/// The schedule instance that starts at or before `t` (for Absolute and Relative profiles the
+/// only one, whenever it starts): its start and its exclusive end (`None` = forever).
+fn schedule_at(p: &ChargingProfile, t: i64, tx: Option<TxInfo>) -> Option<(i64, Option<i64>)> {
+    let duration = p.charging_schedule.duration.map(ms);
+    let start = match p.charging_profile_kind {
+        ChargingProfileKind::Absolute => p.charging_schedule.start_schedule?.unix_millis(),
+        ChargingProfileKind::Relative => tx?.start.unix_millis(),
+        ChargingProfileKind::Recurring => {
+            let first = p.charging_schedule.start_schedule?.unix_millis();
+            let every = recurrence_ms(p)?;
+            if t < first {
+                return None;
+            }
+            let start = first + (t - first).div_euclid(every) * every;
+            // Errata 3.43/3.44: nothing beyond the recurrence period is executed.
+            let length = duration.map_or(every, |d| d.min(every));
+            return Some((start, Some(start + length)));
+        }
+    };
+    Some((start, duration.map(|d| start.saturating_add(d))))
+}
+
+/// The period of `p` in force at `t`, if `p` is active then.
+fn period_at(p: &ChargingProfile, t: i64, tx: Option<TxInfo>) -> Option<&ChargingSchedulePeriod> {
+    if !is_valid(p, t) {
+        return None;
+    }
+    let (start, end) = schedule_at(p, t, tx)?;
+    if t < start || end.is_some_and(|end| t >= end) {
+        return None;
+    }
+    let offset = t - start;
+    let periods = &p.charging_schedule.charging_schedule_period;
+    let after = periods.partition_point(|q| ms(q.start_period) <= offset);
+    periods.get(after.checked_sub(1)?)
+}
+
+/// `best` becomes `x` when `x` is after `t` and before `best`.
+fn earliest(best: &mut Option<i64>, t: i64, x: i64) {
+    if x > t && best.is_none_or(|b| x < b) {
+        *best = Some(x);
+    }
+}
+
+/// The first period start after `t` (within the schedule) and the schedule end, into `best`.
+fn schedule_edges(
+    p: &ChargingProfile,
+    (start, end): (i64, Option<i64>),
+    t: i64,
+    best: &mut Option<i64>,
+) {
+    let periods = &p.charging_schedule.charging_schedule_period;
+    let next = periods.partition_point(|q| start + ms(q.start_period) <= t);
+    if let Some(q) = periods.get(next) {
+        let x = start + ms(q.start_period);
+        if end.is_none_or(|end| x < end) {
+            earliest(best, t, x);
+        }
+    }
+    if let Some(end) = end {
+        earliest(best, t, end);
+    }
+}
+
+/// The first instant after `t` at which whether `p` is active, or its period, may change.
+fn next_edge(p: &ChargingProfile, t: i64, tx: Option<TxInfo>) -> Option<i64> {
+    let mut best = None;
+    if let Some(from) = p.valid_from {
+        earliest(&mut best, t, from.unix_millis());
+    }
+    if let Some(to) = p.valid_to {
+        earliest(&mut best, t, to.unix_millis());
+    }
+    if p.charging_profile_kind == ChargingProfileKind::Recurring {
+        if let (Some(first), Some(every)) = (p.charging_schedule.start_schedule, recurrence_ms(p)) {
+            match schedule_at(p, t, tx) {
+                Some(window) => {
+                    schedule_edges(p, window, t, &mut best);
+                    earliest(&mut best, t, window.0 + every);
+                }
+                None => earliest(&mut best, t, first.unix_millis()),
+            }
+        }
+    } else if let Some(window) = schedule_at(p, t, tx) {
+        schedule_edges(p, window, t, &mut best);
+    }
+    best
+}
+
+/// Watts (in tenths) of `limit` at `phases`, for comparing limits in different units.
+fn watt_tenths(limit: &Limit, phases: i32, line_voltage: u16) -> i64 {
+    let tenths = i64::from(limit.value.tenths());
+    match limit.unit {
+        ChargingRateUnit::W => tenths,
+        ChargingRateUnit::A => tenths * i64::from(line_voltage.max(1)) * i64::from(phases.max(1)),
+    }
+}
+
+/// The lower of the ChargePointMaxProfile's limit and the transaction's (see "Units" in the
+/// module documentation); on a tie the transaction's.
+fn combine(max: Option<Limit>, tx: Option<Limit>, line_voltage: u16) -> Option<Limit> {
+    match (max, tx) {
+        (None, None) => None,
+        (Some(one), None) | (None, Some(one)) => Some(one),
+        (Some(max), Some(tx)) => {
+            let phases = max.phases().min(tx.phases());
+            let number_phases =
+                (max.number_phases.is_some() || tx.number_phases.is_some()).then_some(phases);
+            let lower = if watt_tenths(&max, phases, line_voltage)
+                < watt_tenths(&tx, phases, line_voltage)
+            {
+                max
+            } else {
+                tx
+            };
+            Some(Limit {
+                number_phases,
+                ..lower
+            })
+        }
+    }
+}
+
+/// Seconds from `from` to `to` (milliseconds, `to > from`), rounded up.
+fn ceil_seconds(from: i64, to: i64) -> i64 {
+    (to - from + 999).div_euclid(1000)
+}
+
+impl<const N: usize> ProfileStore<N> {
+    /// For each installed profile, what it counts as on `connector` with `tx` running (`None`:
+    /// it does not apply there).
+    fn groups(&self, connector: ConnectorId, tx: Option<TxInfo>) -> [Option<Group>; N] {
+        let mut groups = [None; N];
+        for (slot, installed) in groups.iter_mut().zip(self.profiles.iter()) {
+            let p = &installed.profile;
+            *slot = match p.charging_profile_purpose {
+                ChargingProfilePurpose::ChargePointMaxProfile => {
+                    (installed.connector == 0).then_some(Group::Max)
+                }
+                ChargingProfilePurpose::TxProfile => (connector != 0
+                    && installed.connector == connector
+                    && tx.is_some_and(|tx| p.transaction_id.is_none_or(|id| Some(id) == tx.id)))
+                .then_some(Group::Tx),
+                ChargingProfilePurpose::TxDefaultProfile => {
+                    let own = installed.connector == connector;
+                    // Connector 0's default, unless the connector has its own on that level.
+                    let inherited = installed.connector == 0
+                        && !self.profiles.iter().any(|other| {
+                            other.connector == connector
+                                && other.profile.charging_profile_purpose
+                                    == ChargingProfilePurpose::TxDefaultProfile
+                                && other.profile.stack_level == p.stack_level
+                        });
+                    (own || inherited).then_some(Group::Default)
+                }
+            };
+        }
+        groups
+    }
+
+    /// The limit of the prevailing (highest stackLevel, active) profile of `group` at `t`.
+    fn prevailing(
+        &self,
+        groups: &[Option<Group>; N],
+        group: Group,
+        t: i64,
+        tx: Option<TxInfo>,
+    ) -> Option<Limit> {
+        let mut best: Option<(i32, Limit)> = None;
+        for (installed, g) in self.profiles.iter().zip(groups.iter()) {
+            if *g != Some(group) {
+                continue;
+            }
+            let p = &installed.profile;
+            if best.is_some_and(|(level, _)| p.stack_level <= level) {
+                continue;
+            }
+            if let Some(period) = period_at(p, t, tx) {
+                let limit = Limit {
+                    value: period.limit,
+                    unit: p.charging_schedule.charging_rate_unit,
+                    number_phases: period.number_phases,
+                };
+                best = Some((p.stack_level, limit));
+            }
+        }
+        best.map(|(_, limit)| limit)
+    }
+
+    fn limit_with(&self, groups: &[Option<Group>; N], t: i64, tx: Option<TxInfo>) -> Option<Limit> {
+        let max = self.prevailing(groups, Group::Max, t, tx);
+        let tx_limit = self
+            .prevailing(groups, Group::Tx, t, tx)
+            .or_else(|| self.prevailing(groups, Group::Default, t, tx));
+        combine(max, tx_limit, self.settings.line_voltage)
+    }
+
+    fn next_with(&self, groups: &[Option<Group>; N], t: i64, tx: Option<TxInfo>) -> Option<i64> {
+        let mut best = None;
+        for (installed, g) in self.profiles.iter().zip(groups.iter()) {
+            if g.is_some() {
+                if let Some(x) = next_edge(&installed.profile, t, tx) {
+                    earliest(&mut best, t, x);
+                }
+            }
+        }
+        best
+    }
+
+    /// The limit on `connector` at `instant` with `tx` running there (`None`: no transaction),
+    /// or `None` when no profile limits it. Connector 0 gives the charge point's own limit (see
+    /// the module documentation). The value is in the unit of the profile that sets it.
+    pub fn limit_at(
+        &self,
+        connector: ConnectorId,
+        instant: DateTime,
+        tx: Option<TxInfo>,
+    ) -> Option<Limit> {
+        let groups = self.groups(connector, tx);
+        self.limit_with(&groups, instant.unix_millis(), tx)
+    }
+
+    /// The first instant after `instant` at which [`ProfileStore::limit_at`] may give another
+    /// answer (a period boundary, a validity edge, a schedule's start or end, a recurrence):
+    /// the limit is the same throughout `[instant, result)`. `None` when it never changes (as
+    /// long as the installed profiles and the transaction stay the same).
+    pub fn next_change_after(
+        &self,
+        connector: ConnectorId,
+        instant: DateTime,
+        tx: Option<TxInfo>,
+    ) -> Option<DateTime> {
+        let groups = self.groups(connector, tx);
+        self.next_with(&groups, instant.unix_millis(), tx)
+            .and_then(DateTime::from_unix_millis)
+    }
+
+    /// The composite schedule of `connector` over `[start, start + duration_s)` for
+    /// GetCompositeSchedule (§5.7, §6.22), in `unit` if given, with `tx` running on the
+    /// connector. `None` (answer Rejected) for an unknown connector or a non-positive duration.
+    /// See the module documentation for the unit, connector 0, sub-second boundaries and
+    /// truncation.
+    pub fn composite_schedule(
+        &self,
+        connector: ConnectorId,
+        start: DateTime,
+        duration_s: i32,
+        unit: Option<ChargingRateUnit>,
+        tx: Option<TxInfo>,
+    ) -> Option<ChargingSchedule> {
+        if connector > self.settings.connectors || duration_s <= 0 {
+            return None;
+        }
+        let groups = self.groups(connector, tx);
+        let from = start.unix_millis();
+        let end = from + ms(duration_s);
+        let unit = unit.unwrap_or_else(|| self.first_unit(&groups, from, end, tx));
+        let voltage = self.settings.line_voltage;
+
+        let mut periods: List<ChargingSchedulePeriod, CHARGING_SCHEDULE_MAX_PERIODS> = List::new();
+        let mut covered = duration_s;
+        let mut t = from;
+        let mut steps = 0;
+        loop {
+            let limit = self
+                .limit_with(&groups, t, tx)
+                .unwrap_or(self.settings.unconstrained)
+                .to_unit(unit, voltage);
+            let offset = if t == from { 0 } else { ceil_seconds(from, t) };
+            // Only a change in the last fraction of a second rounds up to the end.
+            if offset < i64::from(duration_s) {
+                let offset = offset as i32;
+                if !push_period(&mut periods, offset, limit) {
+                    covered = offset;
+                    break;
+                }
+            }
+            match self.next_with(&groups, t, tx) {
+                Some(next) if next < end => t = next,
+                _ => break,
+            }
+            steps += 1;
+            if steps >= COMPOSITE_MAX_STEPS {
+                // `t` is a boundary not reported: the schedule ends there.
+                covered = ceil_seconds(from, t).min(i64::from(duration_s)) as i32;
+                periods.retain(|q| q.start_period < covered);
+                break;
+            }
+        }
+        Some(ChargingSchedule {
+            duration: Some(covered),
+            start_schedule: None,
+            charging_rate_unit: unit,
+            charging_schedule_period: periods,
+            min_charging_rate: None,
+        })
+    }
+
+    /// The unit of the first profile that limits the connector in `[from, end)`, else the
+    /// unit of [`super::Settings::unconstrained`].
+    fn first_unit(
+        &self,
+        groups: &[Option<Group>; N],
+        from: i64,
+        end: i64,
+        tx: Option<TxInfo>,
+    ) -> ChargingRateUnit {
+        let mut t = from;
+        for _ in 0..COMPOSITE_MAX_STEPS {
+            if let Some(limit) = self.limit_with(groups, t, tx) {
+                return limit.unit;
+            }
+            match self.next_with(groups, t, tx) {
+                Some(next) if next < end => t = next,
+                _ => break,
+            }
+        }
+        self.settings.unconstrained.unit
+    }
+}
+
+/// Appends a period at `offset` seconds with `limit`, merging it into the previous period when
+/// equal and replacing a previous one at the same second. `false` when the list is full.
+fn push_period(
+    periods: &mut List<ChargingSchedulePeriod, CHARGING_SCHEDULE_MAX_PERIODS>,
+    offset: i32,
+    limit: Limit,
+) -> bool {
+    let same = |q: &ChargingSchedulePeriod| {
+        q.limit == limit.value && q.number_phases == limit.number_phases
+    };
+    if let Some(last) = periods.as_mut_slice().last_mut() {
+        if last.start_period == offset {
+            // Two changes within one second: the later one counts.
+            last.limit = limit.value;
+            last.number_phases = limit.number_phases;
+            let len = periods.len();
+            if len >= 2 && periods.get(len - 2).is_some_and(same) {
+                periods.pop();
+            }
+            return true;
+        }
+        if same(last) {
+            return true;
+        }
+    }
+    periods
+        .push(ChargingSchedulePeriod {
+            start_period: offset,
+            limit: limit.value,
+            number_phases: limit.number_phases,
+        })
+        .is_ok()
+}
