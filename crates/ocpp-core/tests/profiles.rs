@@ -615,3 +615,234 @@ fn get_diagnostics_uploads_with_retries() {
         .collect();
     assert_eq!(statuses, vec![&json!("Uploading"), &json!("UploadFailed")]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Smart Charging (§3.13, §5.5, §5.7, §5.16)
+
+fn profile(id: i32, purpose: &str, kind: &str, periods: &[(i32, f64)], unit: &str) -> Value {
+    let periods: Vec<Value> = periods
+        .iter()
+        .map(|(s, l)| json!({"startPeriod": s, "limit": l}))
+        .collect();
+    let mut p = json!({"chargingProfileId": id, "stackLevel": 0, "chargingProfilePurpose": purpose, "chargingProfileKind": kind,
+        "chargingSchedule": {"chargingRateUnit": unit, "chargingSchedulePeriod": periods}});
+    if kind == "Absolute" {
+        p["chargingSchedule"]["startSchedule"] = json!("2024-05-01T12:00:00Z");
+    }
+    p
+}
+
+fn limits(actions: &[Action]) -> Vec<(u32, Option<f64>)> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::ChargingLimit { connector, limit } => {
+                Some((*connector, limit.map(|l| l.value.to_f64())))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn set_charging_profile_statuses() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    let ok = profile(1, "TxDefaultProfile", "Absolute", &[(0, 16.0)], "A");
+    assert_eq!(
+        sim.call_ok(
+            "SetChargingProfile",
+            json!({"connectorId": 1, "csChargingProfiles": ok})
+        ),
+        json!({"status": "Accepted"})
+    );
+    // A TxProfile without a transaction: Rejected (§5.16).
+    let tx = profile(2, "TxProfile", "Relative", &[(0, 10.0)], "A");
+    assert_eq!(
+        sim.call_ok(
+            "SetChargingProfile",
+            json!({"connectorId": 1, "csChargingProfiles": tx})
+        ),
+        json!({"status": "Rejected"})
+    );
+    // ChargePointMaxProfile only on connector 0.
+    let max = profile(3, "ChargePointMaxProfile", "Absolute", &[(0, 20.0)], "A");
+    assert_eq!(
+        sim.call_ok(
+            "SetChargingProfile",
+            json!({"connectorId": 1, "csChargingProfiles": max})
+        ),
+        json!({"status": "Rejected"})
+    );
+    // A unit not in ChargingScheduleAllowedChargingRateUnit: NotSupported. Both are allowed by
+    // default, so check with the first period not at 0 (Rejected) instead.
+    let bad = profile(4, "TxDefaultProfile", "Absolute", &[(60, 10.0)], "A");
+    assert_eq!(
+        sim.call_ok(
+            "SetChargingProfile",
+            json!({"connectorId": 1, "csChargingProfiles": bad})
+        ),
+        json!({"status": "Rejected"})
+    );
+    // ClearChargingProfile: Accepted when something was cleared, Unknown otherwise.
+    assert_eq!(
+        sim.call_ok("ClearChargingProfile", json!({"id": 1})),
+        json!({"status": "Accepted"})
+    );
+    assert_eq!(
+        sim.call_ok("ClearChargingProfile", json!({"id": 1})),
+        json!({"status": "Unknown"})
+    );
+}
+
+#[test]
+fn the_limit_in_force_reaches_the_hardware_at_period_boundaries() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    sim.take_actions();
+    // Absolute from 12:00:00: 16 A for 10 minutes, then 8 A.
+    let p = profile(
+        1,
+        "TxDefaultProfile",
+        "Absolute",
+        &[(0, 16.0), (600, 8.0)],
+        "A",
+    );
+    assert_eq!(
+        sim.call_ok(
+            "SetChargingProfile",
+            json!({"connectorId": 0, "csChargingProfiles": p})
+        ),
+        json!({"status": "Accepted"})
+    );
+    assert_eq!(limits(&sim.take_actions()), vec![(1, Some(16.0))]);
+    sim.advance(599_000);
+    assert_eq!(limits(&sim.take_actions()), vec![]);
+    sim.advance(1_000);
+    assert_eq!(
+        limits(&sim.take_actions()),
+        vec![(1, Some(8.0))],
+        "woken at the boundary by poll_timeout"
+    );
+    assert_eq!(
+        sim.cp.charging_limit(1).map(|l| l.value.to_f64()),
+        Some(8.0)
+    );
+    // Cleared: no limit.
+    assert_eq!(
+        sim.call_ok("ClearChargingProfile", json!({})),
+        json!({"status": "Accepted"})
+    );
+    assert_eq!(limits(&sim.take_actions()), vec![(1, None)]);
+}
+
+#[test]
+fn get_composite_schedule_and_charge_point_max() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    let def = profile(
+        1,
+        "TxDefaultProfile",
+        "Absolute",
+        &[(0, 16.0), (600, 32.0)],
+        "A",
+    );
+    assert_eq!(
+        sim.call_ok(
+            "SetChargingProfile",
+            json!({"connectorId": 0, "csChargingProfiles": def})
+        ),
+        json!({"status": "Accepted"})
+    );
+    let max = profile(2, "ChargePointMaxProfile", "Absolute", &[(0, 20.0)], "A");
+    assert_eq!(
+        sim.call_ok(
+            "SetChargingProfile",
+            json!({"connectorId": 0, "csChargingProfiles": max})
+        ),
+        json!({"status": "Accepted"})
+    );
+    let answer = sim.call_ok(
+        "GetCompositeSchedule",
+        json!({"connectorId": 1, "duration": 1200, "chargingRateUnit": "A"}),
+    );
+    assert_eq!(answer["status"], json!("Accepted"));
+    assert_eq!(answer["connectorId"], json!(1));
+    let periods = &answer["chargingSchedule"]["chargingSchedulePeriod"];
+    assert_eq!(periods[0], json!({"startPeriod": 0, "limit": 16.0}));
+    assert_eq!(
+        periods[1],
+        json!({"startPeriod": 600, "limit": 20.0}),
+        "capped by ChargePointMaxProfile"
+    );
+    assert_eq!(answer["chargingSchedule"]["duration"], json!(1200));
+    // In watts: 230 V x 3 phases.
+    let answer = sim.call_ok(
+        "GetCompositeSchedule",
+        json!({"connectorId": 1, "duration": 600, "chargingRateUnit": "W"}),
+    );
+    assert_eq!(
+        answer["chargingSchedule"]["chargingSchedulePeriod"][0]["limit"],
+        json!(11040.0)
+    );
+    // Unknown connector: Rejected.
+    assert_eq!(
+        sim.call_ok(
+            "GetCompositeSchedule",
+            json!({"connectorId": 5, "duration": 600})
+        )["status"],
+        json!("Rejected")
+    );
+}
+
+#[test]
+fn remote_start_tx_profile_applies_to_the_transaction_and_ends_with_it() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    sim.event(Event::Plugged { connector: 1 });
+    sim.answer_all();
+    sim.take_actions();
+    let p = profile(9, "TxProfile", "Relative", &[(0, 6.0)], "A");
+    assert_eq!(
+        sim.call_ok(
+            "RemoteStartTransaction",
+            json!({"connectorId": 1, "idTag": "APP", "chargingProfile": p})
+        ),
+        json!({"status": "Accepted"})
+    );
+    let (id, _) = sim.find_call("StartTransaction");
+    sim.reply(
+        &id,
+        json!({"idTagInfo": {"status": "Accepted"}, "transactionId": 31}),
+    );
+    assert_eq!(limits(&sim.take_actions()), vec![(1, Some(6.0))]);
+    assert_eq!(
+        sim.call_ok("RemoteStopTransaction", json!({"transactionId": 31})),
+        json!({"status": "Accepted"})
+    );
+    assert_eq!(
+        limits(&sim.take_actions()),
+        vec![(1, None)],
+        "§3.13.1: TxProfiles end with their transaction"
+    );
+}
+
+#[test]
+fn charging_profiles_survive_a_restart() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    let p = profile(1, "TxDefaultProfile", "Absolute", &[(0, 12.0)], "A");
+    assert_eq!(
+        sim.call_ok(
+            "SetChargingProfile",
+            json!({"connectorId": 0, "csChargingProfiles": p})
+        ),
+        json!({"status": "Accepted"})
+    );
+    let mut sim = sim.restart(setup(1));
+    sim.boot();
+    assert_eq!(
+        sim.cp.charging_limit(1).map(|l| l.value.to_f64()),
+        Some(12.0)
+    );
+}

@@ -108,6 +108,16 @@ pub enum Action {
         /// On or off.
         enabled: bool,
     },
+    /// The charging limit in force on a connector changed (Smart Charging, §3.13): apply it to
+    /// the energy offer (PWM duty cycle, DC current setpoint). `None`: no profile limits the
+    /// connector (the hardware's own rating applies). Emitted whenever it changes, including at
+    /// schedule period boundaries.
+    ChargingLimit {
+        /// The connector.
+        connector: ConnectorId,
+        /// The limit.
+        limit: Option<super::smart_charging::Limit>,
+    },
     /// Lock or release the cable of a connector (connectors with a locking mechanism).
     CableLock {
         /// The connector.

@@ -42,6 +42,8 @@ pub enum Reply {
     },
     /// `{}`.
     Empty,
+    /// GetCompositeSchedule.conf.
+    Composite(crate::v16::GetCompositeScheduleResponse),
     /// GetLocalListVersion.conf.
     ListVersion(i32),
     /// GetDiagnostics.conf.

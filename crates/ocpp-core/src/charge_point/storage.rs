@@ -24,6 +24,8 @@ pub enum RecordKey {
     AuthorizationCache,
     /// The local authorization list.
     LocalAuthList,
+    /// Installed charging profiles (Smart Charging).
+    ChargingProfiles,
 }
 
 impl RecordKey {
@@ -42,6 +44,7 @@ impl RecordKey {
             RecordKey::Journal => "journal",
             RecordKey::AuthorizationCache => "authorization-cache",
             RecordKey::LocalAuthList => "local-auth-list",
+            RecordKey::ChargingProfiles => "charging-profiles",
         }
     }
 
@@ -51,6 +54,7 @@ impl RecordKey {
             RecordKey::Journal => 1,
             RecordKey::AuthorizationCache => 2,
             RecordKey::LocalAuthList => 3,
+            RecordKey::ChargingProfiles => 4,
         }
     }
 }
@@ -102,7 +106,7 @@ pub struct RecordTooLarge;
 /// Cloning it models a power cycle that keeps what was stored.
 #[derive(Debug, Clone)]
 pub struct MemoryStorage<const N: usize> {
-    records: [Option<heapless::Vec<u8, N>>; 4],
+    records: [Option<heapless::Vec<u8, N>>; 5],
     writes: u32,
 }
 
@@ -116,7 +120,7 @@ impl<const N: usize> MemoryStorage<N> {
     /// Empty storage.
     pub const fn new() -> Self {
         MemoryStorage {
-            records: [None, None, None, None],
+            records: [None, None, None, None, None],
             writes: 0,
         }
     }

@@ -6,6 +6,7 @@
 mod firmware;
 mod local_list;
 mod reservation;
+mod smart;
 mod trigger;
 
 use core::fmt::Write as _;
@@ -33,6 +34,7 @@ use super::journal::{
 };
 use super::metering::{self, MeterReadings, MeterScheduler, MeterSetup, StopTxnMeasurands};
 use super::outbox::{Answer, AnswerId, EmptyObject, Reply, Request, StatusOnly};
+use super::smart_charging::{Limit, ProfileStore};
 use super::storage::{RecordKey, Storage};
 use super::{Instant, WallClock};
 
@@ -72,6 +74,11 @@ pub struct Setup {
     pub data_transfer_vendors: List<crate::types::CiString255, 4>,
     /// Decoding options for frames from the central system.
     pub decode: DecodeOptions,
+    /// Nominal line voltage for converting A <-> W limits (errata 3.68: 230 or 110 V).
+    pub line_voltage: u16,
+    /// The hardware's rating: what a composite schedule reports where no profile limits the
+    /// connector.
+    pub rated_limit: super::smart_charging::Limit,
     /// The connectors have a cable lock ([`Action::CableLock`], [`Action::Unlock`]); without one,
     /// UnlockConnector is answered `NotSupported` (§6.54).
     pub connector_lock: bool,
@@ -97,6 +104,8 @@ impl Setup {
             stop_reason_after_restart: Reason::PowerLoss,
             data_transfer_vendors: List::new(),
             decode: DecodeOptions::DEFAULT,
+            line_voltage: 230,
+            rated_limit: super::smart_charging::Settings::default().unconstrained,
             connector_lock: true,
         }
     }
@@ -113,6 +122,15 @@ pub enum Registration {
     Accepted,
     /// BootNotification answered Rejected.
     Rejected,
+}
+
+/// What the hardware was last told about a connector's charging limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AppliedLimit {
+    /// Nothing yet (every connector is told once).
+    NotYet,
+    /// This limit (`None`: unlimited).
+    Reported(Option<Limit>),
 }
 
 /// Why the journal's head could not be written.
@@ -220,6 +238,14 @@ pub struct ChargePoint<S: Storage> {
     outgoing_data_transfer: Option<v16::DataTransferRequest>,
     /// The central system's answer to it.
     data_transfer_answer: Option<v16::DataTransferResponse>,
+    /// Installed charging profiles (§3.13).
+    profiles: ProfileStore,
+    /// The limit last reported per connector.
+    applied_limits: [AppliedLimit; MAX_CONNECTORS + 1],
+    /// When a charging limit may change next (recomputed with the limits).
+    limits_deadline_cached: Option<Instant>,
+    /// TxProfiles that came with RemoteStartTransaction, installed when the transaction starts.
+    remote_start_profiles: [Option<v16::ChargingProfile>; MAX_CONNECTORS + 1],
     /// Messages asked for by TriggerMessage: sent even while Pending (§4.2).
     triggered: List<Request, 4>,
     /// The firmware update in progress (§5.19).
@@ -282,6 +308,10 @@ impl<S: Storage> ChargePoint<S> {
             incoming_data_transfer: None,
             outgoing_data_transfer: None,
             data_transfer_answer: None,
+            profiles: ProfileStore::new(super::smart_charging::Settings::default()),
+            applied_limits: [AppliedLimit::NotYet; MAX_CONNECTORS + 1],
+            limits_deadline_cached: None,
+            remote_start_profiles: core::array::from_fn(|_| None),
             triggered: List::new(),
             firmware: None,
             diagnostics: None,
@@ -302,6 +332,7 @@ impl<S: Storage> ChargePoint<S> {
             .set_sample_interval(self.config.meter_value_sample_interval);
         self.meter
             .set_aligned_interval(self.config.clock_aligned_data_interval);
+        self.restore_profiles();
         if let Ok(Some(data)) = self
             .storage
             .load(RecordKey::AuthorizationCache, &mut self.record_buf)
@@ -404,6 +435,8 @@ impl<S: Storage> ChargePoint<S> {
                 }
             }
         }
+        // A frame can move the clock (BootNotification, Heartbeat) or the profiles.
+        self.update_limits(now);
     }
 
     /// Something happened at the charger.
@@ -601,6 +634,7 @@ impl<S: Storage> ChargePoint<S> {
         self.take_samples(now);
         self.expire_reservations(now);
         self.transfers_tick(now);
+        self.update_limits(now);
         // A reset waiting for its StopTransactions.
         if let Some((kind, since)) = self.reset {
             let flushed = self.journal.queue.is_empty() || !self.connected;
@@ -705,6 +739,7 @@ impl<S: Storage> ChargePoint<S> {
         }
         consider(self.meter.next_deadline());
         consider(self.reservation_deadline());
+        consider(self.limits_deadline_cached);
         consider(self.transfers_deadline());
         if let Some((_, since)) = self.reset {
             consider(Some(since.add_millis(RESET_GRACE_MS)));
@@ -967,6 +1002,18 @@ impl<S: Storage> ChargePoint<S> {
             OcppAction::CancelReservation => {
                 let req = decode!(v16::CancelReservationRequest);
                 self.on_cancel_reservation(req.reservation_id, now)
+            }
+            OcppAction::SetChargingProfile => {
+                let req = decode!(v16::SetChargingProfileRequest);
+                self.on_set_charging_profile(req.connector_id, req.cs_charging_profiles, now)
+            }
+            OcppAction::ClearChargingProfile => {
+                let req = decode!(v16::ClearChargingProfileRequest);
+                self.on_clear_charging_profile(&req, now)
+            }
+            OcppAction::GetCompositeSchedule => {
+                let req = decode!(v16::GetCompositeScheduleRequest);
+                self.on_get_composite_schedule(&req, now)
             }
             OcppAction::UpdateFirmware => {
                 let req = decode!(v16::UpdateFirmwareRequest);
@@ -1417,6 +1464,7 @@ impl<S: Storage> ChargePoint<S> {
                 },
             ),
             Reply::Empty => rpc::encode_call_result(buf, id, &EmptyObject),
+            Reply::Composite(response) => rpc::encode_call_result(buf, id, response),
             Reply::ListVersion(v) => rpc::encode_call_result(
                 buf,
                 id,
@@ -1837,6 +1885,7 @@ impl<S: Storage> ChargePoint<S> {
             t.data.begin(wall, &readings);
         }
         self.meter.transaction_started(connector, now);
+        self.install_remote_start_profile(connector, now);
         self.persist_journal();
         if let Some(c) = self.connector_mut(connector) {
             c.in_transaction = true;
@@ -1939,6 +1988,7 @@ impl<S: Storage> ChargePoint<S> {
             });
         }
         self.meter.transaction_stopped(connector);
+        self.profiles_transaction_ended(connector);
         self.persist_journal();
     }
 
@@ -2110,8 +2160,12 @@ impl<S: Storage> ChargePoint<S> {
             !c.in_transaction && c.operative && c.fault.is_none() && c.scheduled_operative.is_none()
         }) && self.connectors[0].operative
             && self.connectors[0].fault.is_none();
-        if !usable {
+        if !usable || !self.reservation_allows(connector, &req.id_tag, None) {
             return rejected;
+        }
+        // §5.11: the TxProfile applies to the transaction this request starts.
+        if let Some(slot) = self.remote_start_profiles.get_mut(connector as usize) {
+            slot.clone_from(&req.charging_profile);
         }
         if self.config.authorize_remote_tx_requests {
             // §5.11: authorize first, as for a local start (cache/list may answer).
@@ -2210,6 +2264,7 @@ impl<S: Storage> ChargePoint<S> {
     /// Derives every connector's status and queues a StatusNotification for each change that is
     /// due (MinimumStatusDuration, §9.1.20).
     fn update_statuses(&mut self, now: Instant) {
+        self.update_limits(now);
         if !(self.connected && self.registration == Registration::Accepted) {
             return;
         }
