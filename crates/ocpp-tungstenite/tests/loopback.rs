@@ -47,7 +47,10 @@ fn boot_notification_round_trip() {
         })
     };
     let mut conn = Connection::new(opts(&server));
-    assert_eq!(conn.url(), format!("ws://127.0.0.1:{}/ocpp/CP-1", server.port));
+    assert_eq!(
+        conn.url(),
+        format!("ws://127.0.0.1:{}/ocpp/CP-1", server.port)
+    );
     let mut cp = new_cp(&conn);
     let mut rec = Recorder::default();
     assert!(conn.run_until(&mut cp, &mut rec, T, accepted));
@@ -124,7 +127,10 @@ fn basic_auth_refused_is_a_clear_error() {
         "{err:?}"
     );
     assert!(err.is_authentication_failure());
-    assert!(err.to_string().contains("rejected the credentials"), "{err}");
+    assert!(
+        err.to_string().contains("rejected the credentials"),
+        "{err}"
+    );
     let err = connect(&opts(&server), None).unwrap_err();
     assert!(
         matches!(err, ConnectError::CredentialsRejected { status: 401 }),
@@ -192,7 +198,10 @@ fn other_http_status_and_connection_refused_are_distinct_errors() {
         serve_all(T),
     );
     let err = connect(&opts(&server), None).unwrap_err();
-    assert!(matches!(err, ConnectError::HttpStatus { status: 404 }), "{err:?}");
+    assert!(
+        matches!(err, ConnectError::HttpStatus { status: 404 }),
+        "{err:?}"
+    );
 
     // A port nobody listens on.
     let port = {
@@ -270,8 +279,14 @@ fn reconnect_delivers_queued_transaction_messages() {
         !actions.contains(&"BootNotification"),
         "no new boot on reconnect: {actions:?}"
     );
-    let start = actions.iter().position(|a| *a == "StartTransaction").unwrap();
-    let stop = actions.iter().position(|a| *a == "StopTransaction").unwrap();
+    let start = actions
+        .iter()
+        .position(|a| *a == "StartTransaction")
+        .unwrap();
+    let stop = actions
+        .iter()
+        .position(|a| *a == "StopTransaction")
+        .unwrap();
     assert!(start < stop, "{actions:?}");
     // The StopTransaction names the transaction id the central system gave on reconnect.
     assert_eq!(second[stop].1["transactionId"], 42);
@@ -323,8 +338,7 @@ fn fragmented_frames_are_reassembled() {
             send_fragments(&mut conn, &[a, b]);
             let call = r#"[2,"frag-1","GetConfiguration",{"key":["HeartbeatInterval"]}]"#;
             send_fragments(&mut conn, &[&call[..7], &call[7..30], &call[30..]]);
-            loop {
-                let Some(frame) = conn.recv_frame(log, T) else { break };
+            while let Some(frame) = conn.recv_frame(log, T) {
                 if frame[1] == "frag-1" {
                     *result.lock().unwrap() = Some(frame);
                     break;
@@ -342,7 +356,9 @@ fn fragmented_frames_are_reassembled() {
     let mut cp = new_cp(&conn);
     let mut rec = Recorder::default();
     assert!(conn.run_until(&mut cp, &mut rec, T, accepted));
-    assert!(conn.run_until(&mut cp, &mut rec, T, |_, _| result.lock().unwrap().is_some()));
+    assert!(conn.run_until(&mut cp, &mut rec, T, |_, _| {
+        result.lock().unwrap().is_some()
+    }));
     let frame = result.lock().unwrap().clone().unwrap();
     assert_eq!(frame[0], 3, "{frame}");
     let keys = frame[2]["configurationKey"].as_array().unwrap();
@@ -375,9 +391,11 @@ fn pings_every_interval_and_stays_up_with_pongs() {
     assert!(conn.run_until(&mut cp, &mut rec, T, accepted));
     // Pongs arrive (tungstenite's server answers), so 3.5 intervals pass without a disconnect
     // although the pong timeout is 2 intervals.
-    assert!(!conn.run_until(&mut cp, &mut rec, Duration::from_millis(3500), |_, r| {
-        !r.disconnects.is_empty()
-    }));
+    assert!(
+        !conn.run_until(&mut cp, &mut rec, Duration::from_millis(3500), |_, r| {
+            !r.disconnects.is_empty()
+        })
+    );
     let pings = server.log.pings.load(Ordering::SeqCst);
     assert!((2..=5).contains(&pings), "{pings} pings");
     assert!(conn.is_connected());
@@ -411,7 +429,11 @@ fn missing_pong_is_a_dead_connection() {
     assert!(conn.run_until(&mut cp, &mut rec, T, |_, r| r.connected == 2));
     assert_eq!(rec.pong_timeouts, 1, "{:?}", rec.disconnects);
     // First ping after 1 s, declared dead 2 intervals later.
-    assert!(started.elapsed() >= Duration::from_millis(2500), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(2500),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(rec.disconnects[0].contains("no pong"));
 }
 
@@ -428,7 +450,9 @@ fn pings_from_the_server_are_answered() {
                     Reply::Stop
                 }
             });
-            conn.ws.send(Message::Ping(b"are you there".to_vec().into())).unwrap();
+            conn.ws
+                .send(Message::Ping(b"are you there".to_vec().into()))
+                .unwrap();
             while let Some(m) = conn.recv(T) {
                 if m == Message::Pong(b"are you there".to_vec().into()) {
                     got_pong.store(true, Ordering::SeqCst);
@@ -465,9 +489,15 @@ fn close_on_request_sends_a_close_frame_and_stops() {
     let started = std::time::Instant::now();
     conn.run(&mut cp, &mut rec);
     closer.join().unwrap();
-    assert!(started.elapsed() < Duration::from_secs(4), "closed cleanly, not by timeout");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "closed cleanly, not by timeout"
+    );
     assert!(rec.closed);
-    assert_eq!(rec.disconnects.last().unwrap(), "closed by the charge point");
+    assert_eq!(
+        rec.disconnects.last().unwrap(),
+        "closed by the charge point"
+    );
     assert!(!conn.is_connected());
     assert_eq!(conn.step(&mut cp, &mut rec), Status::Closed);
     // The server saw the end of the connection.
@@ -561,7 +591,10 @@ fn wss_refuses_an_untrusted_server_certificate() {
         serve_all(T),
     );
     // Default roots (webpki), and another CA.
-    for options in [opts(&server), opts(&server).with_ca_bundle(&pki.other_ca_pem)] {
+    for options in [
+        opts(&server),
+        opts(&server).with_ca_bundle(&pki.other_ca_pem),
+    ] {
         let err = connect(&options, None).unwrap_err();
         assert!(
             matches!(

@@ -426,14 +426,21 @@ pub struct Recorder {
 }
 
 impl<S: Storage> Hooks<S> for Recorder {
-    fn on_action(&mut self, _: &mut ChargePoint<S>, action: Action, _: ocpp_core::charge_point::Instant) {
+    fn on_action(
+        &mut self,
+        _: &mut ChargePoint<S>,
+        action: Action,
+        _: ocpp_core::charge_point::Instant,
+    ) {
         self.actions.push(action);
     }
 
     fn on_link(&mut self, event: &LinkEvent<'_>) {
         match event {
             LinkEvent::Connected { .. } => self.connected += 1,
-            LinkEvent::ConnectFailed { error, .. } => self.connect_errors.push(format!("{error:?}")),
+            LinkEvent::ConnectFailed { error, .. } => {
+                self.connect_errors.push(format!("{error:?}"));
+            }
             LinkEvent::Disconnected { reason, retry_in } => {
                 if matches!(reason, Disconnect::PongTimeout) {
                     self.pong_timeouts += 1;
@@ -488,7 +495,9 @@ fn leaf(
 ) -> (rcgen::Certificate, rcgen::KeyPair) {
     let names: Vec<String> = names.iter().map(|s| (*s).to_owned()).collect();
     let mut params = rcgen::CertificateParams::new(names).unwrap();
-    params.distinguished_name.push(rcgen::DnType::CommonName, cn);
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, cn);
     params.extended_key_usages = vec![usage];
     let key = rcgen::KeyPair::generate().unwrap();
     let cert = params.signed_by(&key, &issuer.0, &issuer.1).unwrap();
@@ -507,7 +516,12 @@ impl Pki {
             &ca,
         );
         let client = leaf(&[], "CP-1", rcgen::ExtendedKeyUsagePurpose::ClientAuth, &ca);
-        let rogue = leaf(&[], "CP-1", rcgen::ExtendedKeyUsagePurpose::ClientAuth, &other);
+        let rogue = leaf(
+            &[],
+            "CP-1",
+            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+            &other,
+        );
         let write = |name: &str, text: String| {
             let path = dir.path().join(name);
             std::fs::write(&path, text).unwrap();
@@ -551,9 +565,10 @@ impl Pki {
     pub fn server_config_mtls(&self) -> Arc<ServerConfig> {
         let mut roots = RootCertStore::empty();
         roots.add(self.ca_der.clone()).unwrap();
-        let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), Self::provider())
-            .build()
-            .unwrap();
+        let verifier =
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), Self::provider())
+                .build()
+                .unwrap();
         Arc::new(
             ServerConfig::builder_with_provider(Self::provider())
                 .with_safe_default_protocol_versions()
