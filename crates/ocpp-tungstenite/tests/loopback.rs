@@ -685,3 +685,62 @@ fn tls_configuration_errors() {
         Err(ConnectError::InvalidOptions(_))
     ));
 }
+
+/// Counts the turns of the loop.
+#[derive(Default)]
+struct Ticks(usize, Recorder);
+
+impl ocpp_tungstenite::Hooks<ocpp_core::charge_point::MemoryStorage<16384>> for Ticks {
+    fn on_action(
+        &mut self,
+        cp: &mut common::Cp,
+        action: ocpp_core::charge_point::Action,
+        now: ocpp_core::charge_point::Instant,
+    ) {
+        self.1.on_action(cp, action, now);
+    }
+
+    fn on_link(&mut self, event: &ocpp_tungstenite::LinkEvent<'_>) {
+        ocpp_tungstenite::Hooks::<ocpp_core::charge_point::MemoryStorage<16384>>::on_link(
+            &mut self.1,
+            event,
+        );
+    }
+
+    fn on_tick(&mut self, _: &mut common::Cp, _: ocpp_core::charge_point::Instant) {
+        self.0 += 1;
+    }
+}
+
+#[test]
+fn an_idle_driver_does_not_spin() {
+    let server = TestServer::start(ServerOptions::default(), serve_all(T));
+    let mut options = opts(&server);
+    options.poll_interval = Duration::from_millis(100);
+    let mut conn = Connection::new(options);
+    let mut cp = new_cp(&conn);
+    let mut hooks = Ticks::default();
+    assert!(conn.run_until(&mut cp, &mut hooks, T, |cp, _| {
+        cp.registration() == Registration::Accepted
+    }));
+    // Connected and idle: about one turn per poll_interval.
+    hooks.0 = 0;
+    conn.run_until(&mut cp, &mut hooks, Duration::from_secs(1), |_, _| false);
+    assert!((3..=25).contains(&hooks.0), "{} turns in 1 s", hooks.0);
+
+    // Disconnected, waiting to reconnect: the same.
+    drop(server);
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut options = ConnectOptions::new(format!("ws://127.0.0.1:{port}/ocpp"), "CP-1");
+    options.poll_interval = Duration::from_millis(100);
+    options.reconnect.initial = Duration::from_secs(30);
+    let mut conn = Connection::new(options);
+    let mut cp = new_cp(&conn);
+    let mut hooks = Ticks::default();
+    conn.run_until(&mut cp, &mut hooks, Duration::from_secs(1), |_, _| false);
+    assert_eq!(hooks.1.connect_errors.len(), 1);
+    assert!((3..=25).contains(&hooks.0), "{} turns in 1 s", hooks.0);
+}
