@@ -182,61 +182,114 @@ pub fn connect(opts: &ConnectOptions, password: Option<&str>) -> Result<WsStream
     connect_with(opts, password, tls)
 }
 
+/// What a connection attempt needs, worked out from the options before any I/O.
+pub(crate) struct Plan {
+    pub url: Url,
+    pub port: u16,
+    /// Where to connect: an address, or a name to resolve.
+    pub host: Host<String>,
+    pub server_name: Option<ServerName<'static>>,
+    pub request: tungstenite::handshake::client::Request,
+    pub ws_config: WebSocketConfig,
+}
+
+impl Plan {
+    pub fn new(opts: &ConnectOptions, password: Option<&str>) -> Result<Plan, ConnectError> {
+        let url = connection_url(&opts.url, &opts.charge_point_id)?;
+        let secure = url.scheme() == "wss";
+        if !secure && (opts.client_cert.is_some() || opts.client_key.is_some()) {
+            return Err(ConnectError::InvalidOptions(
+                "a client certificate needs a wss:// URL".into(),
+            ));
+        }
+        if password.is_some() && opts.charge_point_id.contains(':') {
+            return Err(ConnectError::InvalidOptions(
+                "a charge point id with ':' cannot be a Basic authentication user".into(),
+            ));
+        }
+        let host = url
+            .host()
+            .ok_or_else(|| ConnectError::InvalidUrl("no host".into()))?
+            .to_owned();
+        let port = url
+            .port_or_known_default()
+            .unwrap_or(if secure { 443 } else { 80 });
+        let server_name = if secure {
+            Some(match &host {
+                Host::Domain(name) => ServerName::try_from(name.clone())
+                    .map_err(|e| ConnectError::InvalidUrl(format!("{name}: {e}")))?,
+                Host::Ipv4(ip) => ServerName::IpAddress(IpAddr::V4(*ip).into()),
+                Host::Ipv6(ip) => ServerName::IpAddress(IpAddr::V6(*ip).into()),
+            })
+        } else {
+            None
+        };
+        let mut request = url
+            .as_str()
+            .into_client_request()
+            .map_err(ConnectError::Handshake)?;
+        let headers = request.headers_mut();
+        headers.insert(
+            "Sec-WebSocket-Protocol",
+            HeaderValue::from_static(SUBPROTOCOL),
+        );
+        if let Some(password) = password {
+            let mut value =
+                HeaderValue::from_str(&basic_auth_header(&opts.charge_point_id, password))
+                    .map_err(|e| {
+                        ConnectError::InvalidOptions(format!("Basic authentication: {e}"))
+                    })?;
+            value.set_sensitive(true);
+            headers.insert("Authorization", value);
+        }
+        let ws_config = WebSocketConfig::default()
+            .max_message_size(Some(opts.max_message_size))
+            .max_frame_size(Some(opts.max_message_size));
+        Ok(Plan {
+            url,
+            port,
+            host,
+            server_name,
+            request,
+            ws_config,
+        })
+    }
+
+    /// The address of an IP host, or the name to resolve.
+    pub fn address(&self) -> Result<SocketAddr, &str> {
+        match &self.host {
+            Host::Domain(name) => Err(name),
+            Host::Ipv4(ip) => Ok(SocketAddr::new(IpAddr::V4(*ip), self.port)),
+            Host::Ipv6(ip) => Ok(SocketAddr::new(IpAddr::V6(*ip), self.port)),
+        }
+    }
+}
+
 /// [`connect`] with a TLS configuration built beforehand (`None` for `ws://`).
 pub fn connect_with(
     opts: &ConnectOptions,
     password: Option<&str>,
     tls: Option<Arc<ClientConfig>>,
 ) -> Result<WsStream, ConnectError> {
-    let url = connection_url(&opts.url, &opts.charge_point_id)?;
-    let secure = url.scheme() == "wss";
-    if !secure && (opts.client_cert.is_some() || opts.client_key.is_some()) {
-        return Err(ConnectError::InvalidOptions(
-            "a client certificate needs a wss:// URL".into(),
-        ));
-    }
-    if password.is_some() && opts.charge_point_id.contains(':') {
-        return Err(ConnectError::InvalidOptions(
-            "a charge point id with ':' cannot be a Basic authentication user".into(),
-        ));
-    }
-    let host = url
-        .host()
-        .ok_or_else(|| ConnectError::InvalidUrl("no host".into()))?;
-    let port = url
-        .port_or_known_default()
-        .unwrap_or(if secure { 443 } else { 80 });
-    let (addrs, server_name) = match host {
-        Host::Domain(name) => {
-            let addrs: Vec<SocketAddr> = (name, port)
-                .to_socket_addrs()
-                .map_err(|source| ConnectError::Resolve {
-                    host: name.to_owned(),
-                    source,
-                })?
-                .collect();
-            let server_name = ServerName::try_from(name.to_owned())
-                .map_err(|e| ConnectError::InvalidUrl(format!("{name}: {e}")));
-            (addrs, server_name)
-        }
-        Host::Ipv4(ip) => (
-            vec![SocketAddr::new(IpAddr::V4(ip), port)],
-            Ok(ServerName::IpAddress(IpAddr::V4(ip).into())),
-        ),
-        Host::Ipv6(ip) => (
-            vec![SocketAddr::new(IpAddr::V6(ip), port)],
-            Ok(ServerName::IpAddress(IpAddr::V6(ip).into())),
-        ),
+    let plan = Plan::new(opts, password)?;
+    let addrs: Vec<SocketAddr> = match plan.address() {
+        Ok(addr) => vec![addr],
+        Err(name) => (name, plan.port)
+            .to_socket_addrs()
+            .map_err(|source| ConnectError::Resolve {
+                host: name.to_owned(),
+                source,
+            })?
+            .collect(),
     };
 
     let deadline = StdInstant::now() + opts.connect_timeout;
-    let tcp = connect_tcp(&url, &addrs, deadline)?;
+    let tcp = connect_tcp(&plan.url, &addrs, deadline)?;
     let _ = tcp.set_nodelay(true);
 
-    let stream = match tls {
-        Some(config) if secure => {
-            let mut conn =
-                ClientConnection::new(config, server_name?).map_err(ConnectError::Tls)?;
+    let stream = match (tls, plan.server_name) {
+        (Some(config), Some(server_name)) => {
+            let mut conn = ClientConnection::new(config, server_name).map_err(ConnectError::Tls)?;
             let mut tcp = tcp;
             while conn.is_handshaking() {
                 set_timeouts(&tcp, deadline, "TLS handshake")?;
@@ -246,41 +299,23 @@ pub fn connect_with(
             }
             Stream::Tls(Box::new(StreamOwned::new(conn, tcp)))
         }
-        None if secure => {
+        (None, Some(_)) => {
             return Err(ConnectError::InvalidOptions(
                 "a wss:// URL needs a TLS configuration".into(),
             ));
         }
-        _ => Stream::Plain(tcp),
+        (_, None) => Stream::Plain(tcp),
     };
     set_timeouts(stream.tcp(), deadline, "WebSocket handshake")?;
 
-    let mut request = url
-        .as_str()
-        .into_client_request()
-        .map_err(ConnectError::Handshake)?;
-    let headers = request.headers_mut();
-    headers.insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static(SUBPROTOCOL),
-    );
-    if let Some(password) = password {
-        let mut value = HeaderValue::from_str(&basic_auth_header(&opts.charge_point_id, password))
-            .map_err(|e| ConnectError::InvalidOptions(format!("Basic authentication: {e}")))?;
-        value.set_sensitive(true);
-        headers.insert("Authorization", value);
-    }
-    let config = WebSocketConfig::default()
-        .max_message_size(Some(opts.max_message_size))
-        .max_frame_size(Some(opts.max_message_size));
-
-    let ws = match tungstenite::client::client_with_config(request, stream, Some(config)) {
-        Ok((ws, _response)) => ws,
-        Err(HandshakeError::Interrupted(_)) => {
-            return Err(ConnectError::Timeout("WebSocket handshake"));
-        }
-        Err(HandshakeError::Failure(e)) => return Err(handshake_error(e)),
-    };
+    let ws =
+        match tungstenite::client::client_with_config(plan.request, stream, Some(plan.ws_config)) {
+            Ok((ws, _response)) => ws,
+            Err(HandshakeError::Interrupted(_)) => {
+                return Err(ConnectError::Timeout("WebSocket handshake"));
+            }
+            Err(HandshakeError::Failure(e)) => return Err(handshake_error(e)),
+        };
     ws.get_ref()
         .tcp()
         .set_read_timeout(None)
@@ -335,7 +370,7 @@ fn set_timeouts(
 }
 
 /// An I/O error that may carry a rustls error (rustls reports TLS failures through `io::Error`).
-fn io_error(stage: &'static str, e: io::Error) -> ConnectError {
+pub(crate) fn io_error(stage: &'static str, e: io::Error) -> ConnectError {
     if matches!(
         e.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
@@ -359,7 +394,7 @@ fn io_error(stage: &'static str, e: io::Error) -> ConnectError {
     ConnectError::Io { stage, source: e }
 }
 
-fn handshake_error(e: tungstenite::Error) -> ConnectError {
+pub(crate) fn handshake_error(e: tungstenite::Error) -> ConnectError {
     const STAGE: &str = "WebSocket handshake";
     match e {
         tungstenite::Error::Http(response) => {

@@ -118,18 +118,25 @@ pub enum LinkEvent<'a> {
     },
 }
 
-enum Command {
+pub(crate) enum Command {
     Event(Box<Event>),
     Close,
     Reconnect,
 }
 
-/// A handle to a running [`Connection`] from other threads (or from hooks): inject events, ask
-/// for a reconnect or a clean close. Cheap to clone. Each method returns false once the
-/// connection is gone.
+#[derive(Debug, Clone)]
+pub(crate) enum Tx {
+    Std(Sender<Command>),
+    #[cfg(feature = "tokio")]
+    Tokio(tokio::sync::mpsc::UnboundedSender<Command>),
+}
+
+/// A handle to a running [`Connection`] (or `AsyncConnection`) from other threads or tasks, or
+/// from hooks: inject events, ask for a reconnect or a clean close. Cheap to clone. Each method
+/// returns false once the connection is gone.
 #[derive(Debug, Clone)]
 pub struct Control {
-    tx: Sender<Command>,
+    pub(crate) tx: Tx,
 }
 
 impl std::fmt::Debug for Command {
@@ -143,22 +150,30 @@ impl std::fmt::Debug for Command {
 }
 
 impl Control {
+    fn send(&self, cmd: Command) -> bool {
+        match &self.tx {
+            Tx::Std(tx) => tx.send(cmd).is_ok(),
+            #[cfg(feature = "tokio")]
+            Tx::Tokio(tx) => tx.send(cmd).is_ok(),
+        }
+    }
+
     /// Hands `event` to the charge point (`handle_event`) on the connection's thread, within
     /// `poll_interval`.
     pub fn send_event(&self, event: Event) -> bool {
-        self.tx.send(Command::Event(Box::new(event))).is_ok()
+        self.send(Command::Event(Box::new(event)))
     }
 
     /// Closes the connection cleanly (WebSocket close frame) and stops the driver:
     /// [`Connection::run`] returns.
     pub fn close(&self) -> bool {
-        self.tx.send(Command::Close).is_ok()
+        self.send(Command::Close)
     }
 
     /// Drops the connection and reconnects at once (no backoff), for instance after the
     /// `AuthorizationKey` or the certificates changed.
     pub fn reconnect(&self) -> bool {
-        self.tx.send(Command::Reconnect).is_ok()
+        self.send(Command::Reconnect)
     }
 }
 
@@ -271,7 +286,7 @@ impl Connection {
     /// A handle to inject events and to close or reconnect from anywhere.
     pub fn control(&self) -> Control {
         Control {
-            tx: self.tx.clone(),
+            tx: Tx::Std(self.tx.clone()),
         }
     }
 
@@ -409,27 +424,10 @@ impl Connection {
         }
     }
 
-    fn password<S: Storage>(&self, cp: &ChargePoint<S>) -> Option<String> {
-        if self.opts.use_authorization_key {
-            if let Some(key) = &cp.configuration().authorization_key {
-                return Some(key.as_str().to_owned());
-            }
-        }
-        self.opts.basic_auth_password.clone()
-    }
-
     fn try_connect<S: Storage, H: Hooks<S>>(&mut self, cp: &mut ChargePoint<S>, hooks: &mut H) {
         self.attempt = self.attempt.saturating_add(1);
-        let password = self.password(cp);
-        let implied = self.opts.security_profile(password.is_some());
-        let configured = cp.configuration().security_profile;
-        if configured != 0 && implied != Some(configured) {
-            tracing::warn!(
-                cp = %self.opts.charge_point_id,
-                "the connect options amount to security profile {implied:?}, \
-                 the SecurityProfile configuration key says {configured}"
-            );
-        }
+        let password = password(&self.opts, cp);
+        check_profile(&self.opts, cp, password.is_some());
         hooks.on_link(&LinkEvent::Connecting {
             url: &self.url,
             attempt: self.attempt,
@@ -471,12 +469,7 @@ impl Connection {
     }
 
     fn next_delay(&mut self) -> Duration {
-        let d = self
-            .opts
-            .reconnect
-            .delay(self.failures, rand::random::<f64>());
-        self.failures = self.failures.saturating_add(1);
-        d
+        next_delay(&self.opts, &mut self.failures)
     }
 
     /// The connection is gone (or closed): tell the charge point, then schedule a reconnect or
@@ -721,20 +714,54 @@ impl Connection {
     }
 }
 
+/// The Basic authentication password for the next attempt.
+pub(crate) fn password<S: Storage>(opts: &ConnectOptions, cp: &ChargePoint<S>) -> Option<String> {
+    if opts.use_authorization_key {
+        if let Some(key) = &cp.configuration().authorization_key {
+            return Some(key.as_str().to_owned());
+        }
+    }
+    opts.basic_auth_password.clone()
+}
+
+/// Warns when the options do not match the `SecurityProfile` configuration key.
+pub(crate) fn check_profile<S: Storage>(
+    opts: &ConnectOptions,
+    cp: &ChargePoint<S>,
+    with_password: bool,
+) {
+    let implied = opts.security_profile(with_password);
+    let configured = cp.configuration().security_profile;
+    if configured != 0 && implied != Some(configured) {
+        tracing::warn!(
+            cp = %opts.charge_point_id,
+            "the connect options amount to security profile {implied:?}, \
+             the SecurityProfile configuration key says {configured}"
+        );
+    }
+}
+
+/// The delay before the next attempt after `failures` failures in a row, counting this one.
+pub(crate) fn next_delay(opts: &ConnectOptions, failures: &mut u32) -> Duration {
+    let d = opts.reconnect.delay(*failures, rand::random::<f64>());
+    *failures = failures.saturating_add(1);
+    d
+}
+
 /// `handle_timeout` when the charge point's deadline has come.
-fn timers<S: Storage>(cp: &mut ChargePoint<S>, now: Instant) {
+pub(crate) fn timers<S: Storage>(cp: &mut ChargePoint<S>, now: Instant) {
     if cp.poll_timeout().is_some_and(|t| t <= now) {
         cp.handle_timeout(now);
     }
 }
 
-fn millis(d: Duration) -> u64 {
+pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Logs a frame, unless it carries the `AuthorizationKey` (security whitepaper A01.FR.12: never
 /// disclosed in logs).
-fn log_frame(cp: &str, direction: &'static str, frame: &str) {
+pub(crate) fn log_frame(cp: &str, direction: &'static str, frame: &str) {
     if !tracing::enabled!(target: FRAME_LOG_TARGET, tracing::Level::DEBUG) {
         return;
     }

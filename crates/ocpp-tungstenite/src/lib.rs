@@ -115,6 +115,8 @@ mod driver;
 mod error;
 mod options;
 mod storage;
+#[cfg(feature = "tokio")]
+mod tokio_driver;
 
 pub use connect::{
     SUBPROTOCOL, Stream, WsStream, basic_auth_header, connect, connect_with, connection_url,
@@ -124,6 +126,8 @@ pub use driver::{Clock, Connection, Control, FRAME_LOG_TARGET, Hooks, LinkEvent,
 pub use error::{ConnectError, Disconnect};
 pub use options::{ConnectOptions, ReconnectPolicy};
 pub use storage::{FileStorage, FileStorageError};
+#[cfg(feature = "tokio")]
+pub use tokio_driver::{AsyncConnection, AsyncIo, AsyncWsStream, connect_async};
 
 /// Re-exported for the types in this crate's API.
 pub use rustls;
