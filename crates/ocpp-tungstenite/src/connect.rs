@@ -172,7 +172,7 @@ fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, ConnectError>
 /// agree to `ocpp1.6`.
 ///
 /// Blocks at most about `opts.connect_timeout` after name resolution. The returned socket has no
-/// read timeout.
+/// read timeout, and `opts.write_timeout` as its write timeout.
 pub fn connect(opts: &ConnectOptions, password: Option<&str>) -> Result<WsStream, ConnectError> {
     let tls = if Url::parse(&opts.url).is_ok_and(|u| u.scheme() == "wss") {
         Some(tls_config(opts)?)
@@ -316,9 +316,10 @@ pub fn connect_with(
             }
             Err(HandshakeError::Failure(e)) => return Err(handshake_error(e)),
         };
-    ws.get_ref()
-        .tcp()
-        .set_read_timeout(None)
+    let write_timeout = Some(opts.write_timeout).filter(|d| !d.is_zero());
+    let tcp = ws.get_ref().tcp();
+    tcp.set_read_timeout(None)
+        .and_then(|()| tcp.set_write_timeout(write_timeout))
         .map_err(|source| ConnectError::Io {
             stage: "WebSocket handshake",
             source,

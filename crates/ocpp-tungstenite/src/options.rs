@@ -43,7 +43,8 @@ pub struct ConnectOptions {
     /// Bound on one connection attempt as a whole: name resolution aside, the TCP connect, the TLS
     /// handshake and the WebSocket upgrade must be done within it. Default: 10 s.
     pub connect_timeout: Duration,
-    /// How long a blocked write may take before the connection is declared dead. Default: 10 s.
+    /// How long a blocked write may take before the connection is declared dead (zero: no
+    /// limit). Default: 10 s.
     pub write_timeout: Duration,
     /// After the charge point asked to close, how long to wait for the central system's close
     /// frame before dropping the socket. Default: 5 s.

@@ -98,6 +98,20 @@ pub async fn connect_async(
     }
 }
 
+/// A write that must be done within `limit` (zero: no limit).
+async fn bounded(
+    limit: Duration,
+    write: impl Future<Output = Result<(), tungstenite::Error>>,
+) -> Result<(), tungstenite::Error> {
+    if limit.is_zero() {
+        return write.await;
+    }
+    match tokio::time::timeout(limit, write).await {
+        Ok(result) => result,
+        Err(_) => Err(tungstenite::Error::Io(std::io::ErrorKind::TimedOut.into())),
+    }
+}
+
 /// How a turn of the offline wait ended.
 enum Offline {
     Retry,
@@ -312,6 +326,7 @@ impl AsyncConnection {
         let mut pong_deadline: Option<Instant> = None;
         let mut peer_close: Option<(u16, String)> = None;
         let mut closing: Option<Instant> = None;
+        let write_timeout = self.opts.write_timeout;
         loop {
             let now = self.now();
             hooks.on_tick(cp, now);
@@ -328,11 +343,12 @@ impl AsyncConnection {
                     while let Some(frame) = cp.poll_transmit(now, &mut self.buf) {
                         progressed = true;
                         log_frame(&id, "send", frame);
-                        if let Err(e) = ws.feed(Message::text(frame.to_owned())).await {
+                        let sent = ws.feed(Message::text(frame.to_owned()));
+                        if let Err(e) = bounded(write_timeout, sent).await {
                             return Disconnect::Error(e);
                         }
                     }
-                    if let Err(e) = ws.flush().await {
+                    if let Err(e) = bounded(write_timeout, ws.flush()).await {
                         return Disconnect::Error(e);
                     }
                 }
@@ -361,7 +377,8 @@ impl AsyncConnection {
                         pong_deadline = Some(now.add_millis(interval.saturating_mul(factor)));
                     }
                     let payload = pings.to_be_bytes().to_vec();
-                    if let Err(e) = ws.send(Message::Ping(payload.into())).await {
+                    let sent = ws.send(Message::Ping(payload.into()));
+                    if let Err(e) = bounded(write_timeout, sent).await {
                         return Disconnect::Error(e);
                     }
                 }
@@ -393,7 +410,7 @@ impl AsyncConnection {
                         }
                         Some(Ok(Message::Ping(_))) => {
                             // tokio-tungstenite queued the pong; send it now.
-                            if let Err(e) = ws.flush().await {
+                            if let Err(e) = bounded(write_timeout, ws.flush()).await {
                                 return Disconnect::Error(e);
                             }
                         }
@@ -403,7 +420,7 @@ impl AsyncConnection {
                             peer_close = Some(frame.map_or((1005, String::new()), |f| {
                                 (u16::from(f.code), f.reason.to_string())
                             }));
-                            let _ = ws.flush().await;
+                            let _ = bounded(write_timeout, ws.flush()).await;
                         }
                         Some(Ok(Message::Frame(_))) => {}
                         None
@@ -437,7 +454,7 @@ impl AsyncConnection {
                     Some(Command::Close) if closing.is_none() => {
                         tracing::info!(cp = %id, "closing the connection");
                         let frame = CloseFrame { code: CloseCode::Normal, reason: "".into() };
-                        if ws.close(Some(frame)).await.is_err() {
+                        if bounded(write_timeout, ws.close(Some(frame))).await.is_err() {
                             return Disconnect::Closed;
                         }
                         closing = Some(self.now().add_millis(millis(self.opts.close_timeout)));
