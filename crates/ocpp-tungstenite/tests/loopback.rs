@@ -744,3 +744,90 @@ fn an_idle_driver_does_not_spin() {
     assert_eq!(hooks.1.connect_errors.len(), 1);
     assert!((3..=25).contains(&hooks.0), "{} turns in 1 s", hooks.0);
 }
+
+/// Collects the log output.
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn frames_are_logged_with_their_direction_but_never_the_authorization_key() {
+    let key = "00112233445566778899aabbccddeeff00112233";
+    let answer = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let server = {
+        let answer = answer.clone();
+        TestServer::start(ServerOptions::default(), move |mut conn, log| {
+            conn.serve(log, T, |action, _| {
+                if action == "BootNotification" {
+                    Reply::With(canned(action))
+                } else {
+                    Reply::Stop
+                }
+            });
+            let call = json!([2, "key-1", "ChangeConfiguration", {"key": "AuthorizationKey", "value": key}]);
+            conn.send_text(&call.to_string());
+            while let Some(frame) = conn.recv_frame(log, T) {
+                if frame[1] == "key-1" {
+                    *answer.lock().unwrap() = Some(frame);
+                    break;
+                }
+            }
+            conn.serve(log, T, |_, _| Reply::Answer);
+        })
+    };
+    let buffer = LogBuffer::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer({
+            let buffer = buffer.clone();
+            move || buffer.clone()
+        })
+        .finish();
+    let mut conn = Connection::new(opts(&server));
+    let mut cp = new_cp(&conn);
+    let mut rec = Recorder::default();
+    tracing::subscriber::with_default(subscriber, || {
+        assert!(conn.run_until(&mut cp, &mut rec, T, |_, _| {
+            answer.lock().unwrap().is_some()
+        }));
+    });
+    assert_eq!(
+        answer.lock().unwrap().as_ref().unwrap()[2]["status"],
+        "Accepted"
+    );
+    assert_eq!(
+        cp.configuration()
+            .authorization_key
+            .as_ref()
+            .map(|k| k.as_str()),
+        Some(key)
+    );
+    let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("ocpp_tungstenite::frame"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("\"BootNotification\"") && l.contains("direction=\"send\"")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("\"currentTime\"") && l.contains("direction=\"recv\"")),
+        "{text}"
+    );
+    assert!(
+        text.contains("not shown: it names the AuthorizationKey"),
+        "{text}"
+    );
+    assert!(!text.contains(key), "the key leaked into the log: {text}");
+}
