@@ -810,7 +810,7 @@ fn frames_are_logged_with_their_direction_but_never_the_authorization_key() {
         cp.configuration()
             .authorization_key
             .as_ref()
-            .map(|k| k.as_str()),
+            .map(AuthorizationKey::as_str),
         Some(key)
     );
     let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
