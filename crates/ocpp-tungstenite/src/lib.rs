@@ -105,10 +105,30 @@
 //!
 //! The Basic authentication password is never logged.
 //!
+//! # The driver loop
+//!
+//! [`Connection::step`] is one turn: commands from [`Control`] (events are handed to
+//! `handle_event`), [`Hooks::on_tick`], `handle_timeout` when `poll_timeout` has come, a
+//! connection attempt when one is due, then the outputs drained until empty (`poll_action` to
+//! [`Hooks::on_action`], `poll_transmit` to the socket), a ping when due, and a wait for the next
+//! frame (a read timeout on the socket) or, while disconnected, for the next command, bounded by
+//! the charge point's next deadline, the next ping and `poll_interval`.
+//! [`Connection::run`] turns until closed; [`Connection::run_until`] until a condition holds
+//! (tests, scripted simulators). The charge point can also be called directly between steps
+//! (`cp.handle_event(event, conn.now())`): the next step drains what that produced.
+//!
+//! Time is a [`Clock`]: `std::time::Instant` turned into the core's monotonic milliseconds. Build
+//! the charge point with [`Connection::now`] so that both agree.
+//!
 //! # Many charge points
 //!
-//! One [`Connection`] per thread, each with its own charge point; share one [`Clock`] with
-//! [`Connection::with_clock`] if they must agree on time. There is no async driver yet.
+//! Blocking: one [`Connection`] per thread, each with its own charge point; share one [`Clock`]
+//! with [`Connection::with_clock`] if they must agree on time.
+//!
+//! Async (feature `tokio`): `AsyncConnection::run` is the same loop as a future, with
+//! `connect_async` for the attempt (name resolution included in `connect_timeout`); spawn one
+//! task per charge point. Hooks are called inline and must not block. [`Control`] works the same
+//! for both drivers.
 
 mod connect;
 mod driver;
