@@ -831,3 +831,33 @@ fn frames_are_logged_with_their_direction_but_never_the_authorization_key() {
     );
     assert!(!text.contains(key), "the key leaked into the log: {text}");
 }
+
+#[test]
+fn close_gives_up_waiting_for_a_silent_server_after_close_timeout() {
+    let server = TestServer::start(ServerOptions::default(), |mut conn, log| {
+        conn.serve(log, T, |action, _| {
+            if action == "BootNotification" {
+                Reply::With(canned(action))
+            } else {
+                Reply::Stop
+            }
+        });
+        // Never reads again: the close frame is never answered.
+        thread::sleep(Duration::from_secs(10));
+    });
+    let mut options = opts(&server);
+    options.close_timeout = Duration::from_millis(500);
+    let mut conn = Connection::new(options);
+    let mut cp = new_cp(&conn);
+    let mut rec = Recorder::default();
+    assert!(conn.run_until(&mut cp, &mut rec, T, accepted));
+    let started = std::time::Instant::now();
+    conn.close(&mut cp, &mut rec);
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(450) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+    assert!(rec.closed);
+    assert!(!conn.is_connected());
+}
