@@ -1,0 +1,127 @@
+//! Why a connection attempt failed ([`ConnectError`]) or a connection ended ([`Disconnect`]).
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// A connection attempt failed. Each cause an operator must tell apart has its own variant.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConnectError {
+    /// The endpoint URL is not a `ws://` or `wss://` URL with a host, or the charge point id is
+    /// empty.
+    #[error("invalid URL: {0}")]
+    InvalidUrl(String),
+    /// The options contradict each other (client certificate without key, client certificate
+    /// over `ws://`, ...).
+    #[error("invalid options: {0}")]
+    InvalidOptions(String),
+    /// A certificate or key file could not be read or holds nothing usable.
+    #[error("TLS configuration: {path}: {reason}")]
+    TlsConfig {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The host name could not be resolved.
+    #[error("cannot resolve {host}: {source}")]
+    Resolve {
+        /// The host.
+        host: String,
+        /// The resolver's error.
+        source: io::Error,
+    },
+    /// No TCP connection could be made (refused, unreachable, timed out).
+    #[error("cannot connect to {addr}: {source}")]
+    Connect {
+        /// The last address tried.
+        addr: SocketAddr,
+        /// The error for that address.
+        source: io::Error,
+    },
+    /// The TLS handshake failed: the central system's certificate is not trusted or does not name
+    /// the host, the central system refused our client certificate (or its absence), no common
+    /// protocol version or cipher suite, ...
+    #[error("TLS: {0}")]
+    Tls(#[source] rustls::Error),
+    /// The central system refused the credentials: HTTP 401 or 403 in answer to the upgrade
+    /// request (wrong Basic authentication password, unknown charge point, ...).
+    #[error("the central system rejected the credentials (HTTP {status})")]
+    CredentialsRejected {
+        /// 401 or 403.
+        status: u16,
+    },
+    /// The central system answered the upgrade request with another HTTP status than 101 (404:
+    /// unknown charge point id, OCPP-J §3.2). Redirects are not followed.
+    #[error("the central system answered HTTP {status} instead of upgrading to WebSocket")]
+    HttpStatus {
+        /// The status code.
+        status: u16,
+    },
+    /// The central system did not agree to the `ocpp1.6` subprotocol (OCPP-J §3.1.2, §3.2): its
+    /// answer named no subprotocol or another one. The connection is dropped.
+    #[error("the central system did not agree to the ocpp1.6 subprotocol: {0}")]
+    SubprotocolRefused(&'static str),
+    /// The attempt took longer than `connect_timeout`.
+    #[error("timed out during the {0}")]
+    Timeout(&'static str),
+    /// An I/O error during the TLS handshake or the WebSocket upgrade (connection reset, closed
+    /// early, ...).
+    #[error("I/O error during the {stage}: {source}")]
+    Io {
+        /// `TLS handshake` or `WebSocket handshake`.
+        stage: &'static str,
+        /// The error.
+        source: io::Error,
+    },
+    /// Any other WebSocket handshake failure (malformed answer, wrong `Sec-WebSocket-Accept`).
+    #[error("WebSocket handshake: {0}")]
+    Handshake(#[source] tungstenite::Error),
+}
+
+impl ConnectError {
+    /// Whether the central system refused who we are: rejected Basic credentials, or a TLS
+    /// failure (certificate problems on either side). Retrying without a change will not help,
+    /// although the driver retries anyway (with backoff): the operator may fix the server side.
+    pub fn is_authentication_failure(&self) -> bool {
+        matches!(
+            self,
+            ConnectError::CredentialsRejected { .. } | ConnectError::Tls(_)
+        )
+    }
+}
+
+/// Why an established connection ended.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Disconnect {
+    /// The central system closed the WebSocket (close frame) or the TCP connection.
+    #[error("closed by the central system{}", close_detail(*.code, reason))]
+    ClosedByPeer {
+        /// The close code, if a close frame was received.
+        code: Option<u16>,
+        /// The close reason, if any.
+        reason: String,
+    },
+    /// No pong arrived within `pong_timeout_intervals` × `WebSocketPingInterval` of a ping.
+    #[error("no pong from the central system: connection presumed dead")]
+    PongTimeout,
+    /// Reading or writing failed.
+    #[error("connection failed: {0}")]
+    Error(#[source] tungstenite::Error),
+    /// [`Control::reconnect`](crate::Control::reconnect) was called.
+    #[error("reconnect requested")]
+    Requested,
+    /// The charge point closed the connection ([`Control::close`](crate::Control::close)).
+    #[error("closed by the charge point")]
+    Closed,
+}
+
+fn close_detail(code: Option<u16>, reason: &str) -> String {
+    match code {
+        Some(code) if reason.is_empty() => format!(" (code {code})"),
+        Some(code) => format!(" (code {code}: {reason})"),
+        None => String::new(),
+    }
+}
