@@ -240,6 +240,9 @@ pub struct ChargePoint<S: Storage> {
     data_transfer_answer: Option<v16::DataTransferResponse>,
     /// Installed charging profiles (§3.13).
     profiles: ProfileStore,
+    /// Frames handed out by `poll_transmit` and received by `handle_frame` (statistics).
+    frames_out: u64,
+    frames_in: u64,
     /// The limit last reported per connector.
     applied_limits: [AppliedLimit; MAX_CONNECTORS + 1],
     /// When a charging limit may change next (recomputed with the limits).
@@ -311,6 +314,8 @@ impl<S: Storage> ChargePoint<S> {
             profiles: ProfileStore::new(super::smart_charging::Settings::default()),
             applied_limits: [AppliedLimit::NotYet; MAX_CONNECTORS + 1],
             limits_deadline_cached: None,
+            frames_out: 0,
+            frames_in: 0,
             remote_start_profiles: core::array::from_fn(|_| None),
             triggered: List::new(),
             firmware: None,
@@ -414,6 +419,7 @@ impl<S: Storage> ChargePoint<S> {
 
     /// One WebSocket text message from the central system.
     pub fn handle_frame(&mut self, text: &str, now: Instant) {
+        self.frames_in = self.frames_in.saturating_add(1);
         let opts = self.setup.decode;
         match Frame::parse_with(text, &opts) {
             Err(e) => {
@@ -656,6 +662,17 @@ impl<S: Storage> ChargePoint<S> {
     /// that does not fit is answered with a CALLERROR `InternalError` (answers) or dropped
     /// (requests that are not transaction-related).
     pub fn poll_transmit<'b>(&mut self, now: Instant, buf: &'b mut [u8]) -> Option<&'b str> {
+        let frame = self.next_frame(now, buf)?;
+        self.frames_out = self.frames_out.saturating_add(1);
+        Some(frame)
+    }
+
+    /// Frames sent and received so far (for statistics).
+    pub fn frame_counts(&self) -> (u64, u64) {
+        (self.frames_out, self.frames_in)
+    }
+
+    fn next_frame<'b>(&mut self, now: Instant, buf: &'b mut [u8]) -> Option<&'b str> {
         if !self.connected {
             return None;
         }
@@ -753,6 +770,28 @@ impl<S: Storage> ChargePoint<S> {
     /// The configuration.
     pub fn configuration(&self) -> &Configuration {
         &self.config
+    }
+
+    /// Changes a configuration key as a ChangeConfiguration from the central system would: same
+    /// validation, persisted, and with the same effect (a new HeartbeatInterval or
+    /// MeterValueSampleInterval applies at once).
+    pub fn change_configuration(
+        &mut self,
+        key: &str,
+        value: &str,
+        now: Instant,
+    ) -> v16::ConfigurationStatus {
+        let (Ok(key), Ok(value)) = (BoundedString::try_from(key), BoundedString::try_from(value))
+        else {
+            return v16::ConfigurationStatus::Rejected;
+        };
+        let req = v16::ChangeConfigurationRequest { key, value };
+        match self.on_change_configuration(&req, now) {
+            Reply::Status(s) => {
+                v16::ConfigurationStatus::parse(s).unwrap_or(v16::ConfigurationStatus::Rejected)
+            }
+            _ => v16::ConfigurationStatus::Rejected,
+        }
     }
 
     /// The configuration, for the integrator's own keys; persist with [`ChargePoint::save_configuration`].

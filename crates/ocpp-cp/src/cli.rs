@@ -1,0 +1,85 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// An OCPP 1.6-J charge point simulator. Without --csms it starts a demo central system on
+/// loopback and runs one charging session against it.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "ocpp-cp", version, about)]
+pub struct Cli {
+    /// Base URL of the central system (ws:// or wss://); the charge point id is appended as the
+    /// last path segment.
+    #[arg(long)]
+    pub csms: Option<String>,
+    /// Charge point identity (with --count K: ID-1 .. ID-K).
+    #[arg(long, default_value = "CP-1")]
+    pub id: String,
+    /// Number of connectors.
+    #[arg(long, default_value_t = 1)]
+    pub connectors: u32,
+    /// Directory for configuration, queued transaction messages and the transaction journal;
+    /// they survive kill -9. Without it, state is in memory.
+    #[arg(long)]
+    pub state_dir: Option<PathBuf>,
+    /// HTTP Basic authentication password (security profiles 1 and 2).
+    #[arg(long)]
+    pub password: Option<String>,
+    /// PEM file of the CA certificates to trust for wss:// (default: the bundled web roots).
+    #[arg(long)]
+    pub ca: Option<PathBuf>,
+    /// PEM client certificate (security profile 3); needs --client-key.
+    #[arg(long, requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// PEM private key of --client-cert.
+    #[arg(long, requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+    /// chargePointVendor in BootNotification.
+    #[arg(long, default_value = "ocpp-rs")]
+    pub vendor: String,
+    /// chargePointModel in BootNotification.
+    #[arg(long, default_value = "ocpp-cp")]
+    pub model: String,
+    /// Simulate K charge points in one process (ids ID-1 .. ID-K); stdin commands go to all.
+    #[arg(long, default_value_t = 1)]
+    pub count: u32,
+    /// Give up when the first connection fails this many times in a row (0: never).
+    #[arg(long, default_value_t = 10)]
+    pub connect_attempts: u32,
+    /// Do not log frames (with --count, to keep the output readable).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl Cli {
+    /// Checks what clap cannot.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=ocpp_core::limits::MAX_CONNECTORS as u32).contains(&self.connectors) {
+            return Err(format!(
+                "--connectors must be 1..={}",
+                ocpp_core::limits::MAX_CONNECTORS
+            ));
+        }
+        if let Some(url) = &self.csms {
+            if !(url.starts_with("ws://") || url.starts_with("wss://")) {
+                return Err(format!("--csms must be a ws:// or wss:// URL, not {url:?}"));
+            }
+        }
+        if self.id.is_empty() || self.id.len() > 48 {
+            return Err("--id must be 1 to 48 characters".into());
+        }
+        for path in [&self.ca, &self.client_cert, &self.client_key]
+            .into_iter()
+            .flatten()
+        {
+            if !path.is_file() {
+                return Err(format!("{} is not a file", path.display()));
+            }
+        }
+        if self.count == 0 || self.count > 10_000 {
+            return Err("--count must be 1..=10000".into());
+        }
+        Ok(())
+    }
+}

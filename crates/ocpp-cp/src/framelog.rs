@@ -1,0 +1,123 @@
+//! The frame log: every OCPP frame in and out on stderr, one line each, with a timestamp:
+//!
+//! ```text
+//! 2024-05-01T12:00:00.123Z CP-1 -> [2,"1","BootNotification",{...}]
+//! 2024-05-01T12:00:00.130Z CP-1 <- [3,"1",{...}]
+//! ```
+//!
+//! Frames come from `ocpp-tungstenite` as `tracing` events (target
+//! [`ocpp_tungstenite::FRAME_LOG_TARGET`]); other warnings and errors are printed the same way.
+
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use ocpp_core::types::DateTime;
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::util::SubscriberInitExt;
+
+/// The last lines logged, for diagnostics uploads.
+static RECENT: Mutex<Vec<String>> = Mutex::new(Vec::new());
+const RECENT_MAX: usize = 2000;
+
+/// Installs the logger. `quiet`: no frames, only warnings and errors.
+pub fn init(quiet: bool) {
+    let _ = tracing_subscriber::registry()
+        .with(FrameLog { quiet })
+        .try_init();
+}
+
+/// The recent log, as text (the simulator's "diagnostics file").
+pub fn recent() -> String {
+    RECENT
+        .lock()
+        .map(|lines| lines.join("\n"))
+        .unwrap_or_default()
+}
+
+/// Now, as an RFC 3339 UTC timestamp with milliseconds.
+pub fn timestamp() -> String {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    DateTime::from_unix_millis(i64::try_from(ms).unwrap_or(0))
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+/// Prints a line to stderr and keeps it for diagnostics.
+pub fn line(text: &str) {
+    let line = format!("{} {text}", timestamp());
+    eprintln!("{line}");
+    if let Ok(mut recent) = RECENT.lock() {
+        if recent.len() >= RECENT_MAX {
+            recent.remove(0);
+        }
+        recent.push(line);
+    }
+}
+
+struct FrameLog {
+    quiet: bool,
+}
+
+#[derive(Default)]
+struct Fields {
+    message: String,
+    cp: String,
+    direction: String,
+    rest: String,
+}
+
+impl Visit for Fields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match field.name() {
+            "cp" => value.clone_into(&mut self.cp),
+            "direction" => value.clone_into(&mut self.direction),
+            "message" => value.clone_into(&mut self.message),
+            name => {
+                let _ = write!(self.rest, " {name}={value}");
+            }
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        match field.name() {
+            "message" => self.message = format!("{value:?}"),
+            "cp" => self.cp = format!("{value:?}").trim_matches('"').to_owned(),
+            "direction" => self.direction = format!("{value:?}").trim_matches('"').to_owned(),
+            name => {
+                let _ = write!(self.rest, " {name}={value:?}");
+            }
+        }
+    }
+}
+
+impl<S: Subscriber> Layer<S> for FrameLog {
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        let meta = event.metadata();
+        let frame = meta.target() == ocpp_tungstenite::FRAME_LOG_TARGET;
+        let level = *meta.level();
+        if frame && self.quiet {
+            return;
+        }
+        if !frame && level > Level::WARN {
+            return;
+        }
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        let arrow = match fields.direction.as_str() {
+            "in" | "<-" | "received" => "<-",
+            "out" | "->" | "sent" => "->",
+            other => other,
+        };
+        if frame {
+            line(&format!("{} {arrow} {}", fields.cp, fields.message));
+        } else {
+            line(&format!("{level} {}{}", fields.message, fields.rest));
+        }
+    }
+}

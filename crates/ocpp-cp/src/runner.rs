@@ -1,0 +1,483 @@
+//! One simulated charge point: the core, the network driver, the simulated hardware, stdin.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Receiver;
+use std::thread;
+use std::time::Duration;
+
+use ocpp_core::charge_point::{
+    Action, ChargePoint, Event, Instant, RecordKey, Registration, Setup, Storage,
+};
+use ocpp_core::types::BoundedString;
+use ocpp_core::v16::Reason;
+use ocpp_hal::sim::SimCharger;
+use ocpp_hal::{ChargingLimit, EnergyOffer, Station};
+use ocpp_tungstenite::{Clock, ConnectOptions, Connection, Control, FileStorage, Hooks, LinkEvent};
+
+use crate::cli::Cli;
+use crate::commands::Command;
+use crate::framelog;
+use crate::transfer;
+
+/// Counters shared by every charge point of the process.
+#[derive(Debug, Default)]
+pub struct Stats {
+    connected: AtomicU64,
+    booted: AtomicU64,
+    transactions: AtomicU64,
+    running: AtomicU64,
+    frames: AtomicU64,
+    errors: AtomicU64,
+    energy_wh: AtomicU64,
+}
+
+impl Stats {
+    pub fn connected(&self) -> u64 {
+        self.connected.load(Ordering::Relaxed)
+    }
+    pub fn booted(&self) -> u64 {
+        self.booted.load(Ordering::Relaxed)
+    }
+    pub fn transactions(&self) -> u64 {
+        self.transactions.load(Ordering::Relaxed)
+    }
+    pub fn running(&self) -> u64 {
+        self.running.load(Ordering::Relaxed)
+    }
+    pub fn frames(&self) -> u64 {
+        self.frames.load(Ordering::Relaxed)
+    }
+    pub fn errors(&self) -> u64 {
+        self.errors.load(Ordering::Relaxed)
+    }
+    /// The closing line of the demo.
+    pub fn report(&self) -> String {
+        format!(
+            "ocpp-cp: done: {} transaction(s), {} Wh delivered, {} frames exchanged, {} error(s)",
+            self.transactions(),
+            self.energy_wh.load(Ordering::Relaxed),
+            self.frames(),
+            self.errors()
+        )
+    }
+}
+
+/// How a charge point's thread ended.
+#[derive(Debug)]
+pub enum Exit {
+    /// `quit`.
+    Quit,
+    /// It could not run (credentials refused, server unreachable, storage).
+    Failed(String),
+}
+
+/// Storage: files under `--state-dir`, or memory (kept across simulated restarts).
+enum Store {
+    File(FileStorage),
+    Memory(HashMap<&'static str, Vec<u8>>),
+}
+
+impl Storage for Store {
+    type Error = String;
+
+    fn load<'b>(&mut self, key: RecordKey, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, String> {
+        match self {
+            Store::File(f) => f.load(key, buf).map_err(|e| e.to_string()),
+            Store::Memory(m) => {
+                let Some(data) = m.get(key.name()) else {
+                    return Ok(None);
+                };
+                let dst = buf
+                    .get_mut(..data.len())
+                    .ok_or("record larger than the buffer")?;
+                dst.copy_from_slice(data);
+                Ok(Some(dst))
+            }
+        }
+    }
+
+    fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), String> {
+        match self {
+            Store::File(f) => f.store(key, data).map_err(|e| e.to_string()),
+            Store::Memory(m) => {
+                m.insert(key.name(), data.to_vec());
+                Ok(())
+            }
+        }
+    }
+}
+
+pub struct Runner {
+    id: String,
+    options: ConnectOptions,
+    setup: Setup,
+    state_dir: Option<PathBuf>,
+    commands: Receiver<Command>,
+    stats: Arc<Stats>,
+    connect_attempts: u32,
+    demo: bool,
+}
+
+impl Runner {
+    pub fn new(
+        cli: &Cli,
+        url: &str,
+        id: String,
+        commands: Receiver<Command>,
+        stats: Arc<Stats>,
+    ) -> Result<Runner, String> {
+        let mut options = ConnectOptions::new(url, id.clone());
+        if let Some(pw) = &cli.password {
+            options = options.with_basic_auth(pw.clone());
+        }
+        if let Some(ca) = &cli.ca {
+            options = options.with_ca_bundle(ca.clone());
+        }
+        if let (Some(cert), Some(key)) = (&cli.client_cert, &cli.client_key) {
+            options = options.with_client_certificate(cert.clone(), key.clone());
+        }
+        let mut setup = Setup::new(&cli.vendor, &cli.model, cli.connectors);
+        setup.boot.charge_point_serial_number = BoundedString::try_from(id.as_str())
+            .ok()
+            .filter(|_| id.len() <= 25);
+        setup.boot.firmware_version = BoundedString::try_from(env!("CARGO_PKG_VERSION")).ok();
+        let state_dir = match (&cli.state_dir, cli.count) {
+            (Some(dir), 1) => Some(dir.clone()),
+            (Some(dir), _) => Some(dir.join(&id)),
+            (None, _) => None,
+        };
+        Ok(Runner {
+            id,
+            options,
+            setup,
+            state_dir,
+            commands,
+            stats,
+            connect_attempts: cli.connect_attempts,
+            demo: cli.csms.is_none(),
+        })
+    }
+
+    /// Runs until `quit`, rebuilding the charge point from its storage after every reset (a new
+    /// BootNotification follows, as after a real restart).
+    pub fn run(self) -> Exit {
+        let mut store = match &self.state_dir {
+            Some(dir) => match FileStorage::open(dir) {
+                Ok(f) => Store::File(f),
+                Err(e) => {
+                    return Exit::Failed(format!(
+                        "{}: state directory {}: {e}",
+                        self.id,
+                        dir.display()
+                    ));
+                }
+            },
+            None => Store::Memory(HashMap::new()),
+        };
+        let clock = Clock::new();
+        let mut first = true;
+        let mut sim = SimCharger::new(self.setup.connectors);
+        loop {
+            let mut connection = Connection::with_clock(self.options.clone(), clock);
+            let mut cp = ChargePoint::new(self.setup.clone(), store, connection.now());
+            if first && self.demo {
+                // The demo shows meter values within seconds.
+                let now = connection.now();
+                let _ = cp.change_configuration("MeterValueSampleInterval", "3", now);
+                let _ = cp.change_configuration(
+                    "MeterValuesSampledData",
+                    "Energy.Active.Import.Register,Power.Active.Import",
+                    now,
+                );
+                let _ = cp.change_configuration(
+                    "StopTxnSampledData",
+                    "Energy.Active.Import.Register",
+                    now,
+                );
+            }
+            first = false;
+            let mut hooks = SimHooks {
+                id: self.id.clone(),
+                station: Station::new(sim, self.setup.connectors),
+                commands: &self.commands,
+                control: connection.control(),
+                stats: &self.stats,
+                exit: None,
+                failures: 0,
+                ever_connected: false,
+                connect_attempts: self.connect_attempts,
+                quitting: false,
+                was_booted: false,
+                running: vec![false; self.setup.connectors as usize + 1],
+                frames: 0,
+            };
+            connection.run(&mut cp, &mut hooks);
+            if hooks.was_booted {
+                self.stats.booted.fetch_sub(1, Ordering::Relaxed);
+            }
+            let exit = hooks.exit.take();
+            sim = hooks.station.into_hal();
+            store = cp.into_storage();
+            match exit {
+                Some(HookExit::Restart) => {
+                    framelog::line(&format!("{} restarting", self.id));
+                }
+                Some(HookExit::Quit) | None => return Exit::Quit,
+                Some(HookExit::Failed(message)) => return Exit::Failed(message),
+            }
+        }
+    }
+}
+
+enum HookExit {
+    Quit,
+    Restart,
+    Failed(String),
+}
+
+struct SimHooks<'a> {
+    id: String,
+    station: Station<SimCharger>,
+    commands: &'a Receiver<Command>,
+    control: Control,
+    stats: &'a Stats,
+    exit: Option<HookExit>,
+    failures: u32,
+    ever_connected: bool,
+    connect_attempts: u32,
+    quitting: bool,
+    was_booted: bool,
+    running: Vec<bool>,
+    frames: u64,
+}
+
+impl SimHooks<'_> {
+    fn finish(&mut self, exit: HookExit) {
+        self.exit = Some(exit);
+        self.control.close();
+    }
+
+    fn apply(&mut self, cp: &mut ChargePoint<Store>, command: Command, now: Instant) {
+        let sim = self.station.hal_mut();
+        let valid = |c: u32| c >= 1 && c <= sim.connectors();
+        match command {
+            Command::Plug(c) if valid(c) => sim.plug(c),
+            Command::Unplug(c) if valid(c) => sim.unplug(c),
+            Command::Tag(c, tag) if valid(c) => {
+                let _ = sim.present_tag(c, &tag);
+            }
+            Command::Ev(c, watts) if valid(c) => sim.set_ev_power(c, watts),
+            Command::Fault(c, code) if c <= sim.connectors() => sim.set_fault(c, Some(code)),
+            Command::Ok(c) if c <= sim.connectors() => {
+                sim.set_fault(c, None);
+                self.station.clear_fault(cp, c, now);
+            }
+            Command::Quit => {
+                // Orderly shutdown: running transactions are stopped and their StopTransaction
+                // gets a few seconds to reach the central system.
+                self.quitting = true;
+                for c in 1..=self.station.connectors() {
+                    if cp.transaction(c).is_some() {
+                        cp.handle_event(
+                            Event::StopRequested {
+                                connector: c,
+                                reason: Reason::Local,
+                            },
+                            now,
+                        );
+                    }
+                }
+                let control = self.control.clone();
+                thread::spawn(move || {
+                    thread::sleep(Duration::from_secs(3));
+                    control.close();
+                });
+            }
+            other => framelog::line(&format!("{} ignored {other:?}: no such connector", self.id)),
+        }
+    }
+}
+
+impl Hooks<Store> for SimHooks<'_> {
+    fn on_action(&mut self, cp: &mut ChargePoint<Store>, action: Action, now: Instant) {
+        let Some(action) = self.station.apply(cp, action, now) else {
+            return;
+        };
+        match action {
+            Action::Reset { .. } => self.finish(HookExit::Restart),
+            Action::ChargingLimit { connector, limit } => {
+                let limit = limit.map(|l| ChargingLimit {
+                    unit: l.unit,
+                    limit: l.value,
+                    number_phases: l.number_phases.and_then(|p| u32::try_from(p).ok()),
+                });
+                let _ = self.station.hal_mut().set_limit(connector, limit);
+            }
+            Action::TransactionStarted { connector } => {
+                self.stats.transactions.fetch_add(1, Ordering::Relaxed);
+                self.stats.running.fetch_add(1, Ordering::Relaxed);
+                if let Some(r) = self.running.get_mut(connector as usize) {
+                    *r = true;
+                }
+                println!("[{}] transaction started on connector {connector}", self.id);
+            }
+            Action::TransactionStopped { connector } => {
+                if let Some(r) = self.running.get_mut(connector as usize) {
+                    if *r {
+                        self.stats.running.fetch_sub(1, Ordering::Relaxed);
+                        *r = false;
+                    }
+                }
+                let wh = self.station.hal().register_wh(connector);
+                self.stats
+                    .energy_wh
+                    .store(u64::try_from(wh).unwrap_or(0), Ordering::Relaxed);
+                println!(
+                    "[{}] transaction stopped on connector {connector} (meter {wh} Wh)",
+                    self.id
+                );
+            }
+            Action::Authorization {
+                connector,
+                id_tag,
+                status,
+            } => {
+                println!(
+                    "[{}] idTag {id_tag} at connector {connector:?}: {status}",
+                    self.id
+                );
+            }
+            Action::DownloadFirmware => {
+                let url = cp
+                    .firmware_request()
+                    .map(|r| r.location.as_str().to_owned())
+                    .unwrap_or_default();
+                let control = self.control.clone();
+                let id = self.id.clone();
+                thread::spawn(move || {
+                    let result = transfer::download(&url);
+                    match &result {
+                        Ok(n) => framelog::line(&format!(
+                            "{id} firmware downloaded from {url}: {n} bytes"
+                        )),
+                        Err(e) => framelog::line(&format!(
+                            "{id} firmware download from {url} failed: {e}"
+                        )),
+                    }
+                    control.send_event(Event::FirmwareDownloaded { ok: result.is_ok() });
+                });
+            }
+            Action::InstallFirmware => {
+                // "Installing" the simulated firmware: the charge point restarts and boots anew.
+                framelog::line(&format!("{} installing firmware", self.id));
+                cp.handle_event(Event::FirmwareInstalled { ok: true }, now);
+            }
+            Action::UploadDiagnostics => {
+                let Some((req, name)) = cp.diagnostics_request() else {
+                    return;
+                };
+                let location = req.location.as_str().to_owned();
+                let name = name.to_owned();
+                let control = self.control.clone();
+                let id = self.id.clone();
+                thread::spawn(move || {
+                    let content = framelog::recent();
+                    let result = transfer::upload(&location, &name, content.as_bytes());
+                    match &result {
+                        Ok(()) => framelog::line(&format!(
+                            "{id} diagnostics {name} uploaded to {location}"
+                        )),
+                        Err(e) => framelog::line(&format!(
+                            "{id} diagnostics upload to {location} failed: {e}"
+                        )),
+                    }
+                    control.send_event(Event::DiagnosticsUploaded { ok: result.is_ok() });
+                });
+            }
+            Action::StorageFailed { key } => {
+                self.stats.errors.fetch_add(1, Ordering::Relaxed);
+                framelog::line(&format!("{} could not store {key}", self.id));
+            }
+            _ => {}
+        }
+    }
+
+    fn on_link(&mut self, event: &LinkEvent<'_>) {
+        match event {
+            LinkEvent::Connected { url } => {
+                self.failures = 0;
+                self.ever_connected = true;
+                self.stats.connected.fetch_add(1, Ordering::Relaxed);
+                framelog::line(&format!("{} connected to {url}", self.id));
+            }
+            LinkEvent::ConnectFailed { error, retry_in } => {
+                self.failures += 1;
+                self.stats.errors.fetch_add(1, Ordering::Relaxed);
+                if error.is_authentication_failure() {
+                    self.finish(HookExit::Failed(format!(
+                        "{}: the central system refused the credentials ({error})",
+                        self.id
+                    )));
+                } else if !self.ever_connected
+                    && self.connect_attempts > 0
+                    && self.failures >= self.connect_attempts
+                {
+                    self.finish(HookExit::Failed(format!(
+                        "{}: cannot connect after {} attempts: {error}",
+                        self.id, self.failures
+                    )));
+                } else {
+                    framelog::line(&format!(
+                        "{} cannot connect: {error}; retrying in {:.1} s",
+                        self.id,
+                        retry_in.as_secs_f64()
+                    ));
+                }
+            }
+            LinkEvent::Disconnected { reason, retry_in } => {
+                self.stats.connected.fetch_sub(1, Ordering::Relaxed);
+                match retry_in {
+                    Some(d) => framelog::line(&format!(
+                        "{} disconnected: {reason}; reconnecting in {:.1} s",
+                        self.id,
+                        d.as_secs_f64()
+                    )),
+                    None => framelog::line(&format!("{} disconnected: {reason}", self.id)),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_tick(&mut self, cp: &mut ChargePoint<Store>, now: Instant) {
+        while let Ok(command) = self.commands.try_recv() {
+            if command == Command::Quit && self.exit.is_none() {
+                self.exit = Some(HookExit::Quit);
+            }
+            self.apply(cp, command, now);
+        }
+        self.station.hal_mut().advance(now);
+        self.station.poll_hardware(cp, now);
+        let booted = cp.registration() == Registration::Accepted;
+        if booted != self.was_booted {
+            self.was_booted = booted;
+            if booted {
+                self.stats.booted.fetch_add(1, Ordering::Relaxed);
+            } else {
+                self.stats.booted.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+        let (out, inn) = cp.frame_counts();
+        let total = out + inn;
+        self.stats
+            .frames
+            .fetch_add(total.saturating_sub(self.frames), Ordering::Relaxed);
+        self.frames = total;
+        if self.quitting && cp.queued_transaction_messages() == 0 {
+            self.control.close();
+        }
+    }
+}
