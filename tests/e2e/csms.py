@@ -291,7 +291,7 @@ class CentralSystem:
         self._messages: list[Message] = []
         self._connections: list[Connection] = []
         self._active: dict[str, CentralSystemChargePoint] = {}
-        self._tx_ids = itertools.count(self.behaviour.first_transaction_id)
+        self._last_transaction_id: int | None = None
         self._tx_lock = threading.Lock()
 
     # -- listener ----------------------------------------------------------------------------
@@ -386,7 +386,10 @@ class CentralSystem:
         if self.behaviour.transaction_id is not None:
             return self.behaviour.transaction_id(cp_id, request)
         with self._tx_lock:
-            return next(self._tx_ids)
+            first = self.behaviour.first_transaction_id
+            last = self._last_transaction_id
+            self._last_transaction_id = first if last is None or last < first else last + 1
+            return self._last_transaction_id
 
     # -- calling the charge point ------------------------------------------------------------
 

@@ -818,8 +818,11 @@ class Sim:
     # -- connection and registration ---------------------------------------------------------
 
     async def boot_once(self):
-        answer = await self.send_boot()
-        return answer
+        """TriggerMessage BootNotification."""
+        try:
+            await self.send_boot()
+        except (ConnectionClosed, asyncio.TimeoutError, OCPPError) as error:
+            log(f"{self.identity} BootNotification failed: {error!r}")
 
     async def send_boot(self):
         client = self.client
@@ -838,6 +841,8 @@ class Sim:
         main = asyncio.ensure_future(self.registered_session(client))
         try:
             await asyncio.wait({reader, main}, return_when=asyncio.FIRST_COMPLETED)
+            if main.done() and not main.cancelled() and main.exception() is not None:
+                log(f"{self.identity} registration failed: {main.exception()!r}")
         finally:
             self.online = False
             self.client = None

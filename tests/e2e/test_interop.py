@@ -441,10 +441,12 @@ def test_remote_start_stop(cp):
     mark = cp.mark()
     cp.send("ev 1 7000", "plug 1")
     cp.wait_for("StatusNotification", since=mark, where=lambda p: p["connectorId"] == 1)
+    cp.csms.behaviour.first_transaction_id = 424242  # the central system's id, not the CP's
     assert cp.call("remote_start_transaction", TAG_B, connector_id=1) == {"status": "Accepted"}
     start = cp.wait_for("StartTransaction", since=mark)
     assert start.payload["idTag"] == TAG_B and start.payload["connectorId"] == 1
     transaction_id = cp.csms.answer(start)["transactionId"]
+    assert transaction_id == 424242
     assert cp.call("remote_stop_transaction", transaction_id + 1000) == {"status": "Rejected"}
     assert cp.call("remote_stop_transaction", transaction_id) == {"status": "Accepted"}
     stop = cp.wait_for("StopTransaction", since=start.seq)
