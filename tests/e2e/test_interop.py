@@ -70,6 +70,7 @@ def cp_command() -> list[str]:
     if not path.exists():
         pytest.exit(f"OCPP_CP_BIN={configured} does not exist (build it: cargo build -p ocpp-cp)",
                     returncode=2)
+    path = path.resolve()
     return [sys.executable, str(path)] if path.suffix == ".py" else [str(path)]
 
 
@@ -427,6 +428,20 @@ def test_local_transaction(cp):
                 where=lambda p: p["connectorId"] == 1 and p["status"] == "Available")
 
 
+def test_unplug_stops_transaction(cp):
+    assert configure(cp, "StopTransactionOnEVSideDisconnect", "true") == "Accepted"
+    mark = cp.mark()
+    cp.send("ev 1 7000", "plug 1", f"tag 1 {TAG_A}")
+    start = cp.wait_for("StartTransaction", since=mark)
+    transaction_id = cp.csms.answer(start)["transactionId"]
+    cp.send("unplug 1")
+    stop = cp.wait_for("StopTransaction", since=start.seq)
+    assert stop.payload["transactionId"] == transaction_id
+    assert stop.payload["reason"] == "EVDisconnected"
+    cp.wait_for("StatusNotification", since=start.seq,
+                where=lambda p: p["connectorId"] == 1 and p["status"] == "Available")
+
+
 def test_blocked_tag_starts_nothing(cp):
     mark = cp.mark()
     cp.send("plug 1", f"tag 1 {TAG_BLOCKED}", f"tag 1 {TAG_A}")
@@ -519,9 +534,9 @@ def test_offline_queue_delivered_on_reconnect(csms, cp):
     csms.stop_listener()  # drops the connection; the charge point has seen the close
     offline_at = time.time()
     cp.send("ev 1 11000", "plug 1", f"tag 1 {TAG_OFFLINE}")
-    time.sleep(1.5)  # charge a little while offline
+    time.sleep(1.5 * SCALE)  # charge a little while offline
     cp.send(f"tag 1 {TAG_OFFLINE}", "unplug 1")
-    time.sleep(1.2)  # so the stop's timestamp is clearly before the central system returns
+    time.sleep(1.2 * SCALE)  # so the stop's timestamp is clearly before the central system returns
     back_at = time.time()
     csms.restart_listener()
 
