@@ -765,7 +765,6 @@ def test_quit_is_orderly(csms, cp):
 
 
 @pytest.mark.parametrize("args", [
-    pytest.param([], id="no-arguments"),
     pytest.param(["--csms", "http://127.0.0.1:1/ocpp", "--id", "CP-X"], id="not-a-websocket-url"),
     pytest.param(["--csms", "ws://127.0.0.1:1/ocpp", "--id", "CP-X", "--connectors", "abc"], id="bad-connectors"),
     pytest.param(["--csms", "ws://127.0.0.1:1/ocpp", "--id", "CP-X", "--state-dir", "/dev/null/state"], id="bad-state-dir"),
@@ -817,3 +816,16 @@ def test_harness_uses_stand_in_or_real_binary():
     assert Path(command[-1]).exists()
     if using_stand_in():
         print("charge point: the stand-in tests/e2e/fake_ocpp_cp.py (set OCPP_CP_BIN for the real one)")
+
+
+def test_without_arguments_the_demo_runs_one_session():
+    """The README's run command: no --csms starts the built-in demo central system and runs one
+    complete charging session against it, then exits 0."""
+    binary = os.environ.get("OCPP_CP_BIN")
+    if not binary or binary.endswith(".py"):
+        pytest.skip("the stand-in has no demo")
+    done = subprocess.run([binary], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for action in ("BootNotification", "Authorize", "StartTransaction", "MeterValues", "StopTransaction"):
+        assert f'"{action}"' in done.stderr, action
+    assert "1 transaction(s)" in done.stdout, done.stdout

@@ -458,6 +458,10 @@ impl Hooks<Store> for SimHooks<'_> {
                 self.exit = Some(HookExit::Quit);
             }
             self.apply(cp, command, now);
+            // Each command takes effect before the next one (`tag` then `unplug` is a stop by
+            // card, then an unplug; not the other way round).
+            self.station.hal_mut().advance(now);
+            self.station.poll_hardware(cp, now);
         }
         self.station.hal_mut().advance(now);
         self.station.poll_hardware(cp, now);
