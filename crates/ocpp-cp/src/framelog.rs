@@ -87,8 +87,12 @@ impl Visit for Fields {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
         match field.name() {
             "message" => self.message = format!("{value:?}"),
-            "cp" => self.cp = format!("{value:?}").trim_matches('"').to_owned(),
-            "direction" => self.direction = format!("{value:?}").trim_matches('"').to_owned(),
+            "cp" => format!("{value:?}")
+                .trim_matches('"')
+                .clone_into(&mut self.cp),
+            "direction" => format!("{value:?}")
+                .trim_matches('"')
+                .clone_into(&mut self.direction),
             name => {
                 let _ = write!(self.rest, " {name}={value:?}");
             }

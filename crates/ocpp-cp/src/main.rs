@@ -57,7 +57,7 @@ fn main() -> ExitCode {
         }
     };
     framelog::init(cli.quiet);
-    match run(cli) {
+    match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("ocpp-cp: {message}");
@@ -66,20 +66,19 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: &Cli) -> Result<(), String> {
     cli.validate()?;
     let demo = cli.csms.is_none();
-    let (url, _server) = match &cli.csms {
-        Some(url) => (url.clone(), None),
-        None => {
-            let server = demo::CentralSystem::start()
-                .map_err(|e| format!("cannot start the demo central system: {e}"))?;
-            let url = format!("ws://{}/ocpp", server.addr());
-            println!(
-                "ocpp-cp: demo central system on {url}; running one charging session (frames on stderr)"
-            );
-            (url, Some(server))
-        }
+    let (url, _server) = if let Some(url) = &cli.csms {
+        (url.clone(), None)
+    } else {
+        let server = demo::CentralSystem::start()
+            .map_err(|e| format!("cannot start the demo central system: {e}"))?;
+        let url = format!("ws://{}/ocpp", server.addr());
+        println!(
+            "ocpp-cp: demo central system on {url}; running one charging session (frames on stderr)"
+        );
+        (url, Some(server))
     };
     let count = cli.count.max(1);
     let stats = Arc::new(Stats::default());
@@ -93,7 +92,7 @@ fn run(cli: Cli) -> Result<(), String> {
         };
         let (tx, rx) = mpsc::channel::<Command>();
         senders.push(tx);
-        let runner = Runner::new(&cli, &url, id.clone(), rx, Arc::clone(&stats))?;
+        let runner = Runner::new(cli, &url, id.clone(), rx, Arc::clone(&stats));
         let handle = thread::Builder::new()
             .name(id.clone())
             .spawn(move || runner.run())

@@ -128,7 +128,7 @@ impl Runner {
         id: String,
         commands: Receiver<Command>,
         stats: Arc<Stats>,
-    ) -> Result<Runner, String> {
+    ) -> Runner {
         let mut options = ConnectOptions::new(url, id.clone());
         if let Some(pw) = &cli.password {
             options = options.with_basic_auth(pw.clone());
@@ -149,7 +149,7 @@ impl Runner {
             (Some(dir), _) => Some(dir.join(&id)),
             (None, _) => None,
         };
-        Ok(Runner {
+        Runner {
             id,
             options,
             setup,
@@ -158,7 +158,7 @@ impl Runner {
             stats,
             connect_attempts: cli.connect_attempts,
             demo: cli.csms.is_none(),
-        })
+        }
     }
 
     /// Runs until `quit`, rebuilding the charge point from its storage after every reset (a new
