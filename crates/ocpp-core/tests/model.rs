@@ -45,6 +45,11 @@
 //!    one if an earlier transmission of it had been acknowledged (answer lost). To keep this
 //!    accounting exact, the model also asserts that a message is never sent again once the
 //!    central system has counted it discarded.
+//!
+//!    And from the charge point's side: every transaction it started (`Action::TransactionStarted`)
+//!    reaches the central system (an acknowledged StartTransaction with that connectorId and
+//!    meterStart), unless its StartTransaction was discarded (§3.7.1). §3.7: "When offline, the
+//!    Charge Point MUST queue any transaction-related messages that it would have sent".
 //! 2. **At-least-once, never more (§3.7; OCPP-J §4.1.1 for the call timeout).** A
 //!    transaction-related message may arrive again only inside the at-least-once window: it was
 //!    acknowledged, but that CALLRESULT did not reach the charge point in time (answered late
@@ -68,6 +73,11 @@
 //!    it never sends a CALL while another of its CALLs on the same connection is neither answered
 //!    (CALLRESULT or CALLERROR delivered) nor older than [`DEFAULT_CALL_TIMEOUT_MS`]; and its
 //!    wake-up deadline (`poll_timeout`) moves past `now` once `handle_timeout(now)` was called.
+//!
+//! 5. **Retry pacing (§3.7.1).** After its k-th CALLERROR (k < TransactionMessageAttempts) a
+//!    message is not sent again before TransactionMessageRetryInterval x k seconds have passed
+//!    (the value of the key at that CALLERROR). Exempt: a power cycle in between (the retry
+//!    schedule lives in RAM; the failure count survives in the journal).
 //!
 //! Set `MODEL_TRACE=1` to print every step, frame and answer of each case (for a minimised
 //! failure: run it with `--test-threads 1`).
@@ -275,7 +285,6 @@ struct TxRec {
     connector: u64,
     meter_start: i64,
     start_ms: i64,
-    start_key: String,
     /// The StartTransaction was discarded by the charge point (§3.7.1).
     start_discarded: bool,
     /// Timestamp of the last acknowledged MeterValues (or of the start).
@@ -302,6 +311,10 @@ enum Reply {
 struct CentralSystem {
     /// TransactionMessageAttempts as configured at the charge point (default 3).
     attempts: u32,
+    /// TransactionMessageRetryInterval as configured at the charge point, s (default 60).
+    retry_interval_s: u64,
+    /// Not before this instant may the message be sent again (§3.7.1), until a power cycle.
+    retry_not_before: HashMap<String, Instant>,
     next_transaction_id: i64,
     transactions: BTreeMap<i64, TxRec>,
     /// StartTransaction content -> transactionId.
@@ -315,6 +328,8 @@ struct CentralSystem {
     failures: HashMap<String, u32>,
     /// Messages the charge point must have discarded (§3.7.1).
     discarded: HashSet<String>,
+    /// (connectorId, meterStart) of the StartTransactions among them.
+    discarded_starts: HashSet<(u64, i64)>,
     /// Counters for the report.
     stats: Stats,
 }
@@ -326,14 +341,22 @@ struct Stats {
     meter_values: usize,
     duplicates: usize,
     discarded: usize,
+    /// Transactions whose StartTransaction was acknowledged, then discarded.
+    starts_discarded_after_ack: usize,
+    /// Transactions whose StopTransaction was discarded.
+    stops_discarded: usize,
     restarts: usize,
     timeouts_resent: usize,
+    /// Transmissions of a transaction message after a CALLERROR, checked against the retry
+    /// interval.
+    retries_paced: usize,
 }
 
 impl CentralSystem {
     fn new() -> Self {
         CentralSystem {
             attempts: 3,
+            retry_interval_s: 60,
             next_transaction_id: 1,
             ..CentralSystem::default()
         }
@@ -355,7 +378,15 @@ impl CentralSystem {
     }
 
     /// A transaction-related message arrived (whatever is done with it next).
-    fn received(&mut self, key: &str) {
+    fn received(&mut self, key: &str, now: Instant) {
+        if let Some(at) = self.retry_not_before.remove(key) {
+            assert!(
+                now >= at,
+                "invariant 5 (§3.7.1): a message was sent again at {now:?}, before its retry time \
+                 {at:?} (TransactionMessageRetryInterval x CALLERRORs): {key}"
+            );
+            self.stats.retries_paced += 1;
+        }
         assert!(
             !self.discarded.contains(key),
             "invariant 1 (§3.7.1): the charge point sent again a message it had to discard after \
@@ -373,14 +404,26 @@ impl CentralSystem {
     }
 
     /// The central system answered the message `key` with a CALLERROR.
-    fn failed(&mut self, key: &str) {
+    fn failed(&mut self, key: &str, now: Instant) {
         let n = self.failures.entry(key.to_owned()).or_insert(0);
         *n += 1;
-        if *n >= self.attempts {
+        if *n < self.attempts {
+            let wait = self.retry_interval_s * u64::from(*n);
+            self.retry_not_before
+                .insert(key.to_owned(), now.add_secs(wait));
+        } else {
             self.discarded.insert(key.to_owned());
             self.stats.discarded += 1;
+            if let Some(payload) = key.strip_prefix("Start ") {
+                let payload: Value = serde_json::from_str(payload).unwrap();
+                self.discarded_starts.insert((
+                    payload["connectorId"].as_u64().unwrap(),
+                    payload["meterStart"].as_i64().unwrap(),
+                ));
+            }
             if let Some(id) = self.start_ids.get(key) {
                 self.transactions.get_mut(id).unwrap().start_discarded = true;
+                self.stats.starts_discarded_after_ack += 1;
             }
             if let Some(id) = key
                 .strip_prefix("Stop ")
@@ -389,6 +432,7 @@ impl CentralSystem {
             {
                 if let Some(t) = self.transactions.get_mut(&id) {
                     t.stop_discarded = true;
+                    self.stats.stops_discarded += 1;
                 }
             }
         }
@@ -460,7 +504,6 @@ impl CentralSystem {
                 connector,
                 meter_start,
                 start_ms,
-                start_key: key.to_owned(),
                 start_discarded: false,
                 last_ms: start_ms,
                 max_energy: meter_start as f64,
@@ -558,31 +601,48 @@ impl CentralSystem {
         }
     }
 
-    /// Invariant 1, at the end of the run.
-    fn check_final(&self) {
+    /// Invariant 1, at the end of the run: the violations found. `started`: (connector,
+    /// meterStart) of every transaction the charge point started (`Action::TransactionStarted`).
+    fn violations_at_end(&self, started: &[(u32, u32)]) -> Vec<String> {
+        let mut out = Vec::new();
         for (id, t) in &self.transactions {
             let stops = usize::from(t.stop.is_some());
-            if t.start_discarded {
-                assert_eq!(
-                    stops, 0,
-                    "invariant 1: transaction {id}: its StartTransaction was discarded, yet a \
-                     StopTransaction named it"
-                );
-            } else if t.stop_discarded {
-                // Zero, or one acknowledged before the CALLERRORs: both allowed (§3.7.1).
-            } else {
-                assert_eq!(
-                    stops,
-                    1,
-                    "invariant 1: transaction {id} (connector {}, meterStart {}, started {}) was \
-                     started at the central system but never stopped ({})",
+            let what = || {
+                format!(
+                    "transaction {id} (connector {}, meterStart {}, started {})",
                     t.connector,
                     t.meter_start,
-                    DateTime::from_unix_millis(t.start_ms).unwrap(),
-                    t.start_key
-                );
+                    DateTime::from_unix_millis(t.start_ms).unwrap()
+                )
+            };
+            if t.start_discarded {
+                if stops != 0 {
+                    out.push(format!(
+                        "invariant 1: {}: its StartTransaction was discarded, yet a \
+                         StopTransaction named it",
+                        what()
+                    ));
+                }
+            } else if t.stop_discarded {
+                // Zero, or one acknowledged before the CALLERRORs: both allowed (§3.7.1).
+            } else if stops != 1 {
+                out.push(format!(
+                    "invariant 1: {} was started at the central system but never stopped",
+                    what()
+                ));
             }
         }
+        for &(connector, meter_start) in started {
+            let key = (u64::from(connector), i64::from(meter_start));
+            if !self.start_by_meter.contains_key(&key) && !self.discarded_starts.contains(&key) {
+                out.push(format!(
+                    "invariant 1: the charge point started a transaction on connector \
+                     {connector} at meterStart {meter_start}, and the central system never \
+                     received its StartTransaction"
+                ));
+            }
+        }
+        out
     }
 }
 
@@ -628,6 +688,8 @@ struct Run<'a> {
     outstanding: Option<(String, Instant)>,
     final_phase: bool,
     trace: bool,
+    /// (connector, meterStart) of every transaction the charge point started.
+    started: Vec<(u32, u32)>,
 }
 
 fn energy(wh: u32) -> MeterReadings {
@@ -657,6 +719,7 @@ impl<'a> Run<'a> {
             outstanding: None,
             final_phase: false,
             trace: std::env::var_os("MODEL_TRACE").is_some(),
+            started: Vec::new(),
         };
         run.feed_hardware();
         run.connect();
@@ -730,6 +793,9 @@ impl<'a> Run<'a> {
     fn restart(&mut self, reconnect: bool) {
         self.log(|| format!("power cycle (reconnect: {reconnect})"));
         self.cs.stats.restarts += 1;
+        // The retry schedule is the charge point's RAM, not its journal: after a power cycle it
+        // may send a failed message again at once.
+        self.cs.retry_not_before.clear();
         self.in_transit.clear();
         self.outstanding = None;
         let placeholder = Sim::with(self.setup.clone(), Store::new(), self.sim.now);
@@ -763,12 +829,19 @@ impl<'a> Run<'a> {
                 self.pump();
                 continue;
             }
-            if self
-                .sim
-                .actions
-                .drain(..)
-                .any(|a| matches!(a, Action::Reset { .. }))
-            {
+            let mut reset = false;
+            for action in std::mem::take(&mut self.sim.actions) {
+                match action {
+                    Action::Reset { .. } => reset = true,
+                    Action::TransactionStarted { connector } => {
+                        let meter_start = self.hw.energy_wh[connector as usize];
+                        self.log(|| format!("transaction started: {connector} at {meter_start}"));
+                        self.started.push((connector, meter_start));
+                    }
+                    _ => {}
+                }
+            }
+            if reset {
                 self.restart(true);
                 spins = 0;
                 continue;
@@ -838,13 +911,13 @@ impl<'a> Run<'a> {
         self.log(|| format!("CP -> {action} {id} {payload}  => {decision:?}"));
         let key = CentralSystem::key(action, payload);
         if let Some(k) = &key {
-            self.cs.received(k);
+            self.cs.received(k, now);
         }
         match decision {
             Decision::Ignored => {}
             Decision::Error => {
                 if let Some(k) = &key {
-                    self.cs.failed(k);
+                    self.cs.failed(k, now);
                 }
                 self.deliver(&id, Reply::Error, key.as_deref());
             }
@@ -1056,13 +1129,16 @@ impl<'a> Run<'a> {
                 if accepted && key == "TransactionMessageAttempts" {
                     self.cs.attempts = value.parse().unwrap();
                 }
+                if accepted && key == "TransactionMessageRetryInterval" {
+                    self.cs.retry_interval_s = value.parse().unwrap();
+                }
             }
         }
     }
 
     /// Reconnects, unplugs everything, answers everything at once and lets time pass until the
-    /// journal is empty.
-    fn finish(&mut self) {
+    /// journal is empty; returns the violations of invariant 1.
+    fn finish(&mut self) -> Vec<String> {
         self.final_phase = true;
         self.log(|| "final phase".into());
         self.connect();
@@ -1090,7 +1166,7 @@ impl<'a> Run<'a> {
             0,
             "the journal did not drain in 10 hours of prompt answers"
         );
-        self.cs.check_final();
+        self.cs.violations_at_end(&self.started)
     }
 }
 
@@ -1103,13 +1179,21 @@ fn fault(connector: u32) -> Event {
     }
 }
 
-fn run(case: &Case) -> Stats {
+/// Runs a case through the model: invariants 2-5 panic where they fail; returns the statistics
+/// and the violations of invariant 1.
+fn run_collecting(case: &Case) -> (Stats, Vec<String>) {
     let mut run = Run::new(case);
     for step in &case.steps {
         run.step(step);
     }
-    run.finish();
-    run.cs.stats
+    let violations = run.finish();
+    (run.cs.stats, violations)
+}
+
+fn run(case: &Case) -> Stats {
+    let (stats, violations) = run_collecting(case);
+    assert!(violations.is_empty(), "{}", violations.join("\n"));
+    stats
 }
 
 proptest! {
@@ -1146,6 +1230,101 @@ fn coverage_statistics() {
         total.discarded += s.discarded;
         total.restarts += s.restarts;
         total.timeouts_resent += s.timeouts_resent;
+        total.starts_discarded_after_ack += s.starts_discarded_after_ack;
+        total.stops_discarded += s.stops_discarded;
+        total.retries_paced += s.retries_paced;
     }
     println!("{total:#?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Directed cases, through the same model
+
+/// Online once with cards A (connector 1) and B (connector 2), so that both are in the
+/// authorization cache; then offline.
+fn cards_cached_then_offline() -> Vec<Step> {
+    vec![
+        Step::Plug(1),
+        Step::IdTag(Some(1), 0),
+        Step::Unplug(1),
+        Step::Plug(2),
+        Step::IdTag(Some(2), 1),
+        Step::Unplug(2),
+        Step::Disconnect,
+    ]
+}
+
+/// `n` short offline transactions on connector 1 (card A, from the cache): a StartTransaction
+/// and a StopTransaction queued each.
+fn offline_sessions(n: usize) -> Vec<Step> {
+    (0..n)
+        .flat_map(|_| [Step::Plug(1), Step::IdTag(Some(1), 0), Step::Unplug(1)])
+        .collect()
+}
+
+/// JOURNAL_MAX_QUEUED (32) transaction messages fill the journal: 15 offline sessions (30), then
+/// a transaction on each connector (2 StartTransactions). Neither StopTransaction fits any more;
+/// MeterValues could be shed to make room, StartTransaction and StopTransaction cannot.
+#[test]
+fn full_journal_keeps_the_stop_of_a_queued_start() {
+    let mut steps = cards_cached_then_offline();
+    steps.extend(offline_sessions(15));
+    steps.extend([
+        Step::Plug(1),
+        Step::IdTag(Some(1), 0),
+        Step::Plug(2),
+        Step::IdTag(Some(2), 1),
+        Step::Unplug(1),
+        Step::Unplug(2),
+    ]);
+    let case = Case {
+        connectors: 2,
+        steps,
+        decisions: vec![Decision::Prompt],
+    };
+    let (_, violations) = run_collecting(&case);
+    // BUG: (reported, src not changed here) cp.rs `finish_transaction` ignores the `QueueFull`
+    // of `Journal::enqueue`: the StopTransactions of the two transactions whose
+    // StartTransactions took the last two slots are never queued, so the central system keeps
+    // transactions 18 and 19 open forever (§3.7: "MUST queue any transaction-related
+    // messages"). Expected: `assert!(violations.is_empty())`. When this fails because
+    // `violations` is empty, the bug is fixed: replace the check by that.
+    assert_eq!(
+        violations,
+        [
+            "invariant 1: transaction 18 (connector 1, meterStart 10054, started \
+             2024-05-01T12:00:00Z) was started at the central system but never stopped",
+            "invariant 1: transaction 19 (connector 2, meterStart 20056, started \
+             2024-05-01T12:00:00Z) was started at the central system but never stopped",
+        ],
+        "BUG pinned (see comment): if the list is empty, the bug is fixed"
+    );
+}
+
+/// A single-connector charge point offline for 17 sessions: the journal holds 16 (32 messages);
+/// the 17th transaction runs (energy is delivered) but its StartTransaction is never queued.
+#[test]
+fn full_journal_reports_every_transaction_it_starts() {
+    let mut steps = cards_cached_then_offline();
+    steps.extend(offline_sessions(17));
+    let case = Case {
+        connectors: 1,
+        steps,
+        decisions: vec![Decision::Prompt],
+    };
+    let (_, violations) = run_collecting(&case);
+    // BUG: (reported, src not changed here) cp.rs `start_transaction` ignores the `QueueFull`
+    // of `Journal::enqueue` and starts the transaction anyway: the central system never hears
+    // of it (nor of its StopTransaction, which has no transactionId and is dropped). Expected:
+    // `assert!(violations.is_empty())` (for instance by refusing to start a transaction whose
+    // StartTransaction and StopTransaction cannot both be queued). When this fails because
+    // `violations` is empty, the bug is fixed: replace the check by that.
+    assert_eq!(
+        violations,
+        [
+            "invariant 1: the charge point started a transaction on connector 1 at meterStart \
+             10057, and the central system never received its StartTransaction"
+        ],
+        "BUG pinned (see comment): if the list is empty, the bug is fixed"
+    );
 }
