@@ -1247,7 +1247,7 @@ fn run(case: &Case) -> Stats {
 proptest! {
     #![proptest_config(ProptestConfig {
         // MODEL_CASES overrides the count, for longer explorations.
-        cases: std::env::var("MODEL_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(256),
+        cases: std::env::var("MODEL_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(512),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
