@@ -1186,3 +1186,31 @@ fn message_ids_are_consecutive() {
     let (id, _) = sim.expect_call("StatusNotification");
     assert_eq!(id, "2");
 }
+
+#[test]
+fn an_inoperative_connector_starts_no_transaction() {
+    // §5.2: Inoperative means not available for charging.
+    let mut sim = Sim::new(1);
+    sim.boot();
+    assert_eq!(
+        sim.call_ok(
+            "ChangeAvailability",
+            json!({"connectorId": 1, "type": "Inoperative"})
+        ),
+        json!({"status": "Accepted"})
+    );
+    sim.event(Event::Plugged { connector: 1 });
+    sim.event(Event::IdTag {
+        connector: Some(1),
+        id_tag: tag("CARD1"),
+    });
+    sim.answer_all();
+    assert!(sim.cp.transaction(1).is_none());
+    assert_eq!(
+        sim.call_ok(
+            "RemoteStartTransaction",
+            json!({"connectorId": 1, "idTag": "APP"})
+        ),
+        json!({"status": "Rejected"})
+    );
+}

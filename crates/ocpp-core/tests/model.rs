@@ -85,11 +85,11 @@
 //!    central system answers the first 0 to 2 BootNotifications after each power-on with
 //!    Pending.
 //!
-//! # Known bugs
+//! # Bugs found
 //!
 //! The directed cases at the end (`full_journal_*`) drive the same model into a full journal
-//! (JOURNAL_MAX_QUEUED transaction messages, after a long offline period) and pin two
-//! violations of invariant 1, each marked `// BUG:`: a StopTransaction whose StartTransaction
+//! (JOURNAL_MAX_QUEUED transaction messages, after a long offline period): they found two
+//! violations of invariant 1 (now fixed; the tests assert none remain): a StopTransaction whose StartTransaction
 //! was queued is lost, and a transaction is started whose StartTransaction cannot be queued.
 //!
 //! Set `MODEL_TRACE=1` to print every step, frame and answer of each case (for a minimised
@@ -1332,22 +1332,9 @@ fn full_journal_keeps_the_stop_of_a_queued_start() {
         pending_boots: 0,
     };
     let (_, violations) = run_collecting(&case);
-    // BUG: (reported, src not changed here) cp.rs `finish_transaction` ignores the `QueueFull`
-    // of `Journal::enqueue`: the StopTransactions of the two transactions whose
-    // StartTransactions took the last two slots are never queued, so the central system keeps
-    // transactions 18 and 19 open forever (§3.7: "MUST queue any transaction-related
-    // messages"). Expected: `assert!(violations.is_empty())`. When this fails because
-    // `violations` is empty, the bug is fixed: replace the check by that.
-    assert_eq!(
-        violations,
-        [
-            "invariant 1: transaction 18 (connector 1, meterStart 10054, started \
-             2024-05-01T12:00:00Z) was started at the central system but never stopped",
-            "invariant 1: transaction 19 (connector 2, meterStart 20056, started \
-             2024-05-01T12:00:00Z) was started at the central system but never stopped",
-        ],
-        "BUG pinned (see comment): if the list is empty, the bug is fixed"
-    );
+    // Fixed (found by this model): a full journal refuses to start a transaction whose
+    // StartTransaction and StopTransaction could not both be queued (§3.7 "MUST queue").
+    assert!(violations.is_empty(), "{violations:#?}");
 }
 
 /// A single-connector charge point offline for 17 sessions: the journal holds 16 (32 messages);
@@ -1363,18 +1350,7 @@ fn full_journal_reports_every_transaction_it_starts() {
         pending_boots: 0,
     };
     let (_, violations) = run_collecting(&case);
-    // BUG: (reported, src not changed here) cp.rs `start_transaction` ignores the `QueueFull`
-    // of `Journal::enqueue` and starts the transaction anyway: the central system never hears
-    // of it (nor of its StopTransaction, which has no transactionId and is dropped). Expected:
-    // `assert!(violations.is_empty())` (for instance by refusing to start a transaction whose
-    // StartTransaction and StopTransaction cannot both be queued). When this fails because
-    // `violations` is empty, the bug is fixed: replace the check by that.
-    assert_eq!(
-        violations,
-        [
-            "invariant 1: the charge point started a transaction on connector 1 at meterStart \
-             10057, and the central system never received its StartTransaction"
-        ],
-        "BUG pinned (see comment): if the list is empty, the bug is fixed"
-    );
+    // Fixed (found by this model): a full journal refuses to start a transaction whose
+    // StartTransaction and StopTransaction could not both be queued (§3.7 "MUST queue").
+    assert!(violations.is_empty(), "{violations:#?}");
 }

@@ -271,6 +271,18 @@ impl Journal {
         Ok(dropped)
     }
 
+    /// Whether one more transaction can be started without ever losing a message: its
+    /// StartTransaction and the StopTransactions of every running transaction and of itself must
+    /// fit in the queue. Queued MeterValues do not count, as they make room when needed; the head
+    /// does not either (it may be in flight and is never dropped).
+    pub fn room_for_transaction(&self) -> bool {
+        let kept = self.queue.iter().filter(|q| !q.message.is_meter()).count();
+        let head_is_meter = self.queue.first().is_some_and(|q| q.message.is_meter());
+        // Its Start and its Stop, and the Stops of the running ones.
+        kept + usize::from(head_is_meter) + 1 + self.transactions.len() < JOURNAL_MAX_QUEUED
+            && self.transactions.len() < MAX_CONNECTORS
+    }
+
     /// Removes the head of the queue (it was answered, or given up on).
     pub fn pop_front(&mut self) -> Option<Queued> {
         let head = self.queue.first().cloned()?;

@@ -247,8 +247,9 @@ pub struct ChargePoint<S: Storage> {
     applied_limits: [AppliedLimit; MAX_CONNECTORS + 1],
     /// When a charging limit may change next (recomputed with the limits).
     limits_deadline_cached: Option<Instant>,
-    /// TxProfiles that came with RemoteStartTransaction, installed when the transaction starts.
-    remote_start_profiles: [Option<v16::ChargingProfile>; MAX_CONNECTORS + 1],
+    /// The TxProfile that came with the last RemoteStartTransaction, installed when the
+    /// transaction it asked for starts on that connector.
+    remote_start_profile: Option<(ConnectorId, v16::ChargingProfile)>,
     /// Messages asked for by TriggerMessage: sent even while Pending (§4.2).
     triggered: List<Request, 4>,
     /// The firmware update in progress (§5.19).
@@ -316,7 +317,7 @@ impl<S: Storage> ChargePoint<S> {
             limits_deadline_cached: None,
             frames_out: 0,
             frames_in: 0,
-            remote_start_profiles: core::array::from_fn(|_| None),
+            remote_start_profile: None,
             triggered: List::new(),
             firmware: None,
             diagnostics: None,
@@ -1752,8 +1753,15 @@ impl<S: Storage> ChargePoint<S> {
         remote: bool,
         now: Instant,
     ) {
-        // §5.13: a reserved connector takes only the reservation's idTag or its group.
-        if !self.reservation_allows(connector, &id_tag, parent.as_deref()) {
+        // §5.2: an Inoperative (or faulted) connector starts nothing; §5.13: a reserved
+        // connector takes only the reservation's idTag or its group.
+        let usable = self
+            .connectors
+            .get(connector as usize)
+            .is_some_and(|c| c.operative && c.fault.is_none())
+            && self.connectors[0].operative
+            && self.connectors[0].fault.is_none();
+        if !usable || !self.reservation_allows(connector, &id_tag, parent.as_deref()) {
             if let Some(slot) = self.pending.get_mut(connector as usize) {
                 *slot = None;
             }
@@ -1886,6 +1894,26 @@ impl<S: Storage> ChargePoint<S> {
         };
         let wall = self.clock.at(now);
         let meter_start = self.energy_wh(connector).unwrap_or(0);
+        // Never start what could not be reported: §3.7 "MUST queue" every transaction message,
+        // so a full journal (a long time offline) refuses new transactions. Nor on a connector
+        // that is Inoperative or faulted (§5.2).
+        let usable = self
+            .connectors
+            .get(connector as usize)
+            .is_some_and(|c| c.operative && c.fault.is_none())
+            && self.connectors[0].operative
+            && self.connectors[0].fault.is_none();
+        if !self.journal.room_for_transaction() || !usable {
+            if let Some(c) = self.connector_mut(connector) {
+                c.preparing_since = None;
+            }
+            let _ = self.actions.push(Action::Authorization {
+                connector: Some(connector),
+                id_tag: p.id_tag,
+                status: AuthorizationStatus::Invalid,
+            });
+            return;
+        }
         let reservation_id = self.take_reservation(connector, &p.id_tag);
         let local_id = self.journal.next_local_id;
         self.journal.next_local_id = local_id.wrapping_add(1);
@@ -2203,9 +2231,7 @@ impl<S: Storage> ChargePoint<S> {
             return rejected;
         }
         // §5.11: the TxProfile applies to the transaction this request starts.
-        if let Some(slot) = self.remote_start_profiles.get_mut(connector as usize) {
-            slot.clone_from(&req.charging_profile);
-        }
+        self.remote_start_profile = req.charging_profile.clone().map(|p| (connector, p));
         if self.config.authorize_remote_tx_requests {
             // §5.11: authorize first, as for a local start (cache/list may answer).
             let wall = self.clock.at(now);

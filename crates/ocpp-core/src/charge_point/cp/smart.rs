@@ -104,9 +104,9 @@ impl<S: Storage> ChargePoint<S> {
     /// A transaction started: install the TxProfile that came with RemoteStartTransaction.
     pub(super) fn install_remote_start_profile(&mut self, connector: ConnectorId, now: Instant) {
         let Some(profile) = self
-            .remote_start_profiles
-            .get_mut(connector as usize)
-            .and_then(Option::take)
+            .remote_start_profile
+            .take_if(|(c, _)| *c == connector)
+            .map(|(_, p)| p)
         else {
             return;
         };
