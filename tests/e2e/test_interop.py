@@ -722,6 +722,77 @@ def test_firmware_update_and_diagnostics(cp):
         cp.wait_for("DiagnosticsStatusNotification", since=mark, timeout=30 * SCALE)
 
 
+FTP_USER, FTP_PASSWORD = "diag", "p@ss w"  # percent-encoded in the URL: p%40ss%20w
+
+
+@pytest.fixture
+def ftp_server(tmp_path):
+    """A pyftpdlib FTP server on a free loopback port, serving a temporary directory to
+    FTP_USER, in a background thread. Yields (port, directory)."""
+    from pyftpdlib.authorizers import DummyAuthorizer
+    from pyftpdlib.handlers import FTPHandler
+    from pyftpdlib.servers import FTPServer
+
+    root = tmp_path / "ftp"
+    root.mkdir()
+    authorizer = DummyAuthorizer()
+    authorizer.add_user(FTP_USER, FTP_PASSWORD, str(root), perm="elradfmwMT")
+    handler = type("Handler", (FTPHandler,), {"authorizer": authorizer})
+    server = FTPServer(("127.0.0.1", 0), handler)
+    stop = threading.Event()
+
+    def serve():  # pyftpdlib's own tests stop a threaded server this way
+        while not stop.is_set():
+            server.serve_forever(timeout=0.1, blocking=False, handle_exit=False)
+        server.close_all()
+
+    thread = threading.Thread(target=serve, name="ftp-server", daemon=True)
+    thread.start()
+    yield server.address[1], root
+    stop.set()
+    thread.join(10)
+
+
+def ftp_url(port: int, path: str) -> str:
+    return f"ftp://{FTP_USER}:p%40ss%20w@127.0.0.1:{port}/{path}"
+
+
+def test_diagnostics_upload_over_ftp(cp, ftp_server):
+    port, root = ftp_server
+    require_profile(cp, "FirmwareManagement")
+    mark = cp.mark()
+    answer = call_or_skip("FirmwareManagement", cp, "get_diagnostics", ftp_url(port, ""))
+    name = answer.get("fileName")
+    assert name, f"GetDiagnostics.conf announced no file: {answer}"
+    cp.wait_for("DiagnosticsStatusNotification", since=mark, where=lambda p: p["status"] == "Uploading")
+    done = cp.wait_for("DiagnosticsStatusNotification", since=mark, timeout=30 * SCALE,
+                       where=lambda p: p["status"] != "Uploading")
+    assert done.payload["status"] == "Uploaded", cp.stderr()[-10:]
+    uploaded = root / name
+    assert uploaded.is_file(), sorted(p.name for p in root.iterdir())
+    assert uploaded.stat().st_size > 0
+
+
+def test_firmware_update_over_ftp(cp, ftp_server):
+    port, root = ftp_server
+    (root / "firmware").mkdir()
+    (root / "firmware" / "fw-2.0.bin").write_bytes(os.urandom(100_000))
+    require_profile(cp, "FirmwareManagement")
+    mark = cp.mark()
+    answer = call_or_skip("FirmwareManagement", cp, "update_firmware",
+                          ftp_url(port, "firmware/fw-2.0.bin"))
+    assert answer == {}
+    downloaded = cp.wait_for("FirmwareStatusNotification", since=mark, timeout=30 * SCALE,
+                             where=lambda p: p["status"] in ("Downloaded", "DownloadFailed"))
+    seen = [m.payload["status"] for m in cp.messages("FirmwareStatusNotification", since=mark)]
+    assert seen[:2] == ["Downloading", "Downloaded"], (seen, cp.stderr()[-10:])
+    # "Installing" restarts the charge point: a new boot, then Installed.
+    boot = cp.wait_boot_answered("Accepted", since=downloaded.seq)
+    cp.wait_for("FirmwareStatusNotification", since=boot.seq, timeout=30 * SCALE,
+                where=lambda p: p["status"] == "Installed")
+    cp.wait_stderr(r"firmware downloaded from .*: 100000 bytes")
+
+
 def test_count_runs_many_charge_points(csms, start_cp):
     cp = start_cp(extra=["--count", "3"])
 
