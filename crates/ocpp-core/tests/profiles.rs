@@ -846,3 +846,36 @@ fn charging_profiles_survive_a_restart() {
         Some(12.0)
     );
 }
+
+#[test]
+fn tx_profiles_of_a_transaction_interrupted_by_a_restart_are_removed() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    sim.event(Event::Plugged { connector: 1 });
+    sim.event(Event::IdTag {
+        connector: Some(1),
+        id_tag: tag("CARD"),
+    });
+    let (id, _) = sim.find_call("Authorize");
+    sim.reply(&id, json!({"idTagInfo": {"status": "Accepted"}}));
+    let (id, _) = sim.find_call("StartTransaction");
+    sim.reply(
+        &id,
+        json!({"idTagInfo": {"status": "Accepted"}, "transactionId": 8}),
+    );
+    let p = profile(4, "TxProfile", "Relative", &[(0, 6.0)], "A");
+    assert_eq!(
+        sim.call_ok(
+            "SetChargingProfile",
+            json!({"connectorId": 1, "csChargingProfiles": p})
+        ),
+        json!({"status": "Accepted"})
+    );
+    let mut sim = sim.restart(setup(1));
+    sim.boot();
+    // The interrupted transaction was stopped (PowerLoss) and its TxProfile went with it.
+    assert_eq!(
+        sim.call_ok("ClearChargingProfile", json!({"id": 4})),
+        json!({"status": "Unknown"})
+    );
+}
