@@ -13,6 +13,7 @@ pub mod auth;
 pub mod config;
 pub mod connector;
 mod cp;
+mod image;
 pub mod io;
 pub mod journal;
 pub mod metering;

@@ -46,27 +46,16 @@ pub(super) const CACHE_MAGIC: [u8; 4] = *b"OCAC";
 pub(super) const LIST_MAGIC: [u8; 4] = *b"OCLL";
 /// Magic, format version and entry count.
 pub(super) const HEADER_LEN: usize = 4 + 1 + 4;
+use crate::charge_point::image;
 /// The trailing CRC-32.
-pub(super) const CRC_LEN: usize = 4;
+pub(super) use crate::charge_point::image::CRC_LEN;
 /// The largest entry: idTag, status, flags, expiryDate, parentIdTag.
 pub(super) const ENTRY_MAX: usize = 1 + IdToken::MAX_LEN + 1 + 1 + 8 + 1 + IdToken::MAX_LEN;
 
 const FLAG_EXPIRY: u8 = 1;
 const FLAG_PARENT: u8 = 2;
 
-/// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), bitwise: no table, so no 1 KiB of
-/// flash for a checksum computed only when an image is saved or loaded.
-pub(super) fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-        }
-    }
-    !crc
-}
+pub(super) use crate::charge_point::image::crc32;
 
 /// The encoded size of one entry.
 pub(super) fn entry_len(id_tag: &str, info: &IdTagInfo) -> usize {
@@ -173,25 +162,13 @@ impl<'a> Reader<'a> {
     /// Checks the trailing CRC, the magic and the format version, and returns a reader over the
     /// body (what follows the format version, without the CRC).
     pub(super) fn open(data: &'a [u8], magic: [u8; 4]) -> Result<Self, AuthError> {
-        let body_len = data
-            .len()
-            .checked_sub(CRC_LEN)
-            .ok_or(AuthError::Malformed)?;
-        let (body, crc) = data
-            .split_at_checked(body_len)
-            .ok_or(AuthError::Malformed)?;
-        let crc: [u8; 4] = crc.try_into().map_err(|_| AuthError::Malformed)?;
-        let mut r = Reader { data: body };
-        // The magic is checked before the CRC so that "not an image of this kind at all" is told
-        // apart from "damaged".
-        if r.take(4).ok() != Some(&magic[..]) {
-            return Err(AuthError::BadMagic);
-        }
-        if crc32(body) != u32::from_le_bytes(crc) {
-            return Err(AuthError::ChecksumMismatch);
-        }
-        match r.byte()? {
-            FORMAT_VERSION => Ok(r),
+        let (version, body) = image::open(data, magic).map_err(|e| match e {
+            image::ImageError::Malformed => AuthError::Malformed,
+            image::ImageError::BadMagic => AuthError::BadMagic,
+            image::ImageError::ChecksumMismatch => AuthError::ChecksumMismatch,
+        })?;
+        match version {
+            FORMAT_VERSION => Ok(Reader { data: body }),
             v => Err(AuthError::UnsupportedFormat(v)),
         }
     }
@@ -271,13 +248,6 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn crc32_matches_the_standard_check_value() {
-        // The CRC-32/ISO-HDLC check value (as zlib's crc32("123456789")).
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-        assert_eq!(crc32(b""), 0);
-    }
 
     #[test]
     fn entry_len_matches_what_is_written() {

@@ -54,7 +54,6 @@ use crate::v16::{
 const MAGIC: [u8; 4] = *b"OCSC";
 const FORMAT_VERSION: u8 = 1;
 const HEADER_LEN: usize = 4 + 1 + 4;
-const CRC_LEN: usize = 4;
 const PERIOD_LEN: usize = 4 + 4 + 1;
 /// Everything of a profile but its periods and optional fields.
 const PROFILE_FIXED: usize = 4 + 4 + 4 + 1 + 1 + 1 + 1 + 1 + 1;
@@ -70,18 +69,7 @@ const F_START: u8 = 1 << 4;
 const F_MIN_RATE: u8 = 1 << 5;
 const F_ALL: u8 = (1 << 6) - 1;
 
-/// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), bitwise (no table).
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-        }
-    }
-    !crc
-}
+use crate::charge_point::image::{self, CRC_LEN, crc32};
 
 fn profile_len(p: &ChargingProfile) -> usize {
     let s = &p.charging_schedule;
@@ -377,26 +365,15 @@ impl<const N: usize> ProfileStore<N> {
     /// TxProfiles are restored as they were: call [`ProfileStore::transaction_ended`] for every
     /// connector whose transaction did not survive the restart.
     pub fn decode(data: &[u8], settings: Settings) -> Result<Self, StoreError> {
-        let body_len = data
-            .len()
-            .checked_sub(CRC_LEN)
-            .ok_or(StoreError::Malformed)?;
-        let (body, crc) = data
-            .split_at_checked(body_len)
-            .ok_or(StoreError::Malformed)?;
-        let crc: [u8; 4] = crc.try_into().map_err(|_| StoreError::Malformed)?;
+        let (version, body) = image::open(data, MAGIC).map_err(|e| match e {
+            image::ImageError::Malformed => StoreError::Malformed,
+            image::ImageError::BadMagic => StoreError::BadMagic,
+            image::ImageError::ChecksumMismatch => StoreError::ChecksumMismatch,
+        })?;
+        if version != FORMAT_VERSION {
+            return Err(StoreError::UnsupportedFormat(version));
+        }
         let mut r = Reader { data: body };
-        // The magic first, so that "not an image of this kind" is told apart from "damaged".
-        if r.take(4).ok() != Some(&MAGIC[..]) {
-            return Err(StoreError::BadMagic);
-        }
-        if crc32(body) != u32::from_le_bytes(crc) {
-            return Err(StoreError::ChecksumMismatch);
-        }
-        match r.byte()? {
-            FORMAT_VERSION => {}
-            v => return Err(StoreError::UnsupportedFormat(v)),
-        }
         let count = usize::try_from(r.u32()?).map_err(|_| StoreError::TooManyEntries)?;
         if count > N {
             return Err(StoreError::TooManyEntries);
@@ -430,12 +407,6 @@ impl<const N: usize> ProfileStore<N> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn crc32_matches_the_standard_check_value() {
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-        assert_eq!(crc32(b""), 0);
-    }
 
     #[test]
     fn codes_are_distinct_and_round_trip() {
