@@ -1539,6 +1539,13 @@ impl<S: Storage> ChargePoint<S> {
         self.connectors.get_mut(connector as usize)
     }
 
+    /// Whether `connector` may charge: it and the charge point (connector 0) are Operative and
+    /// not faulted (§5.2, §4.9).
+    fn can_charge(&self, connector: ConnectorId) -> bool {
+        let ok = |c: &Connector| c.operative && c.fault.is_none();
+        self.connectors.get(connector as usize).is_some_and(ok) && ok(&self.connectors[0])
+    }
+
     fn valid_connector(&self, connector: ConnectorId) -> bool {
         connector >= 1 && connector <= self.setup.connectors
     }
@@ -1755,12 +1762,7 @@ impl<S: Storage> ChargePoint<S> {
     ) {
         // §5.2: an Inoperative (or faulted) connector starts nothing; §5.13: a reserved
         // connector takes only the reservation's idTag or its group.
-        let usable = self
-            .connectors
-            .get(connector as usize)
-            .is_some_and(|c| c.operative && c.fault.is_none())
-            && self.connectors[0].operative
-            && self.connectors[0].fault.is_none();
+        let usable = self.can_charge(connector);
         if !usable || !self.reservation_allows(connector, &id_tag, parent.as_deref()) {
             if let Some(slot) = self.pending.get_mut(connector as usize) {
                 *slot = None;
@@ -1897,12 +1899,7 @@ impl<S: Storage> ChargePoint<S> {
         // Never start what could not be reported: §3.7 "MUST queue" every transaction message,
         // so a full journal (a long time offline) refuses new transactions. Nor on a connector
         // that is Inoperative or faulted (§5.2).
-        let usable = self
-            .connectors
-            .get(connector as usize)
-            .is_some_and(|c| c.operative && c.fault.is_none())
-            && self.connectors[0].operative
-            && self.connectors[0].fault.is_none();
+        let usable = self.can_charge(connector);
         if !self.journal.room_for_transaction() || !usable {
             if let Some(c) = self.connector_mut(connector) {
                 c.preparing_since = None;
@@ -2223,10 +2220,11 @@ impl<S: Storage> ChargePoint<S> {
                 None => return rejected,
             },
         };
-        let usable = self.connectors.get(connector as usize).is_some_and(|c| {
-            !c.in_transaction && c.operative && c.fault.is_none() && c.scheduled_operative.is_none()
-        }) && self.connectors[0].operative
-            && self.connectors[0].fault.is_none();
+        let usable = self.can_charge(connector)
+            && self
+                .connectors
+                .get(connector as usize)
+                .is_some_and(|c| !c.in_transaction && c.scheduled_operative.is_none());
         if !usable || !self.reservation_allows(connector, &req.id_tag, None) {
             return rejected;
         }
