@@ -48,9 +48,36 @@ pub fn timestamp() -> String {
         .unwrap_or_default()
 }
 
+/// Hides the password of every `scheme://user:password@` in `text` (diagnostics and firmware
+/// locations may carry FTP credentials; the log is printed and uploaded as diagnostics).
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find("://") {
+        let (head, tail) = rest.split_at(pos + 3);
+        out.push_str(head);
+        // The authority ends at the first '/', '"', whitespace or end of text.
+        let end = tail
+            .find(|c: char| c == '/' || c == '"' || c.is_whitespace())
+            .unwrap_or(tail.len());
+        let (authority, after) = tail.split_at(end);
+        match (authority.rfind('@'), authority.find(':')) {
+            (Some(at), Some(colon)) if colon < at => {
+                out.push_str(&authority[..colon]);
+                out.push_str(":***");
+                out.push_str(&authority[at..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Prints a line to stderr and keeps it for diagnostics.
 pub fn line(text: &str) {
-    let line = format!("{} {text}", timestamp());
+    let line = format!("{} {}", timestamp(), redact(text));
     eprintln!("{line}");
     if let Ok(mut recent) = RECENT.lock() {
         if recent.len() >= RECENT_MAX {
@@ -123,5 +150,28 @@ impl<S: Subscriber> Layer<S> for FrameLog {
         } else {
             line(&format!("{level} {}{}", fields.message, fields.rest));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_in_urls_are_hidden() {
+        assert_eq!(
+            redact("ftp://user:s3cret@127.0.0.1:21/up/"),
+            "ftp://user:***@127.0.0.1:21/up/"
+        );
+        assert_eq!(
+            redact(r#"[2,"1","GetDiagnostics",{"location":"ftp://a:b@h/x"}] and ftp://c:d@e"#),
+            r#"[2,"1","GetDiagnostics",{"location":"ftp://a:***@h/x"}] and ftp://c:***@e"#
+        );
+        assert_eq!(
+            redact("ws://127.0.0.1:9000/ocpp"),
+            "ws://127.0.0.1:9000/ocpp"
+        );
+        assert_eq!(redact("ftp://anonymous@h/"), "ftp://anonymous@h/");
+        assert_eq!(redact("no url"), "no url");
     }
 }
