@@ -2,7 +2,6 @@
 //! and its update rules are in [`crate::charge_point::auth`].
 
 use super::{ChargePoint, Reply};
-use crate::charge_point::io::Action;
 use crate::charge_point::storage::{RecordKey, Storage};
 use crate::v16::{SendLocalListRequest, UpdateStatus};
 
@@ -24,20 +23,7 @@ impl<S: Storage> ChargePoint<S> {
     }
 
     pub(super) fn persist_local_list(&mut self) {
-        match self.local_list.encode(&mut self.record_buf) {
-            Ok(n) => {
-                let data = self.record_buf.get(..n).unwrap_or_default();
-                if self.storage.store(RecordKey::LocalAuthList, data).is_err() {
-                    let _ = self.actions.push(Action::StorageFailed {
-                        key: RecordKey::LocalAuthList,
-                    });
-                }
-            }
-            Err(_) => {
-                let _ = self.actions.push(Action::StorageFailed {
-                    key: RecordKey::LocalAuthList,
-                });
-            }
-        }
+        let len = self.local_list.encode(&mut self.record_buf).ok();
+        self.store_record(RecordKey::LocalAuthList, len);
     }
 }

@@ -2402,51 +2402,28 @@ impl<S: Storage> ChargePoint<S> {
                 keep
             });
         };
-        let data = self.record_buf.get(..n).unwrap_or_default();
-        if self.storage.store(RecordKey::Journal, data).is_err() {
-            let _ = self.actions.push(Action::StorageFailed {
-                key: RecordKey::Journal,
-            });
-        }
+        self.store_record(RecordKey::Journal, Some(n));
     }
 
     fn persist_config(&mut self) {
-        match self.config.encode(&mut self.record_buf) {
-            Ok(n) => {
-                let data = self.record_buf.get(..n).unwrap_or_default();
-                if self.storage.store(RecordKey::Configuration, data).is_err() {
-                    let _ = self.actions.push(Action::StorageFailed {
-                        key: RecordKey::Configuration,
-                    });
-                }
-            }
-            Err(_) => {
-                let _ = self.actions.push(Action::StorageFailed {
-                    key: RecordKey::Configuration,
-                });
-            }
-        }
+        let len = self.config.encode(&mut self.record_buf).ok();
+        self.store_record(RecordKey::Configuration, len);
     }
 
     fn persist_cache(&mut self) {
-        match self.cache.encode(&mut self.record_buf) {
-            Ok(n) => {
-                let data = self.record_buf.get(..n).unwrap_or_default();
-                if self
-                    .storage
-                    .store(RecordKey::AuthorizationCache, data)
-                    .is_err()
-                {
-                    let _ = self.actions.push(Action::StorageFailed {
-                        key: RecordKey::AuthorizationCache,
-                    });
-                }
-            }
-            Err(_) => {
-                let _ = self.actions.push(Action::StorageFailed {
-                    key: RecordKey::AuthorizationCache,
-                });
-            }
+        let len = self.cache.encode(&mut self.record_buf).ok();
+        self.store_record(RecordKey::AuthorizationCache, len);
+    }
+
+    /// Stores the first `len` bytes of the record buffer as `key`; `None` (the record could not
+    /// be encoded) or a storage error is reported as [`Action::StorageFailed`].
+    pub(super) fn store_record(&mut self, key: RecordKey, len: Option<usize>) {
+        let stored = match len.and_then(|n| self.record_buf.get(..n)) {
+            Some(data) => self.storage.store(key, data).is_ok(),
+            None => false,
+        };
+        if !stored {
+            let _ = self.actions.push(Action::StorageFailed { key });
         }
     }
 }

@@ -161,25 +161,8 @@ impl<S: Storage> ChargePoint<S> {
     }
 
     pub(super) fn persist_profiles(&mut self) {
-        match self.profiles.encode(&mut self.record_buf) {
-            Ok(n) => {
-                let data = self.record_buf.get(..n).unwrap_or_default();
-                if self
-                    .storage
-                    .store(RecordKey::ChargingProfiles, data)
-                    .is_err()
-                {
-                    let _ = self.actions.push(Action::StorageFailed {
-                        key: RecordKey::ChargingProfiles,
-                    });
-                }
-            }
-            Err(_) => {
-                let _ = self.actions.push(Action::StorageFailed {
-                    key: RecordKey::ChargingProfiles,
-                });
-            }
-        }
+        let len = self.profiles.encode(&mut self.record_buf).ok();
+        self.store_record(RecordKey::ChargingProfiles, len);
     }
 
     pub(super) fn restore_profiles(&mut self) {
