@@ -10,21 +10,10 @@
 
 mod common;
 
-use common::sim::{Sent, Sim, setup};
-use ocpp_core::charge_point::{Action, Event, Instant, MeterReadings, Reading, Registration};
+use common::sim::{Sent, Sim, energy, setup, tag};
+use ocpp_core::charge_point::{Action, Event, Instant, Reading, Registration};
 use ocpp_core::v16::{ChargePointErrorCode, ChargePointStatus, Reason};
 use serde_json::{Value, json};
-
-fn tag(s: &str) -> ocpp_core::v16::IdToken {
-    s.try_into().unwrap()
-}
-
-fn energy(wh: u32) -> MeterReadings {
-    MeterReadings {
-        energy_active_import_wh: Some(Reading::from(wh)),
-        ..MeterReadings::default()
-    }
-}
 
 fn statuses(calls: &[(String, Value)]) -> Vec<(u64, String)> {
     calls

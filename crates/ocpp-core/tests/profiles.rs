@@ -11,20 +11,9 @@
 
 mod common;
 
-use common::sim::{Sim, setup};
-use ocpp_core::charge_point::{Action, Event, MeterReadings, Reading};
+use common::sim::{Sim, energy, setup, tag};
+use ocpp_core::charge_point::{Action, Event};
 use serde_json::{Value, json};
-
-fn tag(s: &str) -> ocpp_core::v16::IdToken {
-    s.try_into().unwrap()
-}
-
-fn energy(wh: u32) -> MeterReadings {
-    MeterReadings {
-        energy_active_import_wh: Some(Reading::from(wh)),
-        ..MeterReadings::default()
-    }
-}
 
 fn calls_of<'a>(calls: &'a [(String, Value)], action: &str) -> Vec<&'a Value> {
     calls

@@ -14,7 +14,9 @@
 
 use std::collections::VecDeque;
 
-use ocpp_core::charge_point::{Action, ChargePoint, Event, Instant, RecordKey, Setup, Storage};
+use ocpp_core::charge_point::{
+    Action, ChargePoint, Event, Instant, MeterReadings, Reading, RecordKey, Setup, Storage,
+};
 use ocpp_core::rpc::Frame;
 use serde_json::{Value, json};
 
@@ -388,5 +390,18 @@ pub fn default_response(action: &str, _payload: &Value, n: usize, now: Instant) 
         "StopTransaction" => json!({"idTagInfo": {"status": "Accepted"}}),
         "DataTransfer" => json!({"status": "Accepted"}),
         _ => json!({}),
+    }
+}
+
+/// An idTag.
+pub fn tag(s: &str) -> ocpp_core::v16::IdToken {
+    s.try_into().unwrap()
+}
+
+/// Meter readings with only the energy register, Wh.
+pub fn energy(wh: u32) -> MeterReadings {
+    MeterReadings {
+        energy_active_import_wh: Some(Reading::from(wh)),
+        ..MeterReadings::default()
     }
 }
