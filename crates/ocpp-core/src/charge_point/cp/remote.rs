@@ -1,0 +1,52 @@
+//! Core-profile configuration and reset requests from the central system (§5.3 ChangeConfiguration,
+//! §5.13 Reset).
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+
+impl<S: Storage> ChargePoint<S> {
+    pub(super) fn on_change_configuration(
+        &mut self,
+        req: &v16::ChangeConfigurationRequest,
+        now: Instant,
+    ) -> Reply {
+        let outcome = self.config.change(&req.key, &req.value);
+        if let Some(key) = outcome.changed {
+            self.persist_config();
+            match key {
+                KeyId::Standard(Key::HeartbeatInterval)
+                    if self.registration == Registration::Accepted =>
+                {
+                    self.schedule_heartbeat(now);
+                }
+                KeyId::Standard(Key::MeterValueSampleInterval) => {
+                    self.meter
+                        .set_sample_interval(self.config.meter_value_sample_interval);
+                }
+                KeyId::Standard(Key::ClockAlignedDataInterval) => {
+                    self.meter
+                        .set_aligned_interval(self.config.clock_aligned_data_interval);
+                }
+                _ => {}
+            }
+        }
+        Reply::Status(outcome.status.as_str())
+    }
+
+    pub(super) fn on_reset(&mut self, kind: ResetType, now: Instant) -> Reply {
+        // §5.14: stop transactions with reason SoftReset / HardReset, then restart.
+        let reason = if kind == ResetType::Hard {
+            Reason::HardReset
+        } else {
+            Reason::SoftReset
+        };
+        let running: List<ConnectorId, MAX_CONNECTORS> =
+            List::try_from_iter(self.journal.transactions.iter().map(|t| t.connector))
+                .unwrap_or_default();
+        for c in &running {
+            self.stop_transaction(*c, reason, None, now);
+        }
+        self.reset = Some((kind, now));
+        Reply::Status(ResetStatus::Accepted.as_str())
+    }
+}

@@ -1,0 +1,389 @@
+//! The sans-IO loop: inputs (connection, frames, hardware events, time) and outputs (frames to send,
+//! actions for the hardware, the next deadline).
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+
+impl<S: Storage> ChargePoint<S> {
+    /// The transport is up: a WebSocket connection to the central system is open.
+    pub fn handle_connected(&mut self, now: Instant) {
+        self.connected = true;
+        self.inflight = None;
+        match self.registration {
+            Registration::Accepted => self.queue_changed_statuses(now),
+            Registration::Rejected => {}
+            Registration::Unknown | Registration::Pending => {
+                if self.boot_at.is_none_or(|at| at > now)
+                    && self.registration == Registration::Unknown
+                {
+                    self.boot_at = Some(now);
+                }
+            }
+        }
+        if self.boot_at.is_none() && self.registration != Registration::Accepted {
+            self.boot_at = Some(now);
+        }
+    }
+
+    /// The transport is down. Queued transaction messages wait; the CALL in flight is given up
+    /// (a transaction message stays at the head of the journal and is sent again).
+    pub fn handle_disconnected(&mut self, _now: Instant) {
+        self.connected = false;
+        if let Some(f) = self.inflight.take() {
+            if let Sent::Request(r @ Request::Authorize { .. }) = f.what {
+                let _ = self.requests.push(r);
+            }
+        }
+        self.answers.clear();
+    }
+
+    /// One WebSocket text message from the central system.
+    pub fn handle_frame(&mut self, text: &str, now: Instant) {
+        self.frames_in = self.frames_in.saturating_add(1);
+        let opts = self.setup.decode;
+        match Frame::parse_with(text, &opts) {
+            Err(e) => {
+                if let Some(id) = e.answer_id() {
+                    if self.registration != Registration::Rejected {
+                        self.answer_error(id, e.code, e.reason);
+                    }
+                }
+            }
+            Ok(Frame::Call(call)) => self.handle_call(call.id, call.action, call.payload, now),
+            Ok(Frame::CallResult(r)) => {
+                if let Some(f) = self.take_inflight(r.id) {
+                    self.handle_result(f, r.payload, now);
+                }
+            }
+            Ok(Frame::CallError(e)) => {
+                if let Some(f) = self.take_inflight(e.id) {
+                    self.handle_call_error(f, now);
+                }
+            }
+        }
+        // A frame can move the clock (BootNotification, Heartbeat) or the profiles.
+        self.update_limits(now);
+    }
+
+    /// Something happened at the charger.
+    pub fn handle_event(&mut self, event: Event, now: Instant) {
+        match event {
+            Event::Plugged { connector } => self.on_plugged(connector, now),
+            Event::Unplugged { connector } => self.on_unplugged(connector, now),
+            Event::IdTag { connector, id_tag } => self.on_id_tag(connector, id_tag, now),
+            Event::EvCharging {
+                connector,
+                charging,
+            } => {
+                if let Some(c) = self.connector_mut(connector) {
+                    c.ev_charging = charging;
+                }
+            }
+            Event::Meter {
+                connector,
+                readings,
+            } => {
+                if let Some(r) = self.readings.get_mut(connector as usize) {
+                    *r = readings;
+                }
+            }
+            Event::Fault {
+                connector,
+                error_code,
+                info,
+                vendor_error_code,
+            } => {
+                if let Some(c) = self.connectors.get_mut(connector as usize) {
+                    c.fault = Some(Fault {
+                        error_code,
+                        info,
+                        vendor_error_code,
+                    });
+                    if c.in_transaction {
+                        c.evse_offering = false;
+                        let _ = self.actions.push(Action::EnergyOffer {
+                            connector,
+                            enabled: false,
+                        });
+                    }
+                }
+            }
+            Event::FaultCleared { connector } => {
+                let resume = self
+                    .journal
+                    .transaction(connector)
+                    .is_some_and(|t| !t.deauthorized);
+                if let Some(c) = self.connectors.get_mut(connector as usize) {
+                    c.fault = None;
+                    if c.in_transaction && resume {
+                        c.evse_offering = true;
+                        let _ = self.actions.push(Action::EnergyOffer {
+                            connector,
+                            enabled: true,
+                        });
+                    }
+                }
+            }
+            Event::StopRequested { connector, reason } => {
+                if self.journal.transaction(connector).is_some() {
+                    self.stop_transaction(connector, reason, None, now);
+                }
+            }
+            Event::UnlockResult {
+                connector,
+                unlocked,
+            } => {
+                let status = if unlocked {
+                    UnlockStatus::Unlocked
+                } else {
+                    UnlockStatus::UnlockFailed
+                };
+                self.resolve_deferred(
+                    |k| *k == DeferredKind::Unlock(connector),
+                    Reply::Status(status.as_str()),
+                );
+            }
+            e @ (Event::FirmwareDownloaded { .. }
+            | Event::FirmwareInstalled { .. }
+            | Event::DiagnosticsUploaded { .. }) => {
+                self.on_transfer_event(&e, now);
+            }
+            Event::ClockSync { now: wall } => {
+                self.clock.set(now, wall);
+                self.meter.wall_clock_changed();
+            }
+        }
+        self.update_statuses(now);
+    }
+
+    /// The integrator's answer to an [`Action::DataTransferRequested`].
+    pub fn answer_data_transfer(
+        &mut self,
+        status: DataTransferStatus,
+        data: Option<BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
+    ) {
+        self.incoming_data_transfer = None;
+        self.resolve_deferred(
+            |k| *k == DeferredKind::DataTransfer,
+            Reply::DataTransfer { status, data },
+        );
+    }
+
+    /// Sends a DataTransfer.req to the central system (§4.3); its answer comes back as
+    /// [`Action::DataTransferAnswered`]. One at a time: returns false while another is pending.
+    pub fn send_data_transfer(&mut self, request: v16::DataTransferRequest) -> bool {
+        if self.outgoing_data_transfer.is_some()
+            || self.requests.push(Request::DataTransfer).is_err()
+        {
+            return false;
+        }
+        self.outgoing_data_transfer = Some(request);
+        true
+    }
+
+    /// The DataTransfer.req announced by [`Action::DataTransferRequested`].
+    pub fn data_transfer_request(&self) -> Option<&v16::DataTransferRequest> {
+        self.incoming_data_transfer.as_ref()
+    }
+
+    /// The answer announced by [`Action::DataTransferAnswered`].
+    pub fn data_transfer_answer(&self) -> Option<&v16::DataTransferResponse> {
+        self.data_transfer_answer.as_ref()
+    }
+
+    /// Time passed: call when [`ChargePoint::poll_timeout`]'s instant is reached (earlier or
+    /// repeated calls do no harm).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        // The CALL in flight timed out (OCPP-J §4.1.1): the next one may go.
+        if let Some(f) = &self.inflight {
+            if now.since(f.sent_at) >= self.setup.call_timeout_ms {
+                if let Some(f) = self.inflight.take() {
+                    match f.what {
+                        Sent::Request(Request::Boot) => self.boot_at = Some(now),
+                        Sent::Request(r @ Request::Authorize { .. }) => {
+                            let _ = self.requests.push(r);
+                        }
+                        // A transaction message stays at the head and goes again.
+                        _ => {}
+                    }
+                }
+            }
+        }
+        // Deferred answers the integrator did not give.
+        let expired: List<AnswerId, 4> = List::try_from_iter(
+            self.deferred
+                .iter()
+                .filter(|d| d.deadline <= now)
+                .map(|d| d.id.clone()),
+        )
+        .unwrap_or_default();
+        for id in &expired {
+            let kind = self
+                .deferred
+                .iter()
+                .find(|d| &d.id == id)
+                .map(|d| d.kind.clone());
+            let reply = if let Some(DeferredKind::Unlock(_)) = kind {
+                Reply::Status(UnlockStatus::UnlockFailed.as_str())
+            } else {
+                self.incoming_data_transfer = None;
+                Reply::DataTransfer {
+                    status: DataTransferStatus::Rejected,
+                    data: None,
+                }
+            };
+            self.deferred.retain(|d| &d.id != id);
+            let _ = self.answers.push(Answer {
+                id: id.clone(),
+                reply,
+            });
+        }
+        // Incipient sessions that were not completed in time (ConnectionTimeOut, §9.1.6).
+        let timeout_ms = u64::from(self.config.connection_time_out) * 1000;
+        for c in 1..=self.setup.connectors as usize {
+            let expired = self.connectors.get(c).is_some_and(|conn| {
+                !conn.in_transaction
+                    && conn
+                        .preparing_since
+                        .is_some_and(|at| now.since(at) >= timeout_ms)
+            });
+            if expired {
+                if let Some(conn) = self.connectors.get_mut(c) {
+                    conn.preparing_since = None;
+                }
+                if let Some(p) = self.pending.get_mut(c) {
+                    *p = None;
+                }
+            }
+        }
+        // Meter samples.
+        self.take_samples(now);
+        self.expire_reservations(now);
+        self.transfers_tick(now);
+        self.update_limits(now);
+        // A reset waiting for its StopTransactions.
+        if let Some((kind, since)) = self.reset {
+            let flushed = self.journal.queue.is_empty() || !self.connected;
+            if flushed || now.since(since) >= RESET_GRACE_MS {
+                self.reset = None;
+                let _ = self.actions.push(Action::Reset { kind });
+            }
+        }
+        self.update_statuses(now);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Outputs
+
+    /// The next frame to send, written into `buf`. Call until it returns `None`.
+    ///
+    /// `buf` must hold the largest message: 8 KiB is enough for everything this charge point
+    /// sends with default limits except a GetConfiguration.conf with long vendor values; a frame
+    /// that does not fit is answered with a CALLERROR `InternalError` (answers) or dropped
+    /// (requests that are not transaction-related).
+    pub fn poll_transmit<'b>(&mut self, now: Instant, buf: &'b mut [u8]) -> Option<&'b str> {
+        let frame = self.next_frame(now, buf)?;
+        self.frames_out = self.frames_out.saturating_add(1);
+        Some(frame)
+    }
+
+    /// Frames sent and received so far (for statistics).
+    pub fn frame_counts(&self) -> (u64, u64) {
+        (self.frames_out, self.frames_in)
+    }
+
+    pub(super) fn next_frame<'b>(&mut self, now: Instant, buf: &'b mut [u8]) -> Option<&'b str> {
+        if !self.connected {
+            return None;
+        }
+        // Answers first: they never wait for our own CALL in flight.
+        if let Some(answer) = self.answers.first().cloned() {
+            self.answers.retain(|a| a != &answer);
+            let len = if let Ok(n) = self.write_answer(&answer, buf) {
+                n
+            } else {
+                {
+                    let fallback = Answer {
+                        id: answer.id.clone(),
+                        reply: Reply::Error {
+                            code: ErrorCode::InternalError,
+                            description: BoundedString::truncated(
+                                "response too large for the transmit buffer",
+                            ),
+                        },
+                    };
+                    self.write_answer(&fallback, buf).ok()?
+                }
+            };
+            return core::str::from_utf8(buf.get(..len)?).ok();
+        }
+        if self.inflight.is_some()
+            || self.registration == Registration::Rejected && self.boot_at.is_none_or(|at| at > now)
+        {
+            return None;
+        }
+        let id: MessageId = bounded(format_args!("{}", self.next_message));
+        let (sent, len) = self.next_call(now, &id, buf)?;
+        self.next_message = self.next_message.wrapping_add(1).max(1);
+        self.inflight = Some(InFlight {
+            id,
+            sent_at: now,
+            what: sent,
+        });
+        core::str::from_utf8(buf.get(..len)?).ok()
+    }
+
+    /// The next thing the hardware must do.
+    pub fn poll_action(&mut self) -> Option<Action> {
+        let first = self.actions.first().cloned()?;
+        let mut done = false;
+        self.actions.retain(|_| {
+            let keep = done;
+            done = true;
+            keep
+        });
+        Some(first)
+    }
+
+    /// When to call [`ChargePoint::handle_timeout`] next, if anything is scheduled.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let mut next: Option<Instant> = None;
+        let mut consider = |t: Option<Instant>| {
+            if let Some(t) = t {
+                next = Some(next.map_or(t, |n| n.min(t)));
+            }
+        };
+        if let Some(f) = &self.inflight {
+            consider(Some(f.sent_at.add_millis(self.setup.call_timeout_ms)));
+        }
+        if self.connected && self.inflight.is_none() {
+            consider(self.boot_at);
+            if self.registration == Registration::Accepted {
+                consider(self.heartbeat_at);
+                consider(self.journal_retry_at);
+            }
+        }
+        for d in &self.deferred {
+            consider(Some(d.deadline));
+        }
+        let timeout_ms = u64::from(self.config.connection_time_out) * 1000;
+        let min_status = u64::from(self.config.minimum_status_duration) * 1000;
+        for c in &self.connectors {
+            if !c.in_transaction {
+                consider(c.preparing_since.map(|at| at.add_millis(timeout_ms)));
+            }
+            consider(c.pending_deadline(min_status));
+        }
+        consider(self.meter.next_deadline());
+        consider(self.reservation_deadline());
+        consider(self.limits_deadline_cached);
+        consider(self.transfers_deadline());
+        if let Some((_, since)) = self.reset {
+            consider(Some(since.add_millis(RESET_GRACE_MS)));
+        }
+        next
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Accessors
+}
