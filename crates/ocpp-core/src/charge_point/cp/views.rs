@@ -1,0 +1,143 @@
+//! Views: messages serialised from compact state, without building the owned message types.
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+
+/// MeterValues.req with one meterValue rendered from a stored sample.
+pub(super) struct MeterValuesView<'a> {
+    pub(super) connector_id: ConnectorId,
+    pub(super) transaction_id: Option<i32>,
+    pub(super) sample: &'a Sample,
+}
+
+impl Serialize for MeterValuesView<'_> {
+    fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
+        use serde::ser::{Error, SerializeStruct};
+        let sample = self.sample;
+        let measurands = measurand_list(sample.measurands);
+        let setup = MeterSetup::for_connector(self.connector_id);
+        let value = metering::build_meter_value(
+            &sample.readings,
+            &measurands,
+            sample.context,
+            sample.timestamp,
+            setup,
+        )
+        .ok_or_else(|| Ser::Error::custom("no sampled value"))?;
+        let mut st = s.serialize_struct("MeterValuesRequest", 3)?;
+        st.serialize_field("connectorId", &self.connector_id)?;
+        if let Some(id) = self.transaction_id {
+            st.serialize_field("transactionId", &id)?;
+        }
+        st.serialize_field("meterValue", core::slice::from_ref(&value))?;
+        st.end()
+    }
+}
+
+/// StopTransaction.req with transactionData rendered from the stored readings.
+pub(super) struct StopTransactionView<'a> {
+    pub(super) id_tag: Option<&'a IdToken>,
+    pub(super) meter_stop: i32,
+    pub(super) timestamp: DateTime,
+    pub(super) transaction_id: i32,
+    pub(super) reason: Reason,
+    pub(super) data: Option<&'a StopData>,
+    pub(super) sampled: List<v16::Measurand, 32>,
+    pub(super) aligned: List<v16::Measurand, 32>,
+}
+
+impl Serialize for StopTransactionView<'_> {
+    fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("StopTransactionRequest", 6)?;
+        if let Some(id_tag) = self.id_tag {
+            st.serialize_field("idTag", id_tag)?;
+        }
+        st.serialize_field("meterStop", &self.meter_stop)?;
+        st.serialize_field("timestamp", &self.timestamp)?;
+        st.serialize_field("transactionId", &self.transaction_id)?;
+        st.serialize_field("reason", &self.reason)?;
+        let lists = StopTxnMeasurands {
+            sampled: &self.sampled,
+            aligned: &self.aligned,
+        };
+        // §3.16.5: no transactionData when neither StopTxn list asks for anything.
+        if let Some(data) = self.data.filter(|d| !lists.is_empty() && !d.is_empty()) {
+            st.serialize_field(
+                "transactionData",
+                &data.meter_values(lists, MeterSetup::OUTLET),
+            )?;
+        }
+        st.end()
+    }
+}
+
+/// GetConfiguration.conf rendered from the configuration.
+pub(super) struct ConfigurationView<'a> {
+    pub(super) config: &'a Configuration,
+    pub(super) keys:
+        Option<&'a List<crate::types::CiString50, { crate::limits::MAX_CONFIGURATION_KEYS }>>,
+}
+
+impl Serialize for ConfigurationView<'_> {
+    fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("GetConfigurationResponse", 2)?;
+        match self.keys {
+            None => st.serialize_field(
+                "configurationKey",
+                &KnownKeys {
+                    config: self.config,
+                    keys: None,
+                },
+            )?,
+            Some(keys) => {
+                if keys.iter().any(|k| self.config.get(k).is_some()) {
+                    st.serialize_field(
+                        "configurationKey",
+                        &KnownKeys {
+                            config: self.config,
+                            keys: Some(keys),
+                        },
+                    )?;
+                }
+                if keys.iter().any(|k| self.config.get(k).is_none()) {
+                    st.serialize_field(
+                        "unknownKey",
+                        &UnknownKeys {
+                            config: self.config,
+                            keys,
+                        },
+                    )?;
+                }
+            }
+        }
+        st.end()
+    }
+}
+
+pub(super) struct KnownKeys<'a> {
+    pub(super) config: &'a Configuration,
+    pub(super) keys:
+        Option<&'a List<crate::types::CiString50, { crate::limits::MAX_CONFIGURATION_KEYS }>>,
+}
+
+impl Serialize for KnownKeys<'_> {
+    fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
+        match self.keys {
+            None => s.collect_seq(self.config.iter()),
+            Some(keys) => s.collect_seq(keys.iter().filter_map(|k| self.config.get(k))),
+        }
+    }
+}
+
+pub(super) struct UnknownKeys<'a> {
+    pub(super) config: &'a Configuration,
+    pub(super) keys: &'a List<crate::types::CiString50, { crate::limits::MAX_CONFIGURATION_KEYS }>,
+}
+
+impl Serialize for UnknownKeys<'_> {
+    fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
+        s.collect_seq(self.keys.iter().filter(|k| self.config.get(k).is_none()))
+    }
+}
