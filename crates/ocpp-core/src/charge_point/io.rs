@@ -184,3 +184,102 @@ pub enum Action {
         key: RecordKey,
     },
 }
+
+/// One input to the charge point: everything the outside world tells it goes through
+/// [`ChargePoint::handle_input`](super::ChargePoint::handle_input).
+///
+/// After any input, drain [`ChargePoint::poll_output`](super::ChargePoint::poll_output) until it
+/// returns [`Output::Timeout`]: the bounded queues are sized for that rule, and the records an
+/// input changed are written to storage during that drain.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input<'a> {
+    /// The transport is up: a WebSocket connection to the central system is open.
+    Connected,
+    /// The transport is down.
+    Disconnected,
+    /// One WebSocket text message from the central system.
+    Frame(&'a str),
+    /// Something happened at the charger.
+    Event(Event),
+    /// Time passed: the instant of the last [`Output::Timeout`] is reached (earlier or repeated
+    /// timeouts do no harm).
+    Timeout,
+    /// The integrator's answer to an [`Action::DataTransferRequested`].
+    DataTransferAnswer {
+        /// The status to answer with.
+        status: crate::v16::DataTransferStatus,
+        /// Optional data for the central system.
+        data: Option<crate::types::BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
+    },
+    /// Send a DataTransfer.req to the central system (§4.3); its answer comes back as
+    /// [`Action::DataTransferAnswered`]. One at a time: refused with [`Refused::Busy`] while
+    /// another is pending.
+    SendDataTransfer(crate::v16::DataTransferRequest),
+}
+
+/// What the charge point wants next, from
+/// [`ChargePoint::poll_output`](super::ChargePoint::poll_output).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output<'b> {
+    /// A WebSocket text message to send, written into the caller's buffer.
+    Transmit(&'b str),
+    /// Something the hardware must do.
+    Action(Action),
+    /// Nothing more to do now: feed [`Input::Timeout`] at this instant (or at the next input,
+    /// whichever comes first). `None`: nothing is scheduled.
+    Timeout(Option<super::Instant>),
+}
+
+/// Why [`ChargePoint::handle_input`](super::ChargePoint::handle_input) refused an input. A refused
+/// input changed nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The connector id is 0 where a real connector is needed, or above the configured count.
+    UnknownConnector(ConnectorId),
+    /// The one slot for this kind of request is taken (an outgoing DataTransfer is pending).
+    Busy,
+    /// There is nothing to answer (no DataTransfer.req is waiting for the integrator).
+    NothingToAnswer,
+}
+
+impl core::fmt::Display for Refused {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Refused::UnknownConnector(c) => write!(f, "unknown connector {c}"),
+            Refused::Busy => f.write_str("busy: one request of this kind is pending"),
+            Refused::NothingToAnswer => f.write_str("nothing to answer"),
+        }
+    }
+}
+
+impl Action {
+    /// The slot this action occupies in the output queue: actions that set a state (energy
+    /// offer, limit, lock) or that exist once (reset, a transfer job) replace an earlier queued
+    /// action of the same slot, so that they can never be lost to a full queue; `None` for
+    /// reports (authorization result, transaction started/stopped), which share the rest.
+    pub(crate) fn slot(&self) -> Option<(u8, ConnectorId)> {
+        match self {
+            Action::EnergyOffer { connector, .. } => Some((0, *connector)),
+            Action::ChargingLimit { connector, .. } => Some((1, *connector)),
+            Action::CableLock { connector, .. } => Some((2, *connector)),
+            Action::Unlock { connector } => Some((3, *connector)),
+            Action::Reset { .. } => Some((4, 0)),
+            Action::DataTransferRequested => Some((5, 0)),
+            Action::DataTransferAnswered { .. } => Some((6, 0)),
+            Action::DownloadFirmware => Some((7, 0)),
+            Action::InstallFirmware => Some((8, 0)),
+            Action::UploadDiagnostics => Some((9, 0)),
+            Action::StorageFailed { key } => Some((10, key.index() as ConnectorId)),
+            Action::Authorization { .. }
+            | Action::TransactionStarted { .. }
+            | Action::TransactionStopped { .. } => None,
+        }
+    }
+}
+
+/// Slotted actions: four per connector (energy offer, limit, lock, unlock), one each for reset,
+/// the two DataTransfer notices and the three transfer jobs, one per record for storage failures.
+pub(crate) const SLOTTED_ACTIONS: usize =
+    4 * (crate::limits::MAX_CONNECTORS + 1) + 6 + super::storage::RecordKey::ALL.len();
+/// Reports that fit beside the slotted actions; one input causes at most a few.
+pub(crate) const REPORT_ACTIONS: usize = 8;

@@ -30,11 +30,12 @@ pub enum RecordKey {
 
 impl RecordKey {
     /// Every record key.
-    pub const ALL: [RecordKey; 4] = [
+    pub const ALL: [RecordKey; 5] = [
         RecordKey::Configuration,
         RecordKey::Journal,
         RecordKey::AuthorizationCache,
         RecordKey::LocalAuthList,
+        RecordKey::ChargingProfiles,
     ];
 
     /// A stable name, usable as a file name.
@@ -48,7 +49,7 @@ impl RecordKey {
         }
     }
 
-    const fn index(self) -> usize {
+    pub(crate) const fn index(self) -> usize {
         match self {
             RecordKey::Configuration => 0,
             RecordKey::Journal => 1,

@@ -46,6 +46,16 @@ impl<T, const N: usize> List<T, N> {
         self.0.pop()
     }
 
+    /// Drops the first item (the oldest, for a list used as a queue) in place: no copy of it is
+    /// made, which matters for the large answers and actions.
+    pub fn remove_first(&mut self) {
+        let len = self.0.len();
+        if len > 0 {
+            self.0.as_mut_slice().rotate_left(1);
+            self.0.truncate(len - 1);
+        }
+    }
+
     /// Removes every item.
     pub fn clear(&mut self) {
         self.0.clear();

@@ -62,7 +62,7 @@ impl<S: Storage> ChargePoint<S> {
         now: Instant,
     ) {
         let Some(connector) = connector.or_else(|| self.choose_connector(&id_tag)) else {
-            let _ = self.actions.push(Action::Authorization {
+            self.act(Action::Authorization {
                 connector: None,
                 id_tag,
                 status: AuthorizationStatus::Invalid,
@@ -107,7 +107,7 @@ impl<S: Storage> ChargePoint<S> {
                     });
                 }
                 StopCheck::NeedAuthorize | StopCheck::Refused => {
-                    let _ = self.actions.push(Action::Authorization {
+                    self.act(Action::Authorization {
                         connector: Some(connector),
                         id_tag,
                         status: AuthorizationStatus::Invalid,
@@ -136,7 +136,7 @@ impl<S: Storage> ChargePoint<S> {
                     Rejection::NotValid { info, .. } => info.status,
                     Rejection::Offline | Rejection::InvalidIdTag => AuthorizationStatus::Invalid,
                 };
-                let _ = self.actions.push(Action::Authorization {
+                self.act(Action::Authorization {
                     connector: Some(connector),
                     id_tag,
                     status,
@@ -178,14 +178,14 @@ impl<S: Storage> ChargePoint<S> {
             if let Some(slot) = self.pending.get_mut(connector as usize) {
                 *slot = None;
             }
-            let _ = self.actions.push(Action::Authorization {
+            self.act(Action::Authorization {
                 connector: Some(connector),
                 id_tag,
                 status: AuthorizationStatus::Invalid,
             });
             return;
         }
-        let _ = self.actions.push(Action::Authorization {
+        self.act(Action::Authorization {
             connector: Some(connector),
             id_tag: id_tag.clone(),
             status: AuthorizationStatus::Accepted,
@@ -240,7 +240,7 @@ impl<S: Storage> ChargePoint<S> {
             if matches!(verdict, Some(StopCheck::SameIdTag | StopCheck::SameGroup)) {
                 self.stop_transaction(check.connector, Reason::Local, Some(id_tag.clone()), now);
             } else {
-                let _ = self.actions.push(Action::Authorization {
+                self.act(Action::Authorization {
                     connector: Some(check.connector),
                     id_tag: id_tag.clone(),
                     status: AuthorizationStatus::Invalid,
@@ -283,7 +283,7 @@ impl<S: Storage> ChargePoint<S> {
                     c.preparing_since = None;
                 }
             }
-            let _ = self.actions.push(Action::Authorization {
+            self.act(Action::Authorization {
                 connector: Some(connector),
                 id_tag: id_tag.clone(),
                 status: info.status,

@@ -58,7 +58,7 @@ impl<S: Storage> ChargePoint<S> {
                 // §9.1.23: the transaction stops when the EV side disconnects.
                 self.stop_transaction(connector, Reason::EvDisconnected, None, now);
                 if unlock {
-                    let _ = self.actions.push(Action::CableLock {
+                    self.act(Action::CableLock {
                         connector,
                         locked: false,
                     });
@@ -135,7 +135,7 @@ impl<S: Storage> ChargePoint<S> {
         if self.journal.transaction(connector).is_some() {
             self.stop_transaction(connector, Reason::UnlockCommand, None, now);
         }
-        let _ = self.actions.push(Action::Unlock { connector });
+        self.act(Action::Unlock { connector });
         None
     }
 

@@ -17,7 +17,7 @@ impl<S: Storage> ChargePoint<S> {
         let Ok(id) = AnswerId::try_from(id) else {
             return;
         };
-        let _ = self.answers.push(Answer {
+        self.push_answer(Answer {
             id,
             reply: Reply::Error {
                 code,
@@ -26,17 +26,45 @@ impl<S: Storage> ChargePoint<S> {
         });
     }
 
+    /// Queues an answer. [`ChargePoint::handle_call`] admits a CALL only while a slot is free
+    /// for it (a deferred answer keeps its slot reserved), so this cannot overflow; if it ever
+    /// did, the loss is counted in [`ChargePoint::dropped_outputs`].
+    pub(super) fn push_answer(&mut self, answer: Answer) {
+        if self.answers.push(answer).is_err() {
+            self.dropped = self.dropped.saturating_add(1);
+        }
+    }
+
+    /// Whether an inbound CALL can be answered: the queued answers plus the deferred ones (each
+    /// keeps a slot for its answer) leave room for one more.
+    fn answer_slot_free(&self) -> bool {
+        self.answers.len() + self.deferred.len() < MAX_ANSWERS
+    }
+
+    /// Refuses a CALL for which no answer slot is free, before any side effect: it is
+    /// answered with a CALLERROR `InternalError` (OCPP-J §4.2.3) from a small list of its own.
+    fn refuse_call(&mut self, id: &str) {
+        match AnswerId::try_from(id) {
+            Ok(id) if self.refused.push(id.clone()).is_ok() => {}
+            _ => self.dropped = self.dropped.saturating_add(1),
+        }
+    }
+
     pub(super) fn answer(&mut self, id: &str, reply: Reply) {
         let Ok(id) = AnswerId::try_from(id) else {
             return;
         };
-        let _ = self.answers.push(Answer { id, reply });
+        self.push_answer(Answer { id, reply });
     }
 
     pub(super) fn handle_call(&mut self, id: &str, action: &str, payload: &str, now: Instant) {
         // §4.2: "While Rejected, the Charge Point SHALL NOT respond to any Central System
         // initiated message."
         if self.registration == Registration::Rejected {
+            return;
+        }
+        if !self.answer_slot_free() {
+            self.refuse_call(id);
             return;
         }
         let Some(action) = OcppAction::parse(action) else {
@@ -109,7 +137,7 @@ impl<S: Storage> ChargePoint<S> {
                                 .is_ok()
                         {
                             self.incoming_data_transfer = Some(req);
-                            let _ = self.actions.push(Action::DataTransferRequested);
+                            self.act(Action::DataTransferRequested);
                             return;
                         }
                     }
@@ -291,7 +319,7 @@ impl<S: Storage> ChargePoint<S> {
                 let conf = json::from_str::<v16::DataTransferResponse>(payload, &opts).ok();
                 let status = conf.as_ref().map(|c| c.status);
                 self.data_transfer_answer = conf;
-                let _ = self.actions.push(Action::DataTransferAnswered { status });
+                self.act(Action::DataTransferAnswered { status });
             }
             Sent::Request(_) => {}
             Sent::Journal => {
@@ -338,7 +366,7 @@ impl<S: Storage> ChargePoint<S> {
                                     if let Some(c) = self.connector_mut(connector) {
                                         c.evse_offering = false;
                                     }
-                                    let _ = self.actions.push(Action::EnergyOffer {
+                                    self.act(Action::EnergyOffer {
                                         connector,
                                         enabled: false,
                                     });
@@ -426,6 +454,6 @@ impl<S: Storage> ChargePoint<S> {
             return;
         };
         self.deferred.retain(|x| x != &d);
-        let _ = self.answers.push(Answer { id: d.id, reply });
+        self.push_answer(Answer { id: d.id, reply });
     }
 }

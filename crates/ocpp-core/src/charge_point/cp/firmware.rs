@@ -129,12 +129,12 @@ impl<S: Storage> ChargePoint<S> {
                 FirmwareState::Waiting if job.next_at <= now => {
                     job.state = FirmwareState::Downloading;
                     self.notify_firmware(FirmwareStatus::Downloading);
-                    let _ = self.actions.push(Action::DownloadFirmware);
+                    self.act(Action::DownloadFirmware);
                 }
                 FirmwareState::Downloaded if self.journal.transactions.is_empty() => {
                     job.state = FirmwareState::Installing;
                     self.notify_firmware(FirmwareStatus::Installing);
-                    let _ = self.actions.push(Action::InstallFirmware);
+                    self.act(Action::InstallFirmware);
                 }
                 _ => {}
             }
@@ -143,7 +143,7 @@ impl<S: Storage> ChargePoint<S> {
             if !job.uploading && job.next_at <= now {
                 job.uploading = true;
                 self.notify_diagnostics(DiagnosticsStatus::Uploading);
-                let _ = self.actions.push(Action::UploadDiagnostics);
+                self.act(Action::UploadDiagnostics);
             }
         }
     }
@@ -210,7 +210,7 @@ impl<S: Storage> ChargePoint<S> {
                     // §5.19: "good practice to first reboot ... before sending Installed".
                     self.journal.firmware_status_after_boot = Some(FirmwareStatus::Installed);
                     self.persist_journal();
-                    let _ = self.actions.push(Action::Reset {
+                    self.act(Action::Reset {
                         kind: crate::v16::ResetType::Hard,
                     });
                 } else {

@@ -23,7 +23,6 @@ impl<S: Storage> ChargePoint<S> {
     }
 
     pub(super) fn persist_local_list(&mut self) {
-        let len = self.local_list.encode(&mut self.record_buf).ok();
-        self.store_record(RecordKey::LocalAuthList, len);
+        self.mark_dirty(RecordKey::LocalAuthList);
     }
 }

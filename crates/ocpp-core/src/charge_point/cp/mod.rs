@@ -25,7 +25,7 @@ use core::fmt::Write as _;
 use serde::Serialize;
 
 use crate::json::{self, DecodeOptions};
-use crate::limits::{JOURNAL_RECORD_MAX, MAX_CONNECTORS, MAX_PENDING_REQUESTS};
+use crate::limits::{MAX_CONNECTORS, MAX_PENDING_REQUESTS};
 use crate::rpc::{self, ErrorCode, Frame, MessageId};
 use crate::types::{BoundedString, DateTime, List};
 use crate::v16::{
@@ -38,7 +38,7 @@ use crate::v16::{
 use super::auth::{self, AuthCache, AuthContext, Decision, LocalAuthList, Rejection, StopCheck};
 use super::config::{Configuration, Key, KeyId};
 use super::connector::{Connector, Fault};
-use super::io::{Action, Event};
+use super::io::{Action, Event, Input, Output, Refused};
 use super::journal::{
     Journal, Queued, Sample, StopData, StopEntry, Transaction, TxMessage, measurand_list,
     measurand_mask,
@@ -65,8 +65,9 @@ pub const RESET_GRACE_MS: u64 = 10_000;
 const AUTH_CACHE_SIZE: usize = crate::limits::AUTH_CACHE_SIZE;
 const LOCAL_LIST_SIZE: usize = crate::limits::LOCAL_AUTH_LIST_MAX_LENGTH;
 const MAX_ANSWERS: usize = 2;
-const MAX_ACTIONS: usize = 24;
-const RECORD_BUF: usize = JOURNAL_RECORD_MAX;
+const MAX_ACTIONS: usize = super::io::SLOTTED_ACTIONS + super::io::REPORT_ACTIONS;
+/// CALLs refused with a CALLERROR because no answer slot was free.
+const MAX_REFUSED: usize = 4;
 
 /// The charge point's identity and fixed options.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -267,7 +268,15 @@ pub struct ChargePoint<S: Storage> {
     firmware: Option<firmware::FirmwareJob>,
     /// The diagnostics upload in progress (§5.9).
     diagnostics: Option<firmware::DiagnosticsJob>,
-    record_buf: [u8; RECORD_BUF],
+    /// Records changed since the last flush (bit [`RecordKey::index`]): written at the start of
+    /// the next `poll_output`, into the caller's buffer.
+    dirty: u8,
+    /// CALLs that found no free answer slot: answered with a CALLERROR, their side effects not
+    /// run.
+    refused: List<AnswerId, MAX_REFUSED>,
+    /// Outputs that could not be queued because the caller broke the drain rule (see
+    /// [`ChargePoint::dropped_outputs`]).
+    dropped: u32,
 }
 
 /// Formats into a bounded string, cutting what does not fit.
@@ -293,7 +302,11 @@ impl<S: Storage> ChargePoint<S> {
     /// Transactions found running in the journal were interrupted by a restart: they are stopped
     /// with [`Setup::stop_reason_after_restart`] at their last known meter value, and their
     /// StopTransaction is queued behind whatever was queued before.
-    pub fn new(setup: Setup, storage: S, now: Instant) -> Self {
+    ///
+    /// `scratch` is where each stored record is read while restoring: pass the transmit buffer
+    /// (it must hold the largest record, see docs/integration.md); the charge point keeps no
+    /// record buffer of its own.
+    pub fn new(setup: Setup, storage: S, now: Instant, scratch: &mut [u8]) -> Self {
         let connectors = setup.connectors;
         let mut cp = ChargePoint {
             config: Configuration::new(connectors),
@@ -332,9 +345,11 @@ impl<S: Storage> ChargePoint<S> {
             triggered: List::new(),
             firmware: None,
             diagnostics: None,
-            record_buf: [0; RECORD_BUF],
+            dirty: 0,
+            refused: List::new(),
+            dropped: 0,
         };
-        cp.restore(now);
+        cp.restore(now, scratch);
         cp
     }
 

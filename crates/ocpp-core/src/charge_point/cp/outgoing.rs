@@ -239,6 +239,19 @@ impl<S: Storage> ChargePoint<S> {
         r.map(str::len).map_err(|_| HeadProblem::TooLarge)
     }
 
+    /// A CALLERROR for `id`.
+    pub(super) fn write_error(
+        &self,
+        id: &str,
+        code: ErrorCode,
+        description: &str,
+        buf: &mut [u8],
+    ) -> Option<usize> {
+        rpc::encode_call_error(buf, id, code, description)
+            .ok()
+            .map(str::len)
+    }
+
     pub(super) fn write_answer(&self, answer: &Answer, buf: &mut [u8]) -> Result<usize, ()> {
         let id = answer.id.as_str();
         let r = match &answer.reply {

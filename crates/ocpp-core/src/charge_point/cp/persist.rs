@@ -5,35 +5,29 @@
 use super::*;
 
 impl<S: Storage> ChargePoint<S> {
-    pub(super) fn restore(&mut self, now: Instant) {
-        if let Ok(Some(data)) = self
-            .storage
-            .load(RecordKey::Configuration, &mut self.record_buf)
-        {
+    /// Restores every record from storage, reading each into `scratch` (the caller's transmit
+    /// buffer: the state keeps no record buffer of its own). A record larger than `scratch` is
+    /// reported as [`Action::StorageFailed`] and not restored.
+    pub(super) fn restore(&mut self, now: Instant, scratch: &mut [u8]) {
+        if let Ok(Some(data)) = self.storage.load(RecordKey::Configuration, scratch) {
             let _ = self.config.restore(data);
         }
         self.meter
             .set_sample_interval(self.config.meter_value_sample_interval);
         self.meter
             .set_aligned_interval(self.config.clock_aligned_data_interval);
-        self.restore_profiles();
-        if let Ok(Some(data)) = self
-            .storage
-            .load(RecordKey::AuthorizationCache, &mut self.record_buf)
-        {
+        self.restore_profiles(scratch);
+        if let Ok(Some(data)) = self.storage.load(RecordKey::AuthorizationCache, scratch) {
             if let Ok(cache) = AuthCache::decode(data) {
                 self.cache = cache;
             }
         }
-        if let Ok(Some(data)) = self
-            .storage
-            .load(RecordKey::LocalAuthList, &mut self.record_buf)
-        {
+        if let Ok(Some(data)) = self.storage.load(RecordKey::LocalAuthList, scratch) {
             if let Ok(list) = LocalAuthList::decode(data) {
                 self.local_list = list;
             }
         }
-        let journal = match self.storage.load(RecordKey::Journal, &mut self.record_buf) {
+        let journal = match self.storage.load(RecordKey::Journal, scratch) {
             Ok(Some(data)) => core::str::from_utf8(data)
                 .ok()
                 .and_then(|text| json::from_str::<Journal>(text, &DecodeOptions::DEFAULT).ok()),
@@ -62,56 +56,75 @@ impl<S: Storage> ChargePoint<S> {
     }
 
     // ---------------------------------------------------------------------------------------
-    // Inputs
+    // Storing: a change marks its record dirty; `flush` writes the dirty records at the start
+    // of the next `poll_output`, into the caller's buffer, before any frame that depends on them
+    // is handed out.
 
-    /// Stores the first `len` bytes of the record buffer as `key`; `None` (the record could not
-    /// be encoded) or a storage error is reported as [`Action::StorageFailed`].
-    pub(super) fn store_record(&mut self, key: RecordKey, len: Option<usize>) {
-        let stored = match len.and_then(|n| self.record_buf.get(..n)) {
-            Some(data) => self.storage.store(key, data).is_ok(),
-            None => false,
-        };
-        if !stored {
-            let _ = self.actions.push(Action::StorageFailed { key });
+    /// Marks `key` to be written at the next [`ChargePoint::poll_output`].
+    pub(super) fn mark_dirty(&mut self, key: RecordKey) {
+        self.dirty |= 1 << key.index();
+    }
+
+    /// Writes every dirty record, encoding each into `scratch`. A record that cannot be encoded
+    /// into `scratch`, or that the storage refuses, is reported as [`Action::StorageFailed`]
+    /// (a safety-relevant action: it has a reserved slot).
+    pub(super) fn flush(&mut self, scratch: &mut [u8]) {
+        if self.dirty == 0 {
+            return;
+        }
+        for key in RecordKey::ALL {
+            if self.dirty & (1 << key.index()) == 0 {
+                continue;
+            }
+            self.dirty &= !(1 << key.index());
+            let len = match key {
+                RecordKey::Configuration => self.config.encode(scratch).ok(),
+                RecordKey::Journal => self.encode_journal(scratch),
+                RecordKey::AuthorizationCache => self.cache.encode(scratch).ok(),
+                RecordKey::LocalAuthList => self.local_list.encode(scratch).ok(),
+                RecordKey::ChargingProfiles => self.profiles.encode(scratch).ok(),
+            };
+            let stored = match len.and_then(|n| scratch.get(..n)) {
+                Some(data) => self.storage.store(key, data).is_ok(),
+                None => false,
+            };
+            if !stored {
+                self.act(Action::StorageFailed { key });
+            }
         }
     }
 
-    /// Writes the journal. A journal too large for the record buffer sheds its oldest queued
+    /// Encodes the journal. A journal too large for the buffer sheds its oldest queued
     /// periodic MeterValues until it fits (Start and Stop are never shed).
-    pub(super) fn persist_journal(&mut self) {
-        let n = loop {
-            if let Ok(n) = json::to_slice(&self.journal, &mut self.record_buf) {
-                break n;
+    fn encode_journal(&mut self, scratch: &mut [u8]) -> Option<usize> {
+        loop {
+            if let Ok(n) = json::to_slice(&self.journal, scratch) {
+                return Some(n);
             }
-            let Some(pos) = self
+            let pos = self
                 .journal
                 .queue
                 .iter()
                 .skip(1)
-                .position(|q| q.message.is_meter())
-            else {
-                let _ = self.actions.push(Action::StorageFailed {
-                    key: RecordKey::Journal,
-                });
-                return;
-            };
+                .position(|q| q.message.is_meter())?;
             let mut i = 0;
             self.journal.queue.retain(|_| {
                 let keep = i != pos + 1;
                 i += 1;
                 keep
             });
-        };
-        self.store_record(RecordKey::Journal, Some(n));
+        }
+    }
+
+    pub(super) fn persist_journal(&mut self) {
+        self.mark_dirty(RecordKey::Journal);
     }
 
     pub(super) fn persist_config(&mut self) {
-        let len = self.config.encode(&mut self.record_buf).ok();
-        self.store_record(RecordKey::Configuration, len);
+        self.mark_dirty(RecordKey::Configuration);
     }
 
     pub(super) fn persist_cache(&mut self) {
-        let len = self.cache.encode(&mut self.record_buf).ok();
-        self.store_record(RecordKey::AuthorizationCache, len);
+        self.mark_dirty(RecordKey::AuthorizationCache);
     }
 }

@@ -5,6 +5,112 @@
 use super::*;
 
 impl<S: Storage> ChargePoint<S> {
+    /// Feeds one input. A refused input (a connector id the charge point does not have, a
+    /// second outgoing DataTransfer) changes nothing.
+    ///
+    /// After any input, drain [`ChargePoint::poll_output`] until it returns
+    /// [`Output::Timeout`].
+    pub fn handle_input(&mut self, input: Input<'_>, now: Instant) -> Result<(), Refused> {
+        match input {
+            Input::Connected => self.handle_connected(now),
+            Input::Disconnected => self.handle_disconnected(now),
+            Input::Frame(text) => self.handle_frame(text, now),
+            Input::Event(event) => {
+                self.check_event(&event)?;
+                self.handle_event(event, now);
+            }
+            Input::Timeout => self.handle_timeout(now),
+            Input::DataTransferAnswer { status, data } => {
+                if self.incoming_data_transfer.is_none() {
+                    return Err(Refused::NothingToAnswer);
+                }
+                self.answer_data_transfer(status, data);
+            }
+            Input::SendDataTransfer(request) => {
+                if !self.send_data_transfer(request) {
+                    return Err(Refused::Busy);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The next output: first the records the last inputs changed are written to storage
+    /// (encoded into `buf`), then actions for the hardware, then frames to send (written into
+    /// `buf`), and last the instant of the next [`Input::Timeout`].
+    ///
+    /// `buf` must hold the largest frame and the largest stored record (see
+    /// docs/integration.md); a frame that does not fit is answered with a CALLERROR
+    /// `InternalError` (answers) or dropped (requests that are not transaction-related).
+    pub fn poll_output<'b>(&mut self, now: Instant, buf: &'b mut [u8]) -> Output<'b> {
+        self.flush(buf);
+        if let Some(action) = self.poll_action() {
+            return Output::Action(action);
+        }
+        if let Some(frame) = self.poll_transmit(now, buf) {
+            return Output::Transmit(frame);
+        }
+        Output::Timeout(self.poll_timeout())
+    }
+
+    /// Connector ids in events are checked once, here: an event for a connector the charge
+    /// point does not have is refused (connector 0 only where the spec allows it: a fault or a
+    /// meter of the whole charge point, a clock, transfer results).
+    fn check_event(&self, event: &Event) -> Result<(), Refused> {
+        let (connector, zero_allowed) = match event {
+            Event::Plugged { connector }
+            | Event::Unplugged { connector }
+            | Event::EvCharging { connector, .. }
+            | Event::StopRequested { connector, .. }
+            | Event::UnlockResult { connector, .. } => (*connector, false),
+            Event::IdTag { connector, .. } => match connector {
+                Some(c) => (*c, false),
+                None => return Ok(()),
+            },
+            Event::Meter { connector, .. }
+            | Event::Fault { connector, .. }
+            | Event::FaultCleared { connector } => (*connector, true),
+            Event::FirmwareDownloaded { .. }
+            | Event::FirmwareInstalled { .. }
+            | Event::DiagnosticsUploaded { .. }
+            | Event::ClockSync { .. } => return Ok(()),
+        };
+        if connector > self.setup.connectors || (connector == 0 && !zero_allowed) {
+            return Err(Refused::UnknownConnector(connector));
+        }
+        Ok(())
+    }
+
+    /// Queues an action for the hardware. Actions that set a state or exist once have a slot of
+    /// their own ([`Action::slot`]): a newer one replaces the queued one, so a safety action
+    /// (energy offer off, a limit, unlock) is never lost to a full queue. Reports share
+    /// [`REPORT_ACTIONS`](super::super::io::REPORT_ACTIONS) places; past that (only when the
+    /// drain rule is broken) the report is dropped and counted in
+    /// [`ChargePoint::dropped_outputs`].
+    pub(super) fn act(&mut self, action: Action) {
+        match action.slot() {
+            Some(slot) => self.actions.retain(|a| a.slot() != Some(slot)),
+            None => {
+                let reports = self.actions.iter().filter(|a| a.slot().is_none()).count();
+                if reports >= super::super::io::REPORT_ACTIONS {
+                    self.dropped = self.dropped.saturating_add(1);
+                    return;
+                }
+            }
+        }
+        if self.actions.push(action).is_err() {
+            // Unreachable: the queue holds every slot plus the reports.
+            self.dropped = self.dropped.saturating_add(1);
+        }
+    }
+
+    /// Outputs lost because the caller did not drain [`ChargePoint::poll_output`] after an
+    /// input (reports beyond the queue, answers beyond their slots). Always 0 for a caller that
+    /// follows the drain rule; the test harnesses assert it.
+    pub fn dropped_outputs(&self) -> u32 {
+        self.dropped
+    }
+
     /// The transport is up: a WebSocket connection to the central system is open.
     pub fn handle_connected(&mut self, now: Instant) {
         self.connected = true;
@@ -35,6 +141,7 @@ impl<S: Storage> ChargePoint<S> {
             }
         }
         self.answers.clear();
+        self.refused.clear();
     }
 
     /// One WebSocket text message from the central system.
@@ -101,7 +208,7 @@ impl<S: Storage> ChargePoint<S> {
                     });
                     if c.in_transaction {
                         c.evse_offering = false;
-                        let _ = self.actions.push(Action::EnergyOffer {
+                        self.act(Action::EnergyOffer {
                             connector,
                             enabled: false,
                         });
@@ -117,7 +224,7 @@ impl<S: Storage> ChargePoint<S> {
                     c.fault = None;
                     if c.in_transaction && resume {
                         c.evse_offering = true;
-                        let _ = self.actions.push(Action::EnergyOffer {
+                        self.act(Action::EnergyOffer {
                             connector,
                             enabled: true,
                         });
@@ -233,7 +340,7 @@ impl<S: Storage> ChargePoint<S> {
                 }
             };
             self.deferred.retain(|d| &d.id != id);
-            let _ = self.answers.push(Answer {
+            self.push_answer(Answer {
                 id: id.clone(),
                 reply,
             });
@@ -266,7 +373,7 @@ impl<S: Storage> ChargePoint<S> {
             let flushed = self.journal.queue.is_empty() || !self.connected;
             if flushed || now.since(since) >= RESET_GRACE_MS {
                 self.reset = None;
-                let _ = self.actions.push(Action::Reset { kind });
+                self.act(Action::Reset { kind });
             }
         }
         self.update_statuses(now);
@@ -282,6 +389,7 @@ impl<S: Storage> ChargePoint<S> {
     /// that does not fit is answered with a CALLERROR `InternalError` (answers) or dropped
     /// (requests that are not transaction-related).
     pub fn poll_transmit<'b>(&mut self, now: Instant, buf: &'b mut [u8]) -> Option<&'b str> {
+        self.flush(buf);
         let frame = self.next_frame(now, buf)?;
         self.frames_out = self.frames_out.saturating_add(1);
         Some(frame)
@@ -297,24 +405,29 @@ impl<S: Storage> ChargePoint<S> {
             return None;
         }
         // Answers first: they never wait for our own CALL in flight.
-        if let Some(answer) = self.answers.first().cloned() {
-            self.answers.retain(|a| a != &answer);
-            let len = if let Ok(n) = self.write_answer(&answer, buf) {
-                n
-            } else {
-                {
-                    let fallback = Answer {
-                        id: answer.id.clone(),
-                        reply: Reply::Error {
-                            code: ErrorCode::InternalError,
-                            description: BoundedString::truncated(
-                                "response too large for the transmit buffer",
-                            ),
-                        },
-                    };
-                    self.write_answer(&fallback, buf).ok()?
-                }
+        if let Some(answer) = self.answers.first() {
+            let written = self.write_answer(answer, buf);
+            let fallback_id = answer.id.clone();
+            self.answers.remove_first();
+            let len = match written {
+                Ok(n) => n,
+                Err(()) => self.write_error(
+                    &fallback_id,
+                    ErrorCode::InternalError,
+                    "response too large for the transmit buffer",
+                    buf,
+                )?,
             };
+            return core::str::from_utf8(buf.get(..len)?).ok();
+        }
+        if let Some(id) = self.refused.first().cloned() {
+            self.refused.remove_first();
+            let len = self.write_error(
+                &id,
+                ErrorCode::InternalError,
+                "busy: previous CALLs are not answered yet",
+                buf,
+            )?;
             return core::str::from_utf8(buf.get(..len)?).ok();
         }
         if self.inflight.is_some()
@@ -336,12 +449,7 @@ impl<S: Storage> ChargePoint<S> {
     /// The next thing the hardware must do.
     pub fn poll_action(&mut self) -> Option<Action> {
         let first = self.actions.first().cloned()?;
-        let mut done = false;
-        self.actions.retain(|_| {
-            let keep = done;
-            done = true;
-            keep
-        });
+        self.actions.remove_first();
         Some(first)
     }
 

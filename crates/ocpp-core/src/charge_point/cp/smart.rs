@@ -139,7 +139,7 @@ impl<S: Storage> ChargePoint<S> {
             };
             if *applied != AppliedLimit::Reported(limit) {
                 *applied = AppliedLimit::Reported(limit);
-                let _ = self.actions.push(Action::ChargingLimit {
+                self.act(Action::ChargingLimit {
                     connector: c,
                     limit,
                 });
@@ -161,17 +161,13 @@ impl<S: Storage> ChargePoint<S> {
     }
 
     pub(super) fn persist_profiles(&mut self) {
-        let len = self.profiles.encode(&mut self.record_buf).ok();
-        self.store_record(RecordKey::ChargingProfiles, len);
+        self.mark_dirty(RecordKey::ChargingProfiles);
     }
 
-    pub(super) fn restore_profiles(&mut self) {
+    pub(super) fn restore_profiles(&mut self, scratch: &mut [u8]) {
         let settings = self.smart_settings();
         self.profiles = ProfileStore::new(settings.clone());
-        if let Ok(Some(data)) = self
-            .storage
-            .load(RecordKey::ChargingProfiles, &mut self.record_buf)
-        {
+        if let Ok(Some(data)) = self.storage.load(RecordKey::ChargingProfiles, scratch) {
             if let Ok(store) = ProfileStore::decode(data, settings) {
                 self.profiles = store;
             }

@@ -29,7 +29,7 @@ impl<S: Storage> ChargePoint<S> {
             if let Some(c) = self.connector_mut(connector) {
                 c.preparing_since = None;
             }
-            let _ = self.actions.push(Action::Authorization {
+            self.act(Action::Authorization {
                 connector: Some(connector),
                 id_tag: p.id_tag,
                 status: AuthorizationStatus::Invalid,
@@ -86,17 +86,17 @@ impl<S: Storage> ChargePoint<S> {
             .connectors
             .get(connector as usize)
             .is_some_and(|c| c.evse_offering);
-        let _ = self.actions.push(Action::CableLock {
+        self.act(Action::CableLock {
             connector,
             locked: true,
         });
         if offering {
-            let _ = self.actions.push(Action::EnergyOffer {
+            self.act(Action::EnergyOffer {
                 connector,
                 enabled: true,
             });
         }
-        let _ = self.actions.push(Action::TransactionStarted { connector });
+        self.act(Action::TransactionStarted { connector });
     }
 
     pub(super) fn stop_transaction(
@@ -133,15 +133,15 @@ impl<S: Storage> ChargePoint<S> {
                 c.operative = op;
             }
         }
-        let _ = self.actions.push(Action::EnergyOffer {
+        self.act(Action::EnergyOffer {
             connector,
             enabled: false,
         });
-        let _ = self.actions.push(Action::CableLock {
+        self.act(Action::CableLock {
             connector,
             locked: false,
         });
-        let _ = self.actions.push(Action::TransactionStopped { connector });
+        self.act(Action::TransactionStopped { connector });
         self.save_availability();
         // A firmware installation may have been waiting for this transaction (§5.19).
         self.transfers_tick(now);
