@@ -23,10 +23,10 @@ pub mod storage;
 pub mod time;
 
 pub use cp::{
-    ChargePoint, DEFAULT_BOOT_RETRY_S, DEFAULT_CALL_TIMEOUT_MS, DEFERRED_ANSWER_TIMEOUT_MS,
-    RESET_GRACE_MS, Registration, Setup,
+    ChargePoint, DEFAULT_BOOT_RETRY_S, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONNECTOR_SLOTS,
+    DEFERRED_ANSWER_TIMEOUT_MS, RESET_GRACE_MS, Registration, Setup, SmallChargePoint,
 };
-pub use io::{Action, Event};
+pub use io::{Action, Event, Input, Output, Refused};
 pub use metering::{MeterReadings, Reading};
 pub use storage::{MemoryStorage, RecordKey, Storage};
 pub use time::{Instant, WallClock};

@@ -4,7 +4,7 @@
 #[allow(clippy::wildcard_imports)]
 use super::*;
 
-impl<S: Storage> ChargePoint<S> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
     pub(super) fn auth_context(&self) -> AuthContext {
         AuthContext {
             online: self.connected && self.registration == Registration::Accepted,

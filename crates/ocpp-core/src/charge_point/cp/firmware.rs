@@ -50,7 +50,7 @@ pub(super) struct DiagnosticsJob {
     pub next_at: Instant,
 }
 
-impl<S: Storage> ChargePoint<S> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
     /// UpdateFirmware (§5.19): answered at once; the download starts at retrieveDate. A new
     /// request replaces one still waiting.
     pub(super) fn on_update_firmware(&mut self, req: UpdateFirmwareRequest, now: Instant) -> Reply {

@@ -5,7 +5,7 @@ use super::{ChargePoint, Reply};
 use crate::charge_point::storage::{RecordKey, Storage};
 use crate::v16::{SendLocalListRequest, UpdateStatus};
 
-impl<S: Storage> ChargePoint<S> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
     /// GetLocalListVersion (§5.10): the version of the list, 0 when none was ever received. This
     /// charge point supports local lists, so it never answers -1.
     pub(super) fn on_get_local_list_version(&self) -> Reply {

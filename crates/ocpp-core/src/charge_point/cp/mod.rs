@@ -62,8 +62,13 @@ pub const DEFERRED_ANSWER_TIMEOUT_MS: u64 = 5_000;
 /// asks for the restart anyway (they stay in the journal and are sent after the restart).
 pub const RESET_GRACE_MS: u64 = 10_000;
 
-const AUTH_CACHE_SIZE: usize = crate::limits::AUTH_CACHE_SIZE;
-const LOCAL_LIST_SIZE: usize = crate::limits::LOCAL_AUTH_LIST_MAX_LENGTH;
+/// Connector slots of the default [`ChargePoint`]: connector 0 (the charge point as a whole) and
+/// up to [`MAX_CONNECTORS`] connectors.
+pub const DEFAULT_CONNECTOR_SLOTS: usize = MAX_CONNECTORS + 1;
+
+/// The small profile: an AC wallbox with one or two connectors, a local list of 32 and an
+/// authorization cache of 16 entries (the figures are in docs/integration.md).
+pub type SmallChargePoint<S> = ChargePoint<S, 3, 32, 16>;
 const MAX_ANSWERS: usize = 2;
 const MAX_ACTIONS: usize = super::io::SLOTTED_ACTIONS + super::io::REPORT_ACTIONS;
 /// CALLs refused with a CALLERROR because no answer slot was free.
@@ -218,7 +223,12 @@ struct Deferred {
 /// ```
 ///
 /// Spurious calls to `handle_timeout` are harmless.
-pub struct ChargePoint<S: Storage> {
+pub struct ChargePoint<
+    S: Storage,
+    const NC: usize = DEFAULT_CONNECTOR_SLOTS,
+    const NL: usize = { crate::limits::LOCAL_AUTH_LIST_MAX_LENGTH },
+    const NA: usize = { crate::limits::AUTH_CACHE_SIZE },
+> {
     setup: Setup,
     storage: S,
     config: Configuration,
@@ -234,14 +244,14 @@ pub struct ChargePoint<S: Storage> {
     answers: List<Answer, MAX_ANSWERS>,
     requests: List<Request, MAX_PENDING_REQUESTS>,
     journal: Journal,
-    connectors: [Connector; MAX_CONNECTORS + 1],
-    readings: [MeterReadings; MAX_CONNECTORS + 1],
-    pending: [Option<Pending>; MAX_CONNECTORS + 1],
+    connectors: [Connector; NC],
+    readings: [MeterReadings; NC],
+    pending: [Option<Pending>; NC],
     stop_checks: List<PendingStop, 4>,
     deferred: List<Deferred, 4>,
-    cache: AuthCache<AUTH_CACHE_SIZE>,
-    local_list: LocalAuthList<LOCAL_LIST_SIZE>,
-    meter: MeterScheduler<{ MAX_CONNECTORS + 1 }>,
+    cache: AuthCache<NA>,
+    local_list: LocalAuthList<NL>,
+    meter: MeterScheduler<NC>,
     actions: List<Action, MAX_ACTIONS>,
     reset: Option<(ResetType, Instant)>,
     /// A DataTransfer.req from the central system for the integrator (one at a time).
@@ -256,7 +266,7 @@ pub struct ChargePoint<S: Storage> {
     frames_out: u64,
     frames_in: u64,
     /// The limit last reported per connector.
-    applied_limits: [AppliedLimit; MAX_CONNECTORS + 1],
+    applied_limits: [AppliedLimit; NC],
     /// When a charging limit may change next (recomputed with the limits).
     limits_deadline_cached: Option<Instant>,
     /// The TxProfile that came with the last RemoteStartTransaction, installed when the
@@ -297,7 +307,7 @@ fn bounded<const N: usize>(args: core::fmt::Arguments<'_>) -> BoundedString<N> {
     w.0
 }
 
-impl<S: Storage> ChargePoint<S> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
     /// A charge point restored from `storage` (configuration, journal, authorization data).
     /// Transactions found running in the journal were interrupted by a restart: they are stopped
     /// with [`Setup::stop_reason_after_restart`] at their last known meter value, and their
@@ -306,7 +316,14 @@ impl<S: Storage> ChargePoint<S> {
     /// `scratch` is where each stored record is read while restoring: pass the transmit buffer
     /// (it must hold the largest record, see docs/integration.md); the charge point keeps no
     /// record buffer of its own.
-    pub fn new(setup: Setup, storage: S, now: Instant, scratch: &mut [u8]) -> Self {
+    pub fn new(mut setup: Setup, storage: S, now: Instant, scratch: &mut [u8]) -> Self {
+        const {
+            assert!(
+                NC >= 2 && NC <= MAX_CONNECTORS + 1,
+                "NC: 1..=MAX_CONNECTORS connectors, plus connector 0"
+            );
+        }
+        setup.connectors = setup.connectors.clamp(1, NC as u32 - 1);
         let connectors = setup.connectors;
         let mut cp = ChargePoint {
             config: Configuration::new(connectors),
@@ -337,7 +354,7 @@ impl<S: Storage> ChargePoint<S> {
             outgoing_data_transfer: None,
             data_transfer_answer: None,
             profiles: ProfileStore::new(super::smart_charging::Settings::default()),
-            applied_limits: [AppliedLimit::NotYet; MAX_CONNECTORS + 1],
+            applied_limits: [AppliedLimit::NotYet; NC],
             limits_deadline_cached: None,
             frames_out: 0,
             frames_in: 0,
@@ -349,6 +366,9 @@ impl<S: Storage> ChargePoint<S> {
             refused: List::new(),
             dropped: 0,
         };
+        // The declared capacities follow the compiled ones (§9.4.2, §9.1.8).
+        cp.config.local_auth_list_max_length = NL as u32;
+        cp.config.send_local_list_max_length = cp.config.send_local_list_max_length.min(NL as u32);
         cp.restore(now, scratch);
         cp
     }

@@ -4,7 +4,7 @@
 #[allow(clippy::wildcard_imports)]
 use super::*;
 
-impl<S: Storage> ChargePoint<S> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
     /// Picks and writes the next CALL: the outbox's requests may overtake queued transaction
     /// messages only while those wait for a retry (§3.7); nothing but BootNotification goes
     /// before the central system accepted us (§4.2).
@@ -241,7 +241,6 @@ impl<S: Storage> ChargePoint<S> {
 
     /// A CALLERROR for `id`.
     pub(super) fn write_error(
-        &self,
         id: &str,
         code: ErrorCode,
         description: &str,

@@ -4,7 +4,7 @@
 #[allow(clippy::wildcard_imports)]
 use super::*;
 
-impl<S: Storage> ChargePoint<S> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
     /// Restores every record from storage, reading each into `scratch` (the caller's transmit
     /// buffer: the state keeps no record buffer of its own). A record larger than `scratch` is
     /// reported as [`Action::StorageFailed`] and not restored.

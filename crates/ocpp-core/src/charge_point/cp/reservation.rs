@@ -6,7 +6,7 @@ use crate::charge_point::journal::Reservation;
 use crate::charge_point::storage::Storage;
 use crate::v16::{CancelReservationStatus, ConnectorId, ReservationStatus, ReserveNowRequest};
 
-impl<S: Storage> ChargePoint<S> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
     /// ReserveNow (§5.13): Accepted, Faulted, Occupied, Rejected or Unavailable.
     pub(super) fn on_reserve_now(&mut self, req: ReserveNowRequest, now: Instant) -> Reply {
         let status = self.reserve(&req, now);

@@ -4,7 +4,7 @@
 #[allow(clippy::wildcard_imports)]
 use super::*;
 
-impl<S: Storage> ChargePoint<S> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
     /// Feeds one input. A refused input (a connector id the charge point does not have, a
     /// second outgoing DataTransfer) changes nothing.
     ///
@@ -88,14 +88,13 @@ impl<S: Storage> ChargePoint<S> {
     /// drain rule is broken) the report is dropped and counted in
     /// [`ChargePoint::dropped_outputs`].
     pub(super) fn act(&mut self, action: Action) {
-        match action.slot() {
-            Some(slot) => self.actions.retain(|a| a.slot() != Some(slot)),
-            None => {
-                let reports = self.actions.iter().filter(|a| a.slot().is_none()).count();
-                if reports >= super::super::io::REPORT_ACTIONS {
-                    self.dropped = self.dropped.saturating_add(1);
-                    return;
-                }
+        if let Some(slot) = action.slot() {
+            self.actions.retain(|a| a.slot() != Some(slot));
+        } else {
+            let reports = self.actions.iter().filter(|a| a.slot().is_none()).count();
+            if reports >= super::super::io::REPORT_ACTIONS {
+                self.dropped = self.dropped.saturating_add(1);
+                return;
             }
         }
         if self.actions.push(action).is_err() {
@@ -411,7 +410,7 @@ impl<S: Storage> ChargePoint<S> {
             self.answers.remove_first();
             let len = match written {
                 Ok(n) => n,
-                Err(()) => self.write_error(
+                Err(()) => Self::write_error(
                     &fallback_id,
                     ErrorCode::InternalError,
                     "response too large for the transmit buffer",
@@ -422,7 +421,7 @@ impl<S: Storage> ChargePoint<S> {
         }
         if let Some(id) = self.refused.first().cloned() {
             self.refused.remove_first();
-            let len = self.write_error(
+            let len = Self::write_error(
                 &id,
                 ErrorCode::InternalError,
                 "busy: previous CALLs are not answered yet",

@@ -13,7 +13,7 @@ use crate::v16::{
     GetCompositeScheduleRequest, GetCompositeScheduleResponse, GetCompositeScheduleStatus,
 };
 
-impl<S: Storage> ChargePoint<S> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
     /// The smart-charging settings the configuration and setup call for.
     pub(super) fn smart_settings(&self) -> Settings {
         Settings {

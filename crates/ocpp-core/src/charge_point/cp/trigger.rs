@@ -11,7 +11,7 @@ use crate::v16::{
     TriggerMessageRequest, TriggerMessageStatus,
 };
 
-impl<S: Storage> ChargePoint<S> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
     /// TriggerMessage (§5.17): Accepted, and the message follows the answer; Rejected for a
     /// connector that does not exist, or when too many triggered messages already wait.
     pub(super) fn on_trigger_message(
