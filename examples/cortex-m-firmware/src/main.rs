@@ -17,13 +17,14 @@ mod script;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
-use static_cell::ConstStaticCell;
+use static_cell::{ConstStaticCell, StaticCell};
 
 use cortex_m_firmware::rt;
 
-/// The charge point's place: a static, not the stack. It starts empty (no stack temporary for
-/// the slot itself); `Driver::power_on` fills it.
-static CHARGE_POINT: ConstStaticCell<Option<driver::Cp>> = ConstStaticCell::new(None);
+/// The charge point's place: a static, not the stack. A `StaticCell` (uninitialised, in .bss)
+/// rather than a `ConstStaticCell::new(None)`, whose initialiser would be a 90 KB image in .data
+/// (flash): `None` is not all zeros. `Driver::power_on` fills it.
+static CHARGE_POINT: StaticCell<Option<driver::Cp>> = StaticCell::new();
 /// The storage, in RAM here; on a board, flash. It outlives the charge point (power cuts).
 static STORAGE: ConstStaticCell<driver::Store> = ConstStaticCell::new(driver::Store::new());
 /// The bench's frame buffers.
@@ -60,7 +61,7 @@ fn run() {
         driver::SIZE_OF_STORAGE,
         rt::stack_size()
     );
-    let drv = driver::Driver::new(CHARGE_POINT.take());
+    let drv = driver::Driver::new(CHARGE_POINT.init(None));
     let mut bench = central::Bench::new(drv, STORAGE.take(), FRAMES.take());
     bench.power_on();
     bench.play(script::SCRIPT);
