@@ -10,6 +10,7 @@
 //! The calls into ocpp-core are all in `driver.rs`.
 #![no_std]
 #![no_main]
+#![forbid(unsafe_code)]
 
 mod central;
 mod driver;

@@ -3,6 +3,7 @@
 //! figures from the firmware's.
 #![no_std]
 #![no_main]
+#![forbid(unsafe_code)]
 
 use cortex_m_firmware::rt;
 use cortex_m_rt::entry;
