@@ -281,7 +281,7 @@ impl Bench {
     /// Power-on at `now`.
     pub fn power_on(&mut self) {
         let storage = self.storage.take().expect("storage");
-        self.drv.power_on(storage, self.now);
+        self.drv.power_on(storage, self.now, &mut self.frames.tx);
         self.pump();
     }
 
@@ -371,7 +371,7 @@ impl Bench {
                 self.board.offer = false; // power-on state of the hardware
                 self.now = self.now.add_millis(1_000);
                 hprintln!("-- reboot: a new charge point from the same storage");
-                self.drv.power_on(storage, self.now);
+                self.drv.power_on(storage, self.now, &mut self.frames.tx);
                 self.pump();
             }
             Step::Queued(n) => {
@@ -408,6 +408,10 @@ impl Bench {
                     route(&mut frames.held, &mut frames.reply, self.awaiting, text);
                 }
                 Output::Timeout(deadline) => {
+                    assert!(
+                        self.drv.dropped_outputs() == 0,
+                        "the charge point dropped an output"
+                    );
                     self.deadline = deadline;
                     match deadline {
                         Some(t) if t <= self.now && !served_due => {

@@ -1,8 +1,8 @@
 //! Every call into ocpp-core's charge point, in one place.
 //!
-//! The rest of the firmware sees the loop as one input and one output, the shape the core's API
-//! is moving to (`handle_input(Input, now)`, `poll_output(buf) -> Output`): when it lands, only
-//! [`Driver::handle_input`] and [`Driver::poll_output`] change, and only by a few lines.
+//! The core's loop is one input and one output (`handle_input(Input, now)`,
+//! `poll_output(now, buf) -> Output`); after any input the caller drains `poll_output` until it
+//! returns `Output::Timeout`.
 
 use core::mem::size_of;
 
@@ -28,29 +28,7 @@ pub const SIZE_OF_CHARGE_POINT: usize = size_of::<Cp>();
 /// `size_of` the storage.
 pub const SIZE_OF_STORAGE: usize = size_of::<Store>();
 
-/// One input to the charge point.
-// `Event` is the core's and large (meter readings); the input is consumed at once, never stored.
-#[allow(clippy::large_enum_variant)]
-pub enum Input<'a> {
-    /// The WebSocket to the central system is open.
-    Connected,
-    /// A text frame from the central system.
-    Frame(&'a str),
-    /// Something happened at the charger.
-    Event(Event),
-    /// Time passed (`poll_output` gave a deadline, or any time: early wakeups are harmless).
-    Timeout,
-}
-
-/// One output of the charge point.
-pub enum Output<'b> {
-    /// A frame to send.
-    Transmit(&'b str),
-    /// Something the hardware must do.
-    Action(Action),
-    /// Nothing else to do before this instant (`None`: before the next input).
-    Timeout(Option<Instant>),
-}
+pub use ocpp_core::charge_point::{Input, Output};
 
 /// The charge point in its static slot.
 pub struct Driver {
@@ -66,11 +44,11 @@ impl Driver {
     /// Power-on: a charge point restored from `storage`. Today `ChargePoint::new` returns the
     /// charge point by value, so it is built on the stack and moved into the slot.
     #[inline(never)]
-    pub fn power_on(&mut self, storage: &'static mut Store, now: Instant) {
+    pub fn power_on(&mut self, storage: &'static mut Store, now: Instant, scratch: &mut [u8]) {
         let mut setup = Setup::new("ExampleVendor", "CortexM4", 1);
         setup.boot.charge_point_serial_number = "QEMU-AN386-1".try_into().ok();
         setup.boot.firmware_version = "0.1.0".try_into().ok();
-        *self.slot = Some(ChargePoint::new(setup, storage, now));
+        *self.slot = Some(ChargePoint::new(setup, storage, now, scratch));
     }
 
     /// Power cut: the charge point is gone, its storage is handed back.
@@ -84,28 +62,21 @@ impl Driver {
         self.slot.as_mut().expect("no charge point: power_on first")
     }
 
-    /// Feeds one input.
+    /// Feeds one input. A refused input (an unknown connector) is a failed check here.
     pub fn handle_input(&mut self, input: Input<'_>, now: Instant) {
-        let cp = self.cp();
-        match input {
-            Input::Connected => cp.handle_connected(now),
-            Input::Frame(text) => cp.handle_frame(text, now),
-            Input::Event(event) => cp.handle_event(event, now),
-            Input::Timeout => cp.handle_timeout(now),
+        if let Err(refused) = self.cp().handle_input(input, now) {
+            panic!("input refused: {refused}");
         }
     }
 
-    /// The next output: actions first (some are answered with an event that makes a frame), then
-    /// frames, then the deadline.
+    /// The next output: records are written, then actions, frames, and last the deadline.
     pub fn poll_output<'b>(&mut self, now: Instant, buf: &'b mut [u8]) -> Output<'b> {
-        let cp = self.cp();
-        if let Some(action) = cp.poll_action() {
-            return Output::Action(action);
-        }
-        if let Some(frame) = cp.poll_transmit(now, buf) {
-            return Output::Transmit(frame);
-        }
-        Output::Timeout(cp.poll_timeout())
+        self.cp().poll_output(now, buf)
+    }
+
+    /// Outputs lost because the drain rule was broken (must stay 0).
+    pub fn dropped_outputs(&self) -> u32 {
+        self.slot.as_ref().map_or(0, ChargePoint::dropped_outputs)
     }
 
     /// Transaction messages waiting for delivery.
