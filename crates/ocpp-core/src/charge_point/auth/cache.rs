@@ -189,21 +189,35 @@ impl<const N: usize> AuthCache<N> {
     /// without panicking, anything damaged: a wrong magic, an unknown format version, a CRC
     /// mismatch, more than `N` entries, out-of-range values, duplicate idTags or trailing bytes.
     pub fn decode(data: &[u8]) -> Result<Self, AuthError> {
+        let mut cache = Self::new();
+        cache.decode_into(data)?;
+        Ok(cache)
+    }
+
+    /// Restores the cache from `data` in place (no cache-sized temporary on the stack). On an
+    /// error the cache is left empty.
+    pub fn decode_into(&mut self, data: &[u8]) -> Result<(), AuthError> {
+        self.entries.clear();
+        let result = self.fill_from(data);
+        if result.is_err() {
+            self.entries.clear();
+        }
+        result
+    }
+
+    fn fill_from(&mut self, data: &[u8]) -> Result<(), AuthError> {
         let mut r = Reader::open(data, CACHE_MAGIC)?;
         let count = r.count(N)?;
-        let mut cache = AuthCache::new();
         for _ in 0..count {
             let (id_tag, info) = r.entry()?;
-            if cache.position(&id_tag).is_some() {
+            if self.position(&id_tag).is_some() {
                 return Err(AuthError::Malformed);
             }
-            cache
-                .entries
+            self.entries
                 .push(Entry { id_tag, info })
                 .map_err(|_| AuthError::TooManyEntries)?;
         }
-        r.end()?;
-        Ok(cache)
+        r.end()
     }
 }
 

@@ -269,32 +269,45 @@ impl<const N: usize> LocalAuthList<N> {
     /// damaged (see [`super::AuthCache::decode`]), and a negative version or entries under
     /// version 0, which [`LocalAuthList::apply`] never produces.
     pub fn decode(data: &[u8]) -> Result<Self, AuthError> {
+        let mut list = Self::new();
+        list.decode_into(data)?;
+        Ok(list)
+    }
+
+    /// Restores the list from `data` in place (no list-sized temporary on the stack, which
+    /// matters on a microcontroller). On an error the list is left empty.
+    pub fn decode_into(&mut self, data: &[u8]) -> Result<(), AuthError> {
+        self.version = 0;
+        self.entries.clear();
+        let result = self.fill_from(data);
+        if result.is_err() {
+            self.version = 0;
+            self.entries.clear();
+        }
+        result
+    }
+
+    fn fill_from(&mut self, data: &[u8]) -> Result<(), AuthError> {
         let mut r = Reader::open(data, LIST_MAGIC)?;
         let version = r.i32()?;
         let count = r.count(N)?;
         if version < 0 || (version == 0 && count > 0) {
             return Err(AuthError::Malformed);
         }
-        let mut list = LocalAuthList {
-            version,
-            entries: Vec::new(),
-        };
+        self.version = version;
         for _ in 0..count {
             let (id_tag, info) = r.entry()?;
-            if list.contains(&id_tag) {
+            if self.contains(&id_tag) {
                 return Err(AuthError::Malformed);
             }
-            list.entries
+            self.entries
                 .push(Entry { id_tag, info })
                 .map_err(|_| AuthError::TooManyEntries)?;
         }
-        r.end()?;
-        Ok(list)
+        r.end()
     }
 }
 
-/// Whether two entries name the same idTag (case-insensitively). Quadratic, on at most
-/// `SEND_LOCAL_LIST_MAX_LENGTH` (64) entries, without a scratch buffer.
 fn has_duplicates(changes: &[AuthorizationData]) -> bool {
     changes.iter().enumerate().any(|(i, a)| {
         changes

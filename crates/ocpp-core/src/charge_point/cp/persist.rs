@@ -18,14 +18,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             .set_aligned_interval(self.config.clock_aligned_data_interval);
         self.restore_profiles(scratch);
         if let Ok(Some(data)) = self.storage.load(RecordKey::AuthorizationCache, scratch) {
-            if let Ok(cache) = AuthCache::decode(data) {
-                self.cache = cache;
-            }
+            let _ = self.cache.decode_into(data);
         }
         if let Ok(Some(data)) = self.storage.load(RecordKey::LocalAuthList, scratch) {
-            if let Ok(list) = LocalAuthList::decode(data) {
-                self.local_list = list;
-            }
+            let _ = self.local_list.decode_into(data);
         }
         let journal = match self.storage.load(RecordKey::Journal, scratch) {
             Ok(Some(data)) => core::str::from_utf8(data)
