@@ -130,8 +130,10 @@ fn wire_form_uses_spec_names_and_strings_inner() {
         .0;
     let text = encode_request(&set, &mut buf);
     assert!(
-        text.contains(r#""limit":6.0"#) && text.contains(r#""limit":7.1"#),
-        "one fraction digit: {text}"
+        text.contains(r#""limit":6,"#)
+            && text.contains(r#""limit":7.1}"#)
+            && text.contains(r#""minChargingRate":6"#),
+        "exact decimals, shortest form, as JSON numbers: {text}"
     );
     let status = common::examples()
         .into_iter()
@@ -379,7 +381,7 @@ fn metering_output_matches_the_official_schema_inner() {
     use ocpp_core::v16::{Location, MeterValuesRequest, ReadingContext, StopTransactionRequest};
 
     let dir = schema_dir();
-    let r = Reading::from_f64;
+    let r = |v: f64| Reading::from_milli((v * 1000.0).round() as i64);
     let readings = MeterReadings {
         energy_active_import_wh: r(12_345.6),
         energy_active_export_wh: r(1.0),

@@ -4,7 +4,7 @@
 mod de;
 mod error;
 
-pub(crate) use de::DATETIME_TOKEN;
+pub(crate) use de::{DATETIME_TOKEN, DECIMAL_TOKEN};
 pub(crate) use de::Unescape;
 pub use de::{Deserializer, from_str};
 pub use error::{DecodeOptions, Error, ErrorKind};

@@ -1,31 +1,74 @@
-//! `decimal` with one fraction digit (OCPP 1.6 §7.13/§7.15: `limit` and `minChargingRate`
-//! "accept at most one digit fraction (e.g. 8.1)").
+//! `decimal` with one fraction digit (OCPP 1.6 §7.13 `minChargingRate` and §7.14 `limit`:
+//! "Accepts at most one digit fraction (e.g. 8.1)"), and the fixed-point text routines it shares
+//! with [`Reading`](crate::charge_point::metering::Reading).
+//!
+//! Why no floats: on a microcontroller, `f64` parsing (core's `dec2flt`) and printing (core's
+//! `fmt` float code, or `ryu` in `serde-json-core`) cost tens of kilobytes of flash, and a float
+//! cannot hold `8.1` exactly anyway. Every decimal in this crate is an integer count of tenths
+//! (or thousandths for meter readings), parsed from and printed to JSON number text exactly, in
+//! integer arithmetic that saturates or fails but never panics, whatever the input.
 
 use core::fmt;
 
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A decimal number with exactly one fraction digit, stored as an integer count of tenths so that
-/// it compares, hashes and round-trips exactly.
+/// A decimal number with one fraction digit, stored as an integer count of tenths so that it
+/// compares, hashes and round-trips exactly. The range is ±214 748 364.7 (`i32` tenths).
 ///
-/// Decoding rounds a value with more fraction digits to the nearest tenth (half away from zero):
-/// the spec allows one digit, some central systems send more (`16.25`), and refusing a charging
-/// profile over a rounding difference would serve nobody. Writing gives the shortest form with
-/// at least one fraction digit (`16.0`, `6.1`).
+/// Text (JSON number syntax, RFC 8259 §6, see [`Decimal::parse`]):
+///
+/// - Reading accepts integers, fractions and exponents (`16`, `8.1`, `1.5E+1`, `1e3`). A value
+///   with more than one fraction digit is rounded to the nearest tenth, half away from zero
+///   (`16.25` -> `16.3`, `-0.05` -> `-0.1`): the spec says "accepts at most one digit fraction",
+///   some central systems send more (`16.25`, or a float artefact like `7.199999999`), and
+///   refusing a charging profile over a rounding difference would serve nobody. A value beyond
+///   the range is refused ([`ParseDecimalError::OutOfRange`], answered with a
+///   PropertyConstraintViolation), never clamped: a limit silently changed by orders of
+///   magnitude is worse than a refused profile.
+/// - Writing gives the shortest exact form: no exponent, no trailing zeros, no `-0`
+///   (`16`, `8.1`, `0.5`, `-2.5`).
+///
+/// Arithmetic ([`Decimal::saturating_add`], [`Decimal::saturating_mul_int`],
+/// [`Decimal::div_int_floor`], ...) is integer arithmetic that saturates at [`Decimal::MIN`] and
+/// [`Decimal::MAX`]; comparisons, `min` and `max` come from `Ord`.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Decimal(i32);
+
+/// Why a text is not a [`Decimal`] (or a [`Reading`](crate::charge_point::metering::Reading)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParseDecimalError {
+    /// Not a JSON number (RFC 8259 §6): empty, `+1`, `01`, `1.`, `.5`, `1e`, `0x10`, `NaN`, ...
+    Syntax,
+    /// A well-formed number beyond the type's range.
+    OutOfRange,
+}
+
+impl fmt::Display for ParseDecimalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ParseDecimalError::Syntax => "not a decimal number",
+            ParseDecimalError::OutOfRange => "decimal number out of range",
+        })
+    }
+}
+
+impl core::error::Error for ParseDecimalError {}
 
 impl Decimal {
     /// Zero.
     pub const ZERO: Decimal = Decimal(0);
+    /// The largest value, 214 748 364.7.
+    pub const MAX: Decimal = Decimal(i32::MAX);
+    /// The smallest value, -214 748 364.8.
+    pub const MIN: Decimal = Decimal(i32::MIN);
 
     /// `tenths / 10`.
     pub const fn from_tenths(tenths: i32) -> Decimal {
         Decimal(tenths)
     }
 
-    /// A whole number.
+    /// A whole number; saturates at [`Decimal::MIN`] and [`Decimal::MAX`].
     pub const fn from_int(v: i32) -> Decimal {
         Decimal(v.saturating_mul(10))
     }
@@ -35,23 +78,236 @@ impl Decimal {
         self.0
     }
 
-    /// The value as a float.
-    pub fn to_f64(self) -> f64 {
-        f64::from(self.0) / 10.0
+    /// Whether the value is below zero.
+    pub const fn is_negative(self) -> bool {
+        self.0 < 0
     }
 
-    /// The nearest decimal to `v` (half away from zero); `None` when not finite or out of range.
-    pub fn from_f64(v: f64) -> Option<Decimal> {
-        let t = v * 10.0;
-        if !t.is_finite() {
-            return None;
+    /// Reads JSON number text (RFC 8259 §6: optional `-`, integer digits without leading zeros,
+    /// optional fraction, optional exponent), rounding to the nearest tenth, half away from
+    /// zero; see the type documentation for why. Nothing else is accepted: no `+`, no spaces, no
+    /// `NaN`. Exact whatever the length of the text or the size of the exponent (`0e999999`,
+    /// `1e-400` and `0.000…05` with a thousand zeros are all 0), in time linear in the text.
+    pub fn parse(text: &str) -> Result<Decimal, ParseDecimalError> {
+        let tenths = parse_scaled(text, 1, i32::MAX.unsigned_abs().into())?;
+        // `parse_scaled` kept the magnitude within `i32::MAX`.
+        Ok(Decimal(i32::try_from(tenths).unwrap_or_default()))
+    }
+
+    /// Writes the shortest exact form into `buf` and returns it: an optional `-`, the integer
+    /// digits, and `.` with the tenth only when it is not zero (`16`, `8.1`, `-0.5`).
+    pub fn format(self, buf: &mut [u8; 24]) -> &str {
+        format_scaled(i64::from(self.0), 1, buf)
+    }
+
+    /// `self + other`, saturating.
+    #[must_use]
+    pub const fn saturating_add(self, other: Decimal) -> Decimal {
+        Decimal(self.0.saturating_add(other.0))
+    }
+
+    /// `self - other`, saturating.
+    #[must_use]
+    pub const fn saturating_sub(self, other: Decimal) -> Decimal {
+        Decimal(self.0.saturating_sub(other.0))
+    }
+
+    /// `self × factor`, exact, saturating at [`Decimal::MIN`] and [`Decimal::MAX`] (amperes to
+    /// watts: `A × volts × phases`).
+    #[must_use]
+    pub const fn saturating_mul_int(self, factor: i64) -> Decimal {
+        Decimal(clamp_i32((self.0 as i64).saturating_mul(factor)))
+    }
+
+    /// `self / divisor` rounded down to the tenth (towards negative infinity), so that a limit
+    /// converted from watts to amperes never allows more than the watts did (watts to amperes:
+    /// `W / (volts × phases)`). A divisor below 1 counts as 1: the result is then `self`, never
+    /// a division by zero.
+    #[must_use]
+    pub const fn div_int_floor(self, divisor: i64) -> Decimal {
+        let divisor = if divisor < 1 { 1 } else { divisor };
+        Decimal(clamp_i32((self.0 as i64).div_euclid(divisor)))
+    }
+}
+
+/// `v` clamped to the range of `i32`.
+const fn clamp_i32(v: i64) -> i32 {
+    if v > i32::MAX as i64 {
+        i32::MAX
+    } else if v < i32::MIN as i64 {
+        i32::MIN
+    } else {
+        v as i32
+    }
+}
+
+/// Where [`parse_scaled`] stops accumulating an exponent: far beyond any digit count a frame can
+/// hold, so that only its sign and whether it exceeds that matter then.
+const EXP_CAP: i64 = 1 << 40;
+
+/// Reads JSON number text as an integer count of `10^-scale` units, rounding half away from
+/// zero; a magnitude above `max` (at most `i64::MAX`) is [`ParseDecimalError::OutOfRange`].
+///
+/// The digits are not accumulated one by one: the position of the scaled decimal point is
+/// computed from the digit counts and the exponent (saturating), and only the at most 20 digits
+/// from the first non-zero one up to that point are read, plus the one after it for rounding.
+/// So a long run of zeros or a huge exponent costs nothing and cannot overflow.
+pub(crate) fn parse_scaled(text: &str, scale: u32, max: u64) -> Result<i64, ParseDecimalError> {
+    use ParseDecimalError::{OutOfRange, Syntax};
+
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    let digits_from = |at: usize| {
+        at + bytes
+            .get(at..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
+    let negative = bytes.first() == Some(&b'-');
+    if negative {
+        at += 1;
+    }
+    let int_start = at;
+    at = digits_from(at);
+    let int = bytes.get(int_start..at).unwrap_or_default();
+    // RFC 8259 §6: at least one integer digit, and no leading zero before another digit.
+    if int.is_empty() || (int.len() > 1 && int.first() == Some(&b'0')) {
+        return Err(Syntax);
+    }
+    let mut frac: &[u8] = &[];
+    if bytes.get(at) == Some(&b'.') {
+        let start = at + 1;
+        at = digits_from(start);
+        frac = bytes.get(start..at).unwrap_or_default();
+        if frac.is_empty() {
+            return Err(Syntax);
         }
-        // `as` saturates; check the range first so we never silently clamp.
-        let r = if t >= 0.0 { t + 0.5 } else { t - 0.5 };
-        if r >= f64::from(i32::MAX) || r <= f64::from(i32::MIN) {
-            return None;
+    }
+    let mut exp: i64 = 0;
+    if matches!(bytes.get(at), Some(b'e' | b'E')) {
+        at += 1;
+        let exp_negative = match bytes.get(at) {
+            Some(b'-') => {
+                at += 1;
+                true
+            }
+            Some(b'+') => {
+                at += 1;
+                false
+            }
+            _ => false,
+        };
+        let start = at;
+        at = digits_from(start);
+        let digits = bytes.get(start..at).unwrap_or_default();
+        if digits.is_empty() {
+            return Err(Syntax);
         }
-        Some(Decimal(r as i32))
+        for d in digits {
+            exp = (exp * 10 + i64::from(d - b'0')).min(EXP_CAP);
+        }
+        if exp_negative {
+            exp = -exp;
+        }
+    }
+    if at != bytes.len() {
+        return Err(Syntax);
+    }
+
+    // The digits of the number without its point, `int` then `frac`.
+    let digit = |k: usize| -> u64 {
+        let d = if k < int.len() {
+            int.get(k)
+        } else {
+            frac.get(k - int.len())
+        };
+        d.map_or(0, |d| u64::from(d - b'0'))
+    };
+    let len = int.len() + frac.len();
+    let Some(first) = (0..len).find(|&k| digit(k) != 0) else {
+        return Ok(0);
+    };
+    // The scaled value's point sits after digit number `point` (counting from the first
+    // non-zero digit); so that many digits form its integer part.
+    let point = (int.len() as i64)
+        .saturating_add(exp)
+        .saturating_add(i64::from(scale))
+        .saturating_sub(first as i64);
+    // `max` < 10^20: a first non-zero digit 20 or more places before the point is too large.
+    if point > 20 {
+        return Err(OutOfRange);
+    }
+    let mut magnitude: u64 = 0;
+    let whole = point.max(0) as usize;
+    for k in first..first + whole {
+        magnitude = magnitude
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(digit(k)))
+            .ok_or(OutOfRange)?;
+    }
+    // Half away from zero: the first dropped digit decides (a dropped 5 followed by anything is
+    // at least half). With `point < 0` the first dropped digit is one of the zeros before
+    // `first`.
+    if point >= 0 && digit(first + whole) >= 5 {
+        magnitude = magnitude.checked_add(1).ok_or(OutOfRange)?;
+    }
+    if magnitude > max.min(i64::MAX as u64) {
+        return Err(OutOfRange);
+    }
+    let magnitude = magnitude as i64;
+    Ok(if negative { -magnitude } else { magnitude })
+}
+
+/// Writes `value × 10^-scale` (`scale` at most 18) as the shortest exact decimal into `buf`:
+/// an optional `-`, the integer digits, and a `.` with the fraction digits only when the
+/// fraction is not zero, its trailing zeros trimmed. No exponent, no `+`, no leading zeros,
+/// never `-0`.
+pub(crate) fn format_scaled(value: i64, scale: u32, buf: &mut [u8; 24]) -> &str {
+    let unit = 10u64.saturating_pow(scale.min(18));
+    let abs = value.unsigned_abs();
+    let mut int = abs / unit;
+    let mut frac = abs % unit;
+    // Right to left: fraction digits, point, integer digits, sign. At most 1 + 19 + 1 + 18
+    // digits would not fit, but `int` and `frac` together have at most 20 digits: 22 bytes.
+    let mut at = buf.len();
+    let mut put = |b: u8, at: &mut usize| {
+        *at = at.saturating_sub(1);
+        if let Some(slot) = buf.get_mut(*at) {
+            *slot = b;
+        }
+    };
+    if frac != 0 {
+        let mut digits = scale.min(18);
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        for _ in 0..digits {
+            put(b'0' + (frac % 10) as u8, &mut at);
+            frac /= 10;
+        }
+        put(b'.', &mut at);
+    }
+    loop {
+        put(b'0' + (int % 10) as u8, &mut at);
+        int /= 10;
+        if int == 0 {
+            break;
+        }
+    }
+    if value < 0 {
+        put(b'-', &mut at);
+    }
+    core::str::from_utf8(buf.get(at..).unwrap_or_default()).unwrap_or_default()
+}
+
+impl core::str::FromStr for Decimal {
+    type Err = ParseDecimalError;
+
+    fn from_str(s: &str) -> Result<Decimal, ParseDecimalError> {
+        Decimal::parse(s)
     }
 }
 
@@ -63,35 +319,55 @@ impl fmt::Debug for Decimal {
 
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let abs = self.0.unsigned_abs();
-        write!(f, "{sign}{}.{}", abs / 10, abs % 10)
+        f.write_str(self.format(&mut [0; 24]))
     }
 }
 
 impl Serialize for Decimal {
+    /// Writes the exact text as a JSON number. serde has no "raw number" in its data model, and
+    /// `serialize_f64` would print through `ryu` (float code, and `8.1` only by luck of the
+    /// shortest round trip); `serde-json-core`'s serializer, which [`crate::json::to_slice`]
+    /// uses, copies the bytes of `serialize_bytes` verbatim into the output, so the number goes
+    /// out as `8.1` (a test in `json` guards this). A serializer that writes bytes some other
+    /// way (`serde_json`: an array) gets the ASCII text as bytes, which
+    /// [`Deserialize`] reads back.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_f64(self.to_f64())
+        serializer.serialize_bytes(self.format(&mut [0; 24]).as_bytes())
     }
 }
 
 impl<'de> Deserialize<'de> for Decimal {
+    /// Through [`crate::json`], the token makes the deserializer hand over the number's text,
+    /// which [`Decimal::parse`] reads exactly; a JSON string or any other type is refused there.
+    /// Any other deserializer sees a newtype and may give an integer, a string or bytes holding
+    /// the text; a float is refused (this crate has no float code).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_f64(DecimalVisitor)
+        deserializer.deserialize_newtype_struct(crate::json::DECIMAL_TOKEN, DecimalVisitor)
     }
 }
 
 struct DecimalVisitor;
 
-impl Visitor<'_> for DecimalVisitor {
+impl<'de> Visitor<'de> for DecimalVisitor {
     type Value = Decimal;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a decimal number")
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
-        Decimal::from_f64(v).ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Decimal, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+        Decimal::parse(v).map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Decimal, E> {
+        core::str::from_utf8(v)
+            .ok()
+            .and_then(|s| Decimal::parse(s).ok())
+            .ok_or_else(|| E::invalid_value(de::Unexpected::Bytes(v), &self))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
@@ -116,4 +392,8 @@ impl<'a> arbitrary::Arbitrary<'a> for Decimal {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         Ok(Decimal(u.int_in_range(-100_000_000..=100_000_000)?))
     }
+}
+
+#[cfg(test)]
+mod tests {
 }
