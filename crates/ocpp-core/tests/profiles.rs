@@ -772,7 +772,7 @@ fn get_composite_schedule_and_charge_point_max() {
     );
     assert_eq!(
         answer["chargingSchedule"]["chargingSchedulePeriod"][0]["limit"],
-        json!(11040.0)
+        json!(11040)
     );
     // Unknown connector: Rejected.
     assert_eq!(
