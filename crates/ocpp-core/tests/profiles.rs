@@ -625,9 +625,10 @@ fn limits(actions: &[Action]) -> Vec<(u32, Option<f64>)> {
     actions
         .iter()
         .filter_map(|a| match a {
-            Action::ChargingLimit { connector, limit } => {
-                Some((*connector, limit.map(|l| f64::from(l.value.tenths()) / 10.0)))
-            }
+            Action::ChargingLimit { connector, limit } => Some((
+                *connector,
+                limit.map(|l| f64::from(l.value.tenths()) / 10.0),
+            )),
             _ => None,
         })
         .collect()
@@ -714,7 +715,9 @@ fn the_limit_in_force_reaches_the_hardware_at_period_boundaries() {
         "woken at the boundary by poll_timeout"
     );
     assert_eq!(
-        sim.cp.charging_limit(1).map(|l| f64::from(l.value.tenths()) / 10.0),
+        sim.cp
+            .charging_limit(1)
+            .map(|l| f64::from(l.value.tenths()) / 10.0),
         Some(8.0)
     );
     // Cleared: no limit.
@@ -831,7 +834,9 @@ fn charging_profiles_survive_a_restart() {
     let mut sim = sim.restart(setup(1));
     sim.boot();
     assert_eq!(
-        sim.cp.charging_limit(1).map(|l| f64::from(l.value.tenths()) / 10.0),
+        sim.cp
+            .charging_limit(1)
+            .map(|l| f64::from(l.value.tenths()) / 10.0),
         Some(12.0)
     );
 }

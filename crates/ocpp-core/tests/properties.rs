@@ -289,7 +289,8 @@ fn json_decoder_agrees_with_serde_json() {
                 (Err(_), Err(_)) => {}
                 (Ok(a), Err(e))
                     if has_float(&a)
-                        && matches!(e.kind(), ErrorKind::InvalidType | ErrorKind::InvalidValue) => {}
+                        && matches!(e.kind(), ErrorKind::InvalidType | ErrorKind::InvalidValue) => {
+                }
                 (a, b) => prop_assert!(
                     false,
                     "disagree on {:?}: serde_json {:?}, ours {:?}",

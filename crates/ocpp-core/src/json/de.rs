@@ -968,4 +968,71 @@ mod tests {
         assert!(from_str::<Record>(r#"{"Nope":1}"#, &DecodeOptions::DEFAULT).is_err());
         assert!(from_str::<Record>(r#"{"Newtype":1,"x":2}"#, &DecodeOptions::DEFAULT).is_err());
     }
+
+    fn kind<T: de::DeserializeOwned>(text: &str) -> ErrorKind {
+        from_str::<T>(text, &DecodeOptions::DEFAULT)
+            .err()
+            .unwrap()
+            .kind()
+    }
+
+    /// No float code: a type asking for `f64`/`f32` gets a type error (after the value was
+    /// validated, so broken JSON is still a syntax error), and so does a schema-less value.
+    #[test]
+    fn floats_are_refused() {
+        assert_eq!(kind::<f64>("1.5"), ErrorKind::InvalidType);
+        assert_eq!(kind::<f32>("1"), ErrorKind::InvalidType);
+        assert_eq!(kind::<f64>("1.5e"), ErrorKind::Syntax);
+        assert_eq!(kind::<f64>("[1.5,"), ErrorKind::UnexpectedEof);
+        assert_eq!(kind::<Any>("1.5"), ErrorKind::InvalidType);
+        assert_eq!(kind::<Any>("1e3"), ErrorKind::InvalidType);
+        assert_eq!(kind::<Any>("-0.0"), ErrorKind::InvalidType);
+        assert_eq!(kind::<Any>("18446744073709551616"), ErrorKind::InvalidValue);
+        assert_eq!(
+            from_str::<Any>("-9223372036854775808", &DecodeOptions::DEFAULT).unwrap(),
+            Any
+        );
+    }
+
+    /// A schema-less value, read through `deserialize_any`.
+    #[derive(Debug, PartialEq)]
+    struct Any;
+
+    impl<'de> Deserialize<'de> for Any {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> core::result::Result<Any, D::Error> {
+            d.deserialize_any(de::IgnoredAny).map(|_| Any)
+        }
+    }
+
+    /// Unknown members are skipped whatever number they hold: skipping validates the grammar
+    /// but reads no value.
+    #[test]
+    fn unknown_members_may_hold_any_number() {
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Period {
+            #[serde(rename = "startPeriod")]
+            start_period: i32,
+            limit: crate::types::Decimal,
+        }
+        let p: Period = from_str(
+            r#"{"startPeriod":0,"x":1.5e308,"limit":1.6E+1,"y":[-0.0,1e-999,123456789012345678901234567890]}"#,
+            &DecodeOptions::DEFAULT,
+        )
+        .unwrap();
+        assert_eq!(
+            p,
+            Period {
+                start_period: 0,
+                limit: crate::types::Decimal::from_int(16),
+            }
+        );
+        assert_eq!(
+            kind::<Period>(r#"{"startPeriod":0,"limit":"16"}"#),
+            ErrorKind::InvalidType
+        );
+        assert_eq!(
+            kind::<Period>(r#"{"startPeriod":1.0,"limit":16}"#),
+            ErrorKind::InvalidType
+        );
+    }
 }

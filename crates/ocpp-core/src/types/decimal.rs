@@ -396,4 +396,377 @@ impl<'a> arbitrary::Arbitrary<'a> for Decimal {
 
 #[cfg(test)]
 mod tests {
+    use super::ParseDecimalError::{OutOfRange, Syntax};
+    use super::*;
+    use crate::json::{DecodeOptions, ErrorKind};
+    use proptest::prelude::*;
+    use std::format;
+    use std::string::{String, ToString};
+
+    fn tenths(s: &str) -> Result<i32, ParseDecimalError> {
+        Decimal::parse(s).map(Decimal::tenths)
+    }
+
+    #[test]
+    fn parses_integers_fractions_and_exponents() {
+        for (text, want) in [
+            ("16", 160),
+            ("8.1", 81),
+            ("0.5", 5),
+            ("-2.5", -25),
+            ("0", 0),
+            ("-0", 0),
+            ("0.0", 0),
+            ("-0.0", 0),
+            ("16.0", 160),
+            ("16.000000", 160),
+            ("1e3", 10_000),
+            ("1E3", 10_000),
+            ("1e+3", 10_000),
+            ("1.5E+1", 150),
+            ("15e-1", 15),
+            ("150E-2", 15),
+            ("0.81e1", 81),
+            ("11040", 110_400),
+            ("1.104e4", 110_400),
+            ("-1e0", -10),
+            ("0e999999999999999999999999", 0),
+            ("0.0e-99", 0),
+            ("1e-400", 0),
+            ("-1e-400", 0),
+            ("1e-99999999999999999999999999", 0),
+            ("214748364.7", i32::MAX),
+            ("-214748364.7", -i32::MAX),
+            ("2.147483647e8", i32::MAX),
+            ("21474836470e-2", i32::MAX),
+        ] {
+            assert_eq!(tenths(text), Ok(want), "{text}");
+        }
+        // A thousand zeros on either side of the point cost nothing and change nothing.
+        let long = format!("0.{}1e1003", "0".repeat(1000));
+        assert_eq!(tenths(&long), Ok(1000), "10^2");
+        let long = format!("1{}e-1000", "0".repeat(1000));
+        assert_eq!(tenths(&long), Ok(10));
+    }
+
+    #[test]
+    fn more_fraction_digits_round_half_away_from_zero() {
+        for (text, want) in [
+            ("16.25", 163),
+            ("16.24999999", 162),
+            ("-16.25", -163),
+            ("-16.24999999", -162),
+            ("0.05", 1),
+            ("-0.05", -1),
+            ("0.04999", 0),
+            ("-0.04999", 0),
+            ("7.199999999", 72),
+            ("8.15", 82),
+            ("8.149", 81),
+            ("1625e-2", 163),
+            ("0.000000000000000000000000005", 0),
+            ("214748364.74", i32::MAX),
+        ] {
+            assert_eq!(tenths(text), Ok(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_json_number() {
+        for text in [
+            "",
+            "-",
+            "+1",
+            "01",
+            "-01",
+            "00",
+            "1.",
+            ".5",
+            "-.5",
+            "1e",
+            "1e+",
+            "1e-",
+            "e3",
+            " 1",
+            "1 ",
+            "0x10",
+            "NaN",
+            "nan",
+            "inf",
+            "Infinity",
+            "-Infinity",
+            "1.5.0",
+            "--1",
+            "1,5",
+            "1_000",
+            "١",
+            "1e3.5",
+            "\"8.1\"",
+        ] {
+            assert_eq!(Decimal::parse(text), Err(Syntax), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_out_of_range_values() {
+        for text in [
+            "214748364.75",
+            "214748364.8",
+            "-214748364.75",
+            "-214748364.8",
+            "1e10",
+            "-1e10",
+            "1e99999999999999999999",
+            "99999999999999999999999999999999",
+            "18446744073709551616",
+            "1e20",
+            "1e19",
+        ] {
+            assert_eq!(Decimal::parse(text), Err(OutOfRange), "{text}");
+        }
+    }
+
+    #[test]
+    fn writes_the_shortest_exact_form() {
+        for (t, want) in [
+            (160, "16"),
+            (81, "8.1"),
+            (5, "0.5"),
+            (-5, "-0.5"),
+            (0, "0"),
+            (-10, "-1"),
+            (110_400, "11040"),
+            (i32::MAX, "214748364.7"),
+            (i32::MIN, "-214748364.8"),
+        ] {
+            assert_eq!(Decimal::from_tenths(t).to_string(), want);
+            assert_eq!(format!("{:?}", Decimal::from_tenths(t)), want);
+        }
+    }
+
+    #[test]
+    fn arithmetic_saturates_and_never_panics() {
+        let d = Decimal::from_tenths;
+        assert_eq!(Decimal::from_int(16), d(160));
+        assert_eq!(Decimal::from_int(i32::MAX), Decimal::MAX);
+        assert_eq!(Decimal::from_int(i32::MIN), Decimal::MIN);
+        assert_eq!(d(81).saturating_add(d(19)), d(100));
+        assert_eq!(Decimal::MAX.saturating_add(d(1)), Decimal::MAX);
+        assert_eq!(Decimal::MIN.saturating_sub(d(1)), Decimal::MIN);
+        assert_eq!(d(5).saturating_sub(d(10)), d(-5));
+        // 16 A x 230 V x 3 phases = 11040 W, exact.
+        assert_eq!(d(160).saturating_mul_int(230 * 3), d(110_400));
+        assert_eq!(d(81).saturating_mul_int(230), d(18_630));
+        assert_eq!(Decimal::MAX.saturating_mul_int(2), Decimal::MAX);
+        assert_eq!(Decimal::MIN.saturating_mul_int(i64::MAX), Decimal::MIN);
+        assert_eq!(d(-1).saturating_mul_int(i64::MIN), Decimal::MAX);
+        // And back, rounded down to the tenth.
+        assert_eq!(d(110_400).div_int_floor(690), d(160));
+        assert_eq!(d(110_399).div_int_floor(690), d(159));
+        assert_eq!(d(1).div_int_floor(690), d(0));
+        assert_eq!(d(-1).div_int_floor(690), d(-1));
+        assert_eq!(Decimal::MIN.div_int_floor(1), Decimal::MIN);
+        assert_eq!(Decimal::MAX.div_int_floor(i64::MAX), d(0));
+        assert_eq!(Decimal::MIN.div_int_floor(i64::MAX), d(-1));
+        // A divisor below 1 counts as 1.
+        assert_eq!(d(42).div_int_floor(0), d(42));
+        assert_eq!(d(42).div_int_floor(-7), d(42));
+        assert_eq!(Decimal::MIN.div_int_floor(i64::MIN), Decimal::MIN);
+        assert_eq!(d(3).min(d(-2)), d(-2));
+        assert_eq!(d(3).max(d(-2)), d(3));
+        assert!(d(-1).is_negative() && !Decimal::ZERO.is_negative());
+    }
+
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Holder {
+        a: Decimal,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        b: Option<Decimal>,
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ErrorKind> {
+        crate::json::from_str(text, &DecodeOptions::DEFAULT).map_err(|e| e.kind())
+    }
+
+    fn encode<T: serde::Serialize>(v: &T) -> String {
+        let mut buf = [0u8; 128];
+        let n = crate::json::to_slice(v, &mut buf).unwrap();
+        String::from_utf8(buf[..n].to_vec()).unwrap()
+    }
+
+    #[test]
+    fn json_numbers_are_read_exactly_and_written_raw() {
+        assert_eq!(decode::<Decimal>("8.1"), Ok(Decimal::from_tenths(81)));
+        assert_eq!(decode::<Decimal>(" 1.5E+1 "), Ok(Decimal::from_tenths(150)));
+        assert_eq!(
+            decode::<Holder>(r#"{"a":1.104e4,"b":-0.05}"#),
+            Ok(Holder {
+                a: Decimal::from_tenths(110_400),
+                b: Some(Decimal::from_tenths(-1)),
+            })
+        );
+        assert_eq!(
+            decode::<Holder>(r#"{"a":6,"b":null}"#),
+            Ok(Holder {
+                a: Decimal::from_int(6),
+                b: None,
+            })
+        );
+        // The writer copies the digits: a JSON number, never a string, never `8.0999999`.
+        assert_eq!(encode(&Decimal::from_tenths(81)), "8.1");
+        assert_eq!(encode(&Decimal::from_tenths(-5)), "-0.5");
+        assert_eq!(encode(&Decimal::from_int(16)), "16");
+        let h = Holder {
+            a: Decimal::from_tenths(71),
+            b: Some(Decimal::MIN),
+        };
+        assert_eq!(encode(&h), r#"{"a":7.1,"b":-214748364.8}"#);
+        assert_eq!(decode::<Holder>(&encode(&h)), Err(ErrorKind::InvalidValue));
+        let h = Holder {
+            a: Decimal::from_tenths(71),
+            b: Some(Decimal::MAX),
+        };
+        assert_eq!(decode::<Holder>(&encode(&h)), Ok(h));
+    }
+
+    #[test]
+    fn json_values_that_are_not_decimals_are_classified() {
+        use crate::rpc::ErrorCode;
+        // The schemas say number: a string holding one is a type error, like `true` or `[1]`.
+        for text in [r#""8.1""#, "true", "null", "[1]", r#"{"a":1}"#] {
+            assert_eq!(
+                decode::<Decimal>(text),
+                Err(ErrorKind::InvalidType),
+                "{text}"
+            );
+        }
+        // Out of range: PropertyConstraintViolation, never a clamped limit.
+        for text in ["1e10", "214748364.75", "-1e300", "1e99999999999999999999"] {
+            let e = decode::<Decimal>(text).unwrap_err();
+            assert_eq!(e, ErrorKind::InvalidValue, "{text}");
+            assert_eq!(e.error_code(), ErrorCode::PropertyConstraintViolation);
+        }
+        // Not JSON at all: FormationViolation.
+        for text in ["01", "1.", "-", "+1", "1e", "NaN", "1.5.0"] {
+            let e = decode::<Decimal>(text).unwrap_err();
+            assert_eq!(e.error_code(), ErrorCode::FormationViolation, "{text}");
+        }
+    }
+
+    #[test]
+    fn other_deserializers_may_give_integers_strings_or_bytes() {
+        use serde::de::IntoDeserializer;
+        use serde::de::value::Error;
+        let d = |v: serde::de::value::I64Deserializer<Error>| Decimal::deserialize(v);
+        assert_eq!(d(16i64.into_deserializer()), Ok(Decimal::from_int(16)));
+        assert!(d(i64::from(i32::MAX).into_deserializer()).is_err());
+        let s: serde::de::value::StrDeserializer<Error> = "1.5e1".into_deserializer();
+        assert_eq!(Decimal::deserialize(s), Ok(Decimal::from_int(15)));
+        let b: serde::de::value::BytesDeserializer<Error> =
+            serde::de::value::BytesDeserializer::new(b"8.1");
+        assert_eq!(Decimal::deserialize(b), Ok(Decimal::from_tenths(81)));
+        // serde_json: integers work; its floats are refused (this crate has no float code).
+        assert_eq!(
+            serde_json::from_str::<Decimal>("16").ok(),
+            Some(Decimal::from_int(16))
+        );
+        assert!(serde_json::from_str::<Decimal>("8.1").is_err());
+    }
+
+    /// JSON number text, with every optional part, biased towards the edges of the range.
+    fn any_number_text() -> impl Strategy<Value = String> {
+        (
+            any::<bool>(),
+            prop_oneof!["0", "[1-9][0-9]{0,9}", "[1-9][0-9]{0,30}"],
+            proptest::option::of("[0-9]{1,12}"),
+            proptest::option::of(("[eE]", "[+-]?", "[0-9]{1,3}")),
+        )
+            .prop_map(|(neg, int, frac, exp)| {
+                let mut s = String::new();
+                if neg {
+                    s.push('-');
+                }
+                s.push_str(&int);
+                if let Some(f) = frac {
+                    s.push('.');
+                    s.push_str(&f);
+                }
+                if let Some((e, sign, digits)) = exp {
+                    s.push_str(&e);
+                    s.push_str(&sign);
+                    s.push_str(&digits);
+                }
+                s
+            })
+    }
+
+    proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 4000,
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+
+        /// Every value prints in a canonical form that reads back as itself.
+        #[test]
+        fn print_parse_round_trip(t in (-i32::MAX)..=i32::MAX) {
+            let d = Decimal::from_tenths(t);
+            let s = d.to_string();
+            prop_assert_eq!(Decimal::parse(&s), Ok(d), "{}", s);
+            prop_assert!(!s.contains(['e', 'E', '+']) && !s.ends_with('.') && s != "-0", "{}", s);
+            if s.contains('.') {
+                prop_assert!(!s.ends_with('0'), "{}", s);
+            }
+            let digits = s.trim_start_matches('-');
+            prop_assert!(digits == "0" || !digits.starts_with('0') || digits.starts_with("0."), "{}", s);
+        }
+
+        /// Any number text either parses to the value nearest its f64 reading (within the
+        /// float's own error), printed canonically, or is out of range by the same reference.
+        #[test]
+        fn parse_agrees_with_an_f64_reference(s in any_number_text()) {
+            let reference: f64 = s.parse::<f64>().unwrap() * 10.0;
+            match Decimal::parse(&s) {
+                Ok(d) => {
+                    let err = (f64::from(d.tenths()) - reference).abs();
+                    prop_assert!(err <= 0.5 + 1e-6 * reference.abs().max(1.0), "{} -> {}", s, d);
+                    // Canonical: printing and reading again gives the same text.
+                    let printed = d.to_string();
+                    prop_assert_eq!(Decimal::parse(&printed), Ok(d));
+                    prop_assert_eq!(Decimal::parse(&printed).unwrap().to_string(), printed);
+                }
+                Err(e) => {
+                    prop_assert_eq!(e, OutOfRange, "{}", s);
+                    prop_assert!(reference.abs() >= f64::from(i32::MAX) * (1.0 - 1e-9), "{}", s);
+                }
+            }
+        }
+
+        /// Comparisons of decimals agree with comparisons of their f64 values.
+        #[test]
+        fn comparison_agrees_with_f64(a in any_number_text(), b in any_number_text()) {
+            let (Ok(x), Ok(y)) = (Decimal::parse(&a), Decimal::parse(&b)) else {
+                return Ok(());
+            };
+            let (fx, fy) = (f64::from(x.tenths()) / 10.0, f64::from(y.tenths()) / 10.0);
+            prop_assert_eq!(Some(x.cmp(&y)), fx.partial_cmp(&fy), "{} {}", a, b);
+            prop_assert_eq!(f64::from(x.min(y).tenths()) / 10.0, fx.min(fy));
+            prop_assert_eq!(f64::from(x.max(y).tenths()) / 10.0, fx.max(fy));
+        }
+
+        /// Arbitrary bytes never panic the parser, and whatever it accepts is a JSON number.
+        #[test]
+        fn parse_never_panics(s in "[-+.eE0-9 a]{0,40}") {
+            if Decimal::parse(&s).is_ok() {
+                prop_assert!(serde_json::from_str::<serde_json::Number>(&s).is_ok(), "{}", s);
+            }
+        }
+
+        /// The JSON decoder gives the same as `Decimal::parse` on any number text.
+        #[test]
+        fn decoder_agrees_with_parse(s in any_number_text()) {
+            let want = Decimal::parse(&s).map_err(|_| ErrorKind::InvalidValue);
+            prop_assert_eq!(decode::<Decimal>(&s), want);
+        }
+    }
 }

@@ -251,7 +251,9 @@ mod tests {
     #[test]
     fn formatting_is_exact_for_every_fraction() {
         for milli in (-3000..3000).chain([999_999, 1_000_000, 123_456_789_012]) {
-            let s = Reading::from_milli(milli).unwrap().to_string();
+            let r = Reading::from_milli(milli).unwrap();
+            let s = r.to_string();
+            assert_eq!(Reading::parse(&s), Ok(r), "{s}");
             let parsed: f64 = s.parse().unwrap();
             assert_eq!((parsed * 1000.0).round() as i64, milli, "{s}");
             assert!(

@@ -143,9 +143,9 @@ fn watts(v: f64, phases: Option<i32>) -> Option<Limit> {
 
 /// The value of `store.limit_at` in amperes, for short assertions.
 fn a_at(store: &Store, connector: u32, at: &str, tx: Option<TxInfo>) -> Option<f64> {
-    store.limit_at(connector, dt(at), tx).map(|l| {
-        f(l.to_unit(Unit::A, store.settings().line_voltage).value)
-    })
+    store
+        .limit_at(connector, dt(at), tx)
+        .map(|l| f(l.to_unit(Unit::A, store.settings().line_voltage).value))
 }
 
 /// `(startPeriod, limit)` of a schedule's periods.
