@@ -548,7 +548,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     /// Refused, after validating the value: this deserializer has no float code, so that none is
     /// linked into a firmware (core's `dec2flt` alone is kilobytes of flash). No type of this
     /// crate asks for a float; decimals are [`crate::types::Decimal`], read exactly through
-    /// [`DECIMAL_TOKEN`].
+    /// `DECIMAL_TOKEN`.
     fn deserialize_f64<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
         self.no_float()
     }
