@@ -22,10 +22,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///   with more than one fraction digit is rounded to the nearest tenth, half away from zero
 ///   (`16.25` -> `16.3`, `-0.05` -> `-0.1`): the spec says "accepts at most one digit fraction",
 ///   some central systems send more (`16.25`, or a float artefact like `7.199999999`), and
-///   refusing a charging profile over a rounding difference would serve nobody. A value beyond
-///   the range is refused ([`ParseDecimalError::OutOfRange`], answered with a
-///   PropertyConstraintViolation), never clamped: a limit silently changed by orders of
-///   magnitude is worse than a refused profile.
+///   refusing a charging profile over a rounding difference would serve nobody. A magnitude
+///   beyond [`Decimal::MAX`] after rounding is refused ([`ParseDecimalError::OutOfRange`],
+///   answered with a PropertyConstraintViolation), never clamped: a limit silently changed by
+///   orders of magnitude is worse than a refused profile. So [`Decimal::MIN`] is never read.
 /// - Writing gives the shortest exact form: no exponent, no trailing zeros, no `-0`
 ///   (`16`, `8.1`, `0.5`, `-2.5`).
 ///
@@ -328,7 +328,8 @@ impl Serialize for Decimal {
     /// `serialize_f64` would print through `ryu` (float code, and `8.1` only by luck of the
     /// shortest round trip); `serde-json-core`'s serializer, which [`crate::json::to_slice`]
     /// uses, copies the bytes of `serialize_bytes` verbatim into the output, so the number goes
-    /// out as `8.1` (a test in `json` guards this). A serializer that writes bytes some other
+    /// out as `8.1` (`json_numbers_are_read_exactly_and_written_raw` below and the schema
+    /// tests guard this against a `serde-json-core` upgrade). A serializer that writes bytes some other
     /// way (`serde_json`: an array) gets the ASCII text as bytes, which
     /// [`Deserialize`] reads back.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
