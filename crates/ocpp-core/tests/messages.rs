@@ -130,8 +130,10 @@ fn wire_form_uses_spec_names_and_strings_inner() {
         .0;
     let text = encode_request(&set, &mut buf);
     assert!(
-        text.contains(r#""limit":6.0"#) && text.contains(r#""limit":7.1"#),
-        "one fraction digit: {text}"
+        text.contains(r#""limit":6,"#)
+            && text.contains(r#""limit":7.1}"#)
+            && text.contains(r#""minChargingRate":6"#),
+        "exact decimals, shortest form, as JSON numbers: {text}"
     );
     let status = common::examples()
         .into_iter()
@@ -379,7 +381,7 @@ fn metering_output_matches_the_official_schema_inner() {
     use ocpp_core::v16::{Location, MeterValuesRequest, ReadingContext, StopTransactionRequest};
 
     let dir = schema_dir();
-    let r = Reading::from_f64;
+    let r = |v: f64| Reading::from_milli((v * 1000.0).round() as i64);
     let readings = MeterReadings {
         energy_active_import_wh: r(12_345.6),
         energy_active_export_wh: r(1.0),
@@ -455,4 +457,81 @@ fn metering_output_matches_the_official_schema_inner() {
     assert_ne!(with_hertz, text);
     let value: serde_json::Value = serde_json::from_str(&with_hertz).unwrap();
     assert!(!stop_schema.is_valid(&value));
+}
+
+/// `limit` and `minChargingRate` (§7.13, §7.14: "accepts at most one digit fraction") arrive in
+/// whatever form the central system's JSON library prints; they are read exactly, rounded to the
+/// tenth, re-encoded in shortest form as JSON numbers, and refused when out of range.
+#[test]
+fn decimals_are_read_exactly_in_any_number_form() {
+    big_stack(decimals_are_read_exactly_in_any_number_form_inner);
+}
+
+fn decimals_are_read_exactly_in_any_number_form_inner() {
+    use ocpp_core::json::ErrorKind;
+    use ocpp_core::rpc::ErrorCode;
+    use ocpp_core::types::Decimal;
+
+    let payload = |limits: &str, min: &str| {
+        format!(
+            r#"{{"connectorId":1,"csChargingProfiles":{{"chargingProfileId":1,"stackLevel":0,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Relative","chargingSchedule":{{"chargingRateUnit":"A","chargingSchedulePeriod":[{limits}],"minChargingRate":{min}}}}}}}"#
+        )
+    };
+    let periods = |l: &[&str]| {
+        l.iter()
+            .enumerate()
+            .map(|(i, l)| format!(r#"{{"startPeriod":{},"limit":{l}}}"#, i * 60))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let text = payload(
+        &periods(&[
+            "1.6E+1",
+            "1e1",
+            "8.15",
+            "7.199999999",
+            "0.5",
+            "32.0",
+            "1104e1",
+        ]),
+        "6e0",
+    );
+    let req = Request::decode(Action::SetChargingProfile, &text, &OPTS).unwrap();
+    let Request::SetChargingProfile(set) = &req else {
+        panic!("{req:?}");
+    };
+    let schedule = &set.cs_charging_profiles.charging_schedule;
+    let limits: Vec<i32> = schedule
+        .charging_schedule_period
+        .iter()
+        .map(|p| p.limit.tenths())
+        .collect();
+    assert_eq!(limits, [160, 100, 82, 72, 5, 320, 110_400]);
+    assert_eq!(schedule.min_charging_rate, Some(Decimal::from_int(6)));
+    let mut buf = vec![0u8; 4096];
+    let out = encode_request(&req, &mut buf);
+    assert!(
+        out.contains(
+            r#""limit":16},{"startPeriod":60,"limit":10},{"startPeriod":120,"limit":8.2},{"startPeriod":180,"limit":7.2},{"startPeriod":240,"limit":0.5},{"startPeriod":300,"limit":32},{"startPeriod":360,"limit":11040}"#
+        ) && out.contains(r#""minChargingRate":6}"#),
+        "{out}"
+    );
+    let v = validator(&schema_dir(), "SetChargingProfile");
+    let frame: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_valid(&v, "SetChargingProfile", &frame[3].to_string());
+    // Beyond the range: PropertyConstraintViolation; as a string: TypeConstraintViolation.
+    for (limit, code) in [
+        ("1e10", ErrorCode::PropertyConstraintViolation),
+        ("214748364.75", ErrorCode::PropertyConstraintViolation),
+        ("1e999999999999", ErrorCode::PropertyConstraintViolation),
+        (r#""16""#, ErrorCode::TypeConstraintViolation),
+    ] {
+        let text = payload(&periods(&[limit]), "0");
+        let e = Request::decode(Action::SetChargingProfile, &text, &OPTS).unwrap_err();
+        assert_eq!(e.kind().error_code(), code, "{limit}");
+        assert!(
+            matches!(e.kind(), ErrorKind::InvalidValue | ErrorKind::InvalidType),
+            "{limit}"
+        );
+    }
 }

@@ -625,9 +625,10 @@ fn limits(actions: &[Action]) -> Vec<(u32, Option<f64>)> {
     actions
         .iter()
         .filter_map(|a| match a {
-            Action::ChargingLimit { connector, limit } => {
-                Some((*connector, limit.map(|l| l.value.to_f64())))
-            }
+            Action::ChargingLimit { connector, limit } => Some((
+                *connector,
+                limit.map(|l| f64::from(l.value.tenths()) / 10.0),
+            )),
             _ => None,
         })
         .collect()
@@ -714,7 +715,9 @@ fn the_limit_in_force_reaches_the_hardware_at_period_boundaries() {
         "woken at the boundary by poll_timeout"
     );
     assert_eq!(
-        sim.cp.charging_limit(1).map(|l| l.value.to_f64()),
+        sim.cp
+            .charging_limit(1)
+            .map(|l| f64::from(l.value.tenths()) / 10.0),
         Some(8.0)
     );
     // Cleared: no limit.
@@ -758,10 +761,10 @@ fn get_composite_schedule_and_charge_point_max() {
     assert_eq!(answer["status"], json!("Accepted"));
     assert_eq!(answer["connectorId"], json!(1));
     let periods = &answer["chargingSchedule"]["chargingSchedulePeriod"];
-    assert_eq!(periods[0], json!({"startPeriod": 0, "limit": 16.0}));
+    assert_eq!(periods[0], json!({"startPeriod": 0, "limit": 16}));
     assert_eq!(
         periods[1],
-        json!({"startPeriod": 600, "limit": 20.0}),
+        json!({"startPeriod": 600, "limit": 20}),
         "capped by ChargePointMaxProfile"
     );
     assert_eq!(answer["chargingSchedule"]["duration"], json!(1200));
@@ -772,7 +775,7 @@ fn get_composite_schedule_and_charge_point_max() {
     );
     assert_eq!(
         answer["chargingSchedule"]["chargingSchedulePeriod"][0]["limit"],
-        json!(11040.0)
+        json!(11040)
     );
     // Unknown connector: Rejected.
     assert_eq!(
@@ -831,7 +834,9 @@ fn charging_profiles_survive_a_restart() {
     let mut sim = sim.restart(setup(1));
     sim.boot();
     assert_eq!(
-        sim.cp.charging_limit(1).map(|l| l.value.to_f64()),
+        sim.cp
+            .charging_limit(1)
+            .map(|l| f64::from(l.value.tenths()) / 10.0),
         Some(12.0)
     );
 }

@@ -22,6 +22,13 @@ type Result<T> = core::result::Result<T, Error>;
 /// Unix epoch through `visit_i64`.
 pub(crate) const DATETIME_TOKEN: &str = "$ocpp::DateTime";
 
+/// Name a `Deserialize` impl passes to `deserialize_newtype_struct` to ask for the text of a JSON
+/// number, as `serde_json`'s `arbitrary_precision` does: the value must be a number (a string
+/// holding one is an `InvalidType`), and its text, validated against the JSON grammar, is visited
+/// through `visit_borrowed_str`. [`crate::types::Decimal`] uses it to read decimals exactly,
+/// without floats.
+pub(crate) const DECIMAL_TOKEN: &str = "$ocpp::Decimal";
+
 /// Unescaped strings up to this many bytes are passed to `visit_str`; longer ones as a `char` seq.
 const STACK_UNESCAPE: usize = 128;
 
@@ -329,6 +336,13 @@ impl<'de> Deserializer<'de> {
         parse_integer_text(text).ok_or(Error::at(ErrorKind::InvalidValue, at))
     }
 
+    /// Validates the value at the cursor and refuses it as a float: see `deserialize_f64`.
+    fn no_float<T>(&mut self) -> Result<T> {
+        let at = self.pos;
+        self.skip_value()?;
+        Err(Error::at(ErrorKind::InvalidType, at))
+    }
+
     fn visit_integer<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
         match self.parse_integer()? {
             Integer::Neg(v) => visitor.visit_i64(v),
@@ -490,18 +504,16 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
             b'-' | b'0'..=b'9' => {
                 let at = self.pos;
                 let (text, integer) = self.parse_number_raw()?;
-                if integer {
-                    match parse_integer_text(text) {
-                        Some(Integer::Neg(v)) => return visitor.visit_i64(v),
-                        Some(Integer::Pos(v)) => return visitor.visit_u64(v),
-                        None => {}
-                    }
+                // No floats (see `deserialize_f64`): a fraction or an exponent is only read where
+                // a `Decimal` asks for it.
+                if !integer {
+                    return Err(Error::at(ErrorKind::InvalidType, at));
                 }
-                let v: f64 = text.parse().map_err(|_| Error::at(ErrorKind::Syntax, at))?;
-                if !v.is_finite() {
-                    return Err(Error::at(ErrorKind::InvalidValue, at));
+                match parse_integer_text(text) {
+                    Some(Integer::Neg(v)) => visitor.visit_i64(v),
+                    Some(Integer::Pos(v)) => visitor.visit_u64(v),
+                    None => Err(Error::at(ErrorKind::InvalidValue, at)),
                 }
-                visitor.visit_f64(v)
             }
             _ => Err(self.err(ErrorKind::Syntax)),
         }
@@ -528,19 +540,17 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     deserialize_integer!(deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
         deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64);
 
-    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_f64(visitor)
+    /// Refused, after validating the value: see `deserialize_f64`.
+    fn deserialize_f32<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
+        self.no_float()
     }
 
-    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        let at = self.pos;
-        let (text, _) = self.parse_number_raw()?;
-        let v: f64 = text.parse().map_err(|_| Error::at(ErrorKind::Syntax, at))?;
-        if v.is_finite() {
-            visitor.visit_f64(v)
-        } else {
-            Err(Error::at(ErrorKind::InvalidValue, at))
-        }
+    /// Refused, after validating the value: this deserializer has no float code, so that none is
+    /// linked into a firmware (core's `dec2flt` alone is kilobytes of flash). No type of this
+    /// crate asks for a float; decimals are [`crate::types::Decimal`], read exactly through
+    /// `DECIMAL_TOKEN`.
+    fn deserialize_f64<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
+        self.no_float()
     }
 
     fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
@@ -600,6 +610,15 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value> {
+        if name == DECIMAL_TOKEN {
+            let at = self.pos;
+            if !matches!(self.peek_ws_or_eof()?, b'-' | b'0'..=b'9') {
+                self.skip_value()?;
+                return Err(Error::at(ErrorKind::InvalidType, at));
+            }
+            let (text, _) = self.parse_number_raw()?;
+            return visitor.visit_borrowed_str(text);
+        }
         if name == DATETIME_TOKEN {
             let at = self.pos;
             if self.peek_ws_or_eof()? != b'"' {
@@ -948,5 +967,72 @@ mod tests {
         );
         assert!(from_str::<Record>(r#"{"Nope":1}"#, &DecodeOptions::DEFAULT).is_err());
         assert!(from_str::<Record>(r#"{"Newtype":1,"x":2}"#, &DecodeOptions::DEFAULT).is_err());
+    }
+
+    fn kind<T: de::DeserializeOwned>(text: &str) -> ErrorKind {
+        from_str::<T>(text, &DecodeOptions::DEFAULT)
+            .err()
+            .unwrap()
+            .kind()
+    }
+
+    /// No float code: a type asking for `f64`/`f32` gets a type error (after the value was
+    /// validated, so broken JSON is still a syntax error), and so does a schema-less value.
+    #[test]
+    fn floats_are_refused() {
+        assert_eq!(kind::<f64>("1.5"), ErrorKind::InvalidType);
+        assert_eq!(kind::<f32>("1"), ErrorKind::InvalidType);
+        assert_eq!(kind::<f64>("1.5e"), ErrorKind::Syntax);
+        assert_eq!(kind::<f64>("[1.5,"), ErrorKind::UnexpectedEof);
+        assert_eq!(kind::<Any>("1.5"), ErrorKind::InvalidType);
+        assert_eq!(kind::<Any>("1e3"), ErrorKind::InvalidType);
+        assert_eq!(kind::<Any>("-0.0"), ErrorKind::InvalidType);
+        assert_eq!(kind::<Any>("18446744073709551616"), ErrorKind::InvalidValue);
+        assert_eq!(
+            from_str::<Any>("-9223372036854775808", &DecodeOptions::DEFAULT).unwrap(),
+            Any
+        );
+    }
+
+    /// A schema-less value, read through `deserialize_any`.
+    #[derive(Debug, PartialEq)]
+    struct Any;
+
+    impl<'de> Deserialize<'de> for Any {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> core::result::Result<Any, D::Error> {
+            d.deserialize_any(de::IgnoredAny).map(|_| Any)
+        }
+    }
+
+    /// Unknown members are skipped whatever number they hold: skipping validates the grammar
+    /// but reads no value.
+    #[test]
+    fn unknown_members_may_hold_any_number() {
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Period {
+            #[serde(rename = "startPeriod")]
+            start_period: i32,
+            limit: crate::types::Decimal,
+        }
+        let p: Period = from_str(
+            r#"{"startPeriod":0,"x":1.5e308,"limit":1.6E+1,"y":[-0.0,1e-999,123456789012345678901234567890]}"#,
+            &DecodeOptions::DEFAULT,
+        )
+        .unwrap();
+        assert_eq!(
+            p,
+            Period {
+                start_period: 0,
+                limit: crate::types::Decimal::from_int(16),
+            }
+        );
+        assert_eq!(
+            kind::<Period>(r#"{"startPeriod":0,"limit":"16"}"#),
+            ErrorKind::InvalidType
+        );
+        assert_eq!(
+            kind::<Period>(r#"{"startPeriod":1.0,"limit":16}"#),
+            ErrorKind::InvalidType
+        );
     }
 }

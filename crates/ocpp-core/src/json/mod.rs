@@ -4,8 +4,8 @@
 mod de;
 mod error;
 
-pub(crate) use de::DATETIME_TOKEN;
 pub(crate) use de::Unescape;
+pub(crate) use de::{DATETIME_TOKEN, DECIMAL_TOKEN};
 pub use de::{Deserializer, from_str};
 pub use error::{DecodeOptions, Error, ErrorKind};
 

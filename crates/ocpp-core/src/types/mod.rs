@@ -7,7 +7,8 @@ mod list;
 mod string;
 
 pub use datetime::{DateTime, InvalidDateTime};
-pub use decimal::Decimal;
+pub use decimal::{Decimal, ParseDecimalError};
+pub(crate) use decimal::{format_scaled, parse_scaled};
 pub use list::{List, ListFull};
 pub use string::{
     BoundedString, CiString20, CiString25, CiString50, CiString255, CiString500, TooLong,

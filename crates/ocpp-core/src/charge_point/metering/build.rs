@@ -340,8 +340,9 @@ mod tests {
     use crate::json::to_slice;
     use std::borrow::ToOwned;
 
+    /// Test shorthand: the nearest reading to `v` (floats only in tests).
     fn r(v: f64) -> Option<Reading> {
-        Reading::from_f64(v)
+        Reading::from_milli((v * 1000.0).round() as i64)
     }
 
     fn ts() -> DateTime {
@@ -547,7 +548,7 @@ mod tests {
     fn insane_values_are_skipped_or_clamped() {
         let readings = MeterReadings {
             energy_active_import_wh: r(-1.0),
-            energy_active_export_wh: Reading::from_f64(f64::NAN),
+            energy_active_export_wh: None,
             power_active_import_w: r(-3.5),
             power_active_export_w: r(1e14),
             current_import_a: [r(-0.02), r(16.0), None],

@@ -2,6 +2,8 @@
 
 use core::fmt;
 
+use crate::types::{ParseDecimalError, format_scaled, parse_scaled};
+
 /// A measured value in thousandths of its unit, so that it compares, hashes, stores and writes
 /// exactly.
 ///
@@ -9,8 +11,9 @@ use core::fmt;
 /// the same reading must always give the same text, without exponent (`1e21`) and without float
 /// artefacts (`0.30000000000000004`). Three fraction digits cover every measurand this module
 /// reports (mWh, mA, mV, 0.001 °C). The range is ±999 999 999 999 999.999, far beyond any meter;
-/// the constructors refuse values outside it, and NaN or infinities, with `None`, which a
-/// [`MeterReadings`] field reads as "not available" (the value is then skipped, never invented).
+/// the constructors refuse values outside it with `None` (or an error from [`Reading::parse`]),
+/// which a [`MeterReadings`] field reads as "not available" (the value is then skipped, never
+/// invented).
 #[derive(
     Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize,
 )]
@@ -41,29 +44,19 @@ impl Reading {
         }
     }
 
-    /// The nearest reading to `v` (half away from zero, to a thousandth); `None` for NaN,
-    /// infinities and values out of range.
-    pub fn from_f64(v: f64) -> Option<Reading> {
-        let t = v * 1000.0;
-        if !t.is_finite() {
-            return None;
-        }
-        let r = if t >= 0.0 { t + 0.5 } else { t - 0.5 };
-        // Checked before the cast: `as` would saturate silently.
-        if r <= -1e18 || r >= 1e18 {
-            return None;
-        }
-        Reading::from_milli(r as i64)
+    /// Reads decimal text in JSON number syntax (`12345.6`, `-0.125`, `2.5e3`; RFC 8259 §6),
+    /// rounded to the nearest thousandth, half away from zero, exactly and without floats (see
+    /// [`Decimal::parse`](crate::types::Decimal::parse), which shares the code). For a meter
+    /// driver that gets its values as text; one that gets integers uses
+    /// [`Reading::from_milli`]. Beyond ±999 999 999 999 999.999 it is
+    /// [`ParseDecimalError::OutOfRange`].
+    pub fn parse(text: &str) -> Result<Reading, ParseDecimalError> {
+        parse_scaled(text, 3, MAX_MILLI.unsigned_abs()).map(Reading)
     }
 
     /// The value in thousandths.
     pub const fn milli(self) -> i64 {
         self.0
-    }
-
-    /// The value as a float (for display or arithmetic by the caller).
-    pub fn to_f64(self) -> f64 {
-        self.0 as f64 / 1000.0
     }
 
     /// Whether the value is below zero.
@@ -75,41 +68,15 @@ impl Reading {
     /// digits, and a `.` with one to three fraction digits only when the fraction is not zero
     /// (`12345.6`, `230`, `-0.125`). No exponent, no `+`, no leading zeros, never `-0`.
     pub fn format(self, buf: &mut [u8; 24]) -> &str {
-        let abs = self.0.unsigned_abs();
-        let mut int = abs / 1000;
-        let mut frac = abs % 1000;
-        // Right to left: fraction digits (trailing zeros trimmed), point, integer digits, sign.
-        let mut at = buf.len();
-        let mut put = |b: u8, at: &mut usize| {
-            *at -= 1;
-            if let Some(slot) = buf.get_mut(*at) {
-                *slot = b;
-            }
-        };
-        if frac != 0 {
-            let mut digits = 3;
-            while frac % 10 == 0 {
-                frac /= 10;
-                digits -= 1;
-            }
-            for _ in 0..digits {
-                put(b'0' + (frac % 10) as u8, &mut at);
-                frac /= 10;
-            }
-            put(b'.', &mut at);
-        }
-        loop {
-            put(b'0' + (int % 10) as u8, &mut at);
-            int /= 10;
-            if int == 0 {
-                break;
-            }
-        }
-        if self.0 < 0 {
-            put(b'-', &mut at);
-        }
-        // At most 1 + 15 + 1 + 3 = 20 bytes: `at` stays within the buffer.
-        core::str::from_utf8(buf.get(at..).unwrap_or_default()).unwrap_or_default()
+        format_scaled(self.0, 3, buf)
+    }
+}
+
+impl core::str::FromStr for Reading {
+    type Err = ParseDecimalError;
+
+    fn from_str(s: &str) -> Result<Reading, ParseDecimalError> {
+        Reading::parse(s)
     }
 }
 
@@ -224,12 +191,12 @@ mod tests {
 
     #[test]
     fn formats_plain_decimals() {
-        assert_eq!(text(Reading::from_f64(12345.6)), "12345.6");
+        assert_eq!(text(Reading::parse("12345.6").ok()), "12345.6");
         assert_eq!(text(Reading::from_int(230)), "230");
-        assert_eq!(text(Reading::from_f64(16.25)), "16.25");
-        assert_eq!(text(Reading::from_f64(0.001)), "0.001");
-        assert_eq!(text(Reading::from_f64(-0.125)), "-0.125");
-        assert_eq!(text(Reading::from_f64(-12.5)), "-12.5");
+        assert_eq!(text(Reading::parse("16.25").ok()), "16.25");
+        assert_eq!(text(Reading::parse("0.001").ok()), "0.001");
+        assert_eq!(text(Reading::parse("-0.125").ok()), "-0.125");
+        assert_eq!(text(Reading::parse("-12.5").ok()), "-12.5");
         assert_eq!(text(Some(Reading::ZERO)), "0");
         assert_eq!(text(Reading::from_milli(1010)), "1.01");
         assert_eq!(text(Reading::from_milli(100)), "0.1");
@@ -238,24 +205,35 @@ mod tests {
     }
 
     #[test]
-    fn float_artefacts_disappear() {
-        assert_eq!(text(Reading::from_f64(0.1 + 0.2)), "0.3");
-        assert_eq!(text(Reading::from_f64(229.999_999_9)), "230");
+    fn parse_rounds_to_the_thousandth() {
+        assert_eq!(text(Reading::parse("229.9999999").ok()), "230");
         // Half away from zero at the third digit.
-        assert_eq!(text(Reading::from_f64(1.0005)), "1.001");
-        assert_eq!(text(Reading::from_f64(-1.0005)), "-1.001");
+        assert_eq!(text(Reading::parse("1.0005").ok()), "1.001");
+        assert_eq!(text(Reading::parse("-1.0005").ok()), "-1.001");
+        assert_eq!(text(Reading::parse("1.00049999").ok()), "1");
         // Tiny negatives round to zero, written without a sign.
-        assert_eq!(text(Reading::from_f64(-0.0001)), "0");
-        assert_eq!(text(Reading::from_f64(-0.0)), "0");
+        assert_eq!(text(Reading::parse("-0.0001").ok()), "0");
+        assert_eq!(text(Reading::parse("-0.0").ok()), "0");
+        assert_eq!(text(Reading::parse("2.5e3").ok()), "2500");
+        assert_eq!(text(Reading::parse("125E-3").ok()), "0.125");
+        assert_eq!("49.98".parse::<Reading>().map(Reading::milli), Ok(49_980));
+        assert_eq!(Reading::parse("1.5.0"), Err(ParseDecimalError::Syntax));
+        assert_eq!(Reading::parse("NaN"), Err(ParseDecimalError::Syntax));
     }
 
     #[test]
     fn extremes_are_refused_or_written_in_full() {
-        assert_eq!(Reading::from_f64(f64::NAN), None);
-        assert_eq!(Reading::from_f64(f64::INFINITY), None);
-        assert_eq!(Reading::from_f64(f64::NEG_INFINITY), None);
-        assert_eq!(Reading::from_f64(1e18), None);
-        assert_eq!(Reading::from_f64(f64::MAX), None);
+        assert_eq!(Reading::parse("1e15"), Err(ParseDecimalError::OutOfRange));
+        assert_eq!(Reading::parse("-1e15"), Err(ParseDecimalError::OutOfRange));
+        assert_eq!(Reading::parse("1e400"), Err(ParseDecimalError::OutOfRange));
+        assert_eq!(
+            Reading::parse("999999999999999.9995"),
+            Err(ParseDecimalError::OutOfRange)
+        );
+        assert_eq!(
+            Reading::parse("999999999999999.9994").map(Reading::milli),
+            Ok(MAX_MILLI)
+        );
         assert_eq!(Reading::from_int(i64::MAX), None);
         assert_eq!(Reading::from_int(i64::MIN), None);
         assert_eq!(Reading::from_int(1_000_000_000_000_000), None);
@@ -266,14 +244,16 @@ mod tests {
             text(Reading::from_milli(-MAX_MILLI)),
             "-999999999999999.999"
         );
-        assert_eq!(text(Reading::from_f64(1e14)), "100000000000000");
-        assert_eq!(text(Reading::from_f64(1e-9)), "0");
+        assert_eq!(text(Reading::parse("1e14").ok()), "100000000000000");
+        assert_eq!(text(Reading::parse("1e-9").ok()), "0");
     }
 
     #[test]
     fn formatting_is_exact_for_every_fraction() {
         for milli in (-3000..3000).chain([999_999, 1_000_000, 123_456_789_012]) {
-            let s = Reading::from_milli(milli).unwrap().to_string();
+            let r = Reading::from_milli(milli).unwrap();
+            let s = r.to_string();
+            assert_eq!(Reading::parse(&s), Ok(r), "{s}");
             let parsed: f64 = s.parse().unwrap();
             assert_eq!((parsed * 1000.0).round() as i64, milli, "{s}");
             assert!(
@@ -290,9 +270,9 @@ mod tests {
     fn meter_register_for_start_and_stop() {
         let mut r = MeterReadings::EMPTY;
         assert_eq!(r.meter_register_wh(), None);
-        r.energy_active_import_wh = Reading::from_f64(12345.9);
+        r.energy_active_import_wh = Reading::parse("12345.9").ok();
         assert_eq!(r.meter_register_wh(), Some(12345));
-        r.energy_active_import_wh = Reading::from_f64(-1.0);
+        r.energy_active_import_wh = Reading::parse("-1.0").ok();
         assert_eq!(r.meter_register_wh(), None);
         r.energy_active_import_wh = Reading::from_int(i64::from(i32::MAX) + 1);
         assert_eq!(r.meter_register_wh(), None);

@@ -580,8 +580,8 @@ mod tests {
             aligned: &[],
         };
         let mut r = MeterReadings::EMPTY;
-        r.frequency_hz = Reading::from_f64(49.98);
-        r.temperature_c = Reading::from_f64(31.5);
+        r.frequency_hz = Reading::from_milli(49_980);
+        r.temperature_c = Reading::from_milli(31_500);
         let mut td = DefaultTransactionData::new();
         td.begin(at(0), &r);
         let list = written(&td, &m).unwrap();

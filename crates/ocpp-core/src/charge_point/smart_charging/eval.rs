@@ -136,12 +136,16 @@ fn next_edge(p: &ChargingProfile, t: i64, tx: Option<TxInfo>) -> Option<i64> {
     best
 }
 
-/// Watts (in tenths) of `limit` at `phases`, for comparing limits in different units.
+/// Watts (in tenths) of `limit` at `phases`, for comparing limits in different units. Exact in
+/// `i64` for the phases a profile can hold (1 to 3); saturating for any other (an integrator's
+/// [`Settings::unconstrained`](super::Settings::unconstrained)), never overflowing.
 fn watt_tenths(limit: &Limit, phases: i32, line_voltage: u16) -> i64 {
     let tenths = i64::from(limit.value.tenths());
     match limit.unit {
         ChargingRateUnit::W => tenths,
-        ChargingRateUnit::A => tenths * i64::from(line_voltage.max(1)) * i64::from(phases.max(1)),
+        ChargingRateUnit::A => tenths
+            .saturating_mul(i64::from(line_voltage.max(1)))
+            .saturating_mul(i64::from(phases.max(1))),
     }
 }
 

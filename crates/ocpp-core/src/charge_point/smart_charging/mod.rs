@@ -203,14 +203,13 @@ pub fn convert(
     phases: i32,
     line_voltage: u16,
 ) -> Decimal {
+    // At most 65 535 x i32::MAX: no overflow in i64.
     let factor = i64::from(line_voltage.max(1)) * i64::from(phases.max(1));
-    let tenths = i64::from(value.tenths());
-    let out = match (from, to) {
-        (ChargingRateUnit::A, ChargingRateUnit::W) => tenths.saturating_mul(factor),
-        (ChargingRateUnit::W, ChargingRateUnit::A) => tenths.div_euclid(factor),
-        _ => tenths,
-    };
-    Decimal::from_tenths(out.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32)
+    match (from, to) {
+        (ChargingRateUnit::A, ChargingRateUnit::W) => value.saturating_mul_int(factor),
+        (ChargingRateUnit::W, ChargingRateUnit::A) => value.div_int_floor(factor),
+        _ => value,
+    }
 }
 
 /// The transaction running on a connector, as far as smart charging cares.

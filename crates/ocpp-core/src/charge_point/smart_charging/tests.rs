@@ -16,8 +16,14 @@ fn dt(s: &str) -> DateTime {
     DateTime::parse(s).unwrap()
 }
 
+/// Test shorthand: the decimal nearest to `v` (floats only in tests; the crate has none).
 fn d(v: f64) -> Decimal {
-    Decimal::from_f64(v).unwrap()
+    Decimal::from_tenths((v * 10.0).round() as i32)
+}
+
+/// Test shorthand: `v` as a float, for short assertions.
+fn f(v: Decimal) -> f64 {
+    f64::from(v.tenths()) / 10.0
 }
 
 fn store() -> Store {
@@ -137,18 +143,16 @@ fn watts(v: f64, phases: Option<i32>) -> Option<Limit> {
 
 /// The value of `store.limit_at` in amperes, for short assertions.
 fn a_at(store: &Store, connector: u32, at: &str, tx: Option<TxInfo>) -> Option<f64> {
-    store.limit_at(connector, dt(at), tx).map(|l| {
-        l.to_unit(Unit::A, store.settings().line_voltage)
-            .value
-            .to_f64()
-    })
+    store
+        .limit_at(connector, dt(at), tx)
+        .map(|l| f(l.to_unit(Unit::A, store.settings().line_voltage).value))
 }
 
 /// `(startPeriod, limit)` of a schedule's periods.
 fn pairs(s: &ChargingSchedule) -> Vec<(i32, f64)> {
     s.charging_schedule_period
         .iter()
-        .map(|p| (p.start_period, p.limit.to_f64()))
+        .map(|p| (p.start_period, f(p.limit)))
         .collect()
 }
 
