@@ -177,7 +177,7 @@ pub struct Queued {
 }
 
 /// The journal record.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Journal {
     /// The next local transaction id.
     pub next_local_id: u32,
@@ -223,7 +223,27 @@ pub enum QueueFull {
     Full,
 }
 
+impl Default for Journal {
+    fn default() -> Self {
+        Journal::new()
+    }
+}
+
 impl Journal {
+    /// An empty journal: no transaction, nothing queued, every connector operative, next local
+    /// id 0 (the [`Default`]).
+    pub const fn new() -> Self {
+        Journal {
+            next_local_id: 0,
+            transactions: List::new(),
+            queue: List::new(),
+            inoperative: 0,
+            stop_data: List::new(),
+            reservations: List::new(),
+            firmware_status_after_boot: None,
+        }
+    }
+
     /// The running transaction on `connector`.
     pub fn transaction(&self, connector: ConnectorId) -> Option<&Transaction> {
         self.transactions.iter().find(|t| t.connector == connector)

@@ -19,8 +19,8 @@ pub struct ProfileStore<const N: usize = MAX_CHARGING_PROFILES_INSTALLED> {
 }
 
 impl<const N: usize> ProfileStore<N> {
-    /// An empty store.
-    pub fn new(settings: Settings) -> Self {
+    /// An empty store (const: `ProfileStore::new(Settings::DEFAULT)` can initialise a `static`).
+    pub const fn new(settings: Settings) -> Self {
         ProfileStore {
             settings,
             profiles: List::new(),
