@@ -6,17 +6,22 @@
 
 use core::hint::black_box;
 
+use super::auth::AuthError;
 use super::auth::{AuthCache, LocalAuthList};
 use super::config::{Configuration, FileTransferProtocols, Key, MeasurandList, MeasurandSet};
 use super::connector::Connector;
 use super::journal::Journal;
 use super::metering::{MeterReadings, MeterScheduler};
+use super::smart_charging::SetContext;
 use super::smart_charging::{Limit, ProfileStore, Settings};
 use super::time::{Instant, WallClock};
 use super::{Action, Registration};
 use crate::limits::{AUTH_CACHE_SIZE, LOCAL_AUTH_LIST_MAX_LENGTH, MAX_CONNECTORS};
 use crate::types::{BoundedString, CiString20, DateTime, Decimal, List};
-use crate::v16::{ChargingRateUnit, Measurand, Profile};
+use crate::v16::{
+    AuthorizationStatus, ChargingProfile, ChargingProfileStatus, ChargingRateUnit, IdTagInfo,
+    Measurand, Profile, SendLocalListRequest, UpdateStatus,
+};
 
 const SLOTS: usize = MAX_CONNECTORS + 1;
 
@@ -222,4 +227,105 @@ fn the_static_holds_the_defaults() {
     assert!(s.actions.is_empty());
     assert_eq!(s.profiles, PROFILES);
     assert!(s.data_transfer.is_none() && s.boot_at.is_none());
+}
+
+fn decode<T: serde::de::DeserializeOwned>(json: &str) -> T {
+    crate::json::from_str(json, &crate::json::DecodeOptions::DEFAULT).unwrap()
+}
+
+#[test]
+fn cache_decode_into_is_decode() {
+    let now = DateTime::EPOCH.add_millis(1_700_000_000_000);
+    let mut c = AuthCache::<4>::new();
+    c.update(
+        "A",
+        &IdTagInfo::with_status(AuthorizationStatus::Accepted),
+        now,
+    )
+    .unwrap();
+    c.update(
+        "B",
+        &IdTagInfo::with_status(AuthorizationStatus::Blocked),
+        now,
+    )
+    .unwrap();
+    let mut buf = [0u8; AuthCache::<4>::ENCODED_MAX];
+    let n = c.encode(&mut buf).unwrap();
+    let mut other = AuthCache::<4>::new();
+    other
+        .update(
+            "C",
+            &IdTagInfo::with_status(AuthorizationStatus::Invalid),
+            now,
+        )
+        .unwrap();
+    assert_eq!(other.decode_into(&buf[..n]), Ok(()));
+    assert_eq!(other, c);
+    assert_eq!(AuthCache::<4>::decode(&buf[..n]), Ok(c.clone()));
+    // A damaged image leaves it empty (what `decode` failing left the charge point with).
+    buf[n - 1] ^= 1;
+    assert!(other.decode_into(&buf[..n]).is_err());
+    assert_eq!(other, AuthCache::new());
+    // Too many entries for the capacity: empty too.
+    buf[n - 1] ^= 1;
+    let mut small = AuthCache::<1>::new();
+    assert_eq!(small.decode_into(&buf[..n]), Err(AuthError::TooManyEntries));
+    assert!(small.is_empty());
+}
+
+#[test]
+fn local_list_decode_into_is_decode() {
+    let req: SendLocalListRequest = decode(
+        r#"{"listVersion":3,"updateType":"Full","localAuthorizationList":[{"idTag":"A","idTagInfo":{"status":"Accepted"}},{"idTag":"B","idTagInfo":{"status":"Blocked"}}]}"#,
+    );
+    let mut l = LocalAuthList::<4>::new();
+    assert_eq!(l.apply(&req, 64), UpdateStatus::Accepted);
+    let mut buf = [0u8; LocalAuthList::<4>::ENCODED_MAX];
+    let n = l.encode(&mut buf).unwrap();
+    let mut other = LocalAuthList::<4>::new();
+    let req: SendLocalListRequest = decode(
+        r#"{"listVersion":9,"updateType":"Full","localAuthorizationList":[{"idTag":"C","idTagInfo":{"status":"Accepted"}}]}"#,
+    );
+    assert_eq!(other.apply(&req, 64), UpdateStatus::Accepted);
+    assert_eq!(other.decode_into(&buf[..n]), Ok(()));
+    assert_eq!(other, l);
+    assert_eq!(other.version(), 3);
+    assert_eq!(LocalAuthList::<4>::decode(&buf[..n]), Ok(l.clone()));
+    buf[n - 1] ^= 1;
+    assert!(other.decode_into(&buf[..n]).is_err());
+    assert_eq!(other, LocalAuthList::new());
+}
+
+#[test]
+fn profile_store_decode_into_is_decode() {
+    let profile: ChargingProfile = decode(
+        r#"{"chargingProfileId":7,"stackLevel":1,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Absolute","chargingSchedule":{"startSchedule":"2024-01-01T00:00:00Z","chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0,"limit":16.0}]}}"#,
+    );
+    let ctx = SetContext {
+        now: DateTime::EPOCH.add_millis(1_704_067_200_000),
+        transaction: None,
+    };
+    let mut s = ProfileStore::<4>::new(Settings::DEFAULT);
+    assert_eq!(
+        s.set(0, profile.clone(), &ctx),
+        ChargingProfileStatus::Accepted
+    );
+    let mut buf = [0u8; ProfileStore::<4>::ENCODED_MAX];
+    let n = s.encode(&mut buf).unwrap();
+    let mut settings = Settings::DEFAULT;
+    settings.connectors = 2;
+    let mut other = ProfileStore::<4>::new(settings.clone());
+    let mut p2 = profile;
+    p2.charging_profile_id = 8;
+    assert_eq!(other.set(1, p2, &ctx), ChargingProfileStatus::Accepted);
+    assert_eq!(other.decode_into(&buf[..n]), Ok(()));
+    assert_eq!(
+        Ok(&other),
+        ProfileStore::<4>::decode(&buf[..n], settings.clone()).as_ref()
+    );
+    assert_eq!(other.settings(), &settings);
+    assert_eq!(other.len(), 1);
+    buf[n - 1] ^= 1;
+    assert!(other.decode_into(&buf[..n]).is_err());
+    assert_eq!(other, ProfileStore::new(settings));
 }

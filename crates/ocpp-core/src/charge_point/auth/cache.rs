@@ -189,21 +189,35 @@ impl<const N: usize> AuthCache<N> {
     /// without panicking, anything damaged: a wrong magic, an unknown format version, a CRC
     /// mismatch, more than `N` entries, out-of-range values, duplicate idTags or trailing bytes.
     pub fn decode(data: &[u8]) -> Result<Self, AuthError> {
+        let mut cache = AuthCache::new();
+        cache.decode_into(data)?;
+        Ok(cache)
+    }
+
+    /// [`AuthCache::decode`] in place, without a cache-sized temporary: on success the cache
+    /// holds the image's entries, on error it is empty.
+    pub fn decode_into(&mut self, data: &[u8]) -> Result<(), AuthError> {
+        self.entries.clear();
+        let result = self.decode_entries(data);
+        if result.is_err() {
+            self.entries.clear();
+        }
+        result
+    }
+
+    fn decode_entries(&mut self, data: &[u8]) -> Result<(), AuthError> {
         let mut r = Reader::open(data, CACHE_MAGIC)?;
         let count = r.count(N)?;
-        let mut cache = AuthCache::new();
         for _ in 0..count {
             let (id_tag, info) = r.entry()?;
-            if cache.position(&id_tag).is_some() {
+            if self.position(&id_tag).is_some() {
                 return Err(AuthError::Malformed);
             }
-            cache
-                .entries
+            self.entries
                 .push(Entry { id_tag, info })
                 .map_err(|_| AuthError::TooManyEntries)?;
         }
-        r.end()?;
-        Ok(cache)
+        r.end()
     }
 }
 

@@ -269,27 +269,42 @@ impl<const N: usize> LocalAuthList<N> {
     /// damaged (see [`super::AuthCache::decode`]), and a negative version or entries under
     /// version 0, which [`LocalAuthList::apply`] never produces.
     pub fn decode(data: &[u8]) -> Result<Self, AuthError> {
+        let mut list = LocalAuthList::new();
+        list.decode_into(data)?;
+        Ok(list)
+    }
+
+    /// [`LocalAuthList::decode`] in place, without a list-sized temporary: on success the list
+    /// is the image's, on error it is [`LocalAuthList::new`]'s (version 0, no entries).
+    pub fn decode_into(&mut self, data: &[u8]) -> Result<(), AuthError> {
+        self.version = 0;
+        self.entries.clear();
+        let result = self.decode_entries(data);
+        if result.is_err() {
+            self.version = 0;
+            self.entries.clear();
+        }
+        result
+    }
+
+    fn decode_entries(&mut self, data: &[u8]) -> Result<(), AuthError> {
         let mut r = Reader::open(data, LIST_MAGIC)?;
         let version = r.i32()?;
         let count = r.count(N)?;
         if version < 0 || (version == 0 && count > 0) {
             return Err(AuthError::Malformed);
         }
-        let mut list = LocalAuthList {
-            version,
-            entries: Vec::new(),
-        };
+        self.version = version;
         for _ in 0..count {
             let (id_tag, info) = r.entry()?;
-            if list.contains(&id_tag) {
+            if self.contains(&id_tag) {
                 return Err(AuthError::Malformed);
             }
-            list.entries
+            self.entries
                 .push(Entry { id_tag, info })
                 .map_err(|_| AuthError::TooManyEntries)?;
         }
-        r.end()?;
-        Ok(list)
+        r.end()
     }
 }
 
