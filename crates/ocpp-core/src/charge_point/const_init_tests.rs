@@ -327,5 +327,19 @@ fn profile_store_decode_into_is_decode() {
     assert_eq!(other.len(), 1);
     buf[n - 1] ^= 1;
     assert!(other.decode_into(&buf[..n]).is_err());
-    assert_eq!(other, ProfileStore::new(settings));
+    assert_eq!(other, ProfileStore::new(settings.clone()));
+    buf[n - 1] ^= 1;
+    assert_eq!(other.decode_into(&buf[..n]), Ok(()));
+    other.reset(Settings::DEFAULT);
+    assert_eq!(other, ProfileStore::new(Settings::DEFAULT));
+}
+
+#[test]
+fn journal_clear_is_new() {
+    let mut j: Journal = decode(
+        r#"{"next_local_id":5,"transactions":[],"queue":[],"inoperative":6,"firmware_status_after_boot":"Installed"}"#,
+    );
+    assert_ne!(j, JOURNAL);
+    j.clear();
+    assert_eq!(j, JOURNAL);
 }

@@ -244,6 +244,17 @@ impl Journal {
         }
     }
 
+    /// Makes this [`Journal::new`] again, in place (without a journal-sized temporary).
+    pub fn clear(&mut self) {
+        self.next_local_id = 0;
+        self.transactions.clear();
+        self.queue.clear();
+        self.inoperative = 0;
+        self.stop_data.clear();
+        self.reservations.clear();
+        self.firmware_status_after_boot = None;
+    }
+
     /// The running transaction on `connector`.
     pub fn transaction(&self, connector: ConnectorId) -> Option<&Transaction> {
         self.transactions.iter().find(|t| t.connector == connector)

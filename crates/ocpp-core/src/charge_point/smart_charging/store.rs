@@ -32,6 +32,13 @@ impl<const N: usize> ProfileStore<N> {
         &self.settings
     }
 
+    /// Makes this `ProfileStore::new(settings)` again, in place: the settings replaced, every
+    /// profile removed.
+    pub fn reset(&mut self, settings: Settings) {
+        self.settings = settings;
+        self.profiles.clear();
+    }
+
     /// Replaces the settings (the installed profiles stay).
     pub fn set_settings(&mut self, settings: Settings) {
         self.settings = settings;
