@@ -79,6 +79,9 @@ fn configuration_new_is_new_const_then_reset() {
         let mut config = CONFIG;
         config.reset(n);
         assert_eq!(config, Configuration::new(n), "{n} connectors");
+        let mut config = CONFIG;
+        config.set_runtime_defaults(n);
+        assert_eq!(config, Configuration::new(n), "{n} connectors");
     }
 }
 

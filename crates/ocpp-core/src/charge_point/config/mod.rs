@@ -21,7 +21,9 @@
 //! - **The integers** are `u32`; the central system may write `0..=i32::MAX` (the spec's
 //!   `integer` is 32-bit signed), narrower where a key says so.
 //!
-//! The order of setting up at boot: [`Configuration::new`], then the integrator's own choices
+//! The order of setting up at boot: [`Configuration::new`] (or, for a configuration in a `static`,
+//! [`Configuration::new_const`] and then [`Configuration::set_runtime_defaults`] or
+//! [`Configuration::reset`] in place), then the integrator's own choices
 //! (read-only values, [`Configuration::make_read_only`], [`Configuration::omit`],
 //! [`Configuration::set_supported_measurands`], [`Configuration::add_vendor_key`]), then
 //! [`Configuration::restore`] from storage.
@@ -331,7 +333,11 @@ impl Configuration {
     /// The default configuration as far as const evaluation can build it: everything as
     /// [`Configuration::new`] has it except NumberOfConnectors (0), ConnectorPhaseRotation
     /// (empty) and SupportedFileTransferProtocols (empty), which need runtime formatting. Call
-    /// [`Configuration::reset`] on it (in place) to get [`Configuration::new`]'s value.
+    /// [`Configuration::set_runtime_defaults`] (or [`Configuration::reset`]) on it, in place, to
+    /// get [`Configuration::new`]'s value.
+    ///
+    /// Meant for const context (a `static`, a `const`, `const { }`): called at run time it builds
+    /// the whole value on the stack, as any constructor returning it does.
     pub const fn new_const() -> Self {
         Configuration {
             allow_offline_tx_for_unknown_id: false,
@@ -412,9 +418,12 @@ impl Configuration {
         self.set_runtime_defaults(number_of_connectors);
     }
 
-    /// What [`Configuration::new_const`] leaves out: NumberOfConnectors, the default
-    /// ConnectorPhaseRotation for that many connectors, SupportedFileTransferProtocols.
-    fn set_runtime_defaults(&mut self, number_of_connectors: u32) {
+    /// Sets, in place, what [`Configuration::new_const`] leaves out, and nothing else:
+    /// NumberOfConnectors, the default ConnectorPhaseRotation for that many connectors
+    /// (`1.Unknown,...`), SupportedFileTransferProtocols (`HTTP,HTTPS`). On a `new_const` value
+    /// this gives `Configuration::new(number_of_connectors)`, like [`Configuration::reset`] but
+    /// without its copy of the constant part (which costs flash: a copy of `new_const`'s value).
+    pub fn set_runtime_defaults(&mut self, number_of_connectors: u32) {
         self.number_of_connectors = number_of_connectors;
         self.connector_phase_rotation.clear();
         for id in 1..=number_of_connectors.min(CONNECTOR_PHASE_ROTATION_MAX_LENGTH as u32 - 1) {
