@@ -54,6 +54,14 @@ pub struct Fault {
 
 impl Default for Connector {
     fn default() -> Self {
+        Connector::new()
+    }
+}
+
+impl Connector {
+    /// A connector with nothing known yet: operative, no cable, nothing reported (the
+    /// [`Default`]).
+    pub const fn new() -> Self {
         Connector {
             operative: true,
             scheduled_operative: None,
@@ -69,9 +77,7 @@ impl Default for Connector {
             pending: None,
         }
     }
-}
 
-impl Connector {
     /// The status the facts call for (§7.7).
     ///
     /// Precedence: a fault wins (`Faulted`); then an Inoperative connector without transaction is

@@ -177,7 +177,7 @@ pub struct Queued {
 }
 
 /// The journal record.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Journal {
     /// The next local transaction id.
     pub next_local_id: u32,
@@ -223,7 +223,38 @@ pub enum QueueFull {
     Full,
 }
 
+impl Default for Journal {
+    fn default() -> Self {
+        Journal::new()
+    }
+}
+
 impl Journal {
+    /// An empty journal: no transaction, nothing queued, every connector operative, next local
+    /// id 0 (the [`Default`]).
+    pub const fn new() -> Self {
+        Journal {
+            next_local_id: 0,
+            transactions: List::new(),
+            queue: List::new(),
+            inoperative: 0,
+            stop_data: List::new(),
+            reservations: List::new(),
+            firmware_status_after_boot: None,
+        }
+    }
+
+    /// Makes this [`Journal::new`] again, in place (without a journal-sized temporary).
+    pub fn clear(&mut self) {
+        self.next_local_id = 0;
+        self.transactions.clear();
+        self.queue.clear();
+        self.inoperative = 0;
+        self.stop_data.clear();
+        self.reservations.clear();
+        self.firmware_status_after_boot = None;
+    }
+
     /// The running transaction on `connector`.
     pub fn transaction(&self, connector: ConnectorId) -> Option<&Transaction> {
         self.transactions.iter().find(|t| t.connector == connector)

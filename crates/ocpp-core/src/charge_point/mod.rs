@@ -12,6 +12,8 @@
 pub mod auth;
 pub mod config;
 pub mod connector;
+#[cfg(test)]
+mod const_init_tests;
 mod cp;
 mod image;
 pub mod io;

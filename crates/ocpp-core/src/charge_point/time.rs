@@ -12,6 +12,9 @@ use crate::types::DateTime;
 pub struct Instant(pub u64);
 
 impl Instant {
+    /// The origin, the [`Default`].
+    pub const ZERO: Instant = Instant(0);
+
     /// Milliseconds since the origin.
     pub const fn millis(self) -> u64 {
         self.0
@@ -44,6 +47,10 @@ pub struct WallClock {
 }
 
 impl WallClock {
+    /// [`WallClock::unsynced`] at [`Instant::ZERO`] reading [`DateTime::EPOCH`]: the clock of a
+    /// charge point built in const context, before [`WallClock::reset`].
+    pub const EMPTY: WallClock = WallClock::unsynced(Instant::ZERO, DateTime::EPOCH);
+
     /// A clock that knows nothing yet: it reads `fallback` at `now` and advances from there.
     pub const fn unsynced(now: Instant, fallback: DateTime) -> Self {
         WallClock {
@@ -51,6 +58,11 @@ impl WallClock {
             wall: fallback,
             synced: false,
         }
+    }
+
+    /// Makes this clock [`WallClock::unsynced`]`(now, fallback)` again, in place.
+    pub fn reset(&mut self, now: Instant, fallback: DateTime) {
+        *self = WallClock::unsynced(now, fallback);
     }
 
     /// Sets the wall clock: at `now` it is `wall`.

@@ -107,6 +107,9 @@ impl Cursor<'_> {
 }
 
 impl DateTime {
+    /// 1970-01-01T00:00:00Z, the [`Default`].
+    pub const EPOCH: DateTime = DateTime(0);
+
     /// The instant `millis` milliseconds after the Unix epoch; `None` outside years 0000-9999.
     pub const fn from_unix_millis(millis: i64) -> Option<DateTime> {
         if millis < MIN_MILLIS || millis > MAX_MILLIS {

@@ -36,6 +36,11 @@ impl<T, const N: usize> List<T, N> {
         List(heapless::Vec::new())
     }
 
+    /// A list of the `M` items of `items`, in const context too (`M > N` does not compile).
+    pub const fn from_array<const M: usize>(items: [T; M]) -> Self {
+        List(heapless::Vec::from_array(items))
+    }
+
     /// Appends `item`, or hands it back when the list is full.
     pub fn push(&mut self, item: T) -> Result<(), T> {
         self.0.push(item)

@@ -91,6 +91,11 @@ impl<const N: usize> BoundedString<N> {
         self.0.as_str()
     }
 
+    /// Empties the string, in place.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
     /// Appends a character, or refuses when it would not fit.
     pub fn push(&mut self, c: char) -> Result<(), TooLong> {
         self.0.push(c).map_err(|_| TooLong {

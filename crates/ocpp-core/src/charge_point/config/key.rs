@@ -195,6 +195,9 @@ impl Key {
 pub(super) struct KeySet(u64);
 
 impl KeySet {
+    /// No key (the [`Default`]).
+    pub(super) const EMPTY: KeySet = KeySet(0);
+
     pub(super) const fn contains(self, key: Key) -> bool {
         self.0 & key.bit() != 0
     }

@@ -21,7 +21,9 @@
 //! - **The integers** are `u32`; the central system may write `0..=i32::MAX` (the spec's
 //!   `integer` is 32-bit signed), narrower where a key says so.
 //!
-//! The order of setting up at boot: [`Configuration::new`], then the integrator's own choices
+//! The order of setting up at boot: [`Configuration::new`] (or, for a configuration in a `static`,
+//! [`Configuration::new_const`] and then [`Configuration::set_runtime_defaults`] or
+//! [`Configuration::reset`] in place), then the integrator's own choices
 //! (read-only values, [`Configuration::make_read_only`], [`Configuration::omit`],
 //! [`Configuration::set_supported_measurands`], [`Configuration::add_vendor_key`]), then
 //! [`Configuration::restore`] from storage.
@@ -319,14 +321,24 @@ const DEFAULT_MEASURAND: Measurand = Measurand::EnergyActiveImportRegister;
 
 impl Configuration {
     /// The default configuration of a charge point with `number_of_connectors` connectors.
+    ///
+    /// The same as [`Configuration::new_const`] followed by [`Configuration::reset`]; in a
+    /// `static` (no stack for the value), use those two.
     pub fn new(number_of_connectors: u32) -> Self {
-        let default_measurands =
-            MeasurandList::try_from_slice(&[DEFAULT_MEASURAND]).unwrap_or_default();
-        let mut connector_phase_rotation = PhaseRotationCsl::new();
-        for id in 1..=number_of_connectors.min(CONNECTOR_PHASE_ROTATION_MAX_LENGTH as u32 - 1) {
-            // Cannot fail: the string holds CONNECTOR_PHASE_ROTATION_MAX_LENGTH items.
-            let _ = value::push_phase_rotation(&mut connector_phase_rotation, id, "Unknown");
-        }
+        let mut config = Configuration::new_const();
+        config.set_runtime_defaults(number_of_connectors);
+        config
+    }
+
+    /// The default configuration as far as const evaluation can build it: everything as
+    /// [`Configuration::new`] has it except NumberOfConnectors (0), ConnectorPhaseRotation
+    /// (empty) and SupportedFileTransferProtocols (empty), which need runtime formatting. Call
+    /// [`Configuration::set_runtime_defaults`] (or [`Configuration::reset`]) on it, in place, to
+    /// get [`Configuration::new`]'s value.
+    ///
+    /// Meant for const context (a `static`, a `const`, `const { }`): called at run time it builds
+    /// the whole value on the stack, as any constructor returning it does.
+    pub const fn new_const() -> Self {
         Configuration {
             allow_offline_tx_for_unknown_id: false,
             authorization_cache_enabled: true,
@@ -334,7 +346,7 @@ impl Configuration {
             blink_repeat: 3,
             clock_aligned_data_interval: 0,
             connection_time_out: 60,
-            connector_phase_rotation,
+            connector_phase_rotation: PhaseRotationCsl::new(),
             connector_phase_rotation_max_length: CONNECTOR_PHASE_ROTATION_MAX_LENGTH as u32,
             get_configuration_max_keys: MAX_CONFIGURATION_KEYS as u32,
             heartbeat_interval: 300,
@@ -343,13 +355,13 @@ impl Configuration {
             local_pre_authorize: false,
             max_energy_on_invalid_id: 0,
             message_timeout: 30,
-            meter_values_aligned_data: default_measurands.clone(),
+            meter_values_aligned_data: MeasurandList::from_array([DEFAULT_MEASURAND]),
             meter_values_aligned_data_max_length: MAX_MEASURANDS as u32,
-            meter_values_sampled_data: default_measurands,
+            meter_values_sampled_data: MeasurandList::from_array([DEFAULT_MEASURAND]),
             meter_values_sampled_data_max_length: MAX_MEASURANDS as u32,
             meter_value_sample_interval: 60,
             minimum_status_duration: 0,
-            number_of_connectors,
+            number_of_connectors: 0,
             reset_retries: 3,
             stop_transaction_max_meter_values: MAX_METER_VALUES as u32,
             stop_transaction_on_ev_side_disconnect: true,
@@ -358,15 +370,14 @@ impl Configuration {
             stop_txn_aligned_data_max_length: MAX_MEASURANDS as u32,
             stop_txn_sampled_data: MeasurandList::new(),
             stop_txn_sampled_data_max_length: MAX_MEASURANDS as u32,
-            supported_feature_profiles: List::try_from_slice(&[
+            supported_feature_profiles: List::from_array([
                 Profile::Core,
                 Profile::FirmwareManagement,
                 Profile::LocalAuthListManagement,
                 Profile::Reservation,
                 Profile::SmartCharging,
                 Profile::RemoteTrigger,
-            ])
-            .unwrap_or_default(),
+            ]),
             supported_feature_profiles_max_length: 6,
             transaction_message_attempts: 3,
             transaction_message_retry_interval: 60,
@@ -377,15 +388,14 @@ impl Configuration {
             send_local_list_max_length: SEND_LOCAL_LIST_MAX_LENGTH as u32,
             reserve_connector_zero_supported: false,
             charge_profile_max_stack_level: CHARGE_PROFILE_MAX_STACK_LEVEL as u32,
-            charging_schedule_allowed_charging_rate_unit: List::try_from_slice(&[
+            charging_schedule_allowed_charging_rate_unit: List::from_array([
                 ChargingRateUnit::A,
                 ChargingRateUnit::W,
-            ])
-            .unwrap_or_default(),
+            ]),
             charging_schedule_max_periods: CHARGING_SCHEDULE_MAX_PERIODS as u32,
             connector_switch_3to1_phase_supported: false,
             max_charging_profiles_installed: MAX_CHARGING_PROFILES_INSTALLED as u32,
-            supported_file_transfer_protocols: FileTransferProtocols::truncated("HTTP,HTTPS"),
+            supported_file_transfer_protocols: FileTransferProtocols::new(),
             additional_root_certificate_check: false,
             authorization_key: None,
             certificate_signed_max_chain_size: CERTIFICATE_CHAIN_MAX_LEN as u32,
@@ -393,10 +403,38 @@ impl Configuration {
             cpo_name: None,
             security_profile: 0,
             supported_measurands: MeasurandSet::ALL,
-            read_only: KeySet::default(),
-            omitted: KeySet::default(),
+            read_only: KeySet::EMPTY,
+            omitted: KeySet::EMPTY,
             vendor: List::new(),
         }
+    }
+
+    /// Makes this the default configuration of a charge point with `number_of_connectors`
+    /// connectors, in place: afterwards it equals `Configuration::new(number_of_connectors)`,
+    /// whatever it held before (vendor keys, read-only and omitted keys are gone too). The
+    /// constant part is copied from a constant, not built on the stack.
+    pub fn reset(&mut self, number_of_connectors: u32) {
+        *self = const { Configuration::new_const() };
+        self.set_runtime_defaults(number_of_connectors);
+    }
+
+    /// Sets, in place, what [`Configuration::new_const`] leaves out, and nothing else:
+    /// NumberOfConnectors, the default ConnectorPhaseRotation for that many connectors
+    /// (`1.Unknown,...`), SupportedFileTransferProtocols (`HTTP,HTTPS`). On a `new_const` value
+    /// this gives `Configuration::new(number_of_connectors)`, like [`Configuration::reset`] but
+    /// without its copy of the constant part (which costs flash: a copy of `new_const`'s value).
+    pub fn set_runtime_defaults(&mut self, number_of_connectors: u32) {
+        self.number_of_connectors = number_of_connectors;
+        self.connector_phase_rotation.clear();
+        for id in 1..=number_of_connectors.min(CONNECTOR_PHASE_ROTATION_MAX_LENGTH as u32 - 1) {
+            // Cannot fail: the string holds CONNECTOR_PHASE_ROTATION_MAX_LENGTH items.
+            let _ = value::push_phase_rotation(&mut self.connector_phase_rotation, id, "Unknown");
+        }
+        self.supported_file_transfer_protocols.clear();
+        // Cannot fail: it fits the bound.
+        let _ = self
+            .supported_file_transfer_protocols
+            .push_str("HTTP,HTTPS");
     }
 
     // -----------------------------------------------------------------------------------------

@@ -365,6 +365,23 @@ impl<const N: usize> ProfileStore<N> {
     /// TxProfiles are restored as they were: call [`ProfileStore::transaction_ended`] for every
     /// connector whose transaction did not survive the restart.
     pub fn decode(data: &[u8], settings: Settings) -> Result<Self, StoreError> {
+        let mut store = ProfileStore::new(settings);
+        store.decode_into(data)?;
+        Ok(store)
+    }
+
+    /// [`ProfileStore::decode`] in place, keeping the settings, without a store-sized
+    /// temporary: on success the store holds the image's profiles, on error none.
+    pub fn decode_into(&mut self, data: &[u8]) -> Result<(), StoreError> {
+        self.profiles.clear();
+        let result = self.decode_profiles(data);
+        if result.is_err() {
+            self.profiles.clear();
+        }
+        result
+    }
+
+    fn decode_profiles(&mut self, data: &[u8]) -> Result<(), StoreError> {
         let (version, body) = image::open(data, MAGIC).map_err(|e| match e {
             image::ImageError::Malformed => StoreError::Malformed,
             image::ImageError::BadMagic => StoreError::BadMagic,
@@ -378,11 +395,10 @@ impl<const N: usize> ProfileStore<N> {
         if count > N {
             return Err(StoreError::TooManyEntries);
         }
-        let mut store = ProfileStore::new(settings);
         for _ in 0..count {
             let installed = r.profile()?;
             let p = &installed.profile;
-            let clash = store.profiles.iter().any(|other| {
+            let clash = self.profiles.iter().any(|other| {
                 other.profile.charging_profile_id == p.charging_profile_id
                     || (other.connector == installed.connector
                         && other.profile.charging_profile_purpose == p.charging_profile_purpose
@@ -391,13 +407,12 @@ impl<const N: usize> ProfileStore<N> {
             if clash {
                 return Err(StoreError::Malformed);
             }
-            store
-                .profiles
+            self.profiles
                 .push(installed)
                 .map_err(|_| StoreError::TooManyEntries)?;
         }
         if r.data.is_empty() {
-            Ok(store)
+            Ok(())
         } else {
             Err(StoreError::Malformed)
         }

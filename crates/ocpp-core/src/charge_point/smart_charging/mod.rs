@@ -248,21 +248,23 @@ pub struct Settings {
     pub unconstrained: Limit,
 }
 
+impl Settings {
+    /// The defaults documented on the fields (the [`Default`]), in const context too.
+    pub const DEFAULT: Settings = Settings {
+        line_voltage: 230,
+        connectors: MAX_CONNECTORS as u32,
+        allowed_units: List::from_array([ChargingRateUnit::A, ChargingRateUnit::W]),
+        unconstrained: Limit {
+            value: Decimal::from_int(32),
+            unit: ChargingRateUnit::A,
+            number_phases: None,
+        },
+    };
+}
+
 impl Default for Settings {
     fn default() -> Self {
-        let mut allowed_units = List::new();
-        let _ = allowed_units.push(ChargingRateUnit::A);
-        let _ = allowed_units.push(ChargingRateUnit::W);
-        Settings {
-            line_voltage: 230,
-            connectors: MAX_CONNECTORS as u32,
-            allowed_units,
-            unconstrained: Limit {
-                value: Decimal::from_int(32),
-                unit: ChargingRateUnit::A,
-                number_phases: None,
-            },
-        }
+        Settings::DEFAULT
     }
 }
 

@@ -19,8 +19,8 @@ pub struct ProfileStore<const N: usize = MAX_CHARGING_PROFILES_INSTALLED> {
 }
 
 impl<const N: usize> ProfileStore<N> {
-    /// An empty store.
-    pub fn new(settings: Settings) -> Self {
+    /// An empty store (const: `ProfileStore::new(Settings::DEFAULT)` can initialise a `static`).
+    pub const fn new(settings: Settings) -> Self {
         ProfileStore {
             settings,
             profiles: List::new(),
@@ -30,6 +30,13 @@ impl<const N: usize> ProfileStore<N> {
     /// The settings.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// Makes this `ProfileStore::new(settings)` again, in place: the settings replaced, every
+    /// profile removed.
+    pub fn reset(&mut self, settings: Settings) {
+        self.settings = settings;
+        self.profiles.clear();
     }
 
     /// Replaces the settings (the installed profiles stay).
