@@ -27,4 +27,3 @@ fn charge_point_ram() {
     println!("SmallChargePoint (small profile)  {small:>7} bytes");
     assert!(small < default);
 }
-

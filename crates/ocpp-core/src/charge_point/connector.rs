@@ -59,6 +59,14 @@ impl Default for Connector {
 }
 
 impl Connector {
+    /// A connector of a charge point that has not started: as [`Connector::new`] but with every
+    /// field zero (so a `static` charge point lands in `.bss`).
+    pub const fn blank() -> Self {
+        let mut c = Self::new();
+        c.operative = false;
+        c
+    }
+
     /// A connector with nothing known yet: operative, no cable, nothing reported (the
     /// [`Default`]).
     pub const fn new() -> Self {

@@ -346,3 +346,67 @@ fn journal_clear_is_new() {
     j.clear();
     assert_eq!(j, JOURNAL);
 }
+
+#[test]
+fn zeroed_configuration_with_defaults_applied_is_new() {
+    const ZEROED: Configuration = Configuration::zeroed();
+    for n in [0, 1, 2, 4, 16, 17, 1000, u32::MAX] {
+        let mut c = ZEROED;
+        c.apply_defaults(n);
+        assert_eq!(c, Configuration::new(n), "n = {n}");
+        // From any state, too (a restart).
+        c.heartbeat_interval = 7;
+        c.apply_defaults(n);
+        assert_eq!(c, Configuration::new(n), "n = {n}");
+    }
+}
+
+/// An unstarted charge point is a constant (it can be a `static`), refuses inputs, and once
+/// started equals one built by `new`; starting again (a restart) gives the same state back.
+#[test]
+fn unstarted_then_start_is_new() {
+    use super::{ChargePoint, Input, MemoryStorage, Output, Refused, Setup};
+    struct NoStore;
+    impl super::Storage for NoStore {
+        type Error = ();
+        fn load<'b>(
+            &mut self,
+            _: super::RecordKey,
+            _: &'b mut [u8],
+        ) -> Result<Option<&'b [u8]>, ()> {
+            Ok(None)
+        }
+        fn store(&mut self, _: super::RecordKey, _: &[u8]) -> Result<(), ()> {
+            Ok(())
+        }
+    }
+    static BLANK: ChargePoint<NoStore> = ChargePoint::unstarted(NoStore);
+    assert!(!BLANK.is_started());
+    let mut buf = [0u8; 8192];
+    let mut cp = ChargePoint::<MemoryStorage<4096>>::unstarted(MemoryStorage::new());
+    assert_eq!(
+        cp.handle_input(Input::Connected, Instant(0)),
+        Err(Refused::NotStarted)
+    );
+    assert_eq!(cp.poll_output(Instant(0), &mut buf), Output::Timeout(None));
+    cp.start(Setup::new("V", "M", 2), Instant(5), &mut buf);
+    assert!(cp.is_started());
+    let mut by_new = ChargePoint::<MemoryStorage<4096>>::new(
+        Setup::new("V", "M", 2),
+        MemoryStorage::<4096>::new(),
+        Instant(5),
+        &mut buf,
+    );
+    assert_eq!(cp.configuration(), by_new.configuration());
+    assert_eq!(cp.handle_input(Input::Connected, Instant(6)), Ok(()));
+    let Output::Transmit(frame) = cp.poll_output(Instant(6), &mut buf) else {
+        panic!("BootNotification expected");
+    };
+    assert!(frame.contains("BootNotification"));
+    cp.start(Setup::new("V", "M", 2), Instant(5), &mut buf);
+    assert_eq!(cp.configuration(), by_new.configuration());
+    let mut other = [0u8; 8192];
+    let expected = by_new.poll_output(Instant(6), &mut other);
+    assert!(matches!(expected, Output::Timeout(_)));
+    assert_eq!(cp.poll_output(Instant(6), &mut buf), expected);
+}

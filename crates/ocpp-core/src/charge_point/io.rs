@@ -234,6 +234,8 @@ pub enum Output<'b> {
 /// input changed nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refused {
+    /// [`ChargePoint::start`](super::ChargePoint::start) was not called yet.
+    NotStarted,
     /// The connector id is 0 where a real connector is needed, or above the configured count.
     UnknownConnector(ConnectorId),
     /// The one slot for this kind of request is taken (an outgoing DataTransfer is pending).
@@ -245,6 +247,7 @@ pub enum Refused {
 impl core::fmt::Display for Refused {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
+            Refused::NotStarted => f.write_str("the charge point is not started"),
             Refused::UnknownConnector(c) => write!(f, "unknown connector {c}"),
             Refused::Busy => f.write_str("busy: one request of this kind is pending"),
             Refused::NothingToAnswer => f.write_str("nothing to answer"),

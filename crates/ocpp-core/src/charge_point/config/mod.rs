@@ -330,6 +330,142 @@ impl Configuration {
         config
     }
 
+    /// Every key zero, false, empty or none: the configuration of a charge point that has not
+    /// started. Its bytes are (nearly) all zero, so a `static` charge point built from it lands in
+    /// `.bss` instead of carrying a flash image; [`Configuration::apply_defaults`] then sets the
+    /// defaults in place.
+    pub const fn zeroed() -> Self {
+        Configuration {
+            allow_offline_tx_for_unknown_id: false,
+            authorization_cache_enabled: false,
+            authorize_remote_tx_requests: false,
+            blink_repeat: 0,
+            clock_aligned_data_interval: 0,
+            connection_time_out: 0,
+            connector_phase_rotation: PhaseRotationCsl::new(),
+            connector_phase_rotation_max_length: 0,
+            get_configuration_max_keys: 0,
+            heartbeat_interval: 0,
+            light_intensity: 0,
+            local_authorize_offline: false,
+            local_pre_authorize: false,
+            max_energy_on_invalid_id: 0,
+            message_timeout: 0,
+            meter_values_aligned_data: MeasurandList::new(),
+            meter_values_aligned_data_max_length: 0,
+            meter_values_sampled_data: MeasurandList::new(),
+            meter_values_sampled_data_max_length: 0,
+            meter_value_sample_interval: 0,
+            minimum_status_duration: 0,
+            number_of_connectors: 0,
+            reset_retries: 0,
+            stop_transaction_max_meter_values: 0,
+            stop_transaction_on_ev_side_disconnect: false,
+            stop_transaction_on_invalid_id: false,
+            stop_txn_aligned_data: MeasurandList::new(),
+            stop_txn_aligned_data_max_length: 0,
+            stop_txn_sampled_data: MeasurandList::new(),
+            stop_txn_sampled_data_max_length: 0,
+            supported_feature_profiles: List::new(),
+            supported_feature_profiles_max_length: 0,
+            transaction_message_attempts: 0,
+            transaction_message_retry_interval: 0,
+            unlock_connector_on_ev_side_disconnect: false,
+            web_socket_ping_interval: 0,
+            local_auth_list_enabled: false,
+            local_auth_list_max_length: 0,
+            send_local_list_max_length: 0,
+            reserve_connector_zero_supported: false,
+            charge_profile_max_stack_level: 0,
+            charging_schedule_allowed_charging_rate_unit: List::new(),
+            charging_schedule_max_periods: 0,
+            connector_switch_3to1_phase_supported: false,
+            max_charging_profiles_installed: 0,
+            supported_file_transfer_protocols: FileTransferProtocols::new(),
+            additional_root_certificate_check: false,
+            authorization_key: None,
+            certificate_signed_max_chain_size: 0,
+            certificate_store_max_length: 0,
+            cpo_name: None,
+            security_profile: 0,
+            supported_measurands: MeasurandSet::EMPTY,
+            read_only: KeySet::EMPTY,
+            omitted: KeySet::EMPTY,
+            vendor: List::new(),
+        }
+    }
+
+    /// Sets every key to its default in place, one field at a time (no configuration-sized
+    /// constant copied from flash, no temporary on the stack): after it, the configuration
+    /// equals [`Configuration::new`]`(number_of_connectors)`.
+    pub fn apply_defaults(&mut self, number_of_connectors: u32) {
+        self.allow_offline_tx_for_unknown_id = false;
+        self.authorization_cache_enabled = true;
+        self.authorize_remote_tx_requests = false;
+        self.blink_repeat = 3;
+        self.clock_aligned_data_interval = 0;
+        self.connection_time_out = 60;
+        self.connector_phase_rotation = PhaseRotationCsl::new();
+        self.connector_phase_rotation_max_length = CONNECTOR_PHASE_ROTATION_MAX_LENGTH as u32;
+        self.get_configuration_max_keys = MAX_CONFIGURATION_KEYS as u32;
+        self.heartbeat_interval = 300;
+        self.light_intensity = 100;
+        self.local_authorize_offline = true;
+        self.local_pre_authorize = false;
+        self.max_energy_on_invalid_id = 0;
+        self.message_timeout = 30;
+        self.meter_values_aligned_data = MeasurandList::from_array([DEFAULT_MEASURAND]);
+        self.meter_values_aligned_data_max_length = MAX_MEASURANDS as u32;
+        self.meter_values_sampled_data = MeasurandList::from_array([DEFAULT_MEASURAND]);
+        self.meter_values_sampled_data_max_length = MAX_MEASURANDS as u32;
+        self.meter_value_sample_interval = 60;
+        self.minimum_status_duration = 0;
+        self.number_of_connectors = 0;
+        self.reset_retries = 3;
+        self.stop_transaction_max_meter_values = MAX_METER_VALUES as u32;
+        self.stop_transaction_on_ev_side_disconnect = true;
+        self.stop_transaction_on_invalid_id = true;
+        self.stop_txn_aligned_data = MeasurandList::new();
+        self.stop_txn_aligned_data_max_length = MAX_MEASURANDS as u32;
+        self.stop_txn_sampled_data = MeasurandList::new();
+        self.stop_txn_sampled_data_max_length = MAX_MEASURANDS as u32;
+        self.supported_feature_profiles = List::from_array([
+            Profile::Core,
+            Profile::FirmwareManagement,
+            Profile::LocalAuthListManagement,
+            Profile::Reservation,
+            Profile::SmartCharging,
+            Profile::RemoteTrigger,
+        ]);
+        self.supported_feature_profiles_max_length = 6;
+        self.transaction_message_attempts = 3;
+        self.transaction_message_retry_interval = 60;
+        self.unlock_connector_on_ev_side_disconnect = true;
+        self.web_socket_ping_interval = 60;
+        self.local_auth_list_enabled = true;
+        self.local_auth_list_max_length = LOCAL_AUTH_LIST_MAX_LENGTH as u32;
+        self.send_local_list_max_length = SEND_LOCAL_LIST_MAX_LENGTH as u32;
+        self.reserve_connector_zero_supported = false;
+        self.charge_profile_max_stack_level = CHARGE_PROFILE_MAX_STACK_LEVEL as u32;
+        self.charging_schedule_allowed_charging_rate_unit =
+            List::from_array([ChargingRateUnit::A, ChargingRateUnit::W]);
+        self.charging_schedule_max_periods = CHARGING_SCHEDULE_MAX_PERIODS as u32;
+        self.connector_switch_3to1_phase_supported = false;
+        self.max_charging_profiles_installed = MAX_CHARGING_PROFILES_INSTALLED as u32;
+        self.supported_file_transfer_protocols = FileTransferProtocols::new();
+        self.additional_root_certificate_check = false;
+        self.authorization_key = None;
+        self.certificate_signed_max_chain_size = CERTIFICATE_CHAIN_MAX_LEN as u32;
+        self.certificate_store_max_length = MAX_INSTALLED_CERTIFICATES as u32;
+        self.cpo_name = None;
+        self.security_profile = 0;
+        self.supported_measurands = MeasurandSet::ALL;
+        self.read_only = KeySet::EMPTY;
+        self.omitted = KeySet::EMPTY;
+        self.vendor = List::new();
+        self.set_runtime_defaults(number_of_connectors);
+    }
+
     /// The default configuration as far as const evaluation can build it: everything as
     /// [`Configuration::new`] has it except NumberOfConnectors (0), ConnectorPhaseRotation
     /// (empty) and SupportedFileTransferProtocols (empty), which need runtime formatting. Call

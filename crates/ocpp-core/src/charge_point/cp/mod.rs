@@ -102,6 +102,38 @@ pub struct Setup {
 }
 
 impl Setup {
+    /// The setup of a charge point that has not started: empty identity, no connectors, every
+    /// field zero. [`ChargePoint::start`] takes the real one.
+    pub const EMPTY: Setup = Setup {
+        boot: BootNotificationRequest {
+            charge_box_serial_number: None,
+            charge_point_model: BoundedString::new(),
+            charge_point_serial_number: None,
+            charge_point_vendor: BoundedString::new(),
+            firmware_version: None,
+            iccid: None,
+            imsi: None,
+            meter_serial_number: None,
+            meter_type: None,
+        },
+        connectors: 0,
+        call_timeout_ms: 0,
+        stop_reason_after_restart: Reason::EmergencyStop,
+        data_transfer_vendors: List::new(),
+        decode: DecodeOptions {
+            deny_unknown_fields: false,
+            allow_missing_offset: false,
+            max_depth: 0,
+        },
+        line_voltage: 0,
+        rated_limit: Limit {
+            value: crate::types::Decimal::ZERO,
+            unit: v16::ChargingRateUnit::A,
+            number_phases: None,
+        },
+        connector_lock: false,
+    };
+
     /// A setup with defaults: `vendor`, `model`, `connectors`.
     pub fn new(vendor: &str, model: &str, connectors: u32) -> Self {
         Setup {
@@ -233,6 +265,8 @@ pub struct ChargePoint<
     storage: S,
     config: Configuration,
     clock: WallClock,
+    /// [`ChargePoint::start`] was called: inputs are taken.
+    started: bool,
     connected: bool,
     registration: Registration,
     boot_at: Option<Instant>,
@@ -308,41 +342,51 @@ fn bounded<const N: usize>(args: core::fmt::Arguments<'_>) -> BoundedString<N> {
 }
 
 impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
-    /// A charge point restored from `storage` (configuration, journal, authorization data).
-    /// Transactions found running in the journal were interrupted by a restart: they are stopped
-    /// with [`Setup::stop_reason_after_restart`] at their last known meter value, and their
-    /// StopTransaction is queued behind whatever was queued before.
+    /// A charge point restored from `storage` (configuration, journal, authorization data):
+    /// [`ChargePoint::unstarted`] then [`ChargePoint::start`].
     ///
     /// `scratch` is where each stored record is read while restoring: pass the transmit buffer
     /// (it must hold the largest record, see docs/integration.md); the charge point keeps no
     /// record buffer of its own.
-    pub fn new(mut setup: Setup, storage: S, now: Instant, scratch: &mut [u8]) -> Self {
+    ///
+    /// This returns the charge point by value, so it passes through the stack (tens of KB): on a
+    /// microcontroller, put [`ChargePoint::unstarted`] in a `static` and call
+    /// [`ChargePoint::start`] on it instead.
+    pub fn new(setup: Setup, storage: S, now: Instant, scratch: &mut [u8]) -> Self {
+        let mut cp = Self::unstarted(storage);
+        cp.start(setup, now, scratch);
+        cp
+    }
+
+    /// A charge point that has not started: no setup, every table empty, every input refused
+    /// until [`ChargePoint::start`]. A `const fn` whose value is (nearly) all zero bytes, so a
+    /// firmware can place it in a `static` (in `.bss`: no flash image, no stack temporary).
+    pub const fn unstarted(storage: S) -> Self {
         const {
             assert!(
                 NC >= 2 && NC <= MAX_CONNECTORS + 1,
                 "NC: 1..=MAX_CONNECTORS connectors, plus connector 0"
             );
         }
-        setup.connectors = setup.connectors.clamp(1, NC as u32 - 1);
-        let connectors = setup.connectors;
-        let mut cp = ChargePoint {
-            config: Configuration::new(connectors),
-            setup,
+        ChargePoint {
+            setup: Setup::EMPTY,
             storage,
-            clock: WallClock::unsynced(now, DateTime::default()),
+            config: Configuration::zeroed(),
+            clock: WallClock::EMPTY,
+            started: false,
             connected: false,
             registration: Registration::Unknown,
             boot_at: None,
             heartbeat_at: None,
             journal_retry_at: None,
             inflight: None,
-            next_message: 1,
+            next_message: 0,
             answers: List::new(),
             requests: List::new(),
-            journal: Journal::default(),
-            connectors: core::array::from_fn(|_| Connector::default()),
-            readings: core::array::from_fn(|_| MeterReadings::default()),
-            pending: core::array::from_fn(|_| None),
+            journal: Journal::new(),
+            connectors: [const { Connector::blank() }; NC],
+            readings: [MeterReadings::EMPTY; NC],
+            pending: [const { None }; NC],
             stop_checks: List::new(),
             deferred: List::new(),
             cache: AuthCache::new(),
@@ -353,7 +397,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             incoming_data_transfer: None,
             outgoing_data_transfer: None,
             data_transfer_answer: None,
-            profiles: ProfileStore::new(super::smart_charging::Settings::default()),
+            profiles: ProfileStore::new(super::smart_charging::Settings::BLANK),
             applied_limits: [AppliedLimit::NotYet; NC],
             limits_deadline_cached: None,
             frames_out: 0,
@@ -365,12 +409,79 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             dirty: 0,
             refused: List::new(),
             dropped: 0,
-        };
+        }
+    }
+
+    /// Starts the charge point in place: takes `setup`, sets every key to its default, and
+    /// restores the stored records (configuration, journal, authorization data, profiles).
+    /// Transactions found running in the journal were interrupted by a restart: they are
+    /// stopped with [`Setup::stop_reason_after_restart`] at their last known meter value, and
+    /// their StopTransaction is queued behind whatever was queued before.
+    ///
+    /// Calling it again is a restart (what a power cut does): every volatile state is reset in
+    /// place and the stored records are restored again. `scratch` as in [`ChargePoint::new`].
+    pub fn start(&mut self, mut setup: Setup, now: Instant, scratch: &mut [u8]) {
+        setup.connectors = setup.connectors.clamp(1, NC as u32 - 1);
+        let connectors = setup.connectors;
+        self.setup = setup;
+        self.reset_volatile(now);
+        self.config.apply_defaults(connectors);
         // The declared capacities follow the compiled ones (§9.4.2, §9.1.8).
-        cp.config.local_auth_list_max_length = NL as u32;
-        cp.config.send_local_list_max_length = cp.config.send_local_list_max_length.min(NL as u32);
-        cp.restore(now, scratch);
-        cp
+        self.config.local_auth_list_max_length = NL as u32;
+        self.config.send_local_list_max_length =
+            self.config.send_local_list_max_length.min(NL as u32);
+        self.started = true;
+        self.restore(now, scratch);
+    }
+
+    /// Every state that does not survive a power cut back to its power-on value, in place.
+    fn reset_volatile(&mut self, now: Instant) {
+        self.clock = WallClock::unsynced(now, DateTime::default());
+        self.connected = false;
+        self.registration = Registration::Unknown;
+        self.boot_at = None;
+        self.heartbeat_at = None;
+        self.journal_retry_at = None;
+        self.inflight = None;
+        self.next_message = 1;
+        self.answers.clear();
+        self.requests.clear();
+        self.journal.clear();
+        for c in &mut self.connectors {
+            *c = Connector::new();
+        }
+        for r in &mut self.readings {
+            *r = MeterReadings::EMPTY;
+        }
+        for p in &mut self.pending {
+            *p = None;
+        }
+        self.stop_checks.clear();
+        self.deferred.clear();
+        self.cache = AuthCache::new();
+        self.local_list = LocalAuthList::new();
+        self.meter = MeterScheduler::new(0, 0);
+        self.actions.clear();
+        self.reset = None;
+        self.incoming_data_transfer = None;
+        self.outgoing_data_transfer = None;
+        self.data_transfer_answer = None;
+        self.applied_limits = [AppliedLimit::NotYet; NC];
+        self.limits_deadline_cached = None;
+        self.frames_out = 0;
+        self.frames_in = 0;
+        self.remote_start_profile = None;
+        self.triggered.clear();
+        self.firmware = None;
+        self.diagnostics = None;
+        self.dirty = 0;
+        self.refused.clear();
+        self.dropped = 0;
+    }
+
+    /// Whether [`ChargePoint::start`] was called.
+    pub fn is_started(&self) -> bool {
+        self.started
     }
 
     /// The configuration.

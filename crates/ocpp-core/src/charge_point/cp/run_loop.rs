@@ -11,6 +11,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     /// After any input, drain [`ChargePoint::poll_output`] until it returns
     /// [`Output::Timeout`].
     pub fn handle_input(&mut self, input: Input<'_>, now: Instant) -> Result<(), Refused> {
+        if !self.started {
+            return Err(Refused::NotStarted);
+        }
         match input {
             Input::Connected => self.handle_connected(now),
             Input::Disconnected => self.handle_disconnected(now),
@@ -43,6 +46,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     /// docs/integration.md); a frame that does not fit is answered with a CALLERROR
     /// `InternalError` (answers) or dropped (requests that are not transaction-related).
     pub fn poll_output<'b>(&mut self, now: Instant, buf: &'b mut [u8]) -> Output<'b> {
+        if !self.started {
+            return Output::Timeout(None);
+        }
         self.flush(buf);
         if let Some(action) = self.poll_action() {
             return Output::Action(action);

@@ -6,7 +6,7 @@
 use super::{AppliedLimit, ChargePoint, Reply};
 use crate::charge_point::Instant;
 use crate::charge_point::io::Action;
-use crate::charge_point::smart_charging::{Limit, ProfileStore, SetContext, Settings, TxInfo};
+use crate::charge_point::smart_charging::{Limit, SetContext, Settings, TxInfo};
 use crate::charge_point::storage::{RecordKey, Storage};
 use crate::v16::{
     ChargingProfile, ChargingProfileStatus, ClearChargingProfileRequest, ConnectorId,
@@ -166,11 +166,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
 
     pub(super) fn restore_profiles(&mut self, scratch: &mut [u8]) {
         let settings = self.smart_settings();
-        self.profiles = ProfileStore::new(settings.clone());
+        self.profiles.reset(settings);
         if let Ok(Some(data)) = self.storage.load(RecordKey::ChargingProfiles, scratch) {
-            if let Ok(store) = ProfileStore::decode(data, settings) {
-                self.profiles = store;
-            }
+            let _ = self.profiles.decode_into(data);
         }
     }
 

@@ -262,6 +262,21 @@ impl Settings {
     };
 }
 
+impl Settings {
+    /// Zero settings: those of a charge point that has not started (its bytes are zero, so a
+    /// `static` charge point lands in `.bss`); starting sets the real ones.
+    pub const BLANK: Settings = Settings {
+        line_voltage: 0,
+        connectors: 0,
+        allowed_units: List::new(),
+        unconstrained: Limit {
+            value: Decimal::ZERO,
+            unit: ChargingRateUnit::A,
+            number_phases: None,
+        },
+    };
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings::DEFAULT
