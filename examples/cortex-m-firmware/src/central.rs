@@ -6,7 +6,7 @@ use core::fmt::Write as _;
 
 use cortex_m_semihosting::hprintln;
 
-use crate::driver::{self, Action, Driver, Event, Input, Instant, Output, Parsed, Store};
+use crate::driver::{self, Action, Driver, Event, Input, Instant, Output, Parsed};
 
 /// Room for one frame. 8 KiB holds everything the charge point sends (docs/integration.md).
 pub const FRAME: usize = 8 * 1024;
@@ -228,8 +228,8 @@ pub enum Step {
     /// Time passes, up to this many ms: the clock stops early at the first CALL that is not a
     /// StatusNotification or a Heartbeat, for the next `Expect`.
     Wait(u64),
-    /// Power cut: the charge point is dropped, its storage kept, a new one built from it one
-    /// second later ("reboot").
+    /// Power cut: the charge point loses its RAM state, its records are kept, and it starts
+    /// again from them one second later ("reboot").
     PowerCut,
     /// The charge point holds this many transaction messages.
     Queued(usize),
@@ -249,7 +249,6 @@ fn background(action: &str) -> Option<&'static str> {
 /// The central system, the hardware and the clock around the charge point.
 pub struct Bench {
     drv: Driver,
-    storage: Option<&'static mut Store>,
     frames: &'static mut Frames,
     /// The fake clock.
     pub now: Instant,
@@ -264,10 +263,9 @@ pub struct Bench {
 
 impl Bench {
     /// A bench around an empty charge point slot.
-    pub fn new(drv: Driver, storage: &'static mut Store, frames: &'static mut Frames) -> Self {
+    pub fn new(drv: Driver, frames: &'static mut Frames) -> Self {
         Bench {
             drv,
-            storage: Some(storage),
             frames,
             now: Instant(0),
             deadline: None,
@@ -280,8 +278,7 @@ impl Bench {
 
     /// Power-on at `now`.
     pub fn power_on(&mut self) {
-        let storage = self.storage.take().expect("storage");
-        self.drv.power_on(storage, self.now, &mut self.frames.tx);
+        self.drv.power_on(self.now, &mut self.frames.tx);
         self.pump();
     }
 
@@ -363,15 +360,16 @@ impl Bench {
             }
             Step::Wait(ms) => self.wait(ms),
             Step::PowerCut => {
-                hprintln!("-- POWER CUT: the charge point is dropped, its storage kept");
-                let storage = self.drv.power_cut();
+                hprintln!(
+                    "-- POWER CUT: the charge point loses its RAM state, the records are kept"
+                );
                 self.frames.held.clear();
                 self.frames.reply.clear();
                 self.awaiting = None;
                 self.board.offer = false; // power-on state of the hardware
                 self.now = self.now.add_millis(1_000);
-                hprintln!("-- reboot: a new charge point from the same storage");
-                self.drv.power_on(storage, self.now, &mut self.frames.tx);
+                hprintln!("-- reboot: the charge point starts again from the records");
+                self.drv.power_on(self.now, &mut self.frames.tx);
                 self.pump();
             }
             Step::Queued(n) => {

@@ -6,9 +6,15 @@
 
 use core::mem::size_of;
 
-use ocpp_core::charge_point::{ChargePoint, MemoryStorage, MeterReadings, Reading, Setup};
+use core::cell::RefCell;
+
+use cortex_m::interrupt::{self, Mutex};
+use ocpp_core::charge_point::{
+    ChargePoint, MemoryStorage, MeterReadings, Reading, RecordKey, Setup, Storage,
+};
 use ocpp_core::rpc::Frame;
 use ocpp_core::types::DateTime;
+use static_cell::ConstStaticCell;
 
 pub use ocpp_core::charge_point::{Action, Event, Instant};
 
@@ -16,50 +22,69 @@ pub use ocpp_core::charge_point::{Action, Event, Instant};
 /// `ocpp_core::limits::JOURNAL_RECORD_MAX` (16 KiB) bytes.
 pub const RECORD_SLOT: usize = ocpp_core::limits::JOURNAL_RECORD_MAX;
 
-/// The storage: records in RAM that survive a "power cut" (a new `ChargePoint`), as flash would.
-pub type Store = MemoryStorage<RECORD_SLOT>;
+/// The records, in RAM that survives a "power cut" (a restart of the charge point), as flash
+/// would. In its own static, shared with the charge point through [`Store`].
+pub type Records = MemoryStorage<RECORD_SLOT>;
 
-/// The charge point. It borrows the storage, which lives in its own static, so dropping the
-/// charge point (a power cut) keeps what was stored.
-pub type Cp = ChargePoint<&'static mut Store>;
+/// The records' place.
+static RECORDS: Mutex<RefCell<Records>> = Mutex::new(RefCell::new(Records::new()));
 
-/// `size_of` the charge point, not counting the storage.
+/// The charge point's storage: a handle (zero bytes) on [`RECORDS`], so that the charge point
+/// can be a constant in a `static` and the records outlive every restart.
+pub struct Store;
+
+impl Storage for Store {
+    type Error = <Records as Storage>::Error;
+
+    fn load<'b>(
+        &mut self,
+        key: RecordKey,
+        buf: &'b mut [u8],
+    ) -> Result<Option<&'b [u8]>, Self::Error> {
+        interrupt::free(|cs| RECORDS.borrow(cs).borrow_mut().load(key, buf))
+    }
+
+    fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), Self::Error> {
+        interrupt::free(|cs| RECORDS.borrow(cs).borrow_mut().store(key, data))
+    }
+}
+
+/// The charge point, built in place: `ChargePoint::unstarted` is a `const fn` whose value is
+/// zero, so the static lands in .bss (no flash image, no stack temporary); `start` sets it up.
+pub type Cp = ChargePoint<Store>;
+
+/// `size_of` the charge point (the storage is a zero-sized handle).
 pub const SIZE_OF_CHARGE_POINT: usize = size_of::<Cp>();
-/// `size_of` the storage.
-pub const SIZE_OF_STORAGE: usize = size_of::<Store>();
+/// `size_of` the records.
+pub const SIZE_OF_STORAGE: usize = size_of::<Records>();
+
+/// The charge point's static.
+pub static CHARGE_POINT: ConstStaticCell<Cp> = ConstStaticCell::new(ChargePoint::unstarted(Store));
 
 pub use ocpp_core::charge_point::{Input, Output};
 
-/// The charge point in its static slot.
+/// The charge point in its static.
 pub struct Driver {
-    slot: &'static mut Option<Cp>,
+    cp: &'static mut Cp,
 }
 
 impl Driver {
-    /// A driver for the (empty) slot.
-    pub fn new(slot: &'static mut Option<Cp>) -> Self {
-        Driver { slot }
+    /// A driver for the (unstarted) charge point.
+    pub fn new(cp: &'static mut Cp) -> Self {
+        Driver { cp }
     }
 
-    /// Power-on: a charge point restored from `storage`. Today `ChargePoint::new` returns the
-    /// charge point by value, so it is built on the stack and moved into the slot.
+    /// Power-on: the charge point starts in place and restores what the records hold.
     #[inline(never)]
-    pub fn power_on(&mut self, storage: &'static mut Store, now: Instant, scratch: &mut [u8]) {
+    pub fn power_on(&mut self, now: Instant, scratch: &mut [u8]) {
         let mut setup = Setup::new("ExampleVendor", "CortexM4", 1);
         setup.boot.charge_point_serial_number = "QEMU-AN386-1".try_into().ok();
         setup.boot.firmware_version = "0.1.0".try_into().ok();
-        *self.slot = Some(ChargePoint::new(setup, storage, now, scratch));
-    }
-
-    /// Power cut: the charge point is gone, its storage is handed back.
-    #[inline(never)]
-    pub fn power_cut(&mut self) -> &'static mut Store {
-        let cp = self.slot.take().expect("power_cut: no charge point");
-        cp.into_storage()
+        self.cp.start(setup, now, scratch);
     }
 
     fn cp(&mut self) -> &mut Cp {
-        self.slot.as_mut().expect("no charge point: power_on first")
+        self.cp
     }
 
     /// Feeds one input. A refused input (an unknown connector) is a failed check here.
@@ -76,14 +101,12 @@ impl Driver {
 
     /// Outputs lost because the drain rule was broken (must stay 0).
     pub fn dropped_outputs(&self) -> u32 {
-        self.slot.as_ref().map_or(0, ChargePoint::dropped_outputs)
+        self.cp.dropped_outputs()
     }
 
     /// Transaction messages waiting for delivery.
     pub fn queued_transaction_messages(&self) -> usize {
-        self.slot
-            .as_ref()
-            .map_or(0, ChargePoint::queued_transaction_messages)
+        self.cp.queued_transaction_messages()
     }
 }
 

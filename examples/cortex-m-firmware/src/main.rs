@@ -18,16 +18,10 @@ mod script;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
-use static_cell::{ConstStaticCell, StaticCell};
+use static_cell::ConstStaticCell;
 
 use cortex_m_firmware::rt;
 
-/// The charge point's place: a static, not the stack. A `StaticCell` (uninitialised, in .bss)
-/// rather than a `ConstStaticCell::new(None)`, whose initialiser would be a 90 KB image in .data
-/// (flash): `None` is not all zeros. `Driver::power_on` fills it.
-static CHARGE_POINT: StaticCell<Option<driver::Cp>> = StaticCell::new();
-/// The storage, in RAM here; on a board, flash. It outlives the charge point (power cuts).
-static STORAGE: ConstStaticCell<driver::Store> = ConstStaticCell::new(driver::Store::new());
 /// The bench's frame buffers.
 static FRAMES: ConstStaticCell<central::Frames> = ConstStaticCell::new(central::Frames::new());
 
@@ -62,8 +56,8 @@ fn run() {
         driver::SIZE_OF_STORAGE,
         rt::stack_size()
     );
-    let drv = driver::Driver::new(CHARGE_POINT.init(None));
-    let mut bench = central::Bench::new(drv, STORAGE.take(), FRAMES.take());
+    let drv = driver::Driver::new(driver::CHARGE_POINT.take());
+    let mut bench = central::Bench::new(drv, FRAMES.take());
     bench.power_on();
     bench.play(script::SCRIPT);
     let b = &bench.board;
