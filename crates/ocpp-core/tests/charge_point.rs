@@ -11,8 +11,8 @@
 mod common;
 
 use common::sim::{Sent, Sim, energy, setup, tag};
-use ocpp_core::charge_point::{Action, Event, Instant, Reading, Registration};
 use ocpp_core::charge_point::io::Input;
+use ocpp_core::charge_point::{Action, Event, Instant, Reading, Registration};
 use ocpp_core::v16::{ChargePointErrorCode, ChargePointStatus, Reason};
 use serde_json::{Value, json};
 
