@@ -113,14 +113,24 @@ fn a_charge_point_restarts_from_its_files() {
     let dir = tempfile::tempdir().unwrap();
     {
         let storage = FileStorage::open(dir.path()).unwrap();
-        let mut cp = ChargePoint::new(Setup::new("V", "M", 1), storage, CpInstant::default());
+        let mut cp = ChargePoint::new(
+            Setup::new("V", "M", 1),
+            storage,
+            CpInstant::default(),
+            &mut [0u8; 8192],
+        );
         cp.configuration_mut().heartbeat_interval = 123;
         cp.configuration_mut().web_socket_ping_interval = 7;
         cp.save_configuration();
     }
     assert!(dir.path().join("configuration").exists());
     let storage = FileStorage::open(dir.path()).unwrap();
-    let cp = ChargePoint::new(Setup::new("V", "M", 1), storage, CpInstant::default());
+    let cp = ChargePoint::new(
+        Setup::new("V", "M", 1),
+        storage,
+        CpInstant::default(),
+        &mut [0u8; 8192],
+    );
     assert_eq!(cp.configuration().heartbeat_interval, 123);
     assert_eq!(cp.configuration().web_socket_ping_interval, 7);
 }
