@@ -185,7 +185,8 @@ impl Runner {
             let mut connection = Connection::with_clock(self.options.clone(), clock);
             // Records are read into the transmit buffer's size while restoring.
             let mut scratch = vec![0u8; self.options.transmit_buffer_size.max(1024)];
-            let mut cp = ChargePoint::new(self.setup.clone(), store, connection.now(), &mut scratch);
+            let mut cp =
+                ChargePoint::new(self.setup.clone(), store, connection.now(), &mut scratch);
             if first && self.demo {
                 // The demo shows meter values within seconds.
                 let now = connection.now();

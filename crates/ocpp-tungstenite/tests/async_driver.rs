@@ -82,9 +82,7 @@ fn many_charge_points_boot_concurrently() {
                 let mut hooks = CloseWhen {
                     control: conn.control(),
                     rec: Recorder::default(),
-                    done: |cp: &Cp, _: &Recorder, _| {
-                        cp.registration() == Registration::Accepted
-                    },
+                    done: |cp: &Cp, _: &Recorder, _| cp.registration() == Registration::Accepted,
                     closing: false,
                 };
                 tokio::time::timeout(T, conn.run(&mut cp, &mut hooks))
