@@ -60,7 +60,7 @@ fn main() -> io::Result<()> {
     let mut now = Instant(0);
     // The transmit buffer; records are read into it while restoring, and encoded into it when
     // stored (during the drain).
-    let mut buf = [0u8; 8 * 1024];
+    let mut buf = [0u8; 16 * 1024];
     let mut cp = ChargePoint::new(setup(), FileStorage { dir: dir.clone() }, now, &mut buf);
     // After any input, drain the outputs until Timeout (`exchange`).
     let _ = cp.handle_input(Input::Connected, now);

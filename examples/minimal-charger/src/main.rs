@@ -53,9 +53,10 @@ fn main() {
     let mut now = Instant(0);
 
     // -- 4. The transmit buffer: every frame the charge point sends is written here, and the
-    //       records it stores are encoded here. 8 KiB holds everything but a
-    //       GetConfiguration.conf with long vendor values (docs/integration.md).
-    let mut buf = [0u8; 8 * 1024];
+    //       records it stores are encoded here: 16 KiB holds the largest record (the journal)
+    //       and every frame but a GetConfiguration.conf with long vendor values
+    //       (docs/integration.md, "Buffers").
+    let mut buf = [0u8; 16 * 1024];
 
     // -- 5. The charge point, restored from storage (records are read into `buf`; a journal left
     //       by a power loss would be finished here: its transactions get a StopTransaction with
