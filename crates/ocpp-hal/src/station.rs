@@ -103,8 +103,10 @@ struct Slot {
 enum Scan {
     /// No poll in progress.
     Idle,
-    /// The safe state (first poll), then the clock.
+    /// The safe state (first poll).
     Start,
+    /// The real-time clock (until it was fed once).
+    Clock,
     /// Connector `.0`, at step `.1`.
     Connector(ConnectorId, Step),
     /// Identifiers taken from the readers so far.
@@ -394,15 +396,16 @@ impl<H: Hal> Station<H> {
         match self.scan {
             Scan::Idle => None,
             Scan::Start => {
-                self.scan = Scan::Connector(0, Step::Meter);
+                self.scan = Scan::Clock;
                 if !self.safe {
                     self.safe = true;
                     self.apply_safe_state(cp);
-                    if let Some(event) = self.left_by_commands() {
-                        // The clock comes at the next poll.
-                        return Some(event);
-                    }
+                    return self.left_by_commands();
                 }
+                None
+            }
+            Scan::Clock => {
+                self.scan = Scan::Connector(0, Step::Meter);
                 if !self.clock_synced {
                     if let Some(wall) = self.hal.now() {
                         self.clock_synced = true;
