@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
+use ocpp_core::charge_point::io::{Input, Output};
 use ocpp_core::charge_point::{ChargePoint, Event, Instant, MeterReadings, Reading, RecordKey, Setup, Storage};
 use ocpp_core::rpc::{self, Frame};
 use ocpp_core::v16::{ChargePointErrorCode, Reason, Request, Response};
@@ -66,31 +67,31 @@ fn setup() -> Setup {
 
 fuzz_target!(|ops: Vec<Op>| {
     let mut now = Instant(0);
-    let mut cp = Box::new(ChargePoint::new(setup(), Store::default(), now));
     let mut buf = vec![0u8; 64 * 1024];
+    let mut cp = Box::new(ChargePoint::new(setup(), Store::default(), now, &mut buf));
     let mut last_call: Option<String> = None;
     let mut next_id = 0u32;
     for op in ops.into_iter().take(200) {
         match op {
-            Op::Connect => cp.handle_connected(now),
-            Op::Disconnect => cp.handle_disconnected(now),
+            Op::Connect => feed(&mut cp, Input::Connected, now),
+            Op::Disconnect => feed(&mut cp, Input::Disconnected, now),
             Op::Advance(ms, mul) => {
                 now = now.add_millis(u64::from(ms) * u64::from(mul % 16 + 1));
-                cp.handle_timeout(now);
+                feed(&mut cp, Input::Timeout, now);
             }
             Op::Call(req) => {
                 next_id += 1;
                 let id = format!("cs-{next_id}");
                 if let Ok(text) = rpc::encode_call(&mut buf, &id, req.action().as_str(), &req) {
                     let text = text.to_owned();
-                    cp.handle_frame(&text, now);
+                    feed(&mut cp, Input::Frame(&text), now);
                 }
             }
             Op::Answer(resp) => {
                 if let Some(id) = &last_call {
                     if let Ok(text) = rpc::encode_call_result(&mut buf, id, &resp) {
                         let text = text.to_owned();
-                        cp.handle_frame(&text, now);
+                        feed(&mut cp, Input::Frame(&text), now);
                     }
                 }
             }
@@ -98,55 +99,62 @@ fuzz_target!(|ops: Vec<Op>| {
                 if let Some(id) = &last_call {
                     if let Ok(text) = rpc::encode_call_error(&mut buf, id, rpc::ErrorCode::InternalError, "fuzz") {
                         let text = text.to_owned();
-                        cp.handle_frame(&text, now);
+                        feed(&mut cp, Input::Frame(&text), now);
                     }
                 }
             }
-            Op::Raw(text) => cp.handle_frame(&text, now),
-            Op::Plug(c) => cp.handle_event(Event::Plugged { connector: u32::from(c % 4) }, now),
-            Op::Unplug(c) => cp.handle_event(Event::Unplugged { connector: u32::from(c % 4) }, now),
+            Op::Raw(text) => feed(&mut cp, Input::Frame(&text), now),
+            Op::Plug(c) => feed(&mut cp, Input::Event(Event::Plugged { connector: u32::from(c % 4) }), now),
+            Op::Unplug(c) => feed(&mut cp, Input::Event(Event::Unplugged { connector: u32::from(c % 4) }), now),
             Op::Tag(c, t) => {
                 let connector = if c % 5 == 4 { None } else { Some(u32::from(c % 4)) };
                 let id_tag = TAGS[usize::from(t) % TAGS.len()].try_into().unwrap_or_default();
-                cp.handle_event(Event::IdTag { connector, id_tag }, now);
+                feed(&mut cp, Input::Event(Event::IdTag { connector, id_tag }), now);
             }
-            Op::EvCharging(c, charging) => cp.handle_event(Event::EvCharging { connector: u32::from(c % 4), charging }, now),
+            Op::EvCharging(c, charging) => feed(&mut cp, Input::Event(Event::EvCharging { connector: u32::from(c % 4), charging }), now),
             Op::Meter(c, wh) => {
                 let readings = MeterReadings { energy_active_import_wh: Some(Reading::from(wh)), ..MeterReadings::default() };
-                cp.handle_event(Event::Meter { connector: u32::from(c % 4), readings }, now);
+                feed(&mut cp, Input::Event(Event::Meter { connector: u32::from(c % 4), readings }), now);
             }
-            Op::Fault(c) => cp.handle_event(
-                Event::Fault { connector: u32::from(c % 4), error_code: ChargePointErrorCode::GroundFailure, info: None, vendor_error_code: None },
+            Op::Fault(c) => feed(
+                &mut cp,
+                Input::Event(Event::Fault { connector: u32::from(c % 4), error_code: ChargePointErrorCode::GroundFailure, info: None, vendor_error_code: None }),
                 now,
             ),
-            Op::FaultCleared(c) => cp.handle_event(Event::FaultCleared { connector: u32::from(c % 4) }, now),
-            Op::Stop(c) => cp.handle_event(Event::StopRequested { connector: u32::from(c % 4), reason: Reason::EmergencyStop }, now),
-            Op::UnlockResult(c, ok) => cp.handle_event(Event::UnlockResult { connector: u32::from(c % 4), unlocked: ok }, now),
-            Op::FirmwareDownloaded(ok) => cp.handle_event(Event::FirmwareDownloaded { ok }, now),
-            Op::FirmwareInstalled(ok) => cp.handle_event(Event::FirmwareInstalled { ok }, now),
-            Op::DiagnosticsUploaded(ok) => cp.handle_event(Event::DiagnosticsUploaded { ok }, now),
+            Op::FaultCleared(c) => feed(&mut cp, Input::Event(Event::FaultCleared { connector: u32::from(c % 4) }), now),
+            Op::Stop(c) => feed(&mut cp, Input::Event(Event::StopRequested { connector: u32::from(c % 4), reason: Reason::EmergencyStop }), now),
+            Op::UnlockResult(c, ok) => feed(&mut cp, Input::Event(Event::UnlockResult { connector: u32::from(c % 4), unlocked: ok }), now),
+            Op::FirmwareDownloaded(ok) => feed(&mut cp, Input::Event(Event::FirmwareDownloaded { ok }), now),
+            Op::FirmwareInstalled(ok) => feed(&mut cp, Input::Event(Event::FirmwareInstalled { ok }), now),
+            Op::DiagnosticsUploaded(ok) => feed(&mut cp, Input::Event(Event::DiagnosticsUploaded { ok }), now),
             Op::Restart => {
                 let storage = cp.into_storage();
                 now = now.add_millis(1000);
-                cp = Box::new(ChargePoint::new(setup(), storage, now));
+                cp = Box::new(ChargePoint::new(setup(), storage, now, &mut buf));
                 last_call = None;
             }
         }
-        // Drain: every frame must parse; remember our last CALL's id to answer it.
-        while let Some(frame) = cp.poll_transmit(now, &mut buf) {
-            match Frame::parse(frame) {
-                Ok(Frame::Call(call)) => {
-                    assert!(rpc::is_valid_message_id(call.id), "{frame}");
-                    last_call = Some(call.id.to_owned());
-                }
-                Ok(_) => {}
-                Err(e) => panic!("the charge point sent an invalid frame ({e}): {frame}"),
+        // The drain, after every input: every frame must parse; remember our last CALL's id to
+        // answer it. A caller that drains loses nothing.
+        loop {
+            match cp.poll_output(now, &mut buf) {
+                Output::Transmit(frame) => match Frame::parse(frame) {
+                    Ok(Frame::Call(call)) => {
+                        assert!(rpc::is_valid_message_id(call.id), "{frame}");
+                        last_call = Some(call.id.to_owned());
+                    }
+                    Ok(_) => {}
+                    Err(e) => panic!("the charge point sent an invalid frame ({e}): {frame}"),
+                },
+                Output::Action(_) => {}
+                Output::Timeout(_) => break,
             }
         }
-        while cp.poll_action().is_some() {}
-        if let Some(t) = cp.poll_timeout() {
-            // Deadlines never lie in the past by more than the last step (no busy loop).
-            let _ = t;
-        }
+        assert_eq!(cp.dropped_outputs(), 0, "outputs dropped although every input was drained");
     }
 });
+
+/// One input; a refused one (a connector the charge point does not have) changes nothing.
+fn feed(cp: &mut ChargePoint<Store>, input: Input<'_>, now: Instant) {
+    let _ = cp.handle_input(input, now);
+}

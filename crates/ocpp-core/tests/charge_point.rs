@@ -11,6 +11,7 @@
 mod common;
 
 use common::sim::{Sent, Sim, energy, setup, tag};
+use ocpp_core::charge_point::io::Input;
 use ocpp_core::charge_point::{Action, Event, Instant, Reading, Registration};
 use ocpp_core::v16::{ChargePointErrorCode, ChargePointStatus, Reason};
 use serde_json::{Value, json};
@@ -245,9 +246,7 @@ fn malformed_calls_get_the_right_callerror() {
             other => panic!("{action}: {other:?}"),
         }
     }
-    sim.cp
-        .handle_frame(r#"[2,"bad-1","Reset",{"type":"Soft"]"#, sim.now);
-    sim.drain();
+    sim.frame(r#"[2,"bad-1","Reset",{"type":"Soft"]"#);
     match sim.sent.pop_front() {
         Some(Sent::Error { id, code, .. }) => assert_eq!(
             (id.as_str(), code.as_str()),
@@ -934,11 +933,10 @@ fn data_transfer_to_unknown_and_registered_vendors() {
         (req.vendor_id.as_str(), req.data.as_deref()),
         ("com.example", Some("hello"))
     );
-    sim.cp.answer_data_transfer(
-        ocpp_core::v16::DataTransferStatus::Accepted,
-        Some("pong".try_into().unwrap()),
-    );
-    sim.drain();
+    sim.input(Input::DataTransferAnswer {
+        status: ocpp_core::v16::DataTransferStatus::Accepted,
+        data: Some("pong".try_into().unwrap()),
+    });
     let answer = sim.sent.iter().find_map(|s| match s {
         Sent::Result { payload, .. } => Some(payload.clone()),
         _ => None,

@@ -72,8 +72,8 @@
 //!    and matches the official schema (the harness in tests/common/sim.rs validates every frame);
 //!    it never sends a CALL while another of its CALLs on the same connection is neither answered
 //!    (CALLRESULT or CALLERROR delivered) nor older than [`DEFAULT_CALL_TIMEOUT_MS`]; and its
-//!    wake-up deadline (`poll_timeout`) moves past `now` after at most two `handle_timeout(now)`
-//!    calls with nothing else happening (else an integrator's loop would spin).
+//!    wake-up deadline (`Output::Timeout`) moves past `now` after at most two `Input::Timeout`s
+//!    at `now` with nothing else happening (else an integrator's loop would spin).
 //! 5. **Retry pacing (§3.7.1).** After its k-th CALLERROR (k < TransactionMessageAttempts) a
 //!    message is not sent again before TransactionMessageRetryInterval x k seconds have passed
 //!    (the value of the key at that CALLERROR). Exempt: a power cycle in between (the retry
@@ -852,7 +852,7 @@ impl<'a> Run<'a> {
     /// Handles every frame the charge point sent so far, answers that are due, deadlines that
     /// passed and resets it asked for, until nothing is left to do at this instant.
     fn settle(&mut self) {
-        // handle_timeout(now) calls after which the deadline was still not after `now`, with
+        // Input::Timeout at `now` after which the deadline was still not after `now`, with
         // nothing else happening in between.
         let mut spins = 0;
         for _ in 0..1_000 {
@@ -892,16 +892,15 @@ impl<'a> Run<'a> {
                 spins = 0;
                 continue;
             }
-            if self.sim.cp.poll_timeout().is_some_and(|t| t <= now) {
-                self.sim.cp.handle_timeout(now);
-                self.sim.drain();
-                if self.sim.cp.poll_timeout().is_some_and(|t| t <= now) {
+            if self.sim.deadline.is_some_and(|t| t <= now) {
+                self.sim.timeout();
+                if self.sim.deadline.is_some_and(|t| t <= now) {
                     spins += 1;
                     assert!(
                         spins < 3,
-                        "invariant 4: poll_timeout() is {:?}, not after now ({now:?}), after \
-                         handle_timeout(now) with nothing else to do: an integrator would spin",
-                        self.sim.cp.poll_timeout()
+                        "invariant 4: Output::Timeout({:?}) is not after now ({now:?}), after \
+                         Input::Timeout at now with nothing else to do: an integrator would spin",
+                        self.sim.deadline
                     );
                 }
                 continue;
@@ -1017,7 +1016,7 @@ impl<'a> Run<'a> {
         loop {
             self.settle();
             let next_answer = self.in_transit.iter().map(|t| t.at).min();
-            let next = match (self.sim.cp.poll_timeout(), next_answer) {
+            let next = match (self.sim.deadline, next_answer) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };

@@ -712,7 +712,7 @@ fn the_limit_in_force_reaches_the_hardware_at_period_boundaries() {
     assert_eq!(
         limits(&sim.take_actions()),
         vec![(1, Some(8.0))],
-        "woken at the boundary by poll_timeout"
+        "woken at the boundary by Output::Timeout"
     );
     assert_eq!(
         sim.cp

@@ -1,6 +1,6 @@
 //! One simulated charge point: the core, the network driver, the simulated hardware, stdin.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,6 +8,7 @@ use std::sync::mpsc::Receiver;
 use std::thread;
 use std::time::Duration;
 
+use ocpp_core::charge_point::io::Input;
 use ocpp_core::charge_point::{
     Action, ChargePoint, Event, Instant, RecordKey, Registration, Setup, Storage,
 };
@@ -182,7 +183,10 @@ impl Runner {
         let mut sim = SimCharger::new(self.setup.connectors);
         loop {
             let mut connection = Connection::with_clock(self.options.clone(), clock);
-            let mut cp = ChargePoint::new(self.setup.clone(), store, connection.now());
+            // Records are read into the transmit buffer's size while restoring.
+            let mut scratch = vec![0u8; self.options.transmit_buffer_size.max(1024)];
+            let mut cp =
+                ChargePoint::new(self.setup.clone(), store, connection.now(), &mut scratch);
             if first && self.demo {
                 // The demo shows meter values within seconds.
                 let now = connection.now();
@@ -213,6 +217,7 @@ impl Runner {
                 was_booted: false,
                 running: vec![false; self.setup.connectors as usize + 1],
                 frames: 0,
+                pending: VecDeque::new(),
             };
             connection.run(&mut cp, &mut hooks);
             if hooks.was_booted {
@@ -252,6 +257,8 @@ struct SimHooks<'a> {
     was_booted: bool,
     running: Vec<bool>,
     frames: u64,
+    /// Events of the commands (a stop on quit), fed one input at a time.
+    pending: VecDeque<Event>,
 }
 
 impl SimHooks<'_> {
@@ -260,7 +267,7 @@ impl SimHooks<'_> {
         self.control.close();
     }
 
-    fn apply(&mut self, cp: &mut ChargePoint<Store>, command: Command, now: Instant) {
+    fn apply(&mut self, cp: &ChargePoint<Store>, command: Command) {
         let sim = self.station.hal_mut();
         let valid = |c: u32| c >= 1 && c <= sim.connectors();
         match command {
@@ -273,7 +280,7 @@ impl SimHooks<'_> {
             Command::Fault(c, code) if c <= sim.connectors() => sim.set_fault(c, Some(code)),
             Command::Ok(c) if c <= sim.connectors() => {
                 sim.set_fault(c, None);
-                self.station.clear_fault(cp, c, now);
+                self.station.clear_fault(c);
             }
             Command::Quit => {
                 // Orderly shutdown: running transactions are stopped and their StopTransaction
@@ -281,13 +288,10 @@ impl SimHooks<'_> {
                 self.quitting = true;
                 for c in 1..=self.station.connectors() {
                     if cp.transaction(c).is_some() {
-                        cp.handle_event(
-                            Event::StopRequested {
-                                connector: c,
-                                reason: Reason::Local,
-                            },
-                            now,
-                        );
+                        self.pending.push_back(Event::StopRequested {
+                            connector: c,
+                            reason: Reason::Local,
+                        });
                     }
                 }
                 let control = self.control.clone();
@@ -303,7 +307,7 @@ impl SimHooks<'_> {
 
 impl Hooks<Store> for SimHooks<'_> {
     fn on_action(&mut self, cp: &mut ChargePoint<Store>, action: Action, now: Instant) {
-        let Some(action) = self.station.apply(cp, action, now) else {
+        let Some(action) = self.station.apply(action, now) else {
             return;
         };
         match action {
@@ -373,7 +377,8 @@ impl Hooks<Store> for SimHooks<'_> {
             Action::InstallFirmware => {
                 // "Installing" the simulated firmware: the charge point restarts and boots anew.
                 framelog::line(&format!("{} installing firmware", self.id));
-                cp.handle_event(Event::FirmwareInstalled { ok: true }, now);
+                // One input; the driver goes on draining.
+                let _ = cp.handle_input(Input::Event(Event::FirmwareInstalled { ok: true }), now);
             }
             Action::UploadDiagnostics => {
                 let Some((req, name)) = cp.diagnostics_request() else {
@@ -452,19 +457,32 @@ impl Hooks<Store> for SimHooks<'_> {
         }
     }
 
-    fn on_tick(&mut self, cp: &mut ChargePoint<Store>, now: Instant) {
-        while let Ok(command) = self.commands.try_recv() {
+    /// The events of the commands and of the simulated hardware, one input at a time. Each
+    /// command takes effect before the next one (`tag` then `unplug` is a stop by card, then an
+    /// unplug; not the other way round): the next command is taken only when the hardware has
+    /// told everything the last one changed.
+    fn poll_event(&mut self, cp: &ChargePoint<Store>, now: Instant) -> Option<Event> {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                return Some(event);
+            }
+            if let Some(event) = self.station.poll_event(cp, now) {
+                return Some(event);
+            }
+            let command = self.commands.try_recv().ok()?;
             if command == Command::Quit && self.exit.is_none() {
                 self.exit = Some(HookExit::Quit);
             }
-            self.apply(cp, command, now);
-            // Each command takes effect before the next one (`tag` then `unplug` is a stop by
-            // card, then an unplug; not the other way round).
+            self.apply(cp, command);
             self.station.hal_mut().advance(now);
-            self.station.poll_hardware(cp, now);
+            self.station.poll_now();
         }
+    }
+
+    fn on_tick(&mut self, cp: &ChargePoint<Store>, now: Instant) {
+        // The simulated hardware is polled on every turn.
         self.station.hal_mut().advance(now);
-        self.station.poll_hardware(cp, now);
+        self.station.poll_now();
         let booted = cp.registration() == Registration::Accepted;
         if booted != self.was_booted {
             self.was_booted = booted;

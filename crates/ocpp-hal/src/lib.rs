@@ -7,8 +7,9 @@
 //!   [`IdTagReader`], [`Reset`], [`Clock`], and [`Hal`], all of them in one type. Each is
 //!   documented with the OCPP 1.6 specification's wording of what it means.
 //! - [`Storage`] and [`RecordKey`], re-exported from `ocpp-core` (see below).
-//! - [`Station`]: polls the hardware into `Event`s and carries `Action`s out on it. It owns no
-//!   socket: the network stays the integrator's, sans-IO, as in the core.
+//! - [`Station`]: polls the hardware into `Event`s and carries `Action`s out on it, inside the
+//!   charge point's drain ([`Station::poll_output`]). It owns no socket: the network stays the
+//!   integrator's, sans-IO, as in the core.
 //! - [`sim`]: an in-memory charger and EV implementing every trait, for tests, examples and
 //!   the simulator.
 //!

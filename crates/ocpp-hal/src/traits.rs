@@ -219,7 +219,7 @@ pub trait Reset {
 
     /// Restarts now. On a microcontroller this does not return. On a host it may return `Ok`:
     /// the integrator then builds a new `ChargePoint` from the same storage (see
-    /// [`crate::Station::poll_action`]).
+    /// [`crate::Station::poll_output`]).
     fn reset(&mut self, kind: ResetType) -> Result<(), Self::Error>;
 }
 

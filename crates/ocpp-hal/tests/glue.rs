@@ -4,7 +4,8 @@
 mod common;
 
 use common::{Call, Rig, Sent, amps, decode};
-use ocpp_core::charge_point::{Action, ChargePoint, Instant};
+use ocpp_core::charge_point::io::{Input, Output};
+use ocpp_core::charge_point::{Action, Event, Instant};
 use ocpp_core::types::DateTime;
 use ocpp_core::v16::{
     AuthorizeRequest, ChargePointErrorCode as Err, ChargePointStatus as St, ResetType,
@@ -206,8 +207,7 @@ fn a_failed_switch_latches_until_cleared() {
     rig.sim().failures_mut(1).unwrap().switch = false;
     rig.run(5_000);
     assert_eq!(rig.cp.connector_status(1), Some(St::Faulted));
-    let now = rig.now;
-    rig.station.clear_fault(&mut rig.cp, 1, now);
+    rig.station.clear_fault(1);
     rig.drain();
     assert!(rig.sim().is_offering(1), "cleared: the offer resumes");
     assert_eq!(rig.cp.connector_status(1), Some(St::SuspendedEv));
@@ -313,10 +313,10 @@ fn reset_restarts_the_hardware_and_a_new_charge_point_takes_over() {
     // On a host the reset returns: a new charge point from the same storage, and a resync.
     let storage = core::mem::replace(
         &mut rig.cp,
-        ChargePoint::new(common::setup(1), common::Store::new(), rig.now),
+        common::new_cp(common::setup(1), common::Store::new(), rig.now),
     )
     .into_storage();
-    rig.cp = ChargePoint::new(common::setup(1), storage, rig.now);
+    rig.cp = common::new_cp(common::setup(1), storage, rig.now);
     rig.station.resync();
     rig.inbox.clear();
     rig.boot();
@@ -370,29 +370,63 @@ fn the_real_time_clock_sets_the_wall_clock_once() {
 }
 
 #[test]
-fn poll_timeout_includes_the_next_hardware_poll() {
+fn the_deadline_includes_the_next_hardware_poll() {
     let mut rig = R::new(1);
     rig.boot();
-    // Right after an input the charge point may want a `handle_timeout` at once (a deadline at
-    // or before now); after a turn, the hardware poll bounds the sleep.
+    // After a turn, the hardware poll bounds the sleep.
     rig.run(1_000);
     let now = rig.now;
-    let next = rig.station.poll_timeout(&rig.cp);
+    let next = rig.deadline;
     assert!(next > now && next <= now.add_millis(DEFAULT_POLL_INTERVAL_MS));
+    assert_eq!(rig.station.deadline(None), rig.station.next_poll());
     rig.station.set_poll_interval(50);
     rig.turn();
-    assert_eq!(rig.station.poll_timeout(&rig.cp), now.add_millis(50));
+    assert_eq!(rig.deadline, now.add_millis(50));
 }
 
 #[test]
-fn apply_actions_drains_and_reports_the_reset() {
+fn poll_event_and_apply_for_a_driver_that_drains_itself() {
     let mut sim = SimCharger::new(1);
     sim.plug(1);
     let mut station = Station::new(sim, 1);
-    let mut cp = ChargePoint::new(common::setup(1), common::Store::new(), Instant(0));
-    station.poll_hardware(&mut cp, Instant(0));
-    assert_eq!(station.apply_actions(&mut cp, Instant(0)), None);
-    assert_eq!(cp.poll_action(), None);
+    let mut cp = common::new_cp(common::setup(1), common::Store::new(), Instant(0));
+    let mut buf = vec![0u8; 16 * 1024];
+    let now = Instant(0);
+    let mut events = Vec::new();
+    let mut deadline;
+    loop {
+        // Drain: actions through the station, nothing else (not connected).
+        loop {
+            match cp.poll_output(now, &mut buf) {
+                Output::Transmit(frame) => panic!("not connected: {frame}"),
+                Output::Action(action) => {
+                    let _ = station.apply(action, now);
+                }
+                Output::Timeout(t) => {
+                    deadline = t;
+                    break;
+                }
+            }
+        }
+        // One event per input.
+        let Some(event) = station.poll_event(&cp, now) else {
+            break;
+        };
+        events.push(event.clone());
+        cp.handle_input(Input::Event(event), now).unwrap();
+    }
+    assert!(
+        events.contains(&Event::Plugged { connector: 1 }),
+        "{events:?}"
+    );
+    assert_eq!(cp.connector_status(1), Some(St::Preparing));
+    assert_eq!(cp.dropped_outputs(), 0);
+    // Nothing more until the next poll.
+    assert_eq!(station.poll_event(&cp, now), None);
+    assert_eq!(
+        station.deadline(deadline),
+        deadline.map_or(station.next_poll(), |t| t.min(station.next_poll()))
+    );
     // A limit goes straight to the hardware.
     station.hal_mut().set_limit(1, Some(amps(10))).unwrap();
     assert_eq!(station.hal().limit(1), Some(amps(10)));

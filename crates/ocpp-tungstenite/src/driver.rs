@@ -4,6 +4,7 @@
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant as StdInstant};
 
+use ocpp_core::charge_point::io::{Input, Output};
 use ocpp_core::charge_point::{Action, ChargePoint, Event, Instant, Storage};
 use tungstenite::Message;
 use tungstenite::protocol::CloseFrame;
@@ -53,14 +54,18 @@ impl Clock {
     }
 }
 
-/// What the integrator plugs into the driver: the hardware that carries out [`Action`]s, and
-/// whatever wants to hear about the link or act on every turn of the loop.
+/// What the integrator plugs into the driver: the hardware that carries out [`Action`]s, the
+/// events it feeds, and whatever wants to hear about the link or act on every turn of the loop.
+///
+/// The driver keeps the charge point's rule: after any input, it drains `poll_output` until
+/// `Output::Timeout`. So events come one at a time, from [`Hooks::poll_event`].
 ///
 /// Closures `FnMut(Action)` implement it (actions only), and so does `()` (actions ignored).
 pub trait Hooks<S: Storage> {
-    /// The charge point asks for `action`. `cp` is there to answer (for instance
-    /// `Action::DataTransferRequested` with `cp.answer_data_transfer`, `Action::Unlock` with
-    /// `cp.handle_event(Event::UnlockResult { .. }, now)`); the driver drains what that produces.
+    /// The charge point asks for `action` (taken from its output during the drain). `cp` is
+    /// there to answer with one input (for instance `Action::DataTransferRequested` with
+    /// `Input::DataTransferAnswer`, `Action::Unlock` with `Event::UnlockResult`); the driver goes
+    /// on draining, which covers it.
     fn on_action(&mut self, cp: &mut ChargePoint<S>, action: Action, now: Instant);
 
     /// The link changed: connecting, connected, attempt failed, disconnected.
@@ -68,10 +73,18 @@ pub trait Hooks<S: Storage> {
         let _ = event;
     }
 
-    /// Called on every turn of the loop (at least every `poll_interval`): feed meter readings,
-    /// events from the hardware, or anything else into `cp`.
-    fn on_tick(&mut self, cp: &mut ChargePoint<S>, now: Instant) {
+    /// Called on every turn of the loop (at least every `poll_interval`), before the events:
+    /// work that is not an input (statistics, commands to the hardware). Inputs go through
+    /// [`Hooks::poll_event`].
+    fn on_tick(&mut self, cp: &ChargePoint<S>, now: Instant) {
         let _ = (cp, now);
+    }
+
+    /// The next event to feed (meter readings, the plug, a card, ...), asked on every turn of
+    /// the loop until `None`; the driver feeds each one and drains after it.
+    fn poll_event(&mut self, cp: &ChargePoint<S>, now: Instant) -> Option<Event> {
+        let _ = (cp, now);
+        None
     }
 }
 
@@ -96,7 +109,7 @@ pub enum LinkEvent<'a> {
         /// The attempt number.
         attempt: u32,
     },
-    /// The WebSocket is open; the charge point was told (`handle_connected`).
+    /// The WebSocket is open; the charge point was told (`Input::Connected`).
     Connected {
         /// The connection URL.
         url: &'a str,
@@ -108,7 +121,7 @@ pub enum LinkEvent<'a> {
         /// The delay before the next attempt.
         retry_in: Duration,
     },
-    /// The connection ended; the charge point was told (`handle_disconnected`). `retry_in` is
+    /// The connection ended; the charge point was told (`Input::Disconnected`). `retry_in` is
     /// `None` when the connection was closed on request and the driver stops.
     Disconnected {
         /// Why.
@@ -158,7 +171,8 @@ impl Control {
         }
     }
 
-    /// Hands `event` to the charge point (`handle_event`) on the connection's thread, within
+    /// Hands `event` to the charge point (`Input::Event`, then the drain) on the connection's
+    /// thread, within
     /// `poll_interval`.
     pub fn send_event(&self, event: Event) -> bool {
         self.send(Command::Event(Box::new(event)))
@@ -221,7 +235,13 @@ enum Link {
 ///
 /// let opts = ConnectOptions::new("ws://127.0.0.1:9000/ocpp", "CP-1");
 /// let mut conn = Connection::new(opts);
-/// let mut cp = ChargePoint::new(Setup::new("Vendor", "Model", 1), MemoryStorage::<16384>::new(), conn.now());
+/// let mut scratch = vec![0u8; 16 * 1024]; // records are read into it while restoring
+/// let mut cp = ChargePoint::new(
+///     Setup::new("Vendor", "Model", 1),
+///     MemoryStorage::<16384>::new(),
+///     conn.now(),
+///     &mut scratch,
+/// );
 /// let control = conn.control(); // to another thread: control.send_event(..), control.close()
 /// conn.run(&mut cp, &mut |action| println!("hardware: {action:?}"));
 /// ```
@@ -235,6 +255,9 @@ pub struct Connection {
     tx: Sender<Command>,
     rx: Receiver<Command>,
     buf: Vec<u8>,
+    /// The deadline of the charge point's last `Output::Timeout` (at first: now, to give it a
+    /// first Timeout input).
+    deadline: Option<Instant>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -269,11 +292,12 @@ impl Connection {
             tx,
             rx,
             buf,
+            deadline: Some(Instant(0)),
         }
     }
 
     /// The time now on this connection's clock: give it to the charge point's calls made
-    /// outside the driver (`ChargePoint::new`, `handle_event`, ...).
+    /// outside the driver (`ChargePoint::new`, ...).
     pub fn now(&self) -> Instant {
         self.clock.now()
     }
@@ -342,10 +366,11 @@ impl Connection {
         self.run(cp, hooks);
     }
 
-    /// One turn of the loop: injected commands, [`Hooks::on_tick`], timers, a connection
-    /// attempt when one is due (blocking up to `connect_timeout`), outputs, pings, then a wait of
-    /// at most `poll_interval` for a frame (or a command, while disconnected), and the outputs
-    /// that produced.
+    /// One turn of the loop: the drain of an input fed directly since the last step, injected
+    /// commands, [`Hooks::on_tick`], the events of
+    /// [`Hooks::poll_event`], timers, a connection attempt when one is due (blocking up to
+    /// `connect_timeout`), pings, then a wait of at most `poll_interval` for a frame (or a
+    /// command, while disconnected). Every input is followed by the drain of the outputs.
     pub fn step<S: Storage, H: Hooks<S>>(
         &mut self,
         cp: &mut ChargePoint<S>,
@@ -355,24 +380,27 @@ impl Connection {
             return Status::Closed;
         }
         let now = self.now();
+        // An input fed directly between steps.
+        self.drain(cp, hooks, now);
         while let Ok(cmd) = self.rx.try_recv() {
             self.command(cmd, cp, hooks, now);
         }
         hooks.on_tick(cp, now);
-        timers(cp, now);
+        while let Some(event) = hooks.poll_event(cp, now) {
+            self.input(cp, hooks, Input::Event(event), now);
+        }
+        self.timers(cp, hooks, now);
         if let Link::Down { retry_at } = self.link {
             if retry_at.is_none_or(|t| t <= now) {
                 self.try_connect(cp, hooks);
             }
         }
         let now = self.now();
-        timers(cp, now);
-        self.drain(cp, hooks, now);
+        self.timers(cp, hooks, now);
         self.keepalive(cp, hooks, now);
         self.wait(cp, hooks);
         let now = self.now();
-        timers(cp, now);
-        self.drain(cp, hooks, now);
+        self.timers(cp, hooks, now);
         if matches!(self.link, Link::Closed) {
             Status::Closed
         } else {
@@ -388,7 +416,7 @@ impl Connection {
         now: Instant,
     ) {
         match cmd {
-            Command::Event(event) => cp.handle_event(*event, now),
+            Command::Event(event) => self.input(cp, hooks, Input::Event(*event), now),
             Command::Reconnect => match self.link {
                 Link::Up(_) => self.link_down(cp, hooks, &Disconnect::Requested, now),
                 Link::Down { .. } => self.link = Link::Down { retry_at: None },
@@ -448,8 +476,8 @@ impl Connection {
                     peer_close: None,
                     read_timeout: None,
                 }));
-                cp.handle_connected(now);
                 hooks.on_link(&LinkEvent::Connected { url: &self.url });
+                self.input(cp, hooks, Input::Connected, now);
             }
             Err(error) => {
                 let retry_in = self.next_delay();
@@ -486,9 +514,9 @@ impl Connection {
         if let Link::Up(up) | Link::Closing { up, .. } = &self.link {
             let _ = up.ws.get_ref().tcp().shutdown(std::net::Shutdown::Both);
         }
-        cp.handle_disconnected(now);
         if closing {
             self.link = Link::Closed;
+            self.input(cp, hooks, Input::Disconnected, now);
             tracing::info!(cp = %self.opts.charge_point_id, "connection closed");
             hooks.on_link(&LinkEvent::Disconnected {
                 reason: &Disconnect::Closed,
@@ -504,6 +532,7 @@ impl Connection {
         self.link = Link::Down {
             retry_at: Some(now.add_millis(millis(retry_in))),
         };
+        self.input(cp, hooks, Input::Disconnected, now);
         tracing::warn!(
             cp = %self.opts.charge_point_id,
             "disconnected: {reason}; next attempt in {retry_in:?}"
@@ -514,41 +543,71 @@ impl Connection {
         });
     }
 
-    /// Hands out actions and frames until the charge point has none left.
+    /// Feeds one input to the charge point, then drains its outputs.
+    fn input<S: Storage, H: Hooks<S>>(
+        &mut self,
+        cp: &mut ChargePoint<S>,
+        hooks: &mut H,
+        input: Input<'_>,
+        now: Instant,
+    ) {
+        if let Err(refused) = cp.handle_input(input, now) {
+            tracing::warn!(cp = %self.opts.charge_point_id, "input refused: {refused}");
+        }
+        self.drain(cp, hooks, now);
+    }
+
+    /// `Input::Timeout` when the charge point's deadline has come.
+    fn timers<S: Storage, H: Hooks<S>>(
+        &mut self,
+        cp: &mut ChargePoint<S>,
+        hooks: &mut H,
+        now: Instant,
+    ) {
+        if self.deadline.is_some_and(|t| t <= now) {
+            self.input(cp, hooks, Input::Timeout, now);
+        }
+    }
+
+    /// Drains the charge point's outputs until `Output::Timeout`: frames to the socket, actions
+    /// to the hooks.
     fn drain<S: Storage, H: Hooks<S>>(
         &mut self,
         cp: &mut ChargePoint<S>,
         hooks: &mut H,
         now: Instant,
     ) {
+        let mut sent = false;
         loop {
-            let mut progressed = false;
-            while let Some(action) = cp.poll_action() {
-                progressed = true;
-                tracing::debug!(cp = %self.opts.charge_point_id, "action: {action:?}");
-                hooks.on_action(cp, action, now);
-            }
-            let mut failed = None;
-            if let Link::Up(up) = &mut self.link {
-                while let Some(frame) = cp.poll_transmit(now, &mut self.buf) {
-                    progressed = true;
+            match cp.poll_output(now, &mut self.buf) {
+                Output::Transmit(frame) => {
                     log_frame(&self.opts.charge_point_id, "send", frame);
-                    if let Err(e) = up.ws.write(Message::text(frame.to_owned())) {
-                        failed = Some(e);
-                        break;
+                    let result = match &mut self.link {
+                        Link::Up(up) => up.ws.write(Message::text(frame.to_owned())),
+                        // The charge point is told of the end of the link right after.
+                        _ => Ok(()),
+                    };
+                    sent = true;
+                    if let Err(e) = result {
+                        sent = false;
+                        self.link_down(cp, hooks, &Disconnect::Error(e), now);
                     }
                 }
-                if failed.is_none() {
-                    if let Err(e) = up.ws.flush() {
-                        failed = Some(e);
-                    }
+                Output::Action(action) => {
+                    tracing::debug!(cp = %self.opts.charge_point_id, "action: {action:?}");
+                    hooks.on_action(cp, action, now);
+                }
+                Output::Timeout(t) => {
+                    self.deadline = t;
+                    break;
                 }
             }
-            if let Some(e) = failed {
-                self.link_down(cp, hooks, &Disconnect::Error(e), now);
-            }
-            if !progressed {
-                break;
+        }
+        if sent {
+            if let Link::Up(up) = &mut self.link {
+                if let Err(e) = up.ws.flush() {
+                    self.link_down(cp, hooks, &Disconnect::Error(e), now);
+                }
             }
         }
     }
@@ -598,7 +657,7 @@ impl Connection {
     fn wait<S: Storage, H: Hooks<S>>(&mut self, cp: &mut ChargePoint<S>, hooks: &mut H) {
         let now = self.now();
         let mut wake = now.add_millis(millis(self.opts.poll_interval));
-        if let Some(t) = cp.poll_timeout() {
+        if let Some(t) = self.deadline {
             wake = wake.min(t);
         }
         let ping_interval = u64::from(cp.configuration().web_socket_ping_interval) * 1000;
@@ -666,7 +725,7 @@ impl Connection {
         match result {
             Ok(Message::Text(text)) => {
                 log_frame(id, "recv", text.as_str());
-                cp.handle_frame(text.as_str(), now);
+                self.input(cp, hooks, Input::Frame(text.as_str()), now);
             }
             Ok(Message::Binary(data)) => {
                 tracing::warn!(cp = %id, "ignoring a binary message of {} bytes", data.len());
@@ -746,13 +805,6 @@ pub(crate) fn next_delay(opts: &ConnectOptions, failures: &mut u32) -> Duration 
     let d = opts.reconnect.delay(*failures, rand::random::<f64>());
     *failures = failures.saturating_add(1);
     d
-}
-
-/// `handle_timeout` when the charge point's deadline has come.
-pub(crate) fn timers<S: Storage>(cp: &mut ChargePoint<S>, now: Instant) {
-    if cp.poll_timeout().is_some_and(|t| t <= now) {
-        cp.handle_timeout(now);
-    }
 }
 
 pub(crate) fn millis(d: Duration) -> u64 {

@@ -21,7 +21,8 @@
 //!     .with_ca_bundle("/etc/ocpp/csms-root.pem");
 //! let mut conn = Connection::new(opts);
 //! let storage = FileStorage::open("/var/lib/ocpp").expect("storage");
-//! let mut cp = ChargePoint::new(Setup::new("Vendor", "Model", 2), storage, conn.now());
+//! let mut scratch = vec![0u8; 64 * 1024]; // records are read into it while restoring
+//! let mut cp = ChargePoint::new(Setup::new("Vendor", "Model", 2), storage, conn.now(), &mut scratch);
 //!
 //! let control = conn.control();
 //! std::thread::spawn(move || {
@@ -78,8 +79,8 @@
 //! # Reconnects and keep-alive
 //!
 //! After any failure (connection attempt failed, connection dropped, missing pong) the driver
-//! tells the charge point (`handle_disconnected`), waits, and tries again; every attempt
-//! that succeeds is followed by `handle_connected`, and the charge point sends what it queued
+//! tells the charge point (`Input::Disconnected`), waits, and tries again; every attempt
+//! that succeeds is followed by `Input::Connected`, and the charge point sends what it queued
 //! meanwhile (transaction messages are kept in its journal). The wait follows
 //! [`ReconnectPolicy`]: 1 s, doubling to at most 60 s, each ±25 % random jitter; a successful
 //! connection resets it. [`Control::reconnect`] reconnects at once.
@@ -107,15 +108,21 @@
 //!
 //! # The driver loop
 //!
-//! [`Connection::step`] is one turn: commands from [`Control`] (events are handed to
-//! `handle_event`), [`Hooks::on_tick`], `handle_timeout` when `poll_timeout` has come, a
-//! connection attempt when one is due, then the outputs drained until empty (`poll_action` to
-//! [`Hooks::on_action`], `poll_transmit` to the socket), a ping when due, and a wait for the next
-//! frame (a read timeout on the socket) or, while disconnected, for the next command, bounded by
-//! the charge point's next deadline, the next ping and `poll_interval`.
-//! [`Connection::run`] turns until closed; [`Connection::run_until`] until a condition holds
-//! (tests, scripted simulators). The charge point can also be called directly between steps
-//! (`cp.handle_event(event, conn.now())`): the next step drains what that produced.
+//! The charge point has one input (`ChargePoint::handle_input`) and one output
+//! (`ChargePoint::poll_output`), and one rule: after any input, drain `poll_output` until it
+//! returns `Output::Timeout`. The driver keeps it: every input it feeds is followed by the drain
+//! (`Output::Transmit` to the socket, `Output::Action` to [`Hooks::on_action`],
+//! `Output::Timeout` as the next deadline).
+//!
+//! [`Connection::step`] is one turn: commands from [`Control`] (each event is an
+//! `Input::Event`), [`Hooks::on_tick`], the events of [`Hooks::poll_event`] one input at a time,
+//! `Input::Timeout` when the deadline has come, a connection attempt when one is due, a ping when
+//! due, and a wait for the next frame (a read timeout on the socket; `Input::Frame`) or, while
+//! disconnected, for the next command, bounded by the charge point's next deadline, the next
+//! ping and `poll_interval`. [`Connection::run`] turns until closed; [`Connection::run_until`]
+//! until a condition holds (tests, scripted simulators). One input can also be fed directly
+//! between steps (`cp.handle_input(Input::Event(event), conn.now())`): the next step drains it
+//! first. For more, use [`Control::send_event`] or [`Hooks::poll_event`].
 //!
 //! Time is a [`Clock`]: `std::time::Instant` turned into the core's monotonic milliseconds. Build
 //! the charge point with [`Connection::now`] so that both agree.

@@ -62,7 +62,7 @@ pub struct ConnectOptions {
     /// error and drops the connection. Default: 256 KiB.
     pub max_message_size: usize,
     /// Size of the buffer the charge point writes outgoing frames into (see
-    /// `ChargePoint::poll_transmit`). Default: 64 KiB, enough for the largest
+    /// `ChargePoint::poll_output`). Default: 64 KiB, enough for the largest
     /// GetConfiguration.conf.
     pub transmit_buffer_size: usize,
 }

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures_util::{SinkExt as _, StreamExt as _};
+use ocpp_core::charge_point::io::{Input, Output};
 use ocpp_core::charge_point::{ChargePoint, Instant, Storage};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -17,7 +18,7 @@ use tungstenite::protocol::frame::coding::CloseCode;
 use crate::connect::{Plan, handshake_error, io_error, tls_config};
 use crate::driver::{
     Clock, Command, Control, Hooks, LinkEvent, Tx, check_profile, log_frame, millis, next_delay,
-    password, timers,
+    password,
 };
 use crate::error::{ConnectError, Disconnect};
 use crate::options::ConnectOptions;
@@ -131,10 +132,12 @@ enum Offline {
 ///     tokio::spawn(async move {
 ///         let opts = ConnectOptions::new("ws://127.0.0.1:9000/ocpp", format!("CP-{n}"));
 ///         let mut conn = AsyncConnection::new(opts);
+///         let mut scratch = vec![0u8; 16 * 1024]; // records are read into it while restoring
 ///         let mut cp = Box::new(ChargePoint::new(
 ///             Setup::new("Vendor", "Model", 1),
 ///             MemoryStorage::<16384>::new(),
 ///             conn.now(),
+///             &mut scratch,
 ///         ));
 ///         conn.run(&mut cp, &mut |_action: Action| {}).await;
 ///     });
@@ -151,6 +154,9 @@ pub struct AsyncConnection {
     rx: UnboundedReceiver<Command>,
     buf: Vec<u8>,
     closed: bool,
+    /// The deadline of the charge point's last `Output::Timeout` (at first: now, to give it a
+    /// first Timeout input).
+    deadline: Option<Instant>,
 }
 
 impl std::fmt::Debug for AsyncConnection {
@@ -184,6 +190,7 @@ impl AsyncConnection {
             rx,
             buf,
             closed: false,
+            deadline: Some(Instant(0)),
         }
     }
 
@@ -226,11 +233,14 @@ impl AsyncConnection {
                     tracing::info!(cp = %self.opts.charge_point_id, url = %self.url, "connected");
                     self.failures = 0;
                     self.attempt = 0;
-                    cp.handle_connected(now);
+                    // Drained at the top of `serve`'s loop.
+                    self.input(cp, Input::Connected, now);
                     hooks.on_link(&LinkEvent::Connected { url: &self.url });
                     let reason = self.serve(cp, hooks, ws).await;
                     let now = self.now();
-                    cp.handle_disconnected(now);
+                    // Drained at once, and then at the top of `offline`'s loop.
+                    self.input(cp, Input::Disconnected, now);
+                    self.drain_offline(cp, hooks, now);
                     if matches!(reason, Disconnect::Closed) {
                         self.stop(hooks);
                         return;
@@ -288,22 +298,31 @@ impl AsyncConnection {
         let until = self.now().add_millis(millis(retry_in));
         loop {
             let now = self.now();
+            // The last input (a command) first.
+            self.drain_offline(cp, hooks, now);
             hooks.on_tick(cp, now);
-            timers(cp, now);
-            while let Some(action) = cp.poll_action() {
-                hooks.on_action(cp, action, now);
+            while let Some(event) = hooks.poll_event(cp, now) {
+                self.input(cp, Input::Event(event), now);
+                self.drain_offline(cp, hooks, now);
+            }
+            if self.deadline.is_some_and(|t| t <= now) {
+                self.input(cp, Input::Timeout, now);
+                self.drain_offline(cp, hooks, now);
             }
             if now >= until {
                 return Offline::Retry;
             }
             let mut wake = until.min(now.add_millis(millis(self.opts.poll_interval)));
-            if let Some(t) = cp.poll_timeout() {
+            if let Some(t) = self.deadline {
                 wake = wake.min(t);
             }
             let at = TokioInstant::now() + Duration::from_millis(wake.since(now));
             tokio::select! {
                 cmd = self.rx.recv() => match cmd {
-                    Some(Command::Event(event)) => cp.handle_event(*event, self.clock.now()),
+                    Some(Command::Event(event)) => {
+                        let now = self.clock.now();
+                        self.input(cp, Input::Event(*event), now);
+                    }
                     Some(Command::Reconnect) => return Offline::Retry,
                     Some(Command::Close) => return Offline::Close,
                     None => {}
@@ -311,6 +330,78 @@ impl AsyncConnection {
                 () = sleep_until(at) => {}
             }
         }
+    }
+
+    /// Feeds one input to the charge point; the caller drains right after.
+    fn input<S: Storage>(&mut self, cp: &mut ChargePoint<S>, input: Input<'_>, now: Instant) {
+        if let Err(refused) = cp.handle_input(input, now) {
+            tracing::warn!(cp = %self.opts.charge_point_id, "input refused: {refused}");
+        }
+    }
+
+    /// Drains the charge point's outputs until `Output::Timeout` while disconnected: actions
+    /// only (frames come only while connected).
+    fn drain_offline<S: Storage, H: Hooks<S>>(
+        &mut self,
+        cp: &mut ChargePoint<S>,
+        hooks: &mut H,
+        now: Instant,
+    ) {
+        loop {
+            match cp.poll_output(now, &mut self.buf) {
+                Output::Transmit(frame) => {
+                    tracing::warn!(cp = %self.opts.charge_point_id, "frame while disconnected dropped: {frame}");
+                }
+                Output::Action(action) => hooks.on_action(cp, action, now),
+                Output::Timeout(t) => {
+                    self.deadline = t;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Drains the charge point's outputs until `Output::Timeout`: frames to the socket (dropped
+    /// while our close is under way), actions to the hooks.
+    async fn drain<S: Storage, H: Hooks<S>>(
+        &mut self,
+        cp: &mut ChargePoint<S>,
+        hooks: &mut H,
+        ws: &mut AsyncWsStream,
+        closing: bool,
+        now: Instant,
+    ) -> Result<(), Disconnect> {
+        let write_timeout = self.opts.write_timeout;
+        let mut sent = false;
+        loop {
+            match cp.poll_output(now, &mut self.buf) {
+                Output::Transmit(frame) => {
+                    log_frame(&self.opts.charge_point_id, "send", frame);
+                    if closing {
+                        continue;
+                    }
+                    let message = Message::text(frame.to_owned());
+                    bounded(write_timeout, ws.feed(message))
+                        .await
+                        .map_err(Disconnect::Error)?;
+                    sent = true;
+                }
+                Output::Action(action) => {
+                    tracing::debug!(cp = %self.opts.charge_point_id, "action: {action:?}");
+                    hooks.on_action(cp, action, now);
+                }
+                Output::Timeout(t) => {
+                    self.deadline = t;
+                    break;
+                }
+            }
+        }
+        if sent {
+            bounded(write_timeout, ws.flush())
+                .await
+                .map_err(Disconnect::Error)?;
+        }
+        Ok(())
     }
 
     /// Serves an open connection until it ends; returns why.
@@ -329,31 +420,22 @@ impl AsyncConnection {
         let write_timeout = self.opts.write_timeout;
         loop {
             let now = self.now();
+            // The last input (the connection, a frame, a command) first, then the events one
+            // input at a time, then the timers: each input followed by the drain.
+            if let Err(reason) = self.drain(cp, hooks, &mut ws, closing.is_some(), now).await {
+                return reason;
+            }
             hooks.on_tick(cp, now);
-            timers(cp, now);
-            // Outputs.
-            loop {
-                let mut progressed = false;
-                while let Some(action) = cp.poll_action() {
-                    progressed = true;
-                    tracing::debug!(cp = %id, "action: {action:?}");
-                    hooks.on_action(cp, action, now);
+            while let Some(event) = hooks.poll_event(cp, now) {
+                self.input(cp, Input::Event(event), now);
+                if let Err(reason) = self.drain(cp, hooks, &mut ws, closing.is_some(), now).await {
+                    return reason;
                 }
-                if closing.is_none() {
-                    while let Some(frame) = cp.poll_transmit(now, &mut self.buf) {
-                        progressed = true;
-                        log_frame(&id, "send", frame);
-                        let sent = ws.feed(Message::text(frame.to_owned()));
-                        if let Err(e) = bounded(write_timeout, sent).await {
-                            return Disconnect::Error(e);
-                        }
-                    }
-                    if let Err(e) = bounded(write_timeout, ws.flush()).await {
-                        return Disconnect::Error(e);
-                    }
-                }
-                if !progressed {
-                    break;
+            }
+            if self.deadline.is_some_and(|t| t <= now) {
+                self.input(cp, Input::Timeout, now);
+                if let Err(reason) = self.drain(cp, hooks, &mut ws, closing.is_some(), now).await {
+                    return reason;
                 }
             }
             // Keep-alive.
@@ -385,7 +467,7 @@ impl AsyncConnection {
             }
             // Wait.
             let mut wake = now.add_millis(millis(self.opts.poll_interval));
-            if let Some(t) = cp.poll_timeout() {
+            if let Some(t) = self.deadline {
                 wake = wake.min(t);
             }
             if let Some(d) = closing {
@@ -403,7 +485,8 @@ impl AsyncConnection {
                     match msg {
                         Some(Ok(Message::Text(text))) => {
                             log_frame(&id, "recv", text.as_str());
-                            cp.handle_frame(text.as_str(), now);
+                            // Drained at the top of the loop.
+                            self.input(cp, Input::Frame(text.as_str()), now);
                         }
                         Some(Ok(Message::Binary(data))) => {
                             tracing::warn!(cp = %id, "ignoring a binary message of {} bytes", data.len());
@@ -449,7 +532,10 @@ impl AsyncConnection {
                     }
                 }
                 cmd = self.rx.recv() => match cmd {
-                    Some(Command::Event(event)) => cp.handle_event(*event, self.clock.now()),
+                    Some(Command::Event(event)) => {
+                        let now = self.clock.now();
+                        self.input(cp, Input::Event(*event), now);
+                    }
                     Some(Command::Reconnect) => return Disconnect::Requested,
                     Some(Command::Close) if closing.is_none() => {
                         tracing::info!(cp = %id, "closing the connection");

@@ -31,10 +31,12 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn new_cp(conn: &AsyncConnection) -> Box<Cp> {
+    let mut scratch = vec![0u8; 16 * 1024];
     Box::new(ChargePoint::new(
         Setup::new("V", "M", 1),
         MemoryStorage::<16384>::new(),
         conn.now(),
+        &mut scratch,
     ))
 }
 
@@ -46,7 +48,7 @@ struct CloseWhen<F> {
     closing: bool,
 }
 
-impl<F: FnMut(&mut Cp, &Recorder, Instant) -> bool> Hooks<MemoryStorage<16384>> for CloseWhen<F> {
+impl<F: FnMut(&Cp, &Recorder, Instant) -> bool> Hooks<MemoryStorage<16384>> for CloseWhen<F> {
     fn on_action(&mut self, cp: &mut Cp, action: Action, now: Instant) {
         self.rec.on_action(cp, action, now);
     }
@@ -55,7 +57,7 @@ impl<F: FnMut(&mut Cp, &Recorder, Instant) -> bool> Hooks<MemoryStorage<16384>> 
         Hooks::<MemoryStorage<16384>>::on_link(&mut self.rec, event);
     }
 
-    fn on_tick(&mut self, cp: &mut Cp, now: Instant) {
+    fn on_tick(&mut self, cp: &Cp, now: Instant) {
         if !self.closing && (self.done)(cp, &self.rec, now) {
             self.closing = true;
             self.control.close();
@@ -80,9 +82,7 @@ fn many_charge_points_boot_concurrently() {
                 let mut hooks = CloseWhen {
                     control: conn.control(),
                     rec: Recorder::default(),
-                    done: |cp: &mut Cp, _: &Recorder, _| {
-                        cp.registration() == Registration::Accepted
-                    },
+                    done: |cp: &Cp, _: &Recorder, _| cp.registration() == Registration::Accepted,
                     closing: false,
                 };
                 tokio::time::timeout(T, conn.run(&mut cp, &mut hooks))
@@ -131,20 +131,19 @@ fn reconnect_delivers_queued_transaction_messages() {
         let mut conn = AsyncConnection::new(options);
         let mut cp = new_cp(&conn);
         let mut started = false;
+        let events = conn.control();
         let mut hooks = CloseWhen {
             control: conn.control(),
             rec: Recorder::default(),
-            done: move |cp: &mut Cp, rec: &Recorder, now| {
+            done: move |cp: &Cp, rec: &Recorder, _now| {
                 if !started && cp.registration() == Registration::Accepted {
                     started = true;
-                    cp.handle_event(Event::Plugged { connector: 1 }, now);
-                    cp.handle_event(
-                        Event::IdTag {
-                            connector: Some(1),
-                            id_tag: IdToken::try_from("TAG-1").unwrap(),
-                        },
-                        now,
-                    );
+                    // Events as commands: each one an input with its drain.
+                    events.send_event(Event::Plugged { connector: 1 });
+                    events.send_event(Event::IdTag {
+                        connector: Some(1),
+                        id_tag: IdToken::try_from("TAG-1").unwrap(),
+                    });
                 }
                 rec.connected == 2
                     && cp.transaction(1).is_some()
@@ -239,7 +238,7 @@ fn wss_profile_2_and_3() {
             let mut hooks = CloseWhen {
                 control: conn.control(),
                 rec: Recorder::default(),
-                done: |cp: &mut Cp, _: &Recorder, _| cp.registration() == Registration::Accepted,
+                done: |cp: &Cp, _: &Recorder, _| cp.registration() == Registration::Accepted,
                 closing: false,
             };
             tokio::time::timeout(T, conn.run(&mut cp, &mut hooks))

@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use ocpp_core::charge_point::io::Output;
 use ocpp_core::charge_point::{ChargePoint, Instant as CpInstant, RecordKey, Setup, Storage};
 use ocpp_tungstenite::{FileStorage, FileStorageError};
 
@@ -113,14 +114,30 @@ fn a_charge_point_restarts_from_its_files() {
     let dir = tempfile::tempdir().unwrap();
     {
         let storage = FileStorage::open(dir.path()).unwrap();
-        let mut cp = ChargePoint::new(Setup::new("V", "M", 1), storage, CpInstant::default());
+        let mut cp = ChargePoint::new(
+            Setup::new("V", "M", 1),
+            storage,
+            CpInstant::default(),
+            &mut [0u8; 8192],
+        );
         cp.configuration_mut().heartbeat_interval = 123;
         cp.configuration_mut().web_socket_ping_interval = 7;
         cp.save_configuration();
+        // Records are written during the drain.
+        let mut buf = [0u8; 8192];
+        while !matches!(
+            cp.poll_output(CpInstant::default(), &mut buf),
+            Output::Timeout(_)
+        ) {}
     }
     assert!(dir.path().join("configuration").exists());
     let storage = FileStorage::open(dir.path()).unwrap();
-    let cp = ChargePoint::new(Setup::new("V", "M", 1), storage, CpInstant::default());
+    let cp = ChargePoint::new(
+        Setup::new("V", "M", 1),
+        storage,
+        CpInstant::default(),
+        &mut [0u8; 8192],
+    );
     assert_eq!(cp.configuration().heartbeat_interval, 123);
     assert_eq!(cp.configuration().web_socket_ping_interval, 7);
 }
@@ -186,7 +203,7 @@ fn child_writer() {
 fn survives_sigkill_at_random_instants() {
     let dir = tempfile::tempdir().unwrap();
     let exe = std::env::current_exe().unwrap();
-    let mut last_seen = [0u64; 4];
+    let mut last_seen = [0u64; RecordKey::ALL.len()];
     let mut seq = 1u64;
     let rounds = 25;
     for round in 0..rounds {

@@ -16,6 +16,7 @@ use common::{
     init_logging, new_cp, serve_all,
 };
 use ocpp_core::charge_point::config::AuthorizationKey;
+use ocpp_core::charge_point::io::Input;
 use ocpp_core::charge_point::{Event, Registration};
 use ocpp_core::v16::{ChargePointStatus, IdToken, Reason};
 use ocpp_tungstenite::tungstenite::Message;
@@ -241,27 +242,27 @@ fn reconnect_delivers_queued_transaction_messages() {
     let mut rec = Recorder::default();
     assert!(conn.run_until(&mut cp, &mut rec, T, accepted));
 
-    let now = conn.now();
-    cp.handle_event(Event::Plugged { connector: 1 }, now);
-    cp.handle_event(
-        Event::IdTag {
-            connector: Some(1),
-            id_tag: IdToken::try_from("TAG-1").unwrap(),
-        },
-        now,
-    );
+    // Events as commands: each one an input with its drain.
+    let control = conn.control();
+    control.send_event(Event::Plugged { connector: 1 });
+    control.send_event(Event::IdTag {
+        connector: Some(1),
+        id_tag: IdToken::try_from("TAG-1").unwrap(),
+    });
     assert!(conn.run_until(&mut cp, &mut rec, T, |_, r| !r.disconnects.is_empty()));
     assert!(!conn.is_connected());
     assert!(cp.transaction(1).is_some(), "the transaction runs offline");
 
     // Stopped while offline: StopTransaction queues behind the unanswered StartTransaction.
-    cp.handle_event(
-        Event::StopRequested {
+    // One input directly between steps: the next step drains it first.
+    cp.handle_input(
+        Input::Event(Event::StopRequested {
             connector: 1,
             reason: Reason::Local,
-        },
+        }),
         conn.now(),
-    );
+    )
+    .unwrap();
     assert!(cp.queued_transaction_messages() >= 2);
 
     assert!(conn.run_until(&mut cp, &mut rec, T, |cp, r| {
@@ -707,7 +708,7 @@ impl ocpp_tungstenite::Hooks<ocpp_core::charge_point::MemoryStorage<16384>> for 
         );
     }
 
-    fn on_tick(&mut self, _: &mut common::Cp, _: ocpp_core::charge_point::Instant) {
+    fn on_tick(&mut self, _: &common::Cp, _: ocpp_core::charge_point::Instant) {
         self.0 += 1;
     }
 }

@@ -9,10 +9,12 @@
 //! goodbye), builds a new charge point from the same directory and shows the StopTransaction
 //! with reason `PowerLoss` it sends after booting. Run it with `cargo run -p file-storage`.
 
+use std::collections::VecDeque;
 use std::fs::{self, File};
 use std::io::{self, Write as _};
 use std::path::PathBuf;
 
+use ocpp_core::charge_point::io::{Input, Output};
 use ocpp_core::charge_point::{ChargePoint, Event, Instant, Setup};
 use ocpp_core::rpc::Frame;
 use ocpp_hal::{RecordKey, Storage};
@@ -56,17 +58,22 @@ fn main() -> io::Result<()> {
 
     // Power on, boot, start a transaction (the card is accepted by the central system).
     let mut now = Instant(0);
-    let mut cp = ChargePoint::new(setup(), FileStorage { dir: dir.clone() }, now);
-    cp.handle_connected(now);
-    exchange(&mut cp, now);
-    cp.handle_event(Event::Plugged { connector: 1 }, now);
+    // The transmit buffer; records are read into it while restoring, and encoded into it when
+    // stored (during the drain).
+    let mut buf = [0u8; 16 * 1024];
+    let mut cp = ChargePoint::new(setup(), FileStorage { dir: dir.clone() }, now, &mut buf);
+    // After any input, drain the outputs until Timeout (`exchange`).
+    let _ = cp.handle_input(Input::Connected, now);
+    exchange(&mut cp, now, &mut buf);
+    let _ = cp.handle_input(Input::Event(Event::Plugged { connector: 1 }), now);
+    exchange(&mut cp, now, &mut buf);
     let id_tag = "CARD-1".try_into().map_err(io::Error::other)?;
     let event = Event::IdTag {
         connector: Some(1),
         id_tag,
     };
-    cp.handle_event(event, now);
-    exchange(&mut cp, now);
+    let _ = cp.handle_input(Input::Event(event), now);
+    exchange(&mut cp, now, &mut buf);
     println!(
         "-- transaction running: {:?}",
         cp.transaction(1).and_then(|t| t.transaction_id)
@@ -85,24 +92,28 @@ fn main() -> io::Result<()> {
     println!("-- power cut; restart from {}", dir.display());
 
     now = Instant(0); // a new boot, a new monotonic clock
-    let mut cp = ChargePoint::new(setup(), FileStorage { dir: dir.clone() }, now);
+    let mut cp = ChargePoint::new(setup(), FileStorage { dir: dir.clone() }, now, &mut buf);
     println!(
         "-- queued after restart: {}",
         cp.queued_transaction_messages()
     );
-    cp.handle_connected(now);
-    exchange(&mut cp, now);
+    let _ = cp.handle_input(Input::Connected, now);
+    exchange(&mut cp, now, &mut buf);
     fs::remove_dir_all(&dir)
 }
 
-/// Sends what the charge point has to say to a central system that accepts everything, and hands
-/// its answers back, until the charge point is quiet.
-fn exchange(cp: &mut ChargePoint<FileStorage>, now: Instant) {
-    let mut buf = [0u8; 8 * 1024];
-    let mut answers = Vec::new();
+/// Drains the charge point's outputs until `Output::Timeout`, sending its frames to a central
+/// system that accepts everything, and feeds the answers back one input at a time (each followed
+/// by the drain), until the charge point is quiet.
+fn exchange(cp: &mut ChargePoint<FileStorage>, now: Instant, buf: &mut [u8]) {
+    let mut answers = VecDeque::new();
     loop {
-        while cp.poll_action().is_some() {} // no hardware here
-        while let Some(frame) = cp.poll_transmit(now, &mut buf) {
+        loop {
+            let frame = match cp.poll_output(now, buf) {
+                Output::Transmit(frame) => frame,
+                Output::Action(_) => continue, // no hardware here
+                Output::Timeout(_) => break,
+            };
             println!("CP -> {frame}");
             if let Ok(Frame::Call(call)) = Frame::parse(frame) {
                 let payload = match call.action {
@@ -115,14 +126,12 @@ fn exchange(cp: &mut ChargePoint<FileStorage>, now: Instant) {
                     }
                     _ => "{}",
                 };
-                answers.push(format!(r#"[3,"{}",{payload}]"#, call.id));
+                answers.push_back(format!(r#"[3,"{}",{payload}]"#, call.id));
             }
         }
-        if answers.is_empty() {
+        let Some(answer) = answers.pop_front() else {
             return;
-        }
-        for answer in answers.drain(..) {
-            cp.handle_frame(&answer, now);
-        }
+        };
+        let _ = cp.handle_input(Input::Frame(&answer), now);
     }
 }

@@ -8,6 +8,9 @@
 //! Run it with `cargo run -p minimal-charger`. Every frame is printed with the charge point's
 //! wall clock. docs/integration.md walks through this file.
 
+use std::collections::VecDeque;
+
+use ocpp_core::charge_point::io::{Input, Output};
 use ocpp_core::charge_point::{Action, ChargePoint, Instant, MemoryStorage, Setup};
 use ocpp_core::rpc::Frame;
 use ocpp_core::types::DateTime;
@@ -49,11 +52,18 @@ fn main() {
     //       On a microcontroller: a timer tick; on a host: std::time::Instant::elapsed().
     let mut now = Instant(0);
 
-    // -- 4. The charge point, restored from storage (a journal left by a power loss would be
-    //       finished here: its transactions get a StopTransaction with reason PowerLoss).
-    let mut cp = ChargePoint::new(setup, storage, now);
+    // -- 4. The transmit buffer: every frame the charge point sends is written here, and the
+    //       records it stores are encoded here: 16 KiB holds the largest record (the journal)
+    //       and every frame but a GetConfiguration.conf with long vendor values
+    //       (docs/integration.md, "Buffers").
+    let mut buf = [0u8; 16 * 1024];
 
-    // -- 5. The hardware. `Station` polls sensors, meters and the card reader into events and
+    // -- 5. The charge point, restored from storage (records are read into `buf`; a journal left
+    //       by a power loss would be finished here: its transactions get a StopTransaction with
+    //       reason PowerLoss).
+    let mut cp = ChargePoint::new(setup, storage, now, &mut buf);
+
+    // -- 6. The hardware. `Station` polls sensors, meters and the card reader into events and
     //       carries the charge point's actions out on the contactor and the lock. Here: the
     //       simulated charger with an EV that would take 11 kW, battery at 40 %. It has no
     //       real-time clock (`ocpp_hal::Clock`): the wall clock reads 1970 until the central
@@ -64,25 +74,71 @@ fn main() {
     hardware.set_ev_battery(1, 60_000, 40);
     let mut station = Station::new(hardware, 1);
 
-    // -- 6. The network. A real charger opens a WebSocket to `<central system URL>/<identity>`
-    //       with subprotocol `ocpp1.6`, then calls `handle_connected`; each text message
-    //       received goes to `handle_frame`, a closed socket to `handle_disconnected`. Here the
-    //       "socket" is a function call to the fake central system.
+    // -- 7. The network. A real charger opens a WebSocket to `<central system URL>/<identity>`
+    //       with subprotocol `ocpp1.6`, then feeds `Input::Connected`; each text message
+    //       received is an `Input::Frame`, a closed socket `Input::Disconnected`. Here the
+    //       "socket" is a function call to the fake central system, and its answers wait in a
+    //       queue until they are fed, one input at a time.
     let mut central = CentralSystem {
         next_transaction: 1,
     };
-    cp.handle_connected(now);
-
-    // The transmit buffer: every frame the charge point sends is written here. 8 KiB holds
-    // everything but a GetConfiguration.conf with long vendor values (docs/integration.md).
-    let mut buf = [0u8; 8 * 1024];
+    let mut received: VecDeque<String> = VecDeque::new();
     let mut script = SCRIPT.iter().peekable();
+    let _ = cp.handle_input(Input::Connected, now);
 
-    // -- 7. The loop. The contract: after any input (a frame, an event, the connection, time),
-    //       drain the outputs (actions and frames), then sleep until `poll_timeout` or the next
-    //       input. Waking early, or more often, is harmless.
+    // -- 8. The loop. One input, one output; the contract: after any input, drain
+    //       `poll_output` until it returns `Output::Timeout`, then wait for the next input (a
+    //       frame, or the deadline: `Input::Timeout`). Waking early, or more often, is harmless.
+    //       Through the station, the drain also carries the hardware actions out and feeds the
+    //       hardware's changes (plug, EV, faults, meters, cards) as events, one at a time.
     loop {
-        // What happened at the charger since the last turn (the simulation's "world").
+        let deadline = loop {
+            match station.poll_output(&mut cp, now, &mut buf) {
+                Output::Transmit(frame) => {
+                    println!("{} CP -> {frame}", cp.wall_clock(now));
+                    received.extend(central.receive(frame, now));
+                }
+                // The station has already switched the contactor or the lock; what is left is
+                // the integrator's (display, LEDs, logs, DataTransfer).
+                Output::Action(action) => {
+                    let what = match action {
+                        Action::Authorization { status, .. } => format!("display: card {status:?}"),
+                        Action::EnergyOffer { enabled, .. } => {
+                            format!("contactor: {}", on_off(enabled))
+                        }
+                        Action::CableLock { locked, .. } => {
+                            format!("cable lock: {}", on_off(locked))
+                        }
+                        // DataTransferRequested: answer with Input::DataTransferAnswer.
+                        // Reset (host only; a microcontroller restarts inside the HAL): build a
+                        // new ChargePoint from the same storage, then station.resync().
+                        other => format!("action: {other:?}"),
+                    };
+                    println!("{:>10}{what}", "");
+                }
+                Output::Timeout(t) => break t,
+            }
+        };
+
+        // The next input: a frame from the central system if one arrived (here at once).
+        if let Some(frame) = received.pop_front() {
+            println!("{} CS -> {frame}", cp.wall_clock(now));
+            let _ = cp.handle_input(Input::Frame(&frame), now);
+            continue;
+        }
+
+        // Else sleep until the deadline (the charge point's or the hardware poll's) or the next
+        // thing that happens at the charger. A real loop waits on the socket with this timeout
+        // (select!, poll(2), an RTOS queue).
+        let mut wake = deadline.unwrap_or(Instant(u64::MAX));
+        if let Some((at, _)) = script.peek() {
+            wake = wake.min(Instant(*at));
+        }
+        now = wake.max(now); // fake clock: jump straight there
+        station.hal_mut().advance(now); // simulation only: let energy flow up to `now`
+
+        // What happened at the charger (the simulation's "world"); a real charger would learn
+        // of it from an interrupt, or at the next hardware poll.
         while let Some((_, step)) = script.next_if(|(at, _)| *at <= now.millis()) {
             let hw = station.hal_mut();
             match step {
@@ -91,52 +147,9 @@ fn main() {
                 Step::Unplug => hw.unplug(1),
                 Step::End => return finish(&station, &cp),
             }
+            station.poll_now();
         }
-
-        // Inputs from the hardware: plug, EV, faults, meters, cards -> events (changes only).
-        station.hal_mut().advance(now); // simulation only: let energy flow up to `now`
-        station.poll_hardware(&mut cp, now);
-        // Timers: heartbeats, meter samples, retries, timeouts.
-        cp.handle_timeout(now);
-
-        // Outputs, part 1: actions. The station has already switched the contactor or the lock;
-        // what is left is the integrator's (display, LEDs, logs, DataTransfer).
-        while let Some(action) = station.poll_action(&mut cp, now) {
-            let what = match action {
-                Action::Authorization { status, .. } => format!("display: card {status:?}"),
-                Action::EnergyOffer { enabled, .. } => format!("contactor: {}", on_off(enabled)),
-                Action::CableLock { locked, .. } => format!("cable lock: {}", on_off(locked)),
-                // DataTransferRequested: answer with cp.answer_data_transfer(..).
-                // Reset (host only; a microcontroller restarts inside the HAL): build a new
-                // ChargePoint from the same storage, then station.resync().
-                other => format!("action: {other:?}"),
-            };
-            println!("{:>10}{what}", "");
-        }
-
-        // Outputs, part 2: frames. Send each one; the central system's answers are inputs, so
-        // after handing them over we go round again at the same instant to drain what they
-        // caused (a StartTransaction after an Authorize.conf, say).
-        let mut answers = Vec::new();
-        while let Some(frame) = cp.poll_transmit(now, &mut buf) {
-            println!("{} CP -> {frame}", cp.wall_clock(now));
-            answers.extend(central.receive(frame, now));
-        }
-        if !answers.is_empty() {
-            for answer in answers {
-                println!("{} CS -> {answer}", cp.wall_clock(now));
-                cp.handle_frame(&answer, now);
-            }
-            continue;
-        }
-
-        // Sleep until the charge point or the hardware poll needs us, or the next thing happens.
-        // A real loop waits on the socket with this timeout (select!, poll(2), an RTOS queue).
-        let mut wake = station.poll_timeout(&cp);
-        if let Some((at, _)) = script.peek() {
-            wake = wake.min(Instant(*at));
-        }
-        now = wake.max(now.add_millis(1)); // fake clock: jump straight there
+        let _ = cp.handle_input(Input::Timeout, now);
     }
 }
 

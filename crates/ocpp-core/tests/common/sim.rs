@@ -14,6 +14,7 @@
 
 use std::collections::VecDeque;
 
+use ocpp_core::charge_point::io::{Input, Output, Refused};
 use ocpp_core::charge_point::{
     Action, ChargePoint, Event, Instant, MeterReadings, Reading, RecordKey, Setup, Storage,
 };
@@ -88,6 +89,12 @@ pub struct Sim {
     pub connected: bool,
     /// The transmit buffer's size.
     pub buf_len: usize,
+    /// The deadline of the last drain's [`Output::Timeout`].
+    pub deadline: Option<Instant>,
+    /// Every frame sent, as sent.
+    pub raw: Vec<String>,
+    /// Outputs a test let the charge point drop on purpose ([`Sim::drain_lossy`]).
+    dropped_ok: u32,
 }
 
 /// The central system's clock: 2024-05-01T12:00:00Z at `Instant(0)`, advancing with the fake clock.
@@ -110,7 +117,9 @@ impl Sim {
     }
 
     pub fn with(setup: Setup, storage: Store, now: Instant) -> Self {
-        let cp = ChargePoint::new(setup, storage, now);
+        let buf_len = 64 * 1024;
+        let mut scratch = vec![0u8; buf_len];
+        let cp = ChargePoint::new(setup, storage, now, &mut scratch);
         let mut sim = Sim {
             cp,
             now,
@@ -119,7 +128,10 @@ impl Sim {
             calls: Vec::new(),
             next_id: 1,
             connected: false,
-            buf_len: 64 * 1024,
+            buf_len,
+            deadline: None,
+            raw: Vec::new(),
+            dropped_ok: 0,
         };
         sim.drain();
         sim
@@ -133,19 +145,61 @@ impl Sim {
         Sim::with(setup, storage, later)
     }
 
-    /// Drains frames and actions, validating every frame.
+    /// Drains the outputs until [`Output::Timeout`] (the drain rule), validating every frame,
+    /// and checks that nothing was lost: `dropped_outputs()` stays 0 for a caller that drains.
     pub fn drain(&mut self) {
+        self.drain_outputs();
+        assert_eq!(
+            self.cp.dropped_outputs(),
+            self.dropped_ok,
+            "outputs were dropped although every input was drained"
+        );
+    }
+
+    /// Drains after inputs fed without a drain ([`Sim::input_no_drain`]): returns how many
+    /// outputs the charge point dropped meanwhile, and accepts them.
+    pub fn drain_lossy(&mut self) -> u32 {
+        self.drain_outputs();
+        let dropped = self.cp.dropped_outputs() - self.dropped_ok;
+        self.dropped_ok = self.cp.dropped_outputs();
+        dropped
+    }
+
+    fn drain_outputs(&mut self) {
         let mut buf = vec![0u8; self.buf_len];
-        while let Some(frame) = self.cp.poll_transmit(self.now, &mut buf) {
-            let frame = frame.to_owned();
-            self.record(&frame);
+        for _ in 0..100_000 {
+            match self.cp.poll_output(self.now, &mut buf) {
+                Output::Transmit(frame) => {
+                    assert!(self.connected, "a frame while disconnected: {frame}");
+                    let frame = frame.to_owned();
+                    self.record(&frame);
+                }
+                Output::Action(action) => self.actions.push(action),
+                Output::Timeout(t) => {
+                    self.deadline = t;
+                    return;
+                }
+            }
         }
-        while let Some(action) = self.cp.poll_action() {
-            self.actions.push(action);
+        panic!("poll_output never returned Timeout");
+    }
+
+    /// Feeds one input and drains; an input the harness gives must be accepted.
+    pub fn input(&mut self, input: Input<'_>) {
+        let described = format!("{input:?}");
+        if let Err(e) = self.cp.handle_input(input, self.now) {
+            panic!("input {described} refused: {e}");
         }
+        self.drain();
+    }
+
+    /// Feeds one input without draining (to test the queues): what `handle_input` said.
+    pub fn input_no_drain(&mut self, input: Input<'_>) -> Result<(), Refused> {
+        self.cp.handle_input(input, self.now)
     }
 
     fn record(&mut self, text: &str) {
+        self.raw.push(text.to_owned());
         let frame = Frame::parse(text)
             .unwrap_or_else(|e| panic!("charge point sent an invalid frame {text}: {e}"));
         let sent = match frame {
@@ -188,46 +242,48 @@ impl Sim {
 
     pub fn connect(&mut self) {
         self.connected = true;
-        self.cp.handle_connected(self.now);
-        self.drain();
+        self.input(Input::Connected);
     }
 
     pub fn disconnect(&mut self) {
         self.connected = false;
-        self.cp.handle_disconnected(self.now);
-        self.drain();
+        self.input(Input::Disconnected);
+    }
+
+    /// Feeds [`Input::Timeout`] now and drains.
+    pub fn timeout(&mut self) {
+        self.input(Input::Timeout);
     }
 
     /// Advances the clock by `ms`, waking the charge point at each deadline on the way.
+    ///
+    /// The loop must be honest: after a Timeout input at the deadline's instant, the next
+    /// deadline is later than now (else an integrator's loop would spin); the test fails if not.
     pub fn advance(&mut self, ms: u64) {
         let end = self.now.add_millis(ms);
-        loop {
-            match self.cp.poll_timeout() {
-                Some(t) if t <= end => {
-                    if t > self.now {
-                        self.now = t;
-                    }
-                    self.cp.handle_timeout(self.now);
-                    self.drain();
-                    // A deadline that does not move would loop forever: make progress.
-                    if self.cp.poll_timeout() == Some(t) {
-                        self.now = self.now.add_millis(1);
-                        if self.now > end {
-                            break;
-                        }
-                    }
-                }
-                _ => break,
+        while let Some(t) = self.deadline {
+            if t > end {
+                break;
+            }
+            if t > self.now {
+                self.now = t;
+            }
+            self.timeout();
+            if let Some(next) = self.deadline {
+                assert!(
+                    next > self.now,
+                    "the deadline does not advance: Output::Timeout({next:?}) right after a \
+                     Timeout input at {:?} (an integrator's loop would spin)",
+                    self.now
+                );
             }
         }
         self.now = end;
-        self.cp.handle_timeout(self.now);
-        self.drain();
+        self.timeout();
     }
 
     pub fn event(&mut self, e: Event) {
-        self.cp.handle_event(e, self.now);
-        self.drain();
+        self.input(Input::Event(e));
     }
 
     /// The next frame sent, which must be a CALL of `action`: its id and payload.
@@ -289,18 +345,27 @@ impl Sim {
         assert!(self.sent.is_empty(), "unexpected frames: {:?}", self.sent);
     }
 
+    /// Feeds one frame from the central system and drains.
+    pub fn frame(&mut self, text: &str) {
+        self.input(Input::Frame(text));
+    }
+
+    /// Registers a CALL id sent by hand (with [`Sim::frame`] or without a drain), so that its
+    /// CALLRESULT is validated against the right schema.
+    pub fn expect_answer_to(&mut self, id: &str, action: &str) {
+        self.calls.push((id.to_owned(), action.to_owned()));
+    }
+
     /// Answers the charge point's CALL `id` with a CALLRESULT.
     pub fn reply(&mut self, id: &str, payload: Value) {
         let text = json!([3, id, payload]).to_string();
-        self.cp.handle_frame(&text, self.now);
-        self.drain();
+        self.frame(&text);
     }
 
     /// Answers the charge point's CALL `id` with a CALLERROR.
     pub fn reply_error(&mut self, id: &str, code: &str) {
         let text = json!([4, id, code, "test", {}]).to_string();
-        self.cp.handle_frame(&text, self.now);
-        self.drain();
+        self.frame(&text);
     }
 
     /// Sends a CALL to the charge point and returns what it answered (the next frame).
@@ -309,8 +374,7 @@ impl Sim {
         self.next_id += 1;
         self.calls.push((id.clone(), action.to_owned()));
         let text = json!([2, id, action, payload]).to_string();
-        self.cp.handle_frame(&text, self.now);
-        self.drain();
+        self.frame(&text);
         let pos = self.sent.iter().position(
             |s| matches!(s, Sent::Result { id: i, .. } | Sent::Error { id: i, .. } if *i == id),
         );

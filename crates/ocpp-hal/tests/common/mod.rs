@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use std::string::{String, ToString};
 use std::vec::Vec;
 
+use ocpp_core::charge_point::io::{Input, Output};
 use ocpp_core::charge_point::{Action, ChargePoint, Instant, MemoryStorage, Setup};
 use ocpp_core::json::{self, DecodeOptions};
 use ocpp_core::rpc::Frame;
@@ -197,6 +198,8 @@ pub struct Rig<H: Hal + SimAccess> {
     pub resets: Vec<ResetType>,
     /// Turns of the loop so far.
     pub turns: u32,
+    /// The deadline of the last drain's `Output::Timeout` (the station's: never `None`).
+    pub deadline: Instant,
     next_tx: i32,
     next_cs_id: u32,
 }
@@ -220,7 +223,7 @@ impl Rig<Recorder> {
 impl<H: Hal + SimAccess> Rig<H> {
     pub fn with(hal: H, connectors: u32) -> Self {
         let now = Instant(0);
-        let cp = ChargePoint::new(setup(connectors), Store::new(), now);
+        let cp = new_cp(setup(connectors), Store::new(), now);
         let mut rig = Rig {
             cp,
             station: Station::new(hal, connectors),
@@ -230,6 +233,7 @@ impl<H: Hal + SimAccess> Rig<H> {
             actions: Vec::new(),
             resets: Vec::new(),
             turns: 0,
+            deadline: now,
             next_tx: 100,
             next_cs_id: 1,
         };
@@ -241,46 +245,71 @@ impl<H: Hal + SimAccess> Rig<H> {
         self.station.hal_mut().sim()
     }
 
-    /// One turn of the loop, as docs/integration.md describes it.
+    /// One turn of the loop, as docs/integration.md describes it: the deadline is reached
+    /// (`Input::Timeout`), then the drain through the station, which polls the hardware (at
+    /// every turn here: the simulated hardware changes between turns).
     pub fn turn(&mut self) {
         self.turns += 1;
         let now = self.now;
         self.sim().advance(now);
-        self.station.poll_hardware(&mut self.cp, now);
-        self.cp.handle_timeout(now);
+        self.station.poll_now();
+        self.input(Input::Timeout);
+    }
+
+    /// Feeds one input to the charge point and drains.
+    pub fn input(&mut self, input: Input<'_>) {
+        let described = format!("{input:?}");
+        if let Err(e) = self.cp.handle_input(input, self.now) {
+            panic!("input {described} refused: {e}");
+        }
         self.drain();
     }
 
-    /// Drains actions (through the station) and frames.
+    /// Drains the outputs through the station until `Output::Timeout` (the drain rule), and
+    /// checks that nothing was lost.
     pub fn drain(&mut self) {
         let now = self.now;
-        while let Some(action) = self.station.poll_action(&mut self.cp, now) {
-            if let Action::Reset { kind } = action {
-                self.resets.push(kind);
-            }
-            self.actions.push(action);
-        }
         let mut buf = vec![0u8; 16 * 1024];
-        while let Some(frame) = self.cp.poll_transmit(now, &mut buf) {
-            let sent = parse_sent(frame);
-            self.log.push(sent.clone());
-            self.inbox.push_back(sent);
+        for _ in 0..100_000 {
+            match self.station.poll_output(&mut self.cp, now, &mut buf) {
+                Output::Transmit(frame) => {
+                    let sent = parse_sent(frame);
+                    self.log.push(sent.clone());
+                    self.inbox.push_back(sent);
+                }
+                Output::Action(action) => {
+                    if let Action::Reset { kind } = action {
+                        self.resets.push(kind);
+                    }
+                    self.actions.push(action);
+                }
+                Output::Timeout(t) => {
+                    self.deadline = t.unwrap_or_else(|| panic!("the station always has a poll"));
+                    assert_eq!(self.cp.dropped_outputs(), 0, "outputs were dropped");
+                    return;
+                }
+            }
         }
+        panic!("poll_output never returned Timeout");
     }
 
-    /// Runs the loop until `end`, waking when the station asks.
+    /// Runs the loop until `end`, waking when the station asks. After a turn (a Timeout input
+    /// at now) the deadline must be later than now, else an integrator's loop would spin.
     pub fn run_until(&mut self, end: Instant) {
         loop {
-            let next = self.station.poll_timeout(&self.cp).max(self.now);
+            let next = self.deadline.max(self.now);
             if next > end {
                 break;
             }
-            self.now = if next == self.now {
-                next.add_millis(1).min(end)
-            } else {
-                next
-            };
+            self.now = next;
             self.turn();
+            assert!(
+                self.deadline > self.now,
+                "the deadline does not advance: Output::Timeout({:?}) right after a Timeout \
+                 input at {:?} (an integrator's loop would spin)",
+                self.deadline,
+                self.now
+            );
             if self.now >= end {
                 return;
             }
@@ -296,8 +325,7 @@ impl<H: Hal + SimAccess> Rig<H> {
     }
 
     pub fn connect(&mut self) {
-        self.cp.handle_connected(self.now);
-        self.drain();
+        self.input(Input::Connected);
     }
 
     /// Connects, accepts the BootNotification and answers what follows.
@@ -315,8 +343,7 @@ impl<H: Hal + SimAccess> Rig<H> {
     /// Sends a CALLRESULT for our CALL `id`.
     pub fn reply(&mut self, id: &str, payload: &str) {
         let text = format!(r#"[3,"{id}",{payload}]"#);
-        self.cp.handle_frame(&text, self.now);
-        self.drain();
+        self.input(Input::Frame(&text));
     }
 
     /// The next unseen CALL, which must be `action`; frames before it that are not CALLs are
@@ -374,8 +401,7 @@ impl<H: Hal + SimAccess> Rig<H> {
         let id = format!("cs-{}", self.next_cs_id);
         self.next_cs_id += 1;
         let text = format!(r#"[2,"{id}","{action}",{payload}]"#);
-        self.cp.handle_frame(&text, self.now);
-        self.drain();
+        self.input(Input::Frame(&text));
         let answer = self.take_answer(&id);
         (id, answer)
     }
@@ -435,6 +461,12 @@ impl<H: Hal + SimAccess> Rig<H> {
             })
             .collect()
     }
+}
+
+/// A charge point, restored from `storage` (records read into a scratch buffer).
+pub fn new_cp(setup: Setup, storage: Store, now: Instant) -> ChargePoint<Store> {
+    let mut scratch = vec![0u8; 16 * 1024];
+    ChargePoint::new(setup, storage, now, &mut scratch)
 }
 
 /// Decodes a payload with the core's decoder.

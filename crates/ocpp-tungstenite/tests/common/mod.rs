@@ -34,10 +34,12 @@ pub type Cp = ChargePoint<MemoryStorage<16384>>;
 
 /// A charge point on `conn`'s clock.
 pub fn new_cp(conn: &Connection) -> Box<Cp> {
+    let mut scratch = vec![0u8; 16 * 1024];
     Box::new(ChargePoint::new(
         Setup::new("V", "M", 1),
         MemoryStorage::<16384>::new(),
         conn.now(),
+        &mut scratch,
     ))
 }
 
