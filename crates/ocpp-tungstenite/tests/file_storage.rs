@@ -114,7 +114,7 @@ fn a_charge_point_restarts_from_its_files() {
     let dir = tempfile::tempdir().unwrap();
     {
         let storage = FileStorage::open(dir.path()).unwrap();
-        let mut cp = ChargePoint::new(
+        let mut cp: ChargePoint<FileStorage> = ChargePoint::new(
             Setup::new("V", "M", 1),
             storage,
             CpInstant::default(),
@@ -132,7 +132,7 @@ fn a_charge_point_restarts_from_its_files() {
     }
     assert!(dir.path().join("configuration").exists());
     let storage = FileStorage::open(dir.path()).unwrap();
-    let cp = ChargePoint::new(
+    let cp: ChargePoint<FileStorage> = ChargePoint::new(
         Setup::new("V", "M", 1),
         storage,
         CpInstant::default(),
