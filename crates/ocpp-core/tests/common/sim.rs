@@ -56,6 +56,15 @@ impl Storage for Store {
         self.writes += 1;
         Ok(())
     }
+
+    fn append(&mut self, key: RecordKey, data: &[u8]) -> Result<bool, ()> {
+        self.records
+            .get_mut(key.name())
+            .ok_or(())?
+            .extend_from_slice(data);
+        self.writes += 1;
+        Ok(true)
+    }
 }
 
 /// One frame the charge point sent.
@@ -110,7 +119,7 @@ impl Sim {
     }
 
     pub fn with(setup: Setup, storage: Store, now: Instant) -> Self {
-        let cp = ChargePoint::new(setup, storage, now);
+        let cp = ChargePoint::new(setup, storage, now, &mut vec![0u8; 64 * 1024]);
         let mut sim = Sim {
             cp,
             now,
