@@ -27,6 +27,8 @@
 
 mod codec;
 mod log;
+#[cfg(test)]
+mod tests;
 
 use crate::limits::{
     JOURNAL_QUEUE_BYTES, MAX_CONNECTORS, STOP_DATA_SLOTS, STOP_TRANSACTION_MAX_SAMPLES,

@@ -205,16 +205,6 @@ impl Journal {
         codec::crc32(buf.get(..n).unwrap_or_default())
     }
 
-    /// Appends since the last snapshot.
-    pub(crate) const fn appends_since_snapshot(&self) -> u32 {
-        self.log.appends
-    }
-
-    /// Bytes of the stored journal record (snapshot and appended batches).
-    pub(crate) const fn stored_len(&self) -> usize {
-        self.log.stored_len
-    }
-
     /// Writes what changed since the last flush: one batch appended to the stored log, or a
     /// snapshot when the log would grow beyond `min(scratch.len(), JOURNAL_RECORD_MAX)`, when the
     /// storage cannot append, or when the changes did not fit the pending buffer. `scratch`
@@ -406,6 +396,9 @@ impl Journal {
                 }
                 OP_RESERVATIONS => {
                     let n = r.u8()?;
+                    if usize::from(n) > crate::limits::MAX_CONNECTORS + 1 {
+                        return None;
+                    }
                     if apply {
                         self.reservations.clear();
                     }
