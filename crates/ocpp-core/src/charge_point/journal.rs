@@ -479,6 +479,7 @@ impl Journal {
     /// make room (periodic values are the least valuable to the central system; Start and Stop are
     /// never dropped, nor the head, which may be in flight). Returns whether a MeterValues had to
     /// be dropped.
+    #[allow(clippy::needless_pass_by_value)] // The message is queued: given, not lent.
     pub fn enqueue(&mut self, message: TxMessage) -> Result<bool, QueueFull> {
         let mut buf = [0u8; MESSAGE_MAX];
         let mut w = Writer::new(&mut buf);

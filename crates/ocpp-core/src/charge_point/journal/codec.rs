@@ -10,6 +10,9 @@
 //! Log frames are `[len: u16][kind: u8][payload: len bytes][crc32: u32]`, the CRC (CRC-32/ISO-HDLC,
 //! the zlib/Ethernet one) covering length, kind and payload.
 
+// `Option<Option<T>>`: `None` is "cannot decode", `Some(None)` an absent optional field.
+#![allow(clippy::option_option)]
+
 use crate::charge_point::metering::{MeterReadings, Reading, Record, TransactionData};
 use crate::types::{BoundedString, DateTime};
 use crate::v16::{FirmwareStatus, ReadingContext, Reason};

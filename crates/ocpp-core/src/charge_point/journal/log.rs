@@ -258,15 +258,12 @@ impl Journal {
                     continue;
                 }
                 empty = false;
-                match self.transaction(c) {
-                    Some(t) => {
-                        w.u8(OP_TX_SET)?;
-                        codec::transaction(w, t)?;
-                    }
-                    None => {
-                        w.u8(OP_TX_END)?;
-                        w.var(u64::from(c))?;
-                    }
+                if let Some(t) = self.transaction(c) {
+                    w.u8(OP_TX_SET)?;
+                    codec::transaction(w, t)?;
+                } else {
+                    w.u8(OP_TX_END)?;
+                    w.var(u64::from(c))?;
                 }
             }
             if self.meta() != self.log.logged_meta {
