@@ -109,6 +109,13 @@ pub const STOP_TRANSACTION_MAX_SAMPLES: usize = 2;
 /// (the StopTransaction itself is kept).
 pub const STOP_DATA_SLOTS: usize = 8;
 
+/// Bytes of RAM for the `transactionData` of queued StopTransactions (at most
+/// [`STOP_DATA_SLOTS`] of them), held encoded: about 75 bytes for a transaction reporting its
+/// energy register only (Begin, 2 samples, End), about 170 with 3-phase current and voltage,
+/// power and SoC, at most 660 with every reading at its widest. When full, the oldest lose their
+/// `transactionData` (the StopTransaction itself is kept).
+pub const JOURNAL_STOP_DATA_BYTES: usize = 2048;
+
 /// The largest journal record, in bytes: the stored log (snapshot plus appended records) is
 /// compacted before it grows beyond this or beyond the caller's buffer, whichever is smaller, so
 /// a scratch buffer of this size always restores it.

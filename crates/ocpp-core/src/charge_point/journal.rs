@@ -31,7 +31,8 @@ mod log;
 mod tests;
 
 use crate::limits::{
-    JOURNAL_QUEUE_BYTES, MAX_CONNECTORS, STOP_DATA_SLOTS, STOP_TRANSACTION_MAX_SAMPLES,
+    JOURNAL_QUEUE_BYTES, JOURNAL_STOP_DATA_BYTES, MAX_CONNECTORS, STOP_DATA_SLOTS,
+    STOP_TRANSACTION_MAX_SAMPLES,
 };
 use crate::types::{DateTime, List};
 use crate::v16::{ConnectorId, FirmwareStatus, IdToken, Measurand, ReadingContext, Reason};
@@ -410,6 +411,135 @@ fn decode_entry(e: &Entry<'_>) -> Option<Queued> {
     })
 }
 
+/// The `transactionData` of queued StopTransactions, held encoded in
+/// [`JOURNAL_STOP_DATA_BYTES`]: entries `[len: u16][entry]`, oldest first, at most
+/// [`STOP_DATA_SLOTS`]. Decoded when its StopTransaction is written.
+#[derive(Clone)]
+pub struct StopStore {
+    buf: [u8; JOURNAL_STOP_DATA_BYTES],
+    used: usize,
+    count: usize,
+}
+
+impl Default for StopStore {
+    fn default() -> Self {
+        StopStore {
+            buf: [0; JOURNAL_STOP_DATA_BYTES],
+            used: 0,
+            count: 0,
+        }
+    }
+}
+
+impl PartialEq for StopStore {
+    fn eq(&self, other: &Self) -> bool {
+        self.count == other.count && self.buf.get(..self.used) == other.buf.get(..other.used)
+    }
+}
+
+impl core::fmt::Debug for StopStore {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// The largest encoded [`StopEntry`].
+const STOP_ENTRY_BYTES: usize = 4
+    + 2 * (1 + 10 + 1 + 2 + 15 * 10)
+    + 1
+    + STOP_TRANSACTION_MAX_SAMPLES * (10 + 1 + 2 + 15 * 10)
+    + 5
+    + 5
+    + 4
+    + 4;
+
+impl StopStore {
+    /// Entries kept.
+    pub const fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Nothing kept.
+    pub const fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Every entry, decoded, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = StopEntry> + '_ {
+        self.raw()
+            .filter_map(|(_, e)| codec::read_stop_entry(&mut Reader::new(e)))
+    }
+
+    /// The entry of `local_id`, decoded.
+    pub fn get(&self, local_id: u32) -> Option<StopEntry> {
+        self.raw()
+            .find(|(_, e)| codec::message_local_id_at0(e) == Some(local_id))
+            .and_then(|(_, e)| codec::read_stop_entry(&mut Reader::new(e)))
+    }
+
+    fn raw(&self) -> impl Iterator<Item = (usize, &[u8])> + '_ {
+        let mut at = 0;
+        core::iter::from_fn(move || {
+            let mut r = Reader::new(self.buf.get(at..self.used)?);
+            let len = usize::from(r.u16()?);
+            let e = r.bytes(len)?;
+            let here = at;
+            at += 2 + len;
+            Some((here, e))
+        })
+    }
+
+    fn remove_at(&mut self, at: usize) {
+        let Some(len) = self.raw().find(|(a, _)| *a == at).map(|(_, e)| e.len()) else {
+            return;
+        };
+        let end = (at + 2 + len).min(self.used);
+        self.buf.copy_within(end..self.used, at);
+        self.used -= end - at;
+        self.count = self.count.saturating_sub(1);
+    }
+
+    /// Adds an encoded entry, dropping the oldest while there are [`STOP_DATA_SLOTS`] or too
+    /// few bytes left.
+    fn push(&mut self, entry: &[u8]) {
+        let need = 2 + entry.len();
+        if need > JOURNAL_STOP_DATA_BYTES {
+            return;
+        }
+        while self.count >= STOP_DATA_SLOTS || JOURNAL_STOP_DATA_BYTES - self.used < need {
+            if self.is_empty() {
+                return;
+            }
+            self.remove_at(0);
+        }
+        let Ok(len) = u16::try_from(entry.len()) else {
+            return;
+        };
+        let mut w = Writer::new(self.buf.get_mut(self.used..).unwrap_or_default());
+        if w.u16(len).and_then(|()| w.bytes(entry)).is_ok() {
+            self.used += w.pos();
+            self.count += 1;
+        }
+    }
+
+    /// Forgets the entry of `local_id`; whether there was one.
+    fn remove(&mut self, local_id: u32) -> bool {
+        let at = self
+            .raw()
+            .find(|(_, e)| codec::message_local_id_at0(e) == Some(local_id))
+            .map(|(at, _)| at);
+        if let Some(at) = at {
+            self.remove_at(at);
+        }
+        at.is_some()
+    }
+
+    fn clear(&mut self) {
+        self.used = 0;
+        self.count = 0;
+    }
+}
+
 /// The journal record.
 #[derive(Debug, Clone, Default)]
 pub struct Journal {
@@ -424,7 +554,7 @@ pub struct Journal {
     /// connector `i`.
     pub inoperative: u32,
     /// `transactionData` of queued StopTransactions.
-    pub stop_data: List<StopEntry, STOP_DATA_SLOTS>,
+    pub stop_data: StopStore,
     /// Reservations (§5.13); they survive a restart until they expire.
     pub reservations: List<Reservation, { MAX_CONNECTORS + 1 }>,
     /// A FirmwareStatusNotification to send once the charge point is accepted after the restart
@@ -653,27 +783,27 @@ impl Journal {
 
     /// Keeps `entry` for the StopTransaction of its transaction; when the table is full the oldest
     /// entry is dropped (its StopTransaction goes without transactionData).
+    #[allow(clippy::needless_pass_by_value)] // Kept: given, not lent.
     pub fn keep_stop_data(&mut self, entry: StopEntry) {
-        self.log_op(|w| log::op_stop_keep(w, &entry));
-        self.apply_keep_stop_data(entry);
-    }
-
-    fn apply_keep_stop_data(&mut self, entry: StopEntry) {
-        if self.stop_data.len() == STOP_DATA_SLOTS {
-            self.stop_data.remove_first();
+        let mut buf = [0u8; STOP_ENTRY_BYTES];
+        let mut w = Writer::new(&mut buf);
+        if codec::stop_entry(&mut w, &entry).is_err() {
+            return;
         }
-        let _ = self.stop_data.push(entry);
+        let n = w.pos();
+        let encoded = buf.get(..n).unwrap_or_default();
+        self.log_op(|w| log::op_stop_keep(w, encoded));
+        self.stop_data.push(encoded);
     }
 
-    /// The `transactionData` kept for `local_id`.
-    pub fn stop_data(&self, local_id: u32) -> Option<&StopEntry> {
-        self.stop_data.iter().find(|e| e.local_id == local_id)
+    /// The `transactionData` kept for `local_id`, decoded.
+    pub fn stop_data(&self, local_id: u32) -> Option<StopEntry> {
+        self.stop_data.get(local_id)
     }
 
     /// Forgets the `transactionData` of `local_id` (its StopTransaction was delivered).
     pub fn forget_stop_data(&mut self, local_id: u32) {
-        if self.stop_data(local_id).is_some() {
-            self.stop_data.retain(|e| e.local_id != local_id);
+        if self.stop_data.remove(local_id) {
             self.log_op(|w| log::op_stop_forget(w, local_id));
         }
     }
@@ -688,7 +818,7 @@ impl Journal {
     fn apply_drop(&mut self, local_id: u32) {
         self.queue
             .retain(|m| codec::message_local_id(m) != Some(local_id));
-        self.stop_data.retain(|e| e.local_id != local_id);
+        while self.stop_data.remove(local_id) {}
     }
 
     /// Removes the running transaction on `connector` and returns it.

@@ -142,6 +142,11 @@ impl<'a> Reader<'a> {
         self.pos >= self.data.len()
     }
 
+    /// What is left to read.
+    pub(crate) fn remaining(&self) -> &'a [u8] {
+        self.data.get(self.pos..).unwrap_or_default()
+    }
+
     pub(crate) fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
         let end = self.pos.checked_add(n)?;
         let s = self.data.get(self.pos..end)?;
@@ -296,6 +301,11 @@ pub(crate) fn message_is_meter(msg: &[u8]) -> bool {
 /// The local transaction id of an encoded message.
 pub(crate) fn message_local_id(msg: &[u8]) -> Option<u32> {
     Some(u32::from_le_bytes(msg.get(1..5)?.try_into().ok()?))
+}
+
+/// The `local_id` at the start of an encoded [`StopEntry`].
+pub(crate) fn message_local_id_at0(entry: &[u8]) -> Option<u32> {
+    Some(u32::from_le_bytes(entry.get(..4)?.try_into().ok()?))
 }
 
 /// The encoded message names transaction `local_id` and carries a `transactionId` slot.

@@ -120,9 +120,10 @@ pub(super) fn op_drop(w: &mut Writer<'_>, local_id: u32) -> Result<(), Full> {
     w.u32(local_id)
 }
 
-pub(super) fn op_stop_keep(w: &mut Writer<'_>, entry: &super::StopEntry) -> Result<(), Full> {
+/// `entry`: an encoded [`super::StopEntry`].
+pub(super) fn op_stop_keep(w: &mut Writer<'_>, entry: &[u8]) -> Result<(), Full> {
     w.u8(OP_STOP_KEEP)?;
-    codec::stop_entry(w, entry)
+    w.bytes(entry)
 }
 
 pub(super) fn op_stop_forget(w: &mut Writer<'_>, local_id: u32) -> Result<(), Full> {
@@ -290,7 +291,7 @@ impl Journal {
                 w.u8(OP_TX_SET)?;
                 codec::transaction(w, t)?;
             }
-            for e in &self.stop_data {
+            for (_, e) in self.stop_data.raw() {
                 op_stop_keep(w, e)?;
             }
             for e in self.queue.entries() {
@@ -467,15 +468,17 @@ impl Journal {
                     }
                 }
                 OP_STOP_KEEP => {
-                    let e = codec::read_stop_entry(&mut r)?;
+                    let start = r.remaining();
+                    codec::read_stop_entry(&mut r)?;
+                    let entry = start.get(..start.len() - r.remaining().len())?;
                     if apply {
-                        self.apply_keep_stop_data(e);
+                        self.stop_data.push(entry);
                     }
                 }
                 OP_STOP_FORGET => {
                     let local_id = r.u32()?;
                     if apply {
-                        self.stop_data.retain(|e| e.local_id != local_id);
+                        self.stop_data.remove(local_id);
                     }
                 }
                 OP_SAMPLE => {

@@ -520,12 +520,69 @@ fn arbitrary_bytes_never_panic() {
 }
 
 #[test]
+fn stop_data_keeps_the_newest_within_slots_and_bytes() {
+    let mut j = Box::<Journal>::default();
+    for k in 0..=STOP_DATA_SLOTS as u32 {
+        let mut data = StopData::new();
+        data.begin(t(0), &readings(i64::from(k)));
+        data.end(t(1), &readings(i64::from(k) + 1));
+        j.keep_stop_data(StopEntry {
+            local_id: k,
+            data,
+            sampled: 1,
+            aligned: 2,
+        });
+    }
+    assert_eq!(j.stop_data.len(), STOP_DATA_SLOTS);
+    assert!(j.stop_data(0).is_none(), "the oldest made room");
+    let e = j.stop_data(STOP_DATA_SLOTS as u32).unwrap();
+    assert_eq!((e.sampled, e.aligned, e.data.len()), (1, 2, 2));
+    j.forget_stop_data(3);
+    assert!(j.stop_data(3).is_none());
+    assert_eq!(j.stop_data.len(), STOP_DATA_SLOTS - 1);
+    // Wide entries: as many as the bytes allow.
+    let mut wide = three_phase(1);
+    wide.temperature_c = Reading::from_int(40);
+    for k in 100..120 {
+        let mut data = StopData::new();
+        data.begin(t(0), &wide);
+        for s in 0..4 {
+            let _ = data.sample(t(s), ReadingContext::SamplePeriodic, &wide, &LISTS);
+        }
+        data.end(t(9), &wide);
+        j.keep_stop_data(StopEntry {
+            local_id: k,
+            data,
+            sampled: 1,
+            aligned: 0,
+        });
+    }
+    assert!(j.stop_data(119).is_some());
+    assert!(j.stop_data.len() >= 8, "{}", j.stop_data.len());
+}
+
+#[test]
 fn sizes() {
+    struct NoStore;
+    impl Storage for NoStore {
+        type Error = ();
+        fn load<'b>(&mut self, _: RecordKey, _: &'b mut [u8]) -> Result<Option<&'b [u8]>, ()> {
+            Ok(None)
+        }
+        fn store(&mut self, _: RecordKey, _: &[u8]) -> Result<(), ()> {
+            Ok(())
+        }
+    }
     std::println!(
-        "size_of: Journal {} B, TxQueue {} B, Transaction {} B, StopEntry {} B",
+        "size_of: ChargePoint {} B, Journal {} B (TxQueue {} B, StopStore {} B, log state {} B), \
+         Transaction {} B, StopEntry {} B",
+        core::mem::size_of::<crate::charge_point::ChargePoint<NoStore>>(),
         core::mem::size_of::<Journal>(),
         core::mem::size_of::<TxQueue>(),
+        core::mem::size_of::<StopStore>(),
+        core::mem::size_of::<log::LogState>(),
         core::mem::size_of::<Transaction>(),
         core::mem::size_of::<StopEntry>(),
     );
+    assert!(core::mem::size_of::<Journal>() <= 12 * 1024);
 }
