@@ -83,9 +83,22 @@ pub const SIGNATURE_MAX_LEN: usize = 800;
 /// alike; raise it for larger dispensers.
 pub const MAX_CONNECTORS: usize = 4;
 
-/// Transaction-related messages kept while the central system is unreachable. When full, the
-/// oldest queued MeterValues makes room; StartTransaction and StopTransaction are never dropped.
-pub const JOURNAL_MAX_QUEUED: usize = 32;
+/// Bytes of RAM for the transaction-related messages kept while the central system is
+/// unreachable, held encoded (`charge_point::journal::TxQueue`). Each message takes 3 bytes plus
+/// its encoding: a StartTransaction about 40 bytes (at most 55), a StopTransaction about 40 (at
+/// most 51), a MeterValues about 55 with 7 measurands (at most 177 with all 15 readings at their
+/// widest). 2,048 bytes hold some 37 to 50 StartTransactions and StopTransactions (at least 37,
+/// where the former fixed queue held 32 messages of any kind), or about 37 periodic samples of 7
+/// measurands. When full, the oldest queued MeterValues make room; StartTransaction and
+/// StopTransaction are never dropped, and a transaction starts only when its StartTransaction
+/// and StopTransaction, and the StopTransactions of the running ones, are sure to fit.
+pub const JOURNAL_QUEUE_BYTES: usize = 2048;
+
+/// Bytes of RAM for the journal's changes between two flushes (the records appended to the
+/// stored log at the next `poll_output`: a sample is about 60 bytes). When they do not fit (a
+/// StopTransaction whose `transactionData` is large, with other changes) the journal is written
+/// as a whole snapshot instead: nothing is lost, one larger write is made.
+pub const JOURNAL_PENDING_BYTES: usize = 512;
 
 /// Intermediate meter samples kept for one StopTransaction's `transactionData`, besides
 /// Transaction.Begin and Transaction.End (older ones are thinned out evenly).
@@ -96,7 +109,16 @@ pub const STOP_TRANSACTION_MAX_SAMPLES: usize = 2;
 /// (the StopTransaction itself is kept).
 pub const STOP_DATA_SLOTS: usize = 8;
 
-/// The largest journal record, in bytes: the charge point's scratch buffer for storing it.
+/// Bytes of RAM for the `transactionData` of queued StopTransactions (at most
+/// [`STOP_DATA_SLOTS`] of them), held encoded: about 75 bytes for a transaction reporting its
+/// energy register only (Begin, 2 samples, End), about 170 with 3-phase current and voltage,
+/// power and SoC, at most 660 with every reading at its widest. When full, the oldest lose their
+/// `transactionData` (the StopTransaction itself is kept).
+pub const JOURNAL_STOP_DATA_BYTES: usize = 2048;
+
+/// The largest journal record, in bytes: the stored log (snapshot plus appended records) is
+/// compacted before it grows beyond this or beyond the caller's buffer, whichever is smaller, so
+/// a scratch buffer of this size always restores it.
 pub const JOURNAL_RECORD_MAX: usize = 16 * 1024;
 
 /// Requests other than transaction-related ones waiting to be sent (StatusNotification,

@@ -1,4 +1,5 @@
-//! [`FileStorage`]: the charge point's records as files, replaced atomically.
+//! [`FileStorage`]: the charge point's records as files, replaced atomically (the journal also
+//! appended to).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -152,6 +153,24 @@ impl Storage for FileStorage {
         fs::rename(&tmp, &path).map_err(|source| FileStorageError::Io { path, source })?;
         sync_dir(&self.dir)
     }
+
+    /// Opens `<name>` for appending, writes `data` and flushes it to the disk (`fdatasync`).
+    /// After a crash the file holds the old record plus a prefix of `data` (the charge point's
+    /// CRC recognises a torn tail). A record never stored is an error (the charge point stores
+    /// it first).
+    fn append(&mut self, key: RecordKey, data: &[u8]) -> Result<bool, FileStorageError> {
+        let path = self.path(key);
+        let write = || -> io::Result<()> {
+            let mut file = OpenOptions::new().append(true).open(&path)?;
+            file.write_all(data)?;
+            file.sync_data()
+        };
+        write().map_err(|source| FileStorageError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(true)
+    }
 }
 
 /// Makes a rename in `dir` durable (POSIX: fsync the directory). Elsewhere a no-op.
@@ -169,5 +188,32 @@ fn sync_dir(dir: &Path) -> Result<(), FileStorageError> {
     {
         let _ = dir;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn append_extends_the_record_and_needs_it_stored_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = FileStorage::open(dir.path()).unwrap();
+        assert!(s.append(RecordKey::Journal, b"x").is_err());
+        s.store(RecordKey::Journal, b"snap").unwrap();
+        assert!(s.append(RecordKey::Journal, b"-one").unwrap());
+        assert!(s.append(RecordKey::Journal, b"-two").unwrap());
+        let mut buf = [0u8; 64];
+        assert_eq!(
+            s.load(RecordKey::Journal, &mut buf).unwrap(),
+            Some(&b"snap-one-two"[..])
+        );
+        s.store(RecordKey::Journal, b"new").unwrap();
+        assert_eq!(
+            s.load(RecordKey::Journal, &mut buf).unwrap(),
+            Some(&b"new"[..])
+        );
     }
 }

@@ -1,10 +1,12 @@
 //! Persistent storage: a small key-to-record store the integrator provides.
 //!
 //! The charge point keeps a handful of named records (configuration, transaction journal,
-//! authorization cache, ...) and rewrites a record whole whenever it changes. An implementation
-//! must make `store` atomic: after a power loss at any instant, `load` returns either the old or
-//! the new record, never a mix (write to a temporary file and rename it; on flash, a journal with
-//! checksums such as the `sequential-storage` crate). That is the whole contract the charge point
+//! authorization cache, ...) and rewrites a record whole whenever it changes, except the journal,
+//! which it appends to when the storage can ([`Storage::append`]). An implementation must make
+//! `store` atomic: after a power loss at any instant, `load` returns either the old or the new
+//! record, never a mix (write to a temporary file and rename it; on flash, a journal with
+//! checksums such as the `sequential-storage` crate); and `append` must only ever leave the old
+//! record plus a prefix of the appended bytes. That is the whole contract the charge point
 //! relies on to lose no transaction.
 //!
 //! The trait lives in `ocpp-core` because the core calls it (synchronously, so that a record is
@@ -18,7 +20,8 @@ use core::fmt;
 pub enum RecordKey {
     /// Changed configuration keys (text, see `config`).
     Configuration,
-    /// Running transactions and queued transaction-related messages (JSON).
+    /// Running transactions and queued transaction-related messages (a binary log, see
+    /// [`journal`](super::journal)).
     Journal,
     /// The authorization cache.
     AuthorizationCache,
@@ -81,6 +84,25 @@ pub trait Storage {
 
     /// Replaces record `key` with `data`, atomically (see the module docs).
     fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), Self::Error>;
+
+    /// Appends `data` to record `key` and returns `Ok(true)`, or returns `Ok(false)` when this
+    /// storage cannot append (the default): the charge point then rewrites the whole record with
+    /// [`Storage::store`].
+    ///
+    /// The contract: after a power loss at any instant, `load` returns the old record followed
+    /// by a prefix (possibly empty, possibly all) of `data`. Appends never reorder and never
+    /// touch bytes already stored. The charge point frames what it appends with a length and a
+    /// CRC, so a torn tail is recognised and dropped when the record is read back. `key` must
+    /// exist (the charge point appends only after storing the record once); an error means the
+    /// append may or may not have reached storage: the charge point then rewrites the record
+    /// whole.
+    ///
+    /// Only the journal is appended to (at each periodic sample and each delivered transaction
+    /// message: a few dozen bytes instead of the whole journal).
+    fn append(&mut self, key: RecordKey, data: &[u8]) -> Result<bool, Self::Error> {
+        let _ = (key, data);
+        Ok(false)
+    }
 }
 
 impl<S: Storage + ?Sized> Storage for &mut S {
@@ -97,6 +119,10 @@ impl<S: Storage + ?Sized> Storage for &mut S {
     fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), Self::Error> {
         (**self).store(key, data)
     }
+
+    fn append(&mut self, key: RecordKey, data: &[u8]) -> Result<bool, Self::Error> {
+        (**self).append(key, data)
+    }
 }
 
 /// A record does not fit [`MemoryStorage`] or the caller's buffer.
@@ -109,6 +135,7 @@ pub struct RecordTooLarge;
 pub struct MemoryStorage<const N: usize> {
     records: [Option<heapless::Vec<u8, N>>; 5],
     writes: u32,
+    bytes_written: u64,
 }
 
 impl<const N: usize> Default for MemoryStorage<N> {
@@ -123,6 +150,7 @@ impl<const N: usize> MemoryStorage<N> {
         MemoryStorage {
             records: [None, None, None, None, None],
             writes: 0,
+            bytes_written: 0,
         }
     }
 
@@ -131,9 +159,28 @@ impl<const N: usize> MemoryStorage<N> {
         self.records.get(key.index()).and_then(|r| r.as_deref())
     }
 
-    /// How many `store` calls succeeded (to check write amplification in tests).
+    /// How many `store` and `append` calls succeeded (to check write amplification in tests).
     pub const fn writes(&self) -> u32 {
         self.writes
+    }
+
+    /// Bytes written by `store` and `append` so far (flash wear, in tests).
+    pub const fn bytes_written(&self) -> u64 {
+        self.bytes_written
+    }
+
+    /// Keeps the first `len` bytes of record `key`: a power cut in the middle of an append.
+    pub fn truncate(&mut self, key: RecordKey, len: usize) {
+        if let Some(Some(record)) = self.records.get_mut(key.index()) {
+            record.truncate(len);
+        }
+    }
+
+    /// Replaces the stored bytes of `key` (to corrupt a record in tests).
+    pub fn get_mut(&mut self, key: RecordKey) -> Option<&mut [u8]> {
+        self.records
+            .get_mut(key.index())
+            .and_then(|r| r.as_deref_mut())
     }
 }
 
@@ -159,6 +206,19 @@ impl<const N: usize> Storage for MemoryStorage<N> {
             *slot = Some(v);
         }
         self.writes += 1;
+        self.bytes_written += data.len() as u64;
         Ok(())
+    }
+
+    /// Appends in place; a record that would outgrow `N` bytes is refused (the charge point
+    /// then compacts it with `store`).
+    fn append(&mut self, key: RecordKey, data: &[u8]) -> Result<bool, RecordTooLarge> {
+        let Some(Some(record)) = self.records.get_mut(key.index()) else {
+            return Err(RecordTooLarge);
+        };
+        record.extend_from_slice(data).map_err(|_| RecordTooLarge)?;
+        self.writes += 1;
+        self.bytes_written += data.len() as u64;
+        Ok(true)
     }
 }

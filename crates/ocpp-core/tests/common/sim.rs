@@ -28,6 +28,8 @@ use super::schema;
 pub struct Store {
     records: std::collections::HashMap<&'static str, Vec<u8>>,
     pub writes: usize,
+    /// Bytes written by `store` and `append` (flash wear).
+    pub bytes: usize,
 }
 
 impl Store {
@@ -37,6 +39,13 @@ impl Store {
 
     pub fn get(&self, key: RecordKey) -> Option<&[u8]> {
         self.records.get(key.name()).map(Vec::as_slice)
+    }
+
+    /// Keeps the first `len` bytes of `key`: a power cut during an append.
+    pub fn truncate(&mut self, key: RecordKey, len: usize) {
+        if let Some(r) = self.records.get_mut(key.name()) {
+            r.truncate(len);
+        }
     }
 }
 
@@ -55,7 +64,18 @@ impl Storage for Store {
     fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), ()> {
         self.records.insert(key.name(), data.to_vec());
         self.writes += 1;
+        self.bytes += data.len();
         Ok(())
+    }
+
+    fn append(&mut self, key: RecordKey, data: &[u8]) -> Result<bool, ()> {
+        self.records
+            .get_mut(key.name())
+            .ok_or(())?
+            .extend_from_slice(data);
+        self.writes += 1;
+        self.bytes += data.len();
+        Ok(true)
     }
 }
 

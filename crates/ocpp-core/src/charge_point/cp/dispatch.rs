@@ -408,11 +408,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 // TransactionMessageAttempts failures.
                 let attempts = self.config.transaction_message_attempts;
                 let interval = u64::from(self.config.transaction_message_retry_interval);
-                let Some(head) = self.journal.queue.as_mut_slice().first_mut() else {
+                let Some(failures) = self.journal.head_failed() else {
                     return;
                 };
-                head.failures = head.failures.saturating_add(1);
-                if u32::from(head.failures) >= attempts {
+                if u32::from(failures) >= attempts {
                     if let Some(Queued {
                         message: TxMessage::Start { local_id, .. },
                         ..
@@ -422,7 +421,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                     }
                     self.journal_retry_at = None;
                 } else {
-                    self.journal_retry_at = Some(now.add_secs(interval * u64::from(head.failures)));
+                    self.journal_retry_at = Some(now.add_secs(interval * u64::from(failures)));
                 }
                 self.persist_journal();
             }

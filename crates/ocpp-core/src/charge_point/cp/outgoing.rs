@@ -213,9 +213,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                     timestamp: *timestamp,
                     transaction_id,
                     reason: *reason,
-                    data: entry.filter(|_| with_data).map(|e| &e.data),
-                    sampled: measurand_list(entry.map_or(0, |e| e.sampled)),
-                    aligned: measurand_list(entry.map_or(0, |e| e.aligned)),
+                    data: entry.as_ref().filter(|_| with_data).map(|e| &e.data),
+                    sampled: measurand_list(entry.as_ref().map_or(0, |e| e.sampled)),
+                    aligned: measurand_list(entry.as_ref().map_or(0, |e| e.aligned)),
                 };
                 match rpc::encode_call(buf, id, "StopTransaction", &view(true)) {
                     Ok(text) => Ok(text),

@@ -3,6 +3,7 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use crate::charge_point::journal::Flushed;
 
 impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
     /// Restores every record from storage, reading each into `scratch` (the caller's transmit
@@ -23,14 +24,15 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         if let Ok(Some(data)) = self.storage.load(RecordKey::LocalAuthList, scratch) {
             let _ = self.local_list.decode_into(data);
         }
-        let journal = match self.storage.load(RecordKey::Journal, scratch) {
-            Ok(Some(data)) => core::str::from_utf8(data)
-                .ok()
-                .and_then(|text| json::from_str::<Journal>(text, &DecodeOptions::DEFAULT).ok()),
-            _ => None,
+        // The journal: a log of binary records, replayed up to the first torn or corrupt one.
+        let restored = match self.storage.load(RecordKey::Journal, scratch) {
+            Ok(Some(data)) => self.journal.restore(data),
+            _ => false,
         };
-        if let Some(journal) = journal {
-            self.journal = journal;
+        if restored {
+            if self.journal.needs_snapshot() {
+                self.persist_journal();
+            }
             self.sync_reservations();
             for c in 1..=self.setup.connectors as usize {
                 if self.journal.inoperative & (1 << c) != 0 {
@@ -75,7 +77,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             self.dirty &= !(1 << key.index());
             let len = match key {
                 RecordKey::Configuration => self.config.encode(scratch).ok(),
-                RecordKey::Journal => self.encode_journal(scratch),
+                RecordKey::Journal => {
+                    if self.journal.flush(&mut self.storage, scratch) == Flushed::Failed {
+                        self.act(Action::StorageFailed { key });
+                    }
+                    continue;
+                }
                 RecordKey::AuthorizationCache => self.cache.encode(scratch).ok(),
                 RecordKey::LocalAuthList => self.local_list.encode(scratch).ok(),
                 RecordKey::ChargingProfiles => self.profiles.encode(scratch).ok(),
@@ -90,28 +97,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         }
     }
 
-    /// Encodes the journal. A journal too large for the buffer sheds its oldest queued
-    /// periodic MeterValues until it fits (Start and Stop are never shed).
-    fn encode_journal(&mut self, scratch: &mut [u8]) -> Option<usize> {
-        loop {
-            if let Ok(n) = json::to_slice(&self.journal, scratch) {
-                return Some(n);
-            }
-            let pos = self
-                .journal
-                .queue
-                .iter()
-                .skip(1)
-                .position(|q| q.message.is_meter())?;
-            let mut i = 0;
-            self.journal.queue.retain(|_| {
-                let keep = i != pos + 1;
-                i += 1;
-                keep
-            });
-        }
-    }
-
+    /// The journal changed: the next flush appends what changed to its log (or compacts it).
     pub(super) fn persist_journal(&mut self) {
         self.mark_dirty(RecordKey::Journal);
     }

@@ -53,7 +53,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             last_seen: wall,
             data: StopData::new(),
         };
-        if self.journal.transactions.push(tx).is_err() {
+        if self.journal.begin_transaction(tx).is_err() {
             return;
         }
         let _ = self.journal.enqueue(TxMessage::Start {
@@ -214,22 +214,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 sampled: &self.config.stop_txn_sampled_data,
                 aligned: &self.config.stop_txn_aligned_data,
             };
-            let meter = readings.meter_register_wh();
-            if let Some(t) = self.journal.transaction_mut(connector) {
-                t.data
-                    .sample(due.timestamp, due.context, &readings, &stop_lists);
-                if let Some(m) = meter {
-                    t.last_meter = m;
-                }
-                t.last_seen = due.timestamp;
-                let local_id = t.local_id;
-                let transaction_id = t.transaction_id;
-                let _ = self.journal.enqueue(TxMessage::Meter {
-                    local_id,
-                    transaction_id,
-                    connector,
-                    sample,
-                });
+            // One small record in the journal's log: the sample's MeterValues, the
+            // transaction's last meter value and its transactionData.
+            if self.journal.transaction(connector).is_some() {
+                let _ = self.journal.record_sample(connector, sample, &stop_lists);
                 self.persist_journal();
             } else if online && due.context == v16::ReadingContext::SampleClock {
                 // Clock-aligned values outside a transaction are not transaction-related (§3.7).

@@ -48,6 +48,7 @@ pub use reading::{MeterReadings, Reading};
 pub use schedule::{
     ALIGNED_MAX_LATENESS_MS, Due, MeterScheduler, aligned_slot, next_aligned, next_sample,
 };
+pub(crate) use transaction_data::Record;
 pub use transaction_data::{
     DefaultTransactionData, StopTxnMeasurands, TransactionData, TransactionMeterValues,
 };

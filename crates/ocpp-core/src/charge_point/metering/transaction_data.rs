@@ -36,10 +36,10 @@ impl StopTxnMeasurands<'_> {
 /// One stored sample: the readings, not the MeterValue built from them, which is ten times
 /// larger (a MeterValue reserves room for 20 sampled values of 128 bytes each).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-struct Record {
-    timestamp: DateTime,
-    context: ReadingContext,
-    readings: MeterReadings,
+pub(crate) struct Record {
+    pub(crate) timestamp: DateTime,
+    pub(crate) context: ReadingContext,
+    pub(crate) readings: MeterReadings,
 }
 
 /// The meter values of one transaction, collected for its StopTransaction.req: the
@@ -66,13 +66,14 @@ struct Record {
 /// thinned to fit when written (first and last kept, the others evenly chosen).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TransactionData<const N: usize> {
-    begin: Option<Record>,
-    middle: List<Record, N>,
-    end: Option<Record>,
+    // `pub(crate)` for the journal's binary codec (`charge_point::journal::codec`).
+    pub(crate) begin: Option<Record>,
+    pub(crate) middle: List<Record, N>,
+    pub(crate) end: Option<Record>,
     /// Intermediate samples offered since `begin`.
-    seen: u32,
+    pub(crate) seen: u32,
     /// Every `stride`-th offered sample is kept.
-    stride: u32,
+    pub(crate) stride: u32,
 }
 
 /// [`TransactionData`] sized to fill one StopTransaction.req.
