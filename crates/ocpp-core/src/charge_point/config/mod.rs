@@ -239,7 +239,8 @@ pub struct Configuration {
     pub stop_txn_sampled_data: MeasurandList,
     /// StopTxnSampledDataMaxLength (§9.1.28), read-only: [`MAX_MEASURANDS`].
     pub stop_txn_sampled_data_max_length: u32,
-    /// SupportedFeatureProfiles (§9.1.29), read-only. Default the six profiles. The security
+    /// SupportedFeatureProfiles (§9.1.29), read-only. Default Core and the profiles this build
+    /// has (cargo features `profile-*`, [`Profile::enabled`]). The security
     /// extension has no entry here.
     pub supported_feature_profiles: List<Profile, 6>,
     /// SupportedFeatureProfilesMaxLength (§9.1.30), read-only: 6.
@@ -327,6 +328,19 @@ impl Configuration {
             // Cannot fail: the string holds CONNECTOR_PHASE_ROTATION_MAX_LENGTH items.
             let _ = value::push_phase_rotation(&mut connector_phase_rotation, id, "Unknown");
         }
+        let mut supported_feature_profiles = List::new();
+        for p in [
+            Profile::Core,
+            Profile::FirmwareManagement,
+            Profile::LocalAuthListManagement,
+            Profile::Reservation,
+            Profile::SmartCharging,
+            Profile::RemoteTrigger,
+        ] {
+            if p.enabled() {
+                let _ = supported_feature_profiles.push(p);
+            }
+        }
         Configuration {
             allow_offline_tx_for_unknown_id: false,
             authorization_cache_enabled: true,
@@ -358,15 +372,7 @@ impl Configuration {
             stop_txn_aligned_data_max_length: MAX_MEASURANDS as u32,
             stop_txn_sampled_data: MeasurandList::new(),
             stop_txn_sampled_data_max_length: MAX_MEASURANDS as u32,
-            supported_feature_profiles: List::try_from_slice(&[
-                Profile::Core,
-                Profile::FirmwareManagement,
-                Profile::LocalAuthListManagement,
-                Profile::Reservation,
-                Profile::SmartCharging,
-                Profile::RemoteTrigger,
-            ])
-            .unwrap_or_default(),
+            supported_feature_profiles,
             supported_feature_profiles_max_length: 6,
             transaction_message_attempts: 3,
             transaction_message_retry_interval: 60,
@@ -441,9 +447,10 @@ impl Configuration {
     }
 
     /// The accessibility of a standard key over OCPP, after [`Configuration::make_read_only`];
-    /// `None` when the key is [omitted](Configuration::omit).
+    /// `None` when the key is [omitted](Configuration::omit) or belongs to a feature profile this
+    /// build leaves out.
     pub fn access(&self, key: Key) -> Option<Access> {
-        if self.omitted.contains(key) {
+        if !self.declares(key) {
             None
         } else if self.read_only.contains(key) {
             Some(Access::ReadOnly)
@@ -475,10 +482,15 @@ impl Configuration {
     /// The key named `key`, case-insensitively; omitted standard keys are unknown.
     pub fn lookup(&self, key: &str) -> Option<KeyId> {
         match Key::parse(key) {
-            Some(k) if self.omitted.contains(k) => None,
+            Some(k) if !self.declares(k) => None,
             Some(k) => Some(KeyId::Standard(k)),
             None => self.vendor_lookup(key).map(KeyId::Vendor),
         }
+    }
+
+    /// Whether the standard key is there: its profile is built and it is not omitted.
+    fn declares(&self, key: Key) -> bool {
+        key.profile().enabled() && !self.omitted.contains(key)
     }
 
     fn standard_key_value(&self, key: Key) -> Option<KeyValue> {

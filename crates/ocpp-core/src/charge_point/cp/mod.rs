@@ -3,10 +3,16 @@
 //! This file holds the loop (inputs, outputs, scheduling) and the Core profile; the other
 //! profiles' behaviour is in the submodules, one per spec concept.
 
+mod disabled;
+#[cfg(feature = "profile-firmware")]
 mod firmware;
+#[cfg(feature = "profile-local-list")]
 mod local_list;
+#[cfg(feature = "profile-reservation")]
 mod reservation;
+#[cfg(feature = "profile-smart-charging")]
 mod smart;
+#[cfg(feature = "profile-trigger")]
 mod trigger;
 
 use core::fmt::Write as _;
@@ -33,7 +39,8 @@ use super::journal::{
     measurand_mask,
 };
 use super::metering::{self, MeterReadings, MeterScheduler, MeterSetup, StopTxnMeasurands};
-use super::outbox::{Answer, AnswerId, EmptyObject, Reply, Request, StatusOnly};
+use super::outbox::{Answer, AnswerId, Reply, Request, StatusOnly};
+#[cfg(feature = "profile-smart-charging")]
 use super::smart_charging::{Limit, ProfileStore};
 use super::storage::{RecordKey, Storage};
 use super::{Instant, WallClock};
@@ -52,7 +59,11 @@ pub const DEFERRED_ANSWER_TIMEOUT_MS: u64 = 5_000;
 pub const RESET_GRACE_MS: u64 = 10_000;
 
 const AUTH_CACHE_SIZE: usize = crate::limits::AUTH_CACHE_SIZE;
+#[cfg(feature = "profile-local-list")]
 const LOCAL_LIST_SIZE: usize = crate::limits::LOCAL_AUTH_LIST_MAX_LENGTH;
+/// Without Local Auth List Management the list is always empty.
+#[cfg(not(feature = "profile-local-list"))]
+const LOCAL_LIST_SIZE: usize = 0;
 const MAX_ANSWERS: usize = 2;
 const MAX_ACTIONS: usize = 24;
 const RECORD_BUF: usize = JOURNAL_RECORD_MAX;
@@ -125,6 +136,7 @@ pub enum Registration {
 }
 
 /// What the hardware was last told about a connector's charging limit.
+#[cfg(feature = "profile-smart-charging")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum AppliedLimit {
     /// Nothing yet (every connector is told once).
@@ -239,22 +251,29 @@ pub struct ChargePoint<S: Storage> {
     /// The central system's answer to it.
     data_transfer_answer: Option<v16::DataTransferResponse>,
     /// Installed charging profiles (§3.13).
+    #[cfg(feature = "profile-smart-charging")]
     profiles: ProfileStore,
     /// Frames handed out by `poll_transmit` and received by `handle_frame` (statistics).
     frames_out: u64,
     frames_in: u64,
     /// The limit last reported per connector.
+    #[cfg(feature = "profile-smart-charging")]
     applied_limits: [AppliedLimit; MAX_CONNECTORS + 1],
     /// When a charging limit may change next (recomputed with the limits).
+    #[cfg(feature = "profile-smart-charging")]
     limits_deadline_cached: Option<Instant>,
     /// The TxProfile that came with the last RemoteStartTransaction, installed when the
     /// transaction it asked for starts on that connector.
+    #[cfg(feature = "profile-smart-charging")]
     remote_start_profile: Option<(ConnectorId, v16::ChargingProfile)>,
     /// Messages asked for by TriggerMessage: sent even while Pending (§4.2).
+    #[cfg(feature = "profile-trigger")]
     triggered: List<Request, 4>,
     /// The firmware update in progress (§5.19).
+    #[cfg(feature = "profile-firmware")]
     firmware: Option<firmware::FirmwareJob>,
     /// The diagnostics upload in progress (§5.9).
+    #[cfg(feature = "profile-firmware")]
     diagnostics: Option<firmware::DiagnosticsJob>,
     record_buf: [u8; RECORD_BUF],
 }
@@ -312,14 +331,21 @@ impl<S: Storage> ChargePoint<S> {
             incoming_data_transfer: None,
             outgoing_data_transfer: None,
             data_transfer_answer: None,
+            #[cfg(feature = "profile-smart-charging")]
             profiles: ProfileStore::new(super::smart_charging::Settings::default()),
+            #[cfg(feature = "profile-smart-charging")]
             applied_limits: [AppliedLimit::NotYet; MAX_CONNECTORS + 1],
+            #[cfg(feature = "profile-smart-charging")]
             limits_deadline_cached: None,
             frames_out: 0,
             frames_in: 0,
+            #[cfg(feature = "profile-smart-charging")]
             remote_start_profile: None,
+            #[cfg(feature = "profile-trigger")]
             triggered: List::new(),
+            #[cfg(feature = "profile-firmware")]
             firmware: None,
+            #[cfg(feature = "profile-firmware")]
             diagnostics: None,
             record_buf: [0; RECORD_BUF],
         };
@@ -347,6 +373,7 @@ impl<S: Storage> ChargePoint<S> {
                 self.cache = cache;
             }
         }
+        #[cfg(feature = "profile-local-list")]
         if let Ok(Some(data)) = self
             .storage
             .load(RecordKey::LocalAuthList, &mut self.record_buf)
@@ -757,6 +784,7 @@ impl<S: Storage> ChargePoint<S> {
         }
         consider(self.meter.next_deadline());
         consider(self.reservation_deadline());
+        #[cfg(feature = "profile-smart-charging")]
         consider(self.limits_deadline_cached);
         consider(self.transfers_deadline());
         if let Some((_, since)) = self.reset {
@@ -1014,10 +1042,12 @@ impl<S: Storage> ChargePoint<S> {
                     }
                 }
             }
+            #[cfg(feature = "profile-local-list")]
             OcppAction::GetLocalListVersion => {
                 let _req = decode!(v16::GetLocalListVersionRequest);
                 self.on_get_local_list_version()
             }
+            #[cfg(feature = "profile-local-list")]
             OcppAction::SendLocalList => {
                 // §5.15: a list longer than SendLocalListMaxLength is answered Failed, not with a
                 // CALLERROR (the list type's capacity is that declared limit).
@@ -1031,34 +1061,42 @@ impl<S: Storage> ChargePoint<S> {
                     }
                 }
             }
+            #[cfg(feature = "profile-trigger")]
             OcppAction::TriggerMessage => {
                 let req = decode!(v16::TriggerMessageRequest);
                 self.on_trigger_message(&req, now)
             }
+            #[cfg(feature = "profile-reservation")]
             OcppAction::ReserveNow => {
                 let req = decode!(v16::ReserveNowRequest);
                 self.on_reserve_now(req, now)
             }
+            #[cfg(feature = "profile-reservation")]
             OcppAction::CancelReservation => {
                 let req = decode!(v16::CancelReservationRequest);
                 self.on_cancel_reservation(req.reservation_id, now)
             }
+            #[cfg(feature = "profile-smart-charging")]
             OcppAction::SetChargingProfile => {
                 let req = decode!(v16::SetChargingProfileRequest);
                 self.on_set_charging_profile(req.connector_id, req.cs_charging_profiles, now)
             }
+            #[cfg(feature = "profile-smart-charging")]
             OcppAction::ClearChargingProfile => {
                 let req = decode!(v16::ClearChargingProfileRequest);
                 self.on_clear_charging_profile(&req, now)
             }
+            #[cfg(feature = "profile-smart-charging")]
             OcppAction::GetCompositeSchedule => {
                 let req = decode!(v16::GetCompositeScheduleRequest);
                 self.on_get_composite_schedule(&req, now)
             }
+            #[cfg(feature = "profile-firmware")]
             OcppAction::UpdateFirmware => {
                 let req = decode!(v16::UpdateFirmwareRequest);
                 self.on_update_firmware(req, now)
             }
+            #[cfg(feature = "profile-firmware")]
             OcppAction::GetDiagnostics => {
                 let req = decode!(v16::GetDiagnosticsRequest);
                 self.on_get_diagnostics(req, now)
@@ -1099,6 +1137,7 @@ impl<S: Storage> ChargePoint<S> {
                         }
                         self.queue_changed_statuses(now);
                         // The restart after a firmware installation: now report Installed.
+                        #[cfg(feature = "profile-firmware")]
                         if let Some(status) = self.journal.firmware_status_after_boot.take() {
                             let _ = self.requests.push(Request::FirmwareStatus(status));
                             self.persist_journal();
@@ -1276,6 +1315,7 @@ impl<S: Storage> ChargePoint<S> {
         }
         // What the central system asked for with TriggerMessage goes next, also while Pending
         // (§4.2: "unless it has been instructed by the Central System to do so").
+        #[cfg(feature = "profile-trigger")]
         if matches!(
             self.registration,
             Registration::Accepted | Registration::Pending
@@ -1404,12 +1444,14 @@ impl<S: Storage> ChargePoint<S> {
                 };
                 rpc::encode_call(buf, id, action, &body)
             }
+            #[cfg(feature = "profile-firmware")]
             Request::FirmwareStatus(status) => rpc::encode_call(
                 buf,
                 id,
                 action,
                 &v16::FirmwareStatusNotificationRequest { status: *status },
             ),
+            #[cfg(feature = "profile-firmware")]
             Request::DiagnosticsStatus(status) => rpc::encode_call(
                 buf,
                 id,
@@ -1503,13 +1545,17 @@ impl<S: Storage> ChargePoint<S> {
                     data: data.clone(),
                 },
             ),
-            Reply::Empty => rpc::encode_call_result(buf, id, &EmptyObject),
+            #[cfg(feature = "profile-firmware")]
+            Reply::Empty => rpc::encode_call_result(buf, id, &super::outbox::EmptyObject),
+            #[cfg(feature = "profile-smart-charging")]
             Reply::Composite(response) => rpc::encode_call_result(buf, id, response),
+            #[cfg(feature = "profile-local-list")]
             Reply::ListVersion(v) => rpc::encode_call_result(
                 buf,
                 id,
                 &v16::GetLocalListVersionResponse { list_version: *v },
             ),
+            #[cfg(feature = "profile-firmware")]
             Reply::DiagnosticsFile(name) => rpc::encode_call_result(
                 buf,
                 id,
@@ -2229,7 +2275,10 @@ impl<S: Storage> ChargePoint<S> {
             return rejected;
         }
         // §5.11: the TxProfile applies to the transaction this request starts.
-        self.remote_start_profile = req.charging_profile.clone().map(|p| (connector, p));
+        #[cfg(feature = "profile-smart-charging")]
+        {
+            self.remote_start_profile = req.charging_profile.clone().map(|p| (connector, p));
+        }
         if self.config.authorize_remote_tx_requests {
             // §5.11: authorize first, as for a local start (cache/list may answer).
             let wall = self.clock.at(now);
