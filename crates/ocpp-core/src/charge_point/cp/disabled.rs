@@ -80,3 +80,79 @@ impl<S: Storage> ChargePoint<S> {
 
     pub(super) fn update_limits(&mut self, _now: Instant) {}
 }
+
+/// For any set of profile features: the messages of a profile left out are answered
+/// `NotSupported`, its keys are not declared, and `SupportedFeatureProfiles` lists what is built.
+#[cfg(test)]
+mod tests {
+    use std::string::String;
+    use std::vec::Vec;
+
+    use crate::charge_point::config::Key;
+    use crate::charge_point::{ChargePoint, Instant, MemoryStorage, Setup};
+    use crate::v16::{Action, Profile};
+
+    fn sent(cp: &mut ChargePoint<MemoryStorage<4096>>) -> Vec<String> {
+        let mut buf = [0u8; 4096];
+        let mut out = Vec::new();
+        while let Some(f) = cp.poll_transmit(Instant(0), &mut buf) {
+            out.push(String::from(f));
+        }
+        out
+    }
+
+    #[test]
+    fn a_profile_left_out_is_not_supported() {
+        let mut cp = ChargePoint::new(Setup::new("V", "M", 1), MemoryStorage::new(), Instant(0));
+        cp.handle_connected(Instant(0));
+        sent(&mut cp);
+        for &action in Action::ALL {
+            if !action.direction().charge_point_receives() || action.profile() == Profile::Security
+            {
+                continue;
+            }
+            cp.handle_frame(
+                &std::format!(r#"[2,"m1","{}",{{"x":[]}}]"#, action.as_str()),
+                Instant(0),
+            );
+            let frames = sent(&mut cp);
+            let not_supported = frames
+                .iter()
+                .any(|f| f.starts_with(r#"[4,"m1","NotSupported""#));
+            assert_eq!(
+                not_supported,
+                !action.profile().enabled(),
+                "{action}: {frames:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn keys_and_supported_feature_profiles_follow_the_features() {
+        let config = crate::charge_point::config::Configuration::new(1);
+        for &key in Key::ALL {
+            assert_eq!(
+                config.get(key.name()).is_some(),
+                key.profile().enabled(),
+                "{}",
+                key.name()
+            );
+        }
+        let listed = config
+            .get("SupportedFeatureProfiles")
+            .and_then(|kv| kv.value);
+        let expected: Vec<&str> = [
+            Profile::Core,
+            Profile::FirmwareManagement,
+            Profile::LocalAuthListManagement,
+            Profile::Reservation,
+            Profile::SmartCharging,
+            Profile::RemoteTrigger,
+        ]
+        .into_iter()
+        .filter(|p| p.enabled())
+        .filter_map(Profile::feature_name)
+        .collect();
+        assert_eq!(listed.as_deref(), Some(expected.join(",").as_str()));
+    }
+}
