@@ -780,36 +780,25 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
             _ => return Err(self.de.err(ErrorKind::Syntax)),
         }
         self.first = false;
-        if self.de.peek_ws_or_eof()? != b'"' {
-            return Err(self.de.err(ErrorKind::Syntax));
-        }
-        let key_at = self.de.pos;
-        let (raw, escaped) = self.de.parse_str_raw()?;
         let mut buf = [0u8; 64];
-        let key: &str = if escaped {
-            match unescape_into(raw, &mut buf) {
-                Ok(Some(s)) => s,
-                // Longer than any member name of any OCPP message: cannot be a known field.
-                Ok(None) => "",
-                Err(()) => return Err(Error::at(ErrorKind::Syntax, key_at)),
+        match self.de.member_key(self.fields, &mut buf)? {
+            // A struct's member: the derived field visitor gets the field's index, so that the
+            // name is matched once, here, on the struct's static table (no per-struct string
+            // matching is linked).
+            Key::Index(i, field) => {
+                self.current = field;
+                seed.deserialize(de::value::U64Deserializer::<Error>::new(i as u64))
             }
-        } else {
-            raw
-        };
-        self.current = None;
-        if let Some(fields) = self.fields {
-            self.current = fields.iter().copied().find(|f| *f == key);
-            if self.current.is_none() && self.de.opts.deny_unknown_fields {
-                return Err(Error::at(ErrorKind::UnknownField, key_at));
+            Key::Borrowed(raw) => {
+                self.current = None;
+                seed.deserialize(de::value::BorrowedStrDeserializer::<Error>::new(raw))
+            }
+            Key::Unescaped(key) => {
+                self.current = None;
+                seed.deserialize(de::value::StrDeserializer::<Error>::new(key))
             }
         }
-        self.de.expect(b':')?;
-        let result = if escaped {
-            seed.deserialize(de::value::StrDeserializer::<Error>::new(key))
-        } else {
-            seed.deserialize(de::value::BorrowedStrDeserializer::<Error>::new(raw))
-        };
-        result.map(Some)
+        .map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
@@ -821,6 +810,59 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
             e.set_offset_if_unset(at);
             e
         })
+    }
+}
+
+/// A member name, read by [`Deserializer::member_key`].
+enum Key<'de, 'b> {
+    /// Of a struct: the index in its field table (the table's length for an unknown member),
+    /// and the field's name.
+    Index(usize, Option<&'static str>),
+    /// Of a map: the name as written.
+    Borrowed(&'de str),
+    /// Of a map: the name unescaped.
+    Unescaped(&'b str),
+}
+
+impl<'de> Deserializer<'de> {
+    /// Reads a member name and the `:` after it. For a struct (`fields`), looks the name up in
+    /// the field table; an unknown one is an error with `deny_unknown_fields`.
+    #[inline(never)]
+    fn member_key<'b>(
+        &mut self,
+        fields: Option<&'static [&'static str]>,
+        buf: &'b mut [u8; 64],
+    ) -> Result<Key<'de, 'b>> {
+        if self.peek_ws_or_eof()? != b'"' {
+            return Err(self.err(ErrorKind::Syntax));
+        }
+        let key_at = self.pos;
+        let (raw, escaped) = self.parse_str_raw()?;
+        let unescaped: Option<&'b str> = if escaped {
+            match unescape_into(raw, buf) {
+                Ok(Some(s)) => Some(s),
+                // Longer than any member name of any OCPP message: cannot be a known field.
+                Ok(None) => Some(""),
+                Err(()) => return Err(Error::at(ErrorKind::Syntax, key_at)),
+            }
+        } else {
+            None
+        };
+        let key = match (fields, unescaped) {
+            (Some(fields), _) => {
+                let name = unescaped.unwrap_or(raw);
+                let i = fields.iter().position(|f| *f == name);
+                if i.is_none() && self.opts.deny_unknown_fields {
+                    return Err(Error::at(ErrorKind::UnknownField, key_at));
+                }
+                let i = i.unwrap_or(fields.len());
+                Key::Index(i, fields.get(i).copied())
+            }
+            (None, Some(name)) => Key::Unescaped(name),
+            (None, None) => Key::Borrowed(raw),
+        };
+        self.expect(b':')?;
+        Ok(key)
     }
 }
 
