@@ -33,7 +33,8 @@ mod value;
 mod vendor;
 
 // The chapter 9 tests expect every profile's keys.
-#[cfg(all(test, feature = "all-profiles"))]
+#[cfg(test)]
+#[cfg(feature = "all-profiles")]
 mod tests;
 
 use core::fmt;
