@@ -38,6 +38,13 @@ pub use smart_charging::*;
 use crate::json::{self, DecodeOptions};
 use macros::actions;
 
+/// The index of `s` in `table` (exact, case-sensitive): how enumeration values and action names
+/// are parsed, one copy for all of them.
+#[inline(never)]
+fn wire_index(table: &[&str], s: &str) -> Option<usize> {
+    table.iter().position(|w| *w == s)
+}
+
 /// A connector id: 0 is the whole charge point, 1..N are the connectors (OCPP 1.6 §3.8).
 pub type ConnectorId = u32;
 
