@@ -916,7 +916,8 @@ impl Deserializer<'_> {
         let at = self.pos;
         let mut buf = [0u8; STACK_UNESCAPE];
         let name = match self.read_str(&mut buf)? {
-            Text::Borrowed(s) | Text::Long(s) | Text::Unescaped(s) => s,
+            Text::Borrowed(s) | Text::Long(s) => s,
+            Text::Unescaped(s) => s,
         };
         let Some(i) = variants.iter().position(|v| *v == name) else {
             return Err(Error::at(ErrorKind::UnknownVariant, at));
