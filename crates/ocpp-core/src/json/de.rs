@@ -362,30 +362,6 @@ impl<'de> Deserializer<'de> {
         Ok(())
     }
 
-    /// Reads a date-time string with this deserializer's options: milliseconds since the Unix
-    /// epoch.
-    #[inline(never)]
-    fn read_datetime(&mut self) -> Result<i64> {
-        let at = self.pos;
-        if self.peek_ws_or_eof()? != b'"' {
-            self.skip_value()?;
-            return Err(Error::at(ErrorKind::InvalidType, at));
-        }
-        let (raw, escaped) = self.parse_str_raw()?;
-        let mut buf = [0u8; 64];
-        let text = if escaped {
-            match unescape_into(raw, &mut buf) {
-                Ok(Some(s)) => s,
-                _ => return Err(Error::at(ErrorKind::InvalidDateTime, at)),
-            }
-        } else {
-            raw
-        };
-        let dt = crate::types::DateTime::parse_with(text, self.opts.allow_missing_offset)
-            .map_err(|_| Error::at(ErrorKind::InvalidDateTime, at))?;
-        Ok(dt.unix_millis())
-    }
-
     /// Consumes a `null`, if that is what follows.
     #[inline(never)]
     fn null(&mut self) -> Result<bool> {
@@ -679,7 +655,24 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         visitor: V,
     ) -> Result<V::Value> {
         if name == DATETIME_TOKEN {
-            return visitor.visit_i64(self.read_datetime()?);
+            let at = self.pos;
+            if self.peek_ws_or_eof()? != b'"' {
+                self.skip_value()?;
+                return Err(Error::at(ErrorKind::InvalidType, at));
+            }
+            let (raw, escaped) = self.parse_str_raw()?;
+            let mut buf = [0u8; 64];
+            let text = if escaped {
+                match unescape_into(raw, &mut buf) {
+                    Ok(Some(s)) => s,
+                    _ => return Err(Error::at(ErrorKind::InvalidDateTime, at)),
+                }
+            } else {
+                raw
+            };
+            let dt = crate::types::DateTime::parse_with(text, self.opts.allow_missing_offset)
+                .map_err(|_| Error::at(ErrorKind::InvalidDateTime, at))?;
+            return visitor.visit_i64(dt.unix_millis());
         }
         visitor.visit_newtype_struct(self)
     }
@@ -725,17 +718,17 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         _name: &'static str,
-        variants: &'static [&'static str],
+        _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value> {
         match self.peek_ws_or_eof()? {
             // OCPP enumerations are strings: unit variants.
-            b'"' => visitor.visit_enum(UnitVariant { de: self, variants }),
+            b'"' => visitor.visit_enum(UnitVariant { de: self }),
             // Externally tagged `{"Variant": value}`, used by this crate's own storage records.
             b'{' => {
                 self.pos += 1;
                 self.enter()?;
-                let value = visitor.visit_enum(TaggedVariant { de: self, variants })?;
+                let value = visitor.visit_enum(TaggedVariant { de: self })?;
                 self.expect(b'}')?;
                 self.leave();
                 Ok(value)
@@ -905,33 +898,8 @@ impl<'de> Deserializer<'de> {
     }
 }
 
-impl Deserializer<'_> {
-    /// Reads a variant name (a string; for a tagged variant also the `:` after it) and returns
-    /// its index in `variants`, which the derived variant visitors take instead of the name.
-    #[inline(never)]
-    fn variant_index(&mut self, variants: &'static [&'static str], tagged: bool) -> Result<u64> {
-        if tagged && self.peek_ws_or_eof()? != b'"' {
-            return Err(self.err(ErrorKind::Syntax));
-        }
-        let at = self.pos;
-        let mut buf = [0u8; STACK_UNESCAPE];
-        let name = match self.read_str(&mut buf)? {
-            Text::Borrowed(s) | Text::Long(s) => s,
-            Text::Unescaped(s) => s,
-        };
-        let Some(i) = variants.iter().position(|v| *v == name) else {
-            return Err(Error::at(ErrorKind::UnknownVariant, at));
-        };
-        if tagged {
-            self.expect(b':')?;
-        }
-        Ok(i as u64)
-    }
-}
-
 struct UnitVariant<'a, 'de> {
     de: &'a mut Deserializer<'de>,
-    variants: &'static [&'static str],
 }
 
 impl<'de> de::EnumAccess<'de> for UnitVariant<'_, 'de> {
@@ -940,9 +908,8 @@ impl<'de> de::EnumAccess<'de> for UnitVariant<'_, 'de> {
 
     fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self)> {
         let at = self.de.pos;
-        let i = self.de.variant_index(self.variants, false)?;
         let value = seed
-            .deserialize(de::value::U64Deserializer::<Error>::new(i))
+            .deserialize(&mut *self.de)
             .map_err(|e| annotate(e, None, at))?;
         Ok((value, self))
     }
@@ -975,7 +942,6 @@ impl<'de> de::VariantAccess<'de> for UnitVariant<'_, 'de> {
 /// `{"Variant": value}`: the cursor is after the `{`.
 struct TaggedVariant<'a, 'de> {
     de: &'a mut Deserializer<'de>,
-    variants: &'static [&'static str],
 }
 
 impl<'de> de::EnumAccess<'de> for TaggedVariant<'_, 'de> {
@@ -983,8 +949,11 @@ impl<'de> de::EnumAccess<'de> for TaggedVariant<'_, 'de> {
     type Variant = Self;
 
     fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self)> {
-        let i = self.de.variant_index(self.variants, true)?;
-        let value = seed.deserialize(de::value::U64Deserializer::<Error>::new(i))?;
+        if self.de.peek_ws_or_eof()? != b'"' {
+            return Err(self.de.err(ErrorKind::Syntax));
+        }
+        let value = seed.deserialize(&mut *self.de)?;
+        self.de.expect(b':')?;
         Ok((value, self))
     }
 }
