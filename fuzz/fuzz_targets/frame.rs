@@ -50,6 +50,7 @@ fn check(text: &str, buf: &mut [u8]) {
                 let mut desc = [0u8; 128];
                 let description = match e {
                     ocpp_core::v16::CallDecodeError::UnknownAction => "Unknown action",
+                    ocpp_core::v16::CallDecodeError::NotSupported => "Action not supported",
                     ocpp_core::v16::CallDecodeError::Payload(ref err) => {
                         rpc::describe_decode_error(err, &mut desc)
                     }

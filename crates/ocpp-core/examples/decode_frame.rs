@@ -97,6 +97,7 @@ fn show(text: &str, action: Option<Action>) {
                 let mut desc = [0u8; 128];
                 let description = match &err {
                     CallDecodeError::UnknownAction => "Unknown action",
+                    CallDecodeError::NotSupported => "Action not supported",
                     CallDecodeError::Payload(e) => rpc::describe_decode_error(e, &mut desc),
                 };
                 println!("error:      {}: {err}", err.error_code());

@@ -6,10 +6,10 @@ use serde::ser::{SerializeStruct, Serializer};
 
 use crate::limits::{DATA_TRANSFER_DATA_MAX_LEN, MAX_CONFIGURATION_KEYS};
 use crate::rpc::ErrorCode;
-use crate::types::{BoundedString, CiString50, CiString255, DateTime, List};
+use crate::types::{BoundedString, CiString50, DateTime, List};
 use crate::v16::{
     Action as OcppAction, ChargePointErrorCode, ChargePointStatus, ConnectorId, DataTransferStatus,
-    DiagnosticsStatus, FirmwareStatus, IdToken,
+    IdToken,
 };
 
 use super::journal::Sample;
@@ -41,13 +41,17 @@ pub enum Reply {
         data: Option<BoundedString<DATA_TRANSFER_DATA_MAX_LEN>>,
     },
     /// `{}`.
+    #[cfg(feature = "profile-firmware")]
     Empty,
     /// GetCompositeSchedule.conf.
+    #[cfg(feature = "profile-smart-charging")]
     Composite(crate::v16::GetCompositeScheduleResponse),
     /// GetLocalListVersion.conf.
+    #[cfg(feature = "profile-local-list")]
     ListVersion(i32),
     /// GetDiagnostics.conf.
-    DiagnosticsFile(Option<CiString255>),
+    #[cfg(feature = "profile-firmware")]
+    DiagnosticsFile(Option<crate::types::CiString255>),
     /// GetConfiguration.conf, rendered from the configuration when written.
     Configuration {
         /// The keys asked for; `None` for all.
@@ -104,9 +108,11 @@ pub enum Request {
         sample: Sample,
     },
     /// FirmwareStatusNotification (§4.5).
-    FirmwareStatus(FirmwareStatus),
+    #[cfg(feature = "profile-firmware")]
+    FirmwareStatus(crate::v16::FirmwareStatus),
     /// DiagnosticsStatusNotification (§4.4).
-    DiagnosticsStatus(DiagnosticsStatus),
+    #[cfg(feature = "profile-firmware")]
+    DiagnosticsStatus(crate::v16::DiagnosticsStatus),
     /// DataTransfer from the charge point (the request itself waits in the charge point: one at a
     /// time).
     DataTransfer,
@@ -121,7 +127,9 @@ impl Request {
             Request::Status { .. } => OcppAction::StatusNotification,
             Request::Authorize { .. } => OcppAction::Authorize,
             Request::Meter { .. } => OcppAction::MeterValues,
+            #[cfg(feature = "profile-firmware")]
             Request::FirmwareStatus(_) => OcppAction::FirmwareStatusNotification,
+            #[cfg(feature = "profile-firmware")]
             Request::DiagnosticsStatus(_) => OcppAction::DiagnosticsStatusNotification,
             Request::DataTransfer => OcppAction::DataTransfer,
         }
@@ -140,8 +148,10 @@ impl Serialize for StatusOnly {
 }
 
 /// `{}`.
+#[cfg(feature = "profile-firmware")]
 pub struct EmptyObject;
 
+#[cfg(feature = "profile-firmware")]
 impl Serialize for EmptyObject {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_struct("Empty", 0)?.end()

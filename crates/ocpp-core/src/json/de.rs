@@ -35,12 +35,30 @@ const STACK_UNESCAPE: usize = 128;
 /// Decodes `T` from the JSON text `input`, which must hold exactly one value.
 pub fn from_str<'de, T: de::Deserialize<'de>>(input: &'de str, opts: &DecodeOptions) -> Result<T> {
     let mut de = Deserializer::new(input, *opts);
-    let value = T::deserialize(&mut de).map_err(|mut e| {
-        e.set_offset_if_unset(de.pos);
-        e
-    })?;
+    let value = T::deserialize(&mut de).map_err(|e| annotate(e, None, de.pos))?;
     de.end()?;
     Ok(value)
+}
+
+/// Adds the field and the offset to an error that has none yet. Not generic and not inlined:
+/// every value type's decoder calls this one copy.
+#[inline(never)]
+fn annotate(mut e: Error, field: Option<&'static str>, offset: usize) -> Error {
+    if let Some(field) = field {
+        e.set_field_if_unset(field);
+    }
+    e.set_offset_if_unset(offset);
+    e
+}
+
+/// A string value read by [`Deserializer::read_str`].
+enum Text<'de, 'b> {
+    /// Without escapes: borrowed from the input.
+    Borrowed(&'de str),
+    /// Unescaped into the caller's buffer.
+    Unescaped(&'b str),
+    /// With escapes and too long for the buffer: the raw contents, to visit as `char`s.
+    Long(&'de str),
 }
 
 /// The deserializer. Construct with [`Deserializer::new`]; most users want [`from_str`].
@@ -308,22 +326,57 @@ impl<'de> Deserializer<'de> {
             .ok_or_else(|| self.err(ErrorKind::Syntax))
     }
 
-    fn visit_string<V: Visitor<'de>>(
-        &mut self,
-        raw: &'de str,
-        escaped: bool,
-        visitor: V,
-    ) -> Result<V::Value> {
-        if !escaped {
-            return visitor.visit_borrowed_str(raw);
+    /// Reads a string value, unescaping it into `buf` when it has escapes and fits. Anything
+    /// else is a type error (after validating the value). The non-generic part of every string
+    /// visitor's decoding.
+    #[inline(never)]
+    fn read_str<'b>(&mut self, buf: &'b mut [u8; STACK_UNESCAPE]) -> Result<Text<'de, 'b>> {
+        if self.peek_ws_or_eof()? != b'"' {
+            self.skip_value()?;
+            return Err(self.err(ErrorKind::InvalidType));
         }
-        let mut buf = [0u8; STACK_UNESCAPE];
-        match unescape_into(raw, &mut buf) {
-            Ok(Some(s)) => visitor.visit_str(s),
-            Ok(None) => visitor.visit_seq(EscapedChars {
-                chars: Unescape::new(raw),
-            }),
+        let (raw, escaped) = self.parse_str_raw()?;
+        if !escaped {
+            return Ok(Text::Borrowed(raw));
+        }
+        match unescape_into(raw, buf) {
+            Ok(Some(s)) => Ok(Text::Unescaped(s)),
+            Ok(None) => Ok(Text::Long(raw)),
             Err(()) => Err(self.err(ErrorKind::Syntax)),
+        }
+    }
+
+    /// Opens an object or array (`open` is `{` or `[`), counting the nesting; anything else is
+    /// a type error (after validating the value).
+    #[inline(never)]
+    fn open(&mut self, open: u8) -> Result<()> {
+        if self.peek_ws_or_eof()? != open {
+            self.skip_value()?;
+            return Err(self.err(ErrorKind::InvalidType));
+        }
+        self.pos += 1;
+        self.enter()
+    }
+
+    /// Closes what [`Deserializer::open`] opened: `close` must follow, else `otherwise`.
+    #[inline(never)]
+    fn close(&mut self, close: u8, otherwise: ErrorKind) -> Result<()> {
+        if self.peek_ws_or_eof()? != close {
+            return Err(self.err(otherwise));
+        }
+        self.pos += 1;
+        self.leave();
+        Ok(())
+    }
+
+    /// Consumes a `null`, if that is what follows.
+    #[inline(never)]
+    fn null(&mut self) -> Result<bool> {
+        if self.peek_ws_or_eof()? == b'n' {
+            self.expect_literal(b"null")?;
+            Ok(true)
+        } else {
+            Ok(false)
         }
     }
 
@@ -558,12 +611,14 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        if self.peek_ws_or_eof()? != b'"' {
-            self.skip_value()?;
-            return Err(self.err(ErrorKind::InvalidType));
+        let mut buf = [0u8; STACK_UNESCAPE];
+        match self.read_str(&mut buf)? {
+            Text::Borrowed(s) => visitor.visit_borrowed_str(s),
+            Text::Unescaped(s) => visitor.visit_str(s),
+            Text::Long(raw) => visitor.visit_seq(EscapedChars {
+                chars: Unescape::new(raw),
+            }),
         }
-        let (raw, escaped) = self.parse_str_raw()?;
-        self.visit_string(raw, escaped, visitor)
     }
 
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
@@ -579,8 +634,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        if self.peek_ws_or_eof()? == b'n' {
-            self.expect_literal(b"null")?;
+        if self.null()? {
             visitor.visit_none()
         } else {
             visitor.visit_some(self)
@@ -643,23 +697,14 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        if self.peek_ws_or_eof()? != b'[' {
-            self.skip_value()?;
-            return Err(self.err(ErrorKind::InvalidType));
-        }
-        self.pos += 1;
-        self.enter()?;
+        self.open(b'[')?;
         let value = visitor.visit_seq(Seq {
             de: self,
             first: true,
         })?;
         // The visitor may stop before the end (a bounded list that is full reports its own
         // error, so reaching here means it consumed what it wanted): require the close.
-        match self.peek_ws_or_eof()? {
-            b']' => self.pos += 1,
-            _ => return Err(self.err(ErrorKind::TooManyItems)),
-        }
-        self.leave();
+        self.close(b']', ErrorKind::TooManyItems)?;
         Ok(value)
     }
 
@@ -730,12 +775,7 @@ impl<'de> Deserializer<'de> {
         fields: Option<&'static [&'static str]>,
         visitor: V,
     ) -> Result<V::Value> {
-        if self.peek_ws_or_eof()? != b'{' {
-            self.skip_value()?;
-            return Err(self.err(ErrorKind::InvalidType));
-        }
-        self.pos += 1;
-        self.enter()?;
+        self.open(b'{')?;
         let value = visitor.visit_map(Map {
             de: self,
             fields,
@@ -744,11 +784,7 @@ impl<'de> Deserializer<'de> {
         })?;
         // A struct visitor reads every member; reaching here with members left means one of them
         // was ignored by a visitor that stopped early, which the derive never does.
-        match self.peek_ws_or_eof()? {
-            b'}' => self.pos += 1,
-            _ => return Err(self.err(ErrorKind::Syntax)),
-        }
-        self.leave();
+        self.close(b'}', ErrorKind::Syntax)?;
         Ok(value)
     }
 }
@@ -799,47 +835,85 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
             _ => return Err(self.de.err(ErrorKind::Syntax)),
         }
         self.first = false;
-        if self.de.peek_ws_or_eof()? != b'"' {
-            return Err(self.de.err(ErrorKind::Syntax));
-        }
-        let key_at = self.de.pos;
-        let (raw, escaped) = self.de.parse_str_raw()?;
         let mut buf = [0u8; 64];
-        let key: &str = if escaped {
-            match unescape_into(raw, &mut buf) {
-                Ok(Some(s)) => s,
-                // Longer than any member name of any OCPP message: cannot be a known field.
-                Ok(None) => "",
-                Err(()) => return Err(Error::at(ErrorKind::Syntax, key_at)),
+        match self.de.member_key(self.fields, &mut buf)? {
+            // A struct's member: the derived field visitor gets the field's index, so that the
+            // name is matched once, here, on the struct's static table (no per-struct string
+            // matching is linked).
+            Key::Index(i, field) => {
+                self.current = field;
+                seed.deserialize(de::value::U64Deserializer::<Error>::new(i as u64))
             }
-        } else {
-            raw
-        };
-        self.current = None;
-        if let Some(fields) = self.fields {
-            self.current = fields.iter().copied().find(|f| *f == key);
-            if self.current.is_none() && self.de.opts.deny_unknown_fields {
-                return Err(Error::at(ErrorKind::UnknownField, key_at));
+            Key::Borrowed(raw) => {
+                self.current = None;
+                seed.deserialize(de::value::BorrowedStrDeserializer::<Error>::new(raw))
+            }
+            Key::Unescaped(key) => {
+                self.current = None;
+                seed.deserialize(de::value::StrDeserializer::<Error>::new(key))
             }
         }
-        self.de.expect(b':')?;
-        let result = if escaped {
-            seed.deserialize(de::value::StrDeserializer::<Error>::new(key))
-        } else {
-            seed.deserialize(de::value::BorrowedStrDeserializer::<Error>::new(raw))
-        };
-        result.map(Some)
+        .map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
         let at = self.de.pos;
-        seed.deserialize(&mut *self.de).map_err(|mut e| {
-            if let Some(field) = self.current {
-                e.set_field_if_unset(field);
+        let field = self.current;
+        seed.deserialize(&mut *self.de)
+            .map_err(|e| annotate(e, field, at))
+    }
+}
+
+/// A member name, read by [`Deserializer::member_key`].
+enum Key<'de, 'b> {
+    /// Of a struct: the index in its field table (the table's length for an unknown member),
+    /// and the field's name.
+    Index(usize, Option<&'static str>),
+    /// Of a map: the name as written.
+    Borrowed(&'de str),
+    /// Of a map: the name unescaped.
+    Unescaped(&'b str),
+}
+
+impl<'de> Deserializer<'de> {
+    /// Reads a member name and the `:` after it. For a struct (`fields`), looks the name up in
+    /// the field table; an unknown one is an error with `deny_unknown_fields`.
+    #[inline(never)]
+    fn member_key<'b>(
+        &mut self,
+        fields: Option<&'static [&'static str]>,
+        buf: &'b mut [u8; 64],
+    ) -> Result<Key<'de, 'b>> {
+        if self.peek_ws_or_eof()? != b'"' {
+            return Err(self.err(ErrorKind::Syntax));
+        }
+        let key_at = self.pos;
+        let (raw, escaped) = self.parse_str_raw()?;
+        let unescaped: Option<&'b str> = if escaped {
+            match unescape_into(raw, buf) {
+                Ok(Some(s)) => Some(s),
+                // Longer than any member name of any OCPP message: cannot be a known field.
+                Ok(None) => Some(""),
+                Err(()) => return Err(Error::at(ErrorKind::Syntax, key_at)),
             }
-            e.set_offset_if_unset(at);
-            e
-        })
+        } else {
+            None
+        };
+        let key = match (fields, unescaped) {
+            (Some(fields), _) => {
+                let name = unescaped.unwrap_or(raw);
+                let i = fields.iter().position(|f| *f == name);
+                if i.is_none() && self.opts.deny_unknown_fields {
+                    return Err(Error::at(ErrorKind::UnknownField, key_at));
+                }
+                let i = i.unwrap_or(fields.len());
+                Key::Index(i, fields.get(i).copied())
+            }
+            (None, Some(name)) => Key::Unescaped(name),
+            (None, None) => Key::Borrowed(raw),
+        };
+        self.expect(b':')?;
+        Ok(key)
     }
 }
 
@@ -853,10 +927,9 @@ impl<'de> de::EnumAccess<'de> for UnitVariant<'_, 'de> {
 
     fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self)> {
         let at = self.de.pos;
-        let value = seed.deserialize(&mut *self.de).map_err(|mut e| {
-            e.set_offset_if_unset(at);
-            e
-        })?;
+        let value = seed
+            .deserialize(&mut *self.de)
+            .map_err(|e| annotate(e, None, at))?;
         Ok((value, self))
     }
 }

@@ -30,7 +30,9 @@ macro_rules! string_enum {
 
             /// The value whose spec string is exactly `s` (case-sensitive).
             pub fn parse(s: &str) -> Option<$name> {
-                match s { $($wire => Some($name::$variant),)* _ => None }
+                // A search of the static table, shared by every enumeration: smaller than a
+                // `match` on strings, which compiles to one comparison per value.
+                super::wire_index($name::WIRE, s).and_then(|i| $name::ALL.get(i).copied())
             }
         }
 
@@ -88,7 +90,8 @@ macro_rules! actions {
 
             /// The action named `s`, exactly (OCPP-J §4.2.1: "case-sensitive").
             pub fn parse(s: &str) -> Option<Action> {
-                match s { $(stringify!($action) => Some(Action::$action),)* _ => None }
+                const NAMES: &[&str] = &[$(stringify!($action)),*];
+                wire_index(NAMES, s).and_then(|i| Action::ALL.get(i).copied())
             }
 
             /// The feature profile (or the security extension) that defines this action.
@@ -130,11 +133,33 @@ macro_rules! actions {
                 match self { $(Request::$action(_) => Action::$action,)* }
             }
 
-            /// Decodes the payload of a CALL for `action`.
+            /// Decodes the payload of a CALL for `action`, of either direction (feature
+            /// `all-directions`: it links a decoder for every request type).
+            #[cfg(feature = "all-directions")]
             pub fn decode(action: Action, payload: &str, opts: &DecodeOptions) -> Result<Request, json::Error> {
                 Ok(match action {
                     $(Action::$action => Request::$action(json::from_str(payload, opts)?),)*
                 })
+            }
+
+            /// Decodes the payload of a CALL that a charge point receives: `None` when the action
+            /// is one a charge point sends, or belongs to a feature profile this build leaves
+            /// out (both answered `NotSupported`). Links only those request decoders.
+            pub fn decode_for_charge_point(
+                action: Action,
+                payload: &str,
+                opts: &DecodeOptions,
+            ) -> Option<Result<Request, json::Error>> {
+                match action {
+                    $(
+                        Action::$action
+                            if const { $dir.charge_point_receives() && Profile::$profile.enabled() } =>
+                        {
+                            Some(json::from_str(payload, opts).map(Request::$action))
+                        }
+                    )*
+                    _ => None,
+                }
             }
         }
 
@@ -144,11 +169,34 @@ macro_rules! actions {
                 match self { $(Response::$action(_) => Action::$action,)* }
             }
 
-            /// Decodes the payload of a CALLRESULT that answers a CALL for `action`.
+            /// Decodes the payload of a CALLRESULT that answers a CALL for `action`, of either
+            /// direction (feature `all-directions`: it links a decoder for every response type).
+            #[cfg(feature = "all-directions")]
             pub fn decode(action: Action, payload: &str, opts: &DecodeOptions) -> Result<Response, json::Error> {
                 Ok(match action {
                     $(Action::$action => Response::$action(json::from_str(payload, opts)?),)*
                 })
+            }
+
+            /// Decodes the payload of a CALLRESULT that a charge point receives: the answer to a
+            /// CALL it sent. `None` when the action is one a charge point receives, not sends, or
+            /// belongs to a feature profile this build leaves out. Links only those response
+            /// decoders.
+            pub fn decode_for_charge_point(
+                action: Action,
+                payload: &str,
+                opts: &DecodeOptions,
+            ) -> Option<Result<Response, json::Error>> {
+                match action {
+                    $(
+                        Action::$action
+                            if const { $dir.charge_point_sends() && Profile::$profile.enabled() } =>
+                        {
+                            Some(json::from_str(payload, opts).map(Response::$action))
+                        }
+                    )*
+                    _ => None,
+                }
             }
         }
 

@@ -10,8 +10,12 @@
 //! connector ids, which the spec requires to be non-negative and which are `u32` so that a
 //! negative one is refused with `PropertyConstraintViolation` at decoding.
 //!
-//! [`Request`] and [`Response`] hold a message of any action; [`Request::decode`] and
-//! [`Response::decode`] decode a CALL's or CALLRESULT's payload for a known [`Action`].
+//! [`Request`] and [`Response`] hold a message of any action. A charge point decodes with
+//! [`Request::decode_for_charge_point`] (the CALLs it receives) and
+//! [`Response::decode_for_charge_point`] (the answers to the CALLs it sends), which link only the
+//! decoders of that direction and of the feature profiles built (cargo features `profile-*`).
+//! `Request::decode`, `Response::decode` and `Request::from_call` decode either direction, for
+//! central systems, simulators and tests: cargo feature `all-directions`.
 
 mod macros;
 
@@ -33,6 +37,13 @@ pub use smart_charging::*;
 
 use crate::json::{self, DecodeOptions};
 use macros::actions;
+
+/// The index of `s` in `table` (exact, case-sensitive): how enumeration values and action names
+/// are parsed, one copy for all of them.
+#[inline(never)]
+fn wire_index(table: &[&str], s: &str) -> Option<usize> {
+    table.iter().position(|w| *w == s)
+}
 
 /// A connector id: 0 is the whole charge point, 1..N are the connectors (OCPP 1.6 §3.8).
 pub type ConnectorId = u32;
@@ -70,6 +81,22 @@ impl Profile {
             Profile::Security => return None,
         })
     }
+
+    /// Whether this build implements the profile: Core and the security extension always, the
+    /// others with their cargo features (`profile-firmware`, `profile-local-list`,
+    /// `profile-reservation`, `profile-smart-charging`, `profile-trigger`). A charge point
+    /// answers the messages of a profile it leaves out with `NotSupported` (errata 3.39) and
+    /// does not declare its configuration keys.
+    pub const fn enabled(self) -> bool {
+        match self {
+            Profile::Core | Profile::Security => true,
+            Profile::FirmwareManagement => cfg!(feature = "profile-firmware"),
+            Profile::LocalAuthListManagement => cfg!(feature = "profile-local-list"),
+            Profile::Reservation => cfg!(feature = "profile-reservation"),
+            Profile::SmartCharging => cfg!(feature = "profile-smart-charging"),
+            Profile::RemoteTrigger => cfg!(feature = "profile-trigger"),
+        }
+    }
 }
 
 /// Who sends the request of an action.
@@ -87,6 +114,11 @@ impl Direction {
     /// Whether a charge point may receive this request.
     pub const fn charge_point_receives(self) -> bool {
         !matches!(self, Direction::ChargePointToCentralSystem)
+    }
+
+    /// Whether a charge point may send this request (and so receive its response).
+    pub const fn charge_point_sends(self) -> bool {
+        !matches!(self, Direction::CentralSystemToChargePoint)
     }
 }
 
@@ -199,6 +231,9 @@ actions! {
 pub enum CallDecodeError {
     /// The action is not an OCPP 1.6 action: answer `NotImplemented`.
     UnknownAction,
+    /// The action is an OCPP 1.6 action, but not one a charge point receives, or its feature
+    /// profile is not built: answer `NotSupported`.
+    NotSupported,
     /// The payload does not match the action's schema; the error says which CALLERROR to use.
     Payload(json::Error),
 }
@@ -208,6 +243,7 @@ impl CallDecodeError {
     pub const fn error_code(&self) -> crate::rpc::ErrorCode {
         match self {
             CallDecodeError::UnknownAction => crate::rpc::ErrorCode::NotImplemented,
+            CallDecodeError::NotSupported => crate::rpc::ErrorCode::NotSupported,
             CallDecodeError::Payload(e) => e.error_code(),
         }
     }
@@ -217,6 +253,7 @@ impl core::fmt::Display for CallDecodeError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             CallDecodeError::UnknownAction => f.write_str("unknown action"),
+            CallDecodeError::NotSupported => f.write_str("action not supported"),
             CallDecodeError::Payload(e) => core::fmt::Display::fmt(e, f),
         }
     }
@@ -225,7 +262,21 @@ impl core::fmt::Display for CallDecodeError {
 impl core::error::Error for CallDecodeError {}
 
 impl Request {
-    /// Decodes a parsed CALL: looks the action up, then decodes the payload.
+    /// Decodes a parsed CALL as a charge point receives it: looks the action up, then decodes
+    /// the payload with [`Request::decode_for_charge_point`].
+    pub fn from_call_for_charge_point(
+        call: &crate::rpc::Call<'_>,
+        opts: &DecodeOptions,
+    ) -> Result<Request, CallDecodeError> {
+        let action = Action::parse(call.action).ok_or(CallDecodeError::UnknownAction)?;
+        Request::decode_for_charge_point(action, call.payload, opts)
+            .ok_or(CallDecodeError::NotSupported)?
+            .map_err(CallDecodeError::Payload)
+    }
+
+    /// Decodes a parsed CALL of either direction: looks the action up, then decodes the payload
+    /// (feature `all-directions`).
+    #[cfg(feature = "all-directions")]
     pub fn from_call(
         call: &crate::rpc::Call<'_>,
         opts: &DecodeOptions,

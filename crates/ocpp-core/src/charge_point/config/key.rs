@@ -6,6 +6,7 @@
 //! StopTransactionMaxMeterValues, sorted in), then the security extension's keys.
 
 use super::Access;
+use crate::v16::Profile;
 
 /// Declares [`Key`] from one line per key: the variant is the spec's key name.
 macro_rules! keys {
@@ -178,6 +179,30 @@ impl Key {
             .iter()
             .copied()
             .find(|k| k.name().eq_ignore_ascii_case(name))
+    }
+
+    /// The feature profile (or the security extension) whose chapter declares the key. A key of
+    /// a profile this build leaves out ([`Profile::enabled`]) is not declared.
+    pub const fn profile(self) -> Profile {
+        match self {
+            Key::LocalAuthListEnabled
+            | Key::LocalAuthListMaxLength
+            | Key::SendLocalListMaxLength => Profile::LocalAuthListManagement,
+            Key::ReserveConnectorZeroSupported => Profile::Reservation,
+            Key::ChargeProfileMaxStackLevel
+            | Key::ChargingScheduleAllowedChargingRateUnit
+            | Key::ChargingScheduleMaxPeriods
+            | Key::ConnectorSwitch3to1PhaseSupported
+            | Key::MaxChargingProfilesInstalled => Profile::SmartCharging,
+            Key::SupportedFileTransferProtocols => Profile::FirmwareManagement,
+            Key::AdditionalRootCertificateCheck
+            | Key::AuthorizationKey
+            | Key::CertificateSignedMaxChainSize
+            | Key::CertificateStoreMaxLength
+            | Key::CpoName
+            | Key::SecurityProfile => Profile::Security,
+            _ => Profile::Core,
+        }
     }
 
     /// Whether ChangeConfiguration may write it (read-write or write-only).

@@ -34,7 +34,9 @@ mod store;
 mod value;
 mod vendor;
 
+// The chapter 9 tests expect every profile's keys.
 #[cfg(test)]
+#[cfg(feature = "all-profiles")]
 mod tests;
 
 use core::fmt;
@@ -241,7 +243,8 @@ pub struct Configuration {
     pub stop_txn_sampled_data: MeasurandList,
     /// StopTxnSampledDataMaxLength (§9.1.28), read-only: [`MAX_MEASURANDS`].
     pub stop_txn_sampled_data_max_length: u32,
-    /// SupportedFeatureProfiles (§9.1.29), read-only. Default the six profiles. The security
+    /// SupportedFeatureProfiles (§9.1.29), read-only. Default Core and the profiles this build
+    /// has (cargo features `profile-*`, [`Profile::enabled`]). The security
     /// extension has no entry here.
     pub supported_feature_profiles: List<Profile, 6>,
     /// SupportedFeatureProfilesMaxLength (§9.1.30), read-only: 6.
@@ -561,6 +564,8 @@ impl Configuration {
     /// without its copy of the constant part (which costs flash: a copy of `new_const`'s value).
     pub fn set_runtime_defaults(&mut self, number_of_connectors: u32) {
         self.number_of_connectors = number_of_connectors;
+        // Only the profiles this build has (the profile cargo features).
+        self.supported_feature_profiles.retain(|p| p.enabled());
         self.connector_phase_rotation.clear();
         for id in 1..=number_of_connectors.min(CONNECTOR_PHASE_ROTATION_MAX_LENGTH as u32 - 1) {
             // Cannot fail: the string holds CONNECTOR_PHASE_ROTATION_MAX_LENGTH items.
@@ -615,9 +620,10 @@ impl Configuration {
     }
 
     /// The accessibility of a standard key over OCPP, after [`Configuration::make_read_only`];
-    /// `None` when the key is [omitted](Configuration::omit).
+    /// `None` when the key is [omitted](Configuration::omit) or belongs to a feature profile this
+    /// build leaves out.
     pub fn access(&self, key: Key) -> Option<Access> {
-        if self.omitted.contains(key) {
+        if !self.declares(key) {
             None
         } else if self.read_only.contains(key) {
             Some(Access::ReadOnly)
@@ -649,10 +655,15 @@ impl Configuration {
     /// The key named `key`, case-insensitively; omitted standard keys are unknown.
     pub fn lookup(&self, key: &str) -> Option<KeyId> {
         match Key::parse(key) {
-            Some(k) if self.omitted.contains(k) => None,
+            Some(k) if !self.declares(k) => None,
             Some(k) => Some(KeyId::Standard(k)),
             None => self.vendor_lookup(key).map(KeyId::Vendor),
         }
+    }
+
+    /// Whether the standard key is there: its profile is built and it is not omitted.
+    fn declares(&self, key: Key) -> bool {
+        key.profile().enabled() && !self.omitted.contains(key)
     }
 
     fn standard_key_value(&self, key: Key) -> Option<KeyValue> {

@@ -196,10 +196,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                     }
                 }
             }
+            #[cfg(feature = "profile-local-list")]
             OcppAction::GetLocalListVersion => {
                 let _req = decode!(v16::GetLocalListVersionRequest);
                 self.on_get_local_list_version()
             }
+            #[cfg(feature = "profile-local-list")]
             OcppAction::SendLocalList => {
                 // §5.15: a list longer than SendLocalListMaxLength is answered Failed, not with a
                 // CALLERROR (the list type's capacity is that declared limit).
@@ -213,34 +215,42 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                     }
                 }
             }
+            #[cfg(feature = "profile-trigger")]
             OcppAction::TriggerMessage => {
                 let req = decode!(v16::TriggerMessageRequest);
                 self.on_trigger_message(&req, now)
             }
+            #[cfg(feature = "profile-reservation")]
             OcppAction::ReserveNow => {
                 let req = decode!(v16::ReserveNowRequest);
                 self.on_reserve_now(req, now)
             }
+            #[cfg(feature = "profile-reservation")]
             OcppAction::CancelReservation => {
                 let req = decode!(v16::CancelReservationRequest);
                 self.on_cancel_reservation(req.reservation_id, now)
             }
+            #[cfg(feature = "profile-smart-charging")]
             OcppAction::SetChargingProfile => {
                 let req = decode!(v16::SetChargingProfileRequest);
                 self.on_set_charging_profile(req.connector_id, req.cs_charging_profiles, now)
             }
+            #[cfg(feature = "profile-smart-charging")]
             OcppAction::ClearChargingProfile => {
                 let req = decode!(v16::ClearChargingProfileRequest);
                 self.on_clear_charging_profile(&req, now)
             }
+            #[cfg(feature = "profile-smart-charging")]
             OcppAction::GetCompositeSchedule => {
                 let req = decode!(v16::GetCompositeScheduleRequest);
                 self.on_get_composite_schedule(&req, now)
             }
+            #[cfg(feature = "profile-firmware")]
             OcppAction::UpdateFirmware => {
                 let req = decode!(v16::UpdateFirmwareRequest);
                 self.on_update_firmware(req, now)
             }
+            #[cfg(feature = "profile-firmware")]
             OcppAction::GetDiagnostics => {
                 let req = decode!(v16::GetDiagnosticsRequest);
                 self.on_get_diagnostics(req, now)
@@ -281,6 +291,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                         }
                         self.queue_changed_statuses(now);
                         // The restart after a firmware installation: now report Installed.
+                        #[cfg(feature = "profile-firmware")]
                         if let Some(status) = self.journal.firmware_status_after_boot.take() {
                             let _ = self.requests.push(Request::FirmwareStatus(status));
                             self.persist_journal();

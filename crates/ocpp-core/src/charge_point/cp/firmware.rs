@@ -96,6 +96,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     }
 
     /// The firmware status to report on TriggerMessage: Idle when nothing is going on (§4.5).
+    #[cfg(feature = "profile-trigger")]
     pub(super) fn firmware_status(&self) -> FirmwareStatus {
         match self.firmware.as_ref().map(|f| f.state) {
             Some(FirmwareState::Downloading) => FirmwareStatus::Downloading,
@@ -106,6 +107,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     }
 
     /// The diagnostics status to report on TriggerMessage: Idle when not uploading (§4.4).
+    #[cfg(feature = "profile-trigger")]
     pub(super) fn diagnostics_status(&self) -> DiagnosticsStatus {
         if self.diagnostics.as_ref().is_some_and(|d| d.uploading) {
             DiagnosticsStatus::Uploading

@@ -5,16 +5,22 @@
 
 mod authorize;
 mod connectors;
+mod disabled;
 mod dispatch;
+#[cfg(feature = "profile-firmware")]
 mod firmware;
+#[cfg(feature = "profile-local-list")]
 mod local_list;
 mod outgoing;
 mod persist;
 mod remote;
+#[cfg(feature = "profile-reservation")]
 mod reservation;
 mod run_loop;
+#[cfg(feature = "profile-smart-charging")]
 mod smart;
 mod transaction;
+#[cfg(feature = "profile-trigger")]
 mod trigger;
 mod views;
 
@@ -44,7 +50,8 @@ use super::journal::{
     measurand_mask,
 };
 use super::metering::{self, MeterReadings, MeterScheduler, MeterSetup, StopTxnMeasurands};
-use super::outbox::{Answer, AnswerId, EmptyObject, Reply, Request, StatusOnly};
+use super::outbox::{Answer, AnswerId, Reply, Request, StatusOnly};
+#[cfg(feature = "profile-smart-charging")]
 use super::smart_charging::{Limit, ProfileStore};
 use super::storage::{RecordKey, Storage};
 use super::{Instant, WallClock};
@@ -126,7 +133,7 @@ impl Setup {
             max_depth: 0,
         },
         line_voltage: 0,
-        rated_limit: Limit {
+        rated_limit: super::smart_charging::Limit {
             value: crate::types::Decimal::ZERO,
             unit: v16::ChargingRateUnit::A,
             number_phases: None,
@@ -175,6 +182,7 @@ pub enum Registration {
 
 /// What the hardware was last told about a connector's charging limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg(feature = "profile-smart-charging")]
 enum AppliedLimit {
     /// Nothing yet (every connector is told once).
     NotYet,
@@ -295,22 +303,29 @@ pub struct ChargePoint<
     /// The central system's answer to it.
     data_transfer_answer: Option<v16::DataTransferResponse>,
     /// Installed charging profiles (§3.13).
+    #[cfg(feature = "profile-smart-charging")]
     profiles: ProfileStore,
     /// Frames handed out by `poll_transmit` and received by `handle_frame` (statistics).
     frames_out: u64,
     frames_in: u64,
     /// The limit last reported per connector.
+    #[cfg(feature = "profile-smart-charging")]
     applied_limits: [AppliedLimit; NC],
     /// When a charging limit may change next (recomputed with the limits).
+    #[cfg(feature = "profile-smart-charging")]
     limits_deadline_cached: Option<Instant>,
     /// The TxProfile that came with the last RemoteStartTransaction, installed when the
     /// transaction it asked for starts on that connector.
+    #[cfg(feature = "profile-smart-charging")]
     remote_start_profile: Option<(ConnectorId, v16::ChargingProfile)>,
     /// Messages asked for by TriggerMessage: sent even while Pending (§4.2).
+    #[cfg(feature = "profile-trigger")]
     triggered: List<Request, 4>,
     /// The firmware update in progress (§5.19).
+    #[cfg(feature = "profile-firmware")]
     firmware: Option<firmware::FirmwareJob>,
     /// The diagnostics upload in progress (§5.9).
+    #[cfg(feature = "profile-firmware")]
     diagnostics: Option<firmware::DiagnosticsJob>,
     /// Records changed since the last flush (bit [`RecordKey::index`]): written at the start of
     /// the next `poll_output`, into the caller's buffer.
@@ -397,14 +412,21 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             incoming_data_transfer: None,
             outgoing_data_transfer: None,
             data_transfer_answer: None,
+            #[cfg(feature = "profile-smart-charging")]
             profiles: ProfileStore::new(super::smart_charging::Settings::BLANK),
+            #[cfg(feature = "profile-smart-charging")]
             applied_limits: [AppliedLimit::NotYet; NC],
+            #[cfg(feature = "profile-smart-charging")]
             limits_deadline_cached: None,
             frames_out: 0,
             frames_in: 0,
+            #[cfg(feature = "profile-smart-charging")]
             remote_start_profile: None,
+            #[cfg(feature = "profile-trigger")]
             triggered: List::new(),
+            #[cfg(feature = "profile-firmware")]
             firmware: None,
+            #[cfg(feature = "profile-firmware")]
             diagnostics: None,
             dirty: 0,
             refused: List::new(),
@@ -466,14 +488,32 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         self.incoming_data_transfer = None;
         self.outgoing_data_transfer = None;
         self.data_transfer_answer = None;
-        self.applied_limits = [AppliedLimit::NotYet; NC];
-        self.limits_deadline_cached = None;
+        #[cfg(feature = "profile-smart-charging")]
+        {
+            self.applied_limits = [AppliedLimit::NotYet; NC];
+        }
+        #[cfg(feature = "profile-smart-charging")]
+        {
+            self.limits_deadline_cached = None;
+        }
         self.frames_out = 0;
         self.frames_in = 0;
-        self.remote_start_profile = None;
-        self.triggered.clear();
-        self.firmware = None;
-        self.diagnostics = None;
+        #[cfg(feature = "profile-smart-charging")]
+        {
+            self.remote_start_profile = None;
+        }
+        #[cfg(feature = "profile-trigger")]
+        {
+            self.triggered.clear();
+        }
+        #[cfg(feature = "profile-firmware")]
+        {
+            self.firmware = None;
+        }
+        #[cfg(feature = "profile-firmware")]
+        {
+            self.diagnostics = None;
+        }
         self.dirty = 0;
         self.refused.clear();
         self.dropped = 0;

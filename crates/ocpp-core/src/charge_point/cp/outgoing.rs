@@ -23,6 +23,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         }
         // What the central system asked for with TriggerMessage goes next, also while Pending
         // (§4.2: "unless it has been instructed by the Central System to do so").
+        #[cfg(feature = "profile-trigger")]
         if matches!(
             self.registration,
             Registration::Accepted | Registration::Pending
@@ -151,12 +152,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 };
                 rpc::encode_call(buf, id, action, &body)
             }
+            #[cfg(feature = "profile-firmware")]
             Request::FirmwareStatus(status) => rpc::encode_call(
                 buf,
                 id,
                 action,
                 &v16::FirmwareStatusNotificationRequest { status: *status },
             ),
+            #[cfg(feature = "profile-firmware")]
             Request::DiagnosticsStatus(status) => rpc::encode_call(
                 buf,
                 id,
@@ -266,13 +269,17 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                     data: data.clone(),
                 },
             ),
-            Reply::Empty => rpc::encode_call_result(buf, id, &EmptyObject),
+            #[cfg(feature = "profile-firmware")]
+            Reply::Empty => rpc::encode_call_result(buf, id, &crate::charge_point::outbox::EmptyObject),
+            #[cfg(feature = "profile-smart-charging")]
             Reply::Composite(response) => rpc::encode_call_result(buf, id, response),
+            #[cfg(feature = "profile-local-list")]
             Reply::ListVersion(v) => rpc::encode_call_result(
                 buf,
                 id,
                 &v16::GetLocalListVersionResponse { list_version: *v },
             ),
+            #[cfg(feature = "profile-firmware")]
             Reply::DiagnosticsFile(name) => rpc::encode_call_result(
                 buf,
                 id,

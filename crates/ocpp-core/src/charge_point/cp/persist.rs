@@ -21,6 +21,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         if let Ok(Some(data)) = self.storage.load(RecordKey::AuthorizationCache, scratch) {
             let _ = self.cache.decode_into(data);
         }
+        #[cfg(feature = "profile-local-list")]
         if let Ok(Some(data)) = self.storage.load(RecordKey::LocalAuthList, scratch) {
             let _ = self.local_list.decode_into(data);
         }
@@ -85,7 +86,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 }
                 RecordKey::AuthorizationCache => self.cache.encode(scratch).ok(),
                 RecordKey::LocalAuthList => self.local_list.encode(scratch).ok(),
+                #[cfg(feature = "profile-smart-charging")]
                 RecordKey::ChargingProfiles => self.profiles.encode(scratch).ok(),
+                #[cfg(not(feature = "profile-smart-charging"))]
+                RecordKey::ChargingProfiles => None,
             };
             let stored = match len.and_then(|n| scratch.get(..n)) {
                 Some(data) => self.storage.store(key, data).is_ok(),

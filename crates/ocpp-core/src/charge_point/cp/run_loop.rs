@@ -489,6 +489,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         }
         consider(self.meter.next_deadline());
         consider(self.reservation_deadline());
+        #[cfg(feature = "profile-smart-charging")]
         consider(self.limits_deadline_cached);
         consider(self.transfers_deadline());
         if let Some((_, since)) = self.reset {

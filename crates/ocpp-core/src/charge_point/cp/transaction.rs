@@ -264,7 +264,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             return rejected;
         }
         // §5.11: the TxProfile applies to the transaction this request starts.
-        self.remote_start_profile = req.charging_profile.clone().map(|p| (connector, p));
+        #[cfg(feature = "profile-smart-charging")]
+        {
+            self.remote_start_profile = req.charging_profile.clone().map(|p| (connector, p));
+        }
         if self.config.authorize_remote_tx_requests {
             // §5.11: authorize first, as for a local start (cache/list may answer).
             let wall = self.clock.at(now);

@@ -36,10 +36,18 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 queued &= self.triggered.push(Request::Boot).is_ok();
             }
             MessageTrigger::Heartbeat => queued &= self.triggered.push(Request::Heartbeat).is_ok(),
+            // §6.51: a notification of a profile this build leaves out cannot be sent.
+            #[cfg(not(feature = "profile-firmware"))]
+            MessageTrigger::FirmwareStatusNotification
+            | MessageTrigger::DiagnosticsStatusNotification => {
+                return Reply::Status(TriggerMessageStatus::NotImplemented.as_str());
+            }
+            #[cfg(feature = "profile-firmware")]
             MessageTrigger::FirmwareStatusNotification => {
                 let status = self.firmware_status();
                 queued &= self.triggered.push(Request::FirmwareStatus(status)).is_ok();
             }
+            #[cfg(feature = "profile-firmware")]
             MessageTrigger::DiagnosticsStatusNotification => {
                 let status = self.diagnostics_status();
                 queued &= self
