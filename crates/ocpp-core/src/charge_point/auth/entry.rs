@@ -44,6 +44,20 @@ pub(super) const ENTRY_SIZE: usize = 50;
 const _: () = assert!(core::mem::size_of::<Entry>() <= ENTRY_SIZE);
 const _: () = assert!(core::mem::align_of::<Entry>() == 1);
 
+/// A store of `n` entries: the entries plus a few words (length, list version). Checked for the
+/// default capacities on every target the crate is built for.
+const fn store_bound(n: usize) -> usize {
+    n * ENTRY_SIZE + 16
+}
+const _: () = assert!(
+    core::mem::size_of::<super::LocalAuthList<{ crate::limits::LOCAL_AUTH_LIST_MAX_LENGTH }>>()
+        <= store_bound(crate::limits::LOCAL_AUTH_LIST_MAX_LENGTH)
+);
+const _: () = assert!(
+    core::mem::size_of::<super::AuthCache<{ crate::limits::AUTH_CACHE_SIZE }>>()
+        <= store_bound(crate::limits::AUTH_CACHE_SIZE)
+);
+
 /// One idTag and its `IdTagInfo`, compact (see the module docs).
 #[derive(Clone, PartialEq, Eq)]
 pub(super) struct Entry {
@@ -209,6 +223,35 @@ mod tests {
         );
         assert!(core::mem::size_of::<Entry>() <= ENTRY_SIZE);
         assert_eq!(core::mem::align_of::<Entry>(), 1);
+    }
+
+    #[test]
+    fn stores_are_small() {
+        use crate::limits::{AUTH_CACHE_SIZE, LOCAL_AUTH_LIST_MAX_LENGTH};
+        let list = core::mem::size_of::<super::super::LocalAuthList<LOCAL_AUTH_LIST_MAX_LENGTH>>();
+        let cache = core::mem::size_of::<super::super::AuthCache<AUTH_CACHE_SIZE>>();
+        std::println!(
+            "LocalAuthList<{LOCAL_AUTH_LIST_MAX_LENGTH}>: {list} bytes, \
+             AuthCache<{AUTH_CACHE_SIZE}>: {cache} bytes"
+        );
+        assert!(list <= store_bound(LOCAL_AUTH_LIST_MAX_LENGTH));
+        assert!(cache <= store_bound(AUTH_CACHE_SIZE));
+    }
+
+    // The expiryDate code is `millis - EXPIRY_MIN + 1`, an affine map whose image fits its 7
+    // bytes for the whole range (const assertion above), so it is injective on every DateTime.
+    // This checks it end to end across the range (about 40 000 instants, with days, hours,
+    // seconds and milliseconds all varying); the proptest below samples it at random and
+    // `round_trips` checks the extremes.
+    #[test]
+    fn expiry_sweep_over_the_whole_range() {
+        let mut ms = EXPIRY_MIN;
+        while ms <= EXPIRY_MAX {
+            let t = DateTime::from_unix_millis(ms).unwrap();
+            assert_eq!(expiry_from_code(expiry_code(Some(t))), Some(t), "{ms}");
+            ms += 7_777_777_777;
+        }
+        assert_eq!(expiry_from_code(expiry_code(None)), None);
     }
 
     // EXPIRY_MIN..=EXPIRY_MAX is exactly the range of DateTime.
