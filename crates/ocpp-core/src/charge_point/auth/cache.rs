@@ -437,6 +437,44 @@ mod tests {
         assert_eq!(&buf[n - 4..n], &codec::crc32(body).to_le_bytes());
     }
 
+    // The compact entries keep everything an IdTagInfo can hold: the longest idTag, with and
+    // without (or with an empty) parent, with and without expiry, the extreme expiryDates; in
+    // memory and through the image.
+    #[test]
+    fn extreme_entries_round_trip() {
+        let longest = "ABCDEFGHIJKLMNOPQRST";
+        let min = DateTime::from_utc(0, 1, 1, 0, 0, 0, 0);
+        let max = DateTime::from_utc(9999, 12, 31, 23, 59, 59, 999);
+        let mut c = AuthCache::<16>::new();
+        let mut expected = std::vec::Vec::new();
+        let mut n = 0;
+        for parent in [None, Some(""), Some(longest)] {
+            for expiry in [None, min, max, DateTime::from_unix_millis(-1)] {
+                let id = std::format!("{n:0>20}");
+                let info = IdTagInfo {
+                    expiry_date: expiry,
+                    parent_id_tag: parent.map(|p| IdToken::try_from(p).unwrap()),
+                    status: AuthorizationStatus::ALL[n % 5],
+                };
+                c.update(&id, &info, t(0)).unwrap();
+                expected.push((id, info));
+                n += 1;
+            }
+        }
+        c.update(longest, &info(Accepted), t(0)).unwrap();
+        expected.push((longest.into(), info(Accepted)));
+        for (id, info) in &expected {
+            assert_eq!(c.get(id).as_ref(), Some(info), "{id}");
+        }
+        let mut buf = [0u8; AuthCache::<16>::ENCODED_MAX];
+        let len = c.encode(&mut buf).unwrap();
+        let back = AuthCache::<16>::decode(&buf[..len]).unwrap();
+        assert_eq!(back, c);
+        let all: std::vec::Vec<(std::string::String, IdTagInfo)> =
+            back.iter().map(|(id, i)| (id.into(), i)).collect();
+        assert_eq!(all, expected);
+    }
+
     #[test]
     fn encode_refuses_a_short_buffer() {
         let c = sample();

@@ -684,6 +684,73 @@ mod tests {
         assert_eq!(status_of(&l, "a"), Some(Accepted));
     }
 
+    // An image written by the format-1 encoder (before entries were stored compactly) restores
+    // exactly and is written back byte for byte: the longest idTag and parentIdTag, an empty
+    // parentIdTag (kept apart from none), an empty idTag, and the extreme expiryDates.
+    #[test]
+    fn format_1_images_restore_unchanged() {
+        const LONGEST: &[u8; 20] = b"ABCDEFGHIJKLMNOPQRST";
+        const MIN: i64 = -62_167_219_200_000; // 0000-01-01T00:00:00Z
+        const MAX: i64 = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+        let mut body = b"OCLL\x01".to_vec();
+        body.extend_from_slice(&42i32.to_le_bytes());
+        body.extend_from_slice(&4u32.to_le_bytes());
+        // Longest idTag, Accepted, expiry MAX and the longest parent.
+        body.push(20);
+        body.extend_from_slice(LONGEST);
+        body.extend_from_slice(&[0, 3]);
+        body.extend_from_slice(&MAX.to_le_bytes());
+        body.push(20);
+        body.extend_from_slice(b"PPPPPPPPPPPPPPPPPPPP");
+        // "b", Blocked, expiry MIN, empty parent.
+        body.extend_from_slice(&[1, b'b', 1, 3]);
+        body.extend_from_slice(&MIN.to_le_bytes());
+        body.push(0);
+        // "c", ConcurrentTx, no expiry, no parent.
+        body.extend_from_slice(&[1, b'c', 4, 0]);
+        // The empty idTag, Invalid, expiry 1 ms before the epoch, parent "F".
+        body.extend_from_slice(&[0, 3, 3]);
+        body.extend_from_slice(&(-1i64).to_le_bytes());
+        body.extend_from_slice(&[1, b'F']);
+        let mut image = body.clone();
+        image.extend_from_slice(&codec::crc32(&body).to_le_bytes());
+
+        let l = LocalAuthList::<4>::decode(&image).unwrap();
+        let at = |ms| DateTime::from_unix_millis(ms);
+        let token = |s: &str| Some(IdToken::try_from(s).unwrap());
+        assert_eq!(l.version(), 42);
+        assert_eq!(
+            l.get("abcdefghijklmnopqrst"),
+            Some(IdTagInfo {
+                expiry_date: at(MAX),
+                parent_id_tag: token("PPPPPPPPPPPPPPPPPPPP"),
+                status: Accepted,
+            })
+        );
+        assert_eq!(
+            l.get("B"),
+            Some(IdTagInfo {
+                expiry_date: at(MIN),
+                parent_id_tag: token(""),
+                status: Blocked,
+            })
+        );
+        assert_eq!(l.get("C"), Some(IdTagInfo::with_status(ConcurrentTx)));
+        assert_eq!(
+            l.get(""),
+            Some(IdTagInfo {
+                expiry_date: at(-1),
+                parent_id_tag: token("F"),
+                status: Invalid,
+            })
+        );
+        let ids: std::vec::Vec<&str> = l.iter().map(|(id, _)| id).collect();
+        assert_eq!(ids, ["ABCDEFGHIJKLMNOPQRST", "b", "c", ""]);
+        let mut buf = [0u8; LocalAuthList::<4>::ENCODED_MAX];
+        let n = l.encode(&mut buf).unwrap();
+        assert_eq!(&buf[..n], image.as_slice());
+    }
+
     proptest::proptest! {
         #[test]
         fn decode_never_panics(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
