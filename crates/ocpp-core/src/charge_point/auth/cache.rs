@@ -2,17 +2,11 @@
 
 use heapless::Vec;
 
+use super::AuthError;
 use super::codec::{self, CACHE_MAGIC, CRC_LEN, ENTRY_MAX, HEADER_LEN, Reader, Writer};
-use super::{AuthError, effective_info, is_valid};
+use super::entry::Entry;
 use crate::types::DateTime;
-use crate::v16::{IdTagInfo, IdToken};
-
-/// One remembered identifier.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Entry {
-    id_tag: IdToken,
-    info: IdTagInfo,
-}
+use crate::v16::IdTagInfo;
 
 /// The Authorization Cache (§3.5.1): the latest `IdTagInfo` the central system sent for up to
 /// `N` identifiers, valid and NOT-valid alike.
@@ -23,6 +17,10 @@ struct Entry {
 /// rule of §3.5.1 is about the age of the information, not how often a card is used.
 ///
 /// idTags are compared case-insensitively (§7.28: IdToken is a case-insensitive CiString20).
+///
+/// Each entry takes 50 bytes (a compact form of the idTag and its `IdTagInfo`, whatever the
+/// target), so the cache is about `50 * N` bytes; [`AuthCache::get`] and [`AuthCache::iter`]
+/// rebuild `IdTagInfo` values from it.
 ///
 /// The cache does not know about the Local Authorization List; identifiers in the list must not
 /// be cached (§3.5.3): use [`super::should_cache`] or [`super::record_id_tag_info`] instead of
@@ -61,21 +59,21 @@ impl<const N: usize> AuthCache<N> {
     }
 
     /// The entries as stored (status not adjusted for expiry), oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &IdTagInfo)> {
-        self.entries.iter().map(|e| (e.id_tag.as_str(), &e.info))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, IdTagInfo)> {
+        self.entries.iter().map(|e| (e.id_tag(), e.info()))
+    }
+
+    fn find(&self, id_tag: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.matches(id_tag))
     }
 
     fn position(&self, id_tag: &str) -> Option<usize> {
-        self.entries
-            .iter()
-            .position(|e| e.id_tag.eq_ignore_case(id_tag))
+        self.entries.iter().position(|e| e.matches(id_tag))
     }
 
     /// The stored `IdTagInfo` of `id_tag`, as received (no expiry applied).
-    pub fn get(&self, id_tag: &str) -> Option<&IdTagInfo> {
-        self.position(id_tag)
-            .and_then(|i| self.entries.get(i))
-            .map(|e| &e.info)
+    pub fn get(&self, id_tag: &str) -> Option<IdTagInfo> {
+        self.find(id_tag).map(Entry::info)
     }
 
     /// The `IdTagInfo` of `id_tag` as it stands at `now`: an Accepted or ConcurrentTx entry whose
@@ -83,7 +81,7 @@ impl<const N: usize> AuthCache<N> {
     /// entry expires, it SHALL be changed to expired in the Cache"). Applying the rule on
     /// reading means the answer is right even if [`AuthCache::expire`] has not run since.
     pub fn lookup(&self, id_tag: &str, now: DateTime) -> Option<IdTagInfo> {
-        self.get(id_tag).map(|info| effective_info(info, now))
+        self.find(id_tag).map(|e| e.info_at(now))
     }
 
     /// Records the `IdTagInfo` the central system sent for `id_tag` (Authorize.conf,
@@ -104,24 +102,21 @@ impl<const N: usize> AuthCache<N> {
         info: &IdTagInfo,
         now: DateTime,
     ) -> Result<(), AuthError> {
-        let id = IdToken::try_from(id_tag).map_err(|_| AuthError::IdTagTooLong)?;
+        let entry = Entry::new(id_tag, info).ok_or(AuthError::IdTagTooLong)?;
         if let Some(i) = self.position(id_tag) {
             self.entries.remove(i);
         } else if self.entries.is_full() {
             let victim = self
                 .entries
                 .iter()
-                .position(|e| !is_valid(&e.info, now))
+                .position(|e| !e.is_valid(now))
                 .unwrap_or(0);
             if victim < self.entries.len() {
                 self.entries.remove(victim);
             }
         }
         // Cannot fail after the removal above, except with N == 0, where there is nothing to do.
-        let _ = self.entries.push(Entry {
-            id_tag: id,
-            info: info.clone(),
-        });
+        let _ = self.entries.push(entry);
         Ok(())
     }
 
@@ -142,9 +137,9 @@ impl<const N: usize> AuthCache<N> {
     pub fn expire(&mut self, now: DateTime) -> usize {
         let mut changed = 0;
         for e in &mut self.entries {
-            let effective = effective_info(&e.info, now);
-            if effective.status != e.info.status {
-                e.info.status = effective.status;
+            let effective = e.status_at(now);
+            if effective != e.status() {
+                e.set_status(effective);
                 changed += 1;
             }
         }
@@ -162,7 +157,7 @@ impl<const N: usize> AuthCache<N> {
             + self
                 .entries
                 .iter()
-                .map(|e| codec::entry_len(&e.id_tag, &e.info))
+                .map(|e| codec::entry_len(e.id_tag(), &e.info()))
                 .sum::<usize>()
             + CRC_LEN
     }
@@ -180,7 +175,7 @@ impl<const N: usize> AuthCache<N> {
         w.header(CACHE_MAGIC)?;
         w.count(self.entries.len())?;
         for e in &self.entries {
-            w.entry(&e.id_tag, &e.info)?;
+            w.entry(e.id_tag(), &e.info())?;
         }
         w.finish()
     }
@@ -213,8 +208,10 @@ impl<const N: usize> AuthCache<N> {
             if self.position(&id_tag).is_some() {
                 return Err(AuthError::Malformed);
             }
+            // An IdToken always fits an entry.
+            let entry = Entry::new(&id_tag, &info).ok_or(AuthError::Malformed)?;
             self.entries
-                .push(Entry { id_tag, info })
+                .push(entry)
                 .map_err(|_| AuthError::TooManyEntries)?;
         }
         r.end()
@@ -227,6 +224,7 @@ mod tests {
     use crate::v16::AuthorizationStatus::{
         self, Accepted, Blocked, ConcurrentTx, Expired, Invalid,
     };
+    use crate::v16::IdToken;
 
     fn t(secs: i64) -> DateTime {
         DateTime::from_unix_millis(1_700_000_000_000 + secs * 1000).unwrap()
@@ -439,6 +437,44 @@ mod tests {
         assert_eq!(&buf[n - 4..n], &codec::crc32(body).to_le_bytes());
     }
 
+    // The compact entries keep everything an IdTagInfo can hold: the longest idTag, with and
+    // without (or with an empty) parent, with and without expiry, the extreme expiryDates; in
+    // memory and through the image.
+    #[test]
+    fn extreme_entries_round_trip() {
+        let longest = "ABCDEFGHIJKLMNOPQRST";
+        let min = DateTime::from_utc(0, 1, 1, 0, 0, 0, 0);
+        let max = DateTime::from_utc(9999, 12, 31, 23, 59, 59, 999);
+        let mut c = AuthCache::<16>::new();
+        let mut expected = std::vec::Vec::new();
+        let mut n = 0;
+        for parent in [None, Some(""), Some(longest)] {
+            for expiry in [None, min, max, DateTime::from_unix_millis(-1)] {
+                let id = std::format!("{n:0>20}");
+                let info = IdTagInfo {
+                    expiry_date: expiry,
+                    parent_id_tag: parent.map(|p| IdToken::try_from(p).unwrap()),
+                    status: AuthorizationStatus::ALL[n % 5],
+                };
+                c.update(&id, &info, t(0)).unwrap();
+                expected.push((id, info));
+                n += 1;
+            }
+        }
+        c.update(longest, &info(Accepted), t(0)).unwrap();
+        expected.push((longest.into(), info(Accepted)));
+        for (id, info) in &expected {
+            assert_eq!(c.get(id).as_ref(), Some(info), "{id}");
+        }
+        let mut buf = [0u8; AuthCache::<16>::ENCODED_MAX];
+        let len = c.encode(&mut buf).unwrap();
+        let back = AuthCache::<16>::decode(&buf[..len]).unwrap();
+        assert_eq!(back, c);
+        let all: std::vec::Vec<(std::string::String, IdTagInfo)> =
+            back.iter().map(|(id, i)| (id.into(), i)).collect();
+        assert_eq!(all, expected);
+    }
+
     #[test]
     fn encode_refuses_a_short_buffer() {
         let c = sample();
@@ -570,7 +606,7 @@ mod tests {
                 };
                 c.update(id_tag, &info, t(now)).unwrap();
                 proptest::prop_assert!(c.len() <= 3);
-                proptest::prop_assert_eq!(c.get(id_tag), Some(&info));
+                proptest::prop_assert_eq!(c.get(id_tag), Some(info.clone()));
                 let distinct = ids(&c);
                 for (i, x) in distinct.iter().enumerate() {
                     for y in &distinct[i + 1..] {

@@ -3,18 +3,10 @@
 use heapless::Vec;
 
 use super::codec::{self, CRC_LEN, ENTRY_MAX, HEADER_LEN, LIST_MAGIC, Reader, Writer};
-use super::{AuthError, effective_info, is_valid};
+use super::entry::Entry;
+use super::{AuthError, is_valid};
 use crate::types::DateTime;
-use crate::v16::{
-    AuthorizationData, IdTagInfo, IdToken, SendLocalListRequest, UpdateStatus, UpdateType,
-};
-
-/// One identifier of the list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Entry {
-    id_tag: IdToken,
-    info: IdTagInfo,
-}
+use crate::v16::{AuthorizationData, IdTagInfo, SendLocalListRequest, UpdateStatus, UpdateType};
 
 /// The Local Authorization List (§3.5.2): up to `N` identifiers with their `IdTagInfo`, and the
 /// version the central system associated with them. `N` is what the charge point declares as
@@ -26,6 +18,10 @@ struct Entry {
 /// `clear` or `remove`, and why expired entries are reported as Expired but never rewritten.
 ///
 /// idTags are compared case-insensitively (§7.28).
+///
+/// Each entry takes 50 bytes (a compact form of the idTag and its `IdTagInfo`, whatever the
+/// target), so the list is about `50 * N` bytes; [`LocalAuthList::get`] and
+/// [`LocalAuthList::iter`] rebuild `IdTagInfo` values from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalAuthList<const N: usize> {
     version: i32,
@@ -86,14 +82,16 @@ impl<const N: usize> LocalAuthList<N> {
     }
 
     /// The entries as stored (status not adjusted for expiry), in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &IdTagInfo)> {
-        self.entries.iter().map(|e| (e.id_tag.as_str(), &e.info))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, IdTagInfo)> {
+        self.entries.iter().map(|e| (e.id_tag(), e.info()))
+    }
+
+    fn find(&self, id_tag: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.matches(id_tag))
     }
 
     fn position(&self, id_tag: &str) -> Option<usize> {
-        self.entries
-            .iter()
-            .position(|e| e.id_tag.eq_ignore_case(id_tag))
+        self.entries.iter().position(|e| e.matches(id_tag))
     }
 
     /// Whether `id_tag` is in the list, whatever its status (§3.5.3: such identifiers are not
@@ -103,17 +101,15 @@ impl<const N: usize> LocalAuthList<N> {
     }
 
     /// The stored `IdTagInfo` of `id_tag`, as the central system sent it.
-    pub fn get(&self, id_tag: &str) -> Option<&IdTagInfo> {
-        self.position(id_tag)
-            .and_then(|i| self.entries.get(i))
-            .map(|e| &e.info)
+    pub fn get(&self, id_tag: &str) -> Option<IdTagInfo> {
+        self.find(id_tag).map(Entry::info)
     }
 
     /// The `IdTagInfo` of `id_tag` at `now`: an Accepted or ConcurrentTx entry whose
     /// `expiryDate` has been reached reads as `Expired` (§3.5.4: "Identifiers that were valid
     /// but are apparently expired due to passage of time MUST also be rejected").
     pub fn lookup(&self, id_tag: &str, now: DateTime) -> Option<IdTagInfo> {
-        self.get(id_tag).map(|info| effective_info(info, now))
+        self.find(id_tag).map(|e| e.info_at(now))
     }
 
     /// Whether `info`, just received from the central system for `id_tag` (Authorize.conf,
@@ -123,8 +119,8 @@ impl<const N: usize> LocalAuthList<N> {
     /// different NOT-valid statuses (Blocked and Invalid, say) do not conflict: the note speaks
     /// of "the validity reported".
     pub fn conflicts(&self, id_tag: &str, info: &IdTagInfo, now: DateTime) -> bool {
-        self.get(id_tag)
-            .is_some_and(|listed| is_valid(listed, now) != is_valid(info, now))
+        self.find(id_tag)
+            .is_some_and(|listed| listed.is_valid(now) != is_valid(info, now))
     }
 
     /// Applies a SendLocalList.req (§5.15, §6.41) and returns the status for its
@@ -181,12 +177,14 @@ impl<const N: usize> LocalAuthList<N> {
                 }
                 self.entries.clear();
                 for c in changes {
-                    if let Some(info) = &c.id_tag_info {
+                    // An IdToken always fits an entry.
+                    if let Some(entry) = c
+                        .id_tag_info
+                        .as_ref()
+                        .and_then(|i| Entry::new(&c.id_tag, i))
+                    {
                         // Cannot fail: at most N entries, checked above.
-                        let _ = self.entries.push(Entry {
-                            id_tag: c.id_tag.clone(),
-                            info: info.clone(),
-                        });
+                        let _ = self.entries.push(entry);
                     }
                 }
             }
@@ -208,24 +206,25 @@ impl<const N: usize> LocalAuthList<N> {
                 self.entries.retain(|e| {
                     !changes
                         .iter()
-                        .any(|c| c.id_tag_info.is_none() && e.id_tag.eq_ignore_case(&c.id_tag))
+                        .any(|c| c.id_tag_info.is_none() && e.matches(&c.id_tag))
                 });
                 for c in changes {
-                    let Some(info) = &c.id_tag_info else {
+                    // An IdToken always fits an entry.
+                    let Some(entry) = c
+                        .id_tag_info
+                        .as_ref()
+                        .and_then(|i| Entry::new(&c.id_tag, i))
+                    else {
                         continue;
                     };
                     let existing = self
                         .position(&c.id_tag)
                         .and_then(|i| self.entries.get_mut(i));
                     if let Some(e) = existing {
-                        e.id_tag = c.id_tag.clone();
-                        e.info = info.clone();
+                        *e = entry;
                     } else {
                         // Cannot fail: the final size was checked above.
-                        let _ = self.entries.push(Entry {
-                            id_tag: c.id_tag.clone(),
-                            info: info.clone(),
-                        });
+                        let _ = self.entries.push(entry);
                     }
                 }
             }
@@ -241,7 +240,7 @@ impl<const N: usize> LocalAuthList<N> {
             + self
                 .entries
                 .iter()
-                .map(|e| codec::entry_len(&e.id_tag, &e.info))
+                .map(|e| codec::entry_len(e.id_tag(), &e.info()))
                 .sum::<usize>()
             + CRC_LEN
     }
@@ -260,7 +259,7 @@ impl<const N: usize> LocalAuthList<N> {
         w.put(&self.version.to_le_bytes())?;
         w.count(self.entries.len())?;
         for e in &self.entries {
-            w.entry(&e.id_tag, &e.info)?;
+            w.entry(e.id_tag(), &e.info())?;
         }
         w.finish()
     }
@@ -300,8 +299,10 @@ impl<const N: usize> LocalAuthList<N> {
             if self.contains(&id_tag) {
                 return Err(AuthError::Malformed);
             }
+            // An IdToken always fits an entry.
+            let entry = Entry::new(&id_tag, &info).ok_or(AuthError::Malformed)?;
             self.entries
-                .push(Entry { id_tag, info })
+                .push(entry)
                 .map_err(|_| AuthError::TooManyEntries)?;
         }
         r.end()
@@ -325,6 +326,7 @@ mod tests {
     use crate::v16::AuthorizationStatus::{
         self, Accepted, Blocked, ConcurrentTx, Expired, Invalid,
     };
+    use crate::v16::IdToken;
 
     fn t(secs: i64) -> DateTime {
         DateTime::from_unix_millis(1_700_000_000_000 + secs * 1000).unwrap()
@@ -682,6 +684,73 @@ mod tests {
         assert_eq!(status_of(&l, "a"), Some(Accepted));
     }
 
+    // An image written by the format-1 encoder (before entries were stored compactly) restores
+    // exactly and is written back byte for byte: the longest idTag and parentIdTag, an empty
+    // parentIdTag (kept apart from none), an empty idTag, and the extreme expiryDates.
+    #[test]
+    fn format_1_images_restore_unchanged() {
+        const LONGEST: &[u8; 20] = b"ABCDEFGHIJKLMNOPQRST";
+        const MIN: i64 = -62_167_219_200_000; // 0000-01-01T00:00:00Z
+        const MAX: i64 = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+        let mut body = b"OCLL\x01".to_vec();
+        body.extend_from_slice(&42i32.to_le_bytes());
+        body.extend_from_slice(&4u32.to_le_bytes());
+        // Longest idTag, Accepted, expiry MAX and the longest parent.
+        body.push(20);
+        body.extend_from_slice(LONGEST);
+        body.extend_from_slice(&[0, 3]);
+        body.extend_from_slice(&MAX.to_le_bytes());
+        body.push(20);
+        body.extend_from_slice(b"PPPPPPPPPPPPPPPPPPPP");
+        // "b", Blocked, expiry MIN, empty parent.
+        body.extend_from_slice(&[1, b'b', 1, 3]);
+        body.extend_from_slice(&MIN.to_le_bytes());
+        body.push(0);
+        // "c", ConcurrentTx, no expiry, no parent.
+        body.extend_from_slice(&[1, b'c', 4, 0]);
+        // The empty idTag, Invalid, expiry 1 ms before the epoch, parent "F".
+        body.extend_from_slice(&[0, 3, 3]);
+        body.extend_from_slice(&(-1i64).to_le_bytes());
+        body.extend_from_slice(&[1, b'F']);
+        let mut image = body.clone();
+        image.extend_from_slice(&codec::crc32(&body).to_le_bytes());
+
+        let l = LocalAuthList::<4>::decode(&image).unwrap();
+        let at = |ms| DateTime::from_unix_millis(ms);
+        let token = |s: &str| Some(IdToken::try_from(s).unwrap());
+        assert_eq!(l.version(), 42);
+        assert_eq!(
+            l.get("abcdefghijklmnopqrst"),
+            Some(IdTagInfo {
+                expiry_date: at(MAX),
+                parent_id_tag: token("PPPPPPPPPPPPPPPPPPPP"),
+                status: Accepted,
+            })
+        );
+        assert_eq!(
+            l.get("B"),
+            Some(IdTagInfo {
+                expiry_date: at(MIN),
+                parent_id_tag: token(""),
+                status: Blocked,
+            })
+        );
+        assert_eq!(l.get("C"), Some(IdTagInfo::with_status(ConcurrentTx)));
+        assert_eq!(
+            l.get(""),
+            Some(IdTagInfo {
+                expiry_date: at(-1),
+                parent_id_tag: token("F"),
+                status: Invalid,
+            })
+        );
+        let ids: std::vec::Vec<&str> = l.iter().map(|(id, _)| id).collect();
+        assert_eq!(ids, ["ABCDEFGHIJKLMNOPQRST", "b", "c", ""]);
+        let mut buf = [0u8; LocalAuthList::<4>::ENCODED_MAX];
+        let n = l.encode(&mut buf).unwrap();
+        assert_eq!(&buf[..n], image.as_slice());
+    }
+
     proptest::proptest! {
         #[test]
         fn decode_never_panics(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
@@ -716,7 +785,7 @@ mod tests {
                     proptest::prop_assert_eq!(l.version(), version);
                     proptest::prop_assert!(version > 0);
                     for item in &items {
-                        proptest::prop_assert_eq!(l.get(&item.id_tag), item.id_tag_info.as_ref());
+                        proptest::prop_assert_eq!(l.get(&item.id_tag), item.id_tag_info.clone());
                     }
                     if is_full {
                         proptest::prop_assert_eq!(l.len(), items.len());

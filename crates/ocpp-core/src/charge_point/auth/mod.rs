@@ -44,6 +44,7 @@
 
 mod cache;
 mod codec;
+mod entry;
 mod local_list;
 
 pub use cache::AuthCache;
@@ -113,17 +114,34 @@ pub const fn is_valid_status(status: AuthorizationStatus) -> bool {
 /// `expiryDate` itself the identifier is no longer valid (§7.27: the date at which it "should be
 /// removed").
 pub fn is_valid(info: &IdTagInfo, now: DateTime) -> bool {
-    is_valid_status(info.status) && info.expiry_date.is_none_or(|expiry| now < expiry)
+    is_valid_at(info.status, info.expiry_date, now)
+}
+
+/// [`is_valid`] of the parts of an `IdTagInfo` (the stores keep them in a compact form).
+fn is_valid_at(status: AuthorizationStatus, expiry: Option<DateTime>, now: DateTime) -> bool {
+    is_valid_status(status) && expiry.is_none_or(|expiry| now < expiry)
+}
+
+/// The status [`effective_info`] gives.
+fn effective_status(
+    status: AuthorizationStatus,
+    expiry: Option<DateTime>,
+    now: DateTime,
+) -> AuthorizationStatus {
+    if is_valid_status(status) && !is_valid_at(status, expiry, now) {
+        AuthorizationStatus::Expired
+    } else {
+        status
+    }
 }
 
 /// `info` as it stands at `now`: a valid status whose `expiryDate` has been reached becomes
 /// `Expired` (§3.5.1, §3.5.4); anything else is returned unchanged.
 pub fn effective_info(info: &IdTagInfo, now: DateTime) -> IdTagInfo {
-    let mut out = info.clone();
-    if is_valid_status(info.status) && !is_valid(info, now) {
-        out.status = AuthorizationStatus::Expired;
+    IdTagInfo {
+        status: effective_status(info.status, info.expiry_date, now),
+        ..info.clone()
     }
-    out
 }
 
 /// The configuration and connection state that decides how local data is used (§3.5, §9).
