@@ -55,6 +55,9 @@ pub type Cp = ChargePoint<Store>;
 
 /// `size_of` the charge point (the storage is a zero-sized handle).
 pub const SIZE_OF_CHARGE_POINT: usize = size_of::<Cp>();
+/// `size_of` the small profile's charge point (1-2 connectors, local list 32, cache 16).
+pub const SIZE_OF_SMALL_CHARGE_POINT: usize =
+    size_of::<ocpp_core::charge_point::SmallChargePoint<Store>>();
 /// `size_of` the records.
 pub const SIZE_OF_STORAGE: usize = size_of::<Records>();
 

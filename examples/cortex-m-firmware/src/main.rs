@@ -38,8 +38,9 @@ fn main() -> ! {
     rt::finish(
         VARIANT,
         format_args!(
-            "size_of_charge_point={} size_of_storage={}",
+            "size_of_charge_point={} size_of_small_charge_point={} size_of_storage={}",
             driver::SIZE_OF_CHARGE_POINT,
+            driver::SIZE_OF_SMALL_CHARGE_POINT,
             driver::SIZE_OF_STORAGE
         ),
         true,

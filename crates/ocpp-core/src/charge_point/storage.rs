@@ -201,9 +201,15 @@ impl<const N: usize> Storage for MemoryStorage<N> {
     }
 
     fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), RecordTooLarge> {
-        let v = heapless::Vec::from_slice(data).map_err(|_| RecordTooLarge)?;
+        if data.len() > N {
+            return Err(RecordTooLarge);
+        }
+        // In place: no record-sized temporary on the stack.
         if let Some(slot) = self.records.get_mut(key.index()) {
-            *slot = Some(v);
+            let v = slot.get_or_insert_with(heapless::Vec::new);
+            v.clear();
+            // Cannot fail: checked against N above.
+            let _ = v.extend_from_slice(data);
         }
         self.writes += 1;
         self.bytes_written += data.len() as u64;
