@@ -270,7 +270,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 },
             ),
             #[cfg(feature = "profile-firmware")]
-            Reply::Empty => rpc::encode_call_result(buf, id, &crate::charge_point::outbox::EmptyObject),
+            Reply::Empty => {
+                rpc::encode_call_result(buf, id, &crate::charge_point::outbox::EmptyObject)
+            }
             #[cfg(feature = "profile-smart-charging")]
             Reply::Composite(response) => rpc::encode_call_result(buf, id, response),
             #[cfg(feature = "profile-local-list")]
