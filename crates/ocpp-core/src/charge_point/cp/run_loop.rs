@@ -81,7 +81,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             | Event::DiagnosticsUploaded { .. }
             | Event::ClockSync { .. } => return Ok(()),
         };
-        if connector > self.setup.connectors || (connector == 0 && !zero_allowed) {
+        if !(self.valid_connector(connector) || (connector == 0 && zero_allowed)) {
             return Err(Refused::UnknownConnector(connector));
         }
         Ok(())
