@@ -387,3 +387,28 @@ fn a_drained_caller_never_loses_an_output() {
     assert_eq!(offers.len(), 21);
     assert_eq!(offers.last(), Some(&false));
 }
+
+/// Found by the charge_point fuzz target: CALLs fed while no connection is up were admitted,
+/// their answers could not be sent, and the ninth was lost. A frame needs a connection (OCPP-J
+/// §3: the WebSocket carries every message), so it is refused and changes nothing.
+#[test]
+fn frames_without_a_connection_are_refused() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    sim.disconnect();
+    let writes = sim.cp.storage().writes;
+    for n in 0..12 {
+        let frame = format!(r#"[2,"cs-{n}","ClearCache",{{}}]"#);
+        assert_eq!(
+            sim.input_no_drain(Input::Frame(&frame)),
+            Err(Refused::NotConnected)
+        );
+        sim.drain();
+    }
+    assert_eq!(sim.cp.dropped_outputs(), 0);
+    assert_eq!(sim.cp.storage().writes, writes, "nothing stored");
+    sim.connect();
+    // Nothing of the refused CALLs is answered on the next connection.
+    sim.answer_all();
+    assert_eq!(sim.take_result(), None);
+}

@@ -242,6 +242,9 @@ pub enum Refused {
     Busy,
     /// There is nothing to answer (no DataTransfer.req is waiting for the integrator).
     NothingToAnswer,
+    /// A frame arrived while the charge point is not connected ([`Input::Connected`] was not
+    /// fed, or [`Input::Disconnected`] came after it): nothing could carry its answer.
+    NotConnected,
 }
 
 impl core::fmt::Display for Refused {
@@ -251,6 +254,7 @@ impl core::fmt::Display for Refused {
             Refused::UnknownConnector(c) => write!(f, "unknown connector {c}"),
             Refused::Busy => f.write_str("busy: one request of this kind is pending"),
             Refused::NothingToAnswer => f.write_str("nothing to answer"),
+            Refused::NotConnected => f.write_str("a frame without a connection"),
         }
     }
 }

@@ -6,7 +6,7 @@ use super::*;
 
 impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
     /// Feeds one input. A refused input (a connector id the charge point does not have, a
-    /// second outgoing DataTransfer) changes nothing.
+    /// second outgoing DataTransfer, a frame while disconnected) changes nothing.
     ///
     /// After any input, drain [`ChargePoint::poll_output`] until it returns
     /// [`Output::Timeout`].
@@ -17,6 +17,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         match input {
             Input::Connected => self.handle_connected(now),
             Input::Disconnected => self.handle_disconnected(now),
+            Input::Frame(_) if !self.connected => return Err(Refused::NotConnected),
             Input::Frame(text) => self.handle_frame(text, now),
             Input::Event(event) => {
                 self.check_event(&event)?;
