@@ -153,7 +153,7 @@ class Connector:
     def __init__(self, number: int, meter_wh: float):
         self.number = number
         self.plugged = False
-        self.ev_power = 0.0
+        self.ev_power = 11000.0  # ocpp-cp's documented default EV power
         self.fault: str | None = None
         self.pending_auth: tuple[str, float] | None = None  # (idTag, monotonic deadline)
         self.reservation: dict | None = None

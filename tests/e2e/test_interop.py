@@ -396,6 +396,27 @@ def test_heartbeat(csms, start_cp):
     assert beats[1].time - beats[0].time >= 0.5
 
 
+def test_an_ev_draws_11_kw_by_default(cp):
+    """docs/simulator.md: an EV draws 11000 W until an `ev` command says otherwise, so a session
+    started with just `plug` and `tag` charges and the meter moves (it once shipped at 0 W: the
+    connector went SuspendedEV and the central system saw no energy)."""
+    assert configure(cp, "MeterValueSampleInterval", "1") == "Accepted"
+    mark = cp.mark()
+    cp.send("plug 1", f"tag 1 {TAG_A}")
+    start = cp.wait_for("StartTransaction", since=mark)
+    transaction_id = cp.csms.answer(start)["transactionId"]
+    cp.wait_for("StatusNotification", since=mark,
+                where=lambda p: p["connectorId"] == 1 and p["status"] == "Charging")
+    cp.wait_for("MeterValues", since=start.seq, count=2,
+                where=lambda p: p.get("transactionId") == transaction_id)
+    cp.send(f"tag 1 {TAG_A}")
+    stop = cp.wait_for("StopTransaction", since=start.seq)
+    assert not cp.messages("StatusNotification", since=mark,
+                           where=lambda m: m.payload["connectorId"] == 1
+                           and m.payload["status"] == "SuspendedEV")
+    assert stop.payload["meterStop"] > start.payload["meterStart"], "11 kW for 2 s is more than 1 Wh"
+
+
 def test_local_transaction(cp):
     assert configure(cp, "MeterValueSampleInterval", "1") == "Accepted"
     mark = cp.mark()

@@ -14,7 +14,8 @@ pub enum Command {
     Unplug(u32),
     /// `tag <c> <idTag>`: RFID card presented at connector c.
     Tag(u32, String),
-    /// `ev <c> <watts>`: the EV draws at most this power.
+    /// `ev <c> <watts>`: the EV draws at most this power (until then: 11 kW,
+    /// `ocpp_hal::sim::DEFAULT_EV_POWER_W`).
     Ev(u32, u32),
     /// `fault <c> <Code>`: a connector error.
     Fault(u32, ChargePointErrorCode),

@@ -104,11 +104,16 @@ struct SimConnector {
     failures: Failures,
 }
 
+/// The power an EV draws until told otherwise (`ocpp-cp`'s documented default: an 11 kW AC
+/// car, 16 A on three phases at 230 V). An EV that draws nothing would leave the connector
+/// `SuspendedEV` and the meter still, which no central system can tell from a broken charger.
+pub const DEFAULT_EV_POWER_W: u32 = 11_000;
+
 impl Default for SimConnector {
     fn default() -> Self {
         SimConnector {
             plugged: false,
-            ev_power_w: 0,
+            ev_power_w: DEFAULT_EV_POWER_W,
             battery: None,
             offer: false,
             limit: None,
@@ -210,7 +215,8 @@ impl SimCharger {
         }
     }
 
-    /// Sets the power the EV on `connector` would draw, in W (0: the EV suspends).
+    /// Sets the power the EV on `connector` would draw, in W (0: the EV suspends). Until this is
+    /// called, an EV draws [`DEFAULT_EV_POWER_W`].
     pub fn set_ev_power(&mut self, connector: ConnectorId, watts: u32) {
         if let Some(s) = self.slot_mut(connector) {
             s.ev_power_w = watts;

@@ -5,7 +5,7 @@
 use ocpp_core::charge_point::{Instant, Reading};
 use ocpp_core::types::{DateTime, Decimal};
 use ocpp_core::v16::{ChargePointErrorCode, ChargingRateUnit, ResetType};
-use ocpp_hal::sim::{DEFAULT_MAX_POWER_W, SimCharger, SimError};
+use ocpp_hal::sim::{DEFAULT_EV_POWER_W, DEFAULT_MAX_POWER_W, SimCharger, SimError};
 use ocpp_hal::{
     ChargingLimit, Clock, ConnectorLock, ConnectorSensor, EnergyOffer, IdTagReader, LockState,
     Meter, Reset,
@@ -27,6 +27,23 @@ fn energy_flows_at_the_ev_power_when_below_the_offer() {
     sim.advance(Instant(HOUR));
     assert_eq!(sim.register_wh(1), 7_400);
     assert_eq!(sim.power_w(1), 7_400);
+    assert!(sim.state(1).unwrap().ev_charging);
+}
+
+/// The simulator's contract (docs/simulator.md): an EV draws 11 kW until `ev <c> <watts>` says
+/// otherwise. It shipped at 0 W once, and a central system saw no energy at all.
+#[test]
+fn an_ev_draws_11_kw_by_default() {
+    assert_eq!(DEFAULT_EV_POWER_W, 11_000);
+    let mut sim = SimCharger::new(1);
+    sim.plug(1);
+    sim.set_offer(1, true).unwrap();
+    sim.advance(Instant(HOUR));
+    assert_eq!(sim.power_w(1), 11_000.min(DEFAULT_MAX_POWER_W));
+    assert_eq!(
+        sim.register_wh(1),
+        i64::from(11_000.min(DEFAULT_MAX_POWER_W))
+    );
     assert!(sim.state(1).unwrap().ev_charging);
 }
 
