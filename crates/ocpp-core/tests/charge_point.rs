@@ -907,6 +907,40 @@ fn reset_stops_transactions_then_asks_for_the_restart() {
     }
 }
 
+/// §5.14: with no transaction to stop, the charge point restarts as soon as Reset.conf is sent,
+/// not after the grace it gives undelivered StopTransactions (`RESET_GRACE_MS`).
+#[test]
+fn reset_with_nothing_to_deliver_restarts_at_once() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    sim.advance(5_000);
+    sim.take_actions();
+    let before = sim.now;
+    assert_eq!(
+        sim.call_ok("Reset", json!({"type": "Soft"})),
+        json!({"status": "Accepted"})
+    );
+    assert!(
+        !sim.take_actions()
+            .iter()
+            .any(|a| matches!(a, Action::Reset { .. })),
+        "the restart comes after Reset.conf is out, at the next timeout"
+    );
+    // The charge point asks to be woken at once, not RESET_GRACE_MS later.
+    assert!(
+        sim.deadline.is_some_and(|t| t <= before),
+        "deadline {:?}, now {before:?}",
+        sim.deadline
+    );
+    sim.advance(0);
+    assert_eq!(sim.now, before);
+    assert!(
+        sim.take_actions()
+            .iter()
+            .any(|a| matches!(a, Action::Reset { .. }))
+    );
+}
+
 #[test]
 fn data_transfer_to_unknown_and_registered_vendors() {
     let mut s = setup(1);

@@ -376,8 +376,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         self.update_limits(now);
         // A reset waiting for its StopTransactions.
         if let Some((kind, since)) = self.reset {
-            let flushed = self.journal.queue.is_empty() || !self.connected;
-            if flushed || now.since(since) >= RESET_GRACE_MS {
+            if self.reset_ready() || now.since(since) >= RESET_GRACE_MS {
                 self.reset = None;
                 self.act(Action::Reset { kind });
             }
@@ -494,9 +493,22 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         consider(self.limits_deadline_cached);
         consider(self.transfers_deadline());
         if let Some((_, since)) = self.reset {
-            consider(Some(since.add_millis(RESET_GRACE_MS)));
+            // Due at once (a past instant) when nothing is left to deliver.
+            consider(Some(if self.reset_ready() {
+                since
+            } else {
+                since.add_millis(RESET_GRACE_MS)
+            }));
         }
         next
+    }
+
+    /// A Reset may restart the charge point now: its answer is out and the StopTransactions it
+    /// queued are delivered (§5.14: stop, then restart), or there is no connection to deliver
+    /// anything on (they stay in the journal and go after the restart). Otherwise the restart
+    /// waits at most [`RESET_GRACE_MS`].
+    fn reset_ready(&self) -> bool {
+        !self.connected || (self.answers.is_empty() && self.journal.queue.is_empty())
     }
 
     // ---------------------------------------------------------------------------------------
