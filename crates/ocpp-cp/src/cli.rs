@@ -50,6 +50,10 @@ pub struct Cli {
     /// Do not log frames (with --count, to keep the output readable).
     #[arg(long)]
     pub quiet: bool,
+    /// Largest WebSocket message accepted from the central system, in bytes; a larger one closes
+    /// the connection with code 1009 and the charge point reconnects.
+    #[arg(long, default_value_t = 256 * 1024)]
+    pub max_message_size: usize,
 }
 
 impl Cli {
@@ -76,6 +80,9 @@ impl Cli {
             if !path.is_file() {
                 return Err(format!("{} is not a file", path.display()));
             }
+        }
+        if self.max_message_size < 4096 {
+            return Err("--max-message-size must be at least 4096 bytes".into());
         }
         if self.count == 0 || self.count > 10_000 {
             return Err("--count must be 1..=10000".into());

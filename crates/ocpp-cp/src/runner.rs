@@ -131,6 +131,7 @@ impl Runner {
         stats: Arc<Stats>,
     ) -> Runner {
         let mut options = ConnectOptions::new(url, id.clone());
+        options.max_message_size = cli.max_message_size;
         if let Some(pw) = &cli.password {
             options = options.with_basic_auth(pw.clone());
         }

@@ -11,7 +11,7 @@ use tungstenite::protocol::CloseFrame;
 use tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::connect::{self, WsStream};
-use crate::error::{ConnectError, Disconnect};
+use crate::error::{ConnectError, Disconnect, close_for};
 use crate::options::ConnectOptions;
 
 /// The `tracing` target of the frame log: every OCPP frame in and out, at `DEBUG`.
@@ -768,7 +768,16 @@ impl Connection {
                 };
                 self.link_down(cp, hooks, &Disconnect::ClosedByPeer { code, reason }, now);
             }
-            Err(e) => self.link_down(cp, hooks, &Disconnect::Error(e), now),
+            Err(e) => {
+                if let Some(frame) = close_for(&e) {
+                    // Best effort: the stream may be mid-frame, so no closing handshake is
+                    // waited for; the peer gets the code, then the TCP close.
+                    tracing::warn!(cp = %id, "closing with {}: {e}", u16::from(frame.code));
+                    let _ = up.ws.close(Some(frame));
+                    let _ = up.ws.flush();
+                }
+                self.link_down(cp, hooks, &Disconnect::Error(e), now);
+            }
         }
     }
 }

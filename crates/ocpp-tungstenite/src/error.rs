@@ -125,3 +125,22 @@ fn close_detail(code: Option<u16>, reason: &str) -> String {
         None => String::new(),
     }
 }
+
+/// The close code (RFC 6455 §7.4.1) with which the charge point fails a connection on which it
+/// received what it cannot take, so that the central system learns why instead of seeing a bare
+/// TCP drop (close 1006): 1009 for a message over
+/// [`max_message_size`](crate::ConnectOptions::max_message_size), 1007 for a text message that is
+/// not UTF-8 (§8.1). Other errors (I/O, protocol) have no close frame to send, or tungstenite
+/// sends its own.
+pub(crate) fn close_for(e: &tungstenite::Error) -> Option<tungstenite::protocol::CloseFrame> {
+    use tungstenite::protocol::frame::coding::CloseCode;
+    let (code, reason) = match e {
+        tungstenite::Error::Capacity(_) => (CloseCode::Size, "message too big"),
+        tungstenite::Error::Utf8(_) => (CloseCode::Invalid, "text message is not UTF-8"),
+        _ => return None,
+    };
+    Some(tungstenite::protocol::CloseFrame {
+        code,
+        reason: reason.into(),
+    })
+}

@@ -58,8 +58,11 @@ pub struct ConnectOptions {
     pub poll_interval: Duration,
     /// When to reconnect after a failure.
     pub reconnect: ReconnectPolicy,
-    /// Largest WebSocket message accepted from the central system; a larger one is a protocol
-    /// error and drops the connection. Default: 256 KiB.
+    /// Largest WebSocket message accepted from the central system, in bytes (also the largest
+    /// frame). A larger one fails the connection with close code 1009 (RFC 6455 §7.4.1; a text
+    /// message that is not UTF-8 gets 1007), and the driver reconnects. Default: 256 KiB, ten
+    /// times the largest CALL the core accepts with its default capacities (a SendLocalList of
+    /// 128 entries is about 20 KB); raise it only for a central system that pads its frames.
     pub max_message_size: usize,
     /// Size of the buffer the charge point writes outgoing frames into (see
     /// `ChargePoint::poll_output`). Default: 64 KiB, enough for the largest

@@ -20,7 +20,7 @@ use crate::driver::{
     Clock, Command, Control, Hooks, LinkEvent, Tx, check_profile, log_frame, millis, next_delay,
     password,
 };
-use crate::error::{ConnectError, Disconnect};
+use crate::error::{ConnectError, Disconnect, close_for};
 use crate::options::ConnectOptions;
 
 /// The transport under an async WebSocket: TCP or TLS over TCP.
@@ -526,6 +526,11 @@ impl AsyncConnection {
                         Some(Err(e)) => {
                             if closing.is_some() {
                                 return Disconnect::Closed;
+                            }
+                            if let Some(frame) = close_for(&e) {
+                                // As the blocking driver: the code, then the TCP close.
+                                tracing::warn!(cp = %id, "closing with {}: {e}", u16::from(frame.code));
+                                let _ = bounded(write_timeout, ws.close(Some(frame))).await;
                             }
                             return Disconnect::Error(e);
                         }

@@ -172,6 +172,61 @@ fn reconnect_delivers_queued_transaction_messages() {
     assert!(!calls.iter().any(|c| c.0 == 1 && c.1 == "BootNotification"));
 }
 
+/// RFC 6455 §7.4.1, as the blocking driver (tests/loopback.rs): a message over
+/// `max_message_size` fails the connection with close code 1009, and the charge point reconnects.
+#[test]
+fn an_oversized_message_is_closed_with_1009() {
+    init_logging();
+    let code = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let server = {
+        let code = code.clone();
+        TestServer::start(ServerOptions::default(), move |mut conn, log| {
+            if conn.index > 0 {
+                conn.serve(log, T, |_, _| Reply::Answer);
+                return;
+            }
+            conn.serve(log, T, |action, _| {
+                if action == "BootNotification" {
+                    Reply::Stop
+                } else {
+                    Reply::Answer
+                }
+            });
+            let big = format!(
+                r#"[2,"big","DataTransfer",{{"vendorId":"{}"}}]"#,
+                "x".repeat(2000)
+            );
+            conn.send_text(&big);
+            while let Some(m) = conn.recv(T) {
+                if let tungstenite::Message::Close(frame) = m {
+                    *code.lock().unwrap() = frame.map(|f| u16::from(f.code));
+                    break;
+                }
+            }
+        })
+    };
+    let mut options = ConnectOptions::new(server.url(), "CP-1").with_reconnect(fast_reconnect());
+    options.max_message_size = 1024;
+    let rec = runtime().block_on(async move {
+        let mut conn = AsyncConnection::new(options);
+        let mut cp = new_cp(&conn);
+        let mut hooks = CloseWhen {
+            control: conn.control(),
+            rec: Recorder::default(),
+            done: |cp: &Cp, rec: &Recorder, _now| {
+                rec.connected == 2 && cp.registration() == Registration::Accepted
+            },
+            closing: false,
+        };
+        tokio::time::timeout(T, conn.run(&mut cp, &mut hooks))
+            .await
+            .expect("closed in time");
+        hooks.rec
+    });
+    assert_eq!(*code.lock().unwrap(), Some(1009));
+    assert_eq!(rec.connected, 2);
+}
+
 #[test]
 fn pings_and_control_from_another_task() {
     let server = TestServer::start(ServerOptions::default(), serve_all(T));

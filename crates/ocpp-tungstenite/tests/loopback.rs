@@ -469,6 +469,62 @@ fn pings_from_the_server_are_answered() {
     assert!(conn.run_until(&mut cp, &mut rec, T, |_, _| got_pong.load(Ordering::SeqCst)));
 }
 
+/// The close code the central system receives after sending `bad` on the first connection
+/// (with `max_message_size` 1 KiB), and whether the charge point reconnected after.
+fn close_code_after(bad: Message) -> (Option<u16>, bool) {
+    init_logging();
+    let code = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let server = {
+        let code = code.clone();
+        TestServer::start(ServerOptions::default(), move |mut conn, log| {
+            if conn.index > 0 {
+                conn.serve(log, T, |_, _| Reply::Answer);
+                return;
+            }
+            conn.serve(log, T, |action, _| {
+                if action == "BootNotification" {
+                    Reply::Stop
+                } else {
+                    Reply::Answer
+                }
+            });
+            conn.ws.send(bad.clone()).unwrap();
+            while let Some(m) = conn.recv(T) {
+                if let Message::Close(frame) = m {
+                    *code.lock().unwrap() = Some(frame.map(|f| u16::from(f.code)));
+                    break;
+                }
+            }
+        })
+    };
+    let mut options = opts(&server);
+    options.max_message_size = 1024;
+    let mut conn = Connection::new(options);
+    let mut cp = new_cp(&conn);
+    let mut rec = Recorder::default();
+    let reconnected = conn.run_until(&mut cp, &mut rec, T, |_, _| server.accepted() >= 2);
+    let seen = *code.lock().unwrap();
+    (seen.flatten(), reconnected)
+}
+
+/// RFC 6455 §7.4.1: a message over the limit fails the connection with 1009 (not a bare TCP
+/// drop, 1006), and the charge point reconnects.
+#[test]
+fn an_oversized_message_is_closed_with_1009() {
+    let big = format!(
+        r#"[2,"big","DataTransfer",{{"vendorId":"{}"}}]"#,
+        "x".repeat(2000)
+    );
+    assert_eq!(close_code_after(Message::text(big)), (Some(1009), true));
+}
+
+/// RFC 6455 §8.1: a text message that is not UTF-8 fails the connection with 1007.
+#[test]
+fn a_text_message_that_is_not_utf8_is_closed_with_1007() {
+    let frame = Frame::message(vec![b'[', 0xff, 0xfe, b']'], OpCode::Data(Data::Text), true);
+    assert_eq!(close_code_after(Message::Frame(frame)), (Some(1007), true));
+}
+
 #[test]
 fn close_on_request_sends_a_close_frame_and_stops() {
     let close = std::sync::Arc::new(std::sync::Mutex::new(None));
