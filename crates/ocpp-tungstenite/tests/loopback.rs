@@ -525,6 +525,64 @@ fn a_text_message_that_is_not_utf8_is_closed_with_1007() {
     assert_eq!(close_code_after(Message::Frame(frame)), (Some(1007), true));
 }
 
+/// Issue "Reliability": a central system that closes the TCP connection right after half a
+/// frame, while a card is presented. Whenever the card comes (before, during or after the
+/// driver notices the loss), its Authorize reaches the central system after the reconnect: no
+/// input is lost around a disconnect.
+#[test]
+fn a_card_presented_around_a_half_frame_disconnect_is_authorized_after_the_reconnect() {
+    use std::io::Write as _;
+    init_logging();
+    for delay_ms in [0u64, 1, 3, 10, 30, 60] {
+        let server = TestServer::start(ServerOptions::default(), move |mut conn, log| {
+            if conn.index > 0 {
+                conn.serve(log, T, |_, _| Reply::Answer);
+                return;
+            }
+            let boot = conn.serve(log, T, |action, _| {
+                if action == "BootNotification" {
+                    Reply::Stop
+                } else {
+                    Reply::Answer
+                }
+            });
+            let id = boot.unwrap()[1].clone();
+            conn.send_text(&json!([3, id, canned("BootNotification")]).to_string());
+            thread::sleep(Duration::from_millis(delay_ms));
+            // A text frame announcing 100 bytes, 10 of them sent, then the TCP close.
+            let mut half = vec![0x81, 100];
+            half.extend_from_slice(br#"[2,"half","#);
+            let _ = conn.ws.get_mut().write_all(&half);
+            let _ = conn.ws.get_mut().flush();
+            conn.drop_tcp();
+        });
+        let mut conn = Connection::new(opts(&server));
+        let mut cp = new_cp(&conn);
+        let mut rec = Recorder::default();
+        assert!(conn.run_until(&mut cp, &mut rec, T, accepted));
+        let control = conn.control();
+        control.send_event(Event::Plugged { connector: 1 });
+        control.send_event(Event::IdTag {
+            connector: Some(1),
+            id_tag: IdToken::try_from("HALF-FRAME").unwrap(),
+        });
+        let authorized = conn.run_until(&mut cp, &mut rec, T, |_, _| {
+            server
+                .log
+                .calls()
+                .iter()
+                .any(|c| c.1 == "Authorize" && c.2["idTag"] == "HALF-FRAME")
+        });
+        assert!(
+            authorized,
+            "delay {delay_ms} ms: no Authorize; calls {:?}, disconnects {:?}",
+            server.log.calls(),
+            rec.disconnects
+        );
+        assert!(conn.run_until(&mut cp, &mut rec, T, |cp, _| cp.transaction(1).is_some()));
+    }
+}
+
 #[test]
 fn close_on_request_sends_a_close_frame_and_stops() {
     let close = std::sync::Arc::new(std::sync::Mutex::new(None));
