@@ -171,7 +171,7 @@ fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, ConnectError>
 /// `password` with HTTP Basic authentication when given. Refuses a central system that does not
 /// agree to `ocpp1.6`.
 ///
-/// Blocks at most about `opts.connect_timeout` after name resolution. The returned socket has no
+/// Blocks at most about `opts.connect_timeout`, name resolution included. The returned socket has no
 /// read timeout, and `opts.write_timeout` as its write timeout.
 pub fn connect(opts: &ConnectOptions, password: Option<&str>) -> Result<WsStream, ConnectError> {
     let tls = if Url::parse(&opts.url).is_ok_and(|u| u.scheme() == "wss") {
@@ -272,18 +272,18 @@ pub fn connect_with(
     tls: Option<Arc<ClientConfig>>,
 ) -> Result<WsStream, ConnectError> {
     let plan = Plan::new(opts, password)?;
+    let deadline = StdInstant::now() + opts.connect_timeout;
     let addrs: Vec<SocketAddr> = match plan.address() {
         Ok(addr) => vec![addr],
-        Err(name) => (name, plan.port)
-            .to_socket_addrs()
-            .map_err(|source| ConnectError::Resolve {
-                host: name.to_owned(),
-                source,
+        Err(name) => {
+            let (host, port) = (name.to_owned(), plan.port);
+            resolve_within(name, opts.connect_timeout, move || {
+                (host.as_str(), port)
+                    .to_socket_addrs()
+                    .map(Iterator::collect)
             })?
-            .collect(),
+        }
     };
-
-    let deadline = StdInstant::now() + opts.connect_timeout;
     let tcp = connect_tcp(&plan.url, &addrs, deadline)?;
     let _ = tcp.set_nodelay(true);
 
@@ -325,6 +325,44 @@ pub fn connect_with(
             source,
         })?;
     Ok(ws)
+}
+
+/// Runs the blocking name resolution `resolve` (the system's `getaddrinfo`, which has no
+/// timeout of its own and can block for tens of seconds when no DNS server answers) on a thread
+/// of its own, and waits at most `timeout` for it: a charge point whose DNS is down retries with
+/// its backoff instead of hanging. A resolution that outlives the wait finishes on its thread and
+/// its result is dropped.
+fn resolve_within(
+    name: &str,
+    timeout: Duration,
+    resolve: impl FnOnce() -> io::Result<Vec<SocketAddr>> + Send + 'static,
+) -> Result<Vec<SocketAddr>, ConnectError> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new()
+        .name("ocpp-resolve".into())
+        .spawn(move || {
+            let _ = tx.send(resolve());
+        });
+    if let Err(source) = spawned {
+        return Err(ConnectError::Resolve {
+            host: name.to_owned(),
+            source,
+        });
+    }
+    match rx.recv_timeout(timeout) {
+        Ok(Ok(addrs)) => Ok(addrs),
+        Ok(Err(source)) => Err(ConnectError::Resolve {
+            host: name.to_owned(),
+            source,
+        }),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            Err(ConnectError::Timeout("name resolution"))
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(ConnectError::Resolve {
+            host: name.to_owned(),
+            source: io::Error::other("the resolver thread ended without an answer"),
+        }),
+    }
 }
 
 fn connect_tcp(
@@ -423,6 +461,35 @@ pub(crate) fn handshake_error(e: tungstenite::Error) -> ConnectError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A resolver that does not answer (DNS down) costs the attempt `connect_timeout`, not the
+    /// resolver's own tens of seconds.
+    #[test]
+    fn a_hanging_name_resolution_times_out() {
+        let started = StdInstant::now();
+        let result = resolve_within("csms.example", Duration::from_millis(100), || {
+            std::thread::sleep(Duration::from_secs(3));
+            Ok(Vec::new())
+        });
+        assert!(matches!(
+            result,
+            Err(ConnectError::Timeout("name resolution"))
+        ));
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn name_resolution_answers_and_errors_pass_through() {
+        let addr: SocketAddr = "127.0.0.1:9000".parse().unwrap();
+        let ok = resolve_within("localhost", Duration::from_secs(5), move || Ok(vec![addr]));
+        assert_eq!(ok.unwrap(), vec![addr]);
+        let err = resolve_within("nowhere.invalid", Duration::from_secs(5), || {
+            Err(io::Error::new(io::ErrorKind::NotFound, "no such host"))
+        });
+        assert!(
+            matches!(err, Err(ConnectError::Resolve { host, .. }) if host == "nowhere.invalid")
+        );
+    }
 
     #[test]
     fn connection_urls() {
