@@ -5,6 +5,7 @@ mod datetime;
 mod decimal;
 mod list;
 mod string;
+mod zero;
 
 pub use datetime::{DateTime, InvalidDateTime};
 pub use decimal::{Decimal, ParseDecimalError};
@@ -13,3 +14,4 @@ pub use list::{List, ListFull};
 pub use string::{
     BoundedString, CiString20, CiString25, CiString50, CiString255, CiString500, TooLong,
 };
+pub use zero::{NoneIsZero, ZeroNone};

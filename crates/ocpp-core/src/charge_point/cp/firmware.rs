@@ -14,7 +14,7 @@ use crate::charge_point::Instant;
 use crate::charge_point::io::{Action, Event};
 use crate::charge_point::outbox::Request;
 use crate::charge_point::storage::Storage;
-use crate::types::{BoundedString, CiString255};
+use crate::types::{BoundedString, CiString255, NoneIsZero};
 use crate::v16::{DiagnosticsStatus, FirmwareStatus, GetDiagnosticsRequest, UpdateFirmwareRequest};
 
 /// Retry interval when the central system gives none.
@@ -39,6 +39,8 @@ pub(super) struct FirmwareJob {
     pub state: FirmwareState,
     pub failures: i32,
     pub next_at: Instant,
+    /// Makes `None` of the charge point's `Option` of it zero bytes (see [`NoneIsZero`]).
+    pub _none_is_zero: NoneIsZero,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +50,8 @@ pub(super) struct DiagnosticsJob {
     pub uploading: bool,
     pub failures: i32,
     pub next_at: Instant,
+    /// Makes `None` of the charge point's `Option` of it zero bytes (see [`NoneIsZero`]).
+    pub _none_is_zero: NoneIsZero,
 }
 
 impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
@@ -60,6 +64,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             state: FirmwareState::Waiting,
             failures: 0,
             next_at: start,
+            _none_is_zero: NoneIsZero::Marker,
         });
         Reply::Empty
     }
@@ -78,6 +83,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             uploading: false,
             failures: 0,
             next_at: now,
+            _none_is_zero: NoneIsZero::Marker,
         });
         Reply::DiagnosticsFile(Some(name))
     }

@@ -166,7 +166,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 action,
                 &v16::DiagnosticsStatusNotificationRequest { status: *status },
             ),
-            Request::DataTransfer => match &self.outgoing_data_transfer {
+            Request::DataTransfer => match self.outgoing_data_transfer.as_deref() {
                 Some(body) => rpc::encode_call(buf, id, action, body),
                 None => return None,
             },
