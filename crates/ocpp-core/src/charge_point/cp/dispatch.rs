@@ -257,7 +257,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             }
             _ => Reply::Error {
                 code: ErrorCode::NotSupported,
-                description: bounded(format_args!("{} is not supported", action.as_str())),
+                description: not_supported(action),
             },
         };
         self.answer(id, reply);

@@ -26,8 +26,6 @@ mod views;
 
 use views::{ConfigurationView, MeterValuesView, StopTransactionView};
 
-use core::fmt::Write as _;
-
 use serde::Serialize;
 
 use crate::json::{self, DecodeOptions};
@@ -346,22 +344,14 @@ pub struct ChargePoint<
     dropped: u32,
 }
 
-/// Formats into a bounded string, cutting what does not fit.
-fn bounded<const N: usize>(args: core::fmt::Arguments<'_>) -> BoundedString<N> {
-    struct W<const N: usize>(BoundedString<N>);
-    impl<const N: usize> core::fmt::Write for W<N> {
-        fn write_str(&mut self, s: &str) -> core::fmt::Result {
-            for c in s.chars() {
-                if self.0.push(c).is_err() {
-                    return Err(core::fmt::Error);
-                }
-            }
-            Ok(())
-        }
-    }
-    let mut w = W(BoundedString::new());
-    let _ = w.write_fmt(args);
-    w.0
+/// The CALLERROR description for an action the charge point does not support: "<action> is not
+/// supported", cut if it does not fit. Built by pushes rather than `format_args!`, which would
+/// link `core::fmt` into the charge point's paths.
+fn not_supported<const N: usize>(action: OcppAction) -> BoundedString<N> {
+    let mut description = BoundedString::new();
+    description.push_cut(action.as_str());
+    description.push_cut(" is not supported");
+    description
 }
 
 impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {

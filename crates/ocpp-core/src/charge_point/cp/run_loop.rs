@@ -437,7 +437,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         {
             return None;
         }
-        let id: MessageId = bounded(format_args!("{}", self.next_message));
+        let mut id = MessageId::new();
+        id.push_int(i64::from(self.next_message), 1);
         let (sent, len) = self.next_call(now, &id, buf)?;
         self.next_message = self.next_message.wrapping_add(1).max(1);
         self.inflight = Some(InFlight {
