@@ -422,8 +422,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             };
             return core::str::from_utf8(buf.get(..len)?).ok();
         }
-        if let Some(id) = self.refused.first().cloned() {
-            self.refused.remove_first();
+        if let Some(id) = self.refused.take_first() {
             let len = Self::write_error(
                 &id,
                 ErrorCode::InternalError,
