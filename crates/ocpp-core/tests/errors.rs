@@ -143,6 +143,15 @@ fn missing_field_error_names_the_field() {
         rpc::describe_decode_error(&e, &mut buf),
         "required field missing in field 'idTag' at payload byte 1"
     );
+    // Written without core::fmt: the same text as Display, and cut the same way.
+    let full = e.to_string();
+    for len in 0..=full.len() + 2 {
+        let mut buf = vec![0u8; len];
+        assert_eq!(
+            rpc::describe_decode_error(&e, &mut buf),
+            &full[..len.min(full.len())]
+        );
+    }
 }
 
 #[test]

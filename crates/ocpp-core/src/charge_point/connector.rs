@@ -5,8 +5,8 @@
 //! events, a derivation cannot get stuck in a status the facts no longer support. The reported
 //! status follows the derived one, debounced by `MinimumStatusDuration` (§9.1.20).
 
-use crate::types::{CiString50, DateTime};
-use crate::v16::{ChargePointErrorCode, ChargePointStatus};
+use crate::types::{CiString50, DateTime, NoneIsZero};
+use crate::v16::{AvailabilityType, ChargePointErrorCode, ChargePointStatus};
 
 use super::Instant;
 
@@ -15,8 +15,10 @@ use super::Instant;
 pub struct Connector {
     /// Operative (true) or Inoperative (ChangeAvailability, §5.2). Persisted by the caller.
     pub operative: bool,
-    /// An availability change that waits for the transaction to end (`Scheduled`, §5.2).
-    pub scheduled_operative: Option<bool>,
+    /// An availability change that waits for the transaction to end (`Scheduled`, §5.2). An
+    /// `AvailabilityType` rather than a `bool`: `None` of an `Option<bool>` is 2, of this 0 (a
+    /// `static` charge point lands in `.bss`).
+    pub scheduled_operative: Option<AvailabilityType>,
     /// A fault, if any.
     pub fault: Option<Fault>,
     /// A cable is plugged in / an EV is connected.
@@ -50,6 +52,24 @@ pub struct Fault {
     pub info: Option<CiString50>,
     /// The vendor's code.
     pub vendor_error_code: Option<CiString50>,
+    /// Makes `None` of `Option<Fault>` zero bytes (see [`NoneIsZero`]).
+    _none_is_zero: NoneIsZero,
+}
+
+impl Fault {
+    /// A fault.
+    pub const fn new(
+        error_code: ChargePointErrorCode,
+        info: Option<CiString50>,
+        vendor_error_code: Option<CiString50>,
+    ) -> Self {
+        Fault {
+            error_code,
+            info,
+            vendor_error_code,
+            _none_is_zero: NoneIsZero::Marker,
+        }
+    }
 }
 
 impl Default for Connector {
@@ -201,11 +221,7 @@ mod tests {
         assert_eq!(c.derived_status(), ChargePointStatus::Unavailable);
         c.operative = true;
         assert_eq!(c.derived_status(), ChargePointStatus::Finishing);
-        c.fault = Some(Fault {
-            error_code: ChargePointErrorCode::GroundFailure,
-            info: None,
-            vendor_error_code: None,
-        });
+        c.fault = Some(Fault::new(ChargePointErrorCode::GroundFailure, None, None));
         assert_eq!(c.derived_status(), ChargePointStatus::Faulted);
     }
 

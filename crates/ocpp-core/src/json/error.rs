@@ -68,7 +68,7 @@ impl ErrorKind {
         }
     }
 
-    const fn describe(self) -> &'static str {
+    pub(crate) const fn describe(self) -> &'static str {
         match self {
             ErrorKind::Syntax => "invalid JSON",
             ErrorKind::UnexpectedEof => "unexpected end of JSON input",

@@ -435,27 +435,38 @@ pub fn encode_call_error<'b>(
 
 /// A short errorDescription for a payload decode error, e.g. `required field missing in field
 /// 'idTag'`. Written into `buf`; truncated if it does not fit.
+///
+/// The text of `Display for json::Error`, written piece by piece rather than through `core::fmt`:
+/// the formatting machinery would otherwise be linked into every firmware for this one message.
 pub fn describe_decode_error<'b>(err: &json::Error, buf: &'b mut [u8]) -> &'b str {
-    use fmt::Write;
-    struct Cut<'b> {
-        buf: &'b mut [u8],
-        len: usize,
-    }
-    impl fmt::Write for Cut<'_> {
-        fn write_str(&mut self, s: &str) -> fmt::Result {
-            for c in s.chars() {
-                let n = c.len_utf8();
-                let Some(dst) = self.buf.get_mut(self.len..self.len + n) else {
-                    return Err(fmt::Error);
-                };
-                c.encode_utf8(dst);
-                self.len += n;
-            }
-            Ok(())
+    let mut digits = [0; 24];
+    let offset = i64::try_from(err.offset()).unwrap_or(i64::MAX);
+    let offset = crate::types::format_int(offset, 1, &mut digits);
+    let (open, field, close) = match err.field() {
+        Some(field) => (" in field '", field, "'"),
+        None => ("", "", ""),
+    };
+    let mut len = 0;
+    for part in [
+        err.kind().describe(),
+        open,
+        field,
+        close,
+        " at payload byte ",
+        offset,
+    ] {
+        // What fits, cut at a character boundary; nothing after a cut.
+        let mut n = part.len().min(buf.len().saturating_sub(len));
+        while !part.is_char_boundary(n) {
+            n -= 1;
+        }
+        if let (Some(dst), Some(src)) = (buf.get_mut(len..len + n), part.as_bytes().get(..n)) {
+            dst.copy_from_slice(src);
+            len += n;
+        }
+        if n < part.len() {
+            break;
         }
     }
-    let mut cut = Cut { buf, len: 0 };
-    let _ = write!(cut, "{err}");
-    let Cut { buf, len } = cut;
     core::str::from_utf8(buf.get(..len).unwrap_or_default()).unwrap_or_default()
 }

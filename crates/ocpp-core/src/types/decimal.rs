@@ -303,6 +303,32 @@ pub(crate) fn format_scaled(value: i64, scale: u32, buf: &mut [u8; 24]) -> &str 
     core::str::from_utf8(buf.get(at..).unwrap_or_default()).unwrap_or_default()
 }
 
+/// Writes `value` in decimal into `buf`, zero-padded to at least `min_digits` digits (at most
+/// 20), after a `-` when negative: `{:0N}` without `core::fmt`, whose machinery (the formatter,
+/// padding, the integer tables) costs kilobytes of flash on a microcontroller.
+pub(crate) fn format_int(value: i64, min_digits: usize, buf: &mut [u8; 24]) -> &str {
+    let min_digits = min_digits.clamp(1, 20);
+    let mut rest = value.unsigned_abs();
+    let mut at = buf.len();
+    let mut digits = 0;
+    // Right to left; at most 20 digits and a sign: 21 of the 24 bytes.
+    while rest != 0 || digits < min_digits {
+        at = at.saturating_sub(1);
+        if let Some(slot) = buf.get_mut(at) {
+            *slot = b'0' + (rest % 10) as u8;
+        }
+        rest /= 10;
+        digits += 1;
+    }
+    if value < 0 {
+        at = at.saturating_sub(1);
+        if let Some(slot) = buf.get_mut(at) {
+            *slot = b'-';
+        }
+    }
+    core::str::from_utf8(buf.get(at..).unwrap_or_default()).unwrap_or_default()
+}
+
 impl core::str::FromStr for Decimal {
     type Err = ParseDecimalError;
 
@@ -406,6 +432,34 @@ mod tests {
 
     fn tenths(s: &str) -> Result<i32, ParseDecimalError> {
         Decimal::parse(s).map(Decimal::tenths)
+    }
+
+    #[test]
+    fn format_int_is_what_core_fmt_writes() {
+        let mut buf = [0; 24];
+        for v in [0, 1, 9, 10, 42, 999, 2026, -1, -42, i64::MAX, i64::MIN] {
+            for width in [0, 1, 2, 4, 20] {
+                let want = if v < 0 {
+                    format!("-{:0width$}", v.unsigned_abs())
+                } else {
+                    format!("{v:0width$}")
+                };
+                assert_eq!(format_int(v, width, &mut buf), want, "{v} width {width}");
+            }
+        }
+    }
+
+    #[test]
+    fn push_int_and_push_cut_cut_what_does_not_fit() {
+        let mut s = crate::types::BoundedString::<6>::new();
+        s.push_cut("ab");
+        s.push_int(7, 2);
+        assert_eq!(s.as_str(), "ab07");
+        s.push_int(12_345, 1);
+        assert_eq!(s.as_str(), "ab0712");
+        let mut s = crate::types::BoundedString::<3>::new();
+        s.push_cut("aé€");
+        assert_eq!(s.as_str(), "aé", "cut at a character boundary");
     }
 
     #[test]

@@ -61,6 +61,16 @@ impl<T, const N: usize> List<T, N> {
         }
     }
 
+    /// Removes and returns the first item (the oldest, for a list used as a queue): moved out,
+    /// not cloned (a clone of a large enum is a kilobyte of code per type).
+    pub fn take_first(&mut self) -> Option<T> {
+        if self.0.is_empty() {
+            return None;
+        }
+        self.0.as_mut_slice().rotate_left(1);
+        self.0.pop()
+    }
+
     /// Removes every item.
     pub fn clear(&mut self) {
         self.0.clear();

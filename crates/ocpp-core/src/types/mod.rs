@@ -5,11 +5,13 @@ mod datetime;
 mod decimal;
 mod list;
 mod string;
+mod zero;
 
 pub use datetime::{DateTime, InvalidDateTime};
 pub use decimal::{Decimal, ParseDecimalError};
-pub(crate) use decimal::{format_scaled, parse_scaled};
+pub(crate) use decimal::{format_int, format_scaled, parse_scaled};
 pub use list::{List, ListFull};
 pub use string::{
     BoundedString, CiString20, CiString25, CiString50, CiString255, CiString500, TooLong,
 };
+pub use zero::{NoneIsZero, ZeroNone};

@@ -112,6 +112,24 @@ impl<const N: usize> BoundedString<N> {
         })
     }
 
+    /// Appends as much of `s` as fits, cutting at a character boundary: for text that is only
+    /// informative (error descriptions), where a cut beats nothing.
+    pub(crate) fn push_cut(&mut self, s: &str) {
+        let mut end = s.len().min(N.saturating_sub(self.0.len()));
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        // Cannot fail: it fits and ends on a character boundary.
+        let _ = self.0.push_str(s.get(..end).unwrap_or_default());
+    }
+
+    /// Appends `value` in decimal, zero-padded to at least `min_digits` digits, cut if it does
+    /// not fit (see [`crate::types::format_int`]: no `core::fmt`).
+    pub(crate) fn push_int(&mut self, value: i64, min_digits: usize) {
+        let mut buf = [0; 24];
+        self.push_cut(super::format_int(value, min_digits, &mut buf));
+    }
+
     /// Case-insensitive (ASCII) comparison, as the spec compares `CiString` identifiers.
     pub fn eq_ignore_case(&self, other: &str) -> bool {
         self.0.as_str().eq_ignore_ascii_case(other)

@@ -41,6 +41,7 @@ string_enum! {
 }
 
 string_enum! {
+    #[none_is_zero]
     /// `AvailabilityType` (§7.4): the availability ChangeAvailability asks for.
     pub enum AvailabilityType {
         Inoperative = "Inoperative",
@@ -94,6 +95,7 @@ string_enum! {
 }
 
 string_enum! {
+    #[none_is_zero]
     /// `ResetType` (§7.42).
     pub enum ResetType {
         Hard = "Hard",
@@ -132,6 +134,7 @@ string_enum! {
 }
 
 string_enum! {
+    #[none_is_zero]
     /// `ChargePointStatus` (§7.7): the status of a connector (or of the charge point, connector 0).
     pub enum ChargePointStatus {
         Available = "Available",

@@ -20,6 +20,7 @@ string_enum! {
 }
 
 string_enum! {
+    #[none_is_zero]
     /// `FirmwareStatus` (§7.25).
     pub enum FirmwareStatus {
         Downloaded = "Downloaded",

@@ -4,10 +4,19 @@
 ///
 /// Generates `ALL`, `as_str`, `parse`, `Display`, `Serialize` and `Deserialize` (an unknown
 /// string decodes as `UnknownVariant`, answered with `TypeConstraintViolation`).
+///
+/// `#[none_is_zero]` first: the values are numbered from 1 instead of 0, so that rustc puts
+/// `None` of an `Option` of the enum (or of a tuple or struct whose only niche is the enum) at
+/// 0 (it takes the free value nearest to zero). For the enums the charge point holds as
+/// `Option`s (a status last reported, a reset asked for): its unstarted value is then all zero
+/// bytes and a `static` charge point lands in `.bss` instead of costing its size in flash.
+/// Nothing else depends on the numbering (the binary records store the index in `ALL`).
 macro_rules! string_enum {
     (
+        @define [$first_discriminant:literal]
         $(#[$meta:meta])*
         pub enum $name:ident {
+            $(#[$fmeta:meta])* $first:ident = $fwire:literal,
             $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )*
         }
     ) => {
@@ -15,17 +24,18 @@ macro_rules! string_enum {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
         pub enum $name {
+            $(#[$fmeta])* #[doc = concat!("`", $fwire, "`")] $first = $first_discriminant,
             $( $(#[$vmeta])* #[doc = concat!("`", $wire, "`")] $variant, )*
         }
 
         impl $name {
             /// Every value, in the spec's order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-            const WIRE: &'static [&'static str] = &[$($wire),*];
+            pub const ALL: &'static [$name] = &[$name::$first, $($name::$variant),*];
+            const WIRE: &'static [&'static str] = &[$fwire, $($wire),*];
 
             /// The spec's string for this value.
             pub const fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $wire,)* }
+                match self { $name::$first => $fwire, $($name::$variant => $wire,)* }
             }
 
             /// The value whose spec string is exactly `s` (case-sensitive).
@@ -63,6 +73,25 @@ macro_rules! string_enum {
                 d.deserialize_str(V)
             }
         }
+    };
+    (
+        #[none_is_zero]
+        $(#[$meta:meta])*
+        pub enum $name:ident { $($body:tt)* }
+    ) => {
+        string_enum! {
+            @define [1]
+            $(#[$meta])*
+            #[doc = ""]
+            #[doc = "Numbered from 1: `None` of an `Option` of it is zero bytes."]
+            pub enum $name { $($body)* }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident { $($body:tt)* }
+    ) => {
+        string_enum! { @define [0] $(#[$meta])* pub enum $name { $($body)* } }
     };
 }
 

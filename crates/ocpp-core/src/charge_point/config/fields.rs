@@ -4,9 +4,7 @@
 //! Both are one `match` over [`Key`], so that adding a key without its field, or a field without
 //! its text form, does not compile.
 
-use core::fmt::Write;
-
-use super::value::{self, AuthorizationKey, Invalid, MAX_INTEGER, MEASURAND_CSL_MAX_LEN, Writer};
+use super::value::{self, AuthorizationKey, Invalid, MAX_INTEGER, MEASURAND_CSL_MAX_LEN};
 use super::{Configuration, Key};
 use crate::types::CiString500;
 use crate::v16::{ChargingRateUnit, Measurand};
@@ -22,7 +20,7 @@ impl Out {
     }
 
     fn int(&mut self, n: impl Into<u32>) {
-        let _ = write!(Writer(&mut self.0), "{}", n.into());
+        self.0.push_int(i64::from(n.into()), 1);
     }
 
     fn str(&mut self, s: &str) {

@@ -334,7 +334,7 @@ impl Configuration {
     }
 
     /// Every key zero, false, empty or none: the configuration of a charge point that has not
-    /// started. Its bytes are (nearly) all zero, so a `static` charge point built from it lands in
+    /// started. Its bytes are all zero, so a `static` charge point built from it lands in
     /// `.bss` instead of carrying a flash image; [`Configuration::apply_defaults`] then sets the
     /// defaults in place.
     pub const fn zeroed() -> Self {

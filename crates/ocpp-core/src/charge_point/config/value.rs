@@ -149,12 +149,14 @@ pub(super) fn push_phase_rotation(
     id: u32,
     rotation: &str,
 ) -> fmt::Result {
-    use fmt::Write;
-    let mut w = Writer(out);
-    if !w.0.is_empty() {
-        w.write_char(',')?;
+    // `{id}.{rotation}` without core::fmt (its machinery costs kilobytes of flash).
+    let mut digits = [0; 24];
+    let id = crate::types::format_int(i64::from(id), 1, &mut digits);
+    let comma = if out.is_empty() { "" } else { "," };
+    for part in [comma, id, ".", rotation] {
+        out.push_str(part).map_err(|_| fmt::Error)?;
     }
-    write!(w, "{id}.{rotation}")
+    Ok(())
 }
 
 /// CpoName: 1 to [`CPO_NAME_MAX_LEN`] bytes, no control characters (it ends up in a certificate
@@ -164,15 +166,6 @@ pub(super) fn parse_cpo_name(s: &str) -> Result<CpoName, Invalid> {
         return Err(Invalid);
     }
     CpoName::try_from(s).map_err(|_| Invalid)
-}
-
-/// `fmt::Write` into a bounded string; fails rather than cuts.
-pub(super) struct Writer<'a, const N: usize>(pub(super) &'a mut BoundedString<N>);
-
-impl<const N: usize> fmt::Write for Writer<'_, N> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.push_str(s).map_err(|_| fmt::Error)
-    }
 }
 
 /// The length of the longest measurand name.

@@ -150,6 +150,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                         authorized: false,
                         since: now,
                         remote: false,
+                        _none_is_zero: NoneIsZero::Marker,
                     });
                 }
                 if let Some(c) = self.connector_mut(connector) {
@@ -197,6 +198,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 authorized: true,
                 since: now,
                 remote,
+                _none_is_zero: NoneIsZero::Marker,
             });
         }
         let plugged = self

@@ -93,7 +93,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             if let Some(conn) = self.connectors.get_mut(c as usize) {
                 if running && conn.operative != operative {
                     // §5.2: "Scheduled" until the transaction has finished.
-                    conn.scheduled_operative = Some(operative);
+                    conn.scheduled_operative = Some(kind);
                     scheduled = true;
                 } else {
                     conn.operative = operative;

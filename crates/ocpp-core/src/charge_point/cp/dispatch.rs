@@ -136,7 +136,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                                 })
                                 .is_ok()
                         {
-                            self.incoming_data_transfer = Some(req);
+                            self.incoming_data_transfer = Some(ZeroNone::new(req));
                             self.act(Action::DataTransferRequested);
                             return;
                         }
@@ -257,7 +257,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             }
             _ => Reply::Error {
                 code: ErrorCode::NotSupported,
-                description: bounded(format_args!("{} is not supported", action.as_str())),
+                description: not_supported(action),
             },
         };
         self.answer(id, reply);
@@ -329,7 +329,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 self.outgoing_data_transfer = None;
                 let conf = json::from_str::<v16::DataTransferResponse>(payload, &opts).ok();
                 let status = conf.as_ref().map(|c| c.status);
-                self.data_transfer_answer = conf;
+                self.data_transfer_answer = conf.map(ZeroNone::new);
                 self.act(Action::DataTransferAnswered { status });
             }
             Sent::Request(_) => {}

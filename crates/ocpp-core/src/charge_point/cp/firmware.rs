@@ -7,14 +7,12 @@
 //! [`Event::DiagnosticsUploaded`]. The charge point owns the protocol: when to start, retries,
 //! waiting for transactions to end, and every status notification.
 
-use core::fmt::Write as _;
-
 use super::{ChargePoint, Reply};
 use crate::charge_point::Instant;
 use crate::charge_point::io::{Action, Event};
 use crate::charge_point::outbox::Request;
 use crate::charge_point::storage::Storage;
-use crate::types::{BoundedString, CiString255};
+use crate::types::{CiString255, NoneIsZero};
 use crate::v16::{DiagnosticsStatus, FirmwareStatus, GetDiagnosticsRequest, UpdateFirmwareRequest};
 
 /// Retry interval when the central system gives none.
@@ -39,6 +37,8 @@ pub(super) struct FirmwareJob {
     pub state: FirmwareState,
     pub failures: i32,
     pub next_at: Instant,
+    /// Makes `None` of the charge point's `Option` of it zero bytes (see [`NoneIsZero`]).
+    pub _none_is_zero: NoneIsZero,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +48,8 @@ pub(super) struct DiagnosticsJob {
     pub uploading: bool,
     pub failures: i32,
     pub next_at: Instant,
+    /// Makes `None` of the charge point's `Option` of it zero bytes (see [`NoneIsZero`]).
+    pub _none_is_zero: NoneIsZero,
 }
 
 impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
@@ -60,6 +62,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             state: FirmwareState::Waiting,
             failures: 0,
             next_at: start,
+            _none_is_zero: NoneIsZero::Marker,
         });
         Reply::Empty
     }
@@ -68,16 +71,21 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     pub(super) fn on_get_diagnostics(&mut self, req: GetDiagnosticsRequest, now: Instant) -> Reply {
         let mut name = CiString255::new();
         let (y, mo, d, h, mi, s, _) = self.clock.at(now).to_utc_fields();
-        let _ = write!(
-            Fmt(&mut name),
-            "diagnostics-{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z.log"
-        );
+        // "diagnostics-{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z.log", without core::fmt.
+        name.push_cut("diagnostics-");
+        name.push_int(y, 4);
+        for (separator, value) in [("", mo), ("", d), ("T", h), ("", mi), ("", s)] {
+            name.push_cut(separator);
+            name.push_int(i64::from(value), 2);
+        }
+        name.push_cut("Z.log");
         self.diagnostics = Some(DiagnosticsJob {
             request: req,
             file_name: name.clone(),
             uploading: false,
             failures: 0,
             next_at: now,
+            _none_is_zero: NoneIsZero::Marker,
         });
         Reply::DiagnosticsFile(Some(name))
     }
@@ -243,14 +251,5 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             }
             _ => {}
         }
-    }
-}
-
-/// `fmt::Write` into a bounded string, cutting what does not fit.
-struct Fmt<'a, const N: usize>(&'a mut BoundedString<N>);
-
-impl<const N: usize> core::fmt::Write for Fmt<'_, N> {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        self.0.push_str(s).map_err(|_| core::fmt::Error)
     }
 }

@@ -26,14 +26,12 @@ mod views;
 
 use views::{ConfigurationView, MeterValuesView, StopTransactionView};
 
-use core::fmt::Write as _;
-
 use serde::Serialize;
 
 use crate::json::{self, DecodeOptions};
 use crate::limits::{MAX_CONNECTORS, MAX_PENDING_REQUESTS};
 use crate::rpc::{self, ErrorCode, Frame, MessageId};
-use crate::types::{BoundedString, DateTime, List};
+use crate::types::{BoundedString, DateTime, List, NoneIsZero, ZeroNone};
 use crate::v16::{
     self, Action as OcppAction, AuthorizationStatus, AvailabilityStatus, AvailabilityType,
     BootNotificationRequest, ChargePointErrorCode, ChargePointStatus, ClearCacheStatus,
@@ -110,7 +108,8 @@ pub struct Setup {
 
 impl Setup {
     /// The setup of a charge point that has not started: empty identity, no connectors, every
-    /// field zero. [`ChargePoint::start`] takes the real one.
+    /// field zero (the enums' values numbered 0: `EmergencyStop`, `W`), so that the unstarted
+    /// charge point is zero bytes. [`ChargePoint::start`] takes the real one.
     pub const EMPTY: Setup = Setup {
         boot: BootNotificationRequest {
             charge_box_serial_number: None,
@@ -135,7 +134,7 @@ impl Setup {
         line_voltage: 0,
         rated_limit: super::smart_charging::Limit {
             value: crate::types::Decimal::ZERO,
-            unit: v16::ChargingRateUnit::A,
+            unit: v16::ChargingRateUnit::W,
             number_phases: None,
         },
         connector_lock: false,
@@ -180,9 +179,12 @@ pub enum Registration {
     Rejected,
 }
 
-/// What the hardware was last told about a connector's charging limit.
+/// What the hardware was last told about a connector's charging limit. `repr(u8)`: a tag of its
+/// own, so `NotYet` is 0 (with the niche of `Option<Limit>` it would be 3) and a `static`
+/// charge point lands in `.bss`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg(feature = "profile-smart-charging")]
+#[repr(u8)]
 enum AppliedLimit {
     /// Nothing yet (every connector is told once).
     NotYet,
@@ -212,6 +214,8 @@ struct InFlight {
     id: MessageId,
     sent_at: Instant,
     what: Sent,
+    /// Makes `None` of `Option<InFlight>` zero bytes (see [`NoneIsZero`]).
+    _none_is_zero: NoneIsZero,
 }
 
 /// An identifier being authorized or authorized and waiting for the cable.
@@ -224,6 +228,8 @@ struct Pending {
     since: Instant,
     /// A remote start (no Authorize needed when AuthorizeRemoteTxRequests is false).
     remote: bool,
+    /// Makes `None` of `Option<Pending>` zero bytes (see [`NoneIsZero`]).
+    _none_is_zero: NoneIsZero,
 }
 
 /// A stop request waiting for Authorize.conf (the idTag differs from the one that started the
@@ -297,11 +303,11 @@ pub struct ChargePoint<
     actions: List<Action, MAX_ACTIONS>,
     reset: Option<(ResetType, Instant)>,
     /// A DataTransfer.req from the central system for the integrator (one at a time).
-    incoming_data_transfer: Option<v16::DataTransferRequest>,
+    incoming_data_transfer: Option<ZeroNone<v16::DataTransferRequest>>,
     /// Our DataTransfer.req waiting to be sent or answered (one at a time).
-    outgoing_data_transfer: Option<v16::DataTransferRequest>,
+    outgoing_data_transfer: Option<ZeroNone<v16::DataTransferRequest>>,
     /// The central system's answer to it.
-    data_transfer_answer: Option<v16::DataTransferResponse>,
+    data_transfer_answer: Option<ZeroNone<v16::DataTransferResponse>>,
     /// Installed charging profiles (§3.13).
     #[cfg(feature = "profile-smart-charging")]
     profiles: ProfileStore,
@@ -317,7 +323,7 @@ pub struct ChargePoint<
     /// The TxProfile that came with the last RemoteStartTransaction, installed when the
     /// transaction it asked for starts on that connector.
     #[cfg(feature = "profile-smart-charging")]
-    remote_start_profile: Option<(ConnectorId, v16::ChargingProfile)>,
+    remote_start_profile: Option<ZeroNone<(ConnectorId, v16::ChargingProfile)>>,
     /// Messages asked for by TriggerMessage: sent even while Pending (§4.2).
     #[cfg(feature = "profile-trigger")]
     triggered: List<Request, 4>,
@@ -338,22 +344,14 @@ pub struct ChargePoint<
     dropped: u32,
 }
 
-/// Formats into a bounded string, cutting what does not fit.
-fn bounded<const N: usize>(args: core::fmt::Arguments<'_>) -> BoundedString<N> {
-    struct W<const N: usize>(BoundedString<N>);
-    impl<const N: usize> core::fmt::Write for W<N> {
-        fn write_str(&mut self, s: &str) -> core::fmt::Result {
-            for c in s.chars() {
-                if self.0.push(c).is_err() {
-                    return Err(core::fmt::Error);
-                }
-            }
-            Ok(())
-        }
-    }
-    let mut w = W(BoundedString::new());
-    let _ = w.write_fmt(args);
-    w.0
+/// The CALLERROR description for an action the charge point does not support: "<action> is not
+/// supported", cut if it does not fit. Built by pushes rather than `format_args!`, which would
+/// link `core::fmt` into the charge point's paths.
+fn not_supported<const N: usize>(action: OcppAction) -> BoundedString<N> {
+    let mut description = BoundedString::new();
+    description.push_cut(action.as_str());
+    description.push_cut(" is not supported");
+    description
 }
 
 impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
@@ -374,8 +372,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     }
 
     /// A charge point that has not started: no setup, every table empty, every input refused
-    /// until [`ChargePoint::start`]. A `const fn` whose value is (nearly) all zero bytes, so a
-    /// firmware can place it in a `static` (in `.bss`: no flash image, no stack temporary).
+    /// until [`ChargePoint::start`]. A `const fn` whose value is all zero bytes (with the default
+    /// capacities and every profile, on thumbv7em: `scripts/size-report` fails when the
+    /// firmware's charge point is in `.data`), so a firmware can place it in a `static` in
+    /// `.bss`: no flash image (a non-zero byte would cost the whole size in flash), no stack
+    /// temporary. What keeps it zero: the empty value of every field is zero (`Setup::EMPTY`,
+    /// `Configuration::zeroed`, `Connector::blank`, `MeterScheduler::blank`), enums held as
+    /// `Option`s are numbered from 1 (`#[none_is_zero]`), and structs held as `Option`s that
+    /// contain an `Option` carry a [`NoneIsZero`].
     pub const fn unstarted(storage: S) -> Self {
         const {
             assert!(
@@ -406,7 +410,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             deferred: List::new(),
             cache: AuthCache::new(),
             local_list: LocalAuthList::new(),
-            meter: MeterScheduler::new(0, 0),
+            meter: MeterScheduler::blank(),
             actions: List::new(),
             reset: None,
             incoming_data_transfer: None,

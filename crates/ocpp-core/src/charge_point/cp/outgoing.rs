@@ -28,9 +28,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             self.registration,
             Registration::Accepted | Registration::Pending
         ) {
-            while let Some(req) = self.triggered.first().cloned() {
-                let mut first = true;
-                self.triggered.retain(|_| !core::mem::take(&mut first));
+            while let Some(req) = self.triggered.take_first() {
                 if req == Request::Boot {
                     let n = rpc::encode_call(buf, id, "BootNotification", &self.setup.boot)
                         .ok()?
@@ -76,9 +74,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 Err(HeadProblem::Empty) => {}
             }
         }
-        while let Some(req) = self.requests.first().cloned() {
-            let mut first = true;
-            self.requests.retain(|_| !core::mem::take(&mut first));
+        while let Some(req) = self.requests.take_first() {
             if let Some(n) = self.write_request(&req, id, now, buf) {
                 return Some((Sent::Request(req), n));
             }
@@ -166,7 +162,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 action,
                 &v16::DiagnosticsStatusNotificationRequest { status: *status },
             ),
-            Request::DataTransfer => match &self.outgoing_data_transfer {
+            Request::DataTransfer => match self.outgoing_data_transfer.as_deref() {
                 Some(body) => rpc::encode_call(buf, id, action, body),
                 None => return None,
             },

@@ -207,11 +207,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 vendor_error_code,
             } => {
                 if let Some(c) = self.connectors.get_mut(connector as usize) {
-                    c.fault = Some(Fault {
-                        error_code,
-                        info,
-                        vendor_error_code,
-                    });
+                    c.fault = Some(Fault::new(error_code, info, vendor_error_code));
                     if c.in_transaction {
                         c.evse_offering = false;
                         self.act(Action::EnergyOffer {
@@ -290,18 +286,18 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         {
             return false;
         }
-        self.outgoing_data_transfer = Some(request);
+        self.outgoing_data_transfer = Some(ZeroNone::new(request));
         true
     }
 
     /// The DataTransfer.req announced by [`Action::DataTransferRequested`].
     pub fn data_transfer_request(&self) -> Option<&v16::DataTransferRequest> {
-        self.incoming_data_transfer.as_ref()
+        self.incoming_data_transfer.as_deref()
     }
 
     /// The answer announced by [`Action::DataTransferAnswered`].
     pub fn data_transfer_answer(&self) -> Option<&v16::DataTransferResponse> {
-        self.data_transfer_answer.as_ref()
+        self.data_transfer_answer.as_deref()
     }
 
     /// Time passed: call when [`ChargePoint::poll_timeout`]'s instant is reached (earlier or
@@ -425,8 +421,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             };
             return core::str::from_utf8(buf.get(..len)?).ok();
         }
-        if let Some(id) = self.refused.first().cloned() {
-            self.refused.remove_first();
+        if let Some(id) = self.refused.take_first() {
             let len = Self::write_error(
                 &id,
                 ErrorCode::InternalError,
@@ -440,13 +435,15 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         {
             return None;
         }
-        let id: MessageId = bounded(format_args!("{}", self.next_message));
+        let mut id = MessageId::new();
+        id.push_int(i64::from(self.next_message), 1);
         let (sent, len) = self.next_call(now, &id, buf)?;
         self.next_message = self.next_message.wrapping_add(1).max(1);
         self.inflight = Some(InFlight {
             id,
             sent_at: now,
             what: sent,
+            _none_is_zero: NoneIsZero::Marker,
         });
         core::str::from_utf8(buf.get(..len)?).ok()
     }

@@ -105,8 +105,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     pub(super) fn install_remote_start_profile(&mut self, connector: ConnectorId, now: Instant) {
         let Some(profile) = self
             .remote_start_profile
-            .take_if(|(c, _)| *c == connector)
-            .map(|(_, p)| p)
+            .take_if(|z| z.0 == connector)
+            .map(|z| z.into_inner().1)
         else {
             return;
         };

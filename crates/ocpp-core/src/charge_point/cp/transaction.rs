@@ -129,8 +129,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             c.evse_offering = false;
             c.ev_charging = false;
             c.finishing = plugged;
-            if let Some(op) = c.scheduled_operative.take() {
-                c.operative = op;
+            if let Some(kind) = c.scheduled_operative.take() {
+                c.operative = kind == AvailabilityType::Operative;
             }
         }
         self.act(Action::EnergyOffer {
@@ -266,7 +266,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         // §5.11: the TxProfile applies to the transaction this request starts.
         #[cfg(feature = "profile-smart-charging")]
         {
-            self.remote_start_profile = req.charging_profile.clone().map(|p| (connector, p));
+            self.remote_start_profile = req
+                .charging_profile
+                .clone()
+                .map(|p| ZeroNone::new((connector, p)));
         }
         if self.config.authorize_remote_tx_requests {
             // §5.11: authorize first, as for a local start (cache/list may answer).
@@ -290,6 +293,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                             authorized: false,
                             since: now,
                             remote: true,
+                            _none_is_zero: NoneIsZero::Marker,
                         });
                     }
                     if let Some(c) = self.connector_mut(connector) {

@@ -53,9 +53,11 @@ pub(super) struct LogState {
     /// Operations since the last flush, encoded.
     pending: [u8; JOURNAL_PENDING_BYTES],
     pending_len: usize,
-    /// The next flush writes a snapshot (nothing stored yet, a change did not fit `pending`, a
-    /// torn tail after restoring, or the last write failed).
-    snapshot: bool,
+    /// The next flush may append (`false`: it writes a snapshot: nothing stored yet, a change did
+    /// not fit `pending`, a torn tail after restoring, or the last write failed). Kept as "may
+    /// append" rather than "needs a snapshot" so that the new state is zero bytes (a `static`
+    /// charge point lands in `.bss`).
+    appendable: bool,
     /// Connectors whose transaction is logged whole at the next flush (bit = connector id).
     dirty_tx: u32,
     logged_meta: Meta,
@@ -78,7 +80,7 @@ impl LogState {
         LogState {
             pending: [0; JOURNAL_PENDING_BYTES],
             pending_len: 0,
-            snapshot: true,
+            appendable: false,
             dirty_tx: 0,
             logged_meta: Meta {
                 next_local_id: 0,
@@ -160,7 +162,7 @@ impl Journal {
     /// snapshot instead.
     pub(super) fn log_op(&mut self, op: impl FnOnce(&mut Writer<'_>) -> Result<(), Full>) {
         let log = &mut self.log;
-        if log.snapshot {
+        if !log.appendable {
             return;
         }
         let room = log.pending.get_mut(log.pending_len..).unwrap_or_default();
@@ -168,7 +170,7 @@ impl Journal {
         if op(&mut w).is_ok() {
             log.pending_len += w.pos();
         } else {
-            log.snapshot = true;
+            log.appendable = false;
             log.pending_len = 0;
         }
     }
@@ -177,7 +179,7 @@ impl Journal {
     pub(super) fn mark_transaction(&mut self, connector: ConnectorId) {
         match 1u32.checked_shl(connector) {
             Some(bit) => self.log.dirty_tx |= bit,
-            None => self.log.snapshot = true,
+            None => self.log.appendable = false,
         }
     }
 
@@ -227,7 +229,7 @@ impl Journal {
         let Some(out) = scratch.get_mut(..cap) else {
             return Flushed::Failed;
         };
-        if !self.log.snapshot && self.log.stored_len > 0 {
+        if self.log.appendable && self.log.stored_len > 0 {
             match self.encode_batch(out) {
                 Ok(0) => return Flushed::Nothing,
                 Ok(n) if self.log.stored_len + n <= cap => {
@@ -248,7 +250,7 @@ impl Journal {
     fn logged(&mut self) {
         self.log.pending_len = 0;
         self.log.dirty_tx = 0;
-        self.log.snapshot = false;
+        self.log.appendable = true;
         self.log.logged_meta = self.meta();
         self.log.logged_reservations = self.reservations_crc();
     }
@@ -327,12 +329,12 @@ impl Journal {
                         self.logged();
                         return Flushed::Snapshot(n);
                     }
-                    self.log.snapshot = true;
+                    self.log.appendable = false;
                     return Flushed::Failed;
                 }
                 Err(Full) => {
                     if !self.shed_one_meter() {
-                        self.log.snapshot = true;
+                        self.log.appendable = false;
                         return Flushed::Failed;
                     }
                 }
@@ -351,7 +353,7 @@ impl Journal {
         self.reservations.clear();
         self.firmware_status_after_boot = None;
         self.log.pending_len = 0;
-        self.log.snapshot = true;
+        self.log.appendable = false;
         self.log.dirty_tx = 0;
         self.log.stored_len = 0;
         self.log.appends = 0;
@@ -377,7 +379,7 @@ impl Journal {
             pos += n;
         }
         self.log.stored_len = pos;
-        self.log.snapshot = pos != data.len();
+        self.log.appendable = pos == data.len();
         self.log.logged_meta = self.meta();
         self.log.logged_reservations = self.reservations_crc();
         true
@@ -385,7 +387,7 @@ impl Journal {
 
     /// Whether the next flush must rewrite the journal (after [`Journal::restore`]).
     pub(crate) const fn needs_snapshot(&self) -> bool {
-        self.log.snapshot
+        !self.log.appendable
     }
 
     /// Reads (and with `apply`, applies) every operation of a batch.

@@ -1,7 +1,7 @@
 //! When to sample: clock-aligned (§3.16.2, §9.1.5) and periodic (§3.16.1, §9.1.19).
 
 use crate::charge_point::time::{Instant, WallClock};
-use crate::types::DateTime;
+use crate::types::{DateTime, NoneIsZero};
 use crate::v16::{ConnectorId, ReadingContext};
 
 const DAY_MS: i64 = 86_400_000;
@@ -111,6 +111,8 @@ enum AlignedWake {
 struct Transaction {
     start: Instant,
     last_sample: Option<Instant>,
+    /// Makes `None` of `Option<Transaction>` zero bytes (see [`NoneIsZero`]).
+    _none_is_zero: NoneIsZero,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +167,22 @@ impl<const N: usize> MeterScheduler<N> {
         }
     }
 
+    /// The timetable of a charge point that has not started: as `new(0, 0)` but with clock-aligned
+    /// samples off on every connector, so that its bytes are all zero (a `static` charge point
+    /// lands in `.bss`); starting replaces it with [`MeterScheduler::new`].
+    pub const fn blank() -> Self {
+        MeterScheduler {
+            sample_interval_s: 0,
+            aligned_interval_s: 0,
+            connectors: [ConnectorSchedule {
+                aligned: false,
+                last_slot: None,
+                transaction: None,
+            }; N],
+            aligned_wake: AlignedWake::Poll,
+        }
+    }
+
     /// `MeterValueSampleInterval` changed. Running transactions keep their start as the grid's
     /// origin.
     pub fn set_sample_interval(&mut self, seconds: u32) {
@@ -214,6 +232,7 @@ impl<const N: usize> MeterScheduler<N> {
         c.transaction = Some(Transaction {
             start: now,
             last_sample: None,
+            _none_is_zero: NoneIsZero::Marker,
         });
         true
     }

@@ -271,7 +271,7 @@ impl Settings {
         allowed_units: List::new(),
         unconstrained: Limit {
             value: Decimal::ZERO,
-            unit: ChargingRateUnit::A,
+            unit: ChargingRateUnit::W,
             number_phases: None,
         },
     };
