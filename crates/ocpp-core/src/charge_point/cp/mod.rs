@@ -13,6 +13,7 @@ mod firmware;
 mod local_list;
 mod outgoing;
 mod persist;
+mod ram;
 mod remote;
 #[cfg(feature = "profile-reservation")]
 mod reservation;
