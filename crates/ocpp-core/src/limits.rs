@@ -125,5 +125,12 @@ pub const JOURNAL_RECORD_MAX: usize = 16 * 1024;
 /// Authorize, Heartbeat, ...). They live in RAM only, as the spec allows (§3.7).
 pub const MAX_PENDING_REQUESTS: usize = 16;
 
+/// Bytes of RAM for those requests, held encoded (`charge_point::requests`): a
+/// StatusNotification takes about 12 bytes (up to ~120 with `info` and `vendorErrorCode`), an
+/// Authorize up to 25, a clock-aligned MeterValues about 60 with 7 measurands (up to ~175), so
+/// 1,024 bytes hold [`MAX_PENDING_REQUESTS`] of them unless most are of the largest kind (16
+/// decoded slots took 4,360 bytes). A request that does not fit is refused like the 17th.
+pub const REQUEST_QUEUE_BYTES: usize = 1024;
+
 /// Entries of the authorization cache (§3.5.1).
 pub const AUTH_CACHE_SIZE: usize = 32;

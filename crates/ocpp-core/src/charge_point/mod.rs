@@ -20,6 +20,7 @@ pub mod io;
 pub mod journal;
 pub mod metering;
 mod outbox;
+mod requests;
 pub mod smart_charging;
 pub mod storage;
 pub mod time;

@@ -32,7 +32,7 @@ use core::fmt::Write as _;
 use serde::Serialize;
 
 use crate::json::{self, DecodeOptions};
-use crate::limits::{MAX_CONNECTORS, MAX_PENDING_REQUESTS};
+use crate::limits::{MAX_CONNECTORS, MAX_PENDING_REQUESTS, REQUEST_QUEUE_BYTES};
 use crate::rpc::{self, ErrorCode, Frame, MessageId};
 use crate::types::{BoundedString, DateTime, List};
 use crate::v16::{
@@ -52,6 +52,7 @@ use super::journal::{
 };
 use super::metering::{self, MeterReadings, MeterScheduler, MeterSetup, StopTxnMeasurands};
 use super::outbox::{Answer, AnswerId, Reply, Request, StatusOnly};
+use super::requests::RequestQueue;
 #[cfg(feature = "profile-smart-charging")]
 use super::smart_charging::{Limit, ProfileStore};
 use super::storage::{RecordKey, Storage};
@@ -81,6 +82,14 @@ const MAX_ANSWERS: usize = 2;
 const MAX_ACTIONS: usize = super::io::SLOTTED_ACTIONS + super::io::REPORT_ACTIONS;
 /// CALLs refused with a CALLERROR because no answer slot was free.
 const MAX_REFUSED: usize = 4;
+/// Messages asked for by TriggerMessage waiting to be sent (more are answered Rejected, §5.17).
+#[cfg(feature = "profile-trigger")]
+const MAX_TRIGGERED: usize = 4;
+/// Bytes for them, encoded: four of the largest (a MeterValues with every reading, ~175 bytes,
+/// or a StatusNotification with `info` and `vendorErrorCode`, ~120) would need more, four of
+/// the usual ones (a dozen to sixty bytes) far less.
+#[cfg(feature = "profile-trigger")]
+const TRIGGERED_BYTES: usize = 512;
 
 /// The charge point's identity and fixed options.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -285,7 +294,8 @@ pub struct ChargePoint<
     inflight: Option<InFlight>,
     next_message: u32,
     answers: List<Answer, MAX_ANSWERS>,
-    requests: List<Request, MAX_PENDING_REQUESTS>,
+    /// Our requests that are not transaction-related, held encoded (see [`RequestQueue`]).
+    requests: RequestQueue<REQUEST_QUEUE_BYTES, MAX_PENDING_REQUESTS>,
     journal: Journal,
     connectors: [Connector; NC],
     readings: [MeterReadings; NC],
@@ -321,7 +331,7 @@ pub struct ChargePoint<
     remote_start_profile: Option<(ConnectorId, v16::ChargingProfile)>,
     /// Messages asked for by TriggerMessage: sent even while Pending (§4.2).
     #[cfg(feature = "profile-trigger")]
-    triggered: List<Request, 4>,
+    triggered: RequestQueue<TRIGGERED_BYTES, MAX_TRIGGERED>,
     /// The firmware update in progress (§5.19).
     #[cfg(feature = "profile-firmware")]
     firmware: Option<firmware::FirmwareJob>,
@@ -398,7 +408,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             inflight: None,
             next_message: 0,
             answers: List::new(),
-            requests: List::new(),
+            requests: RequestQueue::new(),
             journal: Journal::new(),
             connectors: [const { Connector::blank() }; NC],
             readings: [MeterReadings::EMPTY; NC],
@@ -424,7 +434,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             #[cfg(feature = "profile-smart-charging")]
             remote_start_profile: None,
             #[cfg(feature = "profile-trigger")]
-            triggered: List::new(),
+            triggered: RequestQueue::new(),
             #[cfg(feature = "profile-firmware")]
             firmware: None,
             #[cfg(feature = "profile-firmware")]

@@ -28,9 +28,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             self.registration,
             Registration::Accepted | Registration::Pending
         ) {
-            while let Some(req) = self.triggered.first().cloned() {
-                let mut first = true;
-                self.triggered.retain(|_| !core::mem::take(&mut first));
+            while let Some(req) = self.triggered.first() {
+                self.triggered.pop_front();
                 if req == Request::Boot {
                     let n = rpc::encode_call(buf, id, "BootNotification", &self.setup.boot)
                         .ok()?
@@ -76,9 +75,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 Err(HeadProblem::Empty) => {}
             }
         }
-        while let Some(req) = self.requests.first().cloned() {
-            let mut first = true;
-            self.requests.retain(|_| !core::mem::take(&mut first));
+        while let Some(req) = self.requests.first() {
+            self.requests.pop_front();
             if let Some(n) = self.write_request(&req, id, now, buf) {
                 return Some((Sent::Request(req), n));
             }
