@@ -17,6 +17,15 @@
 /// fits one GetConfiguration.conf.
 pub const MAX_CONFIGURATION_KEYS: usize = 64;
 
+/// Bytes of RAM for the names and values of the vendor configuration keys together
+/// (`charge_point::config`, at most `MAX_VENDOR_KEYS` of them), plus 4 bytes a key. A name may
+/// have 50 bytes and a value 500 (what GetConfiguration reports, §9), but a vendor key is
+/// typically a name of 20 and a value of 10: 1,024 bytes hold the 12 keys at about 80 bytes
+/// each, or one value of 500 beside a few short ones. Slots of the largest size took 6.7 KB.
+/// A key or value that does not fit is refused (`ConfigError::VendorKeysFull`; ChangeConfiguration
+/// answers Rejected).
+pub const VENDOR_KEY_BYTES: usize = 1024;
+
 /// Entries in one SendLocalList.req (`SendLocalListMaxLength`). Larger lists arrive as several
 /// differential updates.
 pub const SEND_LOCAL_LIST_MAX_LENGTH: usize = 64;

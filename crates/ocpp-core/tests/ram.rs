@@ -23,7 +23,7 @@ impl Storage for External {
 fn print(name: &str, total: usize, fields: &[(&str, usize)]) {
     println!("{name}: {total} bytes");
     let mut rows = fields.to_vec();
-    rows.sort_by(|a, b| b.1.cmp(&a.1));
+    rows.sort_by_key(|r| core::cmp::Reverse(r.1));
     for (field, size) in &rows {
         println!("  {field:24} {size:>7}");
     }

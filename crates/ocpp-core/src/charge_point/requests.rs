@@ -182,8 +182,8 @@ fn encode(w: &mut Writer<'_>, r: &Request) -> Result<(), codec::Full> {
             w.index(ChargePointStatus::ALL, *status)?;
             w.index(ChargePointErrorCode::ALL, *error_code)?;
             w.time(*timestamp)?;
-            w.opt_str(info.as_ref().map(|s| s.as_str()))?;
-            w.opt_str(vendor_error_code.as_ref().map(|s| s.as_str()))
+            w.opt_str(info.as_deref())?;
+            w.opt_str(vendor_error_code.as_deref())
         }
         Request::Authorize { connector, id_tag } => {
             w.u8(AUTHORIZE)?;
