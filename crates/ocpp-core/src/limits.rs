@@ -46,6 +46,14 @@ pub const CHARGE_PROFILE_MAX_STACK_LEVEL: usize = 8;
 /// spare.
 pub const MAX_CHARGING_PROFILES_INSTALLED: usize = 8;
 
+/// Charging schedule periods of all installed profiles together (12 bytes each in RAM): a
+/// profile may have [`CHARGING_SCHEDULE_MAX_PERIODS`], the installed ones share this many.
+/// 128 hold a TxDefaultProfile and a TxProfile of 48 periods each beside a ChargePointMaxProfile
+/// of 32, or all [`MAX_CHARGING_PROFILES_INSTALLED`] profiles at 16 periods; 8 profiles of 48
+/// (384 periods, 6 KB) is what no central system sends. A SetChargingProfile.req that would
+/// need more is Rejected (§5.16).
+pub const PROFILE_PERIODS_POOL: usize = 128;
+
 /// `meterValue` elements in one MeterValues.req, and `transactionData` elements in one
 /// StopTransaction.req.
 pub const MAX_METER_VALUES: usize = 8;
