@@ -197,7 +197,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 readings,
             } => {
                 if let Some(r) = self.readings.get_mut(connector as usize) {
-                    *r = readings;
+                    *r = PackedReadings::pack(&readings);
                 }
             }
             Event::Fault {
