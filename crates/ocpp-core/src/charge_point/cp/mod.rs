@@ -250,6 +250,14 @@ enum DeferredKind {
     DataTransfer,
 }
 
+/// Our DataTransfer (§4.3): the request until the central system answers, then its answer
+/// (`None` for a CALLERROR), readable until the next request.
+#[derive(Debug, Clone, PartialEq)]
+enum OutgoingDataTransfer {
+    Pending(v16::DataTransferRequest),
+    Answered(Option<v16::DataTransferResponse>),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 struct Deferred {
     id: AnswerId,
@@ -310,10 +318,10 @@ pub struct ChargePoint<
     reset: Option<(ResetType, Instant)>,
     /// A DataTransfer.req from the central system for the integrator (one at a time).
     incoming_data_transfer: Option<v16::DataTransferRequest>,
-    /// Our DataTransfer.req waiting to be sent or answered (one at a time).
-    outgoing_data_transfer: Option<v16::DataTransferRequest>,
-    /// The central system's answer to it.
-    data_transfer_answer: Option<v16::DataTransferResponse>,
+    /// Our DataTransfer.req waiting to be sent or answered (one at a time), then the central
+    /// system's answer to it: one slot for both, as the request is done with when the answer
+    /// arrives.
+    outgoing_data_transfer: Option<OutgoingDataTransfer>,
     /// Installed charging profiles (§3.13).
     #[cfg(feature = "profile-smart-charging")]
     profiles: ProfileStore,
@@ -423,7 +431,6 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             reset: None,
             incoming_data_transfer: None,
             outgoing_data_transfer: None,
-            data_transfer_answer: None,
             #[cfg(feature = "profile-smart-charging")]
             profiles: ProfileStore::new(super::smart_charging::Settings::BLANK),
             #[cfg(feature = "profile-smart-charging")]
@@ -499,7 +506,6 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         self.reset = None;
         self.incoming_data_transfer = None;
         self.outgoing_data_transfer = None;
-        self.data_transfer_answer = None;
         #[cfg(feature = "profile-smart-charging")]
         {
             self.applied_limits = [AppliedLimit::NotYet; NC];

@@ -165,8 +165,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 &v16::DiagnosticsStatusNotificationRequest { status: *status },
             ),
             Request::DataTransfer => match &self.outgoing_data_transfer {
-                Some(body) => rpc::encode_call(buf, id, action, body),
-                None => return None,
+                Some(OutgoingDataTransfer::Pending(body)) => {
+                    rpc::encode_call(buf, id, action, body)
+                }
+                _ => return None,
             },
         };
         r.ok().map(str::len)

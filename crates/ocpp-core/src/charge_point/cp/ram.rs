@@ -48,10 +48,6 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             "outgoing_data_transfer",
             field(|c: &Self| &c.outgoing_data_transfer),
         ),
-        (
-            "data_transfer_answer",
-            field(|c: &Self| &c.data_transfer_answer),
-        ),
         #[cfg(feature = "profile-smart-charging")]
         ("profiles", field(|c: &Self| &c.profiles)),
         ("frames_out", field(|c: &Self| &c.frames_out)),

@@ -285,12 +285,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     /// Sends a DataTransfer.req to the central system (§4.3); its answer comes back as
     /// [`Action::DataTransferAnswered`]. One at a time: returns false while another is pending.
     pub fn send_data_transfer(&mut self, request: v16::DataTransferRequest) -> bool {
-        if self.outgoing_data_transfer.is_some()
-            || self.requests.push(Request::DataTransfer).is_err()
+        if matches!(
+            self.outgoing_data_transfer,
+            Some(OutgoingDataTransfer::Pending(_))
+        ) || self.requests.push(Request::DataTransfer).is_err()
         {
             return false;
         }
-        self.outgoing_data_transfer = Some(request);
+        self.outgoing_data_transfer = Some(OutgoingDataTransfer::Pending(request));
         true
     }
 
@@ -299,9 +301,13 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         self.incoming_data_transfer.as_ref()
     }
 
-    /// The answer announced by [`Action::DataTransferAnswered`].
+    /// The answer announced by [`Action::DataTransferAnswered`], until the next
+    /// [`ChargePoint::send_data_transfer`].
     pub fn data_transfer_answer(&self) -> Option<&v16::DataTransferResponse> {
-        self.data_transfer_answer.as_ref()
+        match &self.outgoing_data_transfer {
+            Some(OutgoingDataTransfer::Answered(answer)) => answer.as_ref(),
+            _ => None,
+        }
     }
 
     /// Time passed: call when [`ChargePoint::poll_timeout`]'s instant is reached (earlier or
