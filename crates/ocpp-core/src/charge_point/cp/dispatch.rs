@@ -328,7 +328,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             Sent::Request(Request::DataTransfer) => {
                 let conf = json::from_str::<v16::DataTransferResponse>(payload, &opts).ok();
                 let status = conf.as_ref().map(|c| c.status);
-                self.outgoing_data_transfer = Some(OutgoingDataTransfer::Answered(conf));
+                self.outgoing_data_transfer = OutgoingDataTransfer::Answered(conf);
                 self.act(Action::DataTransferAnswered { status });
             }
             Sent::Request(_) => {}
@@ -441,7 +441,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 self.on_authorized(connector, &id_tag, &info, now);
             }
             Sent::Request(Request::DataTransfer) => {
-                self.outgoing_data_transfer = Some(OutgoingDataTransfer::Answered(None));
+                self.outgoing_data_transfer = OutgoingDataTransfer::Answered(None);
                 let _ = self
                     .actions
                     .push(Action::DataTransferAnswered { status: None });

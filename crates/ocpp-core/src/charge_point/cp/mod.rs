@@ -105,7 +105,7 @@ pub struct Setup {
     pub stop_reason_after_restart: Reason,
     /// Vendor ids whose DataTransfer requests the integrator handles (see
     /// [`Action::DataTransferRequested`]).
-    pub data_transfer_vendors: List<crate::types::CiString255, 4>,
+    pub data_transfer_vendors: List<DataTransferVendor, 4>,
     /// Decoding options for frames from the central system.
     pub decode: DecodeOptions,
     /// Nominal line voltage for converting A <-> W limits (errata 3.68: 230 or 110 V).
@@ -174,6 +174,33 @@ impl Setup {
             rated_limit: super::smart_charging::Settings::default().unconstrained,
             connector_lock: true,
         }
+    }
+}
+
+/// A DataTransfer `vendorId` the integrator handles (§4.3, §5.6): the firmware's own constant.
+///
+/// Why `&'static str` and not a `CiString255`: the ids are the integrator's (a reverse DNS name
+/// of a few dozen characters, known when the firmware is built), and four 255-character strings
+/// in [`Setup`] cost 1 KB of RAM for nothing. An id is compared exactly with the request's
+/// `vendorId`; one longer than 255 characters can never match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataTransferVendor(&'static str);
+
+impl DataTransferVendor {
+    /// The vendor id `id`.
+    pub const fn new(id: &'static str) -> Self {
+        DataTransferVendor(id)
+    }
+
+    /// The vendor id.
+    pub const fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+impl From<&'static str> for DataTransferVendor {
+    fn from(id: &'static str) -> Self {
+        DataTransferVendor(id)
     }
 }
 
@@ -251,9 +278,12 @@ enum DeferredKind {
 }
 
 /// Our DataTransfer (§4.3): the request until the central system answers, then its answer
-/// (`None` for a CALLERROR), readable until the next request.
+/// (`None` for a CALLERROR), readable until the next request. `repr(u8)` with `Idle` first: the
+/// idle slot is zero bytes (an `Option` of it would put `None` in a niche of the request).
 #[derive(Debug, Clone, PartialEq)]
+#[repr(u8)]
 enum OutgoingDataTransfer {
+    Idle,
     Pending(v16::DataTransferRequest),
     Answered(Option<v16::DataTransferResponse>),
 }
@@ -321,7 +351,7 @@ pub struct ChargePoint<
     /// Our DataTransfer.req waiting to be sent or answered (one at a time), then the central
     /// system's answer to it: one slot for both, as the request is done with when the answer
     /// arrives.
-    outgoing_data_transfer: Option<OutgoingDataTransfer>,
+    outgoing_data_transfer: OutgoingDataTransfer,
     /// Installed charging profiles (§3.13).
     #[cfg(feature = "profile-smart-charging")]
     profiles: ProfileStore,
@@ -430,7 +460,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             actions: List::new(),
             reset: None,
             incoming_data_transfer: None,
-            outgoing_data_transfer: None,
+            outgoing_data_transfer: OutgoingDataTransfer::Idle,
             #[cfg(feature = "profile-smart-charging")]
             profiles: ProfileStore::new(super::smart_charging::Settings::BLANK),
             #[cfg(feature = "profile-smart-charging")]
@@ -505,7 +535,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         self.actions.clear();
         self.reset = None;
         self.incoming_data_transfer = None;
-        self.outgoing_data_transfer = None;
+        self.outgoing_data_transfer = OutgoingDataTransfer::Idle;
         #[cfg(feature = "profile-smart-charging")]
         {
             self.applied_limits = [AppliedLimit::NotYet; NC];

@@ -165,9 +165,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 &v16::DiagnosticsStatusNotificationRequest { status: *status },
             ),
             Request::DataTransfer => match &self.outgoing_data_transfer {
-                Some(OutgoingDataTransfer::Pending(body)) => {
-                    rpc::encode_call(buf, id, action, body)
-                }
+                OutgoingDataTransfer::Pending(body) => rpc::encode_call(buf, id, action, body),
                 _ => return None,
             },
         };

@@ -287,12 +287,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     pub fn send_data_transfer(&mut self, request: v16::DataTransferRequest) -> bool {
         if matches!(
             self.outgoing_data_transfer,
-            Some(OutgoingDataTransfer::Pending(_))
+            OutgoingDataTransfer::Pending(_)
         ) || self.requests.push(Request::DataTransfer).is_err()
         {
             return false;
         }
-        self.outgoing_data_transfer = Some(OutgoingDataTransfer::Pending(request));
+        self.outgoing_data_transfer = OutgoingDataTransfer::Pending(request);
         true
     }
 
@@ -305,7 +305,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     /// [`ChargePoint::send_data_transfer`].
     pub fn data_transfer_answer(&self) -> Option<&v16::DataTransferResponse> {
         match &self.outgoing_data_transfer {
-            Some(OutgoingDataTransfer::Answered(answer)) => answer.as_ref(),
+            OutgoingDataTransfer::Answered(answer) => answer.as_ref(),
             _ => None,
         }
     }
