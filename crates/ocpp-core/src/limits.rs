@@ -146,7 +146,10 @@ pub const MAX_PENDING_REQUESTS: usize = 16;
 /// StatusNotification takes about 12 bytes (up to ~120 with `info` and `vendorErrorCode`), an
 /// Authorize up to 25, a clock-aligned MeterValues about 60 with 7 measurands (up to ~175), so
 /// 1,024 bytes hold [`MAX_PENDING_REQUESTS`] of them unless most are of the largest kind (16
-/// decoded slots took 4,360 bytes). A request that does not fit is refused like the 17th.
+/// decoded slots took 4,360 bytes). Only MeterValues outside a transaction can accumulate (a
+/// connector's StatusNotification replaces its previous one; every other kind together stays
+/// under 900 bytes), so when the bytes run out the oldest queued MeterValues make room for any
+/// other request, and a MeterValues that does not fit is refused like the 17th request.
 pub const REQUEST_QUEUE_BYTES: usize = 1024;
 
 /// Entries of the authorization cache (§3.5.1).

@@ -10,8 +10,12 @@
 //! the queue changes what RAM holds, not what is sent.
 //!
 //! These requests live in RAM only, as the spec allows (§3.7: only transaction-related messages
-//! must survive); when the queue is full a new one is refused (`push` gives it back), as the
-//! sixteen slots did.
+//! must survive). When `MAX` are queued a new one is refused (`push` gives it back), as the
+//! sixteen slots did. When the bytes run out first (only MeterValues outside a transaction can
+//! accumulate: a StatusNotification replaces the connector's previous one, an Authorize waits
+//! per identifier), the oldest queued MeterValues make room for any other request, so that a
+//! StatusNotification or an Authorize is never refused for want of bytes; a MeterValues that
+//! does not fit is refused.
 
 use super::journal::codec::{self, Reader, Writer};
 use super::outbox::Request;
@@ -40,9 +44,16 @@ const DIAGNOSTICS_STATUS: u8 = 6;
 const DATA_TRANSFER: u8 = 7;
 
 /// The largest encoded request: a MeterValues with every reading at its widest (tag 1,
-/// connector 5, transactionId 5, the sample 163), or a StatusNotification with `info` and
+/// connector 5, transactionId 5, the sample 167: timestamp 10, context 1, measurands 4, reading
+/// mask 2, 15 readings of 10), larger than a StatusNotification with `info` and
 /// `vendorErrorCode` of 50 characters (tag 1, connector 5, 2 indices, timestamp 10, 2 x 52).
-const REQUEST_MAX: usize = 1 + 5 + 5 + (10 + 1 + 4 + 15 * 10);
+pub(crate) const REQUEST_MAX: usize = 1 + 5 + 5 + (10 + 1 + 4 + 2 + 15 * 10);
+
+/// The bytes a queue needs to hold `n` requests of any kind (each entry has a length byte).
+#[cfg(any(test, feature = "profile-trigger"))]
+pub(crate) const fn bytes_for(n: usize) -> usize {
+    n * (1 + REQUEST_MAX)
+}
 
 impl<const BYTES: usize, const MAX: usize> RequestQueue<BYTES, MAX> {
     /// Empty; `const` for in-place start.
@@ -84,6 +95,12 @@ impl<const BYTES: usize, const MAX: usize> RequestQueue<BYTES, MAX> {
         let (Ok(len), Some(encoded)) = (u8::try_from(n), tmp.get(..n)) else {
             return Err(request);
         };
+        // Out of bytes: the oldest MeterValues make room for anything but another MeterValues.
+        while usize::from(self.used) + 1 + n > BYTES {
+            if matches!(request, Request::Meter { .. }) || !self.drop_oldest_meter() {
+                return Err(request);
+            }
+        }
         let at = usize::from(self.used);
         let Some(dst) = self.buf.get_mut(at..at + 1 + n) else {
             return Err(request);
@@ -95,6 +112,18 @@ impl<const BYTES: usize, const MAX: usize> RequestQueue<BYTES, MAX> {
         self.used += 1 + u16::from(len);
         self.count += 1;
         Ok(())
+    }
+
+    /// Drops the oldest queued MeterValues; whether there was one.
+    fn drop_oldest_meter(&mut self) -> bool {
+        let meter = self
+            .entries()
+            .find(|(_, e)| e.first() == Some(&METER))
+            .map(|(at, e)| (at, 1 + e.len()));
+        if let Some((at, size)) = meter {
+            self.remove(at, size);
+        }
+        meter.is_some()
     }
 
     /// The oldest request, decoded.
@@ -260,6 +289,7 @@ mod tests {
     use crate::charge_point::metering::{MeterReadings, Reading};
     use crate::types::{BoundedString, DateTime};
     use crate::v16::ReadingContext;
+    use std::vec::Vec;
 
     fn status(connector: u32, info: Option<&str>) -> Request {
         Request::Status {
@@ -325,6 +355,51 @@ mod tests {
     }
 
     #[test]
+    fn the_widest_requests_fit_their_bound() {
+        let widest = Reading::from_milli(-999_999_999_999_999_999).unwrap();
+        let readings = MeterReadings {
+            energy_active_import_wh: Some(widest),
+            energy_active_export_wh: Some(widest),
+            power_active_import_w: Some(widest),
+            power_active_export_w: Some(widest),
+            current_import_a: [Some(widest); 3],
+            voltage_v: [Some(widest); 3],
+            current_offered_a: Some(widest),
+            power_offered_w: Some(widest),
+            soc_percent: Some(widest),
+            temperature_c: Some(widest),
+            frequency_hz: Some(widest),
+        };
+        let meter = Request::Meter {
+            connector: u32::MAX,
+            transaction_id: Some(i32::MIN),
+            sample: Sample {
+                timestamp: DateTime::from_unix_millis(-62_135_596_800_000).unwrap(),
+                context: ReadingContext::SampleClock,
+                measurands: u32::MAX,
+                readings,
+            },
+        };
+        let status = Request::Status {
+            connector: u32::MAX,
+            status: ChargePointStatus::Faulted,
+            error_code: ChargePointErrorCode::OtherError,
+            info: Some(BoundedString::try_from("i".repeat(50).as_str()).unwrap()),
+            vendor_error_code: Some(BoundedString::try_from("v".repeat(50).as_str()).unwrap()),
+            timestamp: DateTime::from_unix_millis(-62_135_596_800_000).unwrap(),
+        };
+        // Four of the widest fill a queue of `bytes_for(4)`, as four slots did.
+        let mut q = RequestQueue::<{ bytes_for(4) }, 4>::new();
+        for r in [&meter, &status, &meter, &meter] {
+            q.push(r.clone()).unwrap();
+        }
+        for r in [&meter, &status, &meter, &meter] {
+            assert_eq!(q.first().as_ref(), Some(r));
+            q.pop_front();
+        }
+    }
+
+    #[test]
     fn full_by_count_or_bytes_gives_the_request_back() {
         let mut q = RequestQueue::<1024, 3>::new();
         for _ in 0..3 {
@@ -338,6 +413,41 @@ mod tests {
         // What still fits is taken.
         q.push(Request::Heartbeat).unwrap();
         assert_eq!(q.len(), 2);
+    }
+
+    #[test]
+    fn out_of_bytes_the_oldest_meter_values_make_room_for_other_requests() {
+        let one = {
+            let mut q = RequestQueue::<1024, 16>::new();
+            q.push(meter()).unwrap();
+            usize::from(q.used)
+        };
+        let mut q = RequestQueue::<256, 64>::new();
+        let fit = 256 / one;
+        for _ in 0..fit {
+            q.push(meter()).unwrap();
+        }
+        // Another MeterValues is refused, nothing dropped.
+        assert_eq!(q.push(meter()), Err(meter()));
+        assert_eq!(q.len(), fit);
+        // A StatusNotification takes the room of the oldest MeterValues.
+        let faulted = status(1, Some(&"i".repeat(50)));
+        q.push(faulted.clone()).unwrap();
+        assert!(q.len() < fit + 1);
+        q.push(Request::Heartbeat).unwrap();
+        let mut rest = Vec::new();
+        while let Some(r) = q.first() {
+            rest.push(r);
+            q.pop_front();
+        }
+        let n = rest.len();
+        assert_eq!(rest[n - 2..], [faulted, Request::Heartbeat]);
+        assert!(rest[..n - 2].iter().all(|r| *r == meter()));
+        // Without a MeterValues to drop, a request that does not fit is refused.
+        let mut q = RequestQueue::<128, 16>::new();
+        let big = status(2, Some(&"i".repeat(50)));
+        q.push(big.clone()).unwrap();
+        assert_eq!(q.push(big.clone()), Err(big));
     }
 
     #[test]

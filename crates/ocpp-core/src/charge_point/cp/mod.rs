@@ -85,11 +85,11 @@ const MAX_REFUSED: usize = 4;
 /// Messages asked for by TriggerMessage waiting to be sent (more are answered Rejected, §5.17).
 #[cfg(feature = "profile-trigger")]
 const MAX_TRIGGERED: usize = 4;
-/// Bytes for them, encoded: four of the largest (a MeterValues with every reading, ~175 bytes,
-/// or a StatusNotification with `info` and `vendorErrorCode`, ~120) would need more, four of
-/// the usual ones (a dozen to sixty bytes) far less.
+/// Bytes for them, encoded: room for four of the largest (a MeterValues with every reading at
+/// its widest, 179 bytes), so that TriggerMessage is answered exactly as with four slots; the
+/// usual ones take a dozen to sixty bytes.
 #[cfg(feature = "profile-trigger")]
-const TRIGGERED_BYTES: usize = 512;
+const TRIGGERED_BYTES: usize = super::requests::bytes_for(MAX_TRIGGERED);
 
 /// The charge point's identity and fixed options.
 #[derive(Debug, Clone, PartialEq, Eq)]
