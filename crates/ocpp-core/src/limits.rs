@@ -17,6 +17,15 @@
 /// fits one GetConfiguration.conf.
 pub const MAX_CONFIGURATION_KEYS: usize = 64;
 
+/// Bytes of RAM for the names and values of the vendor configuration keys together
+/// (`charge_point::config`, at most `MAX_VENDOR_KEYS` of them), plus 4 bytes a key. A name may
+/// have 50 bytes and a value 500 (what GetConfiguration reports, §9), but a vendor key is
+/// typically a name of 20 and a value of 10: 1,024 bytes hold the 12 keys at about 80 bytes
+/// each, or one value of 500 beside a few short ones. Slots of the largest size took 6.7 KB.
+/// A key or value that does not fit is refused (`ConfigError::VendorKeysFull`; ChangeConfiguration
+/// answers Rejected).
+pub const VENDOR_KEY_BYTES: usize = 1024;
+
 /// Entries in one SendLocalList.req (`SendLocalListMaxLength`). Larger lists arrive as several
 /// differential updates.
 pub const SEND_LOCAL_LIST_MAX_LENGTH: usize = 64;
@@ -36,6 +45,14 @@ pub const CHARGE_PROFILE_MAX_STACK_LEVEL: usize = 8;
 /// a TxDefaultProfile and a TxProfile per connector of a two-connector charger, with room to
 /// spare.
 pub const MAX_CHARGING_PROFILES_INSTALLED: usize = 8;
+
+/// Charging schedule periods of all installed profiles together (12 bytes each in RAM): a
+/// profile may have [`CHARGING_SCHEDULE_MAX_PERIODS`], the installed ones share this many.
+/// 128 hold a TxDefaultProfile and a TxProfile of 48 periods each beside a ChargePointMaxProfile
+/// of 32, or all [`MAX_CHARGING_PROFILES_INSTALLED`] profiles at 16 periods; 8 profiles of 48
+/// (384 periods, 6 KB) is what no central system sends. A SetChargingProfile.req that would
+/// need more is Rejected (§5.16).
+pub const PROFILE_PERIODS_POOL: usize = 128;
 
 /// `meterValue` elements in one MeterValues.req, and `transactionData` elements in one
 /// StopTransaction.req.
@@ -124,6 +141,16 @@ pub const JOURNAL_RECORD_MAX: usize = 16 * 1024;
 /// Requests other than transaction-related ones waiting to be sent (StatusNotification,
 /// Authorize, Heartbeat, ...). They live in RAM only, as the spec allows (§3.7).
 pub const MAX_PENDING_REQUESTS: usize = 16;
+
+/// Bytes of RAM for those requests, held encoded (`charge_point::requests`): a
+/// StatusNotification takes about 12 bytes (up to ~120 with `info` and `vendorErrorCode`), an
+/// Authorize up to 25, a clock-aligned MeterValues about 60 with 7 measurands (up to ~175), so
+/// 1,024 bytes hold [`MAX_PENDING_REQUESTS`] of them unless most are of the largest kind (16
+/// decoded slots took 4,360 bytes). Only MeterValues outside a transaction can accumulate (a
+/// connector's StatusNotification replaces its previous one; every other kind together stays
+/// under 900 bytes), so when the bytes run out the oldest queued MeterValues make room for any
+/// other request, and a MeterValues that does not fit is refused like the 17th request.
+pub const REQUEST_QUEUE_BYTES: usize = 1024;
 
 /// Entries of the authorization cache (§3.5.1).
 pub const AUTH_CACHE_SIZE: usize = 32;

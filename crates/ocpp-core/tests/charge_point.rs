@@ -944,9 +944,7 @@ fn reset_with_nothing_to_deliver_restarts_at_once() {
 #[test]
 fn data_transfer_to_unknown_and_registered_vendors() {
     let mut s = setup(1);
-    s.data_transfer_vendors
-        .push("com.example".try_into().unwrap())
-        .unwrap();
+    s.data_transfer_vendors.push("com.example".into()).unwrap();
     let mut sim = Sim::with(s, common::sim::Store::new(), Instant(0));
     sim.boot();
     assert_eq!(
@@ -976,6 +974,54 @@ fn data_transfer_to_unknown_and_registered_vendors() {
         _ => None,
     });
     assert_eq!(answer, Some(json!({"status": "Accepted", "data": "pong"})));
+}
+
+#[test]
+fn data_transfer_from_the_charge_point_one_at_a_time() {
+    use ocpp_core::charge_point::Refused;
+    use ocpp_core::v16::{DataTransferRequest, DataTransferStatus};
+    let request = |data: &str| DataTransferRequest {
+        vendor_id: "com.example".try_into().unwrap(),
+        message_id: Some("Ping".try_into().unwrap()),
+        data: Some(data.try_into().unwrap()),
+    };
+    let mut sim = Sim::new(1);
+    sim.boot();
+    sim.answer_all();
+    sim.take_actions();
+    sim.input(Input::SendDataTransfer(request("one")));
+    let (id, payload) = sim.find_call("DataTransfer");
+    assert_eq!(
+        payload,
+        json!({"vendorId": "com.example", "messageId": "Ping", "data": "one"})
+    );
+    // §4.3: one at a time.
+    assert_eq!(
+        sim.input_no_drain(Input::SendDataTransfer(request("two"))),
+        Err(Refused::Busy)
+    );
+    assert_eq!(sim.cp.data_transfer_answer(), None);
+    sim.reply(&id, json!({"status": "Accepted", "data": "pong"}));
+    assert!(sim.take_actions().contains(&Action::DataTransferAnswered {
+        status: Some(DataTransferStatus::Accepted)
+    }));
+    let answer = sim.cp.data_transfer_answer().unwrap();
+    assert_eq!(
+        (answer.status, answer.data.as_deref()),
+        (DataTransferStatus::Accepted, Some("pong"))
+    );
+    // The next request may go; its CALLERROR leaves no answer.
+    sim.input(Input::SendDataTransfer(request("two")));
+    let (id, payload) = sim.find_call("DataTransfer");
+    assert_eq!(payload["data"], "two");
+    sim.reply_error(&id, "NotImplemented");
+    assert!(
+        sim.take_actions()
+            .contains(&Action::DataTransferAnswered { status: None })
+    );
+    assert_eq!(sim.cp.data_transfer_answer(), None);
+    sim.input(Input::SendDataTransfer(request("three")));
+    assert_eq!(sim.find_call("DataTransfer").1["data"], "three");
 }
 
 #[test]

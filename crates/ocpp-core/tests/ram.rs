@@ -1,6 +1,7 @@
 //! RAM of the charge point state, per capacity profile: `cargo test -p ocpp-core --test ram --
-//! --nocapture` prints it (the figures in docs/integration.md and docs/performance.md; the
-//! Cortex-M firmware's size report measures the same on 32 bits).
+//! --nocapture` prints it field by field (the figures in docs/integration.md and
+//! docs/performance.md; the Cortex-M firmware's size report measures the same on 32 bits, where
+//! pointer-sized fields are smaller).
 
 use core::mem::size_of;
 
@@ -19,11 +20,35 @@ impl Storage for External {
     }
 }
 
+fn print(name: &str, total: usize, fields: &[(&str, usize)]) {
+    println!("{name}: {total} bytes");
+    let mut rows = fields.to_vec();
+    rows.sort_by_key(|r| core::cmp::Reverse(r.1));
+    for (field, size) in &rows {
+        println!("  {field:24} {size:>7}");
+    }
+    let sum: usize = fields.iter().map(|f| f.1).sum();
+    println!("  {:24} {:>7}", "(padding)", total - sum);
+}
+
 #[test]
 fn charge_point_ram() {
     let default = size_of::<ChargePoint<External>>();
     let small = size_of::<SmallChargePoint<External>>();
-    println!("ChargePoint (default profile)     {default:>7} bytes");
-    println!("SmallChargePoint (small profile)  {small:>7} bytes");
+    print(
+        "ChargePoint (default profile)",
+        default,
+        ChargePoint::<External>::RAM_FIELDS,
+    );
+    print(
+        "SmallChargePoint (small profile)",
+        small,
+        SmallChargePoint::<External>::RAM_FIELDS,
+    );
     assert!(small < default);
+    let sum: usize = ChargePoint::<External>::RAM_FIELDS
+        .iter()
+        .map(|f| f.1)
+        .sum();
+    assert!(sum <= default);
 }

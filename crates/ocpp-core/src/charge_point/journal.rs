@@ -25,7 +25,7 @@
 //! storage cannot append, the journal is compacted: rewritten as a snapshot (the header and one
 //! frame holding the current state).
 
-mod codec;
+pub(crate) mod codec;
 mod log;
 #[cfg(test)]
 mod tests;

@@ -20,13 +20,15 @@ pub mod io;
 pub mod journal;
 pub mod metering;
 mod outbox;
+mod requests;
 pub mod smart_charging;
 pub mod storage;
 pub mod time;
 
 pub use cp::{
     ChargePoint, DEFAULT_BOOT_RETRY_S, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONNECTOR_SLOTS,
-    DEFERRED_ANSWER_TIMEOUT_MS, RESET_GRACE_MS, Registration, Setup, SmallChargePoint,
+    DEFERRED_ANSWER_TIMEOUT_MS, DataTransferVendor, RESET_GRACE_MS, Registration, Setup,
+    SmallChargePoint,
 };
 pub use io::{Action, Event, Input, Output, Refused};
 pub use metering::{MeterReadings, Reading};

@@ -58,7 +58,7 @@ pub use value::{
     FileTransferProtocols, MeasurandList, MeasurandSet, PhaseRotationCsl,
 };
 pub use vendor::VendorId;
-use vendor::VendorKey;
+use vendor::VendorPool;
 
 /// Vendor keys a configuration holds: as many as leave every key, standard and vendor, in one
 /// GetConfiguration.conf of [`MAX_CONFIGURATION_KEYS`].
@@ -127,7 +127,8 @@ pub enum ConfigError {
     InvalidKey,
     /// A key of that name (case-insensitively, standard or vendor) exists.
     DuplicateKey,
-    /// [`MAX_VENDOR_KEYS`] vendor keys exist.
+    /// [`MAX_VENDOR_KEYS`] vendor keys exist, or the vendor keys' names and values would not
+    /// fit [`VENDOR_KEY_BYTES`](crate::limits::VENDOR_KEY_BYTES).
     VendorKeysFull,
     /// No vendor key of that name.
     UnknownKey,
@@ -316,7 +317,7 @@ pub struct Configuration {
     /// Keys the integrator left out.
     omitted: KeySet,
     /// Vendor keys, in registration order.
-    vendor: List<VendorKey, MAX_VENDOR_KEYS>,
+    vendor: VendorPool,
 }
 
 /// The measurand every meter has: the default of the metering CSLs (§9.1.17).
@@ -394,7 +395,7 @@ impl Configuration {
             supported_measurands: MeasurandSet::EMPTY,
             read_only: KeySet::EMPTY,
             omitted: KeySet::EMPTY,
-            vendor: List::new(),
+            vendor: VendorPool::new(),
         }
     }
 
@@ -465,7 +466,7 @@ impl Configuration {
         self.supported_measurands = MeasurandSet::ALL;
         self.read_only = KeySet::EMPTY;
         self.omitted = KeySet::EMPTY;
-        self.vendor = List::new();
+        self.vendor = VendorPool::new();
         self.set_runtime_defaults(number_of_connectors);
     }
 
@@ -544,7 +545,7 @@ impl Configuration {
             supported_measurands: MeasurandSet::ALL,
             read_only: KeySet::EMPTY,
             omitted: KeySet::EMPTY,
-            vendor: List::new(),
+            vendor: VendorPool::new(),
         }
     }
 

@@ -29,6 +29,7 @@ use super::{
     Access, AuthorizationKey, CPO_NAME_MAX_LEN, ConfigError, Configuration, Key, MAX_VENDOR_KEYS,
     PhaseRotationCsl,
 };
+use crate::limits::VENDOR_KEY_BYTES;
 use crate::types::{CiString50, CiString500};
 
 /// The first line of a record: format name and version.
@@ -62,7 +63,10 @@ pub const ENCODED_LEN_MAX: usize = {
         }
         rest = tail;
     }
-    len + MAX_VENDOR_KEYS * (CiString50::MAX_LEN + 1 + CiString500::MAX_LEN + 1)
+    // Vendor keys: their names and values share VENDOR_KEY_BYTES; `=` and a line break each.
+    let slots = MAX_VENDOR_KEYS * (CiString50::MAX_LEN + 1 + CiString500::MAX_LEN + 1);
+    let pooled = VENDOR_KEY_BYTES + MAX_VENDOR_KEYS * 2;
+    len + if pooled < slots { pooled } else { slots }
 };
 
 /// Writes into a caller's buffer, refusing what does not fit.
@@ -127,7 +131,7 @@ impl Configuration {
         }
         for v in self.vendor_keys() {
             if v.access != Access::ReadOnly {
-                w.entry(&v.key, &v.value)?;
+                w.entry(v.key, v.value)?;
             }
         }
         Ok(w.len)

@@ -649,6 +649,58 @@ fn vendor_keys_accept_reject_and_require_reboot() {
 }
 
 #[test]
+fn vendor_keys_share_their_pool_and_what_does_not_fit_is_refused() {
+    use crate::limits::VENDOR_KEY_BYTES;
+    let mut c = cfg();
+    // Each entry costs 4 bytes plus its name and value.
+    c.add_vendor_key("A", "1", Access::ReadWrite, false)
+        .unwrap();
+    c.add_vendor_key("B", &"b".repeat(500), Access::ReadWrite, false)
+        .unwrap();
+    c.add_vendor_key("C", "3", Access::ReadOnly, false).unwrap();
+    c.add_vendor_key("E", &"e".repeat(300), Access::ReadWrite, false)
+        .unwrap();
+    let room = VENDOR_KEY_BYTES - (4 * 4 + 4 + 1 + 500 + 1 + 300);
+    assert!(
+        room > 10 && room + 100 < 500,
+        "the test assumes a pool of about 1 KB"
+    );
+    // A key whose value does not fit is refused, and nothing changes.
+    assert_eq!(
+        c.add_vendor_key("D", &"d".repeat(room - 4), Access::ReadWrite, false),
+        Err(ConfigError::VendorKeysFull)
+    );
+    assert_eq!(c.vendor_value("D"), None);
+    // Growing the first value moves the others intact.
+    assert_eq!(status(&mut c, "A", &"a".repeat(100)), Accepted);
+    let room = room - 99;
+    assert_eq!(c.vendor_value("A"), Some("a".repeat(100).as_str()));
+    assert_eq!(c.vendor_value("B"), Some("b".repeat(500).as_str()));
+    assert_eq!(c.vendor_value("C"), Some("3"));
+    assert_eq!(c.vendor_value("E"), Some("e".repeat(300).as_str()));
+    // ChangeConfiguration beyond the pool: Rejected (§5.3), the value stays.
+    assert_eq!(status(&mut c, "A", &"a".repeat(100 + room + 1)), Rejected);
+    assert_eq!(c.vendor_value("A"), Some("a".repeat(100).as_str()));
+    assert_eq!(
+        c.set_vendor_value("C", &"c".repeat(1 + room + 1)),
+        Err(ConfigError::VendorKeysFull)
+    );
+    assert_eq!(c.vendor_value("C"), Some("3"));
+    // Exactly full is fine; shrinking frees room again.
+    assert_eq!(status(&mut c, "A", &"a".repeat(100 + room)), Accepted);
+    assert_eq!(c.vendor_value("B"), Some("b".repeat(500).as_str()));
+    assert_eq!(c.vendor_value("E"), Some("e".repeat(300).as_str()));
+    assert_eq!(status(&mut c, "B", ""), Accepted);
+    c.add_vendor_key("D", &"d".repeat(400), Access::WriteOnly, true)
+        .unwrap();
+    assert_eq!(c.vendor_value("D"), Some("d".repeat(400).as_str()));
+    assert_eq!(c.vendor_value("C"), Some("3"));
+    let d = c.get("D").unwrap();
+    assert!(!d.readonly && d.value.is_none());
+    assert_eq!(c.change("D", "x").status, RebootRequired);
+}
+
+#[test]
 fn vendor_key_registration_is_checked() {
     let mut c = cfg();
     let rw = Access::ReadWrite;
@@ -942,10 +994,13 @@ fn encoded_len_max_bounds_the_largest_configuration() {
         }
     }
     c.heartbeat_interval = u32::MAX;
+    // Vendor keys: names of 50 bytes and the longest values the pool takes.
     for i in 0..MAX_VENDOR_KEYS {
         let name = std::format!("{i:0>50}");
-        c.add_vendor_key(&name, &"v".repeat(500), Access::ReadWrite, false)
-            .unwrap();
+        let _ = (0..=500).rev().find(|&n| {
+            c.add_vendor_key(&name, &"v".repeat(n), Access::ReadWrite, false)
+                .is_ok()
+        });
     }
     let record = encode(&c);
     assert!(record.len() <= ENCODED_LEN_MAX);

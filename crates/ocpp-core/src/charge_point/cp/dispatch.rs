@@ -326,10 +326,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 self.on_authorized(connector, &id_tag, &conf.id_tag_info, now);
             }
             Sent::Request(Request::DataTransfer) => {
-                self.outgoing_data_transfer = None;
                 let conf = json::from_str::<v16::DataTransferResponse>(payload, &opts).ok();
                 let status = conf.as_ref().map(|c| c.status);
-                self.data_transfer_answer = conf.map(ZeroNone::new);
+                self.outgoing_data_transfer = OutgoingDataTransfer::Answered(conf);
                 self.act(Action::DataTransferAnswered { status });
             }
             Sent::Request(_) => {}
@@ -442,8 +441,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 self.on_authorized(connector, &id_tag, &info, now);
             }
             Sent::Request(Request::DataTransfer) => {
-                self.outgoing_data_transfer = None;
-                self.data_transfer_answer = None;
+                self.outgoing_data_transfer = OutgoingDataTransfer::Answered(None);
                 let _ = self
                     .actions
                     .push(Action::DataTransferAnswered { status: None });

@@ -13,6 +13,7 @@ mod firmware;
 mod local_list;
 mod outgoing;
 mod persist;
+mod ram;
 mod remote;
 #[cfg(feature = "profile-reservation")]
 mod reservation;
@@ -29,7 +30,7 @@ use views::{ConfigurationView, MeterValuesView, StopTransactionView};
 use serde::Serialize;
 
 use crate::json::{self, DecodeOptions};
-use crate::limits::{MAX_CONNECTORS, MAX_PENDING_REQUESTS};
+use crate::limits::{MAX_CONNECTORS, MAX_PENDING_REQUESTS, REQUEST_QUEUE_BYTES};
 use crate::rpc::{self, ErrorCode, Frame, MessageId};
 use crate::types::{BoundedString, DateTime, List, NoneIsZero, ZeroNone};
 use crate::v16::{
@@ -47,8 +48,9 @@ use super::journal::{
     Journal, Queued, Sample, StopData, StopEntry, Transaction, TxMessage, measurand_list,
     measurand_mask,
 };
-use super::metering::{self, MeterReadings, MeterScheduler, MeterSetup, StopTxnMeasurands};
+use super::metering::{self, MeterScheduler, MeterSetup, PackedReadings, StopTxnMeasurands};
 use super::outbox::{Answer, AnswerId, Reply, Request, StatusOnly};
+use super::requests::RequestQueue;
 #[cfg(feature = "profile-smart-charging")]
 use super::smart_charging::{Limit, ProfileStore};
 use super::storage::{RecordKey, Storage};
@@ -78,6 +80,14 @@ const MAX_ANSWERS: usize = 2;
 const MAX_ACTIONS: usize = super::io::SLOTTED_ACTIONS + super::io::REPORT_ACTIONS;
 /// CALLs refused with a CALLERROR because no answer slot was free.
 const MAX_REFUSED: usize = 4;
+/// Messages asked for by TriggerMessage waiting to be sent (more are answered Rejected, §5.17).
+#[cfg(feature = "profile-trigger")]
+const MAX_TRIGGERED: usize = 4;
+/// Bytes for them, encoded: room for four of the largest (a MeterValues with every reading at
+/// its widest, 179 bytes), so that TriggerMessage is answered exactly as with four slots; the
+/// usual ones take a dozen to sixty bytes.
+#[cfg(feature = "profile-trigger")]
+const TRIGGERED_BYTES: usize = super::requests::bytes_for(MAX_TRIGGERED);
 
 /// The charge point's identity and fixed options.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +103,7 @@ pub struct Setup {
     pub stop_reason_after_restart: Reason,
     /// Vendor ids whose DataTransfer requests the integrator handles (see
     /// [`Action::DataTransferRequested`]).
-    pub data_transfer_vendors: List<crate::types::CiString255, 4>,
+    pub data_transfer_vendors: List<DataTransferVendor, 4>,
     /// Decoding options for frames from the central system.
     pub decode: DecodeOptions,
     /// Nominal line voltage for converting A <-> W limits (errata 3.68: 230 or 110 V).
@@ -163,6 +173,33 @@ impl Setup {
             rated_limit: super::smart_charging::Settings::default().unconstrained,
             connector_lock: true,
         }
+    }
+}
+
+/// A DataTransfer `vendorId` the integrator handles (§4.3, §5.6): the firmware's own constant.
+///
+/// Why `&'static str` and not a `CiString255`: the ids are the integrator's (a reverse DNS name
+/// of a few dozen characters, known when the firmware is built), and four 255-character strings
+/// in [`Setup`] cost 1 KB of RAM for nothing. An id is compared exactly with the request's
+/// `vendorId`; one longer than 255 characters can never match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataTransferVendor(&'static str);
+
+impl DataTransferVendor {
+    /// The vendor id `id`.
+    pub const fn new(id: &'static str) -> Self {
+        DataTransferVendor(id)
+    }
+
+    /// The vendor id.
+    pub const fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+impl From<&'static str> for DataTransferVendor {
+    fn from(id: &'static str) -> Self {
+        DataTransferVendor(id)
     }
 }
 
@@ -246,6 +283,17 @@ enum DeferredKind {
     DataTransfer,
 }
 
+/// Our DataTransfer (§4.3): the request until the central system answers, then its answer
+/// (`None` for a CALLERROR), readable until the next request. `repr(u8)` with `Idle` first: the
+/// idle slot is zero bytes (an `Option` of it would put `None` in a niche of the request).
+#[derive(Debug, Clone, PartialEq)]
+#[repr(u8)]
+enum OutgoingDataTransfer {
+    Idle,
+    Pending(v16::DataTransferRequest),
+    Answered(Option<v16::DataTransferResponse>),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 struct Deferred {
     id: AnswerId,
@@ -290,10 +338,12 @@ pub struct ChargePoint<
     inflight: Option<InFlight>,
     next_message: u32,
     answers: List<Answer, MAX_ANSWERS>,
-    requests: List<Request, MAX_PENDING_REQUESTS>,
+    /// Our requests that are not transaction-related, held encoded (see [`RequestQueue`]).
+    requests: RequestQueue<REQUEST_QUEUE_BYTES, MAX_PENDING_REQUESTS>,
     journal: Journal,
     connectors: [Connector; NC],
-    readings: [MeterReadings; NC],
+    /// The last readings per connector (packed: 124 bytes instead of 240).
+    readings: [PackedReadings; NC],
     pending: [Option<Pending>; NC],
     stop_checks: List<PendingStop, 4>,
     deferred: List<Deferred, 4>,
@@ -304,10 +354,10 @@ pub struct ChargePoint<
     reset: Option<(ResetType, Instant)>,
     /// A DataTransfer.req from the central system for the integrator (one at a time).
     incoming_data_transfer: Option<ZeroNone<v16::DataTransferRequest>>,
-    /// Our DataTransfer.req waiting to be sent or answered (one at a time).
-    outgoing_data_transfer: Option<ZeroNone<v16::DataTransferRequest>>,
-    /// The central system's answer to it.
-    data_transfer_answer: Option<ZeroNone<v16::DataTransferResponse>>,
+    /// Our DataTransfer.req waiting to be sent or answered (one at a time), then the central
+    /// system's answer to it: one slot for both, as the request is done with when the answer
+    /// arrives.
+    outgoing_data_transfer: OutgoingDataTransfer,
     /// Installed charging profiles (§3.13).
     #[cfg(feature = "profile-smart-charging")]
     profiles: ProfileStore,
@@ -326,7 +376,7 @@ pub struct ChargePoint<
     remote_start_profile: Option<ZeroNone<(ConnectorId, v16::ChargingProfile)>>,
     /// Messages asked for by TriggerMessage: sent even while Pending (§4.2).
     #[cfg(feature = "profile-trigger")]
-    triggered: List<Request, 4>,
+    triggered: RequestQueue<TRIGGERED_BYTES, MAX_TRIGGERED>,
     /// The firmware update in progress (§5.19).
     #[cfg(feature = "profile-firmware")]
     firmware: Option<firmware::FirmwareJob>,
@@ -401,10 +451,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             inflight: None,
             next_message: 0,
             answers: List::new(),
-            requests: List::new(),
+            requests: RequestQueue::new(),
             journal: Journal::new(),
             connectors: [const { Connector::blank() }; NC],
-            readings: [MeterReadings::EMPTY; NC],
+            readings: [PackedReadings::EMPTY; NC],
             pending: [const { None }; NC],
             stop_checks: List::new(),
             deferred: List::new(),
@@ -414,8 +464,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             actions: List::new(),
             reset: None,
             incoming_data_transfer: None,
-            outgoing_data_transfer: None,
-            data_transfer_answer: None,
+            outgoing_data_transfer: OutgoingDataTransfer::Idle,
             #[cfg(feature = "profile-smart-charging")]
             profiles: ProfileStore::new(super::smart_charging::Settings::BLANK),
             #[cfg(feature = "profile-smart-charging")]
@@ -427,7 +476,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             #[cfg(feature = "profile-smart-charging")]
             remote_start_profile: None,
             #[cfg(feature = "profile-trigger")]
-            triggered: List::new(),
+            triggered: RequestQueue::new(),
             #[cfg(feature = "profile-firmware")]
             firmware: None,
             #[cfg(feature = "profile-firmware")]
@@ -477,7 +526,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             *c = Connector::new();
         }
         for r in &mut self.readings {
-            *r = MeterReadings::EMPTY;
+            *r = PackedReadings::EMPTY;
         }
         for p in &mut self.pending {
             *p = None;
@@ -490,8 +539,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         self.actions.clear();
         self.reset = None;
         self.incoming_data_transfer = None;
-        self.outgoing_data_transfer = None;
-        self.data_transfer_answer = None;
+        self.outgoing_data_transfer = OutgoingDataTransfer::Idle;
         #[cfg(feature = "profile-smart-charging")]
         {
             self.applied_limits = [AppliedLimit::NotYet; NC];

@@ -28,7 +28,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             self.registration,
             Registration::Accepted | Registration::Pending
         ) {
-            while let Some(req) = self.triggered.take_first() {
+            while let Some(req) = self.triggered.first() {
+                self.triggered.pop_front();
                 if req == Request::Boot {
                     let n = rpc::encode_call(buf, id, "BootNotification", &self.setup.boot)
                         .ok()?
@@ -74,7 +75,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 Err(HeadProblem::Empty) => {}
             }
         }
-        while let Some(req) = self.requests.take_first() {
+        while let Some(req) = self.requests.first() {
+            self.requests.pop_front();
             if let Some(n) = self.write_request(&req, id, now, buf) {
                 return Some((Sent::Request(req), n));
             }
@@ -162,9 +164,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 action,
                 &v16::DiagnosticsStatusNotificationRequest { status: *status },
             ),
-            Request::DataTransfer => match self.outgoing_data_transfer.as_deref() {
-                Some(body) => rpc::encode_call(buf, id, action, body),
-                None => return None,
+            Request::DataTransfer => match &self.outgoing_data_transfer {
+                OutgoingDataTransfer::Pending(body) => rpc::encode_call(buf, id, action, body),
+                _ => return None,
             },
         };
         r.ok().map(str::len)

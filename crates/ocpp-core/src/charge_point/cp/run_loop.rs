@@ -197,7 +197,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 readings,
             } => {
                 if let Some(r) = self.readings.get_mut(connector as usize) {
-                    *r = readings;
+                    *r = PackedReadings::pack(&readings);
                 }
             }
             Event::Fault {
@@ -281,12 +281,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     /// Sends a DataTransfer.req to the central system (§4.3); its answer comes back as
     /// [`Action::DataTransferAnswered`]. One at a time: returns false while another is pending.
     pub fn send_data_transfer(&mut self, request: v16::DataTransferRequest) -> bool {
-        if self.outgoing_data_transfer.is_some()
-            || self.requests.push(Request::DataTransfer).is_err()
+        if matches!(
+            self.outgoing_data_transfer,
+            OutgoingDataTransfer::Pending(_)
+        ) || self.requests.push(Request::DataTransfer).is_err()
         {
             return false;
         }
-        self.outgoing_data_transfer = Some(ZeroNone::new(request));
+        self.outgoing_data_transfer = OutgoingDataTransfer::Pending(request);
         true
     }
 
@@ -295,9 +297,13 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         self.incoming_data_transfer.as_deref()
     }
 
-    /// The answer announced by [`Action::DataTransferAnswered`].
+    /// The answer announced by [`Action::DataTransferAnswered`], until the next
+    /// [`ChargePoint::send_data_transfer`].
     pub fn data_transfer_answer(&self) -> Option<&v16::DataTransferResponse> {
-        self.data_transfer_answer.as_deref()
+        match &self.outgoing_data_transfer {
+            OutgoingDataTransfer::Answered(answer) => answer.as_ref(),
+            _ => None,
+        }
     }
 
     /// Time passed: call when [`ChargePoint::poll_timeout`]'s instant is reached (earlier or

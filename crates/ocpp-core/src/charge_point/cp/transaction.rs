@@ -8,7 +8,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     pub(super) fn energy_wh(&self, connector: ConnectorId) -> Option<i32> {
         self.readings
             .get(connector as usize)
-            .and_then(MeterReadings::meter_register_wh)
+            .and_then(|r| r.unpack().meter_register_wh())
     }
 
     pub(super) fn start_transaction(&mut self, connector: ConnectorId, now: Instant) {
@@ -68,7 +68,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         let readings = self
             .readings
             .get(connector as usize)
-            .cloned()
+            .map(PackedReadings::unpack)
             .unwrap_or_default();
         if let Some(t) = self.journal.transaction_mut(connector) {
             t.data.begin(wall, &readings);
@@ -114,7 +114,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         let readings = self
             .readings
             .get(connector as usize)
-            .cloned()
+            .map(PackedReadings::unpack)
             .unwrap_or_default();
         if let Some(t) = self.journal.transaction_mut(connector) {
             t.data.end(wall, &readings);
@@ -190,7 +190,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             let readings = self
                 .readings
                 .get(connector as usize)
-                .cloned()
+                .map(PackedReadings::unpack)
                 .unwrap_or_default();
             let measurands = if due.context == v16::ReadingContext::SampleClock {
                 &self.config.meter_values_aligned_data

@@ -3,7 +3,7 @@
 use super::{ChargePoint, Reply};
 use crate::charge_point::Instant;
 use crate::charge_point::journal::{Sample, measurand_mask};
-use crate::charge_point::metering::{self, MeterSetup};
+use crate::charge_point::metering::{self, MeterSetup, PackedReadings};
 use crate::charge_point::outbox::Request;
 use crate::charge_point::storage::Storage;
 use crate::v16::{
@@ -114,7 +114,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         let readings = self
             .readings
             .get(connector as usize)
-            .cloned()
+            .map(PackedReadings::unpack)
             .unwrap_or_default();
         let measurands = &self.config.meter_values_sampled_data;
         let wall = self.clock.at(now);

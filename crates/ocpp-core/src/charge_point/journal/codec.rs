@@ -13,7 +13,9 @@
 // `Option<Option<T>>`: `None` is "cannot decode", `Some(None)` an absent optional field.
 #![allow(clippy::option_option)]
 
-use crate::charge_point::metering::{MeterReadings, Reading, Record, TransactionData};
+use crate::charge_point::metering::{
+    MeterReadings, PackedReadings, Reading, Record, TransactionData,
+};
 use crate::types::{BoundedString, DateTime};
 use crate::v16::{FirmwareStatus, ReadingContext, Reason};
 
@@ -314,7 +316,7 @@ pub(crate) fn message_has_tid(msg: &[u8]) -> bool {
 }
 
 fn readings(w: &mut Writer<'_>, r: &MeterReadings) -> Result<(), Full> {
-    let fields = reading_fields(r);
+    let fields = r.fields();
     let mut mask = 0u16;
     for (i, f) in fields.iter().enumerate() {
         if f.is_some() {
@@ -328,28 +330,6 @@ fn readings(w: &mut Writer<'_>, r: &MeterReadings) -> Result<(), Full> {
     Ok(())
 }
 
-const fn reading_fields(r: &MeterReadings) -> [Option<Reading>; 15] {
-    let [c1, c2, c3] = r.current_import_a;
-    let [v1, v2, v3] = r.voltage_v;
-    [
-        r.energy_active_import_wh,
-        r.energy_active_export_wh,
-        r.power_active_import_w,
-        r.power_active_export_w,
-        c1,
-        c2,
-        c3,
-        v1,
-        v2,
-        v3,
-        r.current_offered_a,
-        r.power_offered_w,
-        r.soc_percent,
-        r.temperature_c,
-        r.frequency_hz,
-    ]
-}
-
 fn read_readings(r: &mut Reader<'_>) -> Option<MeterReadings> {
     let mask = r.u16()?;
     if mask >> 15 != 0 {
@@ -361,20 +341,7 @@ fn read_readings(r: &mut Reader<'_>) -> Option<MeterReadings> {
             *slot = Some(Reading::from_milli(r.ivar()?)?);
         }
     }
-    let [e1, e2, p1, p2, c1, c2, c3, v1, v2, v3, co, po, soc, t, hz] = f;
-    Some(MeterReadings {
-        energy_active_import_wh: e1,
-        energy_active_export_wh: e2,
-        power_active_import_w: p1,
-        power_active_export_w: p2,
-        current_import_a: [c1, c2, c3],
-        voltage_v: [v1, v2, v3],
-        current_offered_a: co,
-        power_offered_w: po,
-        soc_percent: soc,
-        temperature_c: t,
-        frequency_hz: hz,
-    })
+    Some(MeterReadings::from_fields(f))
 }
 
 pub(crate) fn sample(w: &mut Writer<'_>, s: &Sample) -> Result<(), Full> {
@@ -475,14 +442,14 @@ pub(crate) fn read_message(r: &mut Reader<'_>) -> Option<TxMessage> {
 fn record(w: &mut Writer<'_>, rec: &Record) -> Result<(), Full> {
     w.time(rec.timestamp)?;
     w.index(ReadingContext::ALL, rec.context)?;
-    readings(w, &rec.readings)
+    readings(w, &rec.readings.unpack())
 }
 
 fn read_record(r: &mut Reader<'_>) -> Option<Record> {
     Some(Record {
         timestamp: r.time()?,
         context: r.index(ReadingContext::ALL)?,
-        readings: read_readings(r)?,
+        readings: PackedReadings::pack(&read_readings(r)?),
     })
 }
 

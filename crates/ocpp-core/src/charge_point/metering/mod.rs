@@ -44,6 +44,7 @@ mod transaction_data;
 pub use build::{
     MeterSetup, PhaseReporting, SUPPORTED_MEASURANDS, build_meter_value, is_supported,
 };
+pub(crate) use reading::PackedReadings;
 pub use reading::{MeterReadings, Reading};
 pub use schedule::{
     ALIGNED_MAX_LATENESS_MS, Due, MeterScheduler, aligned_slot, next_aligned, next_sample,

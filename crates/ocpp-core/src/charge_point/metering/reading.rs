@@ -166,6 +166,49 @@ impl MeterReadings {
         frequency_hz: None,
     };
 
+    /// Every reading in a fixed order: energy import and export, power import and export,
+    /// current L1-L3, voltage L1-L3, current offered, power offered, SoC, temperature,
+    /// frequency (the order of the journal's codec and of [`PackedReadings`]).
+    pub(crate) const fn fields(&self) -> [Option<Reading>; 15] {
+        let [c1, c2, c3] = self.current_import_a;
+        let [v1, v2, v3] = self.voltage_v;
+        [
+            self.energy_active_import_wh,
+            self.energy_active_export_wh,
+            self.power_active_import_w,
+            self.power_active_export_w,
+            c1,
+            c2,
+            c3,
+            v1,
+            v2,
+            v3,
+            self.current_offered_a,
+            self.power_offered_w,
+            self.soc_percent,
+            self.temperature_c,
+            self.frequency_hz,
+        ]
+    }
+
+    /// The readings of [`MeterReadings::fields`].
+    pub(crate) const fn from_fields(f: [Option<Reading>; 15]) -> MeterReadings {
+        let [e1, e2, p1, p2, c1, c2, c3, v1, v2, v3, co, po, soc, t, hz] = f;
+        MeterReadings {
+            energy_active_import_wh: e1,
+            energy_active_export_wh: e2,
+            power_active_import_w: p1,
+            power_active_export_w: p2,
+            current_import_a: [c1, c2, c3],
+            voltage_v: [v1, v2, v3],
+            current_offered_a: co,
+            power_offered_w: po,
+            soc_percent: soc,
+            temperature_c: t,
+            frequency_hz: hz,
+        }
+    }
+
     /// The import register in whole Wh, for StartTransaction's `meterStart` and
     /// StopTransaction's `meterStop` (integers, §6.45/§6.49). The fraction is cut off, so the
     /// difference never bills energy the meter has not counted yet. `None` when the register is
@@ -180,6 +223,67 @@ impl MeterReadings {
     }
 }
 
+/// [`MeterReadings`] as the charge point keeps them: which readings are present (bit `i` for
+/// the `i`-th of [`MeterReadings::fields`]) and their values in thousandths, 124 bytes instead
+/// of 240 (an `Option<Reading>` spends 8 bytes on its tag, for alignment). A transaction keeps
+/// four sets for its StopTransaction's `transactionData` and each connector one: packing them
+/// saves about 2 KB without changing a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(from = "MeterReadings", into = "MeterReadings")]
+pub(crate) struct PackedReadings {
+    present: u16,
+    /// `i64` as two `u32` halves (low first), so that the struct is 4-byte aligned.
+    values: [[u32; 2]; 15],
+}
+
+impl PackedReadings {
+    /// Nothing available; all zero bytes.
+    pub(crate) const EMPTY: PackedReadings = PackedReadings {
+        present: 0,
+        values: [[0; 2]; 15],
+    };
+
+    pub(crate) fn pack(r: &MeterReadings) -> PackedReadings {
+        let mut p = PackedReadings::EMPTY;
+        for (i, (f, slot)) in r.fields().iter().zip(p.values.iter_mut()).enumerate() {
+            if let Some(v) = f {
+                let bits = v.milli().to_le_bytes();
+                let [a0, a1, a2, a3, b0, b1, b2, b3] = bits;
+                *slot = [
+                    u32::from_le_bytes([a0, a1, a2, a3]),
+                    u32::from_le_bytes([b0, b1, b2, b3]),
+                ];
+                p.present |= 1 << i;
+            }
+        }
+        p
+    }
+
+    pub(crate) fn unpack(&self) -> MeterReadings {
+        let mut f = [None; 15];
+        for (i, (slot, [lo, hi])) in f.iter_mut().zip(self.values.iter()).enumerate() {
+            if self.present & (1 << i) != 0 {
+                let milli = i64::from(*lo) | (i64::from(*hi) << 32);
+                // Packed from a Reading: always in range.
+                *slot = Reading::from_milli(milli);
+            }
+        }
+        MeterReadings::from_fields(f)
+    }
+}
+
+impl From<MeterReadings> for PackedReadings {
+    fn from(r: MeterReadings) -> PackedReadings {
+        PackedReadings::pack(&r)
+    }
+}
+
+impl From<PackedReadings> for MeterReadings {
+    fn from(p: PackedReadings) -> MeterReadings {
+        p.unpack()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +291,28 @@ mod tests {
 
     fn text(r: Option<Reading>) -> std::string::String {
         r.unwrap().to_string()
+    }
+
+    #[test]
+    fn packed_readings_give_back_every_value() {
+        let max = Reading::from_milli(999_999_999_999_999_999).unwrap();
+        let min = Reading::from_milli(-999_999_999_999_999_999).unwrap();
+        let r = MeterReadings {
+            energy_active_import_wh: Some(max),
+            energy_active_export_wh: Some(min),
+            power_active_export_w: Some(Reading::ZERO),
+            current_import_a: [Some(Reading::from_milli(-1).unwrap()), None, Some(max)],
+            voltage_v: [None, Some(Reading::from_int(230).unwrap()), None],
+            frequency_hz: Some(Reading::from_milli(49_987).unwrap()),
+            ..MeterReadings::EMPTY
+        };
+        assert_eq!(PackedReadings::pack(&r).unpack(), r);
+        assert_eq!(
+            PackedReadings::pack(&MeterReadings::EMPTY),
+            PackedReadings::EMPTY
+        );
+        assert_eq!(PackedReadings::EMPTY.unpack(), MeterReadings::EMPTY);
+        assert!(core::mem::size_of::<PackedReadings>() <= 124);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The `transactionData` of StopTransaction.req (§6.49, §9.1.25-9.1.28, errata 3.14 and 3.89).
 
 use super::build::{MeterSetup, build_from_lists};
-use super::reading::MeterReadings;
+use super::reading::{MeterReadings, PackedReadings};
 use crate::limits::MAX_METER_VALUES;
 use crate::types::{DateTime, List};
 use crate::v16::{Measurand, MeterValue, ReadingContext, UnitOfMeasure};
@@ -39,7 +39,7 @@ impl StopTxnMeasurands<'_> {
 pub(crate) struct Record {
     pub(crate) timestamp: DateTime,
     pub(crate) context: ReadingContext,
-    pub(crate) readings: MeterReadings,
+    pub(crate) readings: PackedReadings,
 }
 
 /// The meter values of one transaction, collected for its StopTransaction.req: the
@@ -118,7 +118,7 @@ impl<const N: usize> TransactionData<N> {
         self.begin = Some(Record {
             timestamp,
             context: ReadingContext::TransactionBegin,
-            readings: readings.clone(),
+            readings: PackedReadings::pack(readings),
         });
     }
 
@@ -159,7 +159,7 @@ impl<const N: usize> TransactionData<N> {
             .push(Record {
                 timestamp,
                 context,
-                readings: readings.clone(),
+                readings: PackedReadings::pack(readings),
             })
             .is_ok()
     }
@@ -170,7 +170,7 @@ impl<const N: usize> TransactionData<N> {
         self.end = Some(Record {
             timestamp,
             context: ReadingContext::TransactionEnd,
-            readings: readings.clone(),
+            readings: PackedReadings::pack(readings),
         });
     }
 
@@ -282,9 +282,13 @@ impl<const N: usize> Iterator for TransactionMeterValues<'_, N> {
                 ReadingContext::TransactionBegin | ReadingContext::TransactionEnd => &both,
                 _ => &one,
             };
-            let Some(mut mv) =
-                build_from_lists(&rec.readings, lists, rec.context, rec.timestamp, self.setup)
-            else {
+            let Some(mut mv) = build_from_lists(
+                &rec.readings.unpack(),
+                lists,
+                rec.context,
+                rec.timestamp,
+                self.setup,
+            ) else {
                 continue;
             };
             for sv in mv.sampled_value.as_mut_slice() {

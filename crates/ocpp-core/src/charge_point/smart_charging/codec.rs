@@ -319,19 +319,24 @@ impl<'a> Reader<'a> {
     }
 }
 
-impl<const N: usize> ProfileStore<N> {
-    /// The largest image of a store of capacity `N`: a buffer this long always suffices.
-    pub const ENCODED_MAX: usize = HEADER_LEN + N * PROFILE_MAX + CRC_LEN;
+impl<const N: usize, const P: usize> ProfileStore<N, P> {
+    /// The largest image of a store of capacity `N` profiles and `P` periods: a buffer this long
+    /// always suffices.
+    pub const ENCODED_MAX: usize = {
+        let periods = if N * CHARGING_SCHEDULE_MAX_PERIODS < P {
+            N * CHARGING_SCHEDULE_MAX_PERIODS
+        } else {
+            P
+        };
+        HEADER_LEN
+            + N * (PROFILE_MAX - CHARGING_SCHEDULE_MAX_PERIODS * PERIOD_LEN)
+            + periods * PERIOD_LEN
+            + CRC_LEN
+    };
 
     /// The size of the image [`ProfileStore::encode`] writes now.
     pub fn encoded_len(&self) -> usize {
-        HEADER_LEN
-            + self
-                .profiles
-                .iter()
-                .map(|p| profile_len(&p.profile))
-                .sum::<usize>()
-            + CRC_LEN
+        HEADER_LEN + self.iter().map(|p| profile_len(&p.profile)).sum::<usize>() + CRC_LEN
     }
 
     /// Writes the persistence image (magic `OCSC`, version 1; format in the `codec` module
@@ -348,8 +353,8 @@ impl<const N: usize> ProfileStore<N> {
         w.put(&[FORMAT_VERSION])?;
         let count = u32::try_from(self.profiles.len()).map_err(|_| StoreError::Malformed)?;
         w.put(&count.to_le_bytes())?;
-        for p in &self.profiles {
-            w.profile(p)?;
+        for p in self.iter() {
+            w.profile(&p)?;
         }
         let crc = crc32(w.buf.get(..w.pos).unwrap_or_default());
         w.put(&crc.to_le_bytes())?;
@@ -407,9 +412,8 @@ impl<const N: usize> ProfileStore<N> {
             if clash {
                 return Err(StoreError::Malformed);
             }
-            self.profiles
-                .push(installed)
-                .map_err(|_| StoreError::TooManyEntries)?;
+            self.push(installed.connector, &installed.profile)
+                .map_err(|()| StoreError::TooManyEntries)?;
         }
         if r.data.is_empty() {
             Ok(())

@@ -1,11 +1,12 @@
 //! Evaluation: the limit at an instant, the next instant it may change, the composite schedule.
 
+use super::store::{Period, ProfileHead};
 use super::{Limit, ProfileStore, TxInfo};
 use crate::limits::CHARGING_SCHEDULE_MAX_PERIODS;
 use crate::types::{DateTime, List};
 use crate::v16::{
-    ChargingProfile, ChargingProfileKind, ChargingProfilePurpose, ChargingRateUnit,
-    ChargingSchedule, ChargingSchedulePeriod, ConnectorId, RecurrencyKind,
+    ChargingProfileKind, ChargingProfilePurpose, ChargingRateUnit, ChargingSchedule,
+    ChargingSchedulePeriod, ConnectorId, RecurrencyKind,
 };
 
 const DAY_MS: i64 = 86_400_000;
@@ -29,7 +30,7 @@ enum Group {
 }
 
 /// The length of a Recurring profile's recurrence, in milliseconds.
-fn recurrence_ms(p: &ChargingProfile) -> Option<i64> {
+fn recurrence_ms(p: &ProfileHead) -> Option<i64> {
     match p.recurrency_kind? {
         RecurrencyKind::Daily => Some(DAY_MS),
         RecurrencyKind::Weekly => Some(WEEK_MS),
@@ -42,14 +43,14 @@ fn ms(seconds: i32) -> i64 {
 }
 
 /// Whether `t` lies within the profile's validity (`validFrom <= t < validTo`).
-fn is_valid(p: &ChargingProfile, t: i64) -> bool {
+fn is_valid(p: &ProfileHead, t: i64) -> bool {
     p.valid_from.is_none_or(|from| from.unix_millis() <= t)
         && p.valid_to.is_none_or(|to| t < to.unix_millis())
 }
 
 /// The schedule instance that starts at or before `t` (for Absolute and Relative profiles the
 /// only one, whenever it starts): its start and its exclusive end (`None` = forever).
-fn schedule_at(p: &ChargingProfile, t: i64, tx: Option<TxInfo>) -> Option<(i64, Option<i64>)> {
+fn schedule_at(p: &ProfileHead, t: i64, tx: Option<TxInfo>) -> Option<(i64, Option<i64>)> {
     let duration = p.charging_schedule.duration.map(ms);
     let start = match p.charging_profile_kind {
         ChargingProfileKind::Absolute => p.charging_schedule.start_schedule?.unix_millis(),
@@ -70,7 +71,12 @@ fn schedule_at(p: &ChargingProfile, t: i64, tx: Option<TxInfo>) -> Option<(i64, 
 }
 
 /// The period of `p` in force at `t`, if `p` is active then.
-fn period_at(p: &ChargingProfile, t: i64, tx: Option<TxInfo>) -> Option<&ChargingSchedulePeriod> {
+fn period_at<'a>(
+    p: &ProfileHead,
+    periods: &'a [Period],
+    t: i64,
+    tx: Option<TxInfo>,
+) -> Option<&'a Period> {
     if !is_valid(p, t) {
         return None;
     }
@@ -79,7 +85,6 @@ fn period_at(p: &ChargingProfile, t: i64, tx: Option<TxInfo>) -> Option<&Chargin
         return None;
     }
     let offset = t - start;
-    let periods = &p.charging_schedule.charging_schedule_period;
     let after = periods.partition_point(|q| ms(q.start_period) <= offset);
     periods.get(after.checked_sub(1)?)
 }
@@ -93,12 +98,11 @@ fn earliest(best: &mut Option<i64>, t: i64, x: i64) {
 
 /// The first period start after `t` (within the schedule) and the schedule end, into `best`.
 fn schedule_edges(
-    p: &ChargingProfile,
+    periods: &[Period],
     (start, end): (i64, Option<i64>),
     t: i64,
     best: &mut Option<i64>,
 ) {
-    let periods = &p.charging_schedule.charging_schedule_period;
     let next = periods.partition_point(|q| start + ms(q.start_period) <= t);
     if let Some(q) = periods.get(next) {
         let x = start + ms(q.start_period);
@@ -112,7 +116,7 @@ fn schedule_edges(
 }
 
 /// The first instant after `t` at which whether `p` is active, or its period, may change.
-fn next_edge(p: &ChargingProfile, t: i64, tx: Option<TxInfo>) -> Option<i64> {
+fn next_edge(p: &ProfileHead, periods: &[Period], t: i64, tx: Option<TxInfo>) -> Option<i64> {
     let mut best = None;
     if let Some(from) = p.valid_from {
         earliest(&mut best, t, from.unix_millis());
@@ -124,14 +128,14 @@ fn next_edge(p: &ChargingProfile, t: i64, tx: Option<TxInfo>) -> Option<i64> {
         if let (Some(first), Some(every)) = (p.charging_schedule.start_schedule, recurrence_ms(p)) {
             match schedule_at(p, t, tx) {
                 Some(window) => {
-                    schedule_edges(p, window, t, &mut best);
+                    schedule_edges(periods, window, t, &mut best);
                     earliest(&mut best, t, window.0 + every);
                 }
                 None => earliest(&mut best, t, first.unix_millis()),
             }
         }
     } else if let Some(window) = schedule_at(p, t, tx) {
-        schedule_edges(p, window, t, &mut best);
+        schedule_edges(periods, window, t, &mut best);
     }
     best
 }
@@ -179,7 +183,7 @@ fn ceil_seconds(from: i64, to: i64) -> i64 {
     (to - from + 999).div_euclid(1000)
 }
 
-impl<const N: usize> ProfileStore<N> {
+impl<const N: usize, const P: usize> ProfileStore<N, P> {
     /// For each installed profile, what it counts as on `connector` with `tx` running (`None`:
     /// it does not apply there).
     fn groups(&self, connector: ConnectorId, tx: Option<TxInfo>) -> [Option<Group>; N] {
@@ -228,11 +232,11 @@ impl<const N: usize> ProfileStore<N> {
             if best.is_some_and(|(level, _)| p.stack_level <= level) {
                 continue;
             }
-            if let Some(period) = period_at(p, t, tx) {
+            if let Some(period) = period_at(p, self.periods_of(p), t, tx) {
                 let limit = Limit {
                     value: period.limit,
                     unit: p.charging_schedule.charging_rate_unit,
-                    number_phases: period.number_phases,
+                    number_phases: period.number_phases(),
                 };
                 best = Some((p.stack_level, limit));
             }
@@ -252,7 +256,8 @@ impl<const N: usize> ProfileStore<N> {
         let mut best = None;
         for (installed, g) in self.profiles.iter().zip(groups.iter()) {
             if g.is_some() {
-                if let Some(x) = next_edge(&installed.profile, t, tx) {
+                let p = &installed.profile;
+                if let Some(x) = next_edge(p, self.periods_of(p), t, tx) {
                     earliest(&mut best, t, x);
                 }
             }

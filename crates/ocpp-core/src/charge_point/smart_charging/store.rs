@@ -1,29 +1,135 @@
 //! The installed profiles: SetChargingProfile, ClearChargingProfile, end of transaction.
 
 use super::{InstalledProfile, MAX_STACK_LEVEL, SetContext, Settings};
-use crate::limits::MAX_CHARGING_PROFILES_INSTALLED;
-use crate::types::{DateTime, List};
+use crate::limits::{MAX_CHARGING_PROFILES_INSTALLED, PROFILE_PERIODS_POOL};
+use crate::types::{DateTime, Decimal, List};
 use crate::v16::{
     ChargingProfile, ChargingProfileKind, ChargingProfilePurpose, ChargingProfileStatus,
-    ClearChargingProfileRequest, ClearChargingProfileStatus, ConnectorId,
+    ChargingRateUnit, ChargingSchedule, ChargingSchedulePeriod, ClearChargingProfileRequest,
+    ClearChargingProfileStatus, ConnectorId, RecurrencyKind,
 };
 
-/// The charging profiles installed on a charge point, at most `N`
-/// (`MaxChargingProfilesInstalled`, §9.4.5), and the evaluation of their limits.
-///
-/// See the [module documentation](super) for how each rule of the spec is read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProfileStore<const N: usize = MAX_CHARGING_PROFILES_INSTALLED> {
-    pub(super) settings: Settings,
-    pub(super) profiles: List<InstalledProfile, N>,
+/// A charging schedule period as the store holds it: 12 bytes instead of the message's 16
+/// (`numberPhases` is 1..=3 once installed, so a byte holds it, 0 for "not given").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Period {
+    #[allow(clippy::struct_field_names)] // The message's name.
+    pub(super) start_period: i32,
+    pub(super) limit: Decimal,
+    pub(super) phases: u8,
 }
 
-impl<const N: usize> ProfileStore<N> {
+impl Period {
+    const ZERO: Period = Period {
+        start_period: 0,
+        limit: Decimal::ZERO,
+        phases: 0,
+    };
+
+    /// `numberPhases` as the message has it.
+    pub(super) fn number_phases(self) -> Option<i32> {
+        (self.phases != 0).then_some(i32::from(self.phases))
+    }
+
+    fn of(q: &ChargingSchedulePeriod) -> Period {
+        Period {
+            start_period: q.start_period,
+            limit: q.limit,
+            // `check_structure` admits 1..=3 only.
+            phases: q
+                .number_phases
+                .and_then(|n| u8::try_from(n).ok())
+                .unwrap_or(0),
+        }
+    }
+
+    fn message(self) -> ChargingSchedulePeriod {
+        ChargingSchedulePeriod {
+            start_period: self.start_period,
+            limit: self.limit,
+            number_phases: self.number_phases(),
+        }
+    }
+}
+
+/// A `ChargingSchedule` without its periods, which live in the store's pool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ScheduleHead {
+    pub(super) duration: Option<i32>,
+    pub(super) start_schedule: Option<DateTime>,
+    pub(super) charging_rate_unit: ChargingRateUnit,
+    pub(super) min_charging_rate: Option<Decimal>,
+    /// Where its periods start in the pool, and how many there are.
+    pub(super) first: u16,
+    pub(super) len: u8,
+}
+
+/// A `ChargingProfile` without its periods (the field names are the message's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ProfileHead {
+    pub(super) charging_profile_id: i32,
+    pub(super) transaction_id: Option<i32>,
+    pub(super) stack_level: i32,
+    pub(super) charging_profile_purpose: ChargingProfilePurpose,
+    pub(super) charging_profile_kind: ChargingProfileKind,
+    pub(super) recurrency_kind: Option<RecurrencyKind>,
+    pub(super) valid_from: Option<DateTime>,
+    pub(super) valid_to: Option<DateTime>,
+    pub(super) charging_schedule: ScheduleHead,
+}
+
+/// An installed profile as the store holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Stored {
+    pub(super) connector: ConnectorId,
+    pub(super) profile: ProfileHead,
+}
+
+/// The charging profiles installed on a charge point, at most `N`
+/// (`MaxChargingProfilesInstalled`, §9.4.5) with at most `P` periods between them, and the
+/// evaluation of their limits.
+///
+/// Why a pool of periods: a profile may have
+/// [`CHARGING_SCHEDULE_MAX_PERIODS`](crate::limits::CHARGING_SCHEDULE_MAX_PERIODS) periods
+/// (`ChargingScheduleMaxPeriods`, §9.4.3), but `N` profiles of that many (7 KB for 8 of 48) is
+/// what no central system sends: a ChargePointMaxProfile and a TxDefaultProfile have a few
+/// periods, a day in half hours 48. The profiles keep their fixed fields in `N` small slots and
+/// share `P` periods of 12 bytes. A SetChargingProfile that would need more periods than are
+/// free (after the profile it replaces is removed) is Rejected (§5.16: the profile could not
+/// be installed), like one beyond `N` profiles.
+///
+/// See the [module documentation](super) for how each rule of the spec is read.
+#[derive(Debug, Clone)]
+pub struct ProfileStore<
+    const N: usize = MAX_CHARGING_PROFILES_INSTALLED,
+    const P: usize = PROFILE_PERIODS_POOL,
+> {
+    pub(super) settings: Settings,
+    pub(super) profiles: List<Stored, N>,
+    /// The periods of `profiles`, packed in their order.
+    pub(super) periods: [Period; P],
+}
+
+impl<const N: usize, const P: usize> PartialEq for ProfileStore<N, P> {
+    fn eq(&self, other: &Self) -> bool {
+        self.settings == other.settings
+            && self.profiles == other.profiles
+            && self.periods.get(..self.used()) == other.periods.get(..other.used())
+    }
+}
+
+impl<const N: usize, const P: usize> Eq for ProfileStore<N, P> {}
+
+impl<const N: usize, const P: usize> ProfileStore<N, P> {
     /// An empty store (const: `ProfileStore::new(Settings::DEFAULT)` can initialise a `static`).
     pub const fn new(settings: Settings) -> Self {
+        const {
+            assert!(P <= u16::MAX as usize, "P: the pool is indexed by a u16");
+        }
         ProfileStore {
             settings,
             profiles: List::new(),
+            periods: [Period::ZERO; P],
         }
     }
 
@@ -44,9 +150,10 @@ impl<const N: usize> ProfileStore<N> {
         self.settings = settings;
     }
 
-    /// The installed profiles, in the order they were installed.
-    pub fn iter(&self) -> impl Iterator<Item = &InstalledProfile> {
-        self.profiles.iter()
+    /// The installed profiles, in the order they were installed (each rebuilt from the store's
+    /// compact form).
+    pub fn iter(&self) -> impl Iterator<Item = InstalledProfile> + '_ {
+        self.profiles.iter().map(|p| self.installed(p))
     }
 
     /// The number of installed profiles.
@@ -59,11 +166,123 @@ impl<const N: usize> ProfileStore<N> {
         self.profiles.is_empty()
     }
 
+    /// Periods in use, of `P`.
+    pub fn periods_used(&self) -> usize {
+        self.used()
+    }
+
     /// The installed profile with `charging_profile_id`.
-    pub fn get(&self, charging_profile_id: i32) -> Option<&InstalledProfile> {
+    pub fn get(&self, charging_profile_id: i32) -> Option<InstalledProfile> {
         self.profiles
             .iter()
             .find(|p| p.profile.charging_profile_id == charging_profile_id)
+            .map(|p| self.installed(p))
+    }
+
+    fn used(&self) -> usize {
+        self.profiles
+            .iter()
+            .map(|p| usize::from(p.profile.charging_schedule.len))
+            .sum()
+    }
+
+    /// The periods of `p`.
+    pub(super) fn periods_of(&self, p: &ProfileHead) -> &[Period] {
+        let s = &p.charging_schedule;
+        let first = usize::from(s.first);
+        self.periods
+            .get(first..first + usize::from(s.len))
+            .unwrap_or_default()
+    }
+
+    /// `p` as the message has it.
+    fn installed(&self, p: &Stored) -> InstalledProfile {
+        let h = &p.profile;
+        let s = &h.charging_schedule;
+        InstalledProfile {
+            connector: p.connector,
+            profile: ChargingProfile {
+                charging_profile_id: h.charging_profile_id,
+                transaction_id: h.transaction_id,
+                stack_level: h.stack_level,
+                charging_profile_purpose: h.charging_profile_purpose,
+                charging_profile_kind: h.charging_profile_kind,
+                recurrency_kind: h.recurrency_kind,
+                valid_from: h.valid_from,
+                valid_to: h.valid_to,
+                charging_schedule: ChargingSchedule {
+                    duration: s.duration,
+                    start_schedule: s.start_schedule,
+                    charging_rate_unit: s.charging_rate_unit,
+                    // At most CHARGING_SCHEDULE_MAX_PERIODS: `push` took them from a list.
+                    charging_schedule_period: List::try_from_iter(
+                        self.periods_of(h).iter().map(|q| q.message()),
+                    )
+                    .unwrap_or_default(),
+                    min_charging_rate: s.min_charging_rate,
+                },
+            },
+        }
+    }
+
+    /// Appends `profile` (checked) for `connector`; gives it back when `N` profiles or `P`
+    /// periods are taken.
+    pub(super) fn push(
+        &mut self,
+        connector: ConnectorId,
+        profile: &ChargingProfile,
+    ) -> Result<(), ()> {
+        let s = &profile.charging_schedule;
+        let first = self.used();
+        let periods = &s.charging_schedule_period;
+        let (Ok(first16), Ok(len)) = (u16::try_from(first), u8::try_from(periods.len())) else {
+            return Err(());
+        };
+        if self.profiles.len() >= N || first + periods.len() > P {
+            return Err(());
+        }
+        for (slot, q) in self.periods.iter_mut().skip(first).zip(periods.iter()) {
+            *slot = Period::of(q);
+        }
+        let head = ProfileHead {
+            charging_profile_id: profile.charging_profile_id,
+            transaction_id: profile.transaction_id,
+            stack_level: profile.stack_level,
+            charging_profile_purpose: profile.charging_profile_purpose,
+            charging_profile_kind: profile.charging_profile_kind,
+            recurrency_kind: profile.recurrency_kind,
+            valid_from: profile.valid_from,
+            valid_to: profile.valid_to,
+            charging_schedule: ScheduleHead {
+                duration: s.duration,
+                start_schedule: s.start_schedule,
+                charging_rate_unit: s.charging_rate_unit,
+                min_charging_rate: s.min_charging_rate,
+                first: first16,
+                len,
+            },
+        };
+        self.profiles
+            .push(Stored {
+                connector,
+                profile: head,
+            })
+            .map_err(|_| ())
+    }
+
+    /// Keeps the profiles `keep` accepts, packing their periods again.
+    fn retain(&mut self, mut keep: impl FnMut(&Stored) -> bool) {
+        self.profiles.retain(|p| keep(p));
+        let mut at = 0usize;
+        for p in self.profiles.as_mut_slice() {
+            let s = &mut p.profile.charging_schedule;
+            let first = usize::from(s.first);
+            let len = usize::from(s.len);
+            self.periods.copy_within(first..first + len, at);
+            // `at` <= `first` < P <= u16::MAX.
+            s.first = u16::try_from(at).unwrap_or(u16::MAX);
+            at += len;
+        }
     }
 
     /// SetChargingProfile.req (§5.16): validates `profile` for `connector` and installs it,
@@ -74,6 +293,7 @@ impl<const N: usize> ProfileStore<N> {
     /// NotSupported when the schedule's chargingRateUnit is not allowed; Rejected for any other
     /// refusal (see the module documentation); nothing changes unless Accepted, except that
     /// profiles whose `validTo` has passed are dropped. Persist the store after Accepted.
+    #[allow(clippy::needless_pass_by_value)] // Installed: given, not lent (the API stays).
     pub fn set(
         &mut self,
         connector: ConnectorId,
@@ -104,21 +324,28 @@ impl<const N: usize> ProfileStore<N> {
             }
         }
         self.remove_expired(ctx.now);
-        let replaced = |p: &InstalledProfile| {
-            p.profile.charging_profile_id == profile.charging_profile_id
-                || (p.connector == connector
-                    && p.profile.charging_profile_purpose == profile.charging_profile_purpose
-                    && p.profile.stack_level == profile.stack_level)
+        let replaced = |p: &ProfileHead, on: ConnectorId| {
+            p.charging_profile_id == profile.charging_profile_id
+                || (on == connector
+                    && p.charging_profile_purpose == profile.charging_profile_purpose
+                    && p.stack_level == profile.stack_level)
         };
-        let kept = self.profiles.iter().filter(|p| !replaced(p)).count();
-        if kept >= N {
+        let kept = self
+            .profiles
+            .iter()
+            .filter(|p| !replaced(&p.profile, p.connector));
+        let (kept, kept_periods) = kept.fold((0, 0), |(n, q), p| {
+            (n + 1, q + usize::from(p.profile.charging_schedule.len))
+        });
+        if kept >= N || kept_periods + profile.charging_schedule.charging_schedule_period.len() > P
+        {
             return ChargingProfileStatus::Rejected;
         }
-        self.profiles.retain(|p| !replaced(p));
-        match self.profiles.push(InstalledProfile { connector, profile }) {
+        self.retain(|p| !replaced(&p.profile, p.connector));
+        match self.push(connector, &profile) {
             Ok(()) => ChargingProfileStatus::Accepted,
-            // Unreachable: a slot was checked to be free.
-            Err(_) => ChargingProfileStatus::Rejected,
+            // Unreachable: a slot and the periods were checked to be free.
+            Err(()) => ChargingProfileStatus::Rejected,
         }
     }
 
@@ -129,10 +356,9 @@ impl<const N: usize> ProfileStore<N> {
     pub fn clear(&mut self, req: &ClearChargingProfileRequest) -> ClearChargingProfileStatus {
         let before = self.profiles.len();
         if let Some(id) = req.id {
-            self.profiles
-                .retain(|p| p.profile.charging_profile_id != id);
+            self.retain(|p| p.profile.charging_profile_id != id);
         } else {
-            self.profiles.retain(|p| {
+            self.retain(|p| {
                 let matches = req.connector_id.is_none_or(|c| c == p.connector)
                     && req
                         .charging_profile_purpose
@@ -154,7 +380,7 @@ impl<const N: usize> ProfileStore<N> {
     /// transaction. Returns whether anything was removed (then persist the store).
     pub fn transaction_ended(&mut self, connector: ConnectorId) -> bool {
         let before = self.profiles.len();
-        self.profiles.retain(|p| {
+        self.retain(|p| {
             p.connector != connector
                 || p.profile.charging_profile_purpose != ChargingProfilePurpose::TxProfile
         });
@@ -165,8 +391,7 @@ impl<const N: usize> ProfileStore<N> {
     /// Returns whether anything was removed.
     pub fn remove_expired(&mut self, now: DateTime) -> bool {
         let before = self.profiles.len();
-        self.profiles
-            .retain(|p| p.profile.valid_to.is_none_or(|to| to > now));
+        self.retain(|p| p.profile.valid_to.is_none_or(|to| to > now));
         self.profiles.len() < before
     }
 }

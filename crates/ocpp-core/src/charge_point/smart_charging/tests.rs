@@ -1456,6 +1456,57 @@ fn set_replaces_by_id_and_by_level_and_purpose_per_connector() {
 }
 
 #[test]
+fn set_rejects_when_the_periods_do_not_fit_the_pool_unless_replacing() {
+    // Room for 2 profiles of 48 periods and 10 more periods.
+    let mut s = ProfileStore::<8, 106>::new(Settings::default());
+    let p = |id: i32, level: i32, n: i32| {
+        let periods: Vec<(i32, f64)> = (0..n).map(|i| (i * 60, f64::from(i) + 6.0)).collect();
+        absolute(id, level, Purpose::TxDefaultProfile, NOW, Unit::A, &periods)
+    };
+    assert_eq!(s.set(1, p(1, 0, 48), &idle()), Status::Accepted);
+    assert_eq!(s.set(2, p(2, 0, 48), &idle()), Status::Accepted);
+    assert_eq!(s.periods_used(), 96);
+    // 11 periods do not fit (§5.16: Rejected), nothing changes; 10 do.
+    let before = s.clone();
+    assert_eq!(s.set(0, p(3, 0, 11), &idle()), Status::Rejected);
+    assert_eq!(s, before);
+    assert_eq!(s.set(0, p(3, 0, 10), &idle()), Status::Accepted);
+    assert_eq!(s.periods_used(), 106);
+    // Replacing a profile frees its periods first: same id, more periods.
+    assert_eq!(s.set(1, p(1, 0, 1), &idle()), Status::Accepted);
+    assert_eq!(s.periods_used(), 59);
+    assert_eq!(s.set(1, p(1, 0, 48), &idle()), Status::Accepted);
+    // Every profile comes back whole after the packing, and limits still follow it.
+    assert_eq!(s.get(1).unwrap().profile, p(1, 0, 48));
+    assert_eq!(s.get(2).unwrap().profile, p(2, 0, 48));
+    assert_eq!(s.get(3).unwrap().profile, p(3, 0, 10));
+    let at = |min: i64| DateTime::from_unix_millis(dt(NOW).unix_millis() + min * 60_000).unwrap();
+    assert_eq!(s.limit_at(2, at(47), None).unwrap().value, d(53.0));
+    assert_eq!(s.limit_at(1, at(5), None).unwrap().value, d(11.0));
+    assert_eq!(s.limit_at(3, at(100), None).unwrap().value, d(15.0));
+    // Clearing frees them too.
+    let clear = ClearChargingProfileRequest {
+        id: Some(2),
+        ..ClearChargingProfileRequest::default()
+    };
+    assert_eq!(s.clear(&clear), ClearChargingProfileStatus::Accepted);
+    assert_eq!(s.periods_used(), 58);
+    assert_eq!(s.get(3).unwrap().profile, p(3, 0, 10));
+    assert_eq!(s.set(2, p(2, 0, 48), &idle()), Status::Accepted);
+    // The image restores into a store of that pool, and is refused by a smaller one.
+    let mut buf = std::vec![0u8; ProfileStore::<8, 106>::ENCODED_MAX];
+    let n = s.encode(&mut buf).unwrap();
+    assert_eq!(
+        ProfileStore::<8, 106>::decode(&buf[..n], Settings::default()).unwrap(),
+        s
+    );
+    assert_eq!(
+        ProfileStore::<8, 105>::decode(&buf[..n], Settings::default()),
+        Err(StoreError::TooManyEntries)
+    );
+}
+
+#[test]
 fn set_rejects_when_full_unless_replacing() {
     let mut s = ProfileStore::<2>::new(Settings::default());
     let p = |id: i32, level: i32| {
@@ -1860,7 +1911,7 @@ fn encode_decode_round_trip() {
     assert_eq!(store().encoded_len(), 13);
 
     // A full store of the largest profiles fills ENCODED_MAX exactly.
-    let mut s = ProfileStore::<4>::new(Settings::default());
+    let mut s = ProfileStore::<4, 192>::new(Settings::default());
     let t = running(TxInfo {
         start: dt(NOW),
         id: Some(-1),
@@ -1868,20 +1919,20 @@ fn encode_decode_round_trip() {
     for i in 0..4 {
         install_n(&mut s, i + 1, full_profile(i as i32, 0), &t);
     }
-    assert_eq!(s.encoded_len(), ProfileStore::<4>::ENCODED_MAX);
-    let mut buf = std::vec![0u8; ProfileStore::<4>::ENCODED_MAX];
-    assert_eq!(s.encode(&mut buf), Ok(ProfileStore::<4>::ENCODED_MAX));
+    assert_eq!(s.encoded_len(), ProfileStore::<4, 192>::ENCODED_MAX);
+    let mut buf = std::vec![0u8; ProfileStore::<4, 192>::ENCODED_MAX];
+    assert_eq!(s.encode(&mut buf), Ok(ProfileStore::<4, 192>::ENCODED_MAX));
     assert_eq!(
-        ProfileStore::<4>::decode(&buf, Settings::default()).unwrap(),
+        ProfileStore::<4, 192>::decode(&buf, Settings::default()).unwrap(),
         s
     );
     // Too many for a smaller store; a larger one takes it.
     assert_eq!(
-        ProfileStore::<3>::decode(&buf, Settings::default()),
+        ProfileStore::<3, 192>::decode(&buf, Settings::default()),
         Err(StoreError::TooManyEntries)
     );
     assert_eq!(
-        ProfileStore::<8>::decode(&buf, Settings::default())
+        ProfileStore::<8, 384>::decode(&buf, Settings::default())
             .unwrap()
             .len(),
         4
@@ -1890,13 +1941,13 @@ fn encode_decode_round_trip() {
     assert_eq!(
         s.encode(&mut buf[..100]),
         Err(StoreError::BufferTooSmall {
-            needed: ProfileStore::<4>::ENCODED_MAX
+            needed: ProfileStore::<4, 192>::ENCODED_MAX
         })
     );
 }
 
-fn install_n<const N: usize>(
-    s: &mut ProfileStore<N>,
+fn install_n<const N: usize, const P: usize>(
+    s: &mut ProfileStore<N, P>,
     connector: u32,
     p: ChargingProfile,
     ctx: &SetContext,

@@ -1,0 +1,471 @@
+//! The queue of our requests that are not transaction-related ([`Request`]: StatusNotification,
+//! Authorize, MeterValues outside a transaction, ...), held encoded.
+//!
+//! Why encoded: a decoded [`Request`] is as large as its largest variant (a StatusNotification
+//! with two `CiString50`, a MeterValues with a full [`MeterReadings`](super::MeterReadings)),
+//! about 270 bytes, while a typical one is a dozen bytes (a StatusNotification without `info`) to
+//! sixty (a clock-aligned MeterValues of 7 measurands). Sixteen fixed slots cost 4.4 KB; the same
+//! sixteen requests fit in about a quarter of that. A request is decoded when it is sent, which
+//! gives it back exactly as it was queued (the same status, error code, `info` and timestamp):
+//! the queue changes what RAM holds, not what is sent.
+//!
+//! These requests live in RAM only, as the spec allows (§3.7: only transaction-related messages
+//! must survive). When `MAX` are queued a new one is refused (`push` gives it back), as the
+//! sixteen slots did. When the bytes run out first (only MeterValues outside a transaction can
+//! accumulate: a StatusNotification replaces the connector's previous one, an Authorize waits
+//! per identifier), the oldest queued MeterValues make room for any other request, so that a
+//! StatusNotification or an Authorize is never refused for want of bytes; a MeterValues that
+//! does not fit is refused.
+
+use super::journal::codec::{self, Reader, Writer};
+use super::outbox::Request;
+use crate::v16::{ChargePointErrorCode, ChargePointStatus};
+#[cfg(feature = "profile-firmware")]
+use crate::v16::{DiagnosticsStatus, FirmwareStatus};
+
+/// Requests in encoded form, oldest first: at most `MAX` of them in `BYTES` bytes, each entry
+/// `[len: u8][tag: u8][fields]`. All zero bytes when empty (it can start in `.bss`).
+#[derive(Clone)]
+pub(crate) struct RequestQueue<const BYTES: usize, const MAX: usize> {
+    buf: [u8; BYTES],
+    used: u16,
+    count: u8,
+}
+
+const BOOT: u8 = 0;
+const HEARTBEAT: u8 = 1;
+const STATUS: u8 = 2;
+const AUTHORIZE: u8 = 3;
+const METER: u8 = 4;
+#[cfg(feature = "profile-firmware")]
+const FIRMWARE_STATUS: u8 = 5;
+#[cfg(feature = "profile-firmware")]
+const DIAGNOSTICS_STATUS: u8 = 6;
+const DATA_TRANSFER: u8 = 7;
+
+/// The largest encoded request: a MeterValues with every reading at its widest (tag 1,
+/// connector 5, transactionId 5, the sample 167: timestamp 10, context 1, measurands 4, reading
+/// mask 2, 15 readings of 10), larger than a StatusNotification with `info` and
+/// `vendorErrorCode` of 50 characters (tag 1, connector 5, 2 indices, timestamp 10, 2 x 52).
+pub(crate) const REQUEST_MAX: usize = 1 + 5 + 5 + (10 + 1 + 4 + 2 + 15 * 10);
+
+/// The bytes a queue needs to hold `n` requests of any kind (each entry has a length byte).
+#[cfg(any(test, feature = "profile-trigger"))]
+pub(crate) const fn bytes_for(n: usize) -> usize {
+    n * (1 + REQUEST_MAX)
+}
+
+impl<const BYTES: usize, const MAX: usize> RequestQueue<BYTES, MAX> {
+    /// Empty; `const` for in-place start.
+    pub(crate) const fn new() -> Self {
+        const {
+            assert!(BYTES <= u16::MAX as usize && MAX <= u8::MAX as usize);
+        }
+        RequestQueue {
+            buf: [0; BYTES],
+            used: 0,
+            count: 0,
+        }
+    }
+
+    /// Removes every request, in place.
+    pub(crate) fn clear(&mut self) {
+        self.used = 0;
+        self.count = 0;
+    }
+
+    /// Requests queued.
+    #[cfg(test)]
+    pub(crate) const fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    /// Appends `request`, or gives it back when `MAX` are queued or its encoding does not fit
+    /// the bytes left.
+    pub(crate) fn push(&mut self, request: Request) -> Result<(), Request> {
+        if usize::from(self.count) >= MAX {
+            return Err(request);
+        }
+        let mut tmp = [0u8; REQUEST_MAX];
+        let mut w = Writer::new(&mut tmp);
+        if encode(&mut w, &request).is_err() {
+            return Err(request);
+        }
+        let n = w.pos();
+        let (Ok(len), Some(encoded)) = (u8::try_from(n), tmp.get(..n)) else {
+            return Err(request);
+        };
+        // Out of bytes: the oldest MeterValues make room for anything but another MeterValues.
+        while usize::from(self.used) + 1 + n > BYTES {
+            if matches!(request, Request::Meter { .. }) || !self.drop_oldest_meter() {
+                return Err(request);
+            }
+        }
+        let at = usize::from(self.used);
+        let Some(dst) = self.buf.get_mut(at..at + 1 + n) else {
+            return Err(request);
+        };
+        if let Some((first, rest)) = dst.split_first_mut() {
+            *first = len;
+            rest.copy_from_slice(encoded);
+        }
+        self.used += 1 + u16::from(len);
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Drops the oldest queued MeterValues; whether there was one.
+    fn drop_oldest_meter(&mut self) -> bool {
+        let meter = self
+            .entries()
+            .find(|(_, e)| e.first() == Some(&METER))
+            .map(|(at, e)| (at, 1 + e.len()));
+        if let Some((at, size)) = meter {
+            self.remove(at, size);
+        }
+        meter.is_some()
+    }
+
+    /// The oldest request, decoded.
+    pub(crate) fn first(&self) -> Option<Request> {
+        self.entries().next().and_then(|(_, e)| decode(e))
+    }
+
+    /// Removes the oldest request.
+    pub(crate) fn pop_front(&mut self) {
+        if let Some(size) = self.entry_at(0).map(|e| 1 + e.len()) {
+            self.remove(0, size);
+        }
+    }
+
+    /// Keeps the requests `keep` accepts (an entry that does not decode is dropped).
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&Request) -> bool) {
+        let mut at = 0;
+        while let Some((size, kept)) = self
+            .entry_at(at)
+            .map(|e| (1 + e.len(), decode(e).is_some_and(|r| keep(&r))))
+        {
+            if kept {
+                at += size;
+            } else {
+                self.remove(at, size);
+            }
+        }
+    }
+
+    fn entry_at(&self, at: usize) -> Option<&[u8]> {
+        let data = self.buf.get(at..usize::from(self.used))?;
+        let (len, rest) = data.split_first()?;
+        rest.get(..usize::from(*len))
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (usize, &[u8])> + '_ {
+        let mut at = 0;
+        core::iter::from_fn(move || {
+            let e = self.entry_at(at)?;
+            let here = at;
+            at += 1 + e.len();
+            Some((here, e))
+        })
+    }
+
+    fn remove(&mut self, at: usize, size: usize) {
+        let used = usize::from(self.used);
+        let end = (at + size).min(used);
+        self.buf.copy_within(end..used, at);
+        // `end - at` <= `used`, which fits u16.
+        self.used = u16::try_from(used - (end - at)).unwrap_or(0);
+        self.count = self.count.saturating_sub(1);
+    }
+}
+
+impl<const BYTES: usize, const MAX: usize> PartialEq for RequestQueue<BYTES, MAX> {
+    fn eq(&self, other: &Self) -> bool {
+        self.count == other.count
+            && self.buf.get(..usize::from(self.used)) == other.buf.get(..usize::from(other.used))
+    }
+}
+
+impl<const BYTES: usize, const MAX: usize> core::fmt::Debug for RequestQueue<BYTES, MAX> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list()
+            .entries(self.entries().filter_map(|(_, e)| decode(e)))
+            .finish()
+    }
+}
+
+fn encode(w: &mut Writer<'_>, r: &Request) -> Result<(), codec::Full> {
+    match r {
+        Request::Boot => w.u8(BOOT),
+        Request::Heartbeat => w.u8(HEARTBEAT),
+        Request::Status {
+            connector,
+            status,
+            error_code,
+            info,
+            vendor_error_code,
+            timestamp,
+        } => {
+            w.u8(STATUS)?;
+            w.var(u64::from(*connector))?;
+            w.index(ChargePointStatus::ALL, *status)?;
+            w.index(ChargePointErrorCode::ALL, *error_code)?;
+            w.time(*timestamp)?;
+            w.opt_str(info.as_deref())?;
+            w.opt_str(vendor_error_code.as_deref())
+        }
+        Request::Authorize { connector, id_tag } => {
+            w.u8(AUTHORIZE)?;
+            w.bool(connector.is_some())?;
+            w.var(u64::from(connector.unwrap_or(0)))?;
+            w.str(id_tag.as_str())
+        }
+        Request::Meter {
+            connector,
+            transaction_id,
+            sample,
+        } => {
+            w.u8(METER)?;
+            w.var(u64::from(*connector))?;
+            w.opt_i32(*transaction_id)?;
+            codec::sample(w, sample)
+        }
+        #[cfg(feature = "profile-firmware")]
+        Request::FirmwareStatus(s) => {
+            w.u8(FIRMWARE_STATUS)?;
+            w.index(FirmwareStatus::ALL, *s)
+        }
+        #[cfg(feature = "profile-firmware")]
+        Request::DiagnosticsStatus(s) => {
+            w.u8(DIAGNOSTICS_STATUS)?;
+            w.index(DiagnosticsStatus::ALL, *s)
+        }
+        Request::DataTransfer => w.u8(DATA_TRANSFER),
+    }
+}
+
+fn decode(data: &[u8]) -> Option<Request> {
+    let mut r = Reader::new(data);
+    let request = match r.u8()? {
+        BOOT => Request::Boot,
+        HEARTBEAT => Request::Heartbeat,
+        STATUS => Request::Status {
+            connector: r.u32v()?,
+            status: r.index(ChargePointStatus::ALL)?,
+            error_code: r.index(ChargePointErrorCode::ALL)?,
+            timestamp: r.time()?,
+            info: r.opt_str()?,
+            vendor_error_code: r.opt_str()?,
+        },
+        AUTHORIZE => {
+            let some = r.bool()?;
+            let connector = r.u32v()?;
+            Request::Authorize {
+                connector: some.then_some(connector),
+                id_tag: r.str()?,
+            }
+        }
+        METER => Request::Meter {
+            connector: r.u32v()?,
+            transaction_id: r.opt_i32()?,
+            sample: codec::read_sample(&mut r)?,
+        },
+        #[cfg(feature = "profile-firmware")]
+        FIRMWARE_STATUS => Request::FirmwareStatus(r.index(FirmwareStatus::ALL)?),
+        #[cfg(feature = "profile-firmware")]
+        DIAGNOSTICS_STATUS => Request::DiagnosticsStatus(r.index(DiagnosticsStatus::ALL)?),
+        DATA_TRANSFER => Request::DataTransfer,
+        _ => return None,
+    };
+    r.is_empty().then_some(request)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::charge_point::journal::Sample;
+    use crate::charge_point::metering::{MeterReadings, Reading};
+    use crate::types::{BoundedString, DateTime};
+    use crate::v16::ReadingContext;
+    use std::vec::Vec;
+
+    fn status(connector: u32, info: Option<&str>) -> Request {
+        Request::Status {
+            connector,
+            status: ChargePointStatus::Faulted,
+            error_code: ChargePointErrorCode::GroundFailure,
+            info: info.map(|s| BoundedString::try_from(s).unwrap()),
+            vendor_error_code: Some(BoundedString::try_from("E42").unwrap()),
+            timestamp: DateTime::from_unix_millis(1_700_000_000_123).unwrap(),
+        }
+    }
+
+    fn meter() -> Request {
+        let readings = MeterReadings {
+            energy_active_import_wh: Some(Reading::from_int(123_456).unwrap()),
+            ..MeterReadings::default()
+        };
+        Request::Meter {
+            connector: 2,
+            transaction_id: Some(-7),
+            sample: Sample {
+                timestamp: DateTime::from_unix_millis(1_700_000_000_000).unwrap(),
+                context: ReadingContext::SampleClock,
+                measurands: 1,
+                readings,
+            },
+        }
+    }
+
+    #[test]
+    fn every_request_comes_back_as_queued_in_order() {
+        let all = [
+            Request::Boot,
+            Request::Heartbeat,
+            status(0, None),
+            status(1, Some(&"i".repeat(50))),
+            Request::Authorize {
+                connector: Some(1),
+                id_tag: BoundedString::try_from("TAG-0123456789ABCDEF").unwrap(),
+            },
+            Request::Authorize {
+                connector: None,
+                id_tag: BoundedString::try_from("X").unwrap(),
+            },
+            meter(),
+            #[cfg(feature = "profile-firmware")]
+            Request::FirmwareStatus(FirmwareStatus::Installed),
+            #[cfg(feature = "profile-firmware")]
+            Request::DiagnosticsStatus(DiagnosticsStatus::UploadFailed),
+            Request::DataTransfer,
+        ];
+        let mut q = RequestQueue::<1024, 16>::new();
+        for r in &all {
+            q.push(r.clone()).unwrap();
+        }
+        assert_eq!(q.len(), all.len());
+        for r in &all {
+            assert_eq!(q.first().as_ref(), Some(r));
+            q.pop_front();
+        }
+        assert_eq!(q.len(), 0);
+        assert_eq!(q.first(), None);
+    }
+
+    #[test]
+    fn the_widest_requests_fit_their_bound() {
+        let widest = Reading::from_milli(-999_999_999_999_999_999).unwrap();
+        let readings = MeterReadings {
+            energy_active_import_wh: Some(widest),
+            energy_active_export_wh: Some(widest),
+            power_active_import_w: Some(widest),
+            power_active_export_w: Some(widest),
+            current_import_a: [Some(widest); 3],
+            voltage_v: [Some(widest); 3],
+            current_offered_a: Some(widest),
+            power_offered_w: Some(widest),
+            soc_percent: Some(widest),
+            temperature_c: Some(widest),
+            frequency_hz: Some(widest),
+        };
+        let meter = Request::Meter {
+            connector: u32::MAX,
+            transaction_id: Some(i32::MIN),
+            sample: Sample {
+                timestamp: DateTime::from_unix_millis(-62_135_596_800_000).unwrap(),
+                context: ReadingContext::SampleClock,
+                measurands: u32::MAX,
+                readings,
+            },
+        };
+        let status = Request::Status {
+            connector: u32::MAX,
+            status: ChargePointStatus::Faulted,
+            error_code: ChargePointErrorCode::OtherError,
+            info: Some(BoundedString::try_from("i".repeat(50).as_str()).unwrap()),
+            vendor_error_code: Some(BoundedString::try_from("v".repeat(50).as_str()).unwrap()),
+            timestamp: DateTime::from_unix_millis(-62_135_596_800_000).unwrap(),
+        };
+        // Four of the widest fill a queue of `bytes_for(4)`, as four slots did.
+        let mut q = RequestQueue::<{ bytes_for(4) }, 4>::new();
+        for r in [&meter, &status, &meter, &meter] {
+            q.push(r.clone()).unwrap();
+        }
+        for r in [&meter, &status, &meter, &meter] {
+            assert_eq!(q.first().as_ref(), Some(r));
+            q.pop_front();
+        }
+    }
+
+    #[test]
+    fn full_by_count_or_bytes_gives_the_request_back() {
+        let mut q = RequestQueue::<1024, 3>::new();
+        for _ in 0..3 {
+            q.push(Request::Heartbeat).unwrap();
+        }
+        assert_eq!(q.push(Request::Boot), Err(Request::Boot));
+        let mut q = RequestQueue::<128, 16>::new();
+        let big = status(1, Some(&"i".repeat(50)));
+        q.push(big.clone()).unwrap();
+        assert_eq!(q.push(big.clone()), Err(big));
+        // What still fits is taken.
+        q.push(Request::Heartbeat).unwrap();
+        assert_eq!(q.len(), 2);
+    }
+
+    #[test]
+    fn out_of_bytes_the_oldest_meter_values_make_room_for_other_requests() {
+        let one = {
+            let mut q = RequestQueue::<1024, 16>::new();
+            q.push(meter()).unwrap();
+            usize::from(q.used)
+        };
+        let mut q = RequestQueue::<256, 64>::new();
+        let fit = 256 / one;
+        for _ in 0..fit {
+            q.push(meter()).unwrap();
+        }
+        // Another MeterValues is refused, nothing dropped.
+        assert_eq!(q.push(meter()), Err(meter()));
+        assert_eq!(q.len(), fit);
+        // A StatusNotification takes the room of the oldest MeterValues.
+        let faulted = status(1, Some(&"i".repeat(50)));
+        q.push(faulted.clone()).unwrap();
+        assert!(q.len() < fit + 1);
+        q.push(Request::Heartbeat).unwrap();
+        let mut rest = Vec::new();
+        while let Some(r) = q.first() {
+            rest.push(r);
+            q.pop_front();
+        }
+        let n = rest.len();
+        assert_eq!(rest[n - 2..], [faulted, Request::Heartbeat]);
+        assert!(rest[..n - 2].iter().all(|r| *r == meter()));
+        // Without a MeterValues to drop, a request that does not fit is refused.
+        let mut q = RequestQueue::<128, 16>::new();
+        let big = status(2, Some(&"i".repeat(50)));
+        q.push(big.clone()).unwrap();
+        assert_eq!(q.push(big.clone()), Err(big));
+    }
+
+    #[test]
+    fn retain_keeps_order_and_frees_room() {
+        let mut q = RequestQueue::<256, 16>::new();
+        q.push(status(1, Some("a"))).unwrap();
+        q.push(Request::Heartbeat).unwrap();
+        q.push(status(2, None)).unwrap();
+        q.push(meter()).unwrap();
+        q.retain(|r| !matches!(r, Request::Status { connector: 1, .. }));
+        assert_eq!(q.len(), 3);
+        assert_eq!(q.first(), Some(Request::Heartbeat));
+        q.pop_front();
+        assert_eq!(q.first(), Some(status(2, None)));
+        q.pop_front();
+        assert_eq!(q.first(), Some(meter()));
+        q.clear();
+        assert_eq!(q.first(), None);
+        assert_eq!(q, RequestQueue::new());
+    }
+}
