@@ -1,5 +1,8 @@
-"""End-to-end interop scenarios: the `ocpp-cp` charge point against a central system built on the
-third-party `ocpp` package (see csms.py).
+"""End-to-end interop scenarios: the `ocpp-cp` charge point against two independent central
+systems ("peers"), each scenario against each: `pypi`, built on the third-party `ocpp` package
+(csms.py), and `node`, built on the npm package `ocpp-rpc` in strict mode (csms_node.py,
+node/csms.mjs). The peer is in the test id: `test_boot[pypi]`, `test_boot[node]`; scenarios that
+start no central system (bad arguments, unreachable central system) run once, without one.
 
 The charge point is the program named by $OCPP_CP_BIN (default: the stand-in fake_ocpp_cp.py; the
 real one is target/debug/ocpp-cp), driven only through its documented contract:
@@ -32,11 +35,13 @@ import pytest
 from csms import (
     Behaviour,
     CallErrorAnswer,
+    CentralSystemPeer,
     CentralSystemThread,
     Message,
     iso_in,
     parse_time,
 )
+from csms_node import NodeCentralSystem, NodeUnavailable
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -81,7 +86,7 @@ def using_stand_in() -> bool:
 class ChargePointProcess:
     """One `ocpp-cp` process: stdin commands, stderr lines, kill -9 and restart."""
 
-    def __init__(self, csms: CentralSystemThread, cp_id: str, args: list[str], log_path: Path,
+    def __init__(self, csms: CentralSystemPeer | None, cp_id: str, args: list[str], log_path: Path,
                  connectors: int = 1):
         self.csms = csms
         self.id = cp_id
@@ -281,20 +286,41 @@ def charge_point_program():
     return cp_command()
 
 
-@pytest.fixture
-def csms():
-    """A central system on a free loopback port, in a background asyncio thread."""
-    central_system = CentralSystemThread(Behaviour(id_tags=dict(ID_TAGS)))
-    central_system.start()
-    yield central_system
-    central_system.close()
+PEERS = ("pypi", "node")
+
+
+@pytest.fixture(params=PEERS)
+def csms(request, tmp_path) -> CentralSystemPeer:
+    """A central system on a free loopback port, once per peer: `pypi` in a background asyncio
+    thread, `node` in a Node.js child process (its stderr in `csms-node.log` in the test's
+    temporary directory). A scenario marked `pypi_only(reason)` is skipped on the node peer."""
+    peer = request.param
+    marker = request.node.get_closest_marker("pypi_only")
+    if peer == "node" and marker is not None:
+        pytest.skip(f"PyPI peer only: {marker.args[0]}")
+    behaviour = Behaviour(id_tags=dict(ID_TAGS))
+    if peer == "node":
+        try:
+            central_system = NodeCentralSystem(behaviour, log_path=tmp_path / "csms-node.log")
+        except NodeUnavailable as error:
+            pytest.fail(str(error), pytrace=False)
+    else:
+        central_system = CentralSystemThread(behaviour)
+    try:
+        central_system.start()
+        yield central_system
+    finally:
+        central_system.close()
+        if isinstance(central_system, NodeCentralSystem):  # shown only when the test failed
+            print(f"--- ocpp-rpc central system log (last 30 lines) ---\n{central_system.log_tail()}")
 
 
 @pytest.fixture
 def start_cp(csms, tmp_path):
     """Factory: start_cp(connectors=1, extra=[...]) spawns `ocpp-cp` against `csms` with its own
-    --state-dir. At teardown every process is stopped, and the test fails if the `ocpp`
-    package rejected any frame of the charge point or the charge point crashed."""
+    --state-dir. At teardown every process is stopped, and the test fails if the central
+    system (the `ocpp` package, or `ocpp-rpc` in strict mode) rejected any frame of the charge
+    point or the charge point crashed."""
     processes: list[ChargePointProcess] = []
 
     def start(connectors: int | None = None, extra: list[str] = (), cp_id: str | None = None,
@@ -318,7 +344,8 @@ def start_cp(csms, tmp_path):
         print(f"--- {process.id} stderr (last 40 lines) ---")
         print("\n".join(process.stderr()[-40:]))
     assert not crashes, f"charge point crashed: {crashes}"
-    assert not rejected, "the ocpp package rejected charge point frames:\n" + "\n".join(map(str, rejected))
+    assert not rejected, (f"the {csms.name} central system rejected charge point frames:\n"
+                          + "\n".join(map(str, rejected)))
 
 
 @pytest.fixture

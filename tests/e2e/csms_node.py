@@ -1,0 +1,258 @@
+"""The second central system for the end-to-end interop tests: the npm package `ocpp-rpc` in
+strict mode, run as a Node.js process (node/csms.mjs), behind the same Python interface as the
+PyPI peer (`csms.CentralSystemPeer`), so the same scenarios run against both.
+
+Why a second peer: the `ocpp` package and our charge point could share a misreading of the
+spec; `ocpp-rpc` validates every message in both directions against its own copy of the OCPP 1.6
+JSON schemas and answers a violation with a CALLERROR, which the scenarios' teardown turns into a
+failure (`errors_sent`).
+
+The control channel is the Node process's stdin and stdout, one JSON object a line: commands go
+in with an `id`; answers (`re`) and the record (`ev`: every frame both ways with its sequence
+number, every connection and its close) come out in the order they happened, and a reader thread
+mirrors the record into the lists `CentralSystemPeer` waits on. Nothing listens for the control
+channel; the central system itself listens on 127.0.0.1 only.
+
+The process ends with the fixture: `close()` sends `quit`, closes stdin (the process exits when
+stdin ends, so it also dies with pytest) and kills it if it is still there.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import subprocess
+import threading
+from dataclasses import fields
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from ocpp.charge_point import remove_nones, serialize_as_dict, snake_to_camel_case
+
+from csms import (
+    Behaviour,
+    CallErrorAnswer,
+    CentralSystemPeer,
+    Connection,
+    InvalidAnswer,
+    Message,
+    NotConnected,
+)
+
+NODE_DIR = Path(__file__).resolve().parent / "node"
+SCRIPT = NODE_DIR / "csms.mjs"
+
+
+class NodeUnavailable(RuntimeError):
+    """`node` or the installed `ocpp-rpc` is missing (tests/e2e/run.sh installs it)."""
+
+
+def check_installed() -> None:
+    if shutil.which("node") is None:
+        raise NodeUnavailable("node is not on PATH (Node.js >= 18 is needed for the ocpp-rpc peer)")
+    if not (NODE_DIR / "node_modules" / "ocpp-rpc" / "package.json").is_file():
+        raise NodeUnavailable(
+            "ocpp-rpc is not installed: run `npm ci --prefix tests/e2e/node` (tests/e2e/run.sh does)")
+
+
+class _PushedBehaviour(Behaviour):
+    """A `Behaviour` whose every attribute write is sent to the Node process at once, so tests
+    keep writing `csms.behaviour.boot_status = "Pending"` as with the PyPI peer.
+
+    Dicts and sets are stored read-only: a change in place (`behaviour.id_tags[t] = ...`) would
+    not reach Node, so it raises instead of silently diverging. Assign a new value."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, dict):
+            value = MappingProxyType(dict(value))
+        elif isinstance(value, (set, list)):
+            value = frozenset(value)
+        super().__setattr__(name, value)
+        push = self.__dict__.get("_push")
+        if push is not None and not name.startswith("_"):
+            push(self)
+
+    def wire(self) -> dict:
+        """The settings as csms.mjs takes them (same names)."""
+        if self.transaction_id is not None:
+            raise NotImplementedError("the ocpp-rpc peer takes no transaction_id function; "
+                                      "set first_transaction_id")
+        out = {}
+        for f in fields(Behaviour):
+            if f.name == "transaction_id":
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, MappingProxyType):
+                value = dict(value)
+            elif isinstance(value, frozenset):
+                value = sorted(value)
+            out[f.name] = value
+        return out
+
+
+class NodeCentralSystem(CentralSystemPeer):
+    """The ocpp-rpc peer: node/csms.mjs in a child process, driven over its stdin/stdout."""
+
+    name = "node"
+
+    def __init__(self, behaviour: Behaviour | None = None, log_path: Path | None = None):
+        check_installed()
+        super().__init__(threading.Condition(), [], [])
+        self.port = 0
+        self._active: dict[str, int] = {}  # identity -> number of its open connection
+        self._ids = itertools.count(1)
+        self._pending: dict[int, dict] = {}  # command id -> its answer, once it came
+        self._gone = False  # stdout closed: the process ended
+        self._log = open(log_path, "a", encoding="utf-8") if log_path else subprocess.DEVNULL
+        self.proc = subprocess.Popen(
+            ["node", str(SCRIPT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self._log, text=True, bufsize=1, cwd=NODE_DIR,
+        )
+        self._reader = threading.Thread(target=self._read, name="csms-node", daemon=True)
+        self._reader.start()
+        self._behaviour = _PushedBehaviour(**{f.name: getattr(behaviour or Behaviour(), f.name)
+                                              for f in fields(Behaviour)})
+        self._push(self._behaviour)
+        self._behaviour._push = self._push
+
+    # -- the control channel -----------------------------------------------------------------
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue  # not ours (csms.mjs writes only JSON lines to stdout)
+            with self._cond:
+                if "re" in event:
+                    self._pending[event["re"]] = event
+                else:
+                    self._record(event)
+                self._cond.notify_all()
+        with self._cond:
+            self._gone = True
+            self._active.clear()
+            self._cond.notify_all()
+
+    def _record(self, event: dict) -> None:
+        """Mirror one record line (under `_cond`)."""
+        kind = event["ev"]
+        if kind == "message":
+            self._messages.append(Message(
+                event["seq"], event["cp_id"], event["connection"], event["direction"],
+                event["kind"], event["unique_id"], event["action"], event["payload"],
+                event["time"], event["raw"]))
+        elif kind == "connection":
+            self._connections.append(Connection(
+                event["seq"], event["cp_id"], event["number"], event["path"], event["subprotocol"],
+                event["headers"], event["opened"], event["closed"], event["refused"]))
+            if event["refused"] is None:
+                self._active[event["cp_id"]] = event["number"]
+        elif kind == "closed":
+            for connection in self._connections:
+                if connection.cp_id == event["cp_id"] and connection.number == event["number"]:
+                    connection.closed = event["time"]
+            if self._active.get(event["cp_id"]) == event["number"]:
+                del self._active[event["cp_id"]]
+
+    def _command(self, cmd: str, wait: float, **args) -> Any:
+        """Send one command and wait for its answer; raise if it failed or none came."""
+        command_id = next(self._ids)
+        line = json.dumps({"id": command_id, "cmd": cmd, **args})
+        with self._cond:
+            if self._gone:
+                raise RuntimeError(f"the ocpp-rpc central system has exited ({cmd})")
+            self.proc.stdin.write(line + "\n")
+            self.proc.stdin.flush()
+            if not self._cond.wait_for(lambda: command_id in self._pending or self._gone, wait):
+                raise TimeoutError(f"the ocpp-rpc central system did not answer {cmd} in {wait}s")
+            answer = self._pending.pop(command_id, None)
+        if answer is None:
+            raise RuntimeError(f"the ocpp-rpc central system exited during {cmd}")
+        if "error" in answer:
+            raise RuntimeError(f"ocpp-rpc central system: {cmd} failed: {answer['error']}")
+        return answer["ok"]
+
+    def _push(self, behaviour: _PushedBehaviour) -> None:
+        self._command("behaviour", 10, behaviour=behaviour.wire())
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def behaviour(self) -> Behaviour:
+        return self._behaviour
+
+    def start(self, port: int = 0) -> int:
+        self.port = self._command("start", 20, port=port)
+        return self.port
+
+    def stop_listener(self) -> None:
+        self._command("stop", 45)
+
+    def restart_listener(self) -> None:
+        self._command("start", 20, port=self.port)
+
+    def close(self) -> None:
+        """Stop the process: `quit`, end of stdin, and SIGKILL if it lingers."""
+        try:
+            if self.proc.poll() is None and not self._gone:
+                self._command("quit", 10)
+        except (RuntimeError, TimeoutError, OSError):
+            pass
+        finally:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+            self._reader.join(5)
+            if self._log is not subprocess.DEVNULL:
+                self._log.close()
+
+    def is_connected(self, cp_id: str) -> bool:
+        return cp_id in self._active
+
+    # -- calling the charge point ------------------------------------------------------------
+
+    def call(self, cp_id: str, payload, timeout: float = 10) -> dict:
+        """Like the PyPI peer's `call`: `payload` is an `ocpp.v16.call` dataclass, sent as the
+        `ocpp` package would put it on the wire (camelCase, no nulls)."""
+        action = type(payload).__name__
+        wire = remove_nones(snake_to_camel_case(serialize_as_dict(payload)))
+        outcome = self._command("call", timeout + 5, cpId=cp_id, action=action, payload=wire,
+                                timeout=timeout)
+        if "notConnected" in outcome:
+            raise NotConnected(outcome["notConnected"])
+        if "timeout" in outcome:
+            raise TimeoutError(f"{cp_id}: {outcome['timeout']}")
+        if "refused" in outcome:
+            raise InvalidAnswer(f"{cp_id}: {outcome['refused']}")
+        answer = self.answer_frame(cp_id, outcome["uniqueId"]) if outcome.get("uniqueId") else None
+        if "result" in outcome:
+            assert answer is not None and answer.kind == "CALLRESULT", (outcome, answer)
+            return answer.payload
+        if answer is not None and answer.kind == "CALLERROR":
+            p = answer.payload
+            raise CallErrorAnswer(action, p["code"], p["description"], p["details"])
+        error = outcome["rpcError"]
+        raise InvalidAnswer(f"{cp_id}: invalid answer to {action} (ocpp-rpc strict mode): "
+                            f"{error['code']}: {error['description']}")
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The end of the Node process's stderr log (for a failing test's output)."""
+        if self._log is subprocess.DEVNULL:
+            return ""
+        try:
+            return "\n".join(Path(self._log.name).read_text(encoding="utf-8").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+__all__ = ["NodeCentralSystem", "NodeUnavailable", "check_installed"]
+
