@@ -488,6 +488,11 @@ class CentralSystemPeer:
     def is_connected(self, cp_id: str) -> bool:
         raise NotImplementedError
 
+    def sync(self) -> None:
+        """Return once everything the central system has sent or received so far is in the
+        record. In process (PyPI) it always is; a peer that reports its record over a pipe
+        (node) may lag the wire by a few milliseconds."""
+
     def call(self, cp_id: str, payload, timeout: float = 10) -> dict:
         """Send `payload` (an `ocpp.v16.call` dataclass) as a CALL and return the raw payload of
         the CALLRESULT (camelCase, as on the wire). Raises `CallErrorAnswer` for a CALLERROR

@@ -218,6 +218,10 @@ class NodeCentralSystem(CentralSystemPeer):
     def is_connected(self, cp_id: str) -> bool:
         return cp_id in self._active
 
+    def sync(self) -> None:
+        """A no-op command: its answer comes after every record line written before it."""
+        self._command("sync", 10)
+
     # -- calling the charge point ------------------------------------------------------------
 
     def call(self, cp_id: str, payload, timeout: float = 10) -> dict:

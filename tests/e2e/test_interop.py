@@ -339,6 +339,7 @@ def start_cp(csms, tmp_path):
     for process in processes:
         process.stop()
     crashes = [line for p in processes for line in p.stderr() if any(m in line for m in CRASH_MARKERS)]
+    csms.sync()
     rejected = csms.errors_sent()
     for process in processes:  # shown by pytest only when the test failed
         print(f"--- {process.id} stderr (last 40 lines) ---")
@@ -927,6 +928,87 @@ def test_unreachable_central_system(tmp_path):
         cp.stop()
     crashes = [line for line in cp.stderr() if any(m in line for m in CRASH_MARKERS)]
     assert not crashes, crashes
+
+
+# -- harness self-checks: the peers themselves ---------------------------------------------------
+
+
+def raw_client(csms: CentralSystemPeer, path: str, subprotocols=("ocpp1.6",)):
+    """A bare WebSocket client (no OCPP library) on the central system, to send frames no
+    charge point implementation would."""
+    from websockets.sync.client import connect
+
+    return connect(f"ws://127.0.0.1:{csms.port}{path}", subprotocols=list(subprotocols) or None,
+                   proxy=None, open_timeout=STEP_TIMEOUT, ping_interval=None)
+
+
+def test_peer_rejects_invalid_frames(csms):
+    """Each peer schema-checks what it is sent, both ways, so that the scenarios' teardown check
+    (no CALLERROR from the central system) means something: an invalid CALL is answered with a
+    CALLERROR, an unknown action too, and an invalid answer to the central system's call fails
+    that call."""
+    import json
+
+    from csms import InvalidAnswer
+
+    with raw_client(csms, "/ocpp/RAW-1") as ws:
+        ws.send(json.dumps([2, "b1", "BootNotification",
+                            {"chargePointVendor": "raw", "chargePointModel": "raw"}]))
+        assert json.loads(ws.recv(STEP_TIMEOUT))[:2] == [3, "b1"]
+        ws.send(json.dumps([2, "s1", "StatusNotification",
+                            {"connectorId": 1, "errorCode": "NoError", "status": "Bogus"}]))
+        answer = json.loads(ws.recv(STEP_TIMEOUT))
+        assert answer[:2] == [4, "s1"], answer
+        ws.send(json.dumps([2, "u1", "NoSuchAction", {}]))
+        answer = json.loads(ws.recv(STEP_TIMEOUT))
+        assert answer[:3] in ([4, "u1", "NotImplemented"], [4, "u1", "NotSupported"]), answer
+        csms.sync()
+        assert [m.unique_id for m in csms.errors_sent("RAW-1")] == ["s1", "u1"]
+
+        # The central system calls; the raw client answers with a list where a string belongs.
+        def answer_badly():
+            request = json.loads(ws.recv(STEP_TIMEOUT))
+            ws.send(json.dumps([3, request[1], {"status": ["Accepted"]}]))
+
+        responder = threading.Thread(target=answer_badly)
+        responder.start()
+        with pytest.raises(InvalidAnswer):
+            csms.reset("RAW-1", "Soft", timeout=STEP_TIMEOUT)
+        responder.join(STEP_TIMEOUT)
+        assert csms.messages("RAW-1", "Reset", kind="CALLRESULT")
+
+
+def test_peer_refuses_bad_path_and_missing_subprotocol(csms):
+    """A connection on another path is closed at once and recorded as refused; one without the
+    ocpp1.6 subprotocol is refused in the handshake (HTTP 400: websockets does that before the
+    PyPI peer sees it) or closed at once. Neither counts as connected."""
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+    with raw_client(csms, "/other/RAW-2") as ws:
+        with pytest.raises(ConnectionClosed):
+            ws.recv(STEP_TIMEOUT)
+    csms.wait_until(lambda: [c for c in csms.connections("/other/RAW-2") if c.refused == "bad path"],
+                    STEP_TIMEOUT, "the connection on /other/ to be refused")
+    try:
+        with raw_client(csms, "/ocpp/RAW-3", subprotocols=()) as ws:
+            with pytest.raises(ConnectionClosed):
+                ws.recv(STEP_TIMEOUT)
+    except InvalidStatus as refused:
+        assert refused.response.status_code == 400
+    csms.sync()
+    assert not csms.is_connected("RAW-3") and not csms.messages("RAW-3", direction=None, kind=None)
+
+
+def test_node_peer_exits_when_stdin_closes(tmp_path):
+    """The Node process never outlives the test run: it exits when its stdin ends (as when
+    pytest dies), not only on `quit`."""
+    peer = NodeCentralSystem(Behaviour(), log_path=tmp_path / "csms-node.log")
+    try:
+        assert peer.start() > 0
+        peer.proc.stdin.close()
+        assert peer.proc.wait(EXIT_TIMEOUT) == 0
+    finally:
+        peer.close()
 
 
 def test_harness_uses_stand_in_or_real_binary():

@@ -10,7 +10,7 @@
 //                                {"ev": "message" | "connection" | "closed", ...}    (records)
 //
 // Commands: start {port}, stop, behaviour {behaviour}, call {cpId, action, payload, timeout},
-// quit. Everything listens on 127.0.0.1 only. The process exits when stdin ends, so it never
+// sync, quit. Everything listens on 127.0.0.1 only. The process exits when stdin ends, so it never
 // outlives the test that started it. Diagnostics go to stderr.
 
 import { createInterface } from 'node:readline';
@@ -159,10 +159,16 @@ function newServer() {
     respondWithDetailedErrors: true,
   });
 
-  // The handshake: a wrong password is refused with 401 before the upgrade (as csms.py does);
-  // a wrong path or a missing subprotocol is accepted and then closed, and recorded as refused.
+  // The handshake, as the PyPI peer does it: no ocpp1.6 subprotocol is refused with 400 (there
+  // websockets does it) and a wrong password with 401, before the upgrade; a wrong path is
+  // accepted and then closed. Each is recorded as a refused connection.
   rpcServer.auth((accept, reject, handshake) => {
     const cpId = handshake.identity;
+    if (!handshake.protocols.has(SUBPROTOCOL)) {
+      recordConnection(cpId, handshake.request.url, null, lowerCaseHeaders(handshake.headers), 'no ocpp1.6');
+      reject(400, 'missing subprotocol');
+      return;
+    }
     const expected = behaviour.passwords[cpId];
     if (expected !== undefined && handshake.password?.toString('utf8') !== expected) {
       recordConnection(cpId, handshake.request.url, null, lowerCaseHeaders(handshake.headers), 'bad password');
@@ -283,6 +289,7 @@ const COMMANDS = {
     return true;
   },
   call: (args) => callChargePoint(args),
+  sync: () => true, // answered after every record line so far: the Python side is up to date
   quit: async () => {
     await stop();
     setImmediate(() => process.exit(0));
