@@ -978,6 +978,52 @@ def test_peer_rejects_invalid_frames(csms):
         assert csms.messages("RAW-1", "Reset", kind="CALLRESULT")
 
 
+def test_peer_behaviour_settings(csms):
+    """Each peer answers as `Behaviour` says, including settings changed while running (for
+    the `node` peer they travel over the control channel): boot status and intervals, idTag
+    statuses, transactionIds, a delayed answer and a CALL never answered."""
+    import json
+
+    def exchange(ws, unique_id: str, action: str, payload: dict, timeout: float = STEP_TIMEOUT):
+        ws.send(json.dumps([2, unique_id, action, payload]))
+        answer = json.loads(ws.recv(timeout))
+        assert answer[:2] == [3, unique_id], answer
+        return answer[2]
+
+    boot = {"chargePointVendor": "raw", "chargePointModel": "raw"}
+    csms.behaviour.boot_status = "Pending"
+    csms.behaviour.boot_retry_interval = 7
+    with raw_client(csms, "/ocpp/RAW-4") as ws:
+        assert {k: v for k, v in exchange(ws, "b1", "BootNotification", boot).items()
+                if k != "currentTime"} == {"status": "Pending", "interval": 7}
+        csms.behaviour.boot_status = "Accepted"
+        csms.behaviour.heartbeat_interval = 42
+        assert exchange(ws, "b2", "BootNotification", boot)["interval"] == 42
+        csms.behaviour.id_tags = {"TAG-X": "Expired"}
+        csms.behaviour.unknown_id_tag_status = "Blocked"
+        assert exchange(ws, "a1", "Authorize", {"idTag": "TAG-X"}) == {"idTagInfo": {"status": "Expired"}}
+        assert exchange(ws, "a2", "Authorize", {"idTag": "TAG-Y"}) == {"idTagInfo": {"status": "Blocked"}}
+        csms.behaviour.first_transaction_id = 900
+        start = {"connectorId": 1, "idTag": "TAG-X", "meterStart": 0, "timestamp": iso_in(0)}
+        assert exchange(ws, "t1", "StartTransaction", start)["transactionId"] == 900
+        assert exchange(ws, "t2", "StartTransaction", start)["transactionId"] == 901
+
+        csms.behaviour.delays = {"Heartbeat": 0.4}
+        sent = time.monotonic()
+        exchange(ws, "h1", "Heartbeat", {})
+        assert time.monotonic() - sent >= 0.35
+        csms.behaviour.delays = {}
+        csms.behaviour.no_answer = {"Heartbeat"}
+        ws.send(json.dumps([2, "h2", "Heartbeat", {}]))
+        with pytest.raises(TimeoutError):
+            ws.recv(0.5)
+        csms.behaviour.no_answer = set()
+        exchange(ws, "h3", "Heartbeat", {})
+    csms.sync()
+    assert not csms.answer_now(csms.messages("RAW-4", "Heartbeat")[1])
+    assert not csms.errors_sent("RAW-4")
+
+
 def test_peer_refuses_bad_path_and_missing_subprotocol(csms):
     """A connection on another path is closed at once and recorded as refused; one without the
     ocpp1.6 subprotocol is refused in the handshake (HTTP 400: websockets does that before the
