@@ -477,6 +477,53 @@ def test_local_transaction(cp):
                 where=lambda p: p["connectorId"] == 1 and p["status"] == "Available")
 
 
+# Every measurand the charge point may sample (ocpp_core::charge_point::metering), split over
+# MeterValues and StopTransaction's transactionData (at most 8 per key there: the
+# ...SampledDataMaxLength keys say how many), Frequency and the others in both.
+SAMPLED_MEASURANDS = ["Energy.Active.Import.Register", "Frequency", "SoC", "Temperature", "Voltage",
+                      "Current.Import", "Power.Active.Import", "Current.Offered"]
+STOP_TXN_MEASURANDS = ["Energy.Active.Import.Register", "Energy.Active.Export.Register",
+                       "Power.Active.Export", "Power.Offered", "Frequency", "SoC", "Temperature",
+                       "Voltage"]
+
+
+def test_every_measurand_passes_both_schemas(cp):
+    """Every measurand the charge point can sample, in MeterValues and in StopTransaction's
+    transactionData, so that each peer's schemas see every unit, phase, location and context the
+    charge point writes (the teardown fails on any CALLERROR). Measurands the simulator has no
+    reading for are simply absent."""
+    limits = {e["key"]: int(e["value"]) for e in cp.call("get_configuration", [
+        "MeterValuesSampledDataMaxLength", "StopTxnSampledDataMaxLength"])["configurationKey"]}
+    for key, measurands in (("MeterValuesSampledData", SAMPLED_MEASURANDS),
+                            ("StopTxnSampledData", STOP_TXN_MEASURANDS)):
+        allowed = measurands[:limits.get(f"{key}MaxLength", len(measurands))]
+        assert configure(cp, key, ",".join(allowed)) == "Accepted", (key, allowed)
+    assert configure(cp, "MeterValueSampleInterval", "1") == "Accepted"
+    mark = cp.mark()
+    cp.send("ev 1 11000", "plug 1", f"tag 1 {TAG_A}")
+    start = cp.wait_for("StartTransaction", since=mark)
+    transaction_id = cp.csms.answer(start)["transactionId"]
+    samples = cp.wait_for("MeterValues", since=start.seq, count=2,
+                          where=lambda p: p.get("transactionId") == transaction_id)
+    cp.send(f"tag 1 {TAG_A}")
+    stop = cp.wait_for("StopTransaction", since=start.seq)
+    for message in (*samples, stop):  # answered with a CALLRESULT (MeterValues.conf is {})
+        cp.csms.wait_until(lambda m=message: cp.messages(
+            direction="out", kind=None, since=m.seq, where=lambda a: a.unique_id == m.unique_id),
+            STEP_TIMEOUT, f"the answer to {message}", cp.id)
+    cp.csms.sync()
+    assert not cp.csms.errors_sent(cp.id), cp.csms.errors_sent(cp.id)
+
+    def measurands(meter_values: list[dict]) -> list[str]:
+        return sorted({sv.get("measurand", "Energy.Active.Import.Register")
+                       for mv in meter_values for sv in mv["sampledValue"]})
+
+    sampled = measurands([mv for s in samples for mv in s.payload["meterValue"]])
+    in_stop = measurands(stop.payload.get("transactionData", []))
+    print(f"measurands in MeterValues: {sampled}; in StopTransaction: {in_stop}")
+    assert "Energy.Active.Import.Register" in sampled
+
+
 def test_unplug_stops_transaction(cp):
     assert configure(cp, "StopTransactionOnEVSideDisconnect", "true") == "Accepted"
     mark = cp.mark()
