@@ -67,7 +67,7 @@ class _PushedBehaviour(Behaviour):
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, dict):
             value = MappingProxyType(dict(value))
-        elif isinstance(value, (set, list)):
+        elif isinstance(value, set):
             value = frozenset(value)
         super().__setattr__(name, value)
         push = self.__dict__.get("_push")
@@ -103,6 +103,7 @@ class NodeCentralSystem(CentralSystemPeer):
         self.port = 0
         self._active: dict[str, int] = {}  # identity -> number of its open connection
         self._ids = itertools.count(1)
+        self._write_lock = threading.Lock()  # one command line at a time on stdin
         self._pending: dict[int, dict] = {}  # command id -> its answer, once it came
         self._gone = False  # stdout closed: the process ended
         self._log = open(log_path, "a", encoding="utf-8") if log_path else subprocess.DEVNULL
@@ -161,11 +162,14 @@ class NodeCentralSystem(CentralSystemPeer):
         """Send one command and wait for its answer; raise if it failed or none came."""
         command_id = next(self._ids)
         line = json.dumps({"id": command_id, "cmd": cmd, **args})
-        with self._cond:
-            if self._gone:
-                raise RuntimeError(f"the ocpp-rpc central system has exited ({cmd})")
+        if self._gone:
+            raise RuntimeError(f"the ocpp-rpc central system has exited ({cmd})")
+        # Written outside `_cond`, which the reader thread needs to take in Node's output: Node
+        # writes to a pipe synchronously, so it must never wait for us while we wait for it.
+        with self._write_lock:
             self.proc.stdin.write(line + "\n")
             self.proc.stdin.flush()
+        with self._cond:
             if not self._cond.wait_for(lambda: command_id in self._pending or self._gone, wait):
                 raise TimeoutError(f"the ocpp-rpc central system did not answer {cmd} in {wait}s")
             answer = self._pending.pop(command_id, None)
