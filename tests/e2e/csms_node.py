@@ -13,8 +13,11 @@ number, every connection and its close) come out in the order they happened, and
 mirrors the record into the lists `CentralSystemPeer` waits on. Nothing listens for the control
 channel; the central system itself listens on 127.0.0.1 only.
 
-The process ends with the fixture: `close()` sends `quit`, closes stdin (the process exits when
-stdin ends, so it also dies with pytest) and kills it if it is still there.
+Each test gets a fresh process; `acquire` hands out one started while the previous test ran
+(loading ocpp-rpc costs about 0.35 s of CPU) and starts the next. A process ends with its test:
+`close()` sends `quit`, closes stdin and kills it if it is still there; the spare left at the
+end is closed by a session fixture; and the process exits by itself when its stdin ends, so it
+also dies with pytest.
 """
 
 from __future__ import annotations
@@ -97,7 +100,10 @@ class NodeCentralSystem(CentralSystemPeer):
 
     name = "node"
 
-    def __init__(self, behaviour: Behaviour | None = None, log_path: Path | None = None):
+    def __init__(self, behaviour: Behaviour | None = None, log_path: Path | None = None, *,
+                 spare: bool = False):
+        """Start the Node process. A `spare` is not yet anybody's: `attach` gives it its
+        behaviour and log later (see `acquire`), so Node loads while another test runs."""
         check_installed()
         super().__init__(threading.Condition(), [], [])
         self.port = 0
@@ -106,14 +112,31 @@ class NodeCentralSystem(CentralSystemPeer):
         self._write_lock = threading.Lock()  # one command line at a time on stdin
         self._pending: dict[int, dict] = {}  # command id -> its answer, once it came
         self._gone = False  # stdout closed: the process ended
-        self._log = open(log_path, "a", encoding="utf-8") if log_path else subprocess.DEVNULL
+        self._log_path: Path | None = None
+        self._log = None  # the log file once attached; stderr lines wait in _early until then
+        self._early: list[str] = []
         self.proc = subprocess.Popen(
             ["node", str(SCRIPT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self._log, text=True, bufsize=1, cwd=NODE_DIR,
+            stderr=subprocess.PIPE, text=True, bufsize=1, cwd=NODE_DIR,
         )
         self._reader = threading.Thread(target=self._read, name="csms-node", daemon=True)
         self._reader.start()
-        self._behaviour = _PushedBehaviour(**{f.name: getattr(behaviour or Behaviour(), f.name)
+        self._stderr = threading.Thread(target=self._read_stderr, name="csms-node-log", daemon=True)
+        self._stderr.start()
+        self._behaviour: _PushedBehaviour | None = None
+        if not spare:
+            self.attach(behaviour or Behaviour(), log_path)
+
+    def attach(self, behaviour: Behaviour, log_path: Path | None) -> None:
+        """Make this process a test's central system: its behaviour, and its stderr log."""
+        with self._cond:
+            self._log_path = log_path
+            if log_path is not None:
+                self._log = open(log_path, "a", encoding="utf-8")
+                self._log.writelines(self._early)
+                self._log.flush()
+            self._early.clear()
+        self._behaviour = _PushedBehaviour(**{f.name: getattr(behaviour, f.name)
                                               for f in fields(Behaviour)})
         self._push(self._behaviour)
         self._behaviour._push = self._push
@@ -136,6 +159,16 @@ class NodeCentralSystem(CentralSystemPeer):
             self._gone = True
             self._active.clear()
             self._cond.notify_all()
+
+    def _read_stderr(self) -> None:
+        """Node's diagnostics into the test's log (kept until one is attached)."""
+        for line in self.proc.stderr:
+            with self._cond:
+                if self._log is not None:
+                    self._log.write(line)
+                    self._log.flush()
+                elif self._log_path is None:
+                    self._early.append(line)
 
     def _record(self, event: dict) -> None:
         """Mirror one record line (under `_cond`)."""
@@ -216,8 +249,11 @@ class NodeCentralSystem(CentralSystemPeer):
                 self.proc.kill()
                 self.proc.wait(5)
             self._reader.join(5)
-            if self._log is not subprocess.DEVNULL:
-                self._log.close()
+            self._stderr.join(5)
+            with self._cond:
+                if self._log is not None:
+                    self._log.close()
+                    self._log = None
 
     def is_connected(self, cp_id: str) -> bool:
         return cp_id in self._active
@@ -254,13 +290,46 @@ class NodeCentralSystem(CentralSystemPeer):
 
     def log_tail(self, lines: int = 30) -> str:
         """The end of the Node process's stderr log (for a failing test's output)."""
-        if self._log is subprocess.DEVNULL:
+        if self._log_path is None:
             return ""
         try:
-            return "\n".join(Path(self._log.name).read_text(encoding="utf-8").splitlines()[-lines:])
+            return "\n".join(self._log_path.read_text(encoding="utf-8").splitlines()[-lines:])
         except OSError:
             return ""
 
 
-__all__ = ["NodeCentralSystem", "NodeUnavailable", "check_installed"]
+# One Node process started ahead of need: loading ocpp-rpc (it compiles the OCPP 1.6, 2.0.1
+# and 2.1 schemas) takes about 0.35 s of CPU, which then overlaps the previous test instead of
+# adding to each test's setup. Each test still gets a fresh process.
+_spare: NodeCentralSystem | None = None
+_spare_lock = threading.Lock()
+
+
+def acquire(behaviour: Behaviour, log_path: Path | None) -> NodeCentralSystem:
+    """A fresh Node central system for one test (the spare if there is a live one), and a new
+    spare started for the next test."""
+    global _spare
+    with _spare_lock:
+        peer, _spare = _spare, None
+    if peer is None or peer.proc.poll() is not None:
+        if peer is not None:
+            peer.close()
+        peer = NodeCentralSystem(spare=True)
+    peer.attach(behaviour, log_path)
+    spare = NodeCentralSystem(spare=True)
+    with _spare_lock:
+        _spare = spare
+    return peer
+
+
+def close_spare() -> None:
+    """End the spare process (at the end of the session)."""
+    global _spare
+    with _spare_lock:
+        peer, _spare = _spare, None
+    if peer is not None:
+        peer.close()
+
+
+__all__ = ["NodeCentralSystem", "NodeUnavailable", "acquire", "check_installed", "close_spare"]
 

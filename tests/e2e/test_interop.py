@@ -41,6 +41,7 @@ from csms import (
     iso_in,
     parse_time,
 )
+import csms_node
 from csms_node import NodeCentralSystem, NodeUnavailable
 
 HERE = Path(__file__).resolve().parent
@@ -286,14 +287,23 @@ def charge_point_program():
     return cp_command()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def node_spare():
+    """Ends the Node process started ahead for the next `node` test (csms_node.acquire) when the
+    session ends; no Node process outlives the run."""
+    yield
+    csms_node.close_spare()
+
+
 PEERS = ("pypi", "node")
 
 
 @pytest.fixture(params=PEERS)
 def csms(request, tmp_path) -> CentralSystemPeer:
     """A central system on a free loopback port, once per peer: `pypi` in a background asyncio
-    thread, `node` in a Node.js child process (its stderr in `csms-node.log` in the test's
-    temporary directory). A scenario marked `pypi_only(reason)` is skipped on the node peer."""
+    thread, `node` in a fresh Node.js child process (started while the previous test ran; its
+    stderr in `csms-node.log` in the test's temporary directory). A scenario marked
+    `pypi_only(reason)` is skipped on the node peer."""
     peer = request.param
     marker = request.node.get_closest_marker("pypi_only")
     if peer == "node" and marker is not None:
@@ -301,7 +311,7 @@ def csms(request, tmp_path) -> CentralSystemPeer:
     behaviour = Behaviour(id_tags=dict(ID_TAGS))
     if peer == "node":
         try:
-            central_system = NodeCentralSystem(behaviour, log_path=tmp_path / "csms-node.log")
+            central_system = csms_node.acquire(behaviour, tmp_path / "csms-node.log")
         except NodeUnavailable as error:
             pytest.fail(str(error), pytrace=False)
     else:
