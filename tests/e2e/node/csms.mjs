@@ -23,8 +23,8 @@ const HOST = '127.0.0.1';
 const ENDPOINT = '/ocpp'; // served path: /ocpp/<identity>
 const SUBPROTOCOL = 'ocpp1.6';
 
-// How the central system answers; replaced as a whole by the `behaviour` command. The field
-// names are those of csms.py's Behaviour (snake_case), so one object serves both peers.
+// How the central system answers; the `behaviour` command sets the fields it names (csms_node.py
+// sends them all at each change). The names are those of csms.py's Behaviour (snake_case).
 let behaviour = {
   boot_status: 'Accepted',
   heartbeat_interval: 300,
@@ -41,7 +41,6 @@ let behaviour = {
 let seq = 0; // one sequence for messages and connections, as in csms.py
 let server = null; // the RPCServer while listening
 let httpServer = null;
-let port = 0;
 const active = new Map(); // identity -> {client, number}
 const connectionCounts = new Map(); // identity -> connections so far (numbered from 1)
 let lastTransactionId = null;
@@ -231,7 +230,7 @@ async function start(wanted) {
   if (server) throw new Error('already listening');
   server = newServer();
   httpServer = await server.listen(wanted ?? 0, HOST);
-  port = httpServer.address().port;
+  const { port } = httpServer.address();
   log(`listening on ${HOST}:${port} (ocpp-rpc strict mode, ${SUBPROTOCOL})`);
   return port;
 }
