@@ -120,8 +120,9 @@ class ChargePointProcess:
             with self._cond:
                 if not tag:
                     self.lines.append((time.time(), line))
-                self._log.write(f"{tag}{line}\n")
-                self._log.flush()
+                if not self._log.closed:  # a last line may come after stop() closed the log
+                    self._log.write(f"{tag}{line}\n")
+                    self._log.flush()
                 self._cond.notify_all()
         stream.close()
 
@@ -176,7 +177,8 @@ class ChargePointProcess:
                 stream.close()
             except OSError:
                 pass
-        self._log.close()
+        with self._cond:  # the reader threads write to it under the same lock
+            self._log.close()
 
     # -- stderr ------------------------------------------------------------------------------
 
