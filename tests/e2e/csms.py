@@ -16,6 +16,10 @@ independent implementation, and every answer it gives to our calls is too.
 
 `CentralSystem` lives in an asyncio loop; `CentralSystemThread` runs one in a background thread
 with a blocking API for pytest (waiting on a condition variable, not by sleeping).
+
+That blocking API is `CentralSystemPeer`, shared with the second peer on the npm package
+`ocpp-rpc` (csms_node.py): the record, the waits and the call helpers are written once, and
+the scenarios run against either.
 """
 
 from __future__ import annotations
