@@ -36,10 +36,12 @@ if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0
     echo "e2e: node >= 18 is needed for the ocpp-rpc central system; found $(node --version 2>&1)" >&2
     exit 1
 fi
-npm ci --prefix tests/e2e/node --silent --no-audit --no-fund || {
+# Quiet unless it fails (npm's --silent would hide the reason too).
+if ! npm_output=$(npm ci --prefix tests/e2e/node --no-audit --no-fund --no-progress 2>&1); then
+    echo "$npm_output" >&2
     echo "e2e: 'npm ci --prefix tests/e2e/node' failed (installs ocpp-rpc from tests/e2e/node/package-lock.json)" >&2
     exit 1
-}
+fi
 
 echo "e2e: charge point: ${OCPP_CP_BIN:-tests/e2e/fake_ocpp_cp.py (stand-in; set OCPP_CP_BIN for the real one)}"
 echo "e2e: central systems: pypi (ocpp $(.venv/bin/python -c 'from importlib.metadata import version; print(version("ocpp"))')), node (ocpp-rpc $(node -p 'require("./tests/e2e/node/node_modules/ocpp-rpc/package.json").version') strict mode, node $(node --version))"
