@@ -16,6 +16,10 @@ independent implementation, and every answer it gives to our calls is too.
 
 `CentralSystem` lives in an asyncio loop; `CentralSystemThread` runs one in a background thread
 with a blocking API for pytest (waiting on a condition variable, not by sleeping).
+
+That blocking API is `CentralSystemPeer`, shared with the second peer on the npm package
+`ocpp-rpc` (csms_node.py): the record, the waits and the call helpers are written once, and
+the scenarios run against either.
 """
 
 from __future__ import annotations
@@ -448,62 +452,69 @@ def _basic_auth_password(header: str | None, cp_id: str) -> str | None:
     return password if user == cp_id else None
 
 
-class CentralSystemThread:
-    """A `CentralSystem` in its own thread and asyncio loop, with a blocking API for tests."""
+class CentralSystemPeer:
+    """What the scenarios see of a central system, whichever implementation runs it: the record
+    (frames and connections, mirrored into `_messages` / `_connections` under `_cond`), waiting
+    on it, and calls to the charge point.
 
-    def __init__(self, behaviour: Behaviour | None = None):
-        self.csms = CentralSystem(behaviour)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._run, name="csms", daemon=True)
-        self._thread.start()
+    Two peers implement it: `CentralSystemThread` (the PyPI `ocpp` package, in process) and
+    `csms_node.NodeCentralSystem` (the npm `ocpp-rpc` package in strict mode, a Node process).
+    A subclass provides the lifecycle (`start`, `stop_listener`, `restart_listener`, `close`),
+    `behaviour`, `port`, `is_connected` and `call`, and fills the record."""
 
-    def _run(self):
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_forever()
-        self._loop.close()
+    name = "?"  # "pypi" or "node": the peer, as it appears in test ids
 
-    def _await(self, coroutine, timeout: float):
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+    def __init__(self, cond: threading.Condition, messages: list[Message],
+                 connections: list[Connection]):
+        self._cond = cond  # notified at each new record
+        self._messages = messages
+        self._connections = connections
 
-    # -- lifecycle ---------------------------------------------------------------------------
+    # -- provided by the peer ----------------------------------------------------------------
 
-    @property
-    def behaviour(self) -> Behaviour:
-        return self.csms.behaviour
+    behaviour: Behaviour
+    port: int
 
-    @property
-    def port(self) -> int:
-        return self.csms.port
+    def start(self, port: int = 0) -> int:
+        raise NotImplementedError
+
+    def stop_listener(self) -> None:
+        """Go offline: stop listening and drop every connection (1001). Records are kept."""
+        raise NotImplementedError
+
+    def restart_listener(self) -> None:
+        """Come back online on the same port."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def is_connected(self, cp_id: str) -> bool:
+        raise NotImplementedError
+
+    def sync(self) -> None:
+        """Return once everything the central system has sent or received so far is in the
+        record. In process (PyPI) it always is; a peer that reports its record over a pipe
+        (node) may lag the wire by a few milliseconds."""
+
+    def call(self, cp_id: str, payload, timeout: float = 10) -> dict:
+        """Send `payload` (an `ocpp.v16.call` dataclass) as a CALL and return the raw payload of
+        the CALLRESULT (camelCase, as on the wire). Raises `CallErrorAnswer` for a CALLERROR
+        answer, `InvalidAnswer` when the peer finds the answer invalid, `TimeoutError`,
+        `NotConnected`."""
+        raise NotImplementedError
 
     @property
     def url(self) -> str:
         """The base URL a charge point is given (`--csms`); its identity is appended."""
         return f"ws://{HOST}:{self.port}/ocpp"
 
-    def start(self, port: int = 0) -> int:
-        return self._await(self.csms.start(port), 10)
-
-    def stop_listener(self) -> None:
-        """Go offline: stop listening and drop every connection. Records are kept."""
-        self._await(self.csms.stop(), 15)
-
-    def restart_listener(self) -> None:
-        """Come back online on the same port."""
-        self._await(self.csms.start(self.port), 10)
-
-    def close(self) -> None:
-        try:
-            self._await(self.csms.stop(), 15)
-        finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-
     # -- records -----------------------------------------------------------------------------
 
     def mark(self) -> int:
         """The current position in the record: pass it as `since` to see only what follows."""
-        with self.csms._cond:
-            return self.csms._messages[-1].seq if self.csms._messages else 0
+        with self._cond:
+            return self._messages[-1].seq if self._messages else 0
 
     def messages(
         self,
@@ -517,10 +528,10 @@ class CentralSystemThread:
     ) -> list[Message]:
         """Recorded frames, oldest first. Defaults: CALLs sent by the charge point."""
         actions = {action} if isinstance(action, str) else set(action) if action else None
-        with self.csms._cond:
+        with self._cond:
             return [
                 m
-                for m in self.csms._messages
+                for m in self._messages
                 if m.seq > since
                 and (cp_id is None or m.cp_id == cp_id)
                 and (direction is None or m.direction == direction)
@@ -533,18 +544,15 @@ class CentralSystemThread:
         return [m.payload for m in self.messages(cp_id, action, **kwargs)]
 
     def connections(self, cp_id: str | None = None) -> list[Connection]:
-        with self.csms._cond:
-            return [c for c in self.csms._connections if cp_id is None or c.cp_id == cp_id]
-
-    def is_connected(self, cp_id: str) -> bool:
-        return cp_id in self.csms._active
+        with self._cond:
+            return [c for c in self._connections if cp_id is None or c.cp_id == cp_id]
 
     def wait_until(self, condition: Callable[[], Any], timeout: float, what: str, cp_id=None):
         """Wait until `condition()` is truthy (re-checked at each new record) and return its value.
 
         On timeout, fail with `what` and the tail of the record."""
         deadline = time.monotonic() + timeout
-        with self.csms._cond:
+        with self._cond:
             while True:
                 value = condition()
                 if value:
@@ -554,7 +562,7 @@ class CentralSystemThread:
                     break
                 # Woken by every new frame or connection; also re-check now and then for
                 # conditions that depend on things other than the record.
-                self.csms._cond.wait(min(left, 0.25))
+                self._cond.wait(min(left, 0.25))
         tail = "\n".join(f"  {m}" for m in self.messages(cp_id, direction=None, kind=None)[-25:])
         raise AssertionError(f"timed out after {timeout}s waiting for {what}; last frames:\n{tail}")
 
@@ -602,23 +610,27 @@ class CentralSystemThread:
 
     def answer_now(self, message: Message) -> Any:
         """Like `answer` without waiting: None if not answered (yet)."""
-        with self.csms._cond:
-            for m in self.csms._messages:
+        with self._cond:
+            for m in self._messages:
                 if (m.seq > message.seq and m.cp_id == message.cp_id and m.direction != message.direction
                         and m.unique_id == message.unique_id and m.kind == "CALLRESULT"):
                     return m.payload
         return None
 
+    def answer_frame(self, cp_id: str, unique_id: str) -> Message | None:
+        """The last frame from `cp_id` with `unique_id` (the answer to our CALL of that id)."""
+        with self._cond:
+            for message in reversed(self._messages):
+                if message.unique_id == unique_id and message.direction == "in" and message.cp_id == cp_id:
+                    return message
+        return None
+
     def errors_sent(self, cp_id: str | None = None) -> list[Message]:
-        """CALLERRORs the central system sent: frames of the charge point that the `ocpp`
-        package rejected (bad schema, unknown action, ...)."""
+        """CALLERRORs the central system sent: frames of the charge point that the peer
+        rejected (bad schema, unknown action, ...)."""
         return self.messages(cp_id, direction="out", kind="CALLERROR")
 
     # -- calling the charge point ------------------------------------------------------------
-
-    def call(self, cp_id: str, payload, timeout: float = 10) -> dict:
-        """Blocking `CentralSystem.call`: the raw payload of the answer."""
-        return self._await(self.csms.call(cp_id, payload, timeout), timeout + 5)
 
     def remote_start_transaction(self, cp_id, id_tag, connector_id=None, charging_profile=None, **kw):
         return self.call(cp_id, call.RemoteStartTransaction(
@@ -697,8 +709,62 @@ class CentralSystemThread:
     def clear_cache(self, cp_id, **kw):
         return self.call(cp_id, call.ClearCache(), **kw)
 
+class CentralSystemThread(CentralSystemPeer):
+    """The PyPI peer: a `CentralSystem` in its own thread and asyncio loop, with the blocking
+    API of `CentralSystemPeer` for tests."""
+
+    name = "pypi"
+
+    def __init__(self, behaviour: Behaviour | None = None):
+        self.csms = CentralSystem(behaviour)
+        super().__init__(self.csms._cond, self.csms._messages, self.csms._connections)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, name="csms", daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_forever()
+        self._loop.close()
+
+    def _await(self, coroutine, timeout: float):
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def behaviour(self) -> Behaviour:
+        return self.csms.behaviour
+
+    @property
+    def port(self) -> int:
+        return self.csms.port
+
+    def start(self, port: int = 0) -> int:
+        return self._await(self.csms.start(port), 10)
+
+    def stop_listener(self) -> None:
+        self._await(self.csms.stop(), 15)
+
+    def restart_listener(self) -> None:
+        self._await(self.csms.start(self.port), 10)
+
+    def close(self) -> None:
+        try:
+            self._await(self.csms.stop(), 15)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+
+    def is_connected(self, cp_id: str) -> bool:
+        return cp_id in self.csms._active
+
+    def call(self, cp_id: str, payload, timeout: float = 10) -> dict:
+        """Blocking `CentralSystem.call`: the raw payload of the answer."""
+        return self._await(self.csms.call(cp_id, payload, timeout), timeout + 5)
+
 
 __all__ = [
-    "Behaviour", "CallErrorAnswer", "CentralSystem", "CentralSystemThread", "Connection",
+    "Behaviour", "CallErrorAnswer", "CentralSystem", "CentralSystemPeer", "CentralSystemThread", "Connection",
     "InvalidAnswer", "Message", "NotConnected", "iso_in", "now_iso", "parse_time",
 ]

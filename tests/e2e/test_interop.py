@@ -1,5 +1,8 @@
-"""End-to-end interop scenarios: the `ocpp-cp` charge point against a central system built on the
-third-party `ocpp` package (see csms.py).
+"""End-to-end interop scenarios: the `ocpp-cp` charge point against two independent central
+systems ("peers"), each scenario against each: `pypi`, built on the third-party `ocpp` package
+(csms.py), and `node`, built on the npm package `ocpp-rpc` in strict mode (csms_node.py,
+node/csms.mjs). The peer is in the test id: `test_boot[pypi]`, `test_boot[node]`; scenarios that
+start no central system (bad arguments, unreachable central system) run once, without one.
 
 The charge point is the program named by $OCPP_CP_BIN (default: the stand-in fake_ocpp_cp.py; the
 real one is target/debug/ocpp-cp), driven only through its documented contract:
@@ -32,11 +35,14 @@ import pytest
 from csms import (
     Behaviour,
     CallErrorAnswer,
+    CentralSystemPeer,
     CentralSystemThread,
     Message,
     iso_in,
     parse_time,
 )
+import csms_node
+from csms_node import NodeCentralSystem, NodeUnavailable
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -81,7 +87,7 @@ def using_stand_in() -> bool:
 class ChargePointProcess:
     """One `ocpp-cp` process: stdin commands, stderr lines, kill -9 and restart."""
 
-    def __init__(self, csms: CentralSystemThread, cp_id: str, args: list[str], log_path: Path,
+    def __init__(self, csms: CentralSystemPeer | None, cp_id: str, args: list[str], log_path: Path,
                  connectors: int = 1):
         self.csms = csms
         self.id = cp_id
@@ -114,8 +120,9 @@ class ChargePointProcess:
             with self._cond:
                 if not tag:
                     self.lines.append((time.time(), line))
-                self._log.write(f"{tag}{line}\n")
-                self._log.flush()
+                if not self._log.closed:  # a last line may come after stop() closed the log
+                    self._log.write(f"{tag}{line}\n")
+                    self._log.flush()
                 self._cond.notify_all()
         stream.close()
 
@@ -170,7 +177,8 @@ class ChargePointProcess:
                 stream.close()
             except OSError:
                 pass
-        self._log.close()
+        with self._cond:  # the reader threads write to it under the same lock
+            self._log.close()
 
     # -- stderr ------------------------------------------------------------------------------
 
@@ -281,20 +289,50 @@ def charge_point_program():
     return cp_command()
 
 
-@pytest.fixture
-def csms():
-    """A central system on a free loopback port, in a background asyncio thread."""
-    central_system = CentralSystemThread(Behaviour(id_tags=dict(ID_TAGS)))
-    central_system.start()
-    yield central_system
-    central_system.close()
+@pytest.fixture(scope="session", autouse=True)
+def node_spare():
+    """Ends the Node process started ahead for the next `node` test (csms_node.acquire) when the
+    session ends; no Node process outlives the run."""
+    yield
+    csms_node.close_spare()
+
+
+PEERS = ("pypi", "node")
+
+
+@pytest.fixture(params=PEERS)
+def csms(request, tmp_path) -> CentralSystemPeer:
+    """A central system on a free loopback port, once per peer: `pypi` in a background asyncio
+    thread, `node` in a fresh Node.js child process (started while the previous test ran; its
+    stderr in `csms-node.log` in the test's temporary directory). A scenario marked
+    `pypi_only(reason)` is skipped on the node peer."""
+    peer = request.param
+    marker = request.node.get_closest_marker("pypi_only")
+    if peer == "node" and marker is not None:
+        pytest.skip(f"PyPI peer only: {marker.args[0]}")
+    behaviour = Behaviour(id_tags=dict(ID_TAGS))
+    if peer == "node":
+        try:
+            central_system = csms_node.acquire(behaviour, tmp_path / "csms-node.log")
+        except NodeUnavailable as error:
+            pytest.fail(str(error), pytrace=False)
+    else:
+        central_system = CentralSystemThread(behaviour)
+    try:
+        central_system.start()
+        yield central_system
+    finally:
+        central_system.close()
+        if isinstance(central_system, NodeCentralSystem):  # shown only when the test failed
+            print(f"--- ocpp-rpc central system log (last 30 lines) ---\n{central_system.log_tail()}")
 
 
 @pytest.fixture
 def start_cp(csms, tmp_path):
     """Factory: start_cp(connectors=1, extra=[...]) spawns `ocpp-cp` against `csms` with its own
-    --state-dir. At teardown every process is stopped, and the test fails if the `ocpp`
-    package rejected any frame of the charge point or the charge point crashed."""
+    --state-dir. At teardown every process is stopped, and the test fails if the central
+    system (the `ocpp` package, or `ocpp-rpc` in strict mode) rejected any frame of the charge
+    point or the charge point crashed."""
     processes: list[ChargePointProcess] = []
 
     def start(connectors: int | None = None, extra: list[str] = (), cp_id: str | None = None,
@@ -313,12 +351,14 @@ def start_cp(csms, tmp_path):
     for process in processes:
         process.stop()
     crashes = [line for p in processes for line in p.stderr() if any(m in line for m in CRASH_MARKERS)]
+    csms.sync()
     rejected = csms.errors_sent()
     for process in processes:  # shown by pytest only when the test failed
         print(f"--- {process.id} stderr (last 40 lines) ---")
         print("\n".join(process.stderr()[-40:]))
     assert not crashes, f"charge point crashed: {crashes}"
-    assert not rejected, "the ocpp package rejected charge point frames:\n" + "\n".join(map(str, rejected))
+    assert not rejected, (f"the {csms.name} central system rejected charge point frames:\n"
+                          + "\n".join(map(str, rejected)))
 
 
 @pytest.fixture
@@ -447,6 +487,56 @@ def test_local_transaction(cp):
     cp.send("unplug 1")
     cp.wait_for("StatusNotification", since=mark,
                 where=lambda p: p["connectorId"] == 1 and p["status"] == "Available")
+
+
+# Every measurand the charge point may sample (ocpp_core::charge_point::metering), split over
+# MeterValues and StopTransaction's transactionData (at most 8 per key there: the
+# ...SampledDataMaxLength keys say how many), Frequency and the others in both.
+SAMPLED_MEASURANDS = ["Energy.Active.Import.Register", "Frequency", "SoC", "Temperature", "Voltage",
+                      "Current.Import", "Power.Active.Import", "Current.Offered"]
+STOP_TXN_MEASURANDS = ["Energy.Active.Import.Register", "Energy.Active.Export.Register",
+                       "Power.Active.Export", "Power.Offered", "Frequency", "SoC", "Temperature",
+                       "Voltage"]
+
+
+def test_every_measurand_passes_both_schemas(cp):
+    """Every measurand the charge point can sample, in MeterValues and in StopTransaction's
+    transactionData, so that each peer's schemas see every unit, phase, location and context the
+    charge point writes (the teardown fails on any CALLERROR). Measurands the simulator has no
+    reading for are simply absent."""
+    limits = {e["key"]: int(e["value"]) for e in cp.call("get_configuration", [
+        "MeterValuesSampledDataMaxLength", "StopTxnSampledDataMaxLength"])["configurationKey"]}
+    for key, measurands in (("MeterValuesSampledData", SAMPLED_MEASURANDS),
+                            ("StopTxnSampledData", STOP_TXN_MEASURANDS)):
+        wanted = measurands[:limits.get(f"{key}MaxLength", len(measurands))]
+        if configure(cp, key, ",".join(wanted)) != "Accepted":
+            # A charge point may refuse measurands it cannot measure: keep those it takes.
+            wanted = [m for m in wanted if configure(cp, key, m) == "Accepted"]
+            assert wanted and configure(cp, key, ",".join(wanted)) == "Accepted", (key, wanted)
+    assert configure(cp, "MeterValueSampleInterval", "1") == "Accepted"
+    mark = cp.mark()
+    cp.send("ev 1 11000", "plug 1", f"tag 1 {TAG_A}")
+    start = cp.wait_for("StartTransaction", since=mark)
+    transaction_id = cp.csms.answer(start)["transactionId"]
+    samples = cp.wait_for("MeterValues", since=start.seq, count=2,
+                          where=lambda p: p.get("transactionId") == transaction_id)
+    cp.send(f"tag 1 {TAG_A}")
+    stop = cp.wait_for("StopTransaction", since=start.seq)
+    for message in (*samples, stop):  # answered with a CALLRESULT (MeterValues.conf is {})
+        cp.csms.wait_until(lambda m=message: cp.messages(
+            direction="out", kind=None, since=m.seq, where=lambda a: a.unique_id == m.unique_id),
+            STEP_TIMEOUT, f"the answer to {message}", cp.id)
+    cp.csms.sync()
+    assert not cp.csms.errors_sent(cp.id), cp.csms.errors_sent(cp.id)
+
+    def measurands(meter_values: list[dict]) -> list[str]:
+        return sorted({sv.get("measurand", "Energy.Active.Import.Register")
+                       for mv in meter_values for sv in mv["sampledValue"]})
+
+    sampled = measurands([mv for s in samples for mv in s.payload["meterValue"]])
+    in_stop = measurands(stop.payload.get("transactionData", []))
+    print(f"measurands in MeterValues: {sampled}; in StopTransaction: {in_stop}")
+    assert "Energy.Active.Import.Register" in sampled
 
 
 def test_unplug_stops_transaction(cp):
@@ -900,6 +990,133 @@ def test_unreachable_central_system(tmp_path):
         cp.stop()
     crashes = [line for line in cp.stderr() if any(m in line for m in CRASH_MARKERS)]
     assert not crashes, crashes
+
+
+# -- harness self-checks: the peers themselves ---------------------------------------------------
+
+
+def raw_client(csms: CentralSystemPeer, path: str, subprotocols=("ocpp1.6",)):
+    """A bare WebSocket client (no OCPP library) on the central system, to send frames no
+    charge point implementation would."""
+    from websockets.sync.client import connect
+
+    return connect(f"ws://127.0.0.1:{csms.port}{path}", subprotocols=list(subprotocols) or None,
+                   proxy=None, open_timeout=STEP_TIMEOUT, ping_interval=None)
+
+
+def test_peer_rejects_invalid_frames(csms):
+    """Each peer schema-checks what it is sent, both ways, so that the scenarios' teardown check
+    (no CALLERROR from the central system) means something: an invalid CALL is answered with a
+    CALLERROR, an unknown action too, and an invalid answer to the central system's call fails
+    that call."""
+    import json
+
+    from csms import InvalidAnswer
+
+    with raw_client(csms, "/ocpp/RAW-1") as ws:
+        ws.send(json.dumps([2, "b1", "BootNotification",
+                            {"chargePointVendor": "raw", "chargePointModel": "raw"}]))
+        assert json.loads(ws.recv(STEP_TIMEOUT))[:2] == [3, "b1"]
+        ws.send(json.dumps([2, "s1", "StatusNotification",
+                            {"connectorId": 1, "errorCode": "NoError", "status": "Bogus"}]))
+        answer = json.loads(ws.recv(STEP_TIMEOUT))
+        assert answer[:2] == [4, "s1"], answer
+        ws.send(json.dumps([2, "u1", "NoSuchAction", {}]))
+        answer = json.loads(ws.recv(STEP_TIMEOUT))
+        assert answer[:3] in ([4, "u1", "NotImplemented"], [4, "u1", "NotSupported"]), answer
+        csms.sync()
+        assert [m.unique_id for m in csms.errors_sent("RAW-1")] == ["s1", "u1"]
+
+        # The central system calls; the raw client answers with a list where a string belongs.
+        def answer_badly():
+            request = json.loads(ws.recv(STEP_TIMEOUT))
+            ws.send(json.dumps([3, request[1], {"status": ["Accepted"]}]))
+
+        responder = threading.Thread(target=answer_badly)
+        responder.start()
+        with pytest.raises(InvalidAnswer):
+            csms.reset("RAW-1", "Soft", timeout=STEP_TIMEOUT)
+        responder.join(STEP_TIMEOUT)
+        assert csms.messages("RAW-1", "Reset", kind="CALLRESULT")
+
+
+def test_peer_behaviour_settings(csms):
+    """Each peer answers as `Behaviour` says, including settings changed while running (for
+    the `node` peer they travel over the control channel): boot status and intervals, idTag
+    statuses, transactionIds, a delayed answer and a CALL never answered."""
+    import json
+
+    def exchange(ws, unique_id: str, action: str, payload: dict, timeout: float = STEP_TIMEOUT):
+        ws.send(json.dumps([2, unique_id, action, payload]))
+        answer = json.loads(ws.recv(timeout))
+        assert answer[:2] == [3, unique_id], answer
+        return answer[2]
+
+    boot = {"chargePointVendor": "raw", "chargePointModel": "raw"}
+    csms.behaviour.boot_status = "Pending"
+    csms.behaviour.boot_retry_interval = 7
+    with raw_client(csms, "/ocpp/RAW-4") as ws:
+        assert {k: v for k, v in exchange(ws, "b1", "BootNotification", boot).items()
+                if k != "currentTime"} == {"status": "Pending", "interval": 7}
+        csms.behaviour.boot_status = "Accepted"
+        csms.behaviour.heartbeat_interval = 42
+        assert exchange(ws, "b2", "BootNotification", boot)["interval"] == 42
+        csms.behaviour.id_tags = {"TAG-X": "Expired"}
+        csms.behaviour.unknown_id_tag_status = "Blocked"
+        assert exchange(ws, "a1", "Authorize", {"idTag": "TAG-X"}) == {"idTagInfo": {"status": "Expired"}}
+        assert exchange(ws, "a2", "Authorize", {"idTag": "TAG-Y"}) == {"idTagInfo": {"status": "Blocked"}}
+        csms.behaviour.first_transaction_id = 900
+        start = {"connectorId": 1, "idTag": "TAG-X", "meterStart": 0, "timestamp": iso_in(0)}
+        assert exchange(ws, "t1", "StartTransaction", start)["transactionId"] == 900
+        assert exchange(ws, "t2", "StartTransaction", start)["transactionId"] == 901
+
+        csms.behaviour.delays = {"Heartbeat": 0.4}
+        sent = time.monotonic()
+        exchange(ws, "h1", "Heartbeat", {})
+        assert time.monotonic() - sent >= 0.35
+        csms.behaviour.delays = {}
+        csms.behaviour.no_answer = {"Heartbeat"}
+        ws.send(json.dumps([2, "h2", "Heartbeat", {}]))
+        with pytest.raises(TimeoutError):
+            ws.recv(0.5)
+        csms.behaviour.no_answer = set()
+        exchange(ws, "h3", "Heartbeat", {})
+    csms.sync()
+    assert not csms.answer_now(csms.messages("RAW-4", "Heartbeat")[1])
+    assert not csms.errors_sent("RAW-4")
+
+
+def test_peer_refuses_bad_path_and_missing_subprotocol(csms):
+    """A connection on another path is closed at once and recorded as refused; one without the
+    ocpp1.6 subprotocol is refused in the handshake (HTTP 400: websockets does that before the
+    PyPI peer sees it) or closed at once. Neither counts as connected."""
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+    with raw_client(csms, "/other/RAW-2") as ws:
+        with pytest.raises(ConnectionClosed):
+            ws.recv(STEP_TIMEOUT)
+    csms.wait_until(lambda: [c for c in csms.connections("/other/RAW-2") if c.refused == "bad path"],
+                    STEP_TIMEOUT, "the connection on /other/ to be refused")
+    try:
+        with raw_client(csms, "/ocpp/RAW-3", subprotocols=()) as ws:
+            with pytest.raises(ConnectionClosed):
+                ws.recv(STEP_TIMEOUT)
+    except InvalidStatus as refused:
+        assert refused.response.status_code == 400
+    csms.sync()
+    assert not csms.is_connected("RAW-3") and not csms.messages("RAW-3", direction=None, kind=None)
+
+
+def test_node_peer_exits_when_stdin_closes(tmp_path):
+    """The Node process never outlives the test run: it exits when its stdin ends (as when
+    pytest dies), not only on `quit`."""
+    peer = NodeCentralSystem(Behaviour(), log_path=tmp_path / "csms-node.log")
+    try:
+        assert peer.start() > 0
+        peer.proc.stdin.close()
+        assert peer.proc.wait(EXIT_TIMEOUT) == 0
+    finally:
+        peer.close()
 
 
 def test_harness_uses_stand_in_or_real_binary():
