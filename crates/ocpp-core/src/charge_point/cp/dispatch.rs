@@ -311,14 +311,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     #[cfg(feature = "profile-local-list")]
     #[inline(never)]
     fn call_send_local_list(&mut self, id: &str, payload: &str, now: Instant) {
-        let opts = self.setup.decode;
         // §5.15: a list longer than SendLocalListMaxLength is answered Failed, not with a
-        // CALLERROR (the list type's capacity is that declared limit).
-        let reply = match json::from_str::<v16::SendLocalListRequest>(payload, &opts) {
-            Ok(req) => self.on_send_local_list(&req),
-            Err(e) if e.kind() == json::ErrorKind::TooManyItems => {
-                Reply::Status(v16::UpdateStatus::Failed.as_str())
-            }
+        // CALLERROR (`on_send_local_list` does that).
+        let reply = match self.on_send_local_list(payload) {
+            Ok(reply) => reply,
             Err(e) => {
                 self.answer_decode_error(id, &e);
                 return;
