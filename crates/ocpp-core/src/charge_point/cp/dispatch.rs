@@ -234,13 +234,17 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
 
     #[inline(never)]
     fn call_get_configuration(&mut self, id: &str, payload: &str, now: Instant) {
-        let Some(req) = self.decode::<v16::GetConfigurationRequest>(id, payload) else {
+        // Decoded key by key into the compact form the answer keeps (outbox::keys): no
+        // `GetConfigurationRequest` of 64 names on the stack.
+        let mut keys = RequestedKeys::new();
+        let opts = self.setup.decode;
+        if let Err(e) = keys.decode_into(payload, &opts, &self.config) {
+            self.answer_decode_error(id, &e);
             return;
-        };
-        let reply = Reply::Configuration {
-            keys: req.key.filter(|k| !k.is_empty()),
-        };
-        self.finish_call(id, reply, now);
+        }
+        // No key, or an empty list: every key (§6.23).
+        let keys = (!keys.is_empty()).then_some(keys);
+        self.finish_call(id, Reply::Configuration { keys }, now);
     }
 
     #[inline(never)]

@@ -50,7 +50,7 @@ use super::journal::{
     measurand_mask,
 };
 use super::metering::{self, MeterReadings, MeterScheduler, MeterSetup, StopTxnMeasurands};
-use super::outbox::{Answer, AnswerId, Reply, Request, StatusOnly};
+use super::outbox::{Answer, AnswerId, Reply, Request, RequestedKeys, StatusOnly};
 #[cfg(feature = "profile-smart-charging")]
 use super::smart_charging::{Limit, ProfileStore};
 use super::storage::{RecordKey, Storage};

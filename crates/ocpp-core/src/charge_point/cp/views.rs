@@ -75,8 +75,7 @@ impl Serialize for StopTransactionView<'_> {
 /// GetConfiguration.conf rendered from the configuration.
 pub(super) struct ConfigurationView<'a> {
     pub(super) config: &'a Configuration,
-    pub(super) keys:
-        Option<&'a List<crate::types::CiString50, { crate::limits::MAX_CONFIGURATION_KEYS }>>,
+    pub(super) keys: Option<&'a RequestedKeys>,
 }
 
 impl Serialize for ConfigurationView<'_> {
@@ -92,7 +91,7 @@ impl Serialize for ConfigurationView<'_> {
                 },
             )?,
             Some(keys) => {
-                if keys.iter().any(|k| self.config.get(k).is_some()) {
+                if keys.known().any(|k| self.config.key_value(k).is_some()) {
                     st.serialize_field(
                         "configurationKey",
                         &KnownKeys {
@@ -101,14 +100,8 @@ impl Serialize for ConfigurationView<'_> {
                         },
                     )?;
                 }
-                if keys.iter().any(|k| self.config.get(k).is_none()) {
-                    st.serialize_field(
-                        "unknownKey",
-                        &UnknownKeys {
-                            config: self.config,
-                            keys,
-                        },
-                    )?;
+                if keys.unknown().next().is_some() {
+                    st.serialize_field("unknownKey", &UnknownKeys { keys })?;
                 }
             }
         }
@@ -118,26 +111,24 @@ impl Serialize for ConfigurationView<'_> {
 
 pub(super) struct KnownKeys<'a> {
     pub(super) config: &'a Configuration,
-    pub(super) keys:
-        Option<&'a List<crate::types::CiString50, { crate::limits::MAX_CONFIGURATION_KEYS }>>,
+    pub(super) keys: Option<&'a RequestedKeys>,
 }
 
 impl Serialize for KnownKeys<'_> {
     fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
         match self.keys {
             None => s.collect_seq(self.config.iter()),
-            Some(keys) => s.collect_seq(keys.iter().filter_map(|k| self.config.get(k))),
+            Some(keys) => s.collect_seq(keys.known().filter_map(|k| self.config.key_value(k))),
         }
     }
 }
 
 pub(super) struct UnknownKeys<'a> {
-    pub(super) config: &'a Configuration,
-    pub(super) keys: &'a List<crate::types::CiString50, { crate::limits::MAX_CONFIGURATION_KEYS }>,
+    pub(super) keys: &'a RequestedKeys,
 }
 
 impl Serialize for UnknownKeys<'_> {
     fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
-        s.collect_seq(self.keys.iter().filter(|k| self.config.get(k).is_none()))
+        s.collect_seq(self.keys.unknown())
     }
 }
