@@ -129,6 +129,24 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         }
     }
 
+    /// Decodes a CALL's payload with `seed`, which writes it in place (see `v16::in_place`), or
+    /// answers the CALLERROR its decode error calls for and returns `false`.
+    #[inline(always)]
+    fn decode_in_place<'p, Seed: serde::de::DeserializeSeed<'p, Value = ()>>(
+        &mut self,
+        id: &str,
+        payload: &'p str,
+        seed: Seed,
+    ) -> bool {
+        match json::from_str_seed(payload, &self.setup.decode, seed) {
+            Ok(()) => true,
+            Err(e) => {
+                self.answer_decode_error(id, &e);
+                false
+            }
+        }
+    }
+
     /// The CALLERROR answering a payload that failed to decode with `e`. One copy for every
     /// action, out of line: its 128-byte description buffer stays out of the handlers' frames.
     #[inline(never)]
@@ -249,9 +267,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
 
     #[inline(never)]
     fn call_remote_start(&mut self, id: &str, payload: &str, now: Instant) {
-        let Some(req) = self.decode::<v16::RemoteStartTransactionRequest>(id, payload) else {
+        // In place: no copies of the ChargingProfile it may carry.
+        let mut req = v16::RemoteStartTransactionRequest::EMPTY;
+        if !self.decode_in_place(id, payload, v16::core_profile::RemoteStartInPlace(&mut req)) {
             return;
-        };
+        }
         let reply = self.on_remote_start(req, now);
         self.finish_call(id, reply, now);
     }
@@ -360,9 +380,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     #[cfg(feature = "profile-smart-charging")]
     #[inline(never)]
     fn call_set_charging_profile(&mut self, id: &str, payload: &str, now: Instant) {
-        let Some(req) = self.decode::<v16::SetChargingProfileRequest>(id, payload) else {
+        // In place: no copies of the ChargingProfile.
+        let mut req = v16::SetChargingProfileRequest::EMPTY;
+        if !self.decode_in_place(id, payload, v16::smart_charging::SetInPlace(&mut req)) {
             return;
-        };
+        }
         let reply = self.on_set_charging_profile(req.connector_id, req.cs_charging_profiles, now);
         self.finish_call(id, reply, now);
     }
