@@ -447,7 +447,7 @@ pub struct ChangeAvailabilityResponse {
 }
 
 /// `ChangeConfiguration.req` (§6.9).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeConfigurationRequest {
@@ -481,7 +481,7 @@ pub struct ClearCacheResponse {
 }
 
 /// `DataTransfer.req` (§6.15): a vendor-specific message, in either direction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct DataTransferRequest {
@@ -496,7 +496,7 @@ pub struct DataTransferRequest {
 }
 
 /// `DataTransfer.conf` (§6.16).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct DataTransferResponse {
@@ -792,5 +792,65 @@ impl<'de> Deserialize<'de> for RemoteStartTransactionRequest {
         let mut out = RemoteStartTransactionRequest::EMPTY;
         RemoteStartInPlace(&mut out).deserialize(d)?;
         Ok(out)
+    }
+}
+
+// Decoded in place (see `super::in_place`): their strings (1 KB of DataTransfer `data`, a
+// 500-byte configuration value) are written once, where they stay.
+
+const DATA_TRANSFER_REQUEST_FIELDS: &[&str] = &["vendorId", "messageId", "data"];
+const DATA_TRANSFER_RESPONSE_FIELDS: &[&str] = &["status", "data"];
+const CHANGE_CONFIGURATION_FIELDS: &[&str] = &["key", "value"];
+
+impl DataTransferRequest {
+    /// What an in-place decode starts from.
+    pub(crate) const EMPTY: DataTransferRequest = DataTransferRequest {
+        vendor_id: BoundedString::new(),
+        message_id: None,
+        data: None,
+    };
+}
+
+impl DataTransferResponse {
+    /// What an in-place decode starts from.
+    pub(crate) const EMPTY: DataTransferResponse = DataTransferResponse {
+        status: DataTransferStatus::Rejected,
+        data: None,
+    };
+}
+
+impl ChangeConfigurationRequest {
+    /// What an in-place decode starts from.
+    pub(crate) const EMPTY: ChangeConfigurationRequest = ChangeConfigurationRequest {
+        key: BoundedString::new(),
+        value: BoundedString::new(),
+    };
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`DataTransferRequest`] in place.
+    DataTransferRequestInPlace for DataTransferRequest, "DataTransferRequest",
+    DATA_TRANSFER_REQUEST_FIELDS, required [0] {
+        0 => vendor_id: str,
+        1 => message_id: opt_str,
+        2 => data: opt_str,
+    }
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`DataTransferResponse`] in place.
+    DataTransferResponseInPlace for DataTransferResponse, "DataTransferResponse",
+    DATA_TRANSFER_RESPONSE_FIELDS, required [0] {
+        0 => status: value,
+        1 => data: opt_str,
+    }
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`ChangeConfigurationRequest`] in place.
+    ChangeConfigurationInPlace for ChangeConfigurationRequest, "ChangeConfigurationRequest",
+    CHANGE_CONFIGURATION_FIELDS, required [0, 1] {
+        0 => key: str,
+        1 => value: str,
     }
 }

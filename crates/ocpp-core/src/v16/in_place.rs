@@ -16,7 +16,7 @@ use core::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
 
-use crate::types::List;
+use crate::types::{BoundedString, List};
 
 /// Reads a member name as its index in `fields` (`fields.len()` for an unknown member), the way
 /// this crate's deserializer hands struct members over (see `json::de`).
@@ -114,12 +114,152 @@ impl<'de, T: de::Deserialize<'de>, const N: usize> Visitor<'de> for ListInPlace<
     }
 }
 
+/// A bounded string decoded into `self.0`, with the errors of `BoundedString`'s own decoder
+/// (`InvalidValue` past `N` bytes).
+pub(crate) struct StrInPlace<'a, const N: usize>(pub &'a mut BoundedString<N>);
+
+impl<'de, const N: usize> DeserializeSeed<'de> for StrInPlace<'_, N> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de, const N: usize> Visitor<'de> for StrInPlace<'_, N> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a string of at most {N} bytes")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.0.clear();
+        self.0
+            .push_str(v)
+            .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+    }
+
+    /// Long strings with escapes arrive from [`crate::json`] as a sequence of characters.
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.0.clear();
+        while let Some(c) = seq.next_element::<char>()? {
+            if self.0.push(c).is_err() {
+                return Err(de::Error::invalid_value(
+                    de::Unexpected::Other("a longer string"),
+                    &self,
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An optional bounded string (absent or `null`: `None`) decoded into `self.0`.
+pub(crate) struct OptStrInPlace<'a, const N: usize>(pub &'a mut Option<BoundedString<N>>);
+
+impl<'de, const N: usize> DeserializeSeed<'de> for OptStrInPlace<'_, N> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de, const N: usize> Visitor<'de> for OptStrInPlace<'_, N> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a string of at most {N} bytes or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.visit_none()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        StrInPlace(self.0.get_or_insert(BoundedString::new())).deserialize(d)
+    }
+}
+
+/// Declares `$seed`, which decodes a `$ty` in place, and `$ty`'s `Deserialize` through it.
+/// Each member is read `value` (its own `Deserialize`), `str` ([`StrInPlace`]) or `opt_str`
+/// ([`OptStrInPlace`]); `required` lists the indexes of the required members. The destination
+/// must start as `$ty::EMPTY` (its optional members `None`), as `Deserialize` does.
+macro_rules! in_place_struct {
+    (
+        $(#[$meta:meta])*
+        $seed:ident for $ty:ty, $name:literal, $fields:ident, required [$($req:literal),*] {
+            $($idx:literal => $field:ident: $how:ident),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub(crate) struct $seed<'a>(pub &'a mut $ty);
+
+        impl<'de> serde::de::DeserializeSeed<'de> for $seed<'_> {
+            type Value = ();
+
+            fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+                d.deserialize_struct($name, $fields, self)
+            }
+        }
+
+        impl<'de> serde::de::Visitor<'de> for $seed<'_> {
+            type Value = ();
+
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str($name)
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+                let r = self.0;
+                let mut seen = $crate::v16::in_place::Seen::new($fields);
+                while let Some(i) = map.next_key_seed($crate::v16::in_place::FieldIndex($fields))? {
+                    seen.first(i)?;
+                    match i {
+                        $($idx => $crate::v16::in_place::in_place_struct!(@field $how, map, r.$field),)*
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                seen.require(&[$($req),*])
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                use serde::de::DeserializeSeed;
+                let mut out = <$ty>::EMPTY;
+                $seed(&mut out).deserialize(d)?;
+                Ok(out)
+            }
+        }
+    };
+    (@field value, $map:ident, $place:expr) => {{
+        $place = $map.next_value()?;
+    }};
+    (@field str, $map:ident, $place:expr) => {{
+        $map.next_value_seed($crate::v16::in_place::StrInPlace(&mut $place))?;
+    }};
+    (@field opt_str, $map:ident, $place:expr) => {{
+        $map.next_value_seed($crate::v16::in_place::OptStrInPlace(&mut $place))?;
+    }};
+}
+pub(crate) use in_place_struct;
+
 #[cfg(test)]
 mod tests {
     //! The in-place decoders against serde's derived ones on mirror types: same values, same
     //! errors (kind, field, offset), for valid and malformed payloads (OCPP-J §4.2.3 picks the
     //! CALLERROR from the error).
     use serde::Deserialize;
+    use std::panic;
 
     use crate::json::{self, DecodeOptions};
     use crate::limits::CHARGING_SCHEDULE_MAX_PERIODS;
@@ -290,6 +430,132 @@ mod tests {
                     });
                 same(start, mine, derived);
             }
+        }
+    }
+
+    mod mirrors {
+        use serde::Deserialize;
+
+        use crate::limits::{DATA_TRANSFER_DATA_MAX_LEN, URI_MAX_LEN};
+        use crate::types::{BoundedString, CiString50, CiString255, CiString500, DateTime};
+        use crate::v16::DataTransferStatus;
+
+        #[derive(Deserialize, Debug, PartialEq)]
+        #[serde(rename_all = "camelCase")]
+        pub struct DataTransferRequest {
+            pub vendor_id: CiString255,
+            pub message_id: Option<CiString50>,
+            pub data: Option<BoundedString<DATA_TRANSFER_DATA_MAX_LEN>>,
+        }
+
+        #[derive(Deserialize, Debug, PartialEq)]
+        #[serde(rename_all = "camelCase")]
+        pub struct DataTransferResponse {
+            pub status: DataTransferStatus,
+            pub data: Option<BoundedString<DATA_TRANSFER_DATA_MAX_LEN>>,
+        }
+
+        #[derive(Deserialize, Debug, PartialEq)]
+        #[serde(rename_all = "camelCase")]
+        pub struct ChangeConfigurationRequest {
+            pub key: CiString50,
+            pub value: CiString500,
+        }
+
+        #[derive(Deserialize, Debug, PartialEq)]
+        #[serde(rename_all = "camelCase")]
+        pub struct GetDiagnosticsRequest {
+            pub location: BoundedString<URI_MAX_LEN>,
+            pub retries: Option<i32>,
+            pub retry_interval: Option<i32>,
+            pub start_time: Option<DateTime>,
+            pub stop_time: Option<DateTime>,
+        }
+
+        #[derive(Deserialize, Debug, PartialEq)]
+        #[serde(rename_all = "camelCase")]
+        pub struct UpdateFirmwareRequest {
+            pub location: BoundedString<URI_MAX_LEN>,
+            pub retries: Option<i32>,
+            pub retrieve_date: DateTime,
+            pub retry_interval: Option<i32>,
+        }
+    }
+
+    /// Decodes `payload` with both and compares through `same_value`.
+    fn check<'a, Mine, Derived>(payload: &'a str, same_value: impl Fn(&Mine, &Derived) -> bool)
+    where
+        Mine: Deserialize<'a> + core::fmt::Debug,
+        Derived: Deserialize<'a> + core::fmt::Debug,
+    {
+        for opts in [DecodeOptions::DEFAULT, DecodeOptions::STRICT] {
+            let mine = json::from_str::<Mine>(payload, &opts);
+            let derived = json::from_str::<Derived>(payload, &opts);
+            match (&mine, &derived) {
+                (Ok(a), Ok(b)) => assert!(same_value(a, b), "{payload}: {a:?} / {b:?}"),
+                (Err(a), Err(b)) => assert_eq!(a, b, "{payload}"),
+                _ => panic!("{payload}: {mine:?} / {derived:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn strings_decode_in_place_as_derived() {
+        use crate::v16::{
+            ChangeConfigurationRequest, DataTransferRequest, DataTransferResponse,
+            GetDiagnosticsRequest, UpdateFirmwareRequest,
+        };
+        let long = "x".repeat(1025);
+        let escaped = std::format!(r#""{}\u0041""#, "y".repeat(200));
+        let dt = [
+            std::format!(r#"{{"vendorId":"V","messageId":"M","data":"d"}}"#),
+            std::format!(r#"{{"data":{escaped},"vendorId":"V","extra":[{{}}]}}"#),
+            std::format!(r#"{{"vendorId":"V","data":"{long}"}}"#),
+            std::format!(r#"{{"vendorId":"V","data":null,"messageId":null}}"#),
+            std::format!(r#"{{"vendorId":"V","vendorId":"W"}}"#),
+            std::format!(r#"{{"messageId":"M"}}"#),
+            std::format!(r#"{{"vendorId":7}}"#),
+            std::format!(r#"{{"vendorId":"V","data":"a\q"}}"#),
+            std::format!(r#"{{"vendorId":"V"}} ,"#),
+            std::format!(r#"{{"status":"Accepted","data":"d"}}"#),
+            std::format!(r#"{{"status":"Maybe"}}"#),
+            std::format!(r#"{{"key":"K","value":"{}"}}"#, "v".repeat(500)),
+            std::format!(r#"{{"key":"K","value":"{}"}}"#, "v".repeat(501)),
+            std::format!(r#"{{"value":"v"}}"#),
+            std::format!(
+                r#"{{"location":"ftp://x","retries":3,"retryInterval":5,"startTime":"2024-01-01T00:00:00Z"}}"#
+            ),
+            std::format!(r#"{{"location":"ftp://x","retrieveDate":"2024-01-01T00:00:00Z"}}"#),
+            std::format!(r#"{{"location":"ftp://x","retrieveDate":"soon"}}"#),
+            std::format!(r#"{{"location":"ftp://x"}}"#),
+            std::format!(
+                r#"{{"location":"{}","retrieveDate":"2024-01-01T00:00:00Z"}}"#,
+                "u".repeat(600)
+            ),
+        ];
+        for p in &dt {
+            check::<DataTransferRequest, mirrors::DataTransferRequest>(p, |a, b| {
+                a.vendor_id == b.vendor_id && a.message_id == b.message_id && a.data == b.data
+            });
+            check::<DataTransferResponse, mirrors::DataTransferResponse>(p, |a, b| {
+                a.status == b.status && a.data == b.data
+            });
+            check::<ChangeConfigurationRequest, mirrors::ChangeConfigurationRequest>(p, |a, b| {
+                a.key == b.key && a.value == b.value
+            });
+            check::<GetDiagnosticsRequest, mirrors::GetDiagnosticsRequest>(p, |a, b| {
+                a.location == b.location
+                    && a.retries == b.retries
+                    && a.retry_interval == b.retry_interval
+                    && a.start_time == b.start_time
+                    && a.stop_time == b.stop_time
+            });
+            check::<UpdateFirmwareRequest, mirrors::UpdateFirmwareRequest>(p, |a, b| {
+                a.location == b.location
+                    && a.retries == b.retries
+                    && a.retrieve_date == b.retrieve_date
+                    && a.retry_interval == b.retry_interval
+            });
         }
     }
 }

@@ -190,9 +190,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
 
     #[inline(never)]
     fn call_change_configuration(&mut self, id: &str, payload: &str, now: Instant) {
-        let Some(req) = self.decode::<v16::ChangeConfigurationRequest>(id, payload) else {
+        let mut req = v16::ChangeConfigurationRequest::EMPTY;
+        if !self.decode_in_place(
+            id,
+            payload,
+            v16::core_profile::ChangeConfigurationInPlace(&mut req),
+        ) {
             return;
-        };
+        }
         let reply = self.on_change_configuration(&req, now);
         self.finish_call(id, reply, now);
     }
@@ -209,45 +214,83 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
 
     #[inline(never)]
     fn call_data_transfer(&mut self, id: &str, payload: &str, now: Instant) {
-        let Some(req) = self.decode::<v16::DataTransferRequest>(id, payload) else {
+        if self.incoming_data_transfer.is_some() {
+            // The integrator still holds a request: this one is only validated and answered.
+            self.call_data_transfer_busy(id, payload, now);
             return;
-        };
-        let reply = if self
-            .setup
-            .data_transfer_vendors
-            .iter()
-            .any(|v| v.as_str() == req.vendor_id.as_str())
-        {
+        }
+        // Decoded in place, into the slot where the integrator reads it: no copy of its 1 KB
+        // of data.
+        let opts = self.setup.decode;
+        let slot = self
+            .incoming_data_transfer
+            .insert(v16::DataTransferRequest::EMPTY);
+        if let Err(e) = json::from_str_seed(
+            payload,
+            &opts,
+            v16::core_profile::DataTransferRequestInPlace(slot),
+        ) {
+            self.incoming_data_transfer = None;
+            self.answer_decode_error(id, &e);
+            return;
+        }
+        let known = self
+            .incoming_data_transfer
+            .as_ref()
+            .is_some_and(|r| self.data_transfer_vendor_known(&r.vendor_id));
+        if known {
             if let Ok(aid) = AnswerId::try_from(id) {
                 let deadline = now.add_millis(DEFERRED_ANSWER_TIMEOUT_MS);
-                let busy = self.incoming_data_transfer.is_some();
-                if !busy
-                    && self
-                        .deferred
-                        .push(Deferred {
-                            id: aid,
-                            kind: DeferredKind::DataTransfer,
-                            deadline,
-                        })
-                        .is_ok()
-                {
-                    self.incoming_data_transfer = Some(req);
+                let deferred = Deferred {
+                    id: aid,
+                    kind: DeferredKind::DataTransfer,
+                    deadline,
+                };
+                if self.deferred.push(deferred).is_ok() {
+                    // The request stays in its slot for the integrator.
                     self.act(Action::DataTransferRequested);
                     return;
                 }
             }
-            Reply::DataTransfer {
-                status: DataTransferStatus::Rejected,
-                data: None,
-            }
-        } else {
-            // §4.3: unknown vendor, and no data element.
-            Reply::DataTransfer {
-                status: DataTransferStatus::UnknownVendorId,
-                data: None,
-            }
-        };
-        self.finish_call(id, reply, now);
+        }
+        self.incoming_data_transfer = None;
+        self.finish_call(id, Self::data_transfer_refusal(known), now);
+    }
+
+    /// DataTransfer.req while the integrator holds another one: decoded into a local only to
+    /// validate it and read its vendor.
+    #[inline(never)]
+    fn call_data_transfer_busy(&mut self, id: &str, payload: &str, now: Instant) {
+        let mut req = v16::DataTransferRequest::EMPTY;
+        if !self.decode_in_place(
+            id,
+            payload,
+            v16::core_profile::DataTransferRequestInPlace(&mut req),
+        ) {
+            return;
+        }
+        let known = self.data_transfer_vendor_known(&req.vendor_id);
+        self.finish_call(id, Self::data_transfer_refusal(known), now);
+    }
+
+    fn data_transfer_vendor_known(&self, vendor_id: &str) -> bool {
+        self.setup
+            .data_transfer_vendors
+            .iter()
+            .any(|v| v.as_str() == vendor_id)
+    }
+
+    /// The answer to a DataTransfer.req that is not handed to the integrator: Rejected for a
+    /// vendor it handles (busy), UnknownVendorId otherwise, without data (§4.3).
+    fn data_transfer_refusal(known: bool) -> Reply {
+        Reply::DataTransfer {
+            status: if known {
+                DataTransferStatus::Rejected
+            } else {
+                DataTransferStatus::UnknownVendorId
+            },
+            data: None,
+        }
     }
 
     #[inline(never)]
@@ -412,9 +455,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     #[cfg(feature = "profile-firmware")]
     #[inline(never)]
     fn call_update_firmware(&mut self, id: &str, payload: &str, now: Instant) {
-        let Some(req) = self.decode::<v16::UpdateFirmwareRequest>(id, payload) else {
+        let mut req = v16::UpdateFirmwareRequest::EMPTY;
+        if !self.decode_in_place(id, payload, v16::firmware::UpdateFirmwareInPlace(&mut req)) {
             return;
-        };
+        }
         let reply = self.on_update_firmware(req, now);
         self.finish_call(id, reply, now);
     }
@@ -422,9 +466,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     #[cfg(feature = "profile-firmware")]
     #[inline(never)]
     fn call_get_diagnostics(&mut self, id: &str, payload: &str, now: Instant) {
-        let Some(req) = self.decode::<v16::GetDiagnosticsRequest>(id, payload) else {
+        let mut req = v16::GetDiagnosticsRequest::EMPTY;
+        if !self.decode_in_place(id, payload, v16::firmware::GetDiagnosticsInPlace(&mut req)) {
             return;
-        };
+        }
         let reply = self.on_get_diagnostics(req, now);
         self.finish_call(id, reply, now);
     }
@@ -515,14 +560,22 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         self.on_authorized(connector, id_tag, &conf.id_tag_info, now);
     }
 
-    /// DataTransfer.conf, decoded straight into its slot (no copy of its 1 KB `data` through
-    /// this frame).
+    /// DataTransfer.conf, decoded in place into its slot (no copy of its 1 KB `data`).
     #[inline(never)]
     fn result_data_transfer(&mut self, payload: &str) {
         let opts = self.setup.decode;
         self.outgoing_data_transfer = None;
-        self.data_transfer_answer =
-            json::from_str::<v16::DataTransferResponse>(payload, &opts).ok();
+        let slot = self
+            .data_transfer_answer
+            .insert(v16::DataTransferResponse::EMPTY);
+        let decoded = json::from_str_seed(
+            payload,
+            &opts,
+            v16::core_profile::DataTransferResponseInPlace(slot),
+        );
+        if decoded.is_err() {
+            self.data_transfer_answer = None;
+        }
         let status = self.data_transfer_answer.as_ref().map(|c| c.status);
         self.act(Action::DataTransferAnswered { status });
     }
