@@ -103,8 +103,10 @@ impl<const N: usize> LocalAuthList<N> {
         }
         let fits = match header.update_type {
             UpdateType::Full => count <= N && !without_info,
-            // idTags are unique (checked below), so each addition and deletion counts once.
-            UpdateType::Differential => self.entries.len() + adds - deletes <= N,
+            // Exact when idTags are unique (checked below; with duplicates the update fails
+            // anyway, so the count only has to stay in range): each addition and deletion
+            // counts once.
+            UpdateType::Differential => (self.entries.len() + adds).saturating_sub(deletes) <= N,
         };
         if !fits || has_duplicates(payload, opts, &hashes)? {
             return Ok(UpdateStatus::Failed);
