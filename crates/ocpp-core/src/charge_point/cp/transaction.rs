@@ -199,9 +199,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             };
             // §3.16.4: nothing to report (no configured measurand available) -> no message.
             let setup = MeterSetup::for_connector(connector);
-            if metering::build_meter_value(&readings, measurands, due.context, due.timestamp, setup)
-                .is_none()
-            {
+            if !metering::has_meter_value(&readings, measurands, due.context, setup) {
                 continue;
             }
             let sample = Sample {

@@ -16,14 +16,21 @@ impl Serialize for MeterValuesView<'_> {
         let sample = self.sample;
         let measurands = measurand_list(sample.measurands);
         let setup = MeterSetup::for_connector(self.connector_id);
-        let value = metering::build_meter_value(
+        // Built in place: one MeterValue (2.8 KB with 20 sampled values) on this frame.
+        let mut value = v16::MeterValue {
+            timestamp: sample.timestamp,
+            sampled_value: List::new(),
+        };
+        if !metering::build_from_lists_into(
+            &mut value,
             &sample.readings,
-            &measurands,
+            &[&measurands],
             sample.context,
             sample.timestamp,
             setup,
-        )
-        .ok_or_else(|| Ser::Error::custom("no sampled value"))?;
+        ) {
+            return Err(Ser::Error::custom("no sampled value"));
+        }
         let mut st = s.serialize_struct("MeterValuesRequest", 3)?;
         st.serialize_field("connectorId", &self.connector_id)?;
         if let Some(id) = self.transaction_id {
