@@ -315,7 +315,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         if !self.decode_in_place(id, payload, v16::core_profile::RemoteStartInPlace(&mut req)) {
             return;
         }
-        let reply = self.on_remote_start(req, now);
+        let reply = self.on_remote_start(&mut req, now);
         self.finish_call(id, reply, now);
     }
 
