@@ -272,7 +272,7 @@ mod tests {
 
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
-    struct Schedule {
+    struct ScheduleMirror {
         duration: Option<i32>,
         start_schedule: Option<DateTime>,
         charging_rate_unit: ChargingRateUnit,
@@ -291,7 +291,7 @@ mod tests {
         recurrency_kind: Option<RecurrencyKind>,
         valid_from: Option<DateTime>,
         valid_to: Option<DateTime>,
-        charging_schedule: Schedule,
+        charging_schedule: ScheduleMirror,
     }
 
     #[derive(Deserialize)]
@@ -346,7 +346,7 @@ mod tests {
             r#"{"chargingProfileId":1,"stackLevel":0,"chargingProfilePurpose":"TxProfile","chargingProfileKind":"Absolute","chargingSchedule":{"chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0}]}}"#.into(),
             r#"{"chargingProfileId":1,"stackLevel":0,"chargingProfilePurpose":"TxProfile","chargingProfileKind":"Absolute","chargingSchedule":{"chargingRateUnit":"A","chargingRateUnit":"W","chargingSchedulePeriod":[]}}"#.into(),
             r#"{"chargingProfileId":1,"stackLevel":0,"chargingProfilePurpose":"TxProfile","chargingProfileKind":"Absolute","chargingSchedule":null}"#.into(),
-            r#"[1,0]"#.into(),
+            r"[1,0]".into(),
         ];
         let periods: std::vec::Vec<_> = (0..=CHARGING_SCHEDULE_MAX_PERIODS)
             .map(|i| format!(r#"{{"startPeriod":{i},"limit":1}}"#))
@@ -365,8 +365,8 @@ mod tests {
 
     fn same<A: PartialEq + core::fmt::Debug>(
         payload: &str,
-        mine: Result<A, json::Error>,
-        derived: Result<A, json::Error>,
+        mine: &Result<A, json::Error>,
+        derived: &Result<A, json::Error>,
     ) {
         assert_eq!(mine, derived, "{payload}");
     }
@@ -382,7 +382,7 @@ mod tests {
             for p in profiles() {
                 let mine = json::from_str::<ChargingProfile>(&p, &opts);
                 let derived = json::from_str::<Profile>(&p, &opts).map(profile);
-                same(&p, mine, derived);
+                same(&p, &mine, &derived);
 
                 let set = std::format!(r#"{{"connectorId":1,"csChargingProfiles":{p}}}"#);
                 let mine = json::from_str::<SetChargingProfileRequest>(&set, &opts);
@@ -391,7 +391,7 @@ mod tests {
                         connector_id: s.connector_id,
                         cs_charging_profiles: profile(s.cs_charging_profiles),
                     });
-                same(&set, mine, derived);
+                same(&set, &mine, &derived);
 
                 let start = std::format!(r#"{{"chargingProfile":{p},"idTag":"T1"}}"#);
                 let mine = json::from_str::<RemoteStartTransactionRequest>(&start, &opts);
@@ -402,7 +402,7 @@ mod tests {
                         charging_profile: r.charging_profile.map(profile),
                     }
                 });
-                same(&start, mine, derived);
+                same(&start, &mine, &derived);
             }
             for start in [
                 r#"{"idTag":"T1"}"#,
@@ -421,14 +421,14 @@ mod tests {
                         charging_profile: r.charging_profile.map(profile),
                     }
                 });
-                same(start, mine, derived);
+                same(start, &mine, &derived);
                 let mine = json::from_str::<SetChargingProfileRequest>(start, &opts);
                 let derived =
                     json::from_str::<Set>(start, &opts).map(|s| SetChargingProfileRequest {
                         connector_id: s.connector_id,
                         cs_charging_profiles: profile(s.cs_charging_profiles),
                     });
-                same(start, mine, derived);
+                same(start, &mine, &derived);
             }
         }
     }
@@ -499,6 +499,8 @@ mod tests {
         }
     }
 
+    // One list of payloads, some with arguments, all through `format!`.
+    #[allow(clippy::useless_format)]
     #[test]
     fn strings_decode_in_place_as_derived() {
         use crate::v16::{

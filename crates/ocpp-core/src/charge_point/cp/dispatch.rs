@@ -118,7 +118,6 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
 
     /// Decodes a CALL's payload, or answers the CALLERROR its decode error calls for (OCPP-J
     /// §4.2.3) and returns `None`.
-    #[inline(always)]
     fn decode<'p, T: serde::Deserialize<'p>>(&mut self, id: &str, payload: &'p str) -> Option<T> {
         match json::from_str::<T>(payload, &self.setup.decode) {
             Ok(req) => Some(req),
@@ -131,7 +130,6 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
 
     /// Decodes a CALL's payload with `seed`, which writes it in place (see `v16::in_place`), or
     /// answers the CALLERROR its decode error calls for and returns `false`.
-    #[inline(always)]
     fn decode_in_place<'p, Seed: serde::de::DeserializeSeed<'p, Value = ()>>(
         &mut self,
         id: &str,
@@ -299,7 +297,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         // `GetConfigurationRequest` of 64 names on the stack.
         let mut keys = RequestedKeys::new();
         let opts = self.setup.decode;
-        if let Err(e) = keys.decode_into(payload, &opts, &self.config) {
+        if let Err(e) = keys.decode_into(payload, opts, &self.config) {
             self.answer_decode_error(id, &e);
             return;
         }

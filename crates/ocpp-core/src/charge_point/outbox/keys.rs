@@ -103,10 +103,10 @@ impl RequestedKeys {
     pub fn decode_into(
         &mut self,
         payload: &str,
-        opts: &DecodeOptions,
+        opts: DecodeOptions,
         config: &Configuration,
     ) -> Result<(), json::Error> {
-        json::from_str_seed(payload, opts, RequestSeed { keys: self, config })
+        json::from_str_seed(payload, &opts, RequestSeed { keys: self, config })
     }
 }
 
@@ -250,12 +250,12 @@ mod tests {
 
     fn decode(payload: &str) -> Result<RequestedKeys, json::Error> {
         let mut keys = RequestedKeys::new();
-        keys.decode_into(payload, &DecodeOptions::DEFAULT, &config())?;
+        keys.decode_into(payload, DecodeOptions::DEFAULT, &config())?;
         Ok(keys)
     }
 
     fn names(n: usize, len: usize) -> String {
-        let v: Vec<String> = (0..n).map(|i| format!("\"{:X<len$}\"", i)).collect();
+        let v: Vec<String> = (0..n).map(|i| format!("\"{i:X<len$}\"")).collect();
         format!("{{\"key\":[{}]}}", v.join(","))
     }
 
@@ -269,7 +269,7 @@ mod tests {
         assert_eq!(k.unknown().collect::<Vec<_>>(), vec!["Foo", "bar"]);
         assert!(decode(r#"{"key":[]}"#).unwrap().is_empty());
         assert!(decode(r#"{"key":null}"#).unwrap().is_empty());
-        assert!(decode(r#"{}"#).unwrap().is_empty());
+        assert!(decode(r"{}").unwrap().is_empty());
     }
 
     // §9.1.9 GetConfigurationMaxKeys (64): 64 keys are answered, 65 are a CALLERROR
@@ -307,14 +307,14 @@ mod tests {
             r#"{"key":[],"key":[]}"#,
             r#"{"key":["a",]}"#,
             r#"{"other":1,"key":["a"]}"#,
-            r#"[]"#,
+            r"[]",
             r#"{"key":["a"]} 1"#,
         ];
         for opts in [DecodeOptions::DEFAULT, DecodeOptions::STRICT] {
             for payload in cases {
                 let derived = json::from_str::<crate::v16::GetConfigurationRequest>(payload, &opts);
                 let mut keys = RequestedKeys::new();
-                let streamed = keys.decode_into(payload, &opts, &config());
+                let streamed = keys.decode_into(payload, opts, &config());
                 match (derived, streamed) {
                     (Ok(_), Ok(())) => {}
                     (Err(a), Err(b)) => assert_eq!(a, b, "{payload}"),

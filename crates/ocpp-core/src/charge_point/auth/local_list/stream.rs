@@ -48,8 +48,8 @@ struct Header {
 /// `sink` as soon as it is read. Errors are those of the derived decoder of
 /// `SendLocalListRequest`, including `TooManyItems` for more than
 /// [`SEND_LOCAL_LIST_MAX_LENGTH`] entries (after that many, nothing more is read).
-fn decode(payload: &str, opts: &DecodeOptions, sink: Sink<'_>) -> Result<Header, json::Error> {
-    json::from_str_seed(payload, opts, Request { sink })
+fn decode(payload: &str, opts: DecodeOptions, sink: Sink<'_>) -> Result<Header, json::Error> {
+    json::from_str_seed(payload, &opts, Request { sink })
 }
 
 impl<const N: usize> LocalAuthList<N> {
@@ -72,7 +72,7 @@ impl<const N: usize> LocalAuthList<N> {
         let (mut adds, mut deletes) = (0usize, 0usize);
         let checked = {
             let list = &*self;
-            decode(payload, opts, &mut |_, c| {
+            decode(payload, *opts, &mut |_, c| {
                 // Cannot fail: `decode` stops at SEND_LOCAL_LIST_MAX_LENGTH entries.
                 let _ = hashes.push(fold_hash(&c.id_tag));
                 match (list.contains(&c.id_tag), c.id_tag_info.is_some()) {
@@ -108,7 +108,7 @@ impl<const N: usize> LocalAuthList<N> {
             // counts once.
             UpdateType::Differential => (self.entries.len() + adds).saturating_sub(deletes) <= N,
         };
-        if !fits || has_duplicates(payload, opts, &hashes)? {
+        if !fits || has_duplicates(payload, *opts, &hashes)? {
             return Ok(UpdateStatus::Failed);
         }
         // Pass 3: apply.
@@ -116,7 +116,7 @@ impl<const N: usize> LocalAuthList<N> {
         match header.update_type {
             UpdateType::Full => {
                 entries.clear();
-                decode(payload, opts, &mut |_, c| {
+                decode(payload, *opts, &mut |_, c| {
                     // An IdToken always fits an entry; at most N entries, checked above.
                     if let Some(entry) = c
                         .id_tag_info
@@ -128,12 +128,12 @@ impl<const N: usize> LocalAuthList<N> {
                 })?;
             }
             UpdateType::Differential => {
-                decode(payload, opts, &mut |_, c| {
+                decode(payload, *opts, &mut |_, c| {
                     if c.id_tag_info.is_none() {
                         entries.retain(|e| !e.matches(&c.id_tag));
                     }
                 })?;
-                decode(payload, opts, &mut |_, c| {
+                decode(payload, *opts, &mut |_, c| {
                     // An IdToken always fits an entry.
                     let Some(entry) = c
                         .id_tag_info
@@ -168,11 +168,7 @@ fn fold_hash(id_tag: &str) -> u32 {
 /// idTags in the localAuthorizationList MUST be unique"). Only idTags whose hash another one
 /// shares are compared, one decode pass for each (at most one pass per entry, even for input
 /// crafted to collide).
-fn has_duplicates(
-    payload: &str,
-    opts: &DecodeOptions,
-    hashes: &[u32],
-) -> Result<bool, json::Error> {
+fn has_duplicates(payload: &str, opts: DecodeOptions, hashes: &[u32]) -> Result<bool, json::Error> {
     for (i, &hash) in hashes.iter().enumerate() {
         if !hashes.iter().skip(i + 1).any(|&h| h == hash) {
             continue;
@@ -443,12 +439,12 @@ mod tests {
     fn equal_hashes_are_compared_exactly() {
         let same = [7u32; 4];
         let distinct = full(1, &entries(4, "T"));
-        assert!(!has_duplicates(&distinct, &OPTS, &same).unwrap());
+        assert!(!has_duplicates(&distinct, OPTS, &same).unwrap());
         let dup = full(
             1,
             r#"{"idTag":"a"},{"idTag":"b"},{"idTag":"c"},{"idTag":"B"}"#,
         );
-        assert!(has_duplicates(&dup, &OPTS, &same).unwrap());
+        assert!(has_duplicates(&dup, OPTS, &same).unwrap());
         assert_eq!(fold_hash("AbC"), fold_hash("aBc"));
         assert_ne!(fold_hash("abc"), fold_hash("abd"));
     }
