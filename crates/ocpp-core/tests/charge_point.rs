@@ -976,6 +976,46 @@ fn data_transfer_to_unknown_and_registered_vendors() {
     assert_eq!(answer, Some(json!({"status": "Accepted", "data": "pong"})));
 }
 
+// §5.8 / §6.24: unknown keys are echoed in unknownKey as the central system spelled them; known
+// ones are answered under their own name, in request order, duplicates kept; a request of only
+// unknown keys has no configurationKey. §9.1.9 GetConfigurationMaxKeys (64): 64 keys are answered
+// in full, 65 are a CALLERROR OccurenceConstraintViolation (as when the request was decoded into
+// a list of 64); so are more than 816 bytes of unknown names (17 of 50 characters), which the
+// compact answer cannot keep (see outbox/keys.rs).
+#[test]
+fn get_configuration_echoes_unknown_keys_within_its_bounds() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    let a = sim.call_ok(
+        "GetConfiguration",
+        json!({"key": ["nosuch", "heartbeatinterval", "Other", "HeartbeatInterval"]}),
+    );
+    assert_eq!(a["unknownKey"], json!(["nosuch", "Other"]));
+    let known: Vec<&str> = a["configurationKey"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(known, ["HeartbeatInterval", "HeartbeatInterval"]);
+    assert_eq!(
+        sim.call_ok("GetConfiguration", json!({"key": ["X"]})),
+        json!({"unknownKey": ["X"]})
+    );
+    let many =
+        |n: usize, len: usize| -> Vec<String> { (0..n).map(|i| format!("{i:X<len$}")).collect() };
+    let a = sim.call_ok("GetConfiguration", json!({"key": many(64, 10)}));
+    assert_eq!(a["unknownKey"], json!(many(64, 10)));
+    let a = sim.call_ok("GetConfiguration", json!({"key": many(16, 50)}));
+    assert_eq!(a["unknownKey"], json!(many(16, 50)));
+    for keys in [many(65, 2), many(17, 50)] {
+        match sim.call("GetConfiguration", json!({ "key": keys })) {
+            Sent::Error { code, .. } => assert_eq!(code, "OccurenceConstraintViolation"),
+            other => panic!("expected a CALLERROR, got {other:?}"),
+        }
+    }
+}
+
 #[test]
 fn data_transfer_from_the_charge_point_one_at_a_time() {
     use ocpp_core::charge_point::Refused;

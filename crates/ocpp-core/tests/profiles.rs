@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::sim::{Sim, energy, setup, tag};
+use common::sim::{Sent, Sim, energy, setup, tag};
 use ocpp_core::charge_point::{Action, Event};
 use serde_json::{Value, json};
 
@@ -79,6 +79,54 @@ fn local_list_versions_and_updates() {
         sim.call_ok("GetLocalListVersion", json!({})),
         json!({"listVersion": 6})
     );
+}
+
+// §5.15 (and §7.1, §6.41) through the charge point, whose decoder applies the list entry by
+// entry: a Full update refused late in the list (an entry without idTagInfo, a duplicate idTag)
+// leaves the previous list and version in place; a malformed entry late in the list is a
+// CALLERROR with the code OCPP-J §4.2.3 gives it, and changes nothing either.
+#[test]
+fn send_local_list_refused_late_in_the_list_keeps_the_old_list() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    let old = json!({"listVersion": 3, "updateType": "Full", "localAuthorizationList": [
+        {"idTag": "OLD1", "idTagInfo": {"status": "Accepted"}}]});
+    assert_eq!(
+        sim.call_ok("SendLocalList", old),
+        json!({"status": "Accepted"})
+    );
+    let mut entries: Vec<Value> = (0..40)
+        .map(|i| json!({"idTag": format!("NEW{i}"), "idTagInfo": {"status": "Blocked"}}))
+        .collect();
+    let mut without_info = entries.clone();
+    without_info.push(json!({"idTag": "LAST"}));
+    let mut duplicate = entries.clone();
+    duplicate.push(json!({"idTag": "new7", "idTagInfo": {"status": "Accepted"}}));
+    for list in [without_info, duplicate] {
+        let full = json!({"listVersion": 9, "updateType": "Full", "localAuthorizationList": list});
+        assert_eq!(
+            sim.call_ok("SendLocalList", full),
+            json!({"status": "Failed"})
+        );
+    }
+    entries.push(json!({"idTag": "X", "idTagInfo": {"status": "Sometimes"}}));
+    let full = json!({"listVersion": 9, "updateType": "Full", "localAuthorizationList": entries});
+    match sim.call("SendLocalList", full) {
+        Sent::Error { code, .. } => assert_eq!(code, "TypeConstraintViolation"),
+        other => panic!("expected a CALLERROR, got {other:?}"),
+    }
+    assert_eq!(
+        sim.call_ok("GetLocalListVersion", json!({})),
+        json!({"listVersion": 3})
+    );
+    // The old list still authorizes, offline.
+    sim.disconnect();
+    sim.event(Event::Plugged { connector: 1 });
+    sim.event(Event::IdTag {
+        connector: Some(1),
+        id_tag: tag("OLD1"),
+    });
+    assert!(sim.cp.transaction(1).is_some(), "OLD1 is still in the list");
 }
 
 #[test]

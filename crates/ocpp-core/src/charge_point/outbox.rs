@@ -4,15 +4,18 @@
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
-use crate::limits::{DATA_TRANSFER_DATA_MAX_LEN, MAX_CONFIGURATION_KEYS};
+use crate::limits::DATA_TRANSFER_DATA_MAX_LEN;
 use crate::rpc::ErrorCode;
-use crate::types::{BoundedString, CiString50, DateTime, List};
+use crate::types::{BoundedString, CiString50, DateTime};
 use crate::v16::{
     Action as OcppAction, ChargePointErrorCode, ChargePointStatus, ConnectorId, DataTransferStatus,
     IdToken,
 };
 
 use super::journal::Sample;
+
+mod keys;
+pub use keys::RequestedKeys;
 
 /// Longest peer message id we keep to answer later. Ids longer than 36 are a protocol violation
 /// (we answer those with FormationViolation, echoing the id); longer than this are not answered.
@@ -54,8 +57,8 @@ pub enum Reply {
     DiagnosticsFile(Option<crate::types::CiString255>),
     /// GetConfiguration.conf, rendered from the configuration when written.
     Configuration {
-        /// The keys asked for; `None` for all.
-        keys: Option<List<CiString50, MAX_CONFIGURATION_KEYS>>,
+        /// The keys asked for, compact (known keys by id, unknown ones by name); `None` for all.
+        keys: Option<RequestedKeys>,
     },
 }
 

@@ -34,8 +34,20 @@ const STACK_UNESCAPE: usize = 128;
 
 /// Decodes `T` from the JSON text `input`, which must hold exactly one value.
 pub fn from_str<'de, T: de::Deserialize<'de>>(input: &'de str, opts: &DecodeOptions) -> Result<T> {
+    from_str_seed(input, opts, core::marker::PhantomData::<T>)
+}
+
+/// Decodes the JSON text `input`, which must hold exactly one value, with `seed`: for decoders
+/// that put what they read straight into its destination instead of returning a value.
+pub fn from_str_seed<'de, S: DeserializeSeed<'de>>(
+    input: &'de str,
+    opts: &DecodeOptions,
+    seed: S,
+) -> Result<S::Value> {
     let mut de = Deserializer::new(input, *opts);
-    let value = T::deserialize(&mut de).map_err(|e| annotate(e, None, de.pos))?;
+    let value = seed
+        .deserialize(&mut de)
+        .map_err(|e| annotate(e, None, de.pos))?;
     de.end()?;
     Ok(value)
 }

@@ -450,7 +450,7 @@ pub struct ChangeAvailabilityResponse {
 }
 
 /// `ChangeConfiguration.req` (§6.9).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeConfigurationRequest {
@@ -484,7 +484,7 @@ pub struct ClearCacheResponse {
 }
 
 /// `DataTransfer.req` (§6.15): a vendor-specific message, in either direction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct DataTransferRequest {
@@ -499,7 +499,7 @@ pub struct DataTransferRequest {
 }
 
 /// `DataTransfer.conf` (§6.16).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct DataTransferResponse {
@@ -567,7 +567,7 @@ pub struct MeterValuesRequest {
 pub struct MeterValuesResponse {}
 
 /// `RemoteStartTransaction.req` (§6.33).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct RemoteStartTransactionRequest {
@@ -734,4 +734,126 @@ pub struct UnlockConnectorRequest {
 pub struct UnlockConnectorResponse {
     /// The outcome.
     pub status: UnlockStatus,
+}
+
+const REMOTE_START_FIELDS: &[&str] = &["connectorId", "idTag", "chargingProfile"];
+
+impl RemoteStartTransactionRequest {
+    /// What an in-place decode starts from.
+    pub(crate) const EMPTY: RemoteStartTransactionRequest = RemoteStartTransactionRequest {
+        connector_id: None,
+        id_tag: IdToken::new(),
+        charging_profile: None,
+    };
+}
+
+/// Decodes a [`RemoteStartTransactionRequest`] into `self.0`, its profile in place (see
+/// `super::in_place`).
+pub(crate) struct RemoteStartInPlace<'a>(pub &'a mut RemoteStartTransactionRequest);
+
+impl<'de> serde::de::DeserializeSeed<'de> for RemoteStartInPlace<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_struct("RemoteStartTransactionRequest", REMOTE_START_FIELDS, self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for RemoteStartInPlace<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("a RemoteStartTransaction.req")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        use super::in_place::{FieldIndex, Seen};
+        let r = self.0;
+        r.connector_id = None;
+        r.charging_profile = None;
+        let mut seen = Seen::new(REMOTE_START_FIELDS);
+        while let Some(i) = map.next_key_seed(FieldIndex(REMOTE_START_FIELDS))? {
+            seen.first(i)?;
+            match i {
+                0 => r.connector_id = map.next_value()?,
+                1 => r.id_tag = map.next_value()?,
+                2 => map.next_value_seed(super::smart_charging::OptionalProfileInPlace(
+                    &mut r.charging_profile,
+                ))?,
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        seen.require(&[1])
+    }
+}
+
+impl<'de> Deserialize<'de> for RemoteStartTransactionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::DeserializeSeed;
+        let mut out = RemoteStartTransactionRequest::EMPTY;
+        RemoteStartInPlace(&mut out).deserialize(d)?;
+        Ok(out)
+    }
+}
+
+// Decoded in place (see `super::in_place`): their strings (1 KB of DataTransfer `data`, a
+// 500-byte configuration value) are written once, where they stay.
+
+const DATA_TRANSFER_REQUEST_FIELDS: &[&str] = &["vendorId", "messageId", "data"];
+const DATA_TRANSFER_RESPONSE_FIELDS: &[&str] = &["status", "data"];
+const CHANGE_CONFIGURATION_FIELDS: &[&str] = &["key", "value"];
+
+impl DataTransferRequest {
+    /// What an in-place decode starts from.
+    pub(crate) const EMPTY: DataTransferRequest = DataTransferRequest {
+        vendor_id: BoundedString::new(),
+        message_id: None,
+        data: None,
+    };
+}
+
+impl DataTransferResponse {
+    /// What an in-place decode starts from.
+    pub(crate) const EMPTY: DataTransferResponse = DataTransferResponse {
+        status: DataTransferStatus::Rejected,
+        data: None,
+    };
+}
+
+impl ChangeConfigurationRequest {
+    /// What an in-place decode starts from.
+    pub(crate) const EMPTY: ChangeConfigurationRequest = ChangeConfigurationRequest {
+        key: BoundedString::new(),
+        value: BoundedString::new(),
+    };
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`DataTransferRequest`] in place.
+    DataTransferRequestInPlace for DataTransferRequest, "DataTransferRequest",
+    DATA_TRANSFER_REQUEST_FIELDS, required [0] {
+        0 => vendor_id: str,
+        1 => message_id: opt_str,
+        2 => data: opt_str,
+    }
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`DataTransferResponse`] in place.
+    DataTransferResponseInPlace for DataTransferResponse, "DataTransferResponse",
+    DATA_TRANSFER_RESPONSE_FIELDS, required [0] {
+        0 => status: value,
+        1 => data: opt_str,
+    }
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`ChangeConfigurationRequest`] in place.
+    ChangeConfigurationInPlace for ChangeConfigurationRequest, "ChangeConfigurationRequest",
+    CHANGE_CONFIGURATION_FIELDS, required [0, 1] {
+        0 => key: str,
+        1 => value: str,
+    }
 }

@@ -62,7 +62,7 @@ pub struct FirmwareStatusNotificationRequest {
 pub struct FirmwareStatusNotificationResponse {}
 
 /// `GetDiagnostics.req` (§6.25).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct GetDiagnosticsRequest {
@@ -93,7 +93,7 @@ pub struct GetDiagnosticsResponse {
 }
 
 /// `UpdateFirmware.req` (§6.55).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateFirmwareRequest {
@@ -113,3 +113,59 @@ pub struct UpdateFirmwareRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct UpdateFirmwareResponse {}
+
+// Decoded in place (see `super::in_place`): the location (a URI of up to 512 bytes) is written
+// once.
+
+const GET_DIAGNOSTICS_FIELDS: &[&str] = &[
+    "location",
+    "retries",
+    "retryInterval",
+    "startTime",
+    "stopTime",
+];
+const UPDATE_FIRMWARE_FIELDS: &[&str] = &["location", "retries", "retrieveDate", "retryInterval"];
+
+impl GetDiagnosticsRequest {
+    /// What an in-place decode starts from.
+    pub(crate) const EMPTY: GetDiagnosticsRequest = GetDiagnosticsRequest {
+        location: BoundedString::new(),
+        retries: None,
+        retry_interval: None,
+        start_time: None,
+        stop_time: None,
+    };
+}
+
+impl UpdateFirmwareRequest {
+    /// What an in-place decode starts from.
+    pub(crate) const EMPTY: UpdateFirmwareRequest = UpdateFirmwareRequest {
+        location: BoundedString::new(),
+        retries: None,
+        retrieve_date: DateTime::EPOCH,
+        retry_interval: None,
+    };
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`GetDiagnosticsRequest`] in place.
+    GetDiagnosticsInPlace for GetDiagnosticsRequest, "GetDiagnosticsRequest",
+    GET_DIAGNOSTICS_FIELDS, required [0] {
+        0 => location: str,
+        1 => retries: value,
+        2 => retry_interval: value,
+        3 => start_time: value,
+        4 => stop_time: value,
+    }
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes an [`UpdateFirmwareRequest`] in place.
+    UpdateFirmwareInPlace for UpdateFirmwareRequest, "UpdateFirmwareRequest",
+    UPDATE_FIRMWARE_FIELDS, required [0, 2] {
+        0 => location: str,
+        1 => retries: value,
+        2 => retrieve_date: value,
+        3 => retry_interval: value,
+    }
+}

@@ -1,8 +1,12 @@
 //! The Smart Charging profile (OCPP 1.6 §3.13): charging profiles and composite schedules.
 
+use core::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::ConnectorId;
+use super::in_place::{FieldIndex, ListInPlace, Seen};
 use super::macros::string_enum;
 use crate::limits::CHARGING_SCHEDULE_MAX_PERIODS;
 use crate::types::{DateTime, Decimal, List};
@@ -81,7 +85,7 @@ pub struct ChargingSchedulePeriod {
 }
 
 /// `ChargingSchedule` (§7.13).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct ChargingSchedule {
@@ -101,7 +105,7 @@ pub struct ChargingSchedule {
 }
 
 /// `ChargingProfile` (§7.8).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct ChargingProfile {
@@ -190,7 +194,7 @@ pub struct GetCompositeScheduleResponse {
 }
 
 /// `SetChargingProfile.req` (§6.43).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct SetChargingProfileRequest {
@@ -207,4 +211,242 @@ pub struct SetChargingProfileRequest {
 pub struct SetChargingProfileResponse {
     /// The outcome.
     pub status: ChargingProfileStatus,
+}
+
+// Decoding in place (see `super::in_place`): a profile is written once, where it stays.
+
+const SCHEDULE_FIELDS: &[&str] = &[
+    "duration",
+    "startSchedule",
+    "chargingRateUnit",
+    "chargingSchedulePeriod",
+    "minChargingRate",
+];
+
+const PROFILE_FIELDS: &[&str] = &[
+    "chargingProfileId",
+    "transactionId",
+    "stackLevel",
+    "chargingProfilePurpose",
+    "chargingProfileKind",
+    "recurrencyKind",
+    "validFrom",
+    "validTo",
+    "chargingSchedule",
+];
+
+const SET_FIELDS: &[&str] = &["connectorId", "csChargingProfiles"];
+
+impl ChargingSchedule {
+    /// No period, in A: what an in-place decode starts from.
+    pub(crate) const EMPTY: ChargingSchedule = ChargingSchedule {
+        duration: None,
+        start_schedule: None,
+        charging_rate_unit: ChargingRateUnit::A,
+        charging_schedule_period: List::new(),
+        min_charging_rate: None,
+    };
+}
+
+impl ChargingProfile {
+    /// An empty TxProfile: what an in-place decode starts from.
+    pub(crate) const EMPTY: ChargingProfile = ChargingProfile {
+        charging_profile_id: 0,
+        transaction_id: None,
+        stack_level: 0,
+        charging_profile_purpose: ChargingProfilePurpose::TxProfile,
+        charging_profile_kind: ChargingProfileKind::Absolute,
+        recurrency_kind: None,
+        valid_from: None,
+        valid_to: None,
+        charging_schedule: ChargingSchedule::EMPTY,
+    };
+}
+
+impl SetChargingProfileRequest {
+    /// What an in-place decode starts from.
+    pub(crate) const EMPTY: SetChargingProfileRequest = SetChargingProfileRequest {
+        connector_id: 0,
+        cs_charging_profiles: ChargingProfile::EMPTY,
+    };
+}
+
+/// Decodes a [`ChargingSchedule`] into `self.0`.
+pub(crate) struct ScheduleInPlace<'a>(pub &'a mut ChargingSchedule);
+
+impl<'de> DeserializeSeed<'de> for ScheduleInPlace<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_struct("ChargingSchedule", SCHEDULE_FIELDS, self)
+    }
+}
+
+impl<'de> Visitor<'de> for ScheduleInPlace<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChargingSchedule")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let s = self.0;
+        s.duration = None;
+        s.start_schedule = None;
+        s.charging_schedule_period.clear();
+        s.min_charging_rate = None;
+        let mut seen = Seen::new(SCHEDULE_FIELDS);
+        while let Some(i) = map.next_key_seed(FieldIndex(SCHEDULE_FIELDS))? {
+            seen.first(i)?;
+            match i {
+                0 => s.duration = map.next_value()?,
+                1 => s.start_schedule = map.next_value()?,
+                2 => s.charging_rate_unit = map.next_value()?,
+                3 => map.next_value_seed(ListInPlace(&mut s.charging_schedule_period))?,
+                4 => s.min_charging_rate = map.next_value()?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        seen.require(&[2, 3])
+    }
+}
+
+impl<'de> Deserialize<'de> for ChargingSchedule {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut out = ChargingSchedule::EMPTY;
+        ScheduleInPlace(&mut out).deserialize(d)?;
+        Ok(out)
+    }
+}
+
+/// Decodes a [`ChargingProfile`] into `self.0`.
+pub(crate) struct ProfileInPlace<'a>(pub &'a mut ChargingProfile);
+
+impl<'de> DeserializeSeed<'de> for ProfileInPlace<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_struct("ChargingProfile", PROFILE_FIELDS, self)
+    }
+}
+
+impl<'de> Visitor<'de> for ProfileInPlace<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChargingProfile")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let p = self.0;
+        p.transaction_id = None;
+        p.recurrency_kind = None;
+        p.valid_from = None;
+        p.valid_to = None;
+        let mut seen = Seen::new(PROFILE_FIELDS);
+        while let Some(i) = map.next_key_seed(FieldIndex(PROFILE_FIELDS))? {
+            seen.first(i)?;
+            match i {
+                0 => p.charging_profile_id = map.next_value()?,
+                1 => p.transaction_id = map.next_value()?,
+                2 => p.stack_level = map.next_value()?,
+                3 => p.charging_profile_purpose = map.next_value()?,
+                4 => p.charging_profile_kind = map.next_value()?,
+                5 => p.recurrency_kind = map.next_value()?,
+                6 => p.valid_from = map.next_value()?,
+                7 => p.valid_to = map.next_value()?,
+                8 => map.next_value_seed(ScheduleInPlace(&mut p.charging_schedule))?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        seen.require(&[0, 2, 3, 4, 8])
+    }
+}
+
+impl<'de> Deserialize<'de> for ChargingProfile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut out = ChargingProfile::EMPTY;
+        ProfileInPlace(&mut out).deserialize(d)?;
+        Ok(out)
+    }
+}
+
+/// Decodes an optional [`ChargingProfile`] (absent or `null`: `None`) into `self.0`.
+pub(crate) struct OptionalProfileInPlace<'a>(pub &'a mut Option<ChargingProfile>);
+
+impl<'de> DeserializeSeed<'de> for OptionalProfileInPlace<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for OptionalProfileInPlace<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChargingProfile or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.visit_none()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        let p = self.0.get_or_insert(ChargingProfile::EMPTY);
+        ProfileInPlace(p).deserialize(d)
+    }
+}
+
+/// Decodes a [`SetChargingProfileRequest`] into `self.0`.
+pub(crate) struct SetInPlace<'a>(pub &'a mut SetChargingProfileRequest);
+
+impl<'de> DeserializeSeed<'de> for SetInPlace<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_struct("SetChargingProfileRequest", SET_FIELDS, self)
+    }
+}
+
+impl<'de> Visitor<'de> for SetInPlace<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SetChargingProfile.req")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let r = self.0;
+        let mut seen = Seen::new(SET_FIELDS);
+        while let Some(i) = map.next_key_seed(FieldIndex(SET_FIELDS))? {
+            seen.first(i)?;
+            match i {
+                0 => r.connector_id = map.next_value()?,
+                1 => map.next_value_seed(ProfileInPlace(&mut r.cs_charging_profiles))?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        seen.require(&[0, 1])
+    }
+}
+
+impl<'de> Deserialize<'de> for SetChargingProfileRequest {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut out = SetChargingProfileRequest::EMPTY;
+        SetInPlace(&mut out).deserialize(d)?;
+        Ok(out)
+    }
 }

@@ -8,6 +8,8 @@ use super::{AuthError, is_valid};
 use crate::types::DateTime;
 use crate::v16::{AuthorizationData, IdTagInfo, SendLocalListRequest, UpdateStatus, UpdateType};
 
+mod stream;
+
 /// The Local Authorization List (§3.5.2): up to `N` identifiers with their `IdTagInfo`, and the
 /// version the central system associated with them. `N` is what the charge point declares as
 /// `LocalAuthListMaxLength` (§9.2.2).
@@ -360,10 +362,28 @@ mod tests {
 
     const MAX: usize = SEND_LOCAL_LIST_MAX_LENGTH;
 
+    /// [`LocalAuthList::apply`], checked against [`LocalAuthList::apply_json`] on the same
+    /// request as JSON: every test of the rules below covers the streaming decoder too.
+    fn apply_both<const N: usize>(
+        l: &mut LocalAuthList<N>,
+        r: &SendLocalListRequest,
+        max: usize,
+    ) -> UpdateStatus {
+        let payload = serde_json::to_string(r).unwrap();
+        let mut streamed = l.clone();
+        let status = streamed
+            .apply_json(&payload, &crate::json::DecodeOptions::DEFAULT, max)
+            .unwrap();
+        let expected = l.apply(r, max);
+        assert_eq!(status, expected, "{payload}");
+        assert_eq!(streamed, *l, "{payload}");
+        expected
+    }
+
     fn full<const N: usize>(items: &[AuthorizationData]) -> LocalAuthList<N> {
         let mut l = LocalAuthList::new();
         assert_eq!(
-            l.apply(&req(10, UpdateType::Full, items), MAX),
+            apply_both(&mut l, &req(10, UpdateType::Full, items), MAX),
             UpdateStatus::Accepted
         );
         l
@@ -391,7 +411,7 @@ mod tests {
     fn full_replaces_everything() {
         let mut l = full::<4>(&[add("A", Accepted), add("B", Blocked)]);
         assert_eq!(
-            l.apply(&req(3, UpdateType::Full, &[add("C", Invalid)]), MAX),
+            apply_both(&mut l, &req(3, UpdateType::Full, &[add("C", Invalid)]), MAX),
             UpdateStatus::Accepted
         );
         assert_eq!(l.version(), 3);
@@ -410,12 +430,12 @@ mod tests {
             local_authorization_list: None,
             update_type: UpdateType::Full,
         };
-        assert_eq!(l.apply(&none, MAX), UpdateStatus::Accepted);
+        assert_eq!(apply_both(&mut l, &none, MAX), UpdateStatus::Accepted);
         assert!(l.is_empty());
         assert_eq!(l.version(), 11);
         let mut l = full::<4>(&[add("A", Accepted)]);
         assert_eq!(
-            l.apply(&req(12, UpdateType::Full, &[]), MAX),
+            apply_both(&mut l, &req(12, UpdateType::Full, &[]), MAX),
             UpdateStatus::Accepted
         );
         assert!(l.is_empty());
@@ -428,7 +448,8 @@ mod tests {
         let mut l = full::<4>(&[add("A", Accepted)]);
         let before = l.clone();
         assert_eq!(
-            l.apply(
+            apply_both(
+                &mut l,
                 &req(20, UpdateType::Full, &[add("B", Accepted), del("C")]),
                 MAX
             ),
@@ -443,11 +464,16 @@ mod tests {
         let mut l = LocalAuthList::<4>::new();
         for v in [0, -1, i32::MIN] {
             assert_eq!(
-                l.apply(&req(v, UpdateType::Full, &[add("A", Accepted)]), MAX),
+                apply_both(
+                    &mut l,
+                    &req(v, UpdateType::Full, &[add("A", Accepted)]),
+                    MAX
+                ),
                 UpdateStatus::Failed
             );
             assert_eq!(
-                l.apply(
+                apply_both(
+                    &mut l,
                     &req(v, UpdateType::Differential, &[add("A", Accepted)]),
                     MAX
                 ),
@@ -465,7 +491,8 @@ mod tests {
         let before = l.clone();
         for v in [9, 10] {
             assert_eq!(
-                l.apply(
+                apply_both(
+                    &mut l,
                     &req(v, UpdateType::Differential, &[add("B", Accepted)]),
                     MAX
                 ),
@@ -475,7 +502,8 @@ mod tests {
         }
         // Gaps are fine (§3.5.2, figure 4: 234 then 239).
         assert_eq!(
-            l.apply(
+            apply_both(
+                &mut l,
                 &req(15, UpdateType::Differential, &[add("B", Accepted)]),
                 MAX
             ),
@@ -485,7 +513,8 @@ mod tests {
         // A Differential update on no list at all applies to the empty list.
         let mut l = LocalAuthList::<4>::new();
         assert_eq!(
-            l.apply(
+            apply_both(
+                &mut l,
                 &req(1, UpdateType::Differential, &[add("B", Accepted)]),
                 MAX
             ),
@@ -505,7 +534,7 @@ mod tests {
             del("Z"),
         ];
         assert_eq!(
-            l.apply(&req(11, UpdateType::Differential, &changes), MAX),
+            apply_both(&mut l, &req(11, UpdateType::Differential, &changes), MAX),
             UpdateStatus::Accepted
         );
         assert_eq!(l.len(), 3);
@@ -525,7 +554,7 @@ mod tests {
             local_authorization_list: None,
             update_type: UpdateType::Differential,
         };
-        assert_eq!(l.apply(&none, MAX), UpdateStatus::Accepted);
+        assert_eq!(apply_both(&mut l, &none, MAX), UpdateStatus::Accepted);
         assert_eq!(l.len(), 1);
         assert_eq!(l.version(), 11);
     }
@@ -537,7 +566,11 @@ mod tests {
         let before = l.clone();
         for update_type in [UpdateType::Full, UpdateType::Differential] {
             assert_eq!(
-                l.apply(&req(30, update_type, &[add("X", Accepted), del("x")]), MAX),
+                apply_both(
+                    &mut l,
+                    &req(30, update_type, &[add("X", Accepted), del("x")]),
+                    MAX
+                ),
                 UpdateStatus::Failed
             );
             assert_eq!(l, before);
@@ -551,7 +584,8 @@ mod tests {
         let before = l.clone();
         // More entries in the request than SendLocalListMaxLength.
         assert_eq!(
-            l.apply(
+            apply_both(
+                &mut l,
                 &req(
                     11,
                     UpdateType::Differential,
@@ -564,7 +598,7 @@ mod tests {
         // A result beyond LocalAuthListMaxLength (N = 3), even though deletions come too.
         let changes = [add("C", Accepted), add("D", Accepted), del("X")];
         assert_eq!(
-            l.apply(&req(11, UpdateType::Differential, &changes), MAX),
+            apply_both(&mut l, &req(11, UpdateType::Differential, &changes), MAX),
             UpdateStatus::Failed
         );
         let four = [
@@ -574,14 +608,14 @@ mod tests {
             add("4", Accepted),
         ];
         assert_eq!(
-            l.apply(&req(11, UpdateType::Full, &four), MAX),
+            apply_both(&mut l, &req(11, UpdateType::Full, &four), MAX),
             UpdateStatus::Failed
         );
         assert_eq!(l, before);
         // Deletions make room for additions in the same request.
         let changes = [add("C", Accepted), add("D", Accepted), del("a")];
         assert_eq!(
-            l.apply(&req(11, UpdateType::Differential, &changes), MAX),
+            apply_both(&mut l, &req(11, UpdateType::Differential, &changes), MAX),
             UpdateStatus::Accepted
         );
         assert_eq!(l.len(), 3);
@@ -780,7 +814,7 @@ mod tests {
                 let update_type = if is_full { UpdateType::Full } else { UpdateType::Differential };
                 let r = req(version, update_type, &items);
                 let before = l.clone();
-                let status = l.apply(&r, 4);
+                let status = apply_both(&mut l, &r, 4);
                 if status == UpdateStatus::Accepted {
                     proptest::prop_assert_eq!(l.version(), version);
                     proptest::prop_assert!(version > 0);

@@ -639,7 +639,13 @@ impl Configuration {
     /// The key named `key` (case-insensitively) as GetConfiguration.conf reports it, or `None`
     /// when the charge point does not know it (it then goes into `unknownKey`, §5.8).
     pub fn get(&self, key: &str) -> Option<KeyValue> {
-        match self.lookup(key)? {
+        self.key_value(self.lookup(key)?)
+    }
+
+    /// The key `id` (from [`Configuration::lookup`]) as GetConfiguration.conf reports it, or
+    /// `None` when the charge point does not declare it.
+    pub fn key_value(&self, id: KeyId) -> Option<KeyValue> {
+        match id {
             KeyId::Standard(k) => self.standard_key_value(k),
             KeyId::Vendor(id) => self.vendor_key_value(id),
         }

@@ -79,332 +79,589 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             );
             return;
         }
-        let opts = self.setup.decode;
-        macro_rules! decode {
-            ($t:ty) => {
-                match json::from_str::<$t>(payload, &opts) {
-                    Ok(req) => req,
-                    Err(e) => {
-                        let mut buf = [0u8; 128];
-                        let description = rpc::describe_decode_error(&e, &mut buf);
-                        let description = BoundedString::truncated(description);
-                        self.answer(
-                            id,
-                            Reply::Error {
-                                code: e.error_code(),
-                                description,
-                            },
-                        );
-                        return;
-                    }
-                }
-            };
-        }
-        let reply = match action {
-            OcppAction::ChangeAvailability => {
-                let req = decode!(v16::ChangeAvailabilityRequest);
-                self.on_change_availability(req.connector_id, req.kind, now)
-            }
-            OcppAction::ChangeConfiguration => {
-                let req = decode!(v16::ChangeConfigurationRequest);
-                self.on_change_configuration(&req, now)
-            }
-            OcppAction::ClearCache => {
-                let _req = decode!(v16::ClearCacheRequest);
-                self.cache.clear();
-                self.persist_cache();
-                Reply::Status(ClearCacheStatus::Accepted.as_str())
-            }
-            OcppAction::DataTransfer => {
-                let req = decode!(v16::DataTransferRequest);
-                if self
-                    .setup
-                    .data_transfer_vendors
-                    .iter()
-                    .any(|v| v.as_str() == req.vendor_id.as_str())
-                {
-                    if let Ok(aid) = AnswerId::try_from(id) {
-                        let deadline = now.add_millis(DEFERRED_ANSWER_TIMEOUT_MS);
-                        let busy = self.incoming_data_transfer.is_some();
-                        if !busy
-                            && self
-                                .deferred
-                                .push(Deferred {
-                                    id: aid,
-                                    kind: DeferredKind::DataTransfer,
-                                    deadline,
-                                })
-                                .is_ok()
-                        {
-                            self.incoming_data_transfer = Some(ZeroNone::new(req));
-                            self.act(Action::DataTransferRequested);
-                            return;
-                        }
-                    }
-                    Reply::DataTransfer {
-                        status: DataTransferStatus::Rejected,
-                        data: None,
-                    }
-                } else {
-                    // §4.3: unknown vendor, and no data element.
-                    Reply::DataTransfer {
-                        status: DataTransferStatus::UnknownVendorId,
-                        data: None,
-                    }
-                }
-            }
-            OcppAction::GetConfiguration => {
-                let req = decode!(v16::GetConfigurationRequest);
-                Reply::Configuration {
-                    keys: req.key.filter(|k| !k.is_empty()),
-                }
-            }
-            OcppAction::RemoteStartTransaction => {
-                let req = decode!(v16::RemoteStartTransactionRequest);
-                self.on_remote_start(req, now)
-            }
-            OcppAction::RemoteStopTransaction => {
-                let req = decode!(v16::RemoteStopTransactionRequest);
-                self.on_remote_stop(req.transaction_id, now)
-            }
-            OcppAction::Reset => {
-                let req = decode!(v16::ResetRequest);
-                self.on_reset(req.kind, now)
-            }
-            OcppAction::UnlockConnector => {
-                let req = decode!(v16::UnlockConnectorRequest);
-                if let Some(reply) = self.on_unlock(req.connector_id, now) {
-                    reply
-                } else {
-                    {
-                        if let Ok(aid) = AnswerId::try_from(id) {
-                            let deadline = now.add_millis(DEFERRED_ANSWER_TIMEOUT_MS);
-                            let kind = DeferredKind::Unlock(req.connector_id);
-                            if self
-                                .deferred
-                                .push(Deferred {
-                                    id: aid,
-                                    kind,
-                                    deadline,
-                                })
-                                .is_ok()
-                            {
-                                return;
-                            }
-                        }
-                        Reply::Status(UnlockStatus::UnlockFailed.as_str())
-                    }
-                }
-            }
+        // Each action has its own function, kept out of line: the decoded request then lives in
+        // that function's frame only, so the stack this needs is the largest single request's,
+        // not (as when every arm's request shared one frame) the sum of all of them.
+        match action {
+            OcppAction::ChangeAvailability => self.call_change_availability(id, payload, now),
+            OcppAction::ChangeConfiguration => self.call_change_configuration(id, payload, now),
+            OcppAction::ClearCache => self.call_clear_cache(id, payload, now),
+            OcppAction::DataTransfer => self.call_data_transfer(id, payload, now),
+            OcppAction::GetConfiguration => self.call_get_configuration(id, payload, now),
+            OcppAction::RemoteStartTransaction => self.call_remote_start(id, payload, now),
+            OcppAction::RemoteStopTransaction => self.call_remote_stop(id, payload, now),
+            OcppAction::Reset => self.call_reset(id, payload, now),
+            OcppAction::UnlockConnector => self.call_unlock(id, payload, now),
             #[cfg(feature = "profile-local-list")]
-            OcppAction::GetLocalListVersion => {
-                let _req = decode!(v16::GetLocalListVersionRequest);
-                self.on_get_local_list_version()
-            }
+            OcppAction::GetLocalListVersion => self.call_get_local_list_version(id, payload, now),
             #[cfg(feature = "profile-local-list")]
-            OcppAction::SendLocalList => {
-                // §5.15: a list longer than SendLocalListMaxLength is answered Failed, not with a
-                // CALLERROR (the list type's capacity is that declared limit).
-                match json::from_str::<v16::SendLocalListRequest>(payload, &opts) {
-                    Err(e) if e.kind() == json::ErrorKind::TooManyItems => {
-                        Reply::Status(v16::UpdateStatus::Failed.as_str())
-                    }
-                    _ => {
-                        let req = decode!(v16::SendLocalListRequest);
-                        self.on_send_local_list(&req)
-                    }
-                }
-            }
+            OcppAction::SendLocalList => self.call_send_local_list(id, payload, now),
             #[cfg(feature = "profile-trigger")]
-            OcppAction::TriggerMessage => {
-                let req = decode!(v16::TriggerMessageRequest);
-                self.on_trigger_message(&req, now)
-            }
+            OcppAction::TriggerMessage => self.call_trigger_message(id, payload, now),
             #[cfg(feature = "profile-reservation")]
-            OcppAction::ReserveNow => {
-                let req = decode!(v16::ReserveNowRequest);
-                self.on_reserve_now(req, now)
-            }
+            OcppAction::ReserveNow => self.call_reserve_now(id, payload, now),
             #[cfg(feature = "profile-reservation")]
-            OcppAction::CancelReservation => {
-                let req = decode!(v16::CancelReservationRequest);
-                self.on_cancel_reservation(req.reservation_id, now)
-            }
+            OcppAction::CancelReservation => self.call_cancel_reservation(id, payload, now),
             #[cfg(feature = "profile-smart-charging")]
-            OcppAction::SetChargingProfile => {
-                let req = decode!(v16::SetChargingProfileRequest);
-                self.on_set_charging_profile(req.connector_id, req.cs_charging_profiles, now)
-            }
+            OcppAction::SetChargingProfile => self.call_set_charging_profile(id, payload, now),
             #[cfg(feature = "profile-smart-charging")]
-            OcppAction::ClearChargingProfile => {
-                let req = decode!(v16::ClearChargingProfileRequest);
-                self.on_clear_charging_profile(&req, now)
-            }
+            OcppAction::ClearChargingProfile => self.call_clear_charging_profile(id, payload, now),
             #[cfg(feature = "profile-smart-charging")]
-            OcppAction::GetCompositeSchedule => {
-                let req = decode!(v16::GetCompositeScheduleRequest);
-                self.on_get_composite_schedule(&req, now)
-            }
+            OcppAction::GetCompositeSchedule => self.call_get_composite_schedule(id, payload, now),
             #[cfg(feature = "profile-firmware")]
-            OcppAction::UpdateFirmware => {
-                let req = decode!(v16::UpdateFirmwareRequest);
-                self.on_update_firmware(req, now)
-            }
+            OcppAction::UpdateFirmware => self.call_update_firmware(id, payload, now),
             #[cfg(feature = "profile-firmware")]
-            OcppAction::GetDiagnostics => {
-                let req = decode!(v16::GetDiagnosticsRequest);
-                self.on_get_diagnostics(req, now)
+            OcppAction::GetDiagnostics => self.call_get_diagnostics(id, payload, now),
+            _ => self.call_not_supported(id, action, now),
+        }
+    }
+
+    /// Decodes a CALL's payload, or answers the CALLERROR its decode error calls for (OCPP-J
+    /// §4.2.3) and returns `None`.
+    fn decode<'p, T: serde::Deserialize<'p>>(&mut self, id: &str, payload: &'p str) -> Option<T> {
+        match json::from_str::<T>(payload, &self.setup.decode) {
+            Ok(req) => Some(req),
+            Err(e) => {
+                self.answer_decode_error(id, &e);
+                None
             }
-            _ => Reply::Error {
-                code: ErrorCode::NotSupported,
-                description: not_supported(action),
+        }
+    }
+
+    /// Decodes a CALL's payload with `seed`, which writes it in place (see `v16::in_place`), or
+    /// answers the CALLERROR its decode error calls for and returns `false`.
+    fn decode_in_place<'p, Seed: serde::de::DeserializeSeed<'p, Value = ()>>(
+        &mut self,
+        id: &str,
+        payload: &'p str,
+        seed: Seed,
+    ) -> bool {
+        match json::from_str_seed(payload, &self.setup.decode, seed) {
+            Ok(()) => true,
+            Err(e) => {
+                self.answer_decode_error(id, &e);
+                false
+            }
+        }
+    }
+
+    /// The CALLERROR answering a payload that failed to decode with `e`. One copy for every
+    /// action, out of line: its 128-byte description buffer stays out of the handlers' frames.
+    #[inline(never)]
+    pub(super) fn answer_decode_error(&mut self, id: &str, e: &json::Error) {
+        let mut buf = [0u8; 128];
+        let description = rpc::describe_decode_error(e, &mut buf);
+        let description = BoundedString::truncated(description);
+        self.answer(
+            id,
+            Reply::Error {
+                code: e.error_code(),
+                description,
             },
-        };
+        );
+    }
+
+    /// Queues the answer to a CALL that was handled, then reports the statuses it changed.
+    #[inline(never)]
+    fn finish_call(&mut self, id: &str, reply: Reply, now: Instant) {
         self.answer(id, reply);
         self.update_statuses(now);
     }
 
-    pub(super) fn handle_result(&mut self, f: InFlight, payload: &str, now: Instant) {
+    #[inline(never)]
+    fn call_not_supported(&mut self, id: &str, action: OcppAction, now: Instant) {
+        let reply = Reply::Error {
+            code: ErrorCode::NotSupported,
+            description: not_supported(action),
+        };
+        self.finish_call(id, reply, now);
+    }
+
+    #[inline(never)]
+    fn call_change_availability(&mut self, id: &str, payload: &str, now: Instant) {
+        let Some(req) = self.decode::<v16::ChangeAvailabilityRequest>(id, payload) else {
+            return;
+        };
+        let reply = self.on_change_availability(req.connector_id, req.kind, now);
+        self.finish_call(id, reply, now);
+    }
+
+    #[inline(never)]
+    fn call_change_configuration(&mut self, id: &str, payload: &str, now: Instant) {
+        let mut req = v16::ChangeConfigurationRequest::EMPTY;
+        if !self.decode_in_place(
+            id,
+            payload,
+            v16::core_profile::ChangeConfigurationInPlace(&mut req),
+        ) {
+            return;
+        }
+        let reply = self.on_change_configuration(&req, now);
+        self.finish_call(id, reply, now);
+    }
+
+    #[inline(never)]
+    fn call_clear_cache(&mut self, id: &str, payload: &str, now: Instant) {
+        let Some(_req) = self.decode::<v16::ClearCacheRequest>(id, payload) else {
+            return;
+        };
+        self.cache.clear();
+        self.persist_cache();
+        self.finish_call(id, Reply::Status(ClearCacheStatus::Accepted.as_str()), now);
+    }
+
+    #[inline(never)]
+    fn call_data_transfer(&mut self, id: &str, payload: &str, now: Instant) {
+        if self.incoming_data_transfer.is_some() {
+            // The integrator still holds a request: this one is only validated and answered.
+            self.call_data_transfer_busy(id, payload, now);
+            return;
+        }
+        // Decoded in place, into the slot where the integrator reads it: no copy of its 1 KB
+        // of data.
         let opts = self.setup.decode;
+        let slot = self
+            .incoming_data_transfer
+            .insert(ZeroNone::new(v16::DataTransferRequest::EMPTY));
+        if let Err(e) = json::from_str_seed(
+            payload,
+            &opts,
+            v16::core_profile::DataTransferRequestInPlace(slot),
+        ) {
+            self.incoming_data_transfer = None;
+            self.answer_decode_error(id, &e);
+            return;
+        }
+        let known = self
+            .incoming_data_transfer
+            .as_ref()
+            .is_some_and(|r| self.data_transfer_vendor_known(&r.vendor_id));
+        if known {
+            if let Ok(aid) = AnswerId::try_from(id) {
+                let deadline = now.add_millis(DEFERRED_ANSWER_TIMEOUT_MS);
+                let deferred = Deferred {
+                    id: aid,
+                    kind: DeferredKind::DataTransfer,
+                    deadline,
+                };
+                if self.deferred.push(deferred).is_ok() {
+                    // The request stays in its slot for the integrator.
+                    self.act(Action::DataTransferRequested);
+                    return;
+                }
+            }
+        }
+        self.incoming_data_transfer = None;
+        self.finish_call(id, Self::data_transfer_refusal(known), now);
+    }
+
+    /// DataTransfer.req while the integrator holds another one: decoded into a local only to
+    /// validate it and read its vendor.
+    #[inline(never)]
+    fn call_data_transfer_busy(&mut self, id: &str, payload: &str, now: Instant) {
+        let mut req = v16::DataTransferRequest::EMPTY;
+        if !self.decode_in_place(
+            id,
+            payload,
+            v16::core_profile::DataTransferRequestInPlace(&mut req),
+        ) {
+            return;
+        }
+        let known = self.data_transfer_vendor_known(&req.vendor_id);
+        self.finish_call(id, Self::data_transfer_refusal(known), now);
+    }
+
+    fn data_transfer_vendor_known(&self, vendor_id: &str) -> bool {
+        self.setup
+            .data_transfer_vendors
+            .iter()
+            .any(|v| v.as_str() == vendor_id)
+    }
+
+    /// The answer to a DataTransfer.req that is not handed to the integrator: Rejected for a
+    /// vendor it handles (busy), UnknownVendorId otherwise, without data (§4.3).
+    fn data_transfer_refusal(known: bool) -> Reply {
+        Reply::DataTransfer {
+            status: if known {
+                DataTransferStatus::Rejected
+            } else {
+                DataTransferStatus::UnknownVendorId
+            },
+            data: None,
+        }
+    }
+
+    #[inline(never)]
+    fn call_get_configuration(&mut self, id: &str, payload: &str, now: Instant) {
+        // Decoded key by key into the compact form the answer keeps (outbox::keys): no
+        // `GetConfigurationRequest` of 64 names on the stack.
+        let mut keys = RequestedKeys::new();
+        let opts = self.setup.decode;
+        if let Err(e) = keys.decode_into(payload, opts, &self.config) {
+            self.answer_decode_error(id, &e);
+            return;
+        }
+        // No key, or an empty list: every key (§6.23).
+        let keys = (!keys.is_empty()).then_some(keys);
+        self.finish_call(id, Reply::Configuration { keys }, now);
+    }
+
+    #[inline(never)]
+    fn call_remote_start(&mut self, id: &str, payload: &str, now: Instant) {
+        // In place: no copies of the ChargingProfile it may carry.
+        let mut req = v16::RemoteStartTransactionRequest::EMPTY;
+        if !self.decode_in_place(id, payload, v16::core_profile::RemoteStartInPlace(&mut req)) {
+            return;
+        }
+        let reply = self.on_remote_start(&mut req, now);
+        self.finish_call(id, reply, now);
+    }
+
+    #[inline(never)]
+    fn call_remote_stop(&mut self, id: &str, payload: &str, now: Instant) {
+        let Some(req) = self.decode::<v16::RemoteStopTransactionRequest>(id, payload) else {
+            return;
+        };
+        let reply = self.on_remote_stop(req.transaction_id, now);
+        self.finish_call(id, reply, now);
+    }
+
+    #[inline(never)]
+    fn call_reset(&mut self, id: &str, payload: &str, now: Instant) {
+        let Some(req) = self.decode::<v16::ResetRequest>(id, payload) else {
+            return;
+        };
+        let reply = self.on_reset(req.kind, now);
+        self.finish_call(id, reply, now);
+    }
+
+    #[inline(never)]
+    fn call_unlock(&mut self, id: &str, payload: &str, now: Instant) {
+        let Some(req) = self.decode::<v16::UnlockConnectorRequest>(id, payload) else {
+            return;
+        };
+        let reply = if let Some(reply) = self.on_unlock(req.connector_id, now) {
+            reply
+        } else {
+            if let Ok(aid) = AnswerId::try_from(id) {
+                let deadline = now.add_millis(DEFERRED_ANSWER_TIMEOUT_MS);
+                let kind = DeferredKind::Unlock(req.connector_id);
+                if self
+                    .deferred
+                    .push(Deferred {
+                        id: aid,
+                        kind,
+                        deadline,
+                    })
+                    .is_ok()
+                {
+                    return;
+                }
+            }
+            Reply::Status(UnlockStatus::UnlockFailed.as_str())
+        };
+        self.finish_call(id, reply, now);
+    }
+
+    #[cfg(feature = "profile-local-list")]
+    #[inline(never)]
+    fn call_get_local_list_version(&mut self, id: &str, payload: &str, now: Instant) {
+        let Some(_req) = self.decode::<v16::GetLocalListVersionRequest>(id, payload) else {
+            return;
+        };
+        let reply = self.on_get_local_list_version();
+        self.finish_call(id, reply, now);
+    }
+
+    #[cfg(feature = "profile-local-list")]
+    #[inline(never)]
+    fn call_send_local_list(&mut self, id: &str, payload: &str, now: Instant) {
+        // §5.15: a list longer than SendLocalListMaxLength is answered Failed, not with a
+        // CALLERROR (`on_send_local_list` does that).
+        let reply = match self.on_send_local_list(payload) {
+            Ok(reply) => reply,
+            Err(e) => {
+                self.answer_decode_error(id, &e);
+                return;
+            }
+        };
+        self.finish_call(id, reply, now);
+    }
+
+    #[cfg(feature = "profile-trigger")]
+    #[inline(never)]
+    fn call_trigger_message(&mut self, id: &str, payload: &str, now: Instant) {
+        let Some(req) = self.decode::<v16::TriggerMessageRequest>(id, payload) else {
+            return;
+        };
+        let reply = self.on_trigger_message(&req, now);
+        self.finish_call(id, reply, now);
+    }
+
+    #[cfg(feature = "profile-reservation")]
+    #[inline(never)]
+    fn call_reserve_now(&mut self, id: &str, payload: &str, now: Instant) {
+        let Some(req) = self.decode::<v16::ReserveNowRequest>(id, payload) else {
+            return;
+        };
+        let reply = self.on_reserve_now(req, now);
+        self.finish_call(id, reply, now);
+    }
+
+    #[cfg(feature = "profile-reservation")]
+    #[inline(never)]
+    fn call_cancel_reservation(&mut self, id: &str, payload: &str, now: Instant) {
+        let Some(req) = self.decode::<v16::CancelReservationRequest>(id, payload) else {
+            return;
+        };
+        let reply = self.on_cancel_reservation(req.reservation_id, now);
+        self.finish_call(id, reply, now);
+    }
+
+    #[cfg(feature = "profile-smart-charging")]
+    #[inline(never)]
+    fn call_set_charging_profile(&mut self, id: &str, payload: &str, now: Instant) {
+        // In place: no copies of the ChargingProfile.
+        let mut req = v16::SetChargingProfileRequest::EMPTY;
+        if !self.decode_in_place(id, payload, v16::smart_charging::SetInPlace(&mut req)) {
+            return;
+        }
+        let reply = self.on_set_charging_profile(req.connector_id, req.cs_charging_profiles, now);
+        self.finish_call(id, reply, now);
+    }
+
+    #[cfg(feature = "profile-smart-charging")]
+    #[inline(never)]
+    fn call_clear_charging_profile(&mut self, id: &str, payload: &str, now: Instant) {
+        let Some(req) = self.decode::<v16::ClearChargingProfileRequest>(id, payload) else {
+            return;
+        };
+        let reply = self.on_clear_charging_profile(&req, now);
+        self.finish_call(id, reply, now);
+    }
+
+    #[cfg(feature = "profile-smart-charging")]
+    #[inline(never)]
+    fn call_get_composite_schedule(&mut self, id: &str, payload: &str, now: Instant) {
+        let Some(req) = self.decode::<v16::GetCompositeScheduleRequest>(id, payload) else {
+            return;
+        };
+        let reply = self.on_get_composite_schedule(&req, now);
+        self.finish_call(id, reply, now);
+    }
+
+    #[cfg(feature = "profile-firmware")]
+    #[inline(never)]
+    fn call_update_firmware(&mut self, id: &str, payload: &str, now: Instant) {
+        let mut req = v16::UpdateFirmwareRequest::EMPTY;
+        if !self.decode_in_place(id, payload, v16::firmware::UpdateFirmwareInPlace(&mut req)) {
+            return;
+        }
+        let reply = self.on_update_firmware(req, now);
+        self.finish_call(id, reply, now);
+    }
+
+    #[cfg(feature = "profile-firmware")]
+    #[inline(never)]
+    fn call_get_diagnostics(&mut self, id: &str, payload: &str, now: Instant) {
+        let mut req = v16::GetDiagnosticsRequest::EMPTY;
+        if !self.decode_in_place(id, payload, v16::firmware::GetDiagnosticsInPlace(&mut req)) {
+            return;
+        }
+        let reply = self.on_get_diagnostics(req, now);
+        self.finish_call(id, reply, now);
+    }
+
+    /// A CALLRESULT to the CALL in flight. As for CALLs, each response type is decoded in a
+    /// function of its own, out of line, so that their frames do not add up.
+    pub(super) fn handle_result(&mut self, f: InFlight, payload: &str, now: Instant) {
         match f.what {
-            Sent::Request(Request::Boot) => {
-                let Ok(conf) = json::from_str::<v16::BootNotificationResponse>(payload, &opts)
-                else {
-                    self.boot_at = Some(now.add_secs(DEFAULT_BOOT_RETRY_S));
-                    return;
-                };
-                self.clock.set(now, conf.current_time);
-                self.meter.wall_clock_changed();
-                let interval = u64::try_from(conf.interval).unwrap_or(0);
-                match conf.status {
-                    RegistrationStatus::Accepted => {
-                        self.registration = Registration::Accepted;
-                        self.boot_at = None;
-                        if interval > 0 {
-                            self.config.heartbeat_interval =
-                                u32::try_from(interval).unwrap_or(u32::MAX);
-                        }
-                        self.schedule_heartbeat(now);
-                        // §4.9: report every connector's status after boot.
-                        for c in &mut self.connectors {
-                            c.reported = None;
-                        }
-                        self.queue_changed_statuses(now);
-                        // The restart after a firmware installation: now report Installed.
-                        #[cfg(feature = "profile-firmware")]
-                        if let Some(status) = self.journal.firmware_status_after_boot.take() {
-                            let _ = self.requests.push(Request::FirmwareStatus(status));
-                            self.persist_journal();
-                        }
-                    }
-                    RegistrationStatus::Pending | RegistrationStatus::Rejected => {
-                        self.registration = if conf.status == RegistrationStatus::Pending {
-                            Registration::Pending
-                        } else {
-                            Registration::Rejected
-                        };
-                        let wait = if interval == 0 {
-                            DEFAULT_BOOT_RETRY_S
-                        } else {
-                            interval
-                        };
-                        self.boot_at = Some(now.add_secs(wait));
-                    }
-                }
-            }
-            Sent::Request(Request::Heartbeat) => {
-                if let Ok(conf) = json::from_str::<v16::HeartbeatResponse>(payload, &opts) {
-                    self.clock.set(now, conf.current_time);
-                    self.meter.wall_clock_changed();
-                }
-            }
+            Sent::Request(Request::Boot) => self.result_boot(payload, now),
+            Sent::Request(Request::Heartbeat) => self.result_heartbeat(payload, now),
             Sent::Request(Request::Authorize { connector, id_tag }) => {
-                let Ok(conf) = json::from_str::<v16::AuthorizeResponse>(payload, &opts) else {
-                    return;
-                };
-                self.remember_id_tag(&id_tag, &conf.id_tag_info, now);
-                self.on_authorized(connector, &id_tag, &conf.id_tag_info, now);
+                self.result_authorize(connector, &id_tag, payload, now);
             }
-            Sent::Request(Request::DataTransfer) => {
-                let conf = json::from_str::<v16::DataTransferResponse>(payload, &opts).ok();
-                let status = conf.as_ref().map(|c| c.status);
-                self.outgoing_data_transfer = OutgoingDataTransfer::Answered(conf);
-                self.act(Action::DataTransferAnswered { status });
-            }
+            Sent::Request(Request::DataTransfer) => self.result_data_transfer(payload),
             Sent::Request(_) => {}
-            Sent::Journal => {
-                let Some(head) = self.journal.pop_front() else {
-                    return;
-                };
-                self.journal_retry_at = None;
-                match head.message {
-                    TxMessage::Start {
-                        local_id,
-                        connector,
-                        id_tag,
-                        ..
-                    } => {
-                        if let Ok(conf) =
-                            json::from_str::<v16::StartTransactionResponse>(payload, &opts)
-                        {
-                            self.journal
-                                .assign_transaction_id(local_id, conf.transaction_id);
-                            self.remember_id_tag(&id_tag, &conf.id_tag_info, now);
-                            if let Some(t) = self.journal.transaction_mut(connector) {
-                                if t.local_id == local_id {
-                                    t.parent_id_tag.clone_from(&conf.id_tag_info.parent_id_tag);
-                                }
-                            }
-                            let accepted = conf.id_tag_info.status == AuthorizationStatus::Accepted;
-                            let still_running = self
-                                .journal
-                                .transaction(connector)
-                                .is_some_and(|t| t.local_id == local_id);
-                            if !accepted && still_running {
-                                // §3.5.4: the central system refused the idTag of a transaction.
-                                if self.config.stop_transaction_on_invalid_id {
-                                    self.stop_transaction(
-                                        connector,
-                                        Reason::DeAuthorized,
-                                        None,
-                                        now,
-                                    );
-                                } else {
-                                    if let Some(t) = self.journal.transaction_mut(connector) {
-                                        t.deauthorized = true;
-                                    }
-                                    if let Some(c) = self.connector_mut(connector) {
-                                        c.evse_offering = false;
-                                    }
-                                    self.act(Action::EnergyOffer {
-                                        connector,
-                                        enabled: false,
-                                    });
-                                }
-                            }
-                        } else {
-                            // An answer we cannot read: we cannot name the transaction, so its
-                            // other messages can never be delivered.
-                            self.journal.drop_transaction_messages(local_id);
-                        }
-                    }
-                    TxMessage::Stop {
-                        local_id, id_tag, ..
-                    } => {
-                        self.journal.forget_stop_data(local_id);
-                        if let (Some(id_tag), Ok(conf)) = (
-                            id_tag,
-                            json::from_str::<v16::StopTransactionResponse>(payload, &opts),
-                        ) {
-                            if let Some(info) = conf.id_tag_info {
-                                self.remember_id_tag(&id_tag, &info, now);
-                            }
-                        }
-                    }
-                    TxMessage::Meter { .. } => {}
+            Sent::Journal => self.result_journal(payload, now),
+        }
+    }
+
+    #[inline(never)]
+    fn result_boot(&mut self, payload: &str, now: Instant) {
+        let opts = self.setup.decode;
+        let Ok(conf) = json::from_str::<v16::BootNotificationResponse>(payload, &opts) else {
+            self.boot_at = Some(now.add_secs(DEFAULT_BOOT_RETRY_S));
+            return;
+        };
+        self.clock.set(now, conf.current_time);
+        self.meter.wall_clock_changed();
+        let interval = u64::try_from(conf.interval).unwrap_or(0);
+        match conf.status {
+            RegistrationStatus::Accepted => {
+                self.registration = Registration::Accepted;
+                self.boot_at = None;
+                if interval > 0 {
+                    self.config.heartbeat_interval = u32::try_from(interval).unwrap_or(u32::MAX);
                 }
-                self.persist_journal();
-                self.update_statuses(now);
+                self.schedule_heartbeat(now);
+                // §4.9: report every connector's status after boot.
+                for c in &mut self.connectors {
+                    c.reported = None;
+                }
+                self.queue_changed_statuses(now);
+                // The restart after a firmware installation: now report Installed.
+                #[cfg(feature = "profile-firmware")]
+                if let Some(status) = self.journal.firmware_status_after_boot.take() {
+                    let _ = self.requests.push(Request::FirmwareStatus(status));
+                    self.persist_journal();
+                }
+            }
+            RegistrationStatus::Pending | RegistrationStatus::Rejected => {
+                self.registration = if conf.status == RegistrationStatus::Pending {
+                    Registration::Pending
+                } else {
+                    Registration::Rejected
+                };
+                let wait = if interval == 0 {
+                    DEFAULT_BOOT_RETRY_S
+                } else {
+                    interval
+                };
+                self.boot_at = Some(now.add_secs(wait));
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn result_heartbeat(&mut self, payload: &str, now: Instant) {
+        let opts = self.setup.decode;
+        if let Ok(conf) = json::from_str::<v16::HeartbeatResponse>(payload, &opts) {
+            self.clock.set(now, conf.current_time);
+            self.meter.wall_clock_changed();
+        }
+    }
+
+    #[inline(never)]
+    fn result_authorize(
+        &mut self,
+        connector: Option<ConnectorId>,
+        id_tag: &IdToken,
+        payload: &str,
+        now: Instant,
+    ) {
+        let opts = self.setup.decode;
+        let Ok(conf) = json::from_str::<v16::AuthorizeResponse>(payload, &opts) else {
+            return;
+        };
+        self.remember_id_tag(id_tag, &conf.id_tag_info, now);
+        self.on_authorized(connector, id_tag, &conf.id_tag_info, now);
+    }
+
+    /// DataTransfer.conf, decoded in place into its slot (no copy of its 1 KB `data`).
+    #[inline(never)]
+    fn result_data_transfer(&mut self, payload: &str) {
+        let opts = self.setup.decode;
+        // The request is done with: its slot takes the answer.
+        self.outgoing_data_transfer =
+            OutgoingDataTransfer::Answered(Some(v16::DataTransferResponse::EMPTY));
+        let status = match &mut self.outgoing_data_transfer {
+            OutgoingDataTransfer::Answered(Some(slot)) => json::from_str_seed(
+                payload,
+                &opts,
+                v16::core_profile::DataTransferResponseInPlace(slot),
+            )
+            .ok()
+            .map(|()| slot.status),
+            _ => None,
+        };
+        if status.is_none() {
+            self.outgoing_data_transfer = OutgoingDataTransfer::Answered(None);
+        }
+        self.act(Action::DataTransferAnswered { status });
+    }
+
+    #[inline(never)]
+    fn result_journal(&mut self, payload: &str, now: Instant) {
+        let Some(head) = self.journal.pop_front() else {
+            return;
+        };
+        self.journal_retry_at = None;
+        match head.message {
+            TxMessage::Start {
+                local_id,
+                connector,
+                id_tag,
+                ..
+            } => self.result_start_transaction(local_id, connector, &id_tag, payload, now),
+            TxMessage::Stop {
+                local_id, id_tag, ..
+            } => {
+                self.journal.forget_stop_data(local_id);
+                if let Some(id_tag) = id_tag {
+                    self.result_stop_transaction(&id_tag, payload, now);
+                }
+            }
+            TxMessage::Meter { .. } => {}
+        }
+        self.persist_journal();
+        self.update_statuses(now);
+    }
+
+    #[inline(never)]
+    fn result_start_transaction(
+        &mut self,
+        local_id: u32,
+        connector: ConnectorId,
+        id_tag: &IdToken,
+        payload: &str,
+        now: Instant,
+    ) {
+        let opts = self.setup.decode;
+        if let Ok(conf) = json::from_str::<v16::StartTransactionResponse>(payload, &opts) {
+            self.journal
+                .assign_transaction_id(local_id, conf.transaction_id);
+            self.remember_id_tag(id_tag, &conf.id_tag_info, now);
+            if let Some(t) = self.journal.transaction_mut(connector) {
+                if t.local_id == local_id {
+                    t.parent_id_tag.clone_from(&conf.id_tag_info.parent_id_tag);
+                }
+            }
+            let accepted = conf.id_tag_info.status == AuthorizationStatus::Accepted;
+            let still_running = self
+                .journal
+                .transaction(connector)
+                .is_some_and(|t| t.local_id == local_id);
+            if !accepted && still_running {
+                // §3.5.4: the central system refused the idTag of a transaction.
+                if self.config.stop_transaction_on_invalid_id {
+                    self.stop_transaction(connector, Reason::DeAuthorized, None, now);
+                } else {
+                    if let Some(t) = self.journal.transaction_mut(connector) {
+                        t.deauthorized = true;
+                    }
+                    if let Some(c) = self.connector_mut(connector) {
+                        c.evse_offering = false;
+                    }
+                    self.act(Action::EnergyOffer {
+                        connector,
+                        enabled: false,
+                    });
+                }
+            }
+        } else {
+            // An answer we cannot read: we cannot name the transaction, so its
+            // other messages can never be delivered.
+            self.journal.drop_transaction_messages(local_id);
+        }
+    }
+
+    #[inline(never)]
+    fn result_stop_transaction(&mut self, id_tag: &IdToken, payload: &str, now: Instant) {
+        let opts = self.setup.decode;
+        if let Ok(conf) = json::from_str::<v16::StopTransactionResponse>(payload, &opts) {
+            if let Some(info) = conf.id_tag_info {
+                self.remember_id_tag(id_tag, &info, now);
             }
         }
     }

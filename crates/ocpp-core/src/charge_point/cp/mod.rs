@@ -49,7 +49,7 @@ use super::journal::{
     measurand_mask,
 };
 use super::metering::{self, MeterScheduler, MeterSetup, PackedReadings, StopTxnMeasurands};
-use super::outbox::{Answer, AnswerId, Reply, Request, StatusOnly};
+use super::outbox::{Answer, AnswerId, Reply, Request, RequestedKeys, StatusOnly};
 use super::requests::RequestQueue;
 #[cfg(feature = "profile-smart-charging")]
 use super::smart_charging::{Limit, ProfileStore};

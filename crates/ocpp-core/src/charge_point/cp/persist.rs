@@ -45,11 +45,19 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             if self.journal.inoperative & 1 != 0 {
                 self.connectors[0].operative = false;
             }
-            // Transactions interrupted by the restart.
-            let running: List<Transaction, MAX_CONNECTORS> = self.journal.transactions.clone();
-            for t in &running {
-                let reason = self.setup.stop_reason_after_restart;
-                self.finish_transaction(t.connector, reason, None, t.last_meter, t.last_seen, now);
+            // Transactions interrupted by the restart. Only what finishing them needs is copied
+            // (a few bytes each), not the transactions with their stop data (kilobytes).
+            // Cannot fail: as many as `transactions` holds.
+            let running: List<(ConnectorId, i32, DateTime), MAX_CONNECTORS> = List::try_from_iter(
+                self.journal
+                    .transactions
+                    .iter()
+                    .map(|t| (t.connector, t.last_meter, t.last_seen)),
+            )
+            .unwrap_or_default();
+            let reason = self.setup.stop_reason_after_restart;
+            for &(connector, last_meter, last_seen) in &running {
+                self.finish_transaction(connector, reason, None, last_meter, last_seen, now);
             }
         }
     }

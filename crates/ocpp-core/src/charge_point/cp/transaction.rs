@@ -199,9 +199,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             };
             // §3.16.4: nothing to report (no configured measurand available) -> no message.
             let setup = MeterSetup::for_connector(connector);
-            if metering::build_meter_value(&readings, measurands, due.context, due.timestamp, setup)
-                .is_none()
-            {
+            if !metering::has_meter_value(&readings, measurands, due.context, setup) {
                 continue;
             }
             let sample = Sample {
@@ -230,9 +228,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         }
     }
 
+    /// RemoteStartTransaction (§5.11). `req` is taken by reference: its profile, if any, is
+    /// moved (swapped) into place, not copied.
     pub(super) fn on_remote_start(
         &mut self,
-        req: v16::RemoteStartTransactionRequest,
+        req: &mut v16::RemoteStartTransactionRequest,
         now: Instant,
     ) -> Reply {
         let rejected = Reply::Status(RemoteStartStopStatus::Rejected.as_str());
@@ -266,10 +266,13 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         // §5.11: the TxProfile applies to the transaction this request starts.
         #[cfg(feature = "profile-smart-charging")]
         {
-            self.remote_start_profile = req
-                .charging_profile
-                .clone()
-                .map(|p| ZeroNone::new((connector, p)));
+            self.remote_start_profile = None;
+            if let Some(profile) = req.charging_profile.as_mut() {
+                let slot = self
+                    .remote_start_profile
+                    .insert(ZeroNone::new((connector, v16::ChargingProfile::EMPTY)));
+                core::mem::swap(&mut slot.1, profile);
+            }
         }
         if self.config.authorize_remote_tx_requests {
             // §5.11: authorize first, as for a local start (cache/list may answer).
@@ -282,7 +285,13 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 wall,
             ) {
                 Decision::Accepted { info, .. } => {
-                    self.accept_id_tag(connector, req.id_tag, info.parent_id_tag, true, now);
+                    self.accept_id_tag(
+                        connector,
+                        req.id_tag.clone(),
+                        info.parent_id_tag,
+                        true,
+                        now,
+                    );
                 }
                 Decision::Rejected(_) => return rejected,
                 Decision::AskCentral | Decision::AcceptedUnknownOffline => {
@@ -301,12 +310,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                     }
                     let _ = self.requests.push(Request::Authorize {
                         connector: Some(connector),
-                        id_tag: req.id_tag,
+                        id_tag: req.id_tag.clone(),
                     });
                 }
             }
         } else {
-            self.accept_id_tag(connector, req.id_tag, None, true, now);
+            self.accept_id_tag(connector, req.id_tag.clone(), None, true, now);
         }
         Reply::Status(RemoteStartStopStatus::Accepted.as_str())
     }

@@ -120,9 +120,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         let wall = self.clock.at(now);
         let setup = MeterSetup::for_connector(connector);
         // Nothing measured: nothing to send, which still complies with the request.
-        if metering::build_meter_value(&readings, measurands, ReadingContext::Trigger, wall, setup)
-            .is_none()
-        {
+        if !metering::has_meter_value(&readings, measurands, ReadingContext::Trigger, setup) {
             return true;
         }
         let sample = Sample {

@@ -16,14 +16,21 @@ impl Serialize for MeterValuesView<'_> {
         let sample = self.sample;
         let measurands = measurand_list(sample.measurands);
         let setup = MeterSetup::for_connector(self.connector_id);
-        let value = metering::build_meter_value(
+        // Built in place: one MeterValue (2.8 KB with 20 sampled values) on this frame.
+        let mut value = v16::MeterValue {
+            timestamp: sample.timestamp,
+            sampled_value: List::new(),
+        };
+        if !metering::build_from_lists_into(
+            &mut value,
             &sample.readings,
-            &measurands,
+            &[&measurands],
             sample.context,
             sample.timestamp,
             setup,
-        )
-        .ok_or_else(|| Ser::Error::custom("no sampled value"))?;
+        ) {
+            return Err(Ser::Error::custom("no sampled value"));
+        }
         let mut st = s.serialize_struct("MeterValuesRequest", 3)?;
         st.serialize_field("connectorId", &self.connector_id)?;
         if let Some(id) = self.transaction_id {
@@ -75,8 +82,7 @@ impl Serialize for StopTransactionView<'_> {
 /// GetConfiguration.conf rendered from the configuration.
 pub(super) struct ConfigurationView<'a> {
     pub(super) config: &'a Configuration,
-    pub(super) keys:
-        Option<&'a List<crate::types::CiString50, { crate::limits::MAX_CONFIGURATION_KEYS }>>,
+    pub(super) keys: Option<&'a RequestedKeys>,
 }
 
 impl Serialize for ConfigurationView<'_> {
@@ -92,7 +98,7 @@ impl Serialize for ConfigurationView<'_> {
                 },
             )?,
             Some(keys) => {
-                if keys.iter().any(|k| self.config.get(k).is_some()) {
+                if keys.known().any(|k| self.config.key_value(k).is_some()) {
                     st.serialize_field(
                         "configurationKey",
                         &KnownKeys {
@@ -101,14 +107,8 @@ impl Serialize for ConfigurationView<'_> {
                         },
                     )?;
                 }
-                if keys.iter().any(|k| self.config.get(k).is_none()) {
-                    st.serialize_field(
-                        "unknownKey",
-                        &UnknownKeys {
-                            config: self.config,
-                            keys,
-                        },
-                    )?;
+                if keys.unknown().next().is_some() {
+                    st.serialize_field("unknownKey", &UnknownKeys { keys })?;
                 }
             }
         }
@@ -118,26 +118,24 @@ impl Serialize for ConfigurationView<'_> {
 
 pub(super) struct KnownKeys<'a> {
     pub(super) config: &'a Configuration,
-    pub(super) keys:
-        Option<&'a List<crate::types::CiString50, { crate::limits::MAX_CONFIGURATION_KEYS }>>,
+    pub(super) keys: Option<&'a RequestedKeys>,
 }
 
 impl Serialize for KnownKeys<'_> {
     fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
         match self.keys {
             None => s.collect_seq(self.config.iter()),
-            Some(keys) => s.collect_seq(keys.iter().filter_map(|k| self.config.get(k))),
+            Some(keys) => s.collect_seq(keys.known().filter_map(|k| self.config.key_value(k))),
         }
     }
 }
 
 pub(super) struct UnknownKeys<'a> {
-    pub(super) config: &'a Configuration,
-    pub(super) keys: &'a List<crate::types::CiString50, { crate::limits::MAX_CONFIGURATION_KEYS }>,
+    pub(super) keys: &'a RequestedKeys,
 }
 
 impl Serialize for UnknownKeys<'_> {
     fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
-        s.collect_seq(self.keys.iter().filter(|k| self.config.get(k).is_none()))
+        s.collect_seq(self.keys.unknown())
     }
 }

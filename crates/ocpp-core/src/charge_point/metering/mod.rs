@@ -41,8 +41,10 @@ mod reading;
 mod schedule;
 mod transaction_data;
 
+pub(crate) use build::build_from_lists_into;
 pub use build::{
-    MeterSetup, PhaseReporting, SUPPORTED_MEASURANDS, build_meter_value, is_supported,
+    MeterSetup, PhaseReporting, SUPPORTED_MEASURANDS, build_meter_value, has_meter_value,
+    is_supported,
 };
 pub(crate) use reading::PackedReadings;
 pub use reading::{MeterReadings, Reading};

@@ -1,6 +1,6 @@
 //! The `transactionData` of StopTransaction.req (§6.49, §9.1.25-9.1.28, errata 3.14 and 3.89).
 
-use super::build::{MeterSetup, build_from_lists};
+use super::build::{MeterSetup, build_from_lists_into};
 use super::reading::{MeterReadings, PackedReadings};
 use crate::limits::MAX_METER_VALUES;
 use crate::types::{DateTime, List};
@@ -255,12 +255,13 @@ pub struct TransactionMeterValues<'a, const N: usize> {
     next: usize,
 }
 
-impl<const N: usize> Iterator for TransactionMeterValues<'_, N> {
-    type Item = MeterValue;
-
-    fn next(&mut self) -> Option<MeterValue> {
+impl<const N: usize> TransactionMeterValues<'_, N> {
+    /// The next MeterValue, built into `out`; `false` at the end. What [`Iterator::next`] and
+    /// the serialisation use: one MeterValue (2.8 KB with 20 sampled values) at a time, in the
+    /// caller's place.
+    fn next_into(&mut self, out: &mut MeterValue) -> bool {
         if self.measurands.is_empty() {
-            return None;
+            return false;
         }
         let total = self.data.len();
         let cap = MAX_METER_VALUES;
@@ -282,29 +283,52 @@ impl<const N: usize> Iterator for TransactionMeterValues<'_, N> {
                 ReadingContext::TransactionBegin | ReadingContext::TransactionEnd => &both,
                 _ => &one,
             };
-            let Some(mut mv) = build_from_lists(
+            if !build_from_lists_into(
+                out,
                 &rec.readings.unpack(),
                 lists,
                 rec.context,
                 rec.timestamp,
                 self.setup,
-            ) else {
+            ) {
                 continue;
-            };
-            for sv in mv.sampled_value.as_mut_slice() {
+            }
+            for sv in out.sampled_value.as_mut_slice() {
                 if sv.unit == Some(UnitOfMeasure::Hertz) {
                     sv.unit = None;
                 }
             }
-            return Some(mv);
+            return true;
         }
-        None
+        false
+    }
+}
+
+impl<const N: usize> Iterator for TransactionMeterValues<'_, N> {
+    type Item = MeterValue;
+
+    fn next(&mut self) -> Option<MeterValue> {
+        let mut out = MeterValue {
+            timestamp: DateTime::EPOCH,
+            sampled_value: List::new(),
+        };
+        self.next_into(&mut out).then_some(out)
     }
 }
 
 impl<const N: usize> Serialize for TransactionMeterValues<'_, N> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.clone())
+        use serde::ser::SerializeSeq;
+        let mut values = self.clone();
+        let mut seq = serializer.serialize_seq(None)?;
+        let mut value = MeterValue {
+            timestamp: DateTime::EPOCH,
+            sampled_value: List::new(),
+        };
+        while values.next_into(&mut value) {
+            seq.serialize_element(&value)?;
+        }
+        seq.end()
     }
 }
 
