@@ -256,7 +256,7 @@ fn push_measurand<const N: usize>(
             Location::Body,
         ),
         // Errata 3.84: "the UnitOfMeasure for any SampledValue with measurand: Frequency is
-        // Hertz".
+        // Hertz". Written without it (see `push`).
         Measurand::Frequency => one(r.frequency_hz, Range::NonNegative, UnitOfMeasure::Hertz, at),
         Measurand::CurrentImport => {
             return push_phases(
@@ -355,7 +355,12 @@ fn push<const N: usize>(
         measurand: Some(measurand),
         phase,
         location: Some(location),
-        unit: Some(unit),
+        // `Hertz` is not in the unit enumeration of the official OCPP 1.6 JSON schemas
+        // (MeterValues.req and StopTransaction.req); the PyPI `ocpp` package added it to its
+        // copy, but a central system validating against the OCA schemas (ocpp-rpc in strict
+        // mode, for one) refuses the whole message. Errata 3.84 makes Frequency's unit always
+        // Hertz, and `unit` is optional, so leaving it out loses nothing.
+        unit: (unit != UnitOfMeasure::Hertz).then_some(unit),
     })
     .is_ok()
 }
@@ -488,7 +493,7 @@ mod tests {
                 (
                     s.measurand.unwrap().as_str(),
                     s.value.as_str(),
-                    s.unit.unwrap().as_str(),
+                    s.unit.map_or("-", UnitOfMeasure::as_str),
                     s.location.unwrap().as_str(),
                     s.phase.map(Phase::as_str),
                 )
@@ -517,7 +522,7 @@ mod tests {
                 ("Power.Offered", "11000", "W", "Inlet", None),
                 ("SoC", "55", "Percent", "EV", None),
                 ("Temperature", "-5.5", "Celsius", "Body", None),
-                ("Frequency", "50.01", "Hertz", "Inlet", None),
+                ("Frequency", "50.01", "-", "Inlet", None),
             ]
         );
         assert!(

@@ -205,10 +205,9 @@ impl<const N: usize> TransactionData<N> {
     /// `transactionData` straight from this collection without holding all the MeterValues at
     /// once (see [`TransactionData::write_into`] for the owned form).
     ///
-    /// `Frequency` values go without their `unit`: the official 1.6 JSON schema of
-    /// StopTransaction.req has no `Hertz` (MeterValues.req has), and a central system that
-    /// validates would refuse the whole message, a transaction message it must not lose. Errata
-    /// 3.84 makes the unit of Frequency always Hertz, so leaving it out loses nothing.
+    /// `Frequency` values go without their `unit`, as everywhere (the official 1.6 JSON schemas
+    /// have no `Hertz`, and a central system that validates would refuse the whole message, a
+    /// transaction message it must not lose; errata 3.84 makes the unit always Hertz).
     pub fn meter_values<'a>(
         &'a self,
         measurands: StopTxnMeasurands<'a>,
@@ -292,11 +291,6 @@ impl<const N: usize> TransactionMeterValues<'_, N> {
                 self.setup,
             ) {
                 continue;
-            }
-            for sv in out.sampled_value.as_mut_slice() {
-                if sv.unit == Some(UnitOfMeasure::Hertz) {
-                    sv.unit = None;
-                }
             }
             return true;
         }
