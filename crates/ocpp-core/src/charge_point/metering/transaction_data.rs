@@ -4,7 +4,7 @@ use super::build::{MeterSetup, build_from_lists_into};
 use super::reading::{MeterReadings, PackedReadings};
 use crate::limits::MAX_METER_VALUES;
 use crate::types::{DateTime, List};
-use crate::v16::{Measurand, MeterValue, ReadingContext, UnitOfMeasure};
+use crate::v16::{Measurand, MeterValue, ReadingContext};
 use serde::{Serialize, Serializer};
 
 /// The measurands configured for StopTransaction.req: `StopTxnSampledData` (§9.1.27) and
@@ -330,7 +330,7 @@ impl<const N: usize> Serialize for TransactionMeterValues<'_, N> {
 mod tests {
     use super::*;
     use crate::charge_point::metering::Reading;
-    use crate::v16::{Location, StopTransactionRequest};
+    use crate::v16::{Location, StopTransactionRequest, UnitOfMeasure};
     use std::vec;
     use std::vec::Vec;
 
