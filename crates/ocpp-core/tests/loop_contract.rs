@@ -412,3 +412,79 @@ fn frames_without_a_connection_are_refused() {
     sim.answer_all();
     assert_eq!(sim.take_result(), None);
 }
+
+/// Issue "Reliability": a StatusNotification in flight when the connection drops may never
+/// have arrived. After the reconnect the connector reports its status again (its status now:
+/// the one in flight may be stale), so the central system is not left with an old one.
+#[test]
+fn a_status_in_flight_at_a_disconnect_is_reported_again() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    sim.event(Event::Plugged { connector: 1 });
+    let (_, p) = sim.expect_call("StatusNotification");
+    assert_eq!(
+        (p["connectorId"].clone(), p["status"].clone()),
+        (json!(1), json!("Preparing"))
+    );
+    sim.disconnect();
+    sim.connect();
+    let (id, p) = sim.expect_call("StatusNotification");
+    assert_eq!(
+        (p["connectorId"].clone(), p["status"].clone()),
+        (json!(1), json!("Preparing"))
+    );
+    sim.reply(&id, json!({}));
+    sim.expect_nothing_sent();
+}
+
+/// Our DataTransfer in flight when the connection drops goes again after the reconnect, and
+/// its answer reaches the integrator (it used to stay pending forever: every later
+/// `send_data_transfer` refused as busy).
+#[test]
+fn a_data_transfer_in_flight_at_a_disconnect_goes_again() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    let request = ocpp_core::v16::DataTransferRequest {
+        vendor_id: "com.example".try_into().unwrap(),
+        message_id: None,
+        data: Some("hello".try_into().unwrap()),
+    };
+    assert!(sim.cp.send_data_transfer(request));
+    sim.drain();
+    let (_, first) = sim.expect_call("DataTransfer");
+    sim.disconnect();
+    sim.connect();
+    let (id, again) = sim.expect_call("DataTransfer");
+    assert_eq!(first, again);
+    sim.reply(&id, json!({"status": "Accepted"}));
+    assert!(sim.take_actions().contains(&Action::DataTransferAnswered {
+        status: Some(ocpp_core::v16::DataTransferStatus::Accepted)
+    }));
+}
+
+/// OCPP-J §4.1.1: a DataTransfer the central system never answers times out; the integrator
+/// is told (no status) and may send the next one.
+#[test]
+fn an_unanswered_data_transfer_times_out_and_frees_its_slot() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    let request = || ocpp_core::v16::DataTransferRequest {
+        vendor_id: "com.example".try_into().unwrap(),
+        message_id: None,
+        data: None,
+    };
+    assert!(sim.cp.send_data_transfer(request()));
+    sim.drain();
+    sim.expect_call("DataTransfer");
+    sim.advance(ocpp_core::charge_point::DEFAULT_CALL_TIMEOUT_MS);
+    assert!(
+        sim.take_actions()
+            .contains(&Action::DataTransferAnswered { status: None })
+    );
+    assert!(
+        sim.cp.send_data_transfer(request()),
+        "the slot is free again"
+    );
+    sim.drain();
+    sim.expect_call("DataTransfer");
+}

@@ -114,6 +114,41 @@ impl<const BYTES: usize, const MAX: usize> RequestQueue<BYTES, MAX> {
         Ok(())
     }
 
+    /// Puts `request` before every queued one (a CALL that went unanswered when the connection
+    /// ended goes again first), or gives it back when `MAX` are queued or it does not fit, after
+    /// the oldest MeterValues made what room they can, as in [`RequestQueue::push`].
+    pub(crate) fn push_front(&mut self, request: Request) -> Result<(), Request> {
+        if usize::from(self.count) >= MAX {
+            return Err(request);
+        }
+        let mut tmp = [0u8; REQUEST_MAX];
+        let mut w = Writer::new(&mut tmp);
+        if encode(&mut w, &request).is_err() {
+            return Err(request);
+        }
+        let n = w.pos();
+        let (Ok(len), Some(encoded)) = (u8::try_from(n), tmp.get(..n)) else {
+            return Err(request);
+        };
+        while usize::from(self.used) + 1 + n > BYTES {
+            if matches!(request, Request::Meter { .. }) || !self.drop_oldest_meter() {
+                return Err(request);
+            }
+        }
+        let used = usize::from(self.used);
+        self.buf.copy_within(0..used, 1 + n);
+        let Some(dst) = self.buf.get_mut(..=n) else {
+            return Err(request);
+        };
+        if let Some((first, rest)) = dst.split_first_mut() {
+            *first = len;
+            rest.copy_from_slice(encoded);
+        }
+        self.used += 1 + u16::from(len);
+        self.count += 1;
+        Ok(())
+    }
+
     /// Drops the oldest queued MeterValues; whether there was one.
     fn drop_oldest_meter(&mut self) -> bool {
         let meter = self
@@ -397,6 +432,34 @@ mod tests {
             assert_eq!(q.first().as_ref(), Some(r));
             q.pop_front();
         }
+    }
+
+    #[test]
+    fn push_front_goes_before_every_queued_request() {
+        let mut q = RequestQueue::<1024, 4>::new();
+        q.push(Request::Heartbeat).unwrap();
+        q.push(status(1, Some("after"))).unwrap();
+        q.push_front(Request::DataTransfer).unwrap();
+        q.push_front(status(2, None)).unwrap();
+        let mut order = std::vec::Vec::new();
+        while let Some(r) = q.first() {
+            order.push(r);
+            q.pop_front();
+        }
+        assert_eq!(
+            order,
+            [
+                status(2, None),
+                Request::DataTransfer,
+                Request::Heartbeat,
+                status(1, Some("after"))
+            ]
+        );
+        // Full by count: given back, nothing changed.
+        let mut q = RequestQueue::<1024, 1>::new();
+        q.push(Request::Heartbeat).unwrap();
+        assert_eq!(q.push_front(Request::Boot), Err(Request::Boot));
+        assert_eq!(q.first(), Some(Request::Heartbeat));
     }
 
     #[test]

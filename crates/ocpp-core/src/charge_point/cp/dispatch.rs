@@ -699,9 +699,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             }
             Sent::Request(Request::DataTransfer) => {
                 self.outgoing_data_transfer = OutgoingDataTransfer::Answered(None);
-                let _ = self
-                    .actions
-                    .push(Action::DataTransferAnswered { status: None });
+                self.act(Action::DataTransferAnswered { status: None });
             }
             Sent::Request(_) => {}
         }

@@ -142,12 +142,36 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     pub fn handle_disconnected(&mut self, _now: Instant) {
         self.connected = false;
         if let Some(f) = self.inflight.take() {
-            if let Sent::Request(r @ Request::Authorize { .. }) = f.what {
-                let _ = self.requests.push(r);
-            }
+            self.requeue_unanswered(f.what);
         }
         self.answers.clear();
         self.refused.clear();
+    }
+
+    /// A CALL of ours that the ended connection left unanswered: it may or may not have
+    /// arrived, so it goes again, first, after the reconnect (at least once; the central system
+    /// takes a repeated notification as the same news). A transaction message is still the
+    /// journal's head; BootNotification is sent again by the boot timer; a Heartbeat only
+    /// matters for its answer. A StatusNotification is not repeated as it was: its connector
+    /// reports its status *now* again (the one it had may be stale).
+    fn requeue_unanswered(&mut self, what: Sent) {
+        let request = match what {
+            Sent::Journal | Sent::Request(Request::Boot | Request::Heartbeat) => return,
+            Sent::Request(Request::Status { connector, .. }) => {
+                if let Some(c) = self.connectors.get_mut(connector as usize) {
+                    c.reported = None;
+                }
+                return;
+            }
+            Sent::Request(r) => r,
+        };
+        if let Err(request) = self.requests.push_front(request) {
+            // The queue is full of newer requests: the old one cannot wait.
+            if request == Request::DataTransfer {
+                self.outgoing_data_transfer = OutgoingDataTransfer::Answered(None);
+                self.act(Action::DataTransferAnswered { status: None });
+            }
+        }
     }
 
     /// One WebSocket text message from the central system.
@@ -317,6 +341,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                         Sent::Request(Request::Boot) => self.boot_at = Some(now),
                         Sent::Request(r @ Request::Authorize { .. }) => {
                             let _ = self.requests.push(r);
+                        }
+                        // No answer: the integrator learns it, and its slot is free again.
+                        Sent::Request(Request::DataTransfer) => {
+                            self.outgoing_data_transfer = OutgoingDataTransfer::Answered(None);
+                            self.act(Action::DataTransferAnswered { status: None });
                         }
                         // A transaction message stays at the head and goes again.
                         _ => {}
