@@ -368,6 +368,39 @@ fn local_session_start_to_stop() {
     assert_eq!(statuses(&calls), vec![(1, "Available".into())]);
 }
 
+/// §4.9 (issue "Reliability": `tag` then `plug` within 50 ms skipped Preparing): with
+/// MinimumStatusDuration 0 no status may be left out, even one that changed again before its
+/// StatusNotification could go (an Authorize was in flight).
+#[test]
+fn a_card_then_the_cable_reports_preparing_before_charging() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    sim.event(Event::Meter {
+        connector: 1,
+        readings: energy(1000),
+    });
+    sim.event(Event::IdTag {
+        connector: Some(1),
+        id_tag: tag("CARD1"),
+    });
+    sim.event(Event::Plugged { connector: 1 });
+    let (id, _) = sim.expect_call("Authorize");
+    sim.reply(&id, json!({"idTagInfo": {"status": "Accepted"}}));
+    let calls = sim.answer_all();
+    // The EV has not drawn yet: SuspendedEV (§4.9), then Charging when it does.
+    assert_eq!(
+        statuses(&calls),
+        vec![(1, "Preparing".into()), (1, "SuspendedEV".into())],
+        "{calls:?}"
+    );
+    sim.event(Event::EvCharging {
+        connector: 1,
+        charging: true,
+    });
+    let calls = sim.answer_all();
+    assert_eq!(statuses(&calls), vec![(1, "Charging".into())]);
+}
+
 #[test]
 fn card_first_then_cable_within_connection_timeout() {
     let mut sim = Sim::new(1);

@@ -172,18 +172,30 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                     }
                     _ => (ChargePointErrorCode::NoError, None, None),
                 };
-                // A newer status for the same connector replaces one not yet sent.
-                self.requests.retain(
-                    |r| !matches!(r, Request::Status { connector, .. } if *connector as usize == i),
-                );
-                let _ = self.requests.push(Request::Status {
+                let request = Request::Status {
                     connector: i as ConnectorId,
                     status,
                     error_code,
                     info,
                     vendor_error_code,
                     timestamp: since,
-                });
+                };
+                // Every status that lasted MinimumStatusDuration is sent, even when the next
+                // one comes before it went out (§4.9: only a shorter one MAY be omitted; with
+                // the key at 0, Available -> Preparing -> Charging within a few ms is three
+                // notifications). Only a full queue makes a newer status replace the older
+                // ones of its connector; if even that finds no room, the connector reports
+                // again at the next update.
+                if let Err(request) = self.requests.push(request) {
+                    self.requests.retain(
+                        |r| !matches!(r, Request::Status { connector, .. } if *connector as usize == i),
+                    );
+                    if self.requests.push(request).is_err() {
+                        if let Some(c) = self.connectors.get_mut(i) {
+                            c.reported = None;
+                        }
+                    }
+                }
             }
         }
     }
