@@ -835,6 +835,56 @@ fn get_composite_schedule_and_charge_point_max() {
     );
 }
 
+/// §3.13.3: "the limit value of ChargePointMaxProfile is the limit for all connectors combined":
+/// two charging connectors share 32 A; when one stops, the other may take it all.
+#[test]
+fn charge_point_max_is_shared_between_two_transactions() {
+    let mut sim = Sim::new(2);
+    sim.boot();
+    let max = profile(1, "ChargePointMaxProfile", "Absolute", &[(0, 32.0)], "A");
+    assert_eq!(
+        sim.call_ok(
+            "SetChargingProfile",
+            json!({"connectorId": 0, "csChargingProfiles": max})
+        ),
+        json!({"status": "Accepted"})
+    );
+    for (connector, card) in [(1, "CARD1"), (2, "CARD2")] {
+        sim.event(Event::Plugged { connector });
+        sim.event(Event::IdTag {
+            connector: Some(connector),
+            id_tag: tag(card),
+        });
+        let (id, _) = sim.find_call("Authorize");
+        sim.reply(&id, json!({"idTagInfo": {"status": "Accepted"}}));
+        let (id, _) = sim.find_call("StartTransaction");
+        sim.reply(
+            &id,
+            json!({"idTagInfo": {"status": "Accepted"}, "transactionId": connector}),
+        );
+        sim.answer_all();
+    }
+    assert_eq!(
+        sim.cp.charging_limit(1).map(|l| l.value.tenths()),
+        Some(160)
+    );
+    assert_eq!(
+        sim.cp.charging_limit(2).map(|l| l.value.tenths()),
+        Some(160)
+    );
+    sim.event(Event::IdTag {
+        connector: Some(1),
+        id_tag: tag("CARD1"),
+    });
+    let (id, _) = sim.find_call("StopTransaction");
+    sim.reply(&id, json!({"idTagInfo": {"status": "Accepted"}}));
+    sim.answer_all();
+    assert_eq!(
+        sim.cp.charging_limit(2).map(|l| l.value.tenths()),
+        Some(320)
+    );
+}
+
 #[test]
 fn remote_start_tx_profile_applies_to_the_transaction_and_ends_with_it() {
     let mut sim = Sim::new(1);

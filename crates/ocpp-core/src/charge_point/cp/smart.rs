@@ -132,8 +132,29 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         if self.profiles.remove_expired(wall) {
             self.persist_profiles();
         }
+        // §3.13.3: the ChargePointMaxProfile caps all connectors combined, so it is shared
+        // among the connectors that draw (see `share_max`).
+        let mut own = [None; NC];
+        let mut drawing = [false; NC];
         for c in 1..=self.setup.connectors {
-            let limit = self.profiles.limit_at(c, wall, self.tx_info(c));
+            let tx = self.tx_info(c);
+            if let Some(o) = own.get_mut(c as usize) {
+                *o = self.profiles.own_limit_at(c, wall, tx);
+            }
+            if let Some(d) = drawing.get_mut(c as usize) {
+                *d = tx.is_some();
+            }
+        }
+        let mut limits = [None; NC];
+        super::super::smart_charging::share_max(
+            self.profiles.max_limit_at(wall),
+            &own,
+            &drawing,
+            self.setup.line_voltage,
+            &mut limits,
+        );
+        for c in 1..=self.setup.connectors {
+            let limit = limits.get(c as usize).copied().flatten();
             let Some(applied) = self.applied_limits.get_mut(c as usize) else {
                 continue;
             };

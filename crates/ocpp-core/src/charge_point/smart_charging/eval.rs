@@ -3,7 +3,7 @@
 use super::store::{Period, ProfileHead};
 use super::{Limit, ProfileStore, TxInfo};
 use crate::limits::CHARGING_SCHEDULE_MAX_PERIODS;
-use crate::types::{DateTime, List};
+use crate::types::{DateTime, Decimal, List};
 use crate::v16::{
     ChargingProfileKind, ChargingProfilePurpose, ChargingRateUnit, ChargingSchedule,
     ChargingSchedulePeriod, ConnectorId, RecurrencyKind,
@@ -178,6 +178,83 @@ fn combine(max: Option<Limit>, tx: Option<Limit>, line_voltage: u16) -> Option<L
     }
 }
 
+/// §3.13.3: "the limit value of ChargePointMaxProfile is the limit for all connectors combined.
+/// The combined energy flow of all connectors SHALL NOT be greater than the limit set by
+/// ChargePointMaxProfile." Given the cap `max` and, per connector, its own limit (`own`, from its
+/// TxProfile or TxDefaultProfile) and whether it draws (`drawing`: a transaction runs there),
+/// writes each connector's limit into `out`.
+///
+/// The cap is shared among the drawing connectors by water-filling, compared in watts at each
+/// pair's fewest phases: a connector whose own limit is below an equal share keeps its own, and
+/// what it leaves goes to the others in equal parts. A drawing connector's limit is then the
+/// lower of its share and its own limit; a connector that does not draw gets the plain minimum
+/// of the cap and its own limit (what a transaction starting alone there would get; nothing
+/// flows meanwhile). With no cap, every connector keeps its own limit. Shares are written in the
+/// cap's unit, rounded down to the tenth, so their sum never exceeds the cap.
+pub fn share_max(
+    max: Option<Limit>,
+    own: &[Option<Limit>],
+    drawing: &[bool],
+    line_voltage: u16,
+    out: &mut [Option<Limit>],
+) {
+    for ((o, own), _) in out.iter_mut().zip(own).zip(drawing) {
+        *o = combine(max, *own, line_voltage);
+    }
+    let Some(max) = max else {
+        return;
+    };
+    let phases_of =
+        |own: &Option<Limit>| own.map_or(max.phases(), |o| max.phases().min(o.phases()));
+    // Watts each drawing connector may take on its own (None: unlimited), in tenths.
+    let wants = |i: usize| -> Option<i64> {
+        let own = own.get(i).copied().flatten()?;
+        Some(watt_tenths(&own, phases_of(&Some(own)), line_voltage))
+    };
+    let mut budget = watt_tenths(&max, max.phases(), line_voltage);
+    let mut left = drawing.iter().filter(|d| **d).count() as i64;
+    let mut done = 0u64;
+    while left > 0 {
+        // The drawing connector that wants least (unlimited ones last).
+        let next = (0..drawing.len().min(64))
+            .filter(|&i| drawing.get(i) == Some(&true) && done & (1 << i) == 0)
+            .min_by_key(|&i| wants(i).unwrap_or(i64::MAX));
+        let Some(i) = next else {
+            break;
+        };
+        done |= 1 << i;
+        let share = budget.max(0) / left;
+        left -= 1;
+        let wanted = wants(i);
+        if wanted.is_some_and(|w| w <= share) {
+            budget -= wanted.unwrap_or(0);
+            continue;
+        }
+        budget -= share;
+        let phases = phases_of(&own.get(i).copied().flatten());
+        let unit = max.unit;
+        let value = match unit {
+            ChargingRateUnit::W => Decimal::from_tenths(share.min(i64::from(i32::MAX)) as i32),
+            ChargingRateUnit::A => Decimal::from_tenths(share.min(i64::from(i32::MAX)) as i32)
+                .div_int_floor(i64::from(line_voltage.max(1)) * i64::from(phases.max(1))),
+        };
+        let number_phases = (max.number_phases.is_some()
+            || own
+                .get(i)
+                .copied()
+                .flatten()
+                .is_some_and(|o| o.number_phases.is_some()))
+        .then_some(phases);
+        if let Some(o) = out.get_mut(i) {
+            *o = Some(Limit {
+                value,
+                unit,
+                number_phases,
+            });
+        }
+    }
+}
+
 /// Seconds from `from` to `to` (milliseconds, `to > from`), rounded up.
 fn ceil_seconds(from: i64, to: i64) -> i64 {
     (to - from + 999).div_euclid(1000)
@@ -276,6 +353,28 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
     ) -> Option<Limit> {
         let groups = self.groups(connector, tx);
         self.limit_with(&groups, instant.unix_millis(), tx)
+    }
+
+    /// The prevailing ChargePointMaxProfile's limit at `instant`: the cap on all connectors
+    /// combined (§3.13.3), `None` when none is in force.
+    pub fn max_limit_at(&self, instant: DateTime) -> Option<Limit> {
+        let groups = self.groups(0, None);
+        self.prevailing(&groups, Group::Max, instant.unix_millis(), None)
+    }
+
+    /// The limit of `connector`'s own purposes at `instant` with `tx` running there: the
+    /// prevailing TxProfile, else TxDefaultProfile, without the ChargePointMaxProfile (which
+    /// [`share_max`] divides among the connectors).
+    pub fn own_limit_at(
+        &self,
+        connector: ConnectorId,
+        instant: DateTime,
+        tx: Option<TxInfo>,
+    ) -> Option<Limit> {
+        let groups = self.groups(connector, tx);
+        let t = instant.unix_millis();
+        self.prevailing(&groups, Group::Tx, t, tx)
+            .or_else(|| self.prevailing(&groups, Group::Default, t, tx))
     }
 
     /// The first instant after `instant` at which [`ProfileStore::limit_at`] may give another

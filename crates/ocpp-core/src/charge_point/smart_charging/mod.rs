@@ -98,7 +98,11 @@
 //!   that connector (the §3.13.1 replacement "only for that specific connector"); connector 0's
 //!   profiles on other stack levels still stack with the connector's own.
 //! - **Combining purposes** (§3.13.3): the result is the minimum of the prevailing
-//!   ChargePointMaxProfile and the prevailing TxProfile/TxDefaultProfile.
+//!   ChargePointMaxProfile and the prevailing TxProfile/TxDefaultProfile. The
+//!   ChargePointMaxProfile is "the limit for all connectors combined": the limits handed to the
+//!   hardware share it among the connectors with a transaction ([`share_max`]: water-filling,
+//!   so a connector limited below its share leaves the rest to the others); `limit_at` and the
+//!   composite schedule of one connector report that connector alone under the cap.
 //! - **Connector 0** ([`ProfileStore::limit_at`] and the composite schedule with connector 0,
 //!   §5.7 as amended by errata 3.30: "the total expected power or current the Charge Point
 //!   expects to consume from the grid"): the minimum of the ChargePointMaxProfiles and connector
@@ -150,7 +154,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-pub use eval::COMPOSITE_MAX_STEPS;
+pub use eval::{COMPOSITE_MAX_STEPS, share_max};
 pub use store::ProfileStore;
 
 use core::fmt;

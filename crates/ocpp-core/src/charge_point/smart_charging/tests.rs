@@ -2311,3 +2311,71 @@ mod properties {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// §3.13.3: the ChargePointMaxProfile is the limit for all connectors combined.
+
+fn shared(max: Option<Limit>, own: &[Option<Limit>], drawing: &[bool]) -> Vec<Option<f64>> {
+    let mut out = std::vec![None; own.len()];
+    share_max(max, own, drawing, 230, &mut out);
+    out.iter().map(|l| l.map(|l| f(l.value))).collect()
+}
+
+#[test]
+fn charge_point_max_is_shared_among_the_connectors_that_draw() {
+    // Slot 0 is the charge point itself: never drawing.
+    let none = [None, None, None];
+    assert_eq!(
+        shared(amps(32.0), &none, &[false, true, true]),
+        [Some(32.0), Some(16.0), Some(16.0)]
+    );
+    // One drawing: the whole cap; the idle one gets what it would get alone.
+    assert_eq!(
+        shared(amps(32.0), &none, &[false, true, false]),
+        [Some(32.0), Some(32.0), Some(32.0)]
+    );
+    // What a connector cannot use goes to the other (water-filling).
+    assert_eq!(
+        shared(amps(32.0), &[None, amps(10.0), None], &[false, true, true]),
+        [Some(32.0), Some(10.0), Some(22.0)]
+    );
+    // Own limits above the share are cut to it.
+    assert_eq!(
+        shared(
+            amps(20.0),
+            &[None, amps(16.0), amps(16.0)],
+            &[false, true, true]
+        ),
+        [Some(20.0), Some(10.0), Some(10.0)]
+    );
+    // No cap: every connector keeps its own limit.
+    assert_eq!(
+        shared(None, &[None, amps(16.0), None], &[false, true, true]),
+        [None, Some(16.0), None]
+    );
+}
+
+#[test]
+fn shares_never_add_up_to_more_than_the_cap() {
+    // 10 A among three: 3.3 A each (rounded down to the tenth), 9.9 A in all.
+    let got = shared(amps(10.0), &[None; 4], &[false, true, true, true]);
+    assert_eq!(got[1..], [Some(3.3), Some(3.3), Some(3.3)]);
+    // A cap in watts, connectors' own limits in amperes (3 phases at 230 V: 16 A is 11040 W).
+    let cap = Some(Limit {
+        value: d(15000.0),
+        unit: Unit::W,
+        number_phases: None,
+    });
+    let mut out = [None; 3];
+    share_max(
+        cap,
+        &[None, amps(16.0), amps(6.0)],
+        &[false, true, true],
+        230,
+        &mut out,
+    );
+    // 6 A is 4140 W, under an even share: the other connector gets 15000 - 4140 = 10860 W.
+    assert_eq!(out[2], amps(6.0));
+    let first = out[1].unwrap();
+    assert_eq!((first.unit, f(first.value)), (Unit::W, 10860.0));
+}
