@@ -321,6 +321,37 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         best.map(|(_, limit)| limit)
     }
 
+    /// The `minChargingRate` of the transaction's prevailing schedule at `t` (its TxProfile, else
+    /// its TxDefaultProfile), as a limit in that schedule's unit.
+    fn min_rate_at(
+        &self,
+        groups: &[Option<Group>; N],
+        t: i64,
+        tx: Option<TxInfo>,
+    ) -> Option<Limit> {
+        for group in [Group::Tx, Group::Default] {
+            let mut best: Option<(i32, Option<Limit>)> = None;
+            for (installed, g) in self.profiles.iter().zip(groups.iter()) {
+                let p = &installed.profile;
+                if *g != Some(group) || best.is_some_and(|(level, _)| p.stack_level <= level) {
+                    continue;
+                }
+                if period_at(p, self.periods_of(p), t, tx).is_some() {
+                    let rate = p.charging_schedule.min_charging_rate.map(|value| Limit {
+                        value,
+                        unit: p.charging_schedule.charging_rate_unit,
+                        number_phases: None,
+                    });
+                    best = Some((p.stack_level, rate));
+                }
+            }
+            if let Some((_, rate)) = best {
+                return rate;
+            }
+        }
+        None
+    }
+
     fn limit_with(&self, groups: &[Option<Group>; N], t: i64, tx: Option<TxInfo>) -> Option<Limit> {
         let max = self.prevailing(groups, Group::Max, t, tx);
         let tx_limit = self
@@ -444,12 +475,17 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
                 break;
             }
         }
+        // §7.13: the minimum rate the EV charges at, from the schedule that governs the
+        // transaction at the start (a composite has one value for its whole duration).
+        let min_charging_rate = self
+            .min_rate_at(&groups, from, tx)
+            .map(|rate| rate.to_unit(unit, voltage).value);
         Some(ChargingSchedule {
             duration: Some(covered),
             start_schedule: None,
             charging_rate_unit: unit,
             charging_schedule_period: periods,
-            min_charging_rate: None,
+            min_charging_rate,
         })
     }
 

@@ -2379,3 +2379,34 @@ fn shares_never_add_up_to_more_than_the_cap() {
     let first = out[1].unwrap();
     assert_eq!((first.unit, f(first.value)), (Unit::W, 10860.0));
 }
+
+/// §7.13, issue "Reliability": the composite schedule carries the `minChargingRate` of the
+/// schedule that governs the transaction at its start, in the composite's unit.
+#[test]
+fn composite_schedule_carries_the_min_charging_rate() {
+    let mut s = store();
+    let mut p = absolute(
+        1,
+        0,
+        Purpose::TxDefaultProfile,
+        "2024-05-01T00:00:00Z",
+        Unit::A,
+        &[(0, 16.0)],
+    );
+    p.charging_schedule.min_charging_rate = Some(d(6.0));
+    install(&mut s, 0, p, &idle());
+    let c = s
+        .composite_schedule(1, dt("2024-05-01T06:00:00Z"), 3600, None, None)
+        .unwrap();
+    assert_eq!(c.min_charging_rate, Some(d(6.0)));
+    // In watts: 6 A x 230 V x 3 phases.
+    let c = s
+        .composite_schedule(1, dt("2024-05-01T06:00:00Z"), 3600, Some(Unit::W), None)
+        .unwrap();
+    assert_eq!(c.min_charging_rate, Some(d(4140.0)));
+    // No schedule in force at the start (before startSchedule): none.
+    let c = s
+        .composite_schedule(1, dt("2024-04-30T06:00:00Z"), 3600, None, None)
+        .unwrap();
+    assert_eq!(c.min_charging_rate, None);
+}
