@@ -681,6 +681,44 @@ fn transaction_message_retries_follow_attempts_and_interval() {
     assert_eq!(sim.cp.queued_transaction_messages(), 0);
 }
 
+/// §3.7.1 across a power cycle (issue "Reliability"): a StopTransaction the central system
+/// refused once waits its back-off again after the restart, instead of going at once (a charge
+/// point restarting in a loop would otherwise resend it in a loop).
+#[test]
+fn a_refused_transaction_message_keeps_its_back_off_across_a_restart() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    let _ = sim.call_ok(
+        "ChangeConfiguration",
+        json!({"key": "TransactionMessageRetryInterval", "value": "60"}),
+    );
+    start_session(&mut sim, 1, "CARD1");
+    sim.event(Event::IdTag {
+        connector: Some(1),
+        id_tag: tag("CARD1"),
+    });
+    let (id, _) = sim.find_call("StopTransaction");
+    sim.reply_error(&id, "InternalError");
+    let mut sim = sim.restart(setup(1));
+    sim.boot();
+    // `boot` answers every CALL sent: the StopTransaction was not among them.
+    assert_eq!(
+        sim.cp.queued_transaction_messages(),
+        1,
+        "not at once after the restart"
+    );
+    sim.advance(59_000);
+    assert!(
+        sim.sent
+            .iter()
+            .all(|s| !matches!(s, Sent::Call { action, .. } if action == "StopTransaction"))
+    );
+    sim.advance(1_000);
+    let (id, _) = sim.find_call("StopTransaction");
+    sim.reply(&id, json!({}));
+    assert_eq!(sim.cp.queued_transaction_messages(), 0);
+}
+
 #[test]
 fn queued_messages_survive_a_restart_and_an_interrupted_transaction_is_stopped() {
     let mut sim = Sim::new(1);

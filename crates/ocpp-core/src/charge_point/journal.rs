@@ -809,6 +809,12 @@ impl Journal {
         Some(head)
     }
 
+    /// How many times the central system answered the head with a CALLERROR (0 for none, or
+    /// no head). Stored with the head, so it survives a restart.
+    pub fn head_failures(&self) -> u8 {
+        self.queue.entries().next().map_or(0, |e| e.failures)
+    }
+
     /// The central system answered the head with a CALLERROR: counts it (§3.7.1) and returns the
     /// new count.
     pub fn head_failed(&mut self) -> Option<u8> {

@@ -34,6 +34,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             if self.journal.needs_snapshot() {
                 self.persist_journal();
             }
+            // §3.7.1: a head the central system already refused waits its back-off again (from
+            // now: the time before the restart is not known), so a charge point that restarts
+            // in a loop does not resend it at once each time.
+            let failures = u64::from(self.journal.head_failures());
+            if failures > 0 {
+                let interval = u64::from(self.config.transaction_message_retry_interval);
+                self.journal_retry_at = Some(now.add_secs(interval * failures));
+            }
             self.sync_reservations();
             for c in 1..=self.setup.connectors as usize {
                 if self.journal.inoperative & (1 << c) != 0 {
