@@ -549,6 +549,54 @@ fn start_refused_by_central_system_stops_with_deauthorized() {
 // ---------------------------------------------------------------------------------------------
 // Offline, queueing, retries (§3.7)
 
+/// §4.2.1: a charge point without a preset real-time clock has no date before its first
+/// BootNotification.conf. What is sent for a transaction started then (issue "Reliability":
+/// documented, docs/integration.md "Time"): its timestamps count from 1970-01-01T00:00:00Z at
+/// power-on. An integrator with an RTC feeds `Event::ClockSync` at start, and the timestamps
+/// are right.
+#[test]
+fn a_transaction_before_the_first_boot_answer_is_stamped_from_the_clock_it_had() {
+    for rtc in [false, true] {
+        let mut sim = Sim::new(1);
+        sim.boot();
+        let _ = sim.call_ok(
+            "ChangeConfiguration",
+            json!({"key": "AllowOfflineTxForUnknownId", "value": "true"}),
+        );
+        let mut sim = sim.restart(setup(1));
+        let restart = sim.now;
+        if rtc {
+            sim.event(Event::ClockSync {
+                now: ocpp_core::types::DateTime::parse("2024-05-01T13:00:00Z").unwrap(),
+            });
+        }
+        sim.advance(5_000);
+        sim.event(Event::Plugged { connector: 1 });
+        sim.event(Event::IdTag {
+            connector: Some(1),
+            id_tag: tag("UNKNOWN"),
+        });
+        assert!(sim.cp.transaction(1).is_some());
+        sim.connect();
+        let (id, _) = sim.expect_call("BootNotification");
+        sim.reply(
+            &id,
+            json!({"status": "Accepted", "currentTime": "2024-05-01T13:00:10Z", "interval": 300}),
+        );
+        let (_, p) = sim.find_call("StartTransaction");
+        let expected = if rtc {
+            "2024-05-01T13:00:05Z"
+        } else {
+            "1970-01-01T00:00:05Z"
+        };
+        assert_eq!(
+            p["timestamp"],
+            json!(expected),
+            "rtc {rtc}, restart at {restart:?}"
+        );
+    }
+}
+
 #[test]
 fn offline_transaction_is_delivered_in_order_with_original_timestamps() {
     let mut sim = Sim::new(1);
