@@ -1440,3 +1440,39 @@ fn an_inoperative_connector_starts_no_transaction() {
         json!({"status": "Rejected"})
     );
 }
+
+/// A stored record that cannot be decoded at start (corrupt, another format) is dropped and
+/// reported (`Action::StorageFailed`), and the charge point works from that record's defaults;
+/// the other records are restored (issue "Reliability": the storage fuzz target checks the same
+/// for arbitrary bytes).
+#[test]
+fn damaged_records_are_dropped_and_reported_at_start() {
+    use ocpp_core::charge_point::{RecordKey, Storage};
+    for key in RecordKey::ALL {
+        let mut sim = Sim::new(1);
+        sim.boot();
+        let _ = sim.call_ok(
+            "ChangeConfiguration",
+            json!({"key": "HeartbeatInterval", "value": "123"}),
+        );
+        let mut store = sim.cp.into_storage();
+        store
+            .store(key, b"\xff\xfe not a record of any kind")
+            .unwrap();
+        let mut sim = Sim::with(setup(1), store, Instant(5_000));
+        let actions = sim.take_actions();
+        assert_eq!(
+            actions
+                .iter()
+                .filter(|a| matches!(a, Action::StorageFailed { .. }))
+                .collect::<Vec<_>>(),
+            [&Action::StorageFailed { key }],
+            "{key:?}"
+        );
+        // The configuration came back unless it was the damaged one.
+        let heartbeat = sim.cp.configuration().heartbeat_interval;
+        assert_eq!(heartbeat == 123, key != RecordKey::Configuration, "{key:?}");
+        sim.boot();
+        assert_eq!(sim.cp.registration(), Registration::Accepted, "{key:?}");
+    }
+}

@@ -405,7 +405,10 @@ impl Hooks<Store> for SimHooks<'_> {
             }
             Action::StorageFailed { key } => {
                 self.stats.errors.fetch_add(1, Ordering::Relaxed);
-                framelog::line(&format!("{} could not store {key}", self.id));
+                framelog::line(&format!(
+                    "{} storage failed for {key} (not stored, or unreadable at start: dropped)",
+                    self.id
+                ));
             }
             _ => {}
         }

@@ -178,7 +178,10 @@ pub enum Action {
     /// location (HTTP PUT/POST or FTP); report with [`Event::DiagnosticsUploaded`].
     UploadDiagnostics,
     /// A record could not be stored: the charge point keeps working from RAM, but what it holds
-    /// would not survive a power loss.
+    /// would not survive a power loss. Also at start: a stored record could not be read back
+    /// (the storage failed, it is larger than the scratch buffer, or it is corrupt or of an
+    /// unknown format); it was dropped and that part of the state (configuration, journal,
+    /// authorization cache, local list, charging profiles) starts from its defaults.
     StorageFailed {
         /// The record.
         key: RecordKey,

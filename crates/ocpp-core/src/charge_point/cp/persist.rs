@@ -7,29 +7,71 @@ use crate::charge_point::journal::Flushed;
 
 impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
     /// Restores every record from storage, reading each into `scratch` (the caller's transmit
-    /// buffer: the state keeps no record buffer of its own). A record larger than `scratch` is
-    /// reported as [`Action::StorageFailed`] and not restored.
+    /// buffer: the state keeps no record buffer of its own). A record that cannot be read (the
+    /// storage fails, or it is larger than `scratch`) or decoded (corrupt, or from an unknown
+    /// format) is dropped, its part of the state starts from the defaults, and it is reported as
+    /// [`Action::StorageFailed`] in the first drain. A journal whose tail was torn by a power cut
+    /// is not damaged: it is replayed up to the torn record.
     pub(super) fn restore(&mut self, now: Instant, scratch: &mut [u8]) {
-        if let Ok(Some(data)) = self.storage.load(RecordKey::Configuration, scratch) {
-            let _ = self.config.restore(data);
+        let mut damaged: u8 = 0;
+        let mut mark = |key: RecordKey| damaged |= 1 << key.index();
+        match self.storage.load(RecordKey::Configuration, scratch) {
+            Ok(Some(data)) => {
+                if self.config.restore(data).is_err() {
+                    mark(RecordKey::Configuration);
+                }
+            }
+            Ok(None) => {}
+            Err(_) => mark(RecordKey::Configuration),
         }
         self.meter
             .set_sample_interval(self.config.meter_value_sample_interval);
         self.meter
             .set_aligned_interval(self.config.clock_aligned_data_interval);
-        self.restore_profiles(scratch);
-        if let Ok(Some(data)) = self.storage.load(RecordKey::AuthorizationCache, scratch) {
-            let _ = self.cache.decode_into(data);
+        if !self.restore_profiles(scratch) {
+            mark(RecordKey::ChargingProfiles);
+        }
+        match self.storage.load(RecordKey::AuthorizationCache, scratch) {
+            Ok(Some(data)) => {
+                if self.cache.decode_into(data).is_err() {
+                    self.cache = AuthCache::new();
+                    mark(RecordKey::AuthorizationCache);
+                }
+            }
+            Ok(None) => {}
+            Err(_) => mark(RecordKey::AuthorizationCache),
         }
         #[cfg(feature = "profile-local-list")]
-        if let Ok(Some(data)) = self.storage.load(RecordKey::LocalAuthList, scratch) {
-            let _ = self.local_list.decode_into(data);
+        match self.storage.load(RecordKey::LocalAuthList, scratch) {
+            Ok(Some(data)) => {
+                if self.local_list.decode_into(data).is_err() {
+                    self.local_list = LocalAuthList::new();
+                    mark(RecordKey::LocalAuthList);
+                }
+            }
+            Ok(None) => {}
+            Err(_) => mark(RecordKey::LocalAuthList),
         }
         // The journal: a log of binary records, replayed up to the first torn or corrupt one.
         let restored = match self.storage.load(RecordKey::Journal, scratch) {
-            Ok(Some(data)) => self.journal.restore(data),
-            _ => false,
+            Ok(Some(data)) => {
+                let restored = self.journal.restore(data);
+                if !restored {
+                    mark(RecordKey::Journal);
+                }
+                restored
+            }
+            Ok(None) => false,
+            Err(_) => {
+                mark(RecordKey::Journal);
+                false
+            }
         };
+        for key in RecordKey::ALL {
+            if damaged & (1 << key.index()) != 0 {
+                self.act(Action::StorageFailed { key });
+            }
+        }
         if restored {
             if self.journal.needs_snapshot() {
                 self.persist_journal();

@@ -185,11 +185,20 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         self.mark_dirty(RecordKey::ChargingProfiles);
     }
 
-    pub(super) fn restore_profiles(&mut self, scratch: &mut [u8]) {
-        let settings = self.smart_settings();
-        self.profiles.reset(settings);
-        if let Ok(Some(data)) = self.storage.load(RecordKey::ChargingProfiles, scratch) {
-            let _ = self.profiles.decode_into(data);
+    /// Restores the installed profiles; `false` when a stored record could not be read or
+    /// decoded (the store is then empty).
+    pub(super) fn restore_profiles(&mut self, scratch: &mut [u8]) -> bool {
+        self.profiles.reset(self.smart_settings());
+        match self.storage.load(RecordKey::ChargingProfiles, scratch) {
+            Ok(Some(data)) => {
+                if self.profiles.decode_into(data).is_err() {
+                    self.profiles.reset(self.smart_settings());
+                    return false;
+                }
+                true
+            }
+            Ok(None) => true,
+            Err(_) => false,
         }
     }
 
