@@ -9,6 +9,8 @@ mod disabled;
 mod dispatch;
 #[cfg(feature = "profile-firmware")]
 mod firmware;
+#[cfg(feature = "profile-firmware")]
+pub use firmware::{DiagnosticsRequest, FirmwareRequest};
 #[cfg(feature = "profile-local-list")]
 mod local_list;
 mod outgoing;
@@ -383,6 +385,9 @@ pub struct ChargePoint<
     /// The diagnostics upload in progress (§5.9).
     #[cfg(feature = "profile-firmware")]
     diagnostics: Option<firmware::DiagnosticsJob>,
+    /// The locations of both transfers, in one buffer.
+    #[cfg(feature = "profile-firmware")]
+    transfer_locations: firmware::TransferLocations,
     /// Records changed since the last flush (bit [`RecordKey::index`]): written at the start of
     /// the next `poll_output`, into the caller's buffer.
     dirty: u8,
@@ -481,6 +486,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             firmware: None,
             #[cfg(feature = "profile-firmware")]
             diagnostics: None,
+            #[cfg(feature = "profile-firmware")]
+            transfer_locations: firmware::TransferLocations::EMPTY,
             dirty: 0,
             refused: List::new(),
             dropped: 0,
@@ -565,6 +572,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         #[cfg(feature = "profile-firmware")]
         {
             self.diagnostics = None;
+            self.transfer_locations = firmware::TransferLocations::EMPTY;
         }
         self.dirty = 0;
         self.refused.clear();

@@ -70,6 +70,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         ("firmware", field(|c: &Self| &c.firmware)),
         #[cfg(feature = "profile-firmware")]
         ("diagnostics", field(|c: &Self| &c.diagnostics)),
+        #[cfg(feature = "profile-firmware")]
+        (
+            "transfer_locations",
+            field(|c: &Self| &c.transfer_locations),
+        ),
         ("dirty", field(|c: &Self| &c.dirty)),
         ("refused", field(|c: &Self| &c.refused)),
         ("dropped", field(|c: &Self| &c.dropped)),
