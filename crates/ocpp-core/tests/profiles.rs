@@ -946,6 +946,77 @@ fn remote_start_tx_profile_applies_to_the_transaction_and_ends_with_it() {
     );
 }
 
+/// The TxProfile of a RemoteStartTransaction waits in the profile store, its periods in the
+/// shared pool (`PROFILE_PERIODS_POOL`): a RemoteStartTransaction whose profile does not fit
+/// beside the installed profiles' periods is Rejected (nothing started); while it waits, its
+/// periods count against a SetChargingProfile's; installed when the transaction starts.
+#[test]
+fn remote_start_tx_profile_waits_in_the_period_pool() {
+    use ocpp_core::limits::PROFILE_PERIODS_POOL;
+    let periods = |n: usize| -> Vec<(i32, f64)> {
+        (0..n)
+            .map(|i| (i32::try_from(i).unwrap() * 60, 12.0))
+            .collect()
+    };
+    let mut sim = Sim::new(1);
+    sim.boot();
+    sim.event(Event::Plugged { connector: 1 });
+    sim.answer_all();
+    // Fill the pool: 48 + 48 + 32 periods.
+    let sizes = [48, 48, PROFILE_PERIODS_POOL - 96];
+    for (level, n) in sizes.iter().enumerate() {
+        let mut p = profile(
+            i32::try_from(level).unwrap() + 1,
+            "TxDefaultProfile",
+            "Relative",
+            &periods(*n),
+            "A",
+        );
+        p["stackLevel"] = json!(level);
+        assert_eq!(
+            sim.call_ok(
+                "SetChargingProfile",
+                json!({"connectorId": 0, "csChargingProfiles": p})
+            ),
+            json!({"status": "Accepted"})
+        );
+    }
+    let tx = profile(9, "TxProfile", "Relative", &[(0, 6.0)], "A");
+    let remote_start = json!({"connectorId": 1, "idTag": "APP", "chargingProfile": tx});
+    assert_eq!(
+        sim.call_ok("RemoteStartTransaction", remote_start.clone()),
+        json!({"status": "Rejected"}),
+        "no room for its period"
+    );
+    sim.answer_all();
+    assert!(sim.cp.transaction(1).is_none());
+    assert_eq!(
+        sim.call_ok("ClearChargingProfile", json!({"id": 3})),
+        json!({"status": "Accepted"})
+    );
+    sim.take_actions();
+    assert_eq!(
+        sim.call_ok("RemoteStartTransaction", remote_start),
+        json!({"status": "Accepted"})
+    );
+    // Parked: 96 + 1 periods taken, so 32 more do not fit.
+    let mut p = profile(4, "TxDefaultProfile", "Relative", &periods(32), "A");
+    p["stackLevel"] = json!(3);
+    assert_eq!(
+        sim.call_ok(
+            "SetChargingProfile",
+            json!({"connectorId": 0, "csChargingProfiles": p})
+        ),
+        json!({"status": "Rejected"})
+    );
+    let (id, _) = sim.find_call("StartTransaction");
+    sim.reply(
+        &id,
+        json!({"idTagInfo": {"status": "Accepted"}, "transactionId": 32}),
+    );
+    assert_eq!(limits(&sim.take_actions()), vec![(1, Some(6.0))]);
+}
+
 #[test]
 fn charging_profiles_survive_a_restart() {
     let mut sim = Sim::new(1);

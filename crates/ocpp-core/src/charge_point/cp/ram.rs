@@ -45,6 +45,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             field(|c: &Self| &c.incoming_data_transfer),
         ),
         (
+            "incoming_data_transfer_answered",
+            field(|c: &Self| &c.incoming_data_transfer_answered),
+        ),
+        (
             "outgoing_data_transfer",
             field(|c: &Self| &c.outgoing_data_transfer),
         ),
@@ -58,11 +62,6 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         (
             "limits_deadline_cached",
             field(|c: &Self| &c.limits_deadline_cached),
-        ),
-        #[cfg(feature = "profile-smart-charging")]
-        (
-            "remote_start_profile",
-            field(|c: &Self| &c.remote_start_profile),
         ),
         #[cfg(feature = "profile-trigger")]
         ("triggered", field(|c: &Self| &c.triggered)),

@@ -25,7 +25,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             }
             Input::Timeout => self.handle_timeout(now),
             Input::DataTransferAnswer { status, data } => {
-                if self.incoming_data_transfer.is_none() {
+                if self.data_transfer_request().is_none() {
                     return Err(Refused::NothingToAnswer);
                 }
                 self.answer_data_transfer(status, data);
@@ -142,11 +142,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     pub fn handle_disconnected(&mut self, _now: Instant) {
         self.connected = false;
         if let Some(f) = self.inflight.take() {
-            if let Sent::Request(r @ Request::Authorize { .. }) = f.what {
-                let _ = self.requests.push(r);
+            if let Sent::Authorize { connector, id_tag } = f.what {
+                let _ = self.requests.push(Request::Authorize { connector, id_tag });
             }
         }
         self.answers.clear();
+        if self.incoming_data_transfer_answered {
+            self.free_incoming_data_transfer();
+        }
         self.refused.clear();
     }
 
@@ -271,11 +274,45 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         status: DataTransferStatus,
         data: Option<BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
     ) {
-        self.incoming_data_transfer = None;
+        // The data waits in the request's slot until the answer is written (see
+        // `DataInSlot`); without data, or if the request was not waiting, the slot is freed.
+        let Some(slot) = self
+            .incoming_data_transfer
+            .as_mut()
+            .filter(|_| !self.incoming_data_transfer_answered)
+        else {
+            return;
+        };
+        let in_slot = data.is_some().then_some(DataInSlot);
+        slot.data = data;
+        self.incoming_data_transfer_answered = in_slot.is_some();
         self.resolve_deferred(
             |k| *k == DeferredKind::DataTransfer,
-            Reply::DataTransfer { status, data },
+            Reply::DataTransfer {
+                status,
+                data: in_slot,
+            },
         );
+        if !self.answers.iter().any(Answer::data_in_slot) {
+            self.free_incoming_data_transfer();
+        }
+    }
+
+    /// Empties the slot of the central system's DataTransfer.req (and of its answer's data).
+    pub(super) fn free_incoming_data_transfer(&mut self) {
+        self.incoming_data_transfer = None;
+        self.incoming_data_transfer_answered = false;
+    }
+
+    /// The data of the integrator's answer to the central system's DataTransfer.req, while it
+    /// waits to be written.
+    pub(super) fn data_transfer_answer_data(
+        &self,
+    ) -> Option<BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>> {
+        self.incoming_data_transfer
+            .as_ref()
+            .filter(|_| self.incoming_data_transfer_answered)
+            .and_then(|r| r.data.clone())
     }
 
     /// Sends a DataTransfer.req to the central system (§4.3); its answer comes back as
@@ -294,7 +331,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
 
     /// The DataTransfer.req announced by [`Action::DataTransferRequested`].
     pub fn data_transfer_request(&self) -> Option<&v16::DataTransferRequest> {
-        self.incoming_data_transfer.as_deref()
+        self.incoming_data_transfer
+            .as_deref()
+            .filter(|_| !self.incoming_data_transfer_answered)
     }
 
     /// The answer announced by [`Action::DataTransferAnswered`], until the next
@@ -314,9 +353,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             if now.since(f.sent_at) >= self.setup.call_timeout_ms {
                 if let Some(f) = self.inflight.take() {
                     match f.what {
-                        Sent::Request(Request::Boot) => self.boot_at = Some(now),
-                        Sent::Request(r @ Request::Authorize { .. }) => {
-                            let _ = self.requests.push(r);
+                        Sent::Boot => self.boot_at = Some(now),
+                        Sent::Authorize { connector, id_tag } => {
+                            let _ = self.requests.push(Request::Authorize { connector, id_tag });
                         }
                         // A transaction message stays at the head and goes again.
                         _ => {}
@@ -415,7 +454,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         if let Some(answer) = self.answers.first() {
             let written = self.write_answer(answer, buf);
             let fallback_id = answer.id.clone();
+            let frees_slot = answer.data_in_slot();
             self.answers.remove_first();
+            if frees_slot {
+                self.free_incoming_data_transfer();
+            }
             let len = match written {
                 Ok(n) => n,
                 Err(()) => Self::write_error(
