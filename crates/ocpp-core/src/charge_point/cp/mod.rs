@@ -373,7 +373,10 @@ pub struct ChargePoint<
     readings: [PackedReadings; NC],
     pending: [Option<Pending>; NC],
     stop_checks: List<PendingStop, 4>,
-    deferred: List<Deferred, 4>,
+    /// CALLs whose answer waits for the integrator. Each keeps an answer slot (a CALL is taken
+    /// only while `answers` and these leave one free), so there are never more than
+    /// `MAX_ANSWERS`.
+    deferred: List<Deferred, MAX_ANSWERS>,
     cache: AuthCache<NA>,
     local_list: LocalAuthList<NL>,
     meter: MeterScheduler<NC>,
