@@ -176,6 +176,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     /// UpdateFirmware (§5.19): answered at once; the download starts at retrieveDate. A new
     /// request replaces one still waiting. One whose location does not fit beside the
     /// diagnostics upload's (see [`TransferLocations`]) is reported `DownloadFailed` at once.
+    // By value, as dispatch hands it over (the request is not kept: only its location is).
+    #[allow(clippy::needless_pass_by_value)]
     pub(super) fn on_update_firmware(&mut self, req: UpdateFirmwareRequest, now: Instant) -> Reply {
         if !self.transfer_locations.set_firmware(req.location.as_str()) {
             self.notify_firmware(FirmwareStatus::DownloadFailed);
@@ -197,6 +199,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     /// GetDiagnostics (§5.9): answered with the file name that will be uploaded; without one
     /// (nothing to upload) when its location does not fit beside the firmware update's (see
     /// [`TransferLocations`]), the upload in progress then left as it is.
+    // By value, as dispatch hands it over (the request is not kept: only its location is).
+    #[allow(clippy::needless_pass_by_value)]
     pub(super) fn on_get_diagnostics(&mut self, req: GetDiagnosticsRequest, now: Instant) -> Reply {
         if !self
             .transfer_locations

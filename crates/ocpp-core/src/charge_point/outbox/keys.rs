@@ -101,10 +101,7 @@ impl RequestedKeys {
 
     /// The known keys, in request order.
     pub fn known(&self) -> impl Iterator<Item = KeyId> + '_ {
-        self.entries().filter_map(|e| match e {
-            Ok(id) => Some(id),
-            Err(_) => None,
-        })
+        self.entries().filter_map(Result::ok)
     }
 
     /// The pool's entries in order: `Ok` a known key, `Err` an unknown name.
@@ -125,10 +122,7 @@ impl RequestedKeys {
 
     /// The unknown key names, as the request spelled them, in request order.
     pub fn unknown(&self) -> impl Iterator<Item = &str> + '_ {
-        self.entries().filter_map(|e| match e {
-            Ok(_) => None,
-            Err(name) => Some(name),
-        })
+        self.entries().filter_map(Result::err)
     }
 
     /// Adds the key named `name`: by id when `config` knows it, by name otherwise. `Err` when
