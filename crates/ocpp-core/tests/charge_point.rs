@@ -817,6 +817,38 @@ fn unlock_connector_stops_the_transaction_and_waits_for_the_hardware() {
     assert_eq!(sim.take_result(), Some(json!({"status": "UnlockFailed"})));
 }
 
+/// Deferred answers each keep an answer slot, so at most two wait (`MAX_ANSWERS`): with two
+/// UnlockConnector answers waiting for the hardware, a third CALL gets the CALLERROR for a
+/// charge point that is busy, and both deferred answers still come.
+#[test]
+fn two_deferred_answers_hold_both_answer_slots() {
+    let mut sim = Sim::new(2);
+    sim.boot();
+    sim.take_actions();
+    for c in 1..=2 {
+        let pending = sim.call("UnlockConnector", json!({"connectorId": c}));
+        assert!(
+            matches!(pending, Sent::Call { .. }),
+            "waits for the hardware"
+        );
+    }
+    let third = sim.call(
+        "ChangeAvailability",
+        json!({"connectorId": 1, "type": "Inoperative"}),
+    );
+    assert!(
+        matches!(&third, Sent::Error { code, .. } if code == "InternalError"),
+        "{third:?}"
+    );
+    for c in 1..=2 {
+        sim.event(Event::UnlockResult {
+            connector: c,
+            unlocked: true,
+        });
+        assert_eq!(sim.take_result(), Some(json!({"status": "Unlocked"})));
+    }
+}
+
 #[test]
 fn change_availability_is_scheduled_during_a_transaction() {
     let mut sim = Sim::new(2);
