@@ -936,6 +936,38 @@ fn unlock_connector_stops_the_transaction_and_waits_for_the_hardware() {
     assert_eq!(sim.take_result(), Some(json!({"status": "UnlockFailed"})));
 }
 
+/// Deferred answers each keep an answer slot, so at most two wait (`MAX_ANSWERS`): with two
+/// UnlockConnector answers waiting for the hardware, a third CALL gets the CALLERROR for a
+/// charge point that is busy, and both deferred answers still come.
+#[test]
+fn two_deferred_answers_hold_both_answer_slots() {
+    let mut sim = Sim::new(2);
+    sim.boot();
+    sim.take_actions();
+    for c in 1..=2 {
+        let pending = sim.call("UnlockConnector", json!({"connectorId": c}));
+        assert!(
+            matches!(pending, Sent::Call { .. }),
+            "waits for the hardware"
+        );
+    }
+    let third = sim.call(
+        "ChangeAvailability",
+        json!({"connectorId": 1, "type": "Inoperative"}),
+    );
+    assert!(
+        matches!(&third, Sent::Error { code, .. } if code == "InternalError"),
+        "{third:?}"
+    );
+    for c in 1..=2 {
+        sim.event(Event::UnlockResult {
+            connector: c,
+            unlocked: true,
+        });
+        assert_eq!(sim.take_result(), Some(json!({"status": "Unlocked"})));
+    }
+}
+
 #[test]
 fn change_availability_is_scheduled_during_a_transaction() {
     let mut sim = Sim::new(2);
@@ -1093,6 +1125,68 @@ fn data_transfer_to_unknown_and_registered_vendors() {
         _ => None,
     });
     assert_eq!(answer, Some(json!({"status": "Accepted", "data": "pong"})));
+}
+
+/// The integrator's DataTransfer answer keeps its data in the request's slot until the answer
+/// is written (no answer slot is sized for 1 KB of data): meanwhile the request is no longer
+/// readable and cannot be answered twice; a disconnection (which drops unsent answers) frees
+/// the slot, and the next request is handed over as usual; an answer without data frees it at
+/// once.
+#[test]
+fn data_transfer_answer_data_waits_in_the_request_slot() {
+    use ocpp_core::charge_point::Refused;
+    use ocpp_core::v16::DataTransferStatus;
+    let mut s = setup(1);
+    s.data_transfer_vendors.push("com.example".into()).unwrap();
+    let mut sim = Sim::with(s, common::sim::Store::new(), Instant(0));
+    sim.boot();
+    let ask = |sim: &mut Sim, data: &str| {
+        sim.call(
+            "DataTransfer",
+            json!({"vendorId": "com.example", "data": data}),
+        );
+        assert!(sim.take_actions().contains(&Action::DataTransferRequested));
+        assert_eq!(
+            sim.cp.data_transfer_request().unwrap().data.as_deref(),
+            Some(data)
+        );
+    };
+    let answer = |data: Option<&str>| Input::DataTransferAnswer {
+        status: DataTransferStatus::Accepted,
+        data: data.map(|d| d.try_into().unwrap()),
+    };
+    ask(&mut sim, "one");
+    // Answered, not yet written: the request is gone for the integrator.
+    assert_eq!(sim.input_no_drain(answer(Some("1"))), Ok(()));
+    assert!(sim.cp.data_transfer_request().is_none());
+    assert_eq!(
+        sim.input_no_drain(answer(Some("again"))),
+        Err(Refused::NothingToAnswer)
+    );
+    // The transport drops before the answer is written: the slot is free again.
+    sim.disconnect();
+    sim.connect();
+    ask(&mut sim, "two");
+    sim.input(answer(Some(
+        &"d".repeat(ocpp_core::limits::DATA_TRANSFER_DATA_MAX_LEN),
+    )));
+    let last = sim.sent.iter().rev().find_map(|s| match s {
+        Sent::Result { payload, .. } => Some(payload.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        last.unwrap()["data"].as_str().map(str::len),
+        Some(ocpp_core::limits::DATA_TRANSFER_DATA_MAX_LEN),
+        "1 KB of data answered in full"
+    );
+    ask(&mut sim, "three");
+    sim.input(answer(None));
+    let last = sim.sent.iter().rev().find_map(|s| match s {
+        Sent::Result { payload, .. } => Some(payload.clone()),
+        _ => None,
+    });
+    assert_eq!(last, Some(json!({"status": "Accepted"})));
+    ask(&mut sim, "four");
 }
 
 // §5.8 / §6.24: unknown keys are echoed in unknownKey as the central system spelled them; known

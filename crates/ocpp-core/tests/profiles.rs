@@ -509,7 +509,7 @@ fn update_firmware_downloads_at_retrieve_date_installs_after_the_transaction_and
     sim.advance(1_000);
     assert!(sim.take_actions().contains(&Action::DownloadFirmware));
     assert_eq!(
-        sim.cp.firmware_request().unwrap().location.as_str(),
+        sim.cp.firmware_request().unwrap().location,
         "https://127.0.0.1/fw.bin"
     );
     let (id, p) = sim.find_call("FirmwareStatusNotification");
@@ -624,7 +624,7 @@ fn get_diagnostics_uploads_with_retries() {
     );
     sim.advance(1);
     assert!(sim.take_actions().contains(&Action::UploadDiagnostics));
-    assert_eq!(sim.cp.diagnostics_request().unwrap().1, name);
+    assert_eq!(sim.cp.diagnostics_request().unwrap().file_name, name);
     sim.event(Event::DiagnosticsUploaded { ok: false });
     sim.advance(10_000);
     assert!(
@@ -651,6 +651,85 @@ fn get_diagnostics_uploads_with_retries() {
         .map(|p| &p["status"])
         .collect();
     assert_eq!(statuses, vec![&json!("Uploading"), &json!("UploadFailed")]);
+}
+
+/// Both transfer locations share one buffer of `URI_MAX_LEN` bytes: each may be as long as a
+/// location can be, but one that does not fit beside the other is refused the spec's way
+/// (UpdateFirmware: FirmwareStatusNotification DownloadFailed; GetDiagnostics: no file name),
+/// the transfer in progress kept.
+#[test]
+fn transfer_locations_that_do_not_fit_together_are_refused() {
+    use ocpp_core::limits::URI_MAX_LEN;
+    let url = |len: usize| {
+        let mut s = String::from("ftp://127.0.0.1/");
+        while s.len() < len {
+            s.push('x');
+        }
+        s
+    };
+    let mut sim = Sim::new(1);
+    sim.boot();
+    let now = common::sim::cs_time(sim.now);
+    let later = ocpp_core::types::DateTime::parse(&now)
+        .unwrap()
+        .add_millis(3_600_000)
+        .to_string();
+    // The longest location alone is taken.
+    let long = url(URI_MAX_LEN);
+    assert_eq!(
+        sim.call_ok(
+            "UpdateFirmware",
+            json!({"location": long, "retrieveDate": later})
+        ),
+        json!({})
+    );
+    assert_eq!(sim.cp.firmware_request().unwrap().location, long);
+    // A diagnostics location no longer fits beside it: no file name, nothing to upload.
+    let answer = sim.call_ok("GetDiagnostics", json!({"location": url(20)}));
+    assert_eq!(answer, json!({}));
+    assert!(sim.cp.diagnostics_request().is_none());
+    // A shorter firmware location replaces it; then both fit.
+    let fw = url(URI_MAX_LEN - 100);
+    sim.call_ok(
+        "UpdateFirmware",
+        json!({"location": fw, "retrieveDate": later}),
+    );
+    let diag = url(100);
+    let answer = sim.call_ok("GetDiagnostics", json!({"location": diag}));
+    let name = answer["fileName"].as_str().unwrap().to_owned();
+    let d = sim.cp.diagnostics_request().unwrap();
+    assert_eq!((d.location, d.file_name), (diag.as_str(), name.as_str()));
+    assert_eq!(sim.cp.firmware_request().unwrap().location, fw);
+    sim.answer_all();
+    // A firmware location too long to fit beside the diagnostics one: DownloadFailed at once,
+    // the update in progress kept.
+    assert_eq!(
+        sim.call_ok(
+            "UpdateFirmware",
+            json!({"location": url(URI_MAX_LEN - 99), "retrieveDate": later})
+        ),
+        json!({})
+    );
+    let calls = sim.answer_all();
+    let statuses: Vec<&Value> = calls_of(&calls, "FirmwareStatusNotification")
+        .into_iter()
+        .map(|p| &p["status"])
+        .collect();
+    assert_eq!(statuses, vec![&json!("DownloadFailed")]);
+    assert_eq!(sim.cp.firmware_request().unwrap().location, fw);
+    assert_eq!(sim.cp.diagnostics_request().unwrap().location, diag);
+    // The upload done, its room is free again.
+    sim.advance(1);
+    assert!(sim.take_actions().contains(&Action::UploadDiagnostics));
+    sim.event(Event::DiagnosticsUploaded { ok: true });
+    sim.answer_all();
+    assert!(sim.cp.diagnostics_request().is_none());
+    let long = url(URI_MAX_LEN - 1);
+    sim.call_ok(
+        "UpdateFirmware",
+        json!({"location": long, "retrieveDate": later}),
+    );
+    assert_eq!(sim.cp.firmware_request().unwrap().location, long);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -915,6 +994,77 @@ fn remote_start_tx_profile_applies_to_the_transaction_and_ends_with_it() {
         vec![(1, None)],
         "§3.13.1: TxProfiles end with their transaction"
     );
+}
+
+/// The TxProfile of a RemoteStartTransaction waits in the profile store, its periods in the
+/// shared pool (`PROFILE_PERIODS_POOL`): a RemoteStartTransaction whose profile does not fit
+/// beside the installed profiles' periods is Rejected (nothing started); while it waits, its
+/// periods count against a SetChargingProfile's; installed when the transaction starts.
+#[test]
+fn remote_start_tx_profile_waits_in_the_period_pool() {
+    use ocpp_core::limits::PROFILE_PERIODS_POOL;
+    let periods = |n: usize| -> Vec<(i32, f64)> {
+        (0..n)
+            .map(|i| (i32::try_from(i).unwrap() * 60, 12.0))
+            .collect()
+    };
+    let mut sim = Sim::new(1);
+    sim.boot();
+    sim.event(Event::Plugged { connector: 1 });
+    sim.answer_all();
+    // Fill the pool: 48 + 48 + 32 periods.
+    let sizes = [48, 48, PROFILE_PERIODS_POOL - 96];
+    for (level, n) in sizes.iter().enumerate() {
+        let mut p = profile(
+            i32::try_from(level).unwrap() + 1,
+            "TxDefaultProfile",
+            "Relative",
+            &periods(*n),
+            "A",
+        );
+        p["stackLevel"] = json!(level);
+        assert_eq!(
+            sim.call_ok(
+                "SetChargingProfile",
+                json!({"connectorId": 0, "csChargingProfiles": p})
+            ),
+            json!({"status": "Accepted"})
+        );
+    }
+    let tx = profile(9, "TxProfile", "Relative", &[(0, 6.0)], "A");
+    let remote_start = json!({"connectorId": 1, "idTag": "APP", "chargingProfile": tx});
+    assert_eq!(
+        sim.call_ok("RemoteStartTransaction", remote_start.clone()),
+        json!({"status": "Rejected"}),
+        "no room for its period"
+    );
+    sim.answer_all();
+    assert!(sim.cp.transaction(1).is_none());
+    assert_eq!(
+        sim.call_ok("ClearChargingProfile", json!({"id": 3})),
+        json!({"status": "Accepted"})
+    );
+    sim.take_actions();
+    assert_eq!(
+        sim.call_ok("RemoteStartTransaction", remote_start),
+        json!({"status": "Accepted"})
+    );
+    // Parked: 96 + 1 periods taken, so 32 more do not fit.
+    let mut p = profile(4, "TxDefaultProfile", "Relative", &periods(32), "A");
+    p["stackLevel"] = json!(3);
+    assert_eq!(
+        sim.call_ok(
+            "SetChargingProfile",
+            json!({"connectorId": 0, "csChargingProfiles": p})
+        ),
+        json!({"status": "Rejected"})
+    );
+    let (id, _) = sim.find_call("StartTransaction");
+    sim.reply(
+        &id,
+        json!({"idTagInfo": {"status": "Accepted"}, "transactionId": 32}),
+    );
+    assert_eq!(limits(&sim.take_actions()), vec![(1, Some(6.0))]);
 }
 
 #[test]

@@ -358,7 +358,7 @@ impl Hooks<Store> for SimHooks<'_> {
             Action::DownloadFirmware => {
                 let url = cp
                     .firmware_request()
-                    .map(|r| r.location.as_str().to_owned())
+                    .map(|r| r.location.to_owned())
                     .unwrap_or_default();
                 let control = self.control.clone();
                 let id = self.id.clone();
@@ -382,11 +382,11 @@ impl Hooks<Store> for SimHooks<'_> {
                 let _ = cp.handle_input(Input::Event(Event::FirmwareInstalled { ok: true }), now);
             }
             Action::UploadDiagnostics => {
-                let Some((req, name)) = cp.diagnostics_request() else {
+                let Some(req) = cp.diagnostics_request() else {
                     return;
                 };
-                let location = req.location.as_str().to_owned();
-                let name = name.to_owned();
+                let location = req.location.to_owned();
+                let name = req.file_name.to_owned();
                 let control = self.control.clone();
                 let id = self.id.clone();
                 thread::spawn(move || {

@@ -30,6 +30,8 @@ pub use cp::{
     DEFERRED_ANSWER_TIMEOUT_MS, DataTransferVendor, RESET_GRACE_MS, Registration, Setup,
     SmallChargePoint,
 };
+#[cfg(feature = "profile-firmware")]
+pub use cp::{DiagnosticsRequest, FirmwareRequest};
 pub use io::{Action, Event, Input, Output, Refused};
 pub use metering::{MeterReadings, Reading};
 pub use storage::{MemoryStorage, RecordKey, Storage};

@@ -4,7 +4,6 @@
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
-use crate::limits::DATA_TRANSFER_DATA_MAX_LEN;
 use crate::rpc::ErrorCode;
 use crate::types::{BoundedString, CiString50, DateTime};
 use crate::v16::{
@@ -40,8 +39,10 @@ pub enum Reply {
     DataTransfer {
         /// The status.
         status: DataTransferStatus,
-        /// The data.
-        data: Option<BoundedString<DATA_TRANSFER_DATA_MAX_LEN>>,
+        /// The data, if any: the integrator's answer keeps it in the slot of the request it
+        /// answers (the charge point's `incoming_data_transfer`) until it is written, so that
+        /// no answer slot is sized for 1 KB of data.
+        data: Option<DataInSlot>,
     },
     /// `{}`.
     #[cfg(feature = "profile-firmware")]
@@ -62,6 +63,10 @@ pub enum Reply {
     },
 }
 
+/// The data of a DataTransfer.conf, in the slot of the request it answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataInSlot;
+
 /// An answer waiting to be sent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
@@ -69,6 +74,13 @@ pub struct Answer {
     pub id: AnswerId,
     /// What to answer.
     pub reply: Reply,
+}
+
+impl Answer {
+    /// Whether its data is in the slot of the DataTransfer.req it answers (see [`DataInSlot`]).
+    pub fn data_in_slot(&self) -> bool {
+        matches!(self.reply, Reply::DataTransfer { data: Some(_), .. })
+    }
 }
 
 /// A request of ours that is not transaction-related.

@@ -531,4 +531,31 @@ mod tests {
         assert_eq!(q.first(), None);
         assert_eq!(q, RequestQueue::new());
     }
+
+    /// The `Limits` design (docs/performance.md, "What stands in the way"): a component whose
+    /// budgets are its own const generics, so a small profile is a type, not a fork. The small
+    /// profile's queue (512 bytes, 8 requests) measured: half the default's RAM, the same
+    /// answers when full (the 9th is not queued, as with 8 slots).
+    #[test]
+    fn small_profile_queue() {
+        type Small = RequestQueue<512, 8>;
+        type Default = RequestQueue<
+            { crate::limits::REQUEST_QUEUE_BYTES },
+            { crate::limits::MAX_PENDING_REQUESTS },
+        >;
+        let (small, default) = (
+            core::mem::size_of::<Small>(),
+            core::mem::size_of::<Default>(),
+        );
+        std::println!("RequestQueue: default {default} bytes, small {small} bytes");
+        assert!(small <= 512 + 16, "{small}");
+        assert!(small * 2 <= default + 16, "{small} / {default}");
+        let mut q = Small::new();
+        for c in 0..8 {
+            q.push(status(c, None)).unwrap();
+        }
+        assert_eq!(q.len(), 8);
+        assert!(q.push(status(9, None)).is_err());
+        assert_eq!(q.first(), Some(status(0, None)));
+    }
 }

@@ -21,7 +21,7 @@ use crate::v16::ConfigurationStatus;
 pub struct VendorId(u8);
 
 impl VendorId {
-    pub(super) const fn new(index: usize) -> VendorId {
+    pub(crate) const fn new(index: usize) -> VendorId {
         VendorId(index as u8)
     }
 

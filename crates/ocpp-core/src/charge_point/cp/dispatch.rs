@@ -476,13 +476,15 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     /// function of its own, out of line, so that their frames do not add up.
     pub(super) fn handle_result(&mut self, f: InFlight, payload: &str, now: Instant) {
         match f.what {
-            Sent::Request(Request::Boot) => self.result_boot(payload, now),
-            Sent::Request(Request::Heartbeat) => self.result_heartbeat(payload, now),
-            Sent::Request(Request::Authorize { connector, id_tag }) => {
+            Sent::Boot => self.result_boot(payload, now),
+            Sent::Heartbeat => self.result_heartbeat(payload, now),
+            Sent::Authorize { connector, id_tag } => {
                 self.result_authorize(connector, &id_tag, payload, now);
             }
-            Sent::Request(Request::DataTransfer) => self.result_data_transfer(payload),
-            Sent::Request(_) => {}
+            Sent::DataTransfer => self.result_data_transfer(payload),
+            Sent::Other | Sent::Status(_) => {}
+            #[cfg(feature = "profile-firmware")]
+            Sent::FirmwareStatus(_) | Sent::DiagnosticsStatus(_) => {}
             Sent::Journal => self.result_journal(payload, now),
         }
     }
@@ -668,7 +670,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
 
     pub(super) fn handle_call_error(&mut self, f: InFlight, now: Instant) {
         match f.what {
-            Sent::Request(Request::Boot) => self.boot_at = Some(now.add_secs(DEFAULT_BOOT_RETRY_S)),
+            Sent::Boot => self.boot_at = Some(now.add_secs(DEFAULT_BOOT_RETRY_S)),
             Sent::Journal => {
                 // §3.7.1: a CALLERROR is a "failure to process the message": retry after
                 // TransactionMessageRetryInterval x failures, give up after
@@ -692,16 +694,18 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 }
                 self.persist_journal();
             }
-            Sent::Request(Request::Authorize { connector, id_tag }) => {
+            Sent::Authorize { connector, id_tag } => {
                 // No verdict: treat as not authorized.
                 let info = IdTagInfo::with_status(AuthorizationStatus::Invalid);
                 self.on_authorized(connector, &id_tag, &info, now);
             }
-            Sent::Request(Request::DataTransfer) => {
+            Sent::DataTransfer => {
                 self.outgoing_data_transfer = OutgoingDataTransfer::Answered(None);
                 self.act(Action::DataTransferAnswered { status: None });
             }
-            Sent::Request(_) => {}
+            Sent::Heartbeat | Sent::Other | Sent::Status(_) => {}
+            #[cfg(feature = "profile-firmware")]
+            Sent::FirmwareStatus(_) | Sent::DiagnosticsStatus(_) => {}
         }
     }
 

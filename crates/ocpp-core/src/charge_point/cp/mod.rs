@@ -9,6 +9,8 @@ mod disabled;
 mod dispatch;
 #[cfg(feature = "profile-firmware")]
 mod firmware;
+#[cfg(feature = "profile-firmware")]
+pub use firmware::{DiagnosticsRequest, FirmwareRequest};
 #[cfg(feature = "profile-local-list")]
 mod local_list;
 mod outgoing;
@@ -49,7 +51,7 @@ use super::journal::{
     measurand_mask,
 };
 use super::metering::{self, MeterScheduler, MeterSetup, PackedReadings, StopTxnMeasurands};
-use super::outbox::{Answer, AnswerId, Reply, Request, RequestedKeys, StatusOnly};
+use super::outbox::{Answer, AnswerId, DataInSlot, Reply, Request, RequestedKeys, StatusOnly};
 use super::requests::RequestQueue;
 #[cfg(feature = "profile-smart-charging")]
 use super::smart_charging::{Limit, ProfileStore};
@@ -237,13 +239,53 @@ enum HeadProblem {
     TooLarge,
 }
 
-/// What the CALL in flight was.
+/// What the CALL in flight was: what its answer needs, not the whole request (a
+/// StatusNotification or MeterValues is done with once written).
 #[derive(Debug, Clone, PartialEq)]
 enum Sent {
     /// The head of the journal queue.
     Journal,
-    /// A request from the outbox.
-    Request(Request),
+    /// BootNotification.
+    Boot,
+    /// Heartbeat.
+    Heartbeat,
+    /// Authorize, for an identifier presented at `connector`.
+    Authorize {
+        connector: Option<ConnectorId>,
+        id_tag: IdToken,
+    },
+    /// Our DataTransfer (the request waits in its slot).
+    DataTransfer,
+    /// StatusNotification of this connector: if the connection ends before its answer, the
+    /// connector reports again.
+    Status(ConnectorId),
+    /// FirmwareStatusNotification: sent again if the connection ends before its answer.
+    #[cfg(feature = "profile-firmware")]
+    FirmwareStatus(v16::FirmwareStatus),
+    /// DiagnosticsStatusNotification: likewise.
+    #[cfg(feature = "profile-firmware")]
+    DiagnosticsStatus(v16::DiagnosticsStatus),
+    /// Any other request from the outbox (MeterValues outside a transaction): nothing to do
+    /// with its answer.
+    Other,
+}
+
+impl Sent {
+    /// What is kept of `req` while it is in flight.
+    fn of(req: Request) -> Sent {
+        match req {
+            Request::Boot => Sent::Boot,
+            Request::Heartbeat => Sent::Heartbeat,
+            Request::Authorize { connector, id_tag } => Sent::Authorize { connector, id_tag },
+            Request::DataTransfer => Sent::DataTransfer,
+            Request::Status { connector, .. } => Sent::Status(connector),
+            #[cfg(feature = "profile-firmware")]
+            Request::FirmwareStatus(status) => Sent::FirmwareStatus(status),
+            #[cfg(feature = "profile-firmware")]
+            Request::DiagnosticsStatus(status) => Sent::DiagnosticsStatus(status),
+            Request::Meter { .. } => Sent::Other,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -346,7 +388,10 @@ pub struct ChargePoint<
     readings: [PackedReadings; NC],
     pending: [Option<Pending>; NC],
     stop_checks: List<PendingStop, 4>,
-    deferred: List<Deferred, 4>,
+    /// CALLs whose answer waits for the integrator. Each keeps an answer slot (a CALL is taken
+    /// only while `answers` and these leave one free), so there are never more than
+    /// `MAX_ANSWERS`.
+    deferred: List<Deferred, MAX_ANSWERS>,
     cache: AuthCache<NA>,
     local_list: LocalAuthList<NL>,
     meter: MeterScheduler<NC>,
@@ -354,6 +399,9 @@ pub struct ChargePoint<
     reset: Option<(ResetType, Instant)>,
     /// A DataTransfer.req from the central system for the integrator (one at a time).
     incoming_data_transfer: Option<ZeroNone<v16::DataTransferRequest>>,
+    /// The integrator answered the request in `incoming_data_transfer`: the slot's `data` is the
+    /// answer's, until the answer is written (the request is no longer readable then).
+    incoming_data_transfer_answered: bool,
     /// Our DataTransfer.req waiting to be sent or answered (one at a time), then the central
     /// system's answer to it: one slot for both, as the request is done with when the answer
     /// arrives.
@@ -370,10 +418,6 @@ pub struct ChargePoint<
     /// When a charging limit may change next (recomputed with the limits).
     #[cfg(feature = "profile-smart-charging")]
     limits_deadline_cached: Option<Instant>,
-    /// The TxProfile that came with the last RemoteStartTransaction, installed when the
-    /// transaction it asked for starts on that connector.
-    #[cfg(feature = "profile-smart-charging")]
-    remote_start_profile: Option<ZeroNone<(ConnectorId, v16::ChargingProfile)>>,
     /// Messages asked for by TriggerMessage: sent even while Pending (§4.2).
     #[cfg(feature = "profile-trigger")]
     triggered: RequestQueue<TRIGGERED_BYTES, MAX_TRIGGERED>,
@@ -383,6 +427,9 @@ pub struct ChargePoint<
     /// The diagnostics upload in progress (§5.9).
     #[cfg(feature = "profile-firmware")]
     diagnostics: Option<firmware::DiagnosticsJob>,
+    /// The locations of both transfers, in one buffer.
+    #[cfg(feature = "profile-firmware")]
+    transfer_locations: firmware::TransferLocations,
     /// Records changed since the last flush (bit [`RecordKey::index`]): written at the start of
     /// the next `poll_output`, into the caller's buffer.
     dirty: u8,
@@ -464,6 +511,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             actions: List::new(),
             reset: None,
             incoming_data_transfer: None,
+            incoming_data_transfer_answered: false,
             outgoing_data_transfer: OutgoingDataTransfer::Idle,
             #[cfg(feature = "profile-smart-charging")]
             profiles: ProfileStore::new(super::smart_charging::Settings::BLANK),
@@ -473,14 +521,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             limits_deadline_cached: None,
             frames_out: 0,
             frames_in: 0,
-            #[cfg(feature = "profile-smart-charging")]
-            remote_start_profile: None,
             #[cfg(feature = "profile-trigger")]
             triggered: RequestQueue::new(),
             #[cfg(feature = "profile-firmware")]
             firmware: None,
             #[cfg(feature = "profile-firmware")]
             diagnostics: None,
+            #[cfg(feature = "profile-firmware")]
+            transfer_locations: firmware::TransferLocations::EMPTY,
             dirty: 0,
             refused: List::new(),
             dropped: 0,
@@ -538,7 +586,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         self.meter = MeterScheduler::new(0, 0);
         self.actions.clear();
         self.reset = None;
-        self.incoming_data_transfer = None;
+        self.free_incoming_data_transfer();
         self.outgoing_data_transfer = OutgoingDataTransfer::Idle;
         #[cfg(feature = "profile-smart-charging")]
         {
@@ -552,7 +600,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         self.frames_in = 0;
         #[cfg(feature = "profile-smart-charging")]
         {
-            self.remote_start_profile = None;
+            self.profiles.unpark();
         }
         #[cfg(feature = "profile-trigger")]
         {
@@ -565,6 +613,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         #[cfg(feature = "profile-firmware")]
         {
             self.diagnostics = None;
+            self.transfer_locations = firmware::TransferLocations::EMPTY;
         }
         self.dirty = 0;
         self.refused.clear();

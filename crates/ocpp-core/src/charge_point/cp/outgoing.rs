@@ -19,7 +19,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             let n = rpc::encode_call(buf, id, "BootNotification", &self.setup.boot)
                 .ok()?
                 .len();
-            return Some((Sent::Request(Request::Boot), n));
+            return Some((Sent::Boot, n));
         }
         // What the central system asked for with TriggerMessage goes next, also while Pending
         // (§4.2: "unless it has been instructed by the Central System to do so").
@@ -34,10 +34,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                     let n = rpc::encode_call(buf, id, "BootNotification", &self.setup.boot)
                         .ok()?
                         .len();
-                    return Some((Sent::Request(Request::Boot), n));
+                    return Some((Sent::Boot, n));
                 }
                 if let Some(n) = self.write_request(&req, id, now, buf) {
-                    return Some((Sent::Request(req), n));
+                    return Some((Sent::of(req), n));
                 }
             }
         }
@@ -78,7 +78,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         while let Some(req) = self.requests.first() {
             self.requests.pop_front();
             if let Some(n) = self.write_request(&req, id, now, buf) {
-                return Some((Sent::Request(req), n));
+                return Some((Sent::of(req), n));
             }
         }
         if self.heartbeat_at.is_some_and(|at| at <= now) {
@@ -86,7 +86,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             let n = rpc::encode_call(buf, id, "Heartbeat", &v16::HeartbeatRequest {})
                 .ok()?
                 .len();
-            return Some((Sent::Request(Request::Heartbeat), n));
+            return Some((Sent::Heartbeat, n));
         }
         None
     }
@@ -264,7 +264,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 id,
                 &v16::DataTransferResponse {
                     status: *status,
-                    data: data.clone(),
+                    data: data.and_then(|_| self.data_transfer_answer_data()),
                 },
             ),
             #[cfg(feature = "profile-firmware")]

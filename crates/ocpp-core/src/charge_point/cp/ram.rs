@@ -45,6 +45,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             field(|c: &Self| &c.incoming_data_transfer),
         ),
         (
+            "incoming_data_transfer_answered",
+            field(|c: &Self| &c.incoming_data_transfer_answered),
+        ),
+        (
             "outgoing_data_transfer",
             field(|c: &Self| &c.outgoing_data_transfer),
         ),
@@ -59,17 +63,17 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             "limits_deadline_cached",
             field(|c: &Self| &c.limits_deadline_cached),
         ),
-        #[cfg(feature = "profile-smart-charging")]
-        (
-            "remote_start_profile",
-            field(|c: &Self| &c.remote_start_profile),
-        ),
         #[cfg(feature = "profile-trigger")]
         ("triggered", field(|c: &Self| &c.triggered)),
         #[cfg(feature = "profile-firmware")]
         ("firmware", field(|c: &Self| &c.firmware)),
         #[cfg(feature = "profile-firmware")]
         ("diagnostics", field(|c: &Self| &c.diagnostics)),
+        #[cfg(feature = "profile-firmware")]
+        (
+            "transfer_locations",
+            field(|c: &Self| &c.transfer_locations),
+        ),
         ("dirty", field(|c: &Self| &c.dirty)),
         ("refused", field(|c: &Self| &c.refused)),
         ("dropped", field(|c: &Self| &c.dropped)),

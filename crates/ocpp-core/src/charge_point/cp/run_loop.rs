@@ -25,7 +25,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             }
             Input::Timeout => self.handle_timeout(now),
             Input::DataTransferAnswer { status, data } => {
-                if self.incoming_data_transfer.is_none() {
+                if self.data_transfer_request().is_none() {
                     return Err(Refused::NothingToAnswer);
                 }
                 self.answer_data_transfer(status, data);
@@ -145,6 +145,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             self.requeue_unanswered(f.what);
         }
         self.answers.clear();
+        if self.incoming_data_transfer_answered {
+            self.free_incoming_data_transfer();
+        }
         self.refused.clear();
     }
 
@@ -152,18 +155,24 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     /// arrived, so it goes again, first, after the reconnect (at least once; the central system
     /// takes a repeated notification as the same news). A transaction message is still the
     /// journal's head; BootNotification is sent again by the boot timer; a Heartbeat only
-    /// matters for its answer. A StatusNotification is not repeated as it was: its connector
+    /// matters for its answer; a MeterValues outside a transaction is not kept while in flight
+    /// (RAM) and is not repeated. A StatusNotification is not repeated as it was: its connector
     /// reports its status *now* again (the one it had may be stale).
     fn requeue_unanswered(&mut self, what: Sent) {
         let request = match what {
-            Sent::Journal | Sent::Request(Request::Boot | Request::Heartbeat) => return,
-            Sent::Request(Request::Status { connector, .. }) => {
+            Sent::Journal | Sent::Boot | Sent::Heartbeat | Sent::Other => return,
+            Sent::Status(connector) => {
                 if let Some(c) = self.connectors.get_mut(connector as usize) {
                     c.reported = None;
                 }
                 return;
             }
-            Sent::Request(r) => r,
+            Sent::Authorize { connector, id_tag } => Request::Authorize { connector, id_tag },
+            Sent::DataTransfer => Request::DataTransfer,
+            #[cfg(feature = "profile-firmware")]
+            Sent::FirmwareStatus(status) => Request::FirmwareStatus(status),
+            #[cfg(feature = "profile-firmware")]
+            Sent::DiagnosticsStatus(status) => Request::DiagnosticsStatus(status),
         };
         if let Err(request) = self.requests.push_front(request) {
             // The queue is full of newer requests: the old one cannot wait.
@@ -295,11 +304,45 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         status: DataTransferStatus,
         data: Option<BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
     ) {
-        self.incoming_data_transfer = None;
+        // The data waits in the request's slot until the answer is written (see
+        // `DataInSlot`); without data, or if the request was not waiting, the slot is freed.
+        let Some(slot) = self
+            .incoming_data_transfer
+            .as_mut()
+            .filter(|_| !self.incoming_data_transfer_answered)
+        else {
+            return;
+        };
+        let in_slot = data.is_some().then_some(DataInSlot);
+        slot.data = data;
+        self.incoming_data_transfer_answered = in_slot.is_some();
         self.resolve_deferred(
             |k| *k == DeferredKind::DataTransfer,
-            Reply::DataTransfer { status, data },
+            Reply::DataTransfer {
+                status,
+                data: in_slot,
+            },
         );
+        if !self.answers.iter().any(Answer::data_in_slot) {
+            self.free_incoming_data_transfer();
+        }
+    }
+
+    /// Empties the slot of the central system's DataTransfer.req (and of its answer's data).
+    pub(super) fn free_incoming_data_transfer(&mut self) {
+        self.incoming_data_transfer = None;
+        self.incoming_data_transfer_answered = false;
+    }
+
+    /// The data of the integrator's answer to the central system's DataTransfer.req, while it
+    /// waits to be written.
+    pub(super) fn data_transfer_answer_data(
+        &self,
+    ) -> Option<BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>> {
+        self.incoming_data_transfer
+            .as_ref()
+            .filter(|_| self.incoming_data_transfer_answered)
+            .and_then(|r| r.data.clone())
     }
 
     /// Sends a DataTransfer.req to the central system (§4.3); its answer comes back as
@@ -318,7 +361,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
 
     /// The DataTransfer.req announced by [`Action::DataTransferRequested`].
     pub fn data_transfer_request(&self) -> Option<&v16::DataTransferRequest> {
-        self.incoming_data_transfer.as_deref()
+        self.incoming_data_transfer
+            .as_deref()
+            .filter(|_| !self.incoming_data_transfer_answered)
     }
 
     /// The answer announced by [`Action::DataTransferAnswered`], until the next
@@ -338,12 +383,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             if now.since(f.sent_at) >= self.setup.call_timeout_ms {
                 if let Some(f) = self.inflight.take() {
                     match f.what {
-                        Sent::Request(Request::Boot) => self.boot_at = Some(now),
-                        Sent::Request(r @ Request::Authorize { .. }) => {
-                            let _ = self.requests.push(r);
+                        Sent::Boot => self.boot_at = Some(now),
+                        Sent::Authorize { connector, id_tag } => {
+                            let _ = self.requests.push(Request::Authorize { connector, id_tag });
                         }
                         // No answer: the integrator learns it, and its slot is free again.
-                        Sent::Request(Request::DataTransfer) => {
+                        Sent::DataTransfer => {
                             self.outgoing_data_transfer = OutgoingDataTransfer::Answered(None);
                             self.act(Action::DataTransferAnswered { status: None });
                         }
@@ -444,7 +489,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         if let Some(answer) = self.answers.first() {
             let written = self.write_answer(answer, buf);
             let fallback_id = answer.id.clone();
+            let frees_slot = answer.data_in_slot();
             self.answers.remove_first();
+            if frees_slot {
+                self.free_incoming_data_transfer();
+            }
             let len = match written {
                 Ok(n) => n,
                 Err(()) => Self::write_error(

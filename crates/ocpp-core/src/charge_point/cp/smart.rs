@@ -103,11 +103,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
 
     /// A transaction started: install the TxProfile that came with RemoteStartTransaction.
     pub(super) fn install_remote_start_profile(&mut self, connector: ConnectorId, now: Instant) {
-        let Some(profile) = self
-            .remote_start_profile
-            .take_if(|z| z.0 == connector)
-            .map(|z| z.into_inner().1)
-        else {
+        let Some(profile) = self.profiles.take_parked(connector) else {
             return;
         };
         let ctx = SetContext {

@@ -263,15 +263,15 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         if !usable || !self.reservation_allows(connector, &req.id_tag, None) {
             return rejected;
         }
-        // §5.11: the TxProfile applies to the transaction this request starts.
+        // §5.11: the TxProfile applies to the transaction this request starts. It is parked in
+        // the profile store; Rejected when its periods do not fit there.
         #[cfg(feature = "profile-smart-charging")]
         {
-            self.remote_start_profile = None;
-            if let Some(profile) = req.charging_profile.as_mut() {
-                let slot = self
-                    .remote_start_profile
-                    .insert(ZeroNone::new((connector, v16::ChargingProfile::EMPTY)));
-                core::mem::swap(&mut slot.1, profile);
+            self.profiles.unpark();
+            if let Some(profile) = req.charging_profile.as_ref() {
+                if self.profiles.park(connector, profile).is_err() {
+                    return rejected;
+                }
             }
         }
         if self.config.authorize_remote_tx_requests {

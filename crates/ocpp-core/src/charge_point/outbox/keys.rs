@@ -6,13 +6,20 @@
 //! each answer slot, and decoding them into a `GetConfigurationRequest` took a 32 KB stack frame
 //! on a Cortex-M4. Here the request is decoded name by name, straight into this form:
 //!
-//! - a key the charge point knows becomes its [`KeyId`] (2 bytes), in request order: the answer
-//!   renders its current value when it is written, as before;
+//! - a key the charge point knows becomes its [`KeyId`] (one byte, see below), in request
+//!   order: the answer renders its current value when it is written, as before;
 //! - an unknown key keeps its name, since GetConfiguration.conf must echo it in `unknownKey`
 //!   (§5.8: "If the list of keys in the request PDU contains key(s) that are unknown to the
 //!   Charge Point, these SHALL be listed in the unknownKey field"). The names share a pool of
 //!   [`UNKNOWN_KEY_BYTES`] bytes (a length byte and the name each): room for 16 names of the
 //!   maximal 50 characters, or 64 of up to 11.
+//!
+//! Both share one byte pool, in request order: a known key is one byte `0x80 | n` (`n` its
+//! position among the standard keys, then the vendor keys: fewer than
+//! [`MAX_CONFIGURATION_KEYS`] in all), an unknown name its length byte (at most 50) and its
+//! bytes. The pool holds [`UNKNOWN_KEY_BYTES`] of names and a byte for each other key, so the
+//! rules above are unchanged; the answer slot is 90 bytes smaller than with a list of
+//! `KeyId`s beside the names.
 //!
 //! **Past the pool** (more than 816 bytes of unknown names, e.g. 17 unknown names of 50
 //! characters in one request) the CALL is answered with the CALLERROR a request of more than
@@ -28,72 +35,128 @@ use core::fmt;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::charge_point::config::{Configuration, KeyId};
+use crate::charge_point::config::{Configuration, Key, KeyId, STANDARD_KEY_COUNT, VendorId};
 use crate::json::{self, DecodeOptions};
 use crate::limits::MAX_CONFIGURATION_KEYS;
-use crate::types::{CiString50, List};
+use crate::types::CiString50;
 
 /// Bytes for the names of the unknown keys of one GetConfiguration.req: 16 names of 50
 /// characters with their length bytes.
 pub const UNKNOWN_KEY_BYTES: usize = 16 * 51;
 
+/// The pool: the unknown names' bytes and one byte for each other key (16 names leave 48).
+const POOL_BYTES: usize = UNKNOWN_KEY_BYTES + MAX_CONFIGURATION_KEYS - 16;
+
+/// A pool byte with this bit set is a known key; without, the length of an unknown name.
+const KNOWN: u8 = 0x80;
+
+/// A known key as a byte below `0x80` (its position among all keys).
+fn key_byte(id: KeyId) -> Option<u8> {
+    let n = match id {
+        KeyId::Standard(key) => Key::ALL.iter().position(|k| *k == key)?,
+        KeyId::Vendor(v) => STANDARD_KEY_COUNT + v.index(),
+    };
+    u8::try_from(n).ok().filter(|n| *n < KNOWN)
+}
+
+/// The key of [`key_byte`]'s byte.
+fn key_of(byte: u8) -> KeyId {
+    let n = usize::from(byte);
+    match Key::ALL.get(n) {
+        Some(key) => KeyId::Standard(*key),
+        None => KeyId::Vendor(VendorId::new(n - STANDARD_KEY_COUNT)),
+    }
+}
+
+// Every key id fits below `KNOWN`.
+const _: () = assert!(MAX_CONFIGURATION_KEYS <= KNOWN as usize);
+
 /// The keys a GetConfiguration.req names: the known ones by id, the unknown ones by name, each in
 /// request order (duplicates kept, as they were sent).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestedKeys {
-    known: List<KeyId, MAX_CONFIGURATION_KEYS>,
-    /// Each unknown name as a length byte and its UTF-8 bytes.
-    unknown: heapless::Vec<u8, UNKNOWN_KEY_BYTES>,
+    /// Each known key as a byte (`KNOWN | n`), each unknown name as a length byte and its UTF-8
+    /// bytes, in request order.
+    pool: heapless::Vec<u8, POOL_BYTES>,
+    /// Bytes of the pool taken by unknown names (at most [`UNKNOWN_KEY_BYTES`]).
+    unknown_bytes: u16,
+    /// Keys in the pool.
+    count: u8,
 }
 
 impl RequestedKeys {
     /// No keys.
     pub const fn new() -> Self {
         RequestedKeys {
-            known: List::new(),
-            unknown: heapless::Vec::new(),
+            pool: heapless::Vec::new(),
+            unknown_bytes: 0,
+            count: 0,
         }
     }
 
     /// Whether the request named no key at all (then every key is reported, §6.23).
     pub fn is_empty(&self) -> bool {
-        self.known.is_empty() && self.unknown.is_empty()
+        self.pool.is_empty()
     }
 
     /// The known keys, in request order.
     pub fn known(&self) -> impl Iterator<Item = KeyId> + '_ {
-        self.known.iter().copied()
+        self.entries().filter_map(Result::ok)
+    }
+
+    /// The pool's entries in order: `Ok` a known key, `Err` an unknown name.
+    fn entries(&self) -> impl Iterator<Item = Result<KeyId, &str>> + '_ {
+        let mut rest: &[u8] = &self.pool;
+        core::iter::from_fn(move || {
+            let (&first, tail) = rest.split_first()?;
+            if first & KNOWN != 0 {
+                rest = tail;
+                return Some(Ok(key_of(first & !KNOWN)));
+            }
+            let (name, tail) = tail.split_at_checked(usize::from(first))?;
+            rest = tail;
+            // Stored from a `&str`: always UTF-8.
+            Some(Err(core::str::from_utf8(name).unwrap_or_default()))
+        })
     }
 
     /// The unknown key names, as the request spelled them, in request order.
     pub fn unknown(&self) -> impl Iterator<Item = &str> + '_ {
-        let mut rest: &[u8] = &self.unknown;
-        core::iter::from_fn(move || {
-            let (&len, tail) = rest.split_first()?;
-            let (name, tail) = tail.split_at_checked(usize::from(len))?;
-            rest = tail;
-            // Stored from a `&str`: always UTF-8.
-            Some(core::str::from_utf8(name).unwrap_or_default())
-        })
+        self.entries().filter_map(Result::err)
     }
 
     /// Adds the key named `name`: by id when `config` knows it, by name otherwise. `Err` when
     /// the request names more than [`MAX_CONFIGURATION_KEYS`] keys, or its unknown names do not
     /// fit [`UNKNOWN_KEY_BYTES`] (see the module documentation).
     pub fn push(&mut self, config: &Configuration, name: &str) -> Result<(), ()> {
-        if self.known.len() + self.unknown().count() >= MAX_CONFIGURATION_KEYS {
+        if usize::from(self.count) >= MAX_CONFIGURATION_KEYS {
             return Err(());
         }
         if let Some(id) = config.lookup(name) {
-            return self.known.push(id).map_err(|_| ());
+            // Room: at most 16 names of 51 bytes and a byte for each other key.
+            self.pool
+                .push(KNOWN | key_byte(id).ok_or(())?)
+                .map_err(|_| ())?;
+            self.count += 1;
+            return Ok(());
         }
-        let len = u8::try_from(name.len()).map_err(|_| ())?;
-        if self.unknown.len() + 1 + name.len() > UNKNOWN_KEY_BYTES {
+        // Names are at most 50 characters (`CiString50`); a longer one cannot be stored.
+        let len = u8::try_from(name.len())
+            .ok()
+            .filter(|l| *l < KNOWN)
+            .ok_or(())?;
+        let unknown_bytes = usize::from(self.unknown_bytes) + 1 + name.len();
+        // (The pool always has the room then; checked anyway, so that a failure leaves no
+        // partial entry.)
+        if unknown_bytes > UNKNOWN_KEY_BYTES || self.pool.len() + 1 + name.len() > POOL_BYTES {
             return Err(());
         }
-        // Cannot fail: the room was checked above.
-        let _ = self.unknown.push(len);
-        let _ = self.unknown.extend_from_slice(name.as_bytes());
+        self.pool.push(len).map_err(|_| ())?;
+        self.pool
+            .extend_from_slice(name.as_bytes())
+            .map_err(|_| ())?;
+        self.unknown_bytes = u16::try_from(unknown_bytes).map_err(|_| ())?;
+        self.count += 1;
         Ok(())
     }
 
@@ -296,6 +359,52 @@ mod tests {
             decode(&names(1, 51)).unwrap_err().kind(),
             ErrorKind::InvalidValue
         );
+    }
+
+    // The shared pool: the worst case of the rules (16 unknown names of 50 characters and 48
+    // known keys, standard and vendor, interleaved) fits; each kind keeps its request order.
+    #[test]
+    fn known_and_unknown_share_the_pool_in_order() {
+        let mut c = config();
+        c.add_vendor_key(
+            "VendorA",
+            "1",
+            crate::charge_point::config::Access::ReadWrite,
+            false,
+        )
+        .unwrap();
+        // The standard keys this build declares (a profile left out takes its keys along).
+        let standard: Vec<&str> = Key::ALL
+            .iter()
+            .map(|k| k.name())
+            .filter(|n| c.lookup(n).is_some())
+            .collect();
+        let mut request = Vec::new();
+        let mut known = Vec::new();
+        let mut unknown = Vec::new();
+        for i in 0..64 {
+            if i % 4 == 0 {
+                let name = format!("{i:X<50}");
+                request.push(name.clone());
+                unknown.push(name);
+            } else {
+                let name = if i % 7 == 0 {
+                    "VendorA"
+                } else {
+                    standard[i % standard.len()]
+                };
+                request.push(String::from(name));
+                known.push(c.lookup(name).unwrap());
+            }
+        }
+        let mut k = RequestedKeys::new();
+        for name in &request {
+            k.push(&c, name).unwrap();
+        }
+        assert_eq!(k.known().collect::<Vec<_>>(), known);
+        assert_eq!(k.unknown().collect::<Vec<_>>(), unknown);
+        assert!(k.push(&c, "HeartbeatInterval").is_err(), "65 keys");
+        assert!(core::mem::size_of::<RequestedKeys>() < 900);
     }
 
     // OCPP-J §4.2.3: the same errors as the derived decoder of GetConfigurationRequest.

@@ -2,7 +2,7 @@
 
 use super::{InstalledProfile, MAX_STACK_LEVEL, SetContext, Settings};
 use crate::limits::{MAX_CHARGING_PROFILES_INSTALLED, PROFILE_PERIODS_POOL};
-use crate::types::{DateTime, Decimal, List};
+use crate::types::{DateTime, Decimal, List, ZeroNone};
 use crate::v16::{
     ChargingProfile, ChargingProfileKind, ChargingProfilePurpose, ChargingProfileStatus,
     ChargingRateUnit, ChargingSchedule, ChargingSchedulePeriod, ClearChargingProfileRequest,
@@ -78,6 +78,31 @@ pub(super) struct ProfileHead {
     pub(super) charging_schedule: ScheduleHead,
 }
 
+impl ProfileHead {
+    /// The head of `profile`, its periods at `first..first + len` of the pool.
+    fn of(profile: &ChargingProfile, first: u16, len: u8) -> ProfileHead {
+        let s = &profile.charging_schedule;
+        ProfileHead {
+            charging_profile_id: profile.charging_profile_id,
+            transaction_id: profile.transaction_id,
+            stack_level: profile.stack_level,
+            charging_profile_purpose: profile.charging_profile_purpose,
+            charging_profile_kind: profile.charging_profile_kind,
+            recurrency_kind: profile.recurrency_kind,
+            valid_from: profile.valid_from,
+            valid_to: profile.valid_to,
+            charging_schedule: ScheduleHead {
+                duration: s.duration,
+                start_schedule: s.start_schedule,
+                charging_rate_unit: s.charging_rate_unit,
+                min_charging_rate: s.min_charging_rate,
+                first,
+                len,
+            },
+        }
+    }
+}
+
 /// An installed profile as the store holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Stored {
@@ -106,8 +131,13 @@ pub struct ProfileStore<
 > {
     pub(super) settings: Settings,
     pub(super) profiles: List<Stored, N>,
-    /// The periods of `profiles`, packed in their order.
+    /// The periods of `profiles`, packed in their order from the front; those of `parked` at
+    /// the back.
     pub(super) periods: [Period; P],
+    /// The TxProfile that came with a RemoteStartTransaction, parked until the transaction it
+    /// asked for starts (see [`ProfileStore::park`]): its fixed fields here, its periods at the
+    /// end of the pool (`first` is `P - len`).
+    pub(super) parked: Option<ZeroNone<Stored>>,
 }
 
 impl<const N: usize, const P: usize> PartialEq for ProfileStore<N, P> {
@@ -115,6 +145,9 @@ impl<const N: usize, const P: usize> PartialEq for ProfileStore<N, P> {
         self.settings == other.settings
             && self.profiles == other.profiles
             && self.periods.get(..self.used()) == other.periods.get(..other.used())
+            && self.parked == other.parked
+            && self.parked.as_ref().map(|p| self.periods_of(&p.profile))
+                == other.parked.as_ref().map(|p| other.periods_of(&p.profile))
     }
 }
 
@@ -130,6 +163,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
             settings,
             profiles: List::new(),
             periods: [Period::ZERO; P],
+            parked: None,
         }
     }
 
@@ -143,6 +177,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
     pub fn reset(&mut self, settings: Settings) {
         self.settings = settings;
         self.profiles.clear();
+        self.parked = None;
     }
 
     /// Replaces the settings (the installed profiles stay).
@@ -166,9 +201,69 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         self.profiles.is_empty()
     }
 
-    /// Periods in use, of `P`.
+    /// Periods in use by the installed profiles, of `P` (a parked profile's are not counted).
     pub fn periods_used(&self) -> usize {
         self.used()
+    }
+
+    /// The periods the parked profile takes at the end of the pool.
+    fn parked_len(&self) -> usize {
+        self.parked
+            .as_ref()
+            .map_or(0, |p| usize::from(p.profile.charging_schedule.len))
+    }
+
+    /// Parks `profile`, the TxProfile of a RemoteStartTransaction for `connector`, until the
+    /// transaction starts ([`ProfileStore::take_parked`]), replacing the one parked before: its
+    /// periods at the end of the pool, so that the profile costs a slot's RAM, not a whole
+    /// message's. `Err` when its periods do not fit in the pool beside the installed
+    /// profiles' (the RemoteStartTransaction is Rejected then); nothing is parked then.
+    ///
+    /// A profile that [`ProfileStore::set`] would refuse for its structure whatever the time
+    /// (see `check_structure`) is not parked either, but `Ok`: installing it would be Rejected
+    /// when the transaction starts, the same outcome as before parking existed.
+    #[cfg_attr(not(feature = "profile-smart-charging"), allow(dead_code))]
+    pub(crate) fn park(
+        &mut self,
+        connector: ConnectorId,
+        profile: &ChargingProfile,
+    ) -> Result<(), ()> {
+        self.parked = None;
+        if !check_structure(connector, profile) {
+            return Ok(());
+        }
+        let s = &profile.charging_schedule;
+        let periods = &s.charging_schedule_period;
+        let len = periods.len();
+        let first = P.checked_sub(len).ok_or(())?;
+        let (Ok(first16), Ok(len8)) = (u16::try_from(first), u8::try_from(len)) else {
+            return Err(());
+        };
+        if self.used() + len > P {
+            return Err(());
+        }
+        for (slot, q) in self.periods.iter_mut().skip(first).zip(periods.iter()) {
+            *slot = Period::of(q);
+        }
+        self.parked = Some(ZeroNone::new(Stored {
+            connector,
+            profile: ProfileHead::of(profile, first16, len8),
+        }));
+        Ok(())
+    }
+
+    /// The profile parked for `connector`, taken out of the store (its periods freed); `None`
+    /// when none is parked or it is for another connector (it stays then).
+    #[cfg_attr(not(feature = "profile-smart-charging"), allow(dead_code))]
+    pub(crate) fn take_parked(&mut self, connector: ConnectorId) -> Option<ChargingProfile> {
+        let parked = self.parked.take_if(|p| p.connector == connector)?;
+        Some(self.installed(&parked).profile)
+    }
+
+    /// Forgets the parked profile, if any.
+    #[cfg_attr(not(feature = "profile-smart-charging"), allow(dead_code))]
+    pub(crate) fn unpark(&mut self) {
+        self.parked = None;
     }
 
     /// The installed profile with `charging_profile_id`.
@@ -238,30 +333,13 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         let (Ok(first16), Ok(len)) = (u16::try_from(first), u8::try_from(periods.len())) else {
             return Err(());
         };
-        if self.profiles.len() >= N || first + periods.len() > P {
+        if self.profiles.len() >= N || first + periods.len() + self.parked_len() > P {
             return Err(());
         }
         for (slot, q) in self.periods.iter_mut().skip(first).zip(periods.iter()) {
             *slot = Period::of(q);
         }
-        let head = ProfileHead {
-            charging_profile_id: profile.charging_profile_id,
-            transaction_id: profile.transaction_id,
-            stack_level: profile.stack_level,
-            charging_profile_purpose: profile.charging_profile_purpose,
-            charging_profile_kind: profile.charging_profile_kind,
-            recurrency_kind: profile.recurrency_kind,
-            valid_from: profile.valid_from,
-            valid_to: profile.valid_to,
-            charging_schedule: ScheduleHead {
-                duration: s.duration,
-                start_schedule: s.start_schedule,
-                charging_rate_unit: s.charging_rate_unit,
-                min_charging_rate: s.min_charging_rate,
-                first: first16,
-                len,
-            },
-        };
+        let head = ProfileHead::of(profile, first16, len);
         self.profiles
             .push(Stored {
                 connector,
@@ -337,8 +415,8 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         let (kept, kept_periods) = kept.fold((0, 0), |(n, q), p| {
             (n + 1, q + usize::from(p.profile.charging_schedule.len))
         });
-        if kept >= N || kept_periods + profile.charging_schedule.charging_schedule_period.len() > P
-        {
+        let needed = profile.charging_schedule.charging_schedule_period.len();
+        if kept >= N || kept_periods + needed + self.parked_len() > P {
             return ChargingProfileStatus::Rejected;
         }
         self.retain(|p| !replaced(&p.profile, p.connector));
