@@ -45,22 +45,23 @@ pub fn from_str_seed<'de, S: DeserializeSeed<'de>>(
     seed: S,
 ) -> Result<S::Value> {
     let mut de = Deserializer::new(input, *opts);
-    let value = seed
-        .deserialize(&mut de)
-        .map_err(|e| annotate(e, None, de.pos))?;
+    let value = seed.deserialize(&mut de).map_err(|mut e| {
+        annotate(&mut e, None, de.pos);
+        e
+    })?;
     de.end()?;
     Ok(value)
 }
 
 /// Adds the field and the offset to an error that has none yet. Not generic and not inlined:
-/// every value type's decoder calls this one copy.
+/// every value type's decoder calls this one copy, on the error where it lies (in the `Result`
+/// the caller returns: a generic caller does not move it out and back in).
 #[inline(never)]
-fn annotate(mut e: Error, field: Option<&'static str>, offset: usize) -> Error {
+fn annotate(e: &mut Error, field: Option<&'static str>, offset: usize) {
     if let Some(field) = field {
         e.set_field_if_unset(field);
     }
     e.set_offset_if_unset(offset);
-    e
 }
 
 /// A string value read by [`Deserializer::read_str`].
@@ -898,8 +899,11 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
         let at = self.de.pos;
         let field = self.current;
-        seed.deserialize(&mut *self.de)
-            .map_err(|e| annotate(e, field, at))
+        let mut value = seed.deserialize(&mut *self.de);
+        if let Err(e) = &mut value {
+            annotate(e, field, at);
+        }
+        value
     }
 }
 
@@ -989,9 +993,10 @@ impl<'de> de::EnumAccess<'de> for UnitVariant<'_, 'de> {
 
     fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self)> {
         let at = self.de.pos;
-        let value = seed
-            .deserialize(&mut *self.de)
-            .map_err(|e| annotate(e, None, at))?;
+        let value = seed.deserialize(&mut *self.de).map_err(|mut e| {
+            annotate(&mut e, None, at);
+            e
+        })?;
         Ok((value, self))
     }
 }
