@@ -1078,16 +1078,17 @@ mod tests {
     enum Record {
         Unit,
         Newtype(u32),
+        Tuple(u32, bool),
         Struct { a: u32, b: Option<bool> },
     }
 
     #[test]
     fn externally_tagged_enums_round_trip() {
         let mut buf = [0u8; 128];
-        // No tuple variant: serde-json-core's serializer has `unreachable!()` there.
         for r in [
             Record::Unit,
             Record::Newtype(7),
+            Record::Tuple(1, false),
             Record::Struct {
                 a: 3,
                 b: Some(true),
