@@ -147,6 +147,7 @@ pub(crate) struct Compound<'a, 'b> {
 
 impl Compound<'_, '_> {
     /// The separator before a member or element.
+    #[inline(never)]
     fn comma(&mut self) -> Result {
         if self.first {
             self.first = false;
@@ -156,7 +157,9 @@ impl Compound<'_, '_> {
         }
     }
 
-    /// `,"key":` (the key written as given, as `serde-json-core` does).
+    /// `,"key":` (the key written as given, as `serde-json-core` does). Out of line: one copy
+    /// for every member of every struct.
+    #[inline(never)]
     fn key(&mut self, key: &str) -> Result {
         self.comma()?;
         self.ser.raw(b"\"")?;

@@ -429,7 +429,7 @@ pub struct BootNotificationResponse {
 }
 
 /// `ChangeAvailability.req` (§6.7).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeAvailabilityRequest {
@@ -855,5 +855,24 @@ super::in_place::in_place_struct! {
     CHANGE_CONFIGURATION_FIELDS, required [0, 1] {
         0 => key: str,
         1 => value: str,
+    }
+}
+
+const CHANGE_AVAILABILITY_FIELDS: &[&str] = &["connectorId", "type"];
+
+impl ChangeAvailabilityRequest {
+    /// Where [`ChangeAvailabilityInPlace`] starts (every member is required).
+    pub(crate) const EMPTY: ChangeAvailabilityRequest = ChangeAvailabilityRequest {
+        connector_id: 0,
+        kind: AvailabilityType::Inoperative,
+    };
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`ChangeAvailabilityRequest`] in place.
+    ChangeAvailabilityInPlace for ChangeAvailabilityRequest, "ChangeAvailabilityRequest",
+    CHANGE_AVAILABILITY_FIELDS, required [0, 1] {
+        0 => connector_id: value,
+        1 => kind: value,
     }
 }
