@@ -10,7 +10,7 @@
 //!
 //! Layers, bottom up:
 //! - [`json`]: a small, strict, depth-bounded JSON deserializer for serde whose errors map onto
-//!   OCPP-J CALLERROR codes, and a serializer front-end over `serde-json-core`.
+//!   OCPP-J CALLERROR codes, and a compact serializer that never panics.
 //! - [`types`]: the spec's primitive types: bounded strings ([`types::CiString20`] ...),
 //!   [`types::DateTime`] and the one-fraction-digit [`types::Decimal`].
 //! - [`rpc`]: OCPP-J framing (CALL / CALLRESULT / CALLERROR) and the error codes.

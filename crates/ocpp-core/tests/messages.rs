@@ -12,7 +12,7 @@ mod common;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use ocpp_core::json::DecodeOptions;
+use ocpp_core::json::{self, DecodeOptions};
 use ocpp_core::rpc::{Frame, encode_call, encode_call_result};
 use ocpp_core::v16::{Action, Request, Response};
 
@@ -65,6 +65,32 @@ fn every_action_has_an_example_inner() {
         39,
         "28 OCPP 1.6 actions + 11 of the security extension"
     );
+}
+
+/// `json::to_slice`, this crate's own serializer, writes every example byte for byte as
+/// `serde-json-core` 0.7 (which it replaced) does, and refuses a buffer one byte short.
+#[test]
+fn every_example_encodes_as_serde_json_core_did() {
+    big_stack(|| {
+        fn check<T: serde::Serialize>(value: &T) {
+            let mut ours = vec![0u8; 64 * 1024];
+            let mut theirs = vec![0u8; 64 * 1024];
+            let n = json::to_slice(value, &mut ours).unwrap();
+            let m = serde_json_core::to_slice(value, &mut theirs).unwrap();
+            assert_eq!(
+                std::str::from_utf8(&ours[..n]).unwrap(),
+                std::str::from_utf8(&theirs[..m]).unwrap()
+            );
+            assert_eq!(
+                json::to_slice(value, &mut ours[..n - 1]),
+                Err(json::EncodeError::BufferFull)
+            );
+        }
+        for (req, resp) in common::examples() {
+            check(&req);
+            check(&resp);
+        }
+    });
 }
 
 #[test]

@@ -38,6 +38,7 @@ fn arbitrary_messages_round_trip() {
                 let mut buf = vec![0u8; 256 * 1024];
                 let mut u = Unstructured::new(&bytes);
                 let req = Request::arbitrary(&mut u).unwrap();
+                same_bytes_as_serde_json_core(&req);
                 let text = rpc::encode_call(&mut buf, "p", req.action().as_str(), &req)
                     .unwrap()
                     .to_owned();
@@ -49,6 +50,7 @@ fn arbitrary_messages_round_trip() {
                 prop_assert_eq!(&back, &req, "{}", text);
 
                 let resp = Response::arbitrary(&mut u).unwrap();
+                same_bytes_as_serde_json_core(&resp);
                 let text = rpc::encode_call_result(&mut buf, "p", &resp)
                     .unwrap()
                     .to_owned();
@@ -62,6 +64,19 @@ fn arbitrary_messages_round_trip() {
             })
             .unwrap();
     });
+}
+
+/// `json::to_slice` (this crate's serializer) writes exactly what `serde-json-core` 0.7, which
+/// it replaced, writes.
+fn same_bytes_as_serde_json_core<T: serde::Serialize>(value: &T) {
+    let mut ours = vec![0u8; 256 * 1024];
+    let mut theirs = vec![0u8; 256 * 1024];
+    let n = json::to_slice(value, &mut ours).unwrap();
+    let m = serde_json_core::to_slice(value, &mut theirs).unwrap();
+    assert_eq!(
+        std::str::from_utf8(&ours[..n]).unwrap(),
+        std::str::from_utf8(&theirs[..m]).unwrap()
+    );
 }
 
 /// Whatever the text, the parser returns; a CALL either decodes or fails with a classified error
@@ -316,6 +331,7 @@ proptest! {
         let mut buf = vec![0u8; 8 * 1024];
         let n = json::to_slice(&v, &mut buf).unwrap();
         let text = std::str::from_utf8(&buf[..n]).unwrap();
+        same_bytes_as_serde_json_core(&v);
         let back: BoundedString<1024> = json::from_str(text, &DecodeOptions::DEFAULT).unwrap();
         prop_assert_eq!(back.as_str(), s.as_str());
         let serde_json_reads: String = serde_json::from_str(text).unwrap();

@@ -45,22 +45,23 @@ pub fn from_str_seed<'de, S: DeserializeSeed<'de>>(
     seed: S,
 ) -> Result<S::Value> {
     let mut de = Deserializer::new(input, *opts);
-    let value = seed
-        .deserialize(&mut de)
-        .map_err(|e| annotate(e, None, de.pos))?;
+    let value = seed.deserialize(&mut de).map_err(|mut e| {
+        annotate(&mut e, None, de.pos);
+        e
+    })?;
     de.end()?;
     Ok(value)
 }
 
 /// Adds the field and the offset to an error that has none yet. Not generic and not inlined:
-/// every value type's decoder calls this one copy.
+/// every value type's decoder calls this one copy, on the error where it lies (in the `Result`
+/// the caller returns: a generic caller does not move it out and back in).
 #[inline(never)]
-fn annotate(mut e: Error, field: Option<&'static str>, offset: usize) -> Error {
+fn annotate(e: &mut Error, field: Option<&'static str>, offset: usize) {
     if let Some(field) = field {
         e.set_field_if_unset(field);
     }
     e.set_offset_if_unset(offset);
-    e
 }
 
 /// A string value read by [`Deserializer::read_str`].
@@ -113,6 +114,7 @@ impl<'de> Deserializer<'de> {
     }
 
     /// Skips whitespace and returns the next byte without consuming it.
+    #[inline(never)]
     pub(crate) fn peek_ws(&mut self) -> Option<u8> {
         while let Some(b) = self.peek() {
             if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
@@ -124,6 +126,7 @@ impl<'de> Deserializer<'de> {
         None
     }
 
+    #[inline(never)]
     fn peek_ws_or_eof(&mut self) -> Result<u8> {
         self.peek_ws()
             .ok_or_else(|| self.err(ErrorKind::UnexpectedEof))
@@ -392,6 +395,44 @@ impl<'de> Deserializer<'de> {
         }
     }
 
+    /// Reads the text of a JSON number for [`DECIMAL_TOKEN`]; anything else is a type error
+    /// (after validating the value).
+    #[inline(never)]
+    fn read_decimal_text(&mut self) -> Result<&'de str> {
+        let at = self.pos;
+        if !matches!(self.peek_ws_or_eof()?, b'-' | b'0'..=b'9') {
+            self.skip_value()?;
+            return Err(Error::at(ErrorKind::InvalidType, at));
+        }
+        let (text, _) = self.parse_number_raw()?;
+        Ok(text)
+    }
+
+    /// Reads a date-time for [`DATETIME_TOKEN`], with this deserializer's options: milliseconds
+    /// since the Unix epoch.
+    #[inline(never)]
+    fn read_datetime_millis(&mut self) -> Result<i64> {
+        let at = self.pos;
+        if self.peek_ws_or_eof()? != b'"' {
+            self.skip_value()?;
+            return Err(Error::at(ErrorKind::InvalidType, at));
+        }
+        let (raw, escaped) = self.parse_str_raw()?;
+        let mut buf = [0u8; 64];
+        let text = if escaped {
+            match unescape_into(raw, &mut buf) {
+                Ok(Some(s)) => s,
+                _ => return Err(Error::at(ErrorKind::InvalidDateTime, at)),
+            }
+        } else {
+            raw
+        };
+        let dt = crate::types::DateTime::parse_with(text, self.opts.allow_missing_offset)
+            .map_err(|_| Error::at(ErrorKind::InvalidDateTime, at))?;
+        Ok(dt.unix_millis())
+    }
+
+    #[inline(never)]
     fn parse_integer(&mut self) -> Result<Integer> {
         let at = self.pos;
         let (text, integer) = self.parse_number_raw()?;
@@ -677,33 +718,10 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         visitor: V,
     ) -> Result<V::Value> {
         if name == DECIMAL_TOKEN {
-            let at = self.pos;
-            if !matches!(self.peek_ws_or_eof()?, b'-' | b'0'..=b'9') {
-                self.skip_value()?;
-                return Err(Error::at(ErrorKind::InvalidType, at));
-            }
-            let (text, _) = self.parse_number_raw()?;
-            return visitor.visit_borrowed_str(text);
+            return visitor.visit_borrowed_str(self.read_decimal_text()?);
         }
         if name == DATETIME_TOKEN {
-            let at = self.pos;
-            if self.peek_ws_or_eof()? != b'"' {
-                self.skip_value()?;
-                return Err(Error::at(ErrorKind::InvalidType, at));
-            }
-            let (raw, escaped) = self.parse_str_raw()?;
-            let mut buf = [0u8; 64];
-            let text = if escaped {
-                match unescape_into(raw, &mut buf) {
-                    Ok(Some(s)) => s,
-                    _ => return Err(Error::at(ErrorKind::InvalidDateTime, at)),
-                }
-            } else {
-                raw
-            };
-            let dt = crate::types::DateTime::parse_with(text, self.opts.allow_missing_offset)
-                .map_err(|_| Error::at(ErrorKind::InvalidDateTime, at))?;
-            return visitor.visit_i64(dt.unix_millis());
+            return visitor.visit_i64(self.read_datetime_millis()?);
         }
         visitor.visit_newtype_struct(self)
     }
@@ -810,19 +828,32 @@ impl<'de> de::SeqAccess<'de> for Seq<'_, 'de> {
     type Error = Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
-        match self.de.peek_ws_or_eof()? {
-            b']' => return Ok(None),
-            b',' if !self.first => {
-                self.de.pos += 1;
-                if self.de.peek_ws_or_eof()? == b']' {
-                    return Err(self.de.err(ErrorKind::Syntax));
+        if !self.de.next_element(&mut self.first)? {
+            return Ok(None);
+        }
+        seed.deserialize(&mut *self.de).map(Some)
+    }
+}
+
+impl Deserializer<'_> {
+    /// Reads the separator before an array's next element (none before the first): whether
+    /// an element follows (`false` at the closing `]`, left for the caller). Not generic: every
+    /// array's element loop calls it.
+    #[inline(never)]
+    fn next_element(&mut self, first: &mut bool) -> Result<bool> {
+        match self.peek_ws_or_eof()? {
+            b']' => return Ok(false),
+            b',' if !*first => {
+                self.pos += 1;
+                if self.peek_ws_or_eof()? == b']' {
+                    return Err(self.err(ErrorKind::Syntax));
                 }
             }
-            _ if self.first => {}
-            _ => return Err(self.de.err(ErrorKind::Syntax)),
+            _ if *first => {}
+            _ => return Err(self.err(ErrorKind::Syntax)),
         }
-        self.first = false;
-        seed.deserialize(&mut *self.de).map(Some)
+        *first = false;
+        Ok(true)
     }
 }
 
@@ -837,18 +868,14 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
-        match self.de.peek_ws_or_eof()? {
-            b'}' => return Ok(None),
-            b',' if !self.first => {
-                self.de.pos += 1;
-                self.de.peek_ws_or_eof()?;
-            }
-            _ if self.first => {}
-            _ => return Err(self.de.err(ErrorKind::Syntax)),
-        }
-        self.first = false;
         let mut buf = [0u8; 64];
-        match self.de.member_key(self.fields, &mut buf)? {
+        let Some(key) = self
+            .de
+            .next_member(&mut self.first, self.fields, &mut buf)?
+        else {
+            return Ok(None);
+        };
+        match key {
             // A struct's member: the derived field visitor gets the field's index, so that the
             // name is matched once, here, on the struct's static table (no per-struct string
             // matching is linked).
@@ -868,11 +895,15 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
         .map(Some)
     }
 
+    #[inline(never)]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
         let at = self.de.pos;
         let field = self.current;
-        seed.deserialize(&mut *self.de)
-            .map_err(|e| annotate(e, field, at))
+        let mut value = seed.deserialize(&mut *self.de);
+        if let Err(e) = &mut value {
+            annotate(e, field, at);
+        }
+        value
     }
 }
 
@@ -888,6 +919,29 @@ enum Key<'de, 'b> {
 }
 
 impl<'de> Deserializer<'de> {
+    /// Reads the separator before an object's next member (none before the first), then the
+    /// member's name and the `:` after it (see [`Deserializer::member_key`]); `None` at the
+    /// closing `}` (left for the caller). Not generic: every object's member loop calls it.
+    #[inline(never)]
+    fn next_member<'b>(
+        &mut self,
+        first: &mut bool,
+        fields: Option<&'static [&'static str]>,
+        buf: &'b mut [u8; 64],
+    ) -> Result<Option<Key<'de, 'b>>> {
+        match self.peek_ws_or_eof()? {
+            b'}' => return Ok(None),
+            b',' if !*first => {
+                self.pos += 1;
+                self.peek_ws_or_eof()?;
+            }
+            _ if *first => {}
+            _ => return Err(self.err(ErrorKind::Syntax)),
+        }
+        *first = false;
+        self.member_key(fields, buf).map(Some)
+    }
+
     /// Reads a member name and the `:` after it. For a struct (`fields`), looks the name up in
     /// the field table; an unknown one is an error with `deny_unknown_fields`.
     #[inline(never)]
@@ -939,9 +993,10 @@ impl<'de> de::EnumAccess<'de> for UnitVariant<'_, 'de> {
 
     fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self)> {
         let at = self.de.pos;
-        let value = seed
-            .deserialize(&mut *self.de)
-            .map_err(|e| annotate(e, None, at))?;
+        let value = seed.deserialize(&mut *self.de).map_err(|mut e| {
+            annotate(&mut e, None, at);
+            e
+        })?;
         Ok((value, self))
     }
 }
@@ -1023,16 +1078,17 @@ mod tests {
     enum Record {
         Unit,
         Newtype(u32),
+        Tuple(u32, bool),
         Struct { a: u32, b: Option<bool> },
     }
 
     #[test]
     fn externally_tagged_enums_round_trip() {
         let mut buf = [0u8; 128];
-        // No tuple variant: serde-json-core's serializer has `unreachable!()` there.
         for r in [
             Record::Unit,
             Record::Newtype(7),
+            Record::Tuple(1, false),
             Record::Struct {
                 a: 3,
                 b: Some(true),

@@ -1,8 +1,9 @@
 //! JSON for OCPP-J: a strict, depth-bounded deserializer with OCPP-classified errors, and a
-//! serializer into caller-owned buffers (`serde-json-core`, which never allocates).
+//! compact serializer into caller-owned buffers that never allocates and never panics.
 
 mod de;
 mod error;
+mod ser;
 
 pub(crate) use de::Unescape;
 pub(crate) use de::{DATETIME_TOKEN, DECIMAL_TOKEN};
@@ -17,12 +18,16 @@ use core::fmt;
 pub enum EncodeError {
     /// The buffer is too small for the message. Nothing meaningful was written.
     BufferFull,
+    /// The value holds something this serializer does not write (a float), or its `Serialize`
+    /// implementation failed. No type of this crate does either.
+    Unsupported,
 }
 
 impl fmt::Display for EncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EncodeError::BufferFull => f.write_str("output buffer too small for the message"),
+            EncodeError::Unsupported => f.write_str("value not representable as JSON here"),
         }
     }
 }
@@ -31,13 +36,15 @@ impl core::error::Error for EncodeError {}
 
 /// Serialises `value` as compact JSON into `buf`; returns the number of bytes written.
 ///
-/// `serde-json-core` 0.7 has `unreachable!()` for `char` values and tuple enum variants: no type
-/// of this crate serialises either (the round-trip tests cover every message and record type).
+/// The serializer is this crate's own (see `json/ser.rs`): it writes what `serde-json-core` 0.7
+/// writes for every type of this crate, byte for byte, but has no `unreachable!()` path (a
+/// `char` is a string, a tuple variant `{"Variant":[...]}`) and refuses floats with
+/// [`EncodeError::Unsupported`] instead of linking float printing.
 pub fn to_slice<T: serde::Serialize + ?Sized>(
     value: &T,
     buf: &mut [u8],
 ) -> Result<usize, EncodeError> {
-    serde_json_core::to_slice(value, buf).map_err(|_| EncodeError::BufferFull)
+    ser::to_slice(value, buf)
 }
 
 /// A cursor that appends to a caller's buffer; used to write frames around payloads.

@@ -3,7 +3,7 @@
 //! with [`Reading`](crate::charge_point::metering::Reading).
 //!
 //! Why no floats: on a microcontroller, `f64` parsing (core's `dec2flt`) and printing (core's
-//! `fmt` float code, or `ryu` in `serde-json-core`) cost tens of kilobytes of flash, and a float
+//! `fmt` float code, or `ryu`) cost tens of kilobytes of flash, and a float
 //! cannot hold `8.1` exactly anyway. Every decimal in this crate is an integer count of tenths
 //! (or thousandths for meter readings), parsed from and printed to JSON number text exactly, in
 //! integer arithmetic that saturates or fails but never panics, whatever the input.
@@ -352,10 +352,10 @@ impl fmt::Display for Decimal {
 impl Serialize for Decimal {
     /// Writes the exact text as a JSON number. serde has no "raw number" in its data model, and
     /// `serialize_f64` would print through `ryu` (float code, and `8.1` only by luck of the
-    /// shortest round trip); `serde-json-core`'s serializer, which [`crate::json::to_slice`]
-    /// uses, copies the bytes of `serialize_bytes` verbatim into the output, so the number goes
-    /// out as `8.1` (`json_numbers_are_read_exactly_and_written_raw` below and the schema
-    /// tests guard this against a `serde-json-core` upgrade). A serializer that writes bytes some other
+    /// shortest round trip); this crate's serializer ([`crate::json::to_slice`]), like
+    /// `serde-json-core`'s, copies the bytes of `serialize_bytes` verbatim into the output, so
+    /// the number goes out as `8.1` (`json_numbers_are_read_exactly_and_written_raw` below and
+    /// the schema tests guard this). A serializer that writes bytes some other
     /// way (`serde_json`: an array) gets the ASCII text as bytes, which
     /// [`Deserialize`] reads back.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

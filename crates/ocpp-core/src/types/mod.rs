@@ -11,6 +11,7 @@ pub use datetime::{DateTime, InvalidDateTime};
 pub use decimal::{Decimal, ParseDecimalError};
 pub(crate) use decimal::{format_int, format_scaled, parse_scaled};
 pub use list::{List, ListFull};
+pub(crate) use string::StrInto;
 pub use string::{
     BoundedString, CiString20, CiString25, CiString50, CiString255, CiString500, TooLong,
 };

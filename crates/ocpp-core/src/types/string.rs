@@ -195,35 +195,67 @@ impl<const N: usize> Serialize for BoundedString<N> {
 
 impl<'de, const N: usize> Deserialize<'de> for BoundedString<N> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(BoundedVisitor::<N>)
+        let mut out = BoundedString::new();
+        deserializer.deserialize_str(StrInto(&mut out))?;
+        Ok(out)
     }
 }
 
-struct BoundedVisitor<const N: usize>;
+/// Where [`StrInto`] writes a string: a bounded string of any capacity, behind one vtable, so
+/// that a deserializer's string decoding is linked once for every bound instead of once per `N`.
+pub(crate) trait StrSink {
+    /// Empties the string.
+    fn clear(&mut self);
+    /// Appends `s`; `Err` (nothing appended) when it does not fit.
+    fn push_str(&mut self, s: &str) -> Result<(), TooLong>;
+    /// Appends `c`; `Err` when it does not fit.
+    fn push(&mut self, c: char) -> Result<(), TooLong>;
+}
 
-impl<'de, const N: usize> Visitor<'de> for BoundedVisitor<N> {
-    type Value = BoundedString<N>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a string of at most {N} bytes")
+impl<const N: usize> StrSink for BoundedString<N> {
+    fn clear(&mut self) {
+        BoundedString::clear(self);
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        BoundedString::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+    fn push_str(&mut self, s: &str) -> Result<(), TooLong> {
+        BoundedString::push_str(self, s)
+    }
+
+    fn push(&mut self, c: char) -> Result<(), TooLong> {
+        BoundedString::push(self, c)
+    }
+}
+
+/// Decodes a string into the bounded string `self.0` (cleared first): one past its bound is
+/// `invalid_value` (`InvalidValue`), anything but a string a type error.
+pub(crate) struct StrInto<'a>(pub &'a mut dyn StrSink);
+
+impl<'de> Visitor<'de> for StrInto<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a bounded string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.0.clear();
+        self.0
+            .push_str(v)
+            .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
     }
 
     /// Long strings with escapes arrive from [`crate::json`] as a sequence of characters.
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = BoundedString::new();
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.0.clear();
         while let Some(c) = seq.next_element::<char>()? {
-            if out.push(c).is_err() {
+            if self.0.push(c).is_err() {
                 return Err(de::Error::invalid_value(
                     de::Unexpected::Other("a longer string"),
                     &self,
                 ));
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 

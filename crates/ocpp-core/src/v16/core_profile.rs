@@ -429,7 +429,7 @@ pub struct BootNotificationResponse {
 }
 
 /// `ChangeAvailability.req` (§6.7).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeAvailabilityRequest {
@@ -591,7 +591,7 @@ pub struct RemoteStartTransactionResponse {
 }
 
 /// `RemoteStopTransaction.req` (§6.35).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct RemoteStopTransactionRequest {
@@ -609,7 +609,7 @@ pub struct RemoteStopTransactionResponse {
 }
 
 /// `Reset.req` (§6.39).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct ResetRequest {
@@ -719,7 +719,7 @@ pub struct StopTransactionResponse {
 }
 
 /// `UnlockConnector.req` (§6.53).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct UnlockConnectorRequest {
@@ -855,5 +855,72 @@ super::in_place::in_place_struct! {
     CHANGE_CONFIGURATION_FIELDS, required [0, 1] {
         0 => key: str,
         1 => value: str,
+    }
+}
+
+const CHANGE_AVAILABILITY_FIELDS: &[&str] = &["connectorId", "type"];
+
+impl ChangeAvailabilityRequest {
+    /// Where [`ChangeAvailabilityInPlace`] starts (every member is required).
+    pub(crate) const EMPTY: ChangeAvailabilityRequest = ChangeAvailabilityRequest {
+        connector_id: 0,
+        kind: AvailabilityType::Inoperative,
+    };
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`ChangeAvailabilityRequest`] in place.
+    ChangeAvailabilityInPlace for ChangeAvailabilityRequest, "ChangeAvailabilityRequest",
+    CHANGE_AVAILABILITY_FIELDS, required [0, 1] {
+        0 => connector_id: value,
+        1 => kind: value,
+    }
+}
+
+const RESET_FIELDS: &[&str] = &["type"];
+
+impl ResetRequest {
+    /// Where its in-place decoder starts (optional members `None`).
+    pub(crate) const EMPTY: ResetRequest = ResetRequest {
+        kind: ResetType::Hard,
+    };
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`ResetRequest`] in place.
+    ResetRequestInPlace for ResetRequest, "ResetRequest",
+    RESET_FIELDS, required [0] {
+        0 => kind: value,
+    }
+}
+
+const UNLOCK_CONNECTOR_FIELDS: &[&str] = &["connectorId"];
+
+impl UnlockConnectorRequest {
+    /// Where its in-place decoder starts (optional members `None`).
+    pub(crate) const EMPTY: UnlockConnectorRequest = UnlockConnectorRequest { connector_id: 0 };
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`UnlockConnectorRequest`] in place.
+    UnlockConnectorRequestInPlace for UnlockConnectorRequest, "UnlockConnectorRequest",
+    UNLOCK_CONNECTOR_FIELDS, required [0] {
+        0 => connector_id: value,
+    }
+}
+
+const REMOTE_STOP_TRANSACTION_FIELDS: &[&str] = &["transactionId"];
+
+impl RemoteStopTransactionRequest {
+    /// Where its in-place decoder starts (optional members `None`).
+    pub(crate) const EMPTY: RemoteStopTransactionRequest =
+        RemoteStopTransactionRequest { transaction_id: 0 };
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`RemoteStopTransactionRequest`] in place.
+    RemoteStopTransactionRequestInPlace for RemoteStopTransactionRequest, "RemoteStopTransactionRequest",
+    REMOTE_STOP_TRANSACTION_FIELDS, required [0] {
+        0 => transaction_id: value,
     }
 }

@@ -16,7 +16,7 @@ use core::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
 
-use crate::types::{BoundedString, List};
+use crate::types::{BoundedString, List, StrInto};
 
 /// Reads a member name as its index in `fields` (`fields.len()` for an unknown member), the way
 /// this crate's deserializer hands struct members over (see `json::de`).
@@ -122,36 +122,7 @@ impl<'de, const N: usize> DeserializeSeed<'de> for StrInPlace<'_, N> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de, const N: usize> Visitor<'de> for StrInPlace<'_, N> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a string of at most {N} bytes")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.0.clear();
-        self.0
-            .push_str(v)
-            .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
-    }
-
-    /// Long strings with escapes arrive from [`crate::json`] as a sequence of characters.
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        self.0.clear();
-        while let Some(c) = seq.next_element::<char>()? {
-            if self.0.push(c).is_err() {
-                return Err(de::Error::invalid_value(
-                    de::Unexpected::Other("a longer string"),
-                    &self,
-                ));
-            }
-        }
-        Ok(())
+        d.deserialize_str(StrInto(self.0))
     }
 }
 

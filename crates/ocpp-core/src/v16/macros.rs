@@ -60,17 +60,13 @@ macro_rules! string_enum {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V;
-                impl serde::de::Visitor<'_> for V {
-                    type Value = $name;
-                    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                        f.write_str(concat!("a ", stringify!($name)))
-                    }
-                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$name, E> {
-                        $name::parse(v).ok_or_else(|| E::unknown_variant(v, $name::WIRE))
-                    }
-                }
-                d.deserialize_str(V)
+                // The index in the wire table, read by one visitor shared by every
+                // enumeration: a deserializer's string decoding is linked once for all of them.
+                let i = d.deserialize_str(super::WireIndex($name::WIRE))?;
+                $name::ALL
+                    .get(i)
+                    .copied()
+                    .ok_or_else(|| serde::de::Error::unknown_variant("", $name::WIRE))
             }
         }
     };

@@ -27,7 +27,7 @@ string_enum! {
 }
 
 /// `TriggerMessage.req` (§6.51).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct TriggerMessageRequest {
@@ -45,4 +45,23 @@ pub struct TriggerMessageRequest {
 pub struct TriggerMessageResponse {
     /// Whether the message will be sent.
     pub status: TriggerMessageStatus,
+}
+
+const TRIGGER_MESSAGE_FIELDS: &[&str] = &["requestedMessage", "connectorId"];
+
+impl TriggerMessageRequest {
+    /// Where its in-place decoder starts (optional members `None`).
+    pub(crate) const EMPTY: TriggerMessageRequest = TriggerMessageRequest {
+        requested_message: MessageTrigger::BootNotification,
+        connector_id: None,
+    };
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`TriggerMessageRequest`] in place.
+    TriggerMessageRequestInPlace for TriggerMessageRequest, "TriggerMessageRequest",
+    TRIGGER_MESSAGE_FIELDS, required [0] {
+        0 => requested_message: value,
+        1 => connector_id: value,
+    }
 }

@@ -27,7 +27,7 @@ string_enum! {
 }
 
 /// `CancelReservation.req` (§6.5).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct CancelReservationRequest {
@@ -69,4 +69,20 @@ pub struct ReserveNowRequest {
 pub struct ReserveNowResponse {
     /// The outcome.
     pub status: ReservationStatus,
+}
+
+const CANCEL_RESERVATION_FIELDS: &[&str] = &["reservationId"];
+
+impl CancelReservationRequest {
+    /// Where its in-place decoder starts (optional members `None`).
+    pub(crate) const EMPTY: CancelReservationRequest =
+        CancelReservationRequest { reservation_id: 0 };
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`CancelReservationRequest`] in place.
+    CancelReservationRequestInPlace for CancelReservationRequest, "CancelReservationRequest",
+    CANCEL_RESERVATION_FIELDS, required [0] {
+        0 => reservation_id: value,
+    }
 }

@@ -134,7 +134,7 @@ pub struct ChargingProfile {
 }
 
 /// `ClearChargingProfile.req` (§6.13): every given field must match for a profile to be cleared.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct ClearChargingProfileRequest {
@@ -162,7 +162,7 @@ pub struct ClearChargingProfileResponse {
 }
 
 /// `GetCompositeSchedule.req` (§6.21).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct GetCompositeScheduleRequest {
@@ -448,5 +448,50 @@ impl<'de> Deserialize<'de> for SetChargingProfileRequest {
         let mut out = SetChargingProfileRequest::EMPTY;
         SetInPlace(&mut out).deserialize(d)?;
         Ok(out)
+    }
+}
+
+const CLEAR_CHARGING_PROFILE_FIELDS: &[&str] =
+    &["id", "connectorId", "chargingProfilePurpose", "stackLevel"];
+
+impl ClearChargingProfileRequest {
+    /// Where its in-place decoder starts (optional members `None`).
+    pub(crate) const EMPTY: ClearChargingProfileRequest = ClearChargingProfileRequest {
+        id: None,
+        connector_id: None,
+        charging_profile_purpose: None,
+        stack_level: None,
+    };
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`ClearChargingProfileRequest`] in place.
+    ClearChargingProfileRequestInPlace for ClearChargingProfileRequest, "ClearChargingProfileRequest",
+    CLEAR_CHARGING_PROFILE_FIELDS, required [] {
+        0 => id: value,
+        1 => connector_id: value,
+        2 => charging_profile_purpose: value,
+        3 => stack_level: value,
+    }
+}
+
+const GET_COMPOSITE_SCHEDULE_FIELDS: &[&str] = &["connectorId", "duration", "chargingRateUnit"];
+
+impl GetCompositeScheduleRequest {
+    /// Where its in-place decoder starts (optional members `None`).
+    pub(crate) const EMPTY: GetCompositeScheduleRequest = GetCompositeScheduleRequest {
+        connector_id: 0,
+        duration: 0,
+        charging_rate_unit: None,
+    };
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`GetCompositeScheduleRequest`] in place.
+    GetCompositeScheduleRequestInPlace for GetCompositeScheduleRequest, "GetCompositeScheduleRequest",
+    GET_COMPOSITE_SCHEDULE_FIELDS, required [0, 1] {
+        0 => connector_id: value,
+        1 => duration: value,
+        2 => charging_rate_unit: value,
     }
 }

@@ -300,6 +300,39 @@ fn integers_accept_bounds_and_surrounding_whitespace() {
     assert_eq!(status(&mut c, "WebSocketPingInterval", "0"), Accepted); // §9.1.34: 0 disables
 }
 
+/// Whitespace around a value is ASCII whitespace: other Unicode spaces (no-break space, em
+/// space, next line) make the value malformed (see `value.rs`).
+#[test]
+fn only_ascii_whitespace_is_trimmed() {
+    let mut c = cfg();
+    assert_eq!(
+        status(&mut c, "HeartbeatInterval", "\t\r\n\x0c 60 \n"),
+        Accepted
+    );
+    assert_eq!(c.heartbeat_interval, 60);
+    for v in ["\u{a0}61", "61\u{2003}", "\u{85}61"] {
+        assert_eq!(status(&mut c, "HeartbeatInterval", v), Rejected, "{v:?}");
+    }
+    assert_eq!(c.heartbeat_interval, 60);
+    assert_eq!(status(&mut c, "LocalPreAuthorize", "\u{a0}true"), Rejected);
+    assert_eq!(
+        status(
+            &mut c,
+            "MeterValuesSampledData",
+            " Voltage ,\tPower.Active.Import "
+        ),
+        Accepted
+    );
+    assert_eq!(
+        status(
+            &mut c,
+            "MeterValuesSampledData",
+            "Voltage,\u{a0}Power.Active.Import"
+        ),
+        Rejected
+    );
+}
+
 #[test]
 fn booleans_are_case_insensitive() {
     let mut c = cfg();

@@ -4,6 +4,11 @@
 //! conform to an expected format" are Rejected): booleans and enumeration names are compared
 //! case-insensitively and CSL items are trimmed, but a number must be a plain decimal integer in
 //! range, and every CSL item must be known. None of them can panic.
+//!
+//! "Whitespace" is ASCII whitespace (space, tab, CR, LF, form feed): the values OCPP 1.6
+//! defines (§9: booleans, integers, CSLs of its ASCII identifiers) have no use for other
+//! Unicode spaces, and a value surrounded by them is one that does "not conform to an expected
+//! format" (Rejected). Unicode `str::trim` would also link core's whitespace table.
 
 use core::fmt;
 
@@ -54,9 +59,16 @@ pub(super) const MAX_INTEGER: u32 = i32::MAX as u32;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Invalid;
 
+/// `s` without leading and trailing ASCII whitespace (see the module's documentation). One
+/// out-of-line copy for every parser.
+#[inline(never)]
+fn trim(s: &str) -> &str {
+    s.trim_ascii()
+}
+
 /// `true` / `false`, any case, surrounding whitespace ignored.
 pub(super) fn parse_bool(s: &str) -> Result<bool, Invalid> {
-    let s = s.trim();
+    let s = trim(s);
     if s.eq_ignore_ascii_case("true") {
         Ok(true)
     } else if s.eq_ignore_ascii_case("false") {
@@ -69,7 +81,7 @@ pub(super) fn parse_bool(s: &str) -> Result<bool, Invalid> {
 /// A decimal integer in `min..=max`, surrounding whitespace ignored. Negative numbers, fractions
 /// and anything beyond `u32` are refused.
 pub(super) fn parse_int(s: &str, min: u32, max: u32) -> Result<u32, Invalid> {
-    let n: u32 = s.trim().parse().map_err(|_| Invalid)?;
+    let n: u32 = trim(s).parse().map_err(|_| Invalid)?;
     if (min..=max).contains(&n) {
         Ok(n)
     } else {
@@ -80,7 +92,7 @@ pub(super) fn parse_int(s: &str, min: u32, max: u32) -> Result<u32, Invalid> {
 /// The comma-separated items of `s`, trimmed, empty items skipped (so `""` is the empty list
 /// and a trailing comma is harmless).
 fn csl_items(s: &str) -> impl Iterator<Item = &str> {
-    s.split(',').map(str::trim).filter(|item| !item.is_empty())
+    s.split(',').map(trim).filter(|item| !item.is_empty())
 }
 
 /// A measurand CSL: every item a measurand in `supported` (matched case-insensitively), at most
@@ -132,7 +144,7 @@ pub(super) fn parse_phase_rotation(
         let rotation = PHASE_ROTATIONS
             .iter()
             .copied()
-            .find(|r| r.eq_ignore_ascii_case(rotation.trim()))
+            .find(|r| r.eq_ignore_ascii_case(trim(rotation)))
             .ok_or(Invalid)?;
         if seen.contains(&id) || seen.len() >= max_len as usize {
             return Err(Invalid);
@@ -253,7 +265,7 @@ impl AuthorizationKey {
     /// The key written as `hex` (surrounding whitespace ignored), or `None` when it is not an
     /// even number of [`Self::MIN_DIGITS`] to [`Self::MAX_DIGITS`] hexadecimal digits.
     pub fn parse(hex: &str) -> Option<AuthorizationKey> {
-        let hex = hex.trim();
+        let hex = trim(hex);
         let ok = (Self::MIN_DIGITS..=Self::MAX_DIGITS).contains(&hex.len())
             && hex.len() % 2 == 0
             && hex.bytes().all(|b| b.is_ascii_hexdigit());
