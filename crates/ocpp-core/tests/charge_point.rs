@@ -965,9 +965,10 @@ fn data_transfer_to_unknown_and_registered_vendors() {
         (req.vendor_id.as_str(), req.data.as_deref()),
         ("com.example", Some("hello"))
     );
+    let pong = "pong".try_into().unwrap();
     sim.input(Input::DataTransferAnswer {
         status: ocpp_core::v16::DataTransferStatus::Accepted,
-        data: Some("pong".try_into().unwrap()),
+        data: Some(&pong),
     });
     let answer = sim.sent.iter().find_map(|s| match s {
         Sent::Result { payload, .. } => Some(payload.clone()),
@@ -1029,7 +1030,7 @@ fn data_transfer_from_the_charge_point_one_at_a_time() {
     sim.boot();
     sim.answer_all();
     sim.take_actions();
-    sim.input(Input::SendDataTransfer(request("one")));
+    sim.input(Input::SendDataTransfer(&request("one")));
     let (id, payload) = sim.find_call("DataTransfer");
     assert_eq!(
         payload,
@@ -1037,7 +1038,7 @@ fn data_transfer_from_the_charge_point_one_at_a_time() {
     );
     // §4.3: one at a time.
     assert_eq!(
-        sim.input_no_drain(Input::SendDataTransfer(request("two"))),
+        sim.input_no_drain(Input::SendDataTransfer(&request("two"))),
         Err(Refused::Busy)
     );
     assert_eq!(sim.cp.data_transfer_answer(), None);
@@ -1051,7 +1052,7 @@ fn data_transfer_from_the_charge_point_one_at_a_time() {
         (DataTransferStatus::Accepted, Some("pong"))
     );
     // The next request may go; its CALLERROR leaves no answer.
-    sim.input(Input::SendDataTransfer(request("two")));
+    sim.input(Input::SendDataTransfer(&request("two")));
     let (id, payload) = sim.find_call("DataTransfer");
     assert_eq!(payload["data"], "two");
     sim.reply_error(&id, "NotImplemented");
@@ -1060,7 +1061,7 @@ fn data_transfer_from_the_charge_point_one_at_a_time() {
             .contains(&Action::DataTransferAnswered { status: None })
     );
     assert_eq!(sim.cp.data_transfer_answer(), None);
-    sim.input(Input::SendDataTransfer(request("three")));
+    sim.input(Input::SendDataTransfer(&request("three")));
     assert_eq!(sim.find_call("DataTransfer").1["data"], "three");
 }
 

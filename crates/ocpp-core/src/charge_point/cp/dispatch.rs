@@ -13,26 +13,31 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         }
     }
 
+    /// Queues a CALLERROR answer. Out of line, like [`ChargePoint::answer`].
+    #[inline(never)]
     pub(super) fn answer_error(&mut self, id: &str, code: ErrorCode, description: &str) {
-        let Ok(id) = AnswerId::try_from(id) else {
-            return;
-        };
-        self.push_answer(Answer {
+        self.answer(
             id,
-            reply: Reply::Error {
+            Reply::Error {
                 code,
                 description: BoundedString::truncated(description),
             },
-        });
+        );
     }
 
     /// Queues an answer. [`ChargePoint::handle_call`] admits a CALL only while a slot is free
     /// for it (a deferred answer keeps its slot reserved), so this cannot overflow; if it ever
     /// did, the loss is counted in [`ChargePoint::dropped_outputs`].
-    pub(super) fn push_answer(&mut self, answer: Answer) {
-        if self.answers.push(answer).is_err() {
+    ///
+    /// Out of line, and the fullness checked first: the `Answer` is then built once, here (about
+    /// 1 KB, the largest reply's size), and no `Err(Answer)` copy is needed.
+    #[inline(never)]
+    pub(super) fn push_answer(&mut self, id: AnswerId, reply: Reply) {
+        if self.answers.len() >= MAX_ANSWERS {
             self.dropped = self.dropped.saturating_add(1);
+            return;
         }
+        let _ = self.answers.push(Answer { id, reply });
     }
 
     /// Whether an inbound CALL can be answered: the queued answers plus the deferred ones (each
@@ -50,11 +55,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         }
     }
 
+    /// Queues the answer `reply` to the CALL `id` (an id too long to keep is not answered).
     pub(super) fn answer(&mut self, id: &str, reply: Reply) {
         let Ok(id) = AnswerId::try_from(id) else {
             return;
         };
-        self.push_answer(Answer { id, reply });
+        self.push_answer(id, reply);
     }
 
     pub(super) fn handle_call(&mut self, id: &str, action: &str, payload: &str, now: Instant) {
@@ -719,6 +725,6 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             return;
         };
         self.deferred.retain(|x| x != &d);
-        self.push_answer(Answer { id: d.id, reply });
+        self.push_answer(d.id, reply);
     }
 }

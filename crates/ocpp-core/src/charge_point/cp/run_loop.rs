@@ -28,10 +28,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 if self.incoming_data_transfer.is_none() {
                     return Err(Refused::NothingToAnswer);
                 }
-                self.answer_data_transfer(status, data);
+                self.answer_data_transfer_with(status, data);
             }
             Input::SendDataTransfer(request) => {
-                if !self.send_data_transfer(request) {
+                if !self.send_data_transfer_from(request) {
                     return Err(Refused::Busy);
                 }
             }
@@ -151,6 +151,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     }
 
     /// One WebSocket text message from the central system.
+    #[inline(never)]
     pub fn handle_frame(&mut self, text: &str, now: Instant) {
         self.frames_in = self.frames_in.saturating_add(1);
         let opts = self.setup.decode;
@@ -179,6 +180,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     }
 
     /// Something happened at the charger.
+    #[inline(never)]
     pub fn handle_event(&mut self, event: Event, now: Instant) {
         match event {
             Event::Plugged { connector } => self.on_plugged(connector, now),
@@ -271,16 +273,37 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         status: DataTransferStatus,
         data: Option<BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
     ) {
+        self.answer_data_transfer_with(status, data.as_ref());
+    }
+
+    /// [`ChargePoint::answer_data_transfer`] with borrowed data ([`Input::DataTransferAnswer`]).
+    /// Out of line: the reply (1 KB) is built in this frame only.
+    #[inline(never)]
+    fn answer_data_transfer_with(
+        &mut self,
+        status: DataTransferStatus,
+        data: Option<&BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
+    ) {
         self.incoming_data_transfer = None;
         self.resolve_deferred(
             |k| *k == DeferredKind::DataTransfer,
-            Reply::DataTransfer { status, data },
+            Reply::DataTransfer {
+                status,
+                data: data.cloned(),
+            },
         );
     }
 
     /// Sends a DataTransfer.req to the central system (§4.3); its answer comes back as
     /// [`Action::DataTransferAnswered`]. One at a time: returns false while another is pending.
     pub fn send_data_transfer(&mut self, request: v16::DataTransferRequest) -> bool {
+        self.send_data_transfer_from(&request)
+    }
+
+    /// [`ChargePoint::send_data_transfer`] from a borrowed request ([`Input::SendDataTransfer`]),
+    /// copied into its slot. Out of line: no copy of it in the caller's frame.
+    #[inline(never)]
+    fn send_data_transfer_from(&mut self, request: &v16::DataTransferRequest) -> bool {
         if matches!(
             self.outgoing_data_transfer,
             OutgoingDataTransfer::Pending(_)
@@ -288,7 +311,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         {
             return false;
         }
-        self.outgoing_data_transfer = OutgoingDataTransfer::Pending(request);
+        self.outgoing_data_transfer = OutgoingDataTransfer::Pending(request.clone());
         true
     }
 
@@ -308,6 +331,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
 
     /// Time passed: call when [`ChargePoint::poll_timeout`]'s instant is reached (earlier or
     /// repeated calls do no harm).
+    #[inline(never)]
     pub fn handle_timeout(&mut self, now: Instant) {
         // The CALL in flight timed out (OCPP-J §4.1.1): the next one may go.
         if let Some(f) = &self.inflight {
@@ -348,10 +372,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 }
             };
             self.deferred.retain(|d| &d.id != id);
-            self.push_answer(Answer {
-                id: id.clone(),
-                reply,
-            });
+            self.push_answer(id.clone(), reply);
         }
         // Incipient sessions that were not completed in time (ConnectionTimeOut, §9.1.6).
         let timeout_ms = u64::from(self.config.connection_time_out) * 1000;
