@@ -33,11 +33,44 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     /// 1 KB, the largest reply's size), and no `Err(Answer)` copy is needed.
     #[inline(never)]
     pub(super) fn push_answer(&mut self, id: AnswerId, reply: Reply) {
-        if self.answers.len() >= MAX_ANSWERS {
-            self.dropped = self.dropped.saturating_add(1);
+        let _ = self.queue_answer(id, reply);
+    }
+
+    /// [`ChargePoint::push_answer`] of `{"status": ...}`: the caller's frame holds no `Reply`.
+    #[inline(never)]
+    pub(super) fn push_status(&mut self, id: AnswerId, status: &'static str) {
+        let _ = self.queue_answer(id, Reply::Status(status));
+    }
+
+    /// [`ChargePoint::push_answer`] of a DataTransfer.conf, its data copied straight into the
+    /// answer: the caller's frame holds no `Reply`.
+    #[inline(never)]
+    pub(super) fn push_data_transfer(
+        &mut self,
+        id: AnswerId,
+        status: DataTransferStatus,
+        data: Option<&BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
+    ) {
+        // Queued without data, then the data copied into the queued answer: an
+        // `Option<BoundedString>` temporary would be a third kilobyte on this frame.
+        if !self.queue_answer(id, Reply::DataTransfer { status, data: None }) {
             return;
         }
-        let _ = self.answers.push(Answer { id, reply });
+        if let (Some(data), Some(answer)) = (data, self.answers.as_mut_slice().last_mut()) {
+            if let Reply::DataTransfer { data: slot, .. } = &mut answer.reply {
+                let _ = slot.insert(BoundedString::new()).push_str(data);
+            }
+        }
+    }
+
+    /// Queues the answer; false if no slot was free (counted as dropped).
+    #[inline(always)]
+    fn queue_answer(&mut self, id: AnswerId, reply: Reply) -> bool {
+        if self.answers.len() >= MAX_ANSWERS {
+            self.dropped = self.dropped.saturating_add(1);
+            return false;
+        }
+        self.answers.push(Answer { id, reply }).is_ok()
     }
 
     /// Whether an inbound CALL can be answered: the queued answers plus the deferred ones (each
@@ -716,15 +749,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     // ---------------------------------------------------------------------------------------
     // Internals: frames out
 
-    pub(super) fn resolve_deferred(
+    /// The id of the deferred answer `matches` selects, taken off the deferred list (its slot
+    /// is then the answer's, which the caller queues).
+    pub(super) fn take_deferred(
         &mut self,
         matches: impl Fn(&DeferredKind) -> bool,
-        reply: Reply,
-    ) {
-        let Some(d) = self.deferred.iter().find(|d| matches(&d.kind)).cloned() else {
-            return;
-        };
+    ) -> Option<AnswerId> {
+        let d = self.deferred.iter().find(|d| matches(&d.kind)).cloned()?;
         self.deferred.retain(|x| x != &d);
-        self.push_answer(d.id, reply);
+        Some(d.id)
     }
 }

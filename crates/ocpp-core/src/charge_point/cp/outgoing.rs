@@ -8,6 +8,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     /// Picks and writes the next CALL: the outbox's requests may overtake queued transaction
     /// messages only while those wait for a retry (§3.7); nothing but BootNotification goes
     /// before the central system accepted us (§4.2).
+    #[inline(never)]
     pub(super) fn next_call(
         &mut self,
         now: Instant,
@@ -252,6 +253,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             .map(str::len)
     }
 
+    #[inline(never)]
     pub(super) fn write_answer(&self, answer: &Answer, buf: &mut [u8]) -> Result<usize, ()> {
         let id = answer.id.as_str();
         let r = match &answer.reply {
@@ -262,9 +264,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             Reply::DataTransfer { status, data } => rpc::encode_call_result(
                 buf,
                 id,
-                &v16::DataTransferResponse {
-                    status: *status,
-                    data: data.clone(),
+                &OptionalTextView {
+                    status: Some(status.as_str()),
+                    name: "data",
+                    text: data.as_deref(),
                 },
             ),
             #[cfg(feature = "profile-firmware")]
@@ -283,8 +286,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             Reply::DiagnosticsFile(name) => rpc::encode_call_result(
                 buf,
                 id,
-                &v16::GetDiagnosticsResponse {
-                    file_name: name.clone(),
+                &OptionalTextView {
+                    status: None,
+                    name: "fileName",
+                    text: name.as_deref(),
                 },
             ),
             Reply::Configuration { keys } => rpc::encode_call_result(

@@ -249,10 +249,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 } else {
                     UnlockStatus::UnlockFailed
                 };
-                self.resolve_deferred(
-                    |k| *k == DeferredKind::Unlock(connector),
-                    Reply::Status(status.as_str()),
-                );
+                if let Some(id) = self.take_deferred(|k| *k == DeferredKind::Unlock(connector)) {
+                    self.push_status(id, status.as_str());
+                }
             }
             e @ (Event::FirmwareDownloaded { .. }
             | Event::FirmwareInstalled { .. }
@@ -285,13 +284,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         data: Option<&BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
     ) {
         self.incoming_data_transfer = None;
-        self.resolve_deferred(
-            |k| *k == DeferredKind::DataTransfer,
-            Reply::DataTransfer {
-                status,
-                data: data.cloned(),
-            },
-        );
+        if let Some(id) = self.take_deferred(|k| *k == DeferredKind::DataTransfer) {
+            self.push_data_transfer(id, status, data);
+        }
     }
 
     /// Sends a DataTransfer.req to the central system (§4.3); its answer comes back as
@@ -329,6 +324,21 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         }
     }
 
+    /// Deferred answers the integrator did not give in time: UnlockFailed, or a DataTransfer
+    /// Rejected (without data).
+    #[inline(never)]
+    fn expire_deferred(&mut self, now: Instant) {
+        while let Some(d) = self.deferred.iter().find(|d| d.deadline <= now).cloned() {
+            self.deferred.retain(|x| x != &d);
+            if let DeferredKind::Unlock(_) = d.kind {
+                self.push_status(d.id, UnlockStatus::UnlockFailed.as_str());
+            } else {
+                self.incoming_data_transfer = None;
+                self.push_data_transfer(d.id, DataTransferStatus::Rejected, None);
+            }
+        }
+    }
+
     /// Time passed: call when [`ChargePoint::poll_timeout`]'s instant is reached (earlier or
     /// repeated calls do no harm).
     #[inline(never)]
@@ -348,32 +358,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 }
             }
         }
-        // Deferred answers the integrator did not give.
-        let expired: List<AnswerId, 4> = List::try_from_iter(
-            self.deferred
-                .iter()
-                .filter(|d| d.deadline <= now)
-                .map(|d| d.id.clone()),
-        )
-        .unwrap_or_default();
-        for id in &expired {
-            let kind = self
-                .deferred
-                .iter()
-                .find(|d| &d.id == id)
-                .map(|d| d.kind.clone());
-            let reply = if let Some(DeferredKind::Unlock(_)) = kind {
-                Reply::Status(UnlockStatus::UnlockFailed.as_str())
-            } else {
-                self.incoming_data_transfer = None;
-                Reply::DataTransfer {
-                    status: DataTransferStatus::Rejected,
-                    data: None,
-                }
-            };
-            self.deferred.retain(|d| &d.id != id);
-            self.push_answer(id.clone(), reply);
-        }
+        self.expire_deferred(now);
         // Incipient sessions that were not completed in time (ConnectionTimeOut, §9.1.6).
         let timeout_ms = u64::from(self.config.connection_time_out) * 1000;
         for c in 1..=self.setup.connectors as usize {

@@ -41,6 +41,32 @@ impl Serialize for MeterValuesView<'_> {
     }
 }
 
+/// DataTransfer.conf (and GetDiagnostics.conf: `fileName` only), serialised from the answer's
+/// fields by reference: the owned response types would copy their kilobyte of data (or their
+/// 255-byte file name) into the writer's frame first.
+pub(super) struct OptionalTextView<'a> {
+    /// `status`, if the message has one.
+    pub(super) status: Option<&'static str>,
+    /// The text field's name.
+    pub(super) name: &'static str,
+    /// Its value; absent: not written.
+    pub(super) text: Option<&'a str>,
+}
+
+impl Serialize for OptionalTextView<'_> {
+    fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Response", 2)?;
+        if let Some(status) = self.status {
+            st.serialize_field("status", status)?;
+        }
+        if let Some(text) = self.text {
+            st.serialize_field(self.name, text)?;
+        }
+        st.end()
+    }
+}
+
 /// StopTransaction.req with transactionData rendered from the stored readings.
 pub(super) struct StopTransactionView<'a> {
     pub(super) id_tag: Option<&'a IdToken>,
