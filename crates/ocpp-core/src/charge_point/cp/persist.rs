@@ -9,6 +9,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     /// Restores every record from storage, reading each into `scratch` (the caller's transmit
     /// buffer: the state keeps no record buffer of its own). A record larger than `scratch` is
     /// reported as [`Action::StorageFailed`] and not restored.
+    #[inline(never)]
     pub(super) fn restore(&mut self, now: Instant, scratch: &mut [u8]) {
         if let Ok(Some(data)) = self.storage.load(RecordKey::Configuration, scratch) {
             let _ = self.config.restore(data);

@@ -12,25 +12,16 @@ pub(super) struct MeterValuesView<'a> {
 
 impl Serialize for MeterValuesView<'_> {
     fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
-        use serde::ser::{Error, SerializeStruct};
+        use serde::ser::SerializeStruct;
         let sample = self.sample;
         let measurands = measurand_list(sample.measurands);
-        let setup = MeterSetup::for_connector(self.connector_id);
-        // Built in place: one MeterValue (2.8 KB with 20 sampled values) on this frame.
-        let mut value = v16::MeterValue {
+        let value = MeterValueView {
             timestamp: sample.timestamp,
-            sampled_value: List::new(),
+            readings: &sample.readings,
+            measurands: &measurands,
+            context: sample.context,
+            setup: MeterSetup::for_connector(self.connector_id),
         };
-        if !metering::build_from_lists_into(
-            &mut value,
-            &sample.readings,
-            &[&measurands],
-            sample.context,
-            sample.timestamp,
-            setup,
-        ) {
-            return Err(Ser::Error::custom("no sampled value"));
-        }
         let mut st = s.serialize_struct("MeterValuesRequest", 3)?;
         st.serialize_field("connectorId", &self.connector_id)?;
         if let Some(id) = self.transaction_id {
@@ -38,6 +29,83 @@ impl Serialize for MeterValuesView<'_> {
         }
         st.serialize_field("meterValue", core::slice::from_ref(&value))?;
         st.end()
+    }
+}
+
+/// One MeterValue written straight from the readings: each sampled value is made and
+/// serialised in turn (no `MeterValue` of 20 sampled values, 2.8 KB, on the stack). Fails when
+/// there is no sampled value to report (the message is not sent then).
+struct MeterValueView<'a> {
+    timestamp: DateTime,
+    readings: &'a crate::charge_point::MeterReadings,
+    measurands: &'a [v16::Measurand],
+    context: v16::ReadingContext,
+    setup: MeterSetup,
+}
+
+impl Serialize for MeterValueView<'_> {
+    fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("MeterValue", 2)?;
+        st.serialize_field("timestamp", &self.timestamp)?;
+        st.serialize_field("sampledValue", &SampledValuesView(self))?;
+        st.end()
+    }
+}
+
+/// The `sampledValue` array of a [`MeterValueView`].
+struct SampledValuesView<'v, 'a>(&'v MeterValueView<'a>);
+
+impl Serialize for SampledValuesView<'_, '_> {
+    fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let v = self.0;
+        let mut sink = SeqSink::<Ser::SerializeSeq> {
+            seq: s.serialize_seq(None)?,
+            count: 0,
+            error: None,
+        };
+        metering::for_each_sampled_value(
+            &mut sink,
+            v.readings,
+            &[v.measurands],
+            v.context,
+            v.setup,
+        );
+        if let Some(e) = sink.error {
+            return Err(e);
+        }
+        if sink.count == 0 {
+            return Err(Ser::Error::custom("no sampled value"));
+        }
+        sink.seq.end()
+    }
+}
+
+/// Serialises each sampled value as it is made, at most
+/// [`MAX_SAMPLED_VALUES`](crate::limits::MAX_SAMPLED_VALUES) (the capacity of a
+/// `MeterValue`'s list, which the values beyond are left out of too); stops at the first error.
+struct SeqSink<Seq: serde::ser::SerializeSeq> {
+    seq: Seq,
+    count: usize,
+    error: Option<Seq::Error>,
+}
+
+impl<Seq: serde::ser::SerializeSeq> metering::SampledSink for SeqSink<Seq> {
+    fn push(&mut self, value: v16::SampledValue) -> bool {
+        if self.error.is_some() || self.count >= crate::limits::MAX_SAMPLED_VALUES {
+            return false;
+        }
+        match self.seq.serialize_element(&value) {
+            Ok(()) => {
+                self.count += 1;
+                true
+            }
+            Err(e) => {
+                self.error = Some(e);
+                false
+            }
+        }
     }
 }
 

@@ -528,10 +528,21 @@ pub(crate) fn read_transaction(r: &mut Reader<'_>) -> Option<Transaction> {
 }
 
 pub(crate) fn stop_entry(w: &mut Writer<'_>, e: &StopEntry) -> Result<(), Full> {
-    w.u32(e.local_id)?;
-    data(w, &e.data)?;
-    w.u32(e.sampled)?;
-    w.u32(e.aligned)
+    stop_entry_parts(w, e.local_id, &e.data, e.sampled, e.aligned)
+}
+
+/// [`stop_entry`] from its parts (the data borrowed from a running transaction).
+pub(crate) fn stop_entry_parts<const N: usize>(
+    w: &mut Writer<'_>,
+    local_id: u32,
+    d: &TransactionData<N>,
+    sampled: u32,
+    aligned: u32,
+) -> Result<(), Full> {
+    w.u32(local_id)?;
+    data(w, d)?;
+    w.u32(sampled)?;
+    w.u32(aligned)
 }
 
 pub(crate) fn read_stop_entry(r: &mut Reader<'_>) -> Option<StopEntry> {
