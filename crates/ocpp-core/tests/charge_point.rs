@@ -975,6 +975,34 @@ fn data_transfer_to_unknown_and_registered_vendors() {
         _ => None,
     });
     assert_eq!(answer, Some(json!({"status": "Accepted", "data": "pong"})));
+    sim.sent.clear();
+
+    // The by-value method answers the same way.
+    sim.call(
+        "DataTransfer",
+        json!({"vendorId": "com.example", "messageId": "Ping", "data": "again"}),
+    );
+    assert!(sim.take_actions().contains(&Action::DataTransferRequested));
+    sim.cp.answer_data_transfer(
+        ocpp_core::v16::DataTransferStatus::Accepted,
+        Some("pong 2".try_into().unwrap()),
+    );
+    sim.drain();
+    assert_eq!(
+        sim.take_result(),
+        Some(json!({"status": "Accepted", "data": "pong 2"}))
+    );
+    // Without an answer from the integrator: Rejected, without data, after the deferral
+    // timeout; the request is gone.
+    sim.call(
+        "DataTransfer",
+        json!({"vendorId": "com.example", "messageId": "Ping", "data": "late"}),
+    );
+    assert!(sim.take_actions().contains(&Action::DataTransferRequested));
+    assert_eq!(sim.take_result(), None);
+    sim.advance(ocpp_core::charge_point::DEFERRED_ANSWER_TIMEOUT_MS);
+    assert_eq!(sim.take_result(), Some(json!({"status": "Rejected"})));
+    assert!(sim.cp.data_transfer_request().is_none());
 }
 
 // §5.8 / §6.24: unknown keys are echoed in unknownKey as the central system spelled them; known

@@ -33,8 +33,10 @@ impl Serialize for MeterValuesView<'_> {
 }
 
 /// One MeterValue written straight from the readings: each sampled value is made and
-/// serialised in turn (no `MeterValue` of 20 sampled values, 2.8 KB, on the stack). Fails when
-/// there is no sampled value to report (the message is not sent then).
+/// serialised in turn (no `MeterValue` of 20 sampled values, 2.8 KB, on the stack). A sample is
+/// only taken when it has something to report (`metering::has_meter_value`), so the array is
+/// never empty; if it were, it would be written empty: not with `serde::ser::Error::custom`,
+/// which panics in serde-json-core.
 struct MeterValueView<'a> {
     timestamp: DateTime,
     readings: &'a crate::charge_point::MeterReadings,
@@ -58,7 +60,7 @@ struct SampledValuesView<'v, 'a>(&'v MeterValueView<'a>);
 
 impl Serialize for SampledValuesView<'_, '_> {
     fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
-        use serde::ser::{Error, SerializeSeq};
+        use serde::ser::SerializeSeq;
         let v = self.0;
         let mut sink = SeqSink::<Ser::SerializeSeq> {
             seq: s.serialize_seq(None)?,
@@ -74,9 +76,6 @@ impl Serialize for SampledValuesView<'_, '_> {
         );
         if let Some(e) = sink.error {
             return Err(e);
-        }
-        if sink.count == 0 {
-            return Err(Ser::Error::custom("no sampled value"));
         }
         sink.seq.end()
     }
@@ -231,5 +230,81 @@ pub(super) struct UnknownKeys<'a> {
 impl Serialize for UnknownKeys<'_> {
     fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
         s.collect_seq(self.keys.unknown())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charge_point::MeterReadings;
+    use crate::charge_point::metering::{Reading, SUPPORTED_MEASURANDS, build_meter_value};
+    use crate::json::to_slice;
+
+    /// The streamed MeterValues.req is what serialising the MeterValue `build_meter_value`
+    /// builds gives, for every measurand list (the sampled values are made in the same order,
+    /// from the same readings), and fails where that builds nothing.
+    #[test]
+    fn meter_values_view_streams_what_build_meter_value_builds() {
+        let r = |milli: i64| Reading::from_milli(milli);
+        let readings = MeterReadings {
+            energy_active_import_wh: r(12_345_600),
+            energy_active_export_wh: r(10_000),
+            power_active_import_w: r(7_360_000),
+            power_active_export_w: r(0),
+            current_import_a: [r(16_000), r(15_500), r(15_750)],
+            voltage_v: [r(230_100), r(229_900), r(231_000)],
+            current_offered_a: r(16_000),
+            power_offered_w: r(11_000_000),
+            soc_percent: r(55_000),
+            temperature_c: r(-5_500),
+            frequency_hz: r(50_010),
+        };
+        let timestamp = DateTime::from_utc(2024, 5, 1, 12, 15, 0, 0).unwrap();
+        let lists: [&[v16::Measurand]; 4] = [
+            SUPPORTED_MEASURANDS,
+            &[v16::Measurand::EnergyActiveImportRegister],
+            &[v16::Measurand::Voltage, v16::Measurand::SoC],
+            &[v16::Measurand::Rpm],
+        ];
+        for (connector_id, measurands) in [0, 1, 2].into_iter().flat_map(|c| lists.map(|l| (c, l)))
+        {
+            for context in [
+                v16::ReadingContext::SamplePeriodic,
+                v16::ReadingContext::Trigger,
+            ] {
+                let sample = Sample {
+                    timestamp,
+                    context,
+                    measurands: measurand_mask(measurands),
+                    readings: readings.clone(),
+                };
+                let view = MeterValuesView {
+                    connector_id,
+                    transaction_id: Some(5),
+                    sample: &sample,
+                };
+                let mut got = [0u8; 4096];
+                let got = to_slice(&view, &mut got).map(|n| got[..n].to_vec());
+                let setup = MeterSetup::for_connector(connector_id);
+                let list = measurand_list(sample.measurands);
+                match build_meter_value(&readings, &list, context, timestamp, setup) {
+                    Some(value) => {
+                        let mut want = [0u8; 4096];
+                        let n = to_slice(&value, &mut want).unwrap();
+                        let want = std::format!(
+                            r#"{{"connectorId":{connector_id},"transactionId":5,"meterValue":[{}]}}"#,
+                            core::str::from_utf8(&want[..n]).unwrap()
+                        );
+                        assert_eq!(got.unwrap(), want.as_bytes(), "{measurands:?} {context:?}");
+                    }
+                    None => {
+                        let want = std::format!(
+                            r#"{{"connectorId":{connector_id},"transactionId":5,"meterValue":[{{"timestamp":"2024-05-01T12:15:00Z","sampledValue":[]}}]}}"#
+                        );
+                        assert_eq!(got.unwrap(), want.as_bytes(), "{measurands:?}: nothing");
+                    }
+                }
+            }
+        }
     }
 }
