@@ -33,17 +33,29 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     /// 1 KB, the largest reply's size), and no `Err(Answer)` copy is needed.
     #[inline(never)]
     pub(super) fn push_answer(&mut self, id: AnswerId, reply: Reply) {
-        let _ = self.queue_answer(id, reply);
+        if !self.answers_full() {
+            // Cannot fail (checked). Not `.is_ok()`: its `Err(Answer)` would be another
+            // kilobyte on the stack.
+            let _ = self.answers.push(Answer { id, reply });
+        }
     }
 
-    /// [`ChargePoint::push_answer`] of `{"status": ...}`: the caller's frame holds no `Reply`.
+    /// [`ChargePoint::push_answer`] of `{"status": ...}`: the caller's frame holds no `Reply`,
+    /// and the answer is built in one expression after the check (a `Reply` argument would be
+    /// a separate kilobyte here too).
     #[inline(never)]
     pub(super) fn push_status(&mut self, id: AnswerId, status: &'static str) {
-        let _ = self.queue_answer(id, Reply::Status(status));
+        if !self.answers_full() {
+            let _ = self.answers.push(Answer {
+                id,
+                reply: Reply::Status(status),
+            });
+        }
     }
 
-    /// [`ChargePoint::push_answer`] of a DataTransfer.conf, its data copied straight into the
-    /// answer: the caller's frame holds no `Reply`.
+    /// [`ChargePoint::push_answer`] of a DataTransfer.conf: queued without data, then the data
+    /// copied into the queued answer (an `Option<BoundedString>` temporary would be another
+    /// kilobyte on this frame).
     #[inline(never)]
     pub(super) fn push_data_transfer(
         &mut self,
@@ -51,11 +63,13 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         status: DataTransferStatus,
         data: Option<&BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
     ) {
-        // Queued without data, then the data copied into the queued answer: an
-        // `Option<BoundedString>` temporary would be a third kilobyte on this frame.
-        if !self.queue_answer(id, Reply::DataTransfer { status, data: None }) {
+        if self.answers_full() {
             return;
         }
+        let _ = self.answers.push(Answer {
+            id,
+            reply: Reply::DataTransfer { status, data: None },
+        });
         if let (Some(data), Some(answer)) = (data, self.answers.as_mut_slice().last_mut()) {
             if let Reply::DataTransfer { data: slot, .. } = &mut answer.reply {
                 let _ = slot.insert(BoundedString::new()).push_str(data);
@@ -63,14 +77,13 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         }
     }
 
-    /// Queues the answer; false if no slot was free (counted as dropped).
-    #[inline(always)]
-    fn queue_answer(&mut self, id: AnswerId, reply: Reply) -> bool {
-        if self.answers.len() >= MAX_ANSWERS {
+    /// Whether every answer slot is taken: then the answer is dropped, and counted.
+    fn answers_full(&mut self) -> bool {
+        let full = self.answers.len() >= MAX_ANSWERS;
+        if full {
             self.dropped = self.dropped.saturating_add(1);
-            return false;
         }
-        self.answers.push(Answer { id, reply }).is_ok()
+        full
     }
 
     /// Whether an inbound CALL can be answered: the queued answers plus the deferred ones (each
