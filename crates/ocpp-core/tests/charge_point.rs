@@ -977,7 +977,7 @@ fn data_transfer_to_unknown_and_registered_vendors() {
     assert_eq!(answer, Some(json!({"status": "Accepted", "data": "pong"})));
     sim.sent.clear();
 
-    // The by-value method answers the same way.
+    // The method answers the same way.
     sim.call(
         "DataTransfer",
         json!({"vendorId": "com.example", "messageId": "Ping", "data": "again"}),
@@ -985,7 +985,7 @@ fn data_transfer_to_unknown_and_registered_vendors() {
     assert!(sim.take_actions().contains(&Action::DataTransferRequested));
     sim.cp.answer_data_transfer(
         ocpp_core::v16::DataTransferStatus::Accepted,
-        Some("pong 2".try_into().unwrap()),
+        Some(&"pong 2".try_into().unwrap()),
     );
     sim.drain();
     assert_eq!(

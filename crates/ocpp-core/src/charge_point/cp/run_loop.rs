@@ -28,10 +28,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 if self.incoming_data_transfer.is_none() {
                     return Err(Refused::NothingToAnswer);
                 }
-                self.answer_data_transfer_with(status, data);
+                self.answer_data_transfer(status, data);
             }
             Input::SendDataTransfer(request) => {
-                if !self.send_data_transfer_from(request) {
+                if !self.send_data_transfer(request) {
                     return Err(Refused::Busy);
                 }
             }
@@ -266,19 +266,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         self.update_statuses(now);
     }
 
-    /// The integrator's answer to an [`Action::DataTransferRequested`].
-    pub fn answer_data_transfer(
-        &mut self,
-        status: DataTransferStatus,
-        data: Option<BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
-    ) {
-        self.answer_data_transfer_with(status, data.as_ref());
-    }
-
-    /// [`ChargePoint::answer_data_transfer`] with borrowed data ([`Input::DataTransferAnswer`]).
-    /// Out of line: the reply (1 KB) is built in this frame only.
+    /// The integrator's answer to an [`Action::DataTransferRequested`] (as
+    /// [`Input::DataTransferAnswer`]); the data is copied. Out of line: the answer is built in
+    /// its slot, not in the caller's frame.
     #[inline(never)]
-    fn answer_data_transfer_with(
+    pub fn answer_data_transfer(
         &mut self,
         status: DataTransferStatus,
         data: Option<&BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
@@ -289,16 +281,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         }
     }
 
-    /// Sends a DataTransfer.req to the central system (§4.3); its answer comes back as
-    /// [`Action::DataTransferAnswered`]. One at a time: returns false while another is pending.
-    pub fn send_data_transfer(&mut self, request: v16::DataTransferRequest) -> bool {
-        self.send_data_transfer_from(&request)
-    }
-
-    /// [`ChargePoint::send_data_transfer`] from a borrowed request ([`Input::SendDataTransfer`]),
-    /// copied into its slot. Out of line: no copy of it in the caller's frame.
+    /// Sends a DataTransfer.req to the central system (§4.3), as [`Input::SendDataTransfer`];
+    /// its answer comes back as [`Action::DataTransferAnswered`]. One at a time: returns false
+    /// while another is pending. The request is copied into its slot (out of line: no copy of
+    /// it in the caller's frame).
     #[inline(never)]
-    fn send_data_transfer_from(&mut self, request: &v16::DataTransferRequest) -> bool {
+    pub fn send_data_transfer(&mut self, request: &v16::DataTransferRequest) -> bool {
         if matches!(
             self.outgoing_data_transfer,
             OutgoingDataTransfer::Pending(_)
