@@ -186,6 +186,16 @@ pub struct StopEntry {
     pub aligned: u32,
 }
 
+impl StopEntry {
+    /// An entry of nothing, to decode into ([`Journal::stop_data_into`]).
+    pub const BLANK: StopEntry = StopEntry {
+        local_id: 0,
+        data: StopData::new(),
+        sampled: 0,
+        aligned: 0,
+    };
+}
+
 /// A queued message with its delivery state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Queued {
@@ -896,6 +906,16 @@ impl Journal {
     /// The `transactionData` kept for `local_id`, decoded.
     pub fn stop_data(&self, local_id: u32) -> Option<StopEntry> {
         self.stop_data.get(local_id)
+    }
+
+    /// [`Journal::stop_data`] decoded into `out`, where the caller keeps it: no entry (about
+    /// 1 KB) returned through copies. False (and `out` unspecified) when none is kept.
+    pub fn stop_data_into(&self, local_id: u32, out: &mut StopEntry) -> bool {
+        self.stop_data
+            .raw()
+            .find(|(_, e)| codec::message_local_id_at0(e) == Some(local_id))
+            .and_then(|(_, e)| codec::read_stop_entry_into(&mut Reader::new(e), out))
+            .is_some()
     }
 
     /// Forgets the `transactionData` of `local_id` (its StopTransaction was delivered).

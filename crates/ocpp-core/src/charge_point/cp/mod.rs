@@ -45,7 +45,8 @@ use super::config::{Configuration, Key, KeyId};
 use super::connector::{Connector, Fault};
 use super::io::{Action, Event, Input, Output, Refused};
 use super::journal::{
-    Journal, Queued, Sample, StopData, Transaction, TxMessage, measurand_list, measurand_mask,
+    Journal, Queued, Sample, StopData, StopEntry, Transaction, TxMessage, measurand_list,
+    measurand_mask,
 };
 use super::metering::{self, MeterScheduler, MeterSetup, PackedReadings, StopTxnMeasurands};
 use super::outbox::{Answer, AnswerId, Reply, Request, RequestedKeys, StatusOnly};

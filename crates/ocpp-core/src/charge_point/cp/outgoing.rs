@@ -207,7 +207,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 timestamp,
                 reason,
             } => {
-                let entry = self.journal.stop_data(*local_id);
+                // Decoded where it is kept (no copies of its kilobyte on the way).
+                let mut kept = StopEntry::BLANK;
+                let entry = self
+                    .journal
+                    .stop_data_into(*local_id, &mut kept)
+                    .then_some(&kept);
                 let transaction_id = transaction_id.ok_or(HeadProblem::NoTransactionId)?;
                 let view = |with_data: bool| StopTransactionView {
                     id_tag: id_tag.as_ref(),
@@ -215,9 +220,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                     timestamp: *timestamp,
                     transaction_id,
                     reason: *reason,
-                    data: entry.as_ref().filter(|_| with_data).map(|e| &e.data),
-                    sampled: measurand_list(entry.as_ref().map_or(0, |e| e.sampled)),
-                    aligned: measurand_list(entry.as_ref().map_or(0, |e| e.aligned)),
+                    data: entry.filter(|_| with_data).map(|e| &e.data),
+                    sampled: measurand_list(entry.map_or(0, |e| e.sampled)),
+                    aligned: measurand_list(entry.map_or(0, |e| e.aligned)),
                 };
                 match rpc::encode_call(buf, id, "StopTransaction", &view(true)) {
                     Ok(text) => Ok(text),

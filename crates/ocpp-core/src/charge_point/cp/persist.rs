@@ -27,10 +27,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             let _ = self.local_list.decode_into(data);
         }
         // The journal: a log of binary records, replayed up to the first torn or corrupt one.
-        let restored = match self.storage.load(RecordKey::Journal, scratch) {
-            Ok(Some(data)) => self.journal.restore(data),
-            _ => false,
-        };
+        let restored = self.restore_journal(scratch);
         if restored {
             if self.journal.needs_snapshot() {
                 self.persist_journal();
@@ -60,6 +57,17 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             for &(connector, last_meter, last_seen) in &running {
                 self.finish_transaction(connector, reason, None, last_meter, last_seen, now);
             }
+        }
+    }
+
+    /// The journal's record replayed; false when there is none (or it cannot be read). Out of
+    /// line, as `restore_profiles`: `restore`'s frame is then not the sum of every record's
+    /// decoding.
+    #[inline(never)]
+    fn restore_journal(&mut self, scratch: &mut [u8]) -> bool {
+        match self.storage.load(RecordKey::Journal, scratch) {
+            Ok(Some(data)) => self.journal.restore(data),
+            _ => false,
         }
     }
 

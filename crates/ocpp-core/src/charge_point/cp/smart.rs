@@ -164,6 +164,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         self.mark_dirty(RecordKey::ChargingProfiles);
     }
 
+    /// Out of line: its decoding frame is not added to `restore`'s.
+    #[inline(never)]
     pub(super) fn restore_profiles(&mut self, scratch: &mut [u8]) {
         let settings = self.smart_settings();
         self.profiles.reset(settings);

@@ -482,17 +482,24 @@ pub(crate) fn data<const N: usize>(w: &mut Writer<'_>, d: &TransactionData<N>) -
 
 pub(crate) fn read_data<const N: usize>(r: &mut Reader<'_>) -> Option<TransactionData<N>> {
     let mut d = TransactionData::<N>::new();
+    read_data_into(r, &mut d)?;
+    Some(d)
+}
+
+/// [`read_data`] into `d` (every field set): no `TransactionData` returned by value.
+pub(crate) fn read_data_into<const N: usize>(
+    r: &mut Reader<'_>,
+    d: &mut TransactionData<N>,
+) -> Option<()> {
     d.begin = read_opt_record(r)?;
+    d.middle.clear();
     for _ in 0..r.u8()? {
         d.middle.push(read_record(r)?).ok()?;
     }
     d.end = read_opt_record(r)?;
     d.seen = r.u32v()?;
     d.stride = r.u32v()?;
-    if d.stride == 0 {
-        return None;
-    }
-    Some(d)
+    (d.stride != 0).then_some(())
 }
 
 pub(crate) fn transaction(w: &mut Writer<'_>, t: &Transaction) -> Result<(), Full> {
@@ -546,12 +553,19 @@ pub(crate) fn stop_entry_parts<const N: usize>(
 }
 
 pub(crate) fn read_stop_entry(r: &mut Reader<'_>) -> Option<StopEntry> {
-    Some(StopEntry {
-        local_id: r.u32()?,
-        data: read_data(r)?,
-        sampled: r.u32()?,
-        aligned: r.u32()?,
-    })
+    let mut e = StopEntry::BLANK;
+    read_stop_entry_into(r, &mut e)?;
+    Some(e)
+}
+
+/// [`read_stop_entry`] into `e` (every field set): the entry (about 1 KB) is decoded where the
+/// caller keeps it, not returned through copies.
+pub(crate) fn read_stop_entry_into(r: &mut Reader<'_>, e: &mut StopEntry) -> Option<()> {
+    e.local_id = r.u32()?;
+    read_data_into(r, &mut e.data)?;
+    e.sampled = r.u32()?;
+    e.aligned = r.u32()?;
+    Some(())
 }
 
 pub(crate) fn reservation(w: &mut Writer<'_>, x: &Reservation) -> Result<(), Full> {
