@@ -642,3 +642,21 @@ fn end_transaction_with_matches_the_copying_way() {
         assert_eq!(restored(&mut storage_b), b);
     }
 }
+
+/// `stop_data_into` decodes what `stop_data` returns, into a reused entry, and says when none
+/// is kept.
+#[test]
+fn stop_data_into_matches_stop_data() {
+    let mut j = Box::<Journal>::default();
+    let a = start(&mut j, 1, 0);
+    stop(&mut j, 1, 30);
+    let b = start(&mut j, 2, 40);
+    stop(&mut j, 2, 90);
+    let mut out = StopEntry::BLANK;
+    for id in [a, b] {
+        assert!(j.stop_data_into(id, &mut out));
+        assert_eq!(Some(&out), j.stop_data(id).as_ref());
+    }
+    assert!(!j.stop_data_into(b + 100, &mut out));
+    assert_eq!(j.stop_data(b + 100), None);
+}
