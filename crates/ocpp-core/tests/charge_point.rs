@@ -1116,15 +1116,44 @@ fn data_transfer_to_unknown_and_registered_vendors() {
         (req.vendor_id.as_str(), req.data.as_deref()),
         ("com.example", Some("hello"))
     );
+    let pong = "pong".try_into().unwrap();
     sim.input(Input::DataTransferAnswer {
         status: ocpp_core::v16::DataTransferStatus::Accepted,
-        data: Some("pong".try_into().unwrap()),
+        data: Some(&pong),
     });
     let answer = sim.sent.iter().find_map(|s| match s {
         Sent::Result { payload, .. } => Some(payload.clone()),
         _ => None,
     });
     assert_eq!(answer, Some(json!({"status": "Accepted", "data": "pong"})));
+    sim.sent.clear();
+
+    // The method answers the same way.
+    sim.call(
+        "DataTransfer",
+        json!({"vendorId": "com.example", "messageId": "Ping", "data": "again"}),
+    );
+    assert!(sim.take_actions().contains(&Action::DataTransferRequested));
+    sim.cp.answer_data_transfer(
+        ocpp_core::v16::DataTransferStatus::Accepted,
+        Some(&"pong 2".try_into().unwrap()),
+    );
+    sim.drain();
+    assert_eq!(
+        sim.take_result(),
+        Some(json!({"status": "Accepted", "data": "pong 2"}))
+    );
+    // Without an answer from the integrator: Rejected, without data, after the deferral
+    // timeout; the request is gone.
+    sim.call(
+        "DataTransfer",
+        json!({"vendorId": "com.example", "messageId": "Ping", "data": "late"}),
+    );
+    assert!(sim.take_actions().contains(&Action::DataTransferRequested));
+    assert_eq!(sim.take_result(), None);
+    sim.advance(ocpp_core::charge_point::DEFERRED_ANSWER_TIMEOUT_MS);
+    assert_eq!(sim.take_result(), Some(json!({"status": "Rejected"})));
+    assert!(sim.cp.data_transfer_request().is_none());
 }
 
 /// The integrator's DataTransfer answer keeps its data in the request's slot until the answer
@@ -1136,6 +1165,13 @@ fn data_transfer_to_unknown_and_registered_vendors() {
 fn data_transfer_answer_data_waits_in_the_request_slot() {
     use ocpp_core::charge_point::Refused;
     use ocpp_core::v16::DataTransferStatus;
+    type Data = ocpp_core::types::BoundedString<{ ocpp_core::limits::DATA_TRANSFER_DATA_MAX_LEN }>;
+    fn answer(data: Option<&Data>) -> Input<'_> {
+        Input::DataTransferAnswer {
+            status: DataTransferStatus::Accepted,
+            data,
+        }
+    }
     let mut s = setup(1);
     s.data_transfer_vendors.push("com.example".into()).unwrap();
     let mut sim = Sim::with(s, common::sim::Store::new(), Instant(0));
@@ -1151,25 +1187,22 @@ fn data_transfer_answer_data_waits_in_the_request_slot() {
             Some(data)
         );
     };
-    let answer = |data: Option<&str>| Input::DataTransferAnswer {
-        status: DataTransferStatus::Accepted,
-        data: data.map(|d| d.try_into().unwrap()),
-    };
+    let text = |d: &str| -> Data { d.try_into().unwrap() };
     ask(&mut sim, "one");
     // Answered, not yet written: the request is gone for the integrator.
-    assert_eq!(sim.input_no_drain(answer(Some("1"))), Ok(()));
+    let (one, again) = (text("1"), text("again"));
+    assert_eq!(sim.input_no_drain(answer(Some(&one))), Ok(()));
     assert!(sim.cp.data_transfer_request().is_none());
     assert_eq!(
-        sim.input_no_drain(answer(Some("again"))),
+        sim.input_no_drain(answer(Some(&again))),
         Err(Refused::NothingToAnswer)
     );
     // The transport drops before the answer is written: the slot is free again.
     sim.disconnect();
     sim.connect();
     ask(&mut sim, "two");
-    sim.input(answer(Some(
-        &"d".repeat(ocpp_core::limits::DATA_TRANSFER_DATA_MAX_LEN),
-    )));
+    let full = text(&"d".repeat(ocpp_core::limits::DATA_TRANSFER_DATA_MAX_LEN));
+    sim.input(answer(Some(&full)));
     let last = sim.sent.iter().rev().find_map(|s| match s {
         Sent::Result { payload, .. } => Some(payload.clone()),
         _ => None,
@@ -1242,7 +1275,7 @@ fn data_transfer_from_the_charge_point_one_at_a_time() {
     sim.boot();
     sim.answer_all();
     sim.take_actions();
-    sim.input(Input::SendDataTransfer(request("one")));
+    sim.input(Input::SendDataTransfer(&request("one")));
     let (id, payload) = sim.find_call("DataTransfer");
     assert_eq!(
         payload,
@@ -1250,7 +1283,7 @@ fn data_transfer_from_the_charge_point_one_at_a_time() {
     );
     // §4.3: one at a time.
     assert_eq!(
-        sim.input_no_drain(Input::SendDataTransfer(request("two"))),
+        sim.input_no_drain(Input::SendDataTransfer(&request("two"))),
         Err(Refused::Busy)
     );
     assert_eq!(sim.cp.data_transfer_answer(), None);
@@ -1264,7 +1297,7 @@ fn data_transfer_from_the_charge_point_one_at_a_time() {
         (DataTransferStatus::Accepted, Some("pong"))
     );
     // The next request may go; its CALLERROR leaves no answer.
-    sim.input(Input::SendDataTransfer(request("two")));
+    sim.input(Input::SendDataTransfer(&request("two")));
     let (id, payload) = sim.find_call("DataTransfer");
     assert_eq!(payload["data"], "two");
     sim.reply_error(&id, "NotImplemented");
@@ -1273,7 +1306,7 @@ fn data_transfer_from_the_charge_point_one_at_a_time() {
             .contains(&Action::DataTransferAnswered { status: None })
     );
     assert_eq!(sim.cp.data_transfer_answer(), None);
-    sim.input(Input::SendDataTransfer(request("three")));
+    sim.input(Input::SendDataTransfer(&request("three")));
     assert_eq!(sim.find_call("DataTransfer").1["data"], "three");
 }
 

@@ -194,6 +194,9 @@ pub enum Action {
 /// After any input, drain [`ChargePoint::poll_output`](super::ChargePoint::poll_output) until it
 /// returns [`Output::Timeout`]: the bounded queues are sized for that rule, and the records an
 /// input changed are written to storage during that drain.
+///
+/// Small (the size of an [`Event`]): the DataTransfer variants borrow their kilobyte of data, so
+/// an input costs the caller's stack frame little.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input<'a> {
     /// The transport is up: a WebSocket connection to the central system is open.
@@ -211,13 +214,14 @@ pub enum Input<'a> {
     DataTransferAnswer {
         /// The status to answer with.
         status: crate::v16::DataTransferStatus,
-        /// Optional data for the central system.
-        data: Option<crate::types::BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
+        /// Optional data for the central system (copied).
+        data:
+            Option<&'a crate::types::BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
     },
     /// Send a DataTransfer.req to the central system (§4.3); its answer comes back as
     /// [`Action::DataTransferAnswered`]. One at a time: refused with [`Refused::Busy`] while
-    /// another is pending.
-    SendDataTransfer(crate::v16::DataTransferRequest),
+    /// another is pending. The request is copied.
+    SendDataTransfer(&'a crate::v16::DataTransferRequest),
 }
 
 /// What the charge point wants next, from

@@ -186,6 +186,16 @@ pub struct StopEntry {
     pub aligned: u32,
 }
 
+impl StopEntry {
+    /// An entry of nothing, to decode into ([`Journal::stop_data_into`]).
+    pub const BLANK: StopEntry = StopEntry {
+        local_id: 0,
+        data: StopData::new(),
+        sampled: 0,
+        aligned: 0,
+    };
+}
+
 /// A queued message with its delivery state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Queued {
@@ -850,14 +860,68 @@ impl Journal {
             return;
         }
         let n = w.pos();
-        let encoded = buf.get(..n).unwrap_or_default();
+        self.keep_encoded_stop_data(buf.get(..n).unwrap_or_default());
+    }
+
+    fn keep_encoded_stop_data(&mut self, encoded: &[u8]) {
         self.log_op(|w| log::op_stop_keep(w, encoded));
         self.stop_data.push(encoded);
+    }
+
+    /// [`Journal::keep_stop_data`] of the running transaction on `connector`, encoded from it in
+    /// place. Out of line: its encoding buffer is not stacked on the caller's.
+    #[inline(never)]
+    fn keep_stop_data_of(&mut self, connector: ConnectorId, sampled: u32, aligned: u32) {
+        let mut buf = [0u8; STOP_ENTRY_BYTES];
+        let mut w = Writer::new(&mut buf);
+        let Some(t) = self.transaction(connector) else {
+            return;
+        };
+        if codec::stop_entry_parts(&mut w, t.local_id, &t.data, sampled, aligned).is_err() {
+            return;
+        }
+        let n = w.pos();
+        self.keep_encoded_stop_data(buf.get(..n).unwrap_or_default());
+    }
+
+    /// Ends the transaction on `connector` in place: queues the StopTransaction that `stop`
+    /// builds from its local id and its central system's id, then keeps its `transactionData`,
+    /// if it has any, with the measurand masks `sampled` and `aligned` (as
+    /// [`Journal::keep_stop_data`]). Unlike [`Journal::end_transaction`], nothing of the
+    /// transaction (about 700 bytes with its data) is copied out. Returns its local id, or
+    /// `None` when no transaction runs on `connector`.
+    pub fn end_transaction_with(
+        &mut self,
+        connector: ConnectorId,
+        stop: impl FnOnce(u32, Option<i32>) -> TxMessage,
+        sampled: u32,
+        aligned: u32,
+    ) -> Option<u32> {
+        let t = self.transaction(connector)?;
+        let (local_id, transaction_id, has_data) =
+            (t.local_id, t.transaction_id, !t.data.is_empty());
+        self.mark_transaction(connector);
+        let _ = self.enqueue(stop(local_id, transaction_id));
+        if has_data {
+            self.keep_stop_data_of(connector, sampled, aligned);
+        }
+        self.transactions.retain(|x| x.connector != connector);
+        Some(local_id)
     }
 
     /// The `transactionData` kept for `local_id`, decoded.
     pub fn stop_data(&self, local_id: u32) -> Option<StopEntry> {
         self.stop_data.get(local_id)
+    }
+
+    /// [`Journal::stop_data`] decoded into `out`, where the caller keeps it: no entry (about
+    /// 1 KB) returned through copies. False (and `out` unspecified) when none is kept.
+    pub fn stop_data_into(&self, local_id: u32, out: &mut StopEntry) -> bool {
+        self.stop_data
+            .raw()
+            .find(|(_, e)| codec::message_local_id_at0(e) == Some(local_id))
+            .and_then(|(_, e)| codec::read_stop_entry_into(&mut Reader::new(e), out))
+            .is_some()
     }
 
     /// Forgets the `transactionData` of `local_id` (its StopTransaction was delivered).

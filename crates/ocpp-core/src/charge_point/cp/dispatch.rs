@@ -13,26 +13,85 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         }
     }
 
+    /// Queues a CALLERROR answer. Out of line, like [`ChargePoint::answer`].
+    #[inline(never)]
     pub(super) fn answer_error(&mut self, id: &str, code: ErrorCode, description: &str) {
-        let Ok(id) = AnswerId::try_from(id) else {
-            return;
-        };
-        self.push_answer(Answer {
+        self.answer(
             id,
-            reply: Reply::Error {
+            Reply::Error {
                 code,
                 description: BoundedString::truncated(description),
             },
-        });
+        );
     }
 
     /// Queues an answer. [`ChargePoint::handle_call`] admits a CALL only while a slot is free
     /// for it (a deferred answer keeps its slot reserved), so this cannot overflow; if it ever
     /// did, the loss is counted in [`ChargePoint::dropped_outputs`].
-    pub(super) fn push_answer(&mut self, answer: Answer) {
-        if self.answers.push(answer).is_err() {
+    ///
+    /// Out of line, and the fullness checked first: the `Answer` is then built once, here (about
+    /// 1 KB, the largest reply's size), and no `Err(Answer)` copy is needed.
+    #[inline(never)]
+    pub(super) fn push_answer(&mut self, id: AnswerId, reply: Reply) {
+        if !self.answers_full() {
+            // Cannot fail (checked). Not `.is_ok()`: its `Err(Answer)` would be another
+            // kilobyte on the stack.
+            let _ = self.answers.push(Answer { id, reply });
+        }
+    }
+
+    /// [`ChargePoint::push_answer`] of `{"status": ...}`: the caller's frame holds no `Reply`,
+    /// and the answer is built in one expression after the check (a `Reply` argument would be
+    /// a separate kilobyte here too).
+    #[inline(never)]
+    pub(super) fn push_status(&mut self, id: AnswerId, status: &'static str) {
+        if !self.answers_full() {
+            let _ = self.answers.push(Answer {
+                id,
+                reply: Reply::Status(status),
+            });
+        }
+    }
+
+    /// [`ChargePoint::push_answer`] of a DataTransfer.conf. Its data waits in the slot of the
+    /// request it answers (`incoming_data_transfer`, see `DataInSlot`) until it is written, so
+    /// that no answer slot is sized for 1 KB of data; copied there in place (an
+    /// `Option<BoundedString>` temporary would be another kilobyte on this frame). Without
+    /// data, the request's slot is freed.
+    #[inline(never)]
+    pub(super) fn push_data_transfer(
+        &mut self,
+        id: AnswerId,
+        status: DataTransferStatus,
+        data: Option<&BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
+    ) {
+        if !self.answers_full() {
+            let mut in_slot = None;
+            if let (Some(data), Some(slot)) = (data, self.incoming_data_transfer.as_mut()) {
+                let _ = slot.data.insert(BoundedString::new()).push_str(data);
+                self.incoming_data_transfer_answered = true;
+                in_slot = Some(DataInSlot);
+            }
+            let _ = self.answers.push(Answer {
+                id,
+                reply: Reply::DataTransfer {
+                    status,
+                    data: in_slot,
+                },
+            });
+        }
+        if !self.answers.iter().any(Answer::data_in_slot) {
+            self.free_incoming_data_transfer();
+        }
+    }
+
+    /// Whether every answer slot is taken: then the answer is dropped, and counted.
+    fn answers_full(&mut self) -> bool {
+        let full = self.answers.len() >= MAX_ANSWERS;
+        if full {
             self.dropped = self.dropped.saturating_add(1);
         }
+        full
     }
 
     /// Whether an inbound CALL can be answered: the queued answers plus the deferred ones (each
@@ -50,11 +109,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         }
     }
 
+    /// Queues the answer `reply` to the CALL `id` (an id too long to keep is not answered).
     pub(super) fn answer(&mut self, id: &str, reply: Reply) {
         let Ok(id) = AnswerId::try_from(id) else {
             return;
         };
-        self.push_answer(Answer { id, reply });
+        self.push_answer(id, reply);
     }
 
     pub(super) fn handle_call(&mut self, id: &str, action: &str, payload: &str, now: Instant) {
@@ -712,15 +772,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     // ---------------------------------------------------------------------------------------
     // Internals: frames out
 
-    pub(super) fn resolve_deferred(
+    /// The id of the deferred answer `matches` selects, taken off the deferred list (its slot
+    /// is then the answer's, which the caller queues).
+    pub(super) fn take_deferred(
         &mut self,
         matches: impl Fn(&DeferredKind) -> bool,
-        reply: Reply,
-    ) {
-        let Some(d) = self.deferred.iter().find(|d| matches(&d.kind)).cloned() else {
-            return;
-        };
+    ) -> Option<AnswerId> {
+        let d = self.deferred.iter().find(|d| matches(&d.kind)).cloned()?;
         self.deferred.retain(|x| x != &d);
-        self.push_answer(Answer { id: d.id, reply });
+        Some(d.id)
     }
 }

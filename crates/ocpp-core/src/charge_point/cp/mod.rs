@@ -27,7 +27,7 @@ mod transaction;
 mod trigger;
 mod views;
 
-use views::{ConfigurationView, MeterValuesView, StopTransactionView};
+use views::{ConfigurationView, MeterValuesView, OptionalTextView, StopTransactionView};
 
 use serde::Serialize;
 

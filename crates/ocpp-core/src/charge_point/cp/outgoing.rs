@@ -8,6 +8,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     /// Picks and writes the next CALL: the outbox's requests may overtake queued transaction
     /// messages only while those wait for a retry (§3.7); nothing but BootNotification goes
     /// before the central system accepted us (§4.2).
+    #[inline(never)]
     pub(super) fn next_call(
         &mut self,
         now: Instant,
@@ -206,7 +207,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 timestamp,
                 reason,
             } => {
-                let entry = self.journal.stop_data(*local_id);
+                // Decoded where it is kept (no copies of its kilobyte on the way).
+                let mut kept = StopEntry::BLANK;
+                let entry = self
+                    .journal
+                    .stop_data_into(*local_id, &mut kept)
+                    .then_some(&kept);
                 let transaction_id = transaction_id.ok_or(HeadProblem::NoTransactionId)?;
                 let view = |with_data: bool| StopTransactionView {
                     id_tag: id_tag.as_ref(),
@@ -214,9 +220,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                     timestamp: *timestamp,
                     transaction_id,
                     reason: *reason,
-                    data: entry.as_ref().filter(|_| with_data).map(|e| &e.data),
-                    sampled: measurand_list(entry.as_ref().map_or(0, |e| e.sampled)),
-                    aligned: measurand_list(entry.as_ref().map_or(0, |e| e.aligned)),
+                    data: entry.filter(|_| with_data).map(|e| &e.data),
+                    sampled: measurand_list(entry.map_or(0, |e| e.sampled)),
+                    aligned: measurand_list(entry.map_or(0, |e| e.aligned)),
                 };
                 match rpc::encode_call(buf, id, "StopTransaction", &view(true)) {
                     Ok(text) => Ok(text),
@@ -252,6 +258,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             .map(str::len)
     }
 
+    #[inline(never)]
     pub(super) fn write_answer(&self, answer: &Answer, buf: &mut [u8]) -> Result<usize, ()> {
         let id = answer.id.as_str();
         let r = match &answer.reply {
@@ -262,9 +269,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             Reply::DataTransfer { status, data } => rpc::encode_call_result(
                 buf,
                 id,
-                &v16::DataTransferResponse {
-                    status: *status,
-                    data: data.and_then(|_| self.data_transfer_answer_data()),
+                &OptionalTextView {
+                    status: Some(status.as_str()),
+                    name: "data",
+                    text: data.and_then(|_| self.data_transfer_answer_text()),
                 },
             ),
             #[cfg(feature = "profile-firmware")]
@@ -283,8 +291,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             Reply::DiagnosticsFile(name) => rpc::encode_call_result(
                 buf,
                 id,
-                &v16::GetDiagnosticsResponse {
-                    file_name: name.clone(),
+                &OptionalTextView {
+                    status: None,
+                    name: "fileName",
+                    text: name.as_deref(),
                 },
             ),
             Reply::Configuration { keys } => rpc::encode_call_result(

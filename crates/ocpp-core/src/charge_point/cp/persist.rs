@@ -12,6 +12,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     /// format) is dropped, its part of the state starts from the defaults, and it is reported as
     /// [`Action::StorageFailed`] in the first drain. A journal whose tail was torn by a power cut
     /// is not damaged: it is replayed up to the torn record.
+    #[inline(never)]
     pub(super) fn restore(&mut self, now: Instant, scratch: &mut [u8]) {
         let mut damaged: u8 = 0;
         let mut mark = |key: RecordKey| damaged |= 1 << key.index();
@@ -53,20 +54,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             Err(_) => mark(RecordKey::LocalAuthList),
         }
         // The journal: a log of binary records, replayed up to the first torn or corrupt one.
-        let restored = match self.storage.load(RecordKey::Journal, scratch) {
-            Ok(Some(data)) => {
-                let restored = self.journal.restore(data);
-                if !restored {
-                    mark(RecordKey::Journal);
-                }
-                restored
-            }
-            Ok(None) => false,
-            Err(_) => {
-                mark(RecordKey::Journal);
-                false
-            }
-        };
+        let restored = self.restore_journal(scratch).unwrap_or_else(|()| {
+            mark(RecordKey::Journal);
+            false
+        });
         for key in RecordKey::ALL {
             if damaged & (1 << key.index()) != 0 {
                 self.act(Action::StorageFailed { key });
@@ -109,6 +100,26 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             for &(connector, last_meter, last_seen) in &running {
                 self.finish_transaction(connector, reason, None, last_meter, last_seen, now);
             }
+        }
+    }
+
+    /// The journal's record replayed; false when there is none (or it cannot be read). Out of
+    /// line, as `restore_profiles`: `restore`'s frame is then not the sum of every record's
+    /// decoding.
+    #[inline(never)]
+    /// `Ok(true)`: restored; `Ok(false)`: no journal stored; `Err`: one is stored but could
+    /// not be read or is unusable (dropped).
+    fn restore_journal(&mut self, scratch: &mut [u8]) -> Result<bool, ()> {
+        match self.storage.load(RecordKey::Journal, scratch) {
+            Ok(Some(data)) => {
+                if self.journal.restore(data) {
+                    Ok(true)
+                } else {
+                    Err(())
+                }
+            }
+            Ok(None) => Ok(false),
+            Err(_) => Err(()),
         }
     }
 

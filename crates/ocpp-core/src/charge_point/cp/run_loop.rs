@@ -184,6 +184,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     }
 
     /// One WebSocket text message from the central system.
+    #[inline(never)]
     pub fn handle_frame(&mut self, text: &str, now: Instant) {
         self.frames_in = self.frames_in.saturating_add(1);
         let opts = self.setup.decode;
@@ -212,6 +213,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     }
 
     /// Something happened at the charger.
+    #[inline(never)]
     pub fn handle_event(&mut self, event: Event, now: Instant) {
         match event {
             Event::Plugged { connector } => self.on_plugged(connector, now),
@@ -280,10 +282,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 } else {
                     UnlockStatus::UnlockFailed
                 };
-                self.resolve_deferred(
-                    |k| *k == DeferredKind::Unlock(connector),
-                    Reply::Status(status.as_str()),
-                );
+                if let Some(id) = self.take_deferred(|k| *k == DeferredKind::Unlock(connector)) {
+                    self.push_status(id, status.as_str());
+                }
             }
             e @ (Event::FirmwareDownloaded { .. }
             | Event::FirmwareInstalled { .. }
@@ -298,33 +299,22 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         self.update_statuses(now);
     }
 
-    /// The integrator's answer to an [`Action::DataTransferRequested`].
+    /// The integrator's answer to an [`Action::DataTransferRequested`] (as
+    /// [`Input::DataTransferAnswer`]); the data is copied. Out of line: the answer is built in
+    /// its slot, not in the caller's frame.
+    #[inline(never)]
     pub fn answer_data_transfer(
         &mut self,
         status: DataTransferStatus,
-        data: Option<BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
+        data: Option<&BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
     ) {
-        // The data waits in the request's slot until the answer is written (see
-        // `DataInSlot`); without data, or if the request was not waiting, the slot is freed.
-        let Some(slot) = self
-            .incoming_data_transfer
-            .as_mut()
-            .filter(|_| !self.incoming_data_transfer_answered)
-        else {
+        // Only a request still waiting for its answer is answered.
+        if self.incoming_data_transfer.is_none() || self.incoming_data_transfer_answered {
             return;
-        };
-        let in_slot = data.is_some().then_some(DataInSlot);
-        slot.data = data;
-        self.incoming_data_transfer_answered = in_slot.is_some();
-        self.resolve_deferred(
-            |k| *k == DeferredKind::DataTransfer,
-            Reply::DataTransfer {
-                status,
-                data: in_slot,
-            },
-        );
-        if !self.answers.iter().any(Answer::data_in_slot) {
-            self.free_incoming_data_transfer();
+        }
+        match self.take_deferred(|k| *k == DeferredKind::DataTransfer) {
+            Some(id) => self.push_data_transfer(id, status, data),
+            None => self.free_incoming_data_transfer(),
         }
     }
 
@@ -336,18 +326,19 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
 
     /// The data of the integrator's answer to the central system's DataTransfer.req, while it
     /// waits to be written.
-    pub(super) fn data_transfer_answer_data(
-        &self,
-    ) -> Option<BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>> {
+    pub(super) fn data_transfer_answer_text(&self) -> Option<&str> {
         self.incoming_data_transfer
             .as_ref()
             .filter(|_| self.incoming_data_transfer_answered)
-            .and_then(|r| r.data.clone())
+            .and_then(|r| r.data.as_deref())
     }
 
-    /// Sends a DataTransfer.req to the central system (§4.3); its answer comes back as
-    /// [`Action::DataTransferAnswered`]. One at a time: returns false while another is pending.
-    pub fn send_data_transfer(&mut self, request: v16::DataTransferRequest) -> bool {
+    /// Sends a DataTransfer.req to the central system (§4.3), as [`Input::SendDataTransfer`];
+    /// its answer comes back as [`Action::DataTransferAnswered`]. One at a time: returns false
+    /// while another is pending. The request is copied into its slot (out of line: no copy of
+    /// it in the caller's frame).
+    #[inline(never)]
+    pub fn send_data_transfer(&mut self, request: &v16::DataTransferRequest) -> bool {
         if matches!(
             self.outgoing_data_transfer,
             OutgoingDataTransfer::Pending(_)
@@ -355,7 +346,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         {
             return false;
         }
-        self.outgoing_data_transfer = OutgoingDataTransfer::Pending(request);
+        self.outgoing_data_transfer = OutgoingDataTransfer::Pending(request.clone());
         true
     }
 
@@ -375,8 +366,24 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         }
     }
 
+    /// Deferred answers the integrator did not give in time: UnlockFailed, or a DataTransfer
+    /// Rejected (without data).
+    #[inline(never)]
+    fn expire_deferred(&mut self, now: Instant) {
+        while let Some(d) = self.deferred.iter().find(|d| d.deadline <= now).cloned() {
+            self.deferred.retain(|x| x != &d);
+            if let DeferredKind::Unlock(_) = d.kind {
+                self.push_status(d.id, UnlockStatus::UnlockFailed.as_str());
+            } else {
+                self.free_incoming_data_transfer();
+                self.push_data_transfer(d.id, DataTransferStatus::Rejected, None);
+            }
+        }
+    }
+
     /// Time passed: call when [`ChargePoint::poll_timeout`]'s instant is reached (earlier or
     /// repeated calls do no harm).
+    #[inline(never)]
     pub fn handle_timeout(&mut self, now: Instant) {
         // The CALL in flight timed out (OCPP-J §4.1.1): the next one may go.
         if let Some(f) = &self.inflight {
@@ -398,35 +405,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
                 }
             }
         }
-        // Deferred answers the integrator did not give.
-        let expired: List<AnswerId, 4> = List::try_from_iter(
-            self.deferred
-                .iter()
-                .filter(|d| d.deadline <= now)
-                .map(|d| d.id.clone()),
-        )
-        .unwrap_or_default();
-        for id in &expired {
-            let kind = self
-                .deferred
-                .iter()
-                .find(|d| &d.id == id)
-                .map(|d| d.kind.clone());
-            let reply = if let Some(DeferredKind::Unlock(_)) = kind {
-                Reply::Status(UnlockStatus::UnlockFailed.as_str())
-            } else {
-                self.incoming_data_transfer = None;
-                Reply::DataTransfer {
-                    status: DataTransferStatus::Rejected,
-                    data: None,
-                }
-            };
-            self.deferred.retain(|d| &d.id != id);
-            self.push_answer(Answer {
-                id: id.clone(),
-                reply,
-            });
-        }
+        self.expire_deferred(now);
         // Incipient sessions that were not completed in time (ConnectionTimeOut, §9.1.6).
         let timeout_ms = u64::from(self.config.connection_time_out) * 1000;
         for c in 1..=self.setup.connectors as usize {

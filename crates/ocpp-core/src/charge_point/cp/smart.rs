@@ -182,7 +182,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     }
 
     /// Restores the installed profiles; `false` when a stored record could not be read or
-    /// decoded (the store is then empty).
+    /// decoded (the store is then empty). Out of line: its decoding frame is not added to
+    /// `restore`'s.
+    #[inline(never)]
     pub(super) fn restore_profiles(&mut self, scratch: &mut [u8]) -> bool {
         self.profiles.reset(self.smart_settings());
         match self.storage.load(RecordKey::ChargingProfiles, scratch) {

@@ -157,24 +157,23 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         at: DateTime,
         _now: Instant,
     ) {
-        let Some(t) = self.journal.end_transaction(connector) else {
-            return;
-        };
-        let _ = self.journal.enqueue(TxMessage::Stop {
-            local_id: t.local_id,
-            transaction_id: t.transaction_id,
+        // Ended in place: the transaction (with its transactionData) is not copied out.
+        let sampled = measurand_mask(&self.config.stop_txn_sampled_data);
+        let aligned = measurand_mask(&self.config.stop_txn_aligned_data);
+        let stop = |local_id, transaction_id| TxMessage::Stop {
+            local_id,
+            transaction_id,
             id_tag,
             meter_stop,
             timestamp: at,
             reason,
-        });
-        if !t.data.is_empty() {
-            self.journal.keep_stop_data(StopEntry {
-                local_id: t.local_id,
-                data: t.data,
-                sampled: measurand_mask(&self.config.stop_txn_sampled_data),
-                aligned: measurand_mask(&self.config.stop_txn_aligned_data),
-            });
+        };
+        if self
+            .journal
+            .end_transaction_with(connector, stop, sampled, aligned)
+            .is_none()
+        {
+            return;
         }
         self.meter.transaction_stopped(connector);
         self.profiles_transaction_ended(connector);

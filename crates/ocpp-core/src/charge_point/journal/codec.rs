@@ -482,17 +482,24 @@ pub(crate) fn data<const N: usize>(w: &mut Writer<'_>, d: &TransactionData<N>) -
 
 pub(crate) fn read_data<const N: usize>(r: &mut Reader<'_>) -> Option<TransactionData<N>> {
     let mut d = TransactionData::<N>::new();
+    read_data_into(r, &mut d)?;
+    Some(d)
+}
+
+/// [`read_data`] into `d` (every field set): no `TransactionData` returned by value.
+pub(crate) fn read_data_into<const N: usize>(
+    r: &mut Reader<'_>,
+    d: &mut TransactionData<N>,
+) -> Option<()> {
     d.begin = read_opt_record(r)?;
+    d.middle.clear();
     for _ in 0..r.u8()? {
         d.middle.push(read_record(r)?).ok()?;
     }
     d.end = read_opt_record(r)?;
     d.seen = r.u32v()?;
     d.stride = r.u32v()?;
-    if d.stride == 0 {
-        return None;
-    }
-    Some(d)
+    (d.stride != 0).then_some(())
 }
 
 pub(crate) fn transaction(w: &mut Writer<'_>, t: &Transaction) -> Result<(), Full> {
@@ -528,19 +535,37 @@ pub(crate) fn read_transaction(r: &mut Reader<'_>) -> Option<Transaction> {
 }
 
 pub(crate) fn stop_entry(w: &mut Writer<'_>, e: &StopEntry) -> Result<(), Full> {
-    w.u32(e.local_id)?;
-    data(w, &e.data)?;
-    w.u32(e.sampled)?;
-    w.u32(e.aligned)
+    stop_entry_parts(w, e.local_id, &e.data, e.sampled, e.aligned)
+}
+
+/// [`stop_entry`] from its parts (the data borrowed from a running transaction).
+pub(crate) fn stop_entry_parts<const N: usize>(
+    w: &mut Writer<'_>,
+    local_id: u32,
+    d: &TransactionData<N>,
+    sampled: u32,
+    aligned: u32,
+) -> Result<(), Full> {
+    w.u32(local_id)?;
+    data(w, d)?;
+    w.u32(sampled)?;
+    w.u32(aligned)
 }
 
 pub(crate) fn read_stop_entry(r: &mut Reader<'_>) -> Option<StopEntry> {
-    Some(StopEntry {
-        local_id: r.u32()?,
-        data: read_data(r)?,
-        sampled: r.u32()?,
-        aligned: r.u32()?,
-    })
+    let mut e = StopEntry::BLANK;
+    read_stop_entry_into(r, &mut e)?;
+    Some(e)
+}
+
+/// [`read_stop_entry`] into `e` (every field set): the entry (about 1 KB) is decoded where the
+/// caller keeps it, not returned through copies.
+pub(crate) fn read_stop_entry_into(r: &mut Reader<'_>, e: &mut StopEntry) -> Option<()> {
+    e.local_id = r.u32()?;
+    read_data_into(r, &mut e.data)?;
+    e.sampled = r.u32()?;
+    e.aligned = r.u32()?;
+    Some(())
 }
 
 pub(crate) fn reservation(w: &mut Writer<'_>, x: &Reservation) -> Result<(), Full> {

@@ -586,3 +586,77 @@ fn sizes() {
     );
     assert!(core::mem::size_of::<Journal>() <= 12 * 1024);
 }
+
+/// `end_transaction_with` (in place) leaves the journal as `end_transaction` followed by
+/// `enqueue` of the StopTransaction and `keep_stop_data` did, in RAM and in the log.
+#[test]
+fn end_transaction_with_matches_the_copying_way() {
+    let stop_message = |local_id, transaction_id| TxMessage::Stop {
+        local_id,
+        transaction_id,
+        id_tag: Some(tag("CARD-1")),
+        meter_stop: 2000,
+        timestamp: t(60),
+        reason: Reason::Local,
+    };
+    for with_data in [true, false] {
+        let mut storage_a = Mem::new();
+        let mut storage_b = Mem::new();
+        let mut scratch = std::vec![0u8; JOURNAL_RECORD_MAX];
+        let mut a = Box::<Journal>::default();
+        let mut b = Box::<Journal>::default();
+        for j in [&mut a, &mut b] {
+            let id = start(j, 1, 0);
+            j.assign_transaction_id(id, 42);
+            if !with_data {
+                j.transaction_mut(1).unwrap().data = StopData::default();
+            }
+        }
+        assert_ne!(a.flush(&mut storage_a, &mut scratch), Flushed::Failed);
+        assert_ne!(b.flush(&mut storage_b, &mut scratch), Flushed::Failed);
+
+        let tx = a.end_transaction(1).unwrap();
+        a.enqueue(stop_message(tx.local_id, tx.transaction_id))
+            .unwrap();
+        if !tx.data.is_empty() {
+            a.keep_stop_data(StopEntry {
+                local_id: tx.local_id,
+                data: tx.data,
+                sampled: 3,
+                aligned: 4,
+            });
+        }
+        let local_id = b.end_transaction_with(1, stop_message, 3, 4);
+        assert_eq!(local_id, Some(tx.local_id));
+        assert_eq!(b.end_transaction_with(1, stop_message, 3, 4), None);
+        assert_eq!(a, b);
+        assert_eq!(a.stop_data(tx.local_id), b.stop_data(tx.local_id));
+        assert_eq!(b.stop_data(tx.local_id).is_some(), with_data);
+
+        assert_ne!(a.flush(&mut storage_a, &mut scratch), Flushed::Failed);
+        assert_ne!(b.flush(&mut storage_b, &mut scratch), Flushed::Failed);
+        assert_eq!(
+            storage_a.get(RecordKey::Journal),
+            storage_b.get(RecordKey::Journal)
+        );
+        assert_eq!(restored(&mut storage_b), b);
+    }
+}
+
+/// `stop_data_into` decodes what `stop_data` returns, into a reused entry, and says when none
+/// is kept.
+#[test]
+fn stop_data_into_matches_stop_data() {
+    let mut j = Box::<Journal>::default();
+    let a = start(&mut j, 1, 0);
+    stop(&mut j, 1, 30);
+    let b = start(&mut j, 2, 40);
+    stop(&mut j, 2, 90);
+    let mut out = StopEntry::BLANK;
+    for id in [a, b] {
+        assert!(j.stop_data_into(id, &mut out));
+        assert_eq!(Some(&out), j.stop_data(id).as_ref());
+    }
+    assert!(!j.stop_data_into(b + 100, &mut out));
+    assert_eq!(j.stop_data(b + 100), None);
+}

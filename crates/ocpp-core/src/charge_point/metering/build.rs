@@ -158,6 +158,32 @@ pub(crate) fn build_from_lists_into(
 ) -> bool {
     out.timestamp = timestamp;
     out.sampled_value.clear();
+    for_each_sampled_value(&mut out.sampled_value, readings, lists, context, setup);
+    !out.sampled_value.is_empty()
+}
+
+/// Where the sampled values of a MeterValue go, one at a time: a list, or (for a message
+/// written straight from the readings, `cp::views`) the serializer.
+pub(crate) trait SampledSink {
+    /// Takes one sampled value; false when no more fit (the rest are left out).
+    fn push(&mut self, value: SampledValue) -> bool;
+}
+
+impl<const N: usize> SampledSink for List<SampledValue, N> {
+    fn push(&mut self, value: SampledValue) -> bool {
+        List::push(self, value).is_ok()
+    }
+}
+
+/// The sampled values [`build_from_lists_into`] makes, handed to `out` one at a time (each
+/// measurand of `lists` once, in order, until `out` is full).
+pub(crate) fn for_each_sampled_value<O: SampledSink>(
+    out: &mut O,
+    readings: &MeterReadings,
+    lists: &[&[Measurand]],
+    context: ReadingContext,
+    setup: MeterSetup,
+) {
     let mut done: List<Measurand, { Measurand::ALL.len() }> = List::new();
     for &m in lists.iter().flat_map(|l| l.iter()) {
         if done.contains(&m) {
@@ -165,11 +191,10 @@ pub(crate) fn build_from_lists_into(
         }
         // Cannot fail: `done` holds each measurand at most once.
         let _ = done.push(m);
-        if !push_measurand(&mut out.sampled_value, readings, m, context, setup) {
+        if !push_measurand(out, readings, m, context, setup) {
             break;
         }
     }
-    !out.sampled_value.is_empty()
 }
 
 /// Whether [`build_meter_value`] would report anything (`Some`), without building the
@@ -211,8 +236,8 @@ fn sane(r: Option<Reading>, range: Range) -> Option<Reading> {
 }
 
 /// Appends the values of `m`; `false` once the list is full.
-fn push_measurand<const N: usize>(
-    out: &mut List<SampledValue, N>,
+fn push_measurand<O: SampledSink>(
+    out: &mut O,
     r: &MeterReadings,
     m: Measurand,
     context: ReadingContext,
@@ -293,8 +318,8 @@ enum Overall {
     Mean,
 }
 
-fn push_phases<const N: usize>(
-    out: &mut List<SampledValue, N>,
+fn push_phases<O: SampledSink>(
+    out: &mut O,
     values: &[Option<Reading>; 3],
     range: Range,
     phases: [Phase; 3],
@@ -335,8 +360,8 @@ fn push_phases<const N: usize>(
     true
 }
 
-fn push<const N: usize>(
-    out: &mut List<SampledValue, N>,
+fn push<O: SampledSink>(
+    out: &mut O,
     value: Reading,
     measurand: Measurand,
     unit: UnitOfMeasure,
@@ -362,7 +387,6 @@ fn push<const N: usize>(
         // Hertz, and `unit` is optional, so leaving it out loses nothing.
         unit: (unit != UnitOfMeasure::Hertz).then_some(unit),
     })
-    .is_ok()
 }
 
 #[cfg(test)]

@@ -41,11 +41,11 @@ mod reading;
 mod schedule;
 mod transaction_data;
 
-pub(crate) use build::build_from_lists_into;
 pub use build::{
     MeterSetup, PhaseReporting, SUPPORTED_MEASURANDS, build_meter_value, has_meter_value,
     is_supported,
 };
+pub(crate) use build::{SampledSink, for_each_sampled_value};
 pub(crate) use reading::PackedReadings;
 pub use reading::{MeterReadings, Reading};
 pub use schedule::{

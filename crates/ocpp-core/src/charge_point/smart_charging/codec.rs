@@ -42,7 +42,7 @@
 //!
 //! A later format gets a new version number; a decoder refuses versions it does not know.
 
-use super::store::check_structure;
+use super::store::{Period, ProfileHead, Stored, check_structure};
 use super::{InstalledProfile, ProfileStore, Settings, StoreError};
 use crate::limits::CHARGING_SCHEDULE_MAX_PERIODS;
 use crate::types::{DateTime, Decimal, List};
@@ -71,7 +71,8 @@ const F_ALL: u8 = (1 << 6) - 1;
 
 use crate::charge_point::image::{self, CRC_LEN, crc32};
 
-fn profile_len(p: &ChargingProfile) -> usize {
+/// The bytes [`Writer::profile`] writes for `p` with `periods` periods.
+fn profile_len(p: &ProfileHead, periods: usize) -> usize {
     let s = &p.charging_schedule;
     PROFILE_FIXED
         + p.transaction_id.map_or(0, |_| 4)
@@ -80,7 +81,7 @@ fn profile_len(p: &ChargingProfile) -> usize {
         + s.duration.map_or(0, |_| 4)
         + s.start_schedule.map_or(0, |_| 8)
         + s.min_charging_rate.map_or(0, |_| 4)
-        + s.charging_schedule_period.len() * PERIOD_LEN
+        + periods * PERIOD_LEN
 }
 
 fn purpose_code(p: ChargingProfilePurpose) -> u8 {
@@ -137,17 +138,19 @@ impl Writer<'_> {
         self.put(&d.unix_millis().to_le_bytes())
     }
 
-    fn profile(&mut self, installed: &InstalledProfile) -> Result<(), StoreError> {
-        let p = &installed.profile;
-        let s = &p.charging_schedule;
-        self.put(&installed.connector.to_le_bytes())?;
-        self.put(&p.charging_profile_id.to_le_bytes())?;
-        self.put(&p.stack_level.to_le_bytes())?;
+    /// One profile, written from the store's compact form (its head and its periods in the
+    /// pool): no `ChargingProfile` (about 900 bytes) is rebuilt on the stack.
+    fn profile(&mut self, p: &Stored, periods: &[Period]) -> Result<(), StoreError> {
+        let h = &p.profile;
+        let s = &h.charging_schedule;
+        self.put(&p.connector.to_le_bytes())?;
+        self.put(&h.charging_profile_id.to_le_bytes())?;
+        self.put(&h.stack_level.to_le_bytes())?;
         let mut flags = 0;
         for (present, bit) in [
-            (p.transaction_id.is_some(), F_TRANSACTION),
-            (p.valid_from.is_some(), F_VALID_FROM),
-            (p.valid_to.is_some(), F_VALID_TO),
+            (h.transaction_id.is_some(), F_TRANSACTION),
+            (h.valid_from.is_some(), F_VALID_FROM),
+            (h.valid_to.is_some(), F_VALID_TO),
             (s.duration.is_some(), F_DURATION),
             (s.start_schedule.is_some(), F_START),
             (s.min_charging_rate.is_some(), F_MIN_RATE),
@@ -157,19 +160,19 @@ impl Writer<'_> {
             }
         }
         self.put(&[
-            purpose_code(p.charging_profile_purpose),
-            kind_code(p.charging_profile_kind),
-            recurrency_code(p.recurrency_kind),
+            purpose_code(h.charging_profile_purpose),
+            kind_code(h.charging_profile_kind),
+            recurrency_code(h.recurrency_kind),
             unit_code(s.charging_rate_unit),
             flags,
         ])?;
-        if let Some(id) = p.transaction_id {
+        if let Some(id) = h.transaction_id {
             self.put(&id.to_le_bytes())?;
         }
-        if let Some(d) = p.valid_from {
+        if let Some(d) = h.valid_from {
             self.date(d)?;
         }
-        if let Some(d) = p.valid_to {
+        if let Some(d) = h.valid_to {
             self.date(d)?;
         }
         if let Some(d) = s.duration {
@@ -181,14 +184,12 @@ impl Writer<'_> {
         if let Some(m) = s.min_charging_rate {
             self.put(&m.tenths().to_le_bytes())?;
         }
-        let count =
-            u8::try_from(s.charging_schedule_period.len()).map_err(|_| StoreError::Malformed)?;
+        let count = u8::try_from(periods.len()).map_err(|_| StoreError::Malformed)?;
         self.put(&[count])?;
-        for q in &s.charging_schedule_period {
+        for q in periods {
             self.put(&q.start_period.to_le_bytes())?;
             self.put(&q.limit.tenths().to_le_bytes())?;
-            let phases = q.number_phases.map_or(Ok(0), u8::try_from);
-            self.put(&[phases.map_err(|_| StoreError::Malformed)?])?;
+            self.put(&[q.phases])?;
         }
         Ok(())
     }
@@ -336,7 +337,13 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
 
     /// The size of the image [`ProfileStore::encode`] writes now.
     pub fn encoded_len(&self) -> usize {
-        HEADER_LEN + self.iter().map(|p| profile_len(&p.profile)).sum::<usize>() + CRC_LEN
+        HEADER_LEN
+            + self
+                .profiles
+                .iter()
+                .map(|p| profile_len(&p.profile, self.periods_of(&p.profile).len()))
+                .sum::<usize>()
+            + CRC_LEN
     }
 
     /// Writes the persistence image (magic `OCSC`, version 1; format in the `codec` module
@@ -353,8 +360,8 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         w.put(&[FORMAT_VERSION])?;
         let count = u32::try_from(self.profiles.len()).map_err(|_| StoreError::Malformed)?;
         w.put(&count.to_le_bytes())?;
-        for p in self.iter() {
-            w.profile(&p)?;
+        for p in &self.profiles {
+            w.profile(p, self.periods_of(&p.profile))?;
         }
         let crc = crc32(w.buf.get(..w.pos).unwrap_or_default());
         w.put(&crc.to_le_bytes())?;
