@@ -20,6 +20,7 @@ use ocpp_tungstenite::{Clock, ConnectOptions, Connection, Control, FileStorage, 
 
 use crate::cli::Cli;
 use crate::commands::Command;
+use crate::crash::{self, CrashingStorage};
 use crate::framelog;
 use crate::transfer;
 
@@ -78,6 +79,8 @@ pub enum Exit {
 /// Storage: files under `--state-dir`, or memory (kept across simulated restarts).
 enum Store {
     File(FileStorage),
+    /// Files, with the test-only crash of `OCPP_CP_CRASH_AFTER_WRITES` armed (crash.rs).
+    Crashing(CrashingStorage),
     Memory(HashMap<&'static str, Vec<u8>>),
 }
 
@@ -87,6 +90,7 @@ impl Storage for Store {
     fn load<'b>(&mut self, key: RecordKey, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, String> {
         match self {
             Store::File(f) => f.load(key, buf).map_err(|e| e.to_string()),
+            Store::Crashing(f) => f.load(key, buf).map_err(|e| e.to_string()),
             Store::Memory(m) => {
                 let Some(data) = m.get(key.name()) else {
                     return Ok(None);
@@ -103,6 +107,7 @@ impl Storage for Store {
     fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), String> {
         match self {
             Store::File(f) => f.store(key, data).map_err(|e| e.to_string()),
+            Store::Crashing(f) => f.store(key, data).map_err(|e| e.to_string()),
             Store::Memory(m) => {
                 m.insert(key.name(), data.to_vec());
                 Ok(())
@@ -120,6 +125,7 @@ pub struct Runner {
     stats: Arc<Stats>,
     connect_attempts: u32,
     demo: bool,
+    crash: Option<Arc<crash::Plan>>,
 }
 
 impl Runner {
@@ -129,6 +135,7 @@ impl Runner {
         id: String,
         commands: Receiver<Command>,
         stats: Arc<Stats>,
+        crash: Option<Arc<crash::Plan>>,
     ) -> Runner {
         let mut options = ConnectOptions::new(url, id.clone());
         options.max_message_size = cli.max_message_size;
@@ -160,6 +167,7 @@ impl Runner {
             stats,
             connect_attempts: cli.connect_attempts,
             demo: cli.csms.is_none(),
+            crash,
         }
     }
 
@@ -168,7 +176,10 @@ impl Runner {
     pub fn run(self) -> Exit {
         let mut store = match &self.state_dir {
             Some(dir) => match FileStorage::open(dir) {
-                Ok(f) => Store::File(f),
+                Ok(f) => match &self.crash {
+                    Some(plan) => Store::Crashing(CrashingStorage::new(f, Arc::clone(plan))),
+                    None => Store::File(f),
+                },
                 Err(e) => {
                     return Exit::Failed(format!(
                         "{}: state directory {}: {e}",
