@@ -46,6 +46,7 @@ ITERATIONS = int(os.environ.get("FAULT_ITERATIONS", "50"))
 SEED = os.environ.get("FAULT_SEED", "20261207")
 FIRST = int(os.environ.get("FAULT_FIRST", "0"))
 REPORT = os.environ.get("FAULT_REPORT")
+PROGRESS_EVERY = 50  # iterations between progress lines (a long run reports as it goes)
 
 SAMPLE_INTERVAL = 1  # MeterValueSampleInterval, s
 DUPLICATE_WINDOW = 1.0 * SCALE  # answer -> fault, s: the charge point may not have recorded it
@@ -420,6 +421,16 @@ def test_fault_injection(fault_csms, tmp_path, capsys):
         for index in range(FIRST, FIRST + ITERATIONS):
             current = f"iteration {index}"
             harness.iteration(index)
+            done = index - FIRST + 1
+            if done % PROGRESS_EVERY == 0 and done < ITERATIONS:
+                partial = check_record(csms, cp_id, harness.faults)
+                with capsys.disabled():
+                    print(f"fault injection: {done}/{ITERATIONS} iterations, "
+                          f"{time.monotonic() - began:.0f} s, transactions {partial.transactions}, "
+                          f"duplicates {dict(partial.duplicates)}, orphans {partial.orphans}, "
+                          f"problems {len(partial.problems)}", flush=True)
+                    for problem in partial.problems:
+                        print(f"  PROBLEM: {problem}", flush=True)
         current = "end"
     except AssertionError as error:
         raise AssertionError(f"FAULT_SEED={SEED} FAULT_FIRST={current.split()[-1]} ({current}): "

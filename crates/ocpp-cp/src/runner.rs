@@ -114,6 +114,16 @@ impl Storage for Store {
             }
         }
     }
+
+    /// The journal is an append-only log: with files, a sample costs a small append instead of
+    /// rewriting the whole record (FileStorage::append). In memory the record is rewritten.
+    fn append(&mut self, key: RecordKey, data: &[u8]) -> Result<bool, String> {
+        match self {
+            Store::File(f) => f.append(key, data).map_err(|e| e.to_string()),
+            Store::Crashing(f) => f.append(key, data).map_err(|e| e.to_string()),
+            Store::Memory(_) => Ok(false),
+        }
+    }
 }
 
 pub struct Runner {
