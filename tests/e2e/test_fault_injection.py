@@ -51,7 +51,8 @@ PROGRESS_EVERY = 50  # iterations between progress lines (a long run reports as 
 SAMPLE_INTERVAL = 1  # MeterValueSampleInterval, s
 DUPLICATE_WINDOW = 1.0 * SCALE  # answer -> fault, s: the charge point may not have recorded it
 GAP_SLACK = 2.0 * SCALE  # sampling jitter on a loaded machine, s
-SETTLE_TIMEOUT = 90 * SCALE  # last event of a session -> everything delivered
+SETTLE_TIMEOUT = 90 * SCALE
+SENT_DEATH_WINDOW = 10 * SCALE  # sent, then the process died within this: maybe never recorded  # last event of a session -> everything delivered
 CRASH_VAR = "OCPP_CP_CRASH_AFTER_WRITES"
 CRASH_WRITES = 30  # N is drawn from 1..CRASH_WRITES (a session takes about that many writes)
 TRANSACTION_ACTIONS = ("StartTransaction", "MeterValues", "StopTransaction")
@@ -255,11 +256,35 @@ class Findings:
     stops: int = 0  # distinct StopTransaction
     duplicates: Counter = field(default_factory=Counter)  # action -> copies beyond the first
     orphans: int = 0  # transactionIds given to a repeated StartTransaction and never used
+    sent_then_died: Counter = field(default_factory=Counter)  # sent, never received, died after
     max_answer_to_fault: float = 0.0  # of allowed duplicates whose first copy was answered
     problems: list[str] = field(default_factory=list)
 
 
-def check_record(csms: CentralSystemThread, cp_id: str, faults: Faults) -> Findings:
+def sent_by_charge_point(lines: list[tuple[float, str]], cp_id: str) -> list[tuple[float, str, dict]]:
+    """The transaction-related CALLs the charge point logged as sent (its stderr frame log:
+    `<time> <id> send [2,"<uid>","<action>",{...}]`), with the time the harness read the line."""
+    sent = []
+    marker = f" {cp_id} send "
+    for at, line in lines:
+        if marker not in line:
+            continue
+        try:
+            frame = json.loads(line.split(marker, 1)[1])
+        except ValueError:
+            continue
+        if isinstance(frame, list) and len(frame) == 4 and frame[0] == 2 and frame[2] in TRANSACTION_ACTIONS:
+            sent.append((at, frame[2], frame[3]))
+    return sent
+
+
+def without_transaction_id(payload: dict) -> str:
+    """A payload compared across a repeated StartTransaction (which may rename the transaction)."""
+    return canonical({k: v for k, v in payload.items() if k != "transactionId"})
+
+
+def check_record(csms: CentralSystemThread, cp_id: str, faults: Faults,
+                 cp_lines: list[tuple[float, str]] = ()) -> Findings:
     found = Findings()
     connections = {c.number: c for c in csms.connections(cp_id) if c.refused is None}
     fault_times = sorted(faults.kills + faults.aborts + faults.drops
@@ -304,6 +329,20 @@ def check_record(csms: CentralSystemThread, cp_id: str, faults: Faults) -> Findi
                     f"answer: {'none' if gap is None else f'{gap:.2f}s later'})")
             else:
                 found.max_answer_to_fault = max(found.max_answer_to_fault, gap)
+
+    # Every transaction-related message the charge point sent reached the central system (at
+    # least once, possibly renamed by a repeated StartTransaction), unless the process died
+    # after sending it: then only what it had recorded comes back (reported, not a finding).
+    received = {(m.action, without_transaction_id(m.payload)) for m in calls}
+    deaths = sorted(faults.kills + faults.aborts)
+    for at, action, payload in sent_by_charge_point(list(cp_lines), cp_id):
+        if (action, without_transaction_id(payload)) in received:
+            continue
+        if any(at - 0.5 <= d <= at + SENT_DEATH_WINDOW for d in deaths):
+            found.sent_then_died[action] += 1
+        else:
+            found.problems.append(f"LOST: {action} sent by the charge point (logged at "
+                                  f"{at:.3f}) never reached the central system: {payload}")
 
     # Sessions: identical StartTransaction payloads are one session; the ids it was given.
     sessions: dict[str, list[int]] = {}
@@ -423,7 +462,7 @@ def test_fault_injection(fault_csms, tmp_path, capsys):
             harness.iteration(index)
             done = index - FIRST + 1
             if done % PROGRESS_EVERY == 0 and done < ITERATIONS:
-                partial = check_record(csms, cp_id, harness.faults)
+                partial = check_record(csms, cp_id, harness.faults, cp.lines)
                 with capsys.disabled():
                     print(f"fault injection: {done}/{ITERATIONS} iterations, "
                           f"{time.monotonic() - began:.0f} s, transactions {partial.transactions}, "
@@ -438,7 +477,7 @@ def test_fault_injection(fault_csms, tmp_path, capsys):
     finally:
         csms.behaviour.delays = {}
         cp.stop()
-    found = check_record(csms, cp_id, harness.faults)
+    found = check_record(csms, cp_id, harness.faults, cp.lines)
     crashes = [line for line in cp.stderr() if any(m in line for m in CRASH_MARKERS)]
     rejected = csms.errors_sent(cp_id)
     aborts = [line for line in cp.stderr() if CRASH_VAR in line]
@@ -454,7 +493,8 @@ def test_fault_injection(fault_csms, tmp_path, capsys):
         f"{', '.join(f'{a} {found.messages[a]}' for a in TRANSACTION_ACTIONS)}; "
         f"distinct meter values {found.samples}, stops {found.stops}; duplicates (at-least-once) "
         f"{', '.join(f'{a} {found.duplicates[a]}' for a in TRANSACTION_ACTIONS)}, orphan "
-        f"transactionIds {found.orphans}, max answer-to-fault {found.max_answer_to_fault:.2f} s; "
+        f"transactionIds {found.orphans}, sent but never received (the process died after "
+        f"sending) {dict(found.sent_then_died) or 0}, max answer-to-fault {found.max_answer_to_fault:.2f} s; "
         f"problems {len(found.problems)}; lost: "
         f"{sum(1 for p in found.problems if p.startswith('LOST'))}"
     )
