@@ -54,7 +54,7 @@ GAP_SLACK = 2.0 * SCALE  # sampling jitter on a loaded machine, s
 SETTLE_TIMEOUT = 90 * SCALE
 SENT_DEATH_WINDOW = 10 * SCALE  # sent, then the process died within this: maybe never recorded  # last event of a session -> everything delivered
 CRASH_VAR = "OCPP_CP_CRASH_AFTER_WRITES"
-CRASH_WRITES = 30  # N is drawn from 1..CRASH_WRITES (a session takes about that many writes)
+CRASH_WRITES = 14  # N is drawn from 1..CRASH_WRITES (boot and a session take about as many)
 TRANSACTION_ACTIONS = ("StartTransaction", "MeterValues", "StopTransaction")
 ALL_ACTIONS = ("BootNotification", "StatusNotification", "Heartbeat", "Authorize") + TRANSACTION_ACTIONS
 ABORTED = -6  # SIGABRT: std::process::abort() of the crash hook
@@ -228,7 +228,9 @@ class Harness:
                 return False
             status = self.cp.messages("StatusNotification", since=since,
                                       where=lambda m: m.payload["connectorId"] == 1)
-            return bool(status) and status[-1].payload["status"] == "Available" or not starts
+            if not starts:
+                return True
+            return bool(status) and status[-1].payload["status"] == "Available"
 
         deadline = time.monotonic() + SETTLE_TIMEOUT
         while not settled():

@@ -84,10 +84,10 @@ impl CrashingStorage {
         CrashingStorage { inner, plan }
     }
 
-    fn die(&self, what: &str, key: RecordKey, written: usize, len: usize) -> ! {
+    fn die(&self, op: &str, key: RecordKey, when: &str, written: usize, len: usize) -> ! {
         // One line so that the harness can tell this abort from a crash.
         eprintln!(
-            "ocpp-cp: {VAR}: aborting in write {} ({what} {key}, {written} of {len} bytes written)",
+            "ocpp-cp: {VAR}: aborting in write {} ({op} {key} {when}, {written} of {len} bytes written)",
             self.plan.write
         );
         std::process::abort()
@@ -121,17 +121,13 @@ impl Storage for CrashingStorage {
                 f.write_all(data.get(..prefix).unwrap_or(data))?;
                 f.sync_all()
             });
-        let what = if prefix == data.len() {
-            "store, before the rename"
+        let when = if prefix == data.len() {
+            "before the rename"
         } else {
-            "store"
+            "in the temporary file"
         };
-        self.die(
-            what,
-            key,
-            if written.is_ok() { prefix } else { 0 },
-            data.len(),
-        )
+        let written = if written.is_ok() { prefix } else { 0 };
+        self.die("store", key, when, written, data.len())
     }
 
     fn append(&mut self, key: RecordKey, data: &[u8]) -> Result<bool, FileStorageError> {
@@ -145,12 +141,8 @@ impl Storage for CrashingStorage {
                 f.write_all(data.get(..prefix).unwrap_or(data))?;
                 f.sync_data()
             });
-        self.die(
-            "append",
-            key,
-            if written.is_ok() { prefix } else { 0 },
-            data.len(),
-        )
+        let written = if written.is_ok() { prefix } else { 0 };
+        self.die("append", key, "torn tail", written, data.len())
     }
 }
 
