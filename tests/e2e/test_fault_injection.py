@@ -509,3 +509,47 @@ def test_fault_injection(fault_csms, tmp_path, capsys):
     assert not crashes, f"charge point crashed: {crashes}"
     assert not rejected, "the ocpp package rejected frames:\n" + "\n".join(map(str, rejected))
     assert not found.problems, "\n".join(found.problems)
+
+
+def test_lost_start_answer_leaves_an_orphan_transaction_id(fault_csms, tmp_path):
+    """The expensive at-least-once case, made deterministic: StartTransaction.conf is lost (the
+    central system answers on a connection that has just dropped), so the charge point sends
+    StartTransaction again after the reconnect and gets a second transactionId. It must use that
+    one consistently (MeterValues, StopTransaction); the first stays open at this central system,
+    which does not deduplicate (OCPP 1.6 gives the charge point no way to prevent that)."""
+    if using_stand_in():
+        pytest.skip("needs the real ocpp-cp")
+    csms = fault_csms
+    cp = ChargePointProcess(csms, "CP-ORPHAN", ["--csms", csms.url, "--id", "CP-ORPHAN",
+                                                "--state-dir", str(tmp_path / "state")],
+                            tmp_path / "CP-ORPHAN.log")
+    try:
+        cp.start()
+        cp.wait_booted()
+        assert configure(cp, "MeterValueSampleInterval", str(SAMPLE_INTERVAL)) == "Accepted"
+        csms.behaviour.delays = {"StartTransaction": 1.0}
+        mark = cp.mark()
+        cp.send("plug 1", f"tag 1 {TAG_A}")
+        first = cp.wait_for("StartTransaction", since=mark)
+        assert csms.drop(cp.id)
+        csms.wait_until(lambda: csms.messages(cp.id, "StartTransaction", direction="out",
+                                              kind="CALLRESULT", since=first.seq), 5,
+                        "the late answer to be sent into the dropped connection")
+        csms.behaviour.delays = {}
+        again = cp.wait_for("StartTransaction", since=first.seq, timeout=30 * SCALE)
+        assert canonical(again.payload) == canonical(first.payload), "the same message again"
+        csms.answer(again)
+        ids = [a.payload["transactionId"] for a in csms.messages(
+            cp.id, "StartTransaction", direction="out", kind="CALLRESULT", since=mark)]
+        assert len(ids) == 2 and ids[0] != ids[1], ids
+        cp.wait_for("MeterValues", since=again.seq, where=lambda p: "transactionId" in p)
+        cp.send(f"tag 1 {TAG_A}")
+        stop = cp.wait_for("StopTransaction", since=again.seq)
+        used = {m.payload["transactionId"] for m in cp.messages(["MeterValues", "StopTransaction"],
+                                                                 since=mark)
+                if "transactionId" in m.payload}
+        assert used == {ids[1]}, f"the charge point used {used}; given {ids}"
+        assert stop.payload["transactionId"] == ids[1]
+    finally:
+        csms.behaviour.delays = {}
+        cp.stop()
