@@ -79,6 +79,7 @@ class Harness:
         self.cp = cp
         self.faults = Faults()
         self.session_alive = True  # False once the process died during this session
+        self.chain: list[str] = []  # crash plans for the restarts after an abort
 
     # -- the process -------------------------------------------------------------------------
 
@@ -90,7 +91,10 @@ class Harness:
         assert code == ABORTED and self.cp.env, f"ocpp-cp died (exit {code}) without being asked to"
         self.faults.aborts.append(time.time())
         self.session_alive = False
-        self.cp.env = {}
+        # A chained crash hits the recovery itself (e.g. the journal rewritten after a torn tail).
+        self.cp.env = {CRASH_VAR: self.chain.pop(0)} if self.chain else {}
+        if self.cp.env:
+            self.faults.counts["crash-chained"] += 1
         self.cp.start()
 
     def kill(self, downtime: float) -> None:
@@ -133,6 +137,7 @@ class Harness:
         rng = random.Random(f"{SEED}:{index}")
         mark = self.csms.mark()
         self.session_alive = True
+        self.chain = []
         charge = rng.uniform(1.0, 4.0)
         stop_by = rng.choice(["tag", "unplug"])
         plan: list[tuple[float, str, tuple]] = [
@@ -153,12 +158,16 @@ class Harness:
                 if not any(k == "arm" for _, k, _ in plan):
                     plan.append((-1.0, "arm", (rng.randint(1, CRASH_WRITES),
                                                rng.choice([0, 1, 7, 30, 10**6, rng.randint(0, 200)]))))
+                    self.chain = [f"{rng.randint(1, 4)}:{rng.choice([0, 5, 10**6, rng.randint(0, 200)])}"
+                                  for _ in range(rng.choice([0, 0, 1, 2]))]
             elif kind == "drop":
                 plan.append((at, "drop", ()))
             else:
                 plan.append((at, "silence", (rng.uniform(0.5, 4.0),)))
         plan.sort(key=lambda step: step[0])
         described = "; ".join(f"{at:.2f}s {kind}{list(args) if args else ''}" for at, kind, args in plan)
+        if self.chain:
+            described += f"; chained crashes {self.chain}"
         self.cp._log.write(f"=== iteration {index}: {described}\n")
 
         started = time.monotonic()
@@ -489,7 +498,8 @@ def test_fault_injection(fault_csms, tmp_path, capsys):
         f"fault injection: seed {SEED}, iterations {ITERATIONS}, {time.monotonic() - began:.0f} s; "
         f"faults: kill -9 {harness.faults.counts['kill']}, aborts in a storage write {len(aborts)} "
         f"({', '.join(f'{k} {v}' for k, v in sorted(where.items())) or 'none'}; "
-        f"{harness.faults.counts['crash-armed']} armed), dropped connections "
+        f"{harness.faults.counts['crash-armed']} armed, {harness.faults.counts['crash-chained']} "
+        f"chained into the recovery), dropped connections "
         f"{harness.faults.counts['drop']}, silences {harness.faults.counts['silence']}; "
         f"transactions {found.transactions}, frames received "
         f"{', '.join(f'{a} {found.messages[a]}' for a in TRANSACTION_ACTIONS)}; "
