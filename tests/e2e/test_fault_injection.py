@@ -102,6 +102,8 @@ class Harness:
         self.session_alive = False
         if self.cp.alive():
             self.cp.kill9()
+        elif self.cp.proc.returncode == ABORTED:  # the crash hook came first
+            self.faults.aborts.append(time.time())
         time.sleep(downtime)
         self.cp.env = {}
         self.cp.start()
