@@ -38,7 +38,6 @@ from test_interop import (
     TAG_A,
     ChargePointProcess,
     configure,
-    energy_wh,
     using_stand_in,
 )
 
