@@ -267,6 +267,7 @@ class Findings:
     samples: int = 0  # distinct MeterValues
     stops: int = 0  # distinct StopTransaction
     duplicates: Counter = field(default_factory=Counter)  # action -> copies beyond the first
+    duplicate_causes: Counter = field(default_factory=Counter)  # why the earlier copy went again
     orphans: int = 0  # transactionIds given to a repeated StartTransaction and never used
     sent_then_died: Counter = field(default_factory=Counter)  # sent, never received, died after
     max_answer_to_fault: float = 0.0  # of allowed duplicates whose first copy was answered
@@ -331,6 +332,7 @@ def check_record(csms: CentralSystemThread, cp_id: str, faults: Faults,
             found.duplicates[action] += 1
             answer = delivered_answer(earlier)
             if answer is None:
+                found.duplicate_causes["answer lost"] += 1
                 continue
             faults_between = [t for t in fault_times if answer.time <= t <= copy.time]
             gap = (faults_between[0] - answer.time) if faults_between else None
@@ -340,6 +342,7 @@ def check_record(csms: CentralSystemThread, cp_id: str, faults: Faults,
                     f"(first copy #{earlier.seq} answered #{answer.seq}; first fault after the "
                     f"answer: {'none' if gap is None else f'{gap:.2f}s later'})")
             else:
+                found.duplicate_causes["answered, then a fault"] += 1
                 found.max_answer_to_fault = max(found.max_answer_to_fault, gap)
 
     # Every transaction-related message the charge point sent reached the central system (at
@@ -505,7 +508,8 @@ def test_fault_injection(fault_csms, tmp_path, capsys):
         f"transactions {found.transactions}, frames received "
         f"{', '.join(f'{a} {found.messages[a]}' for a in TRANSACTION_ACTIONS)}; "
         f"distinct meter values {found.samples}, stops {found.stops}; duplicates (at-least-once) "
-        f"{', '.join(f'{a} {found.duplicates[a]}' for a in TRANSACTION_ACTIONS)}, orphan "
+        f"{', '.join(f'{a} {found.duplicates[a]}' for a in TRANSACTION_ACTIONS)} "
+        f"({', '.join(f'{k}: {v}' for k, v in sorted(found.duplicate_causes.items())) or '-'}), orphan "
         f"transactionIds {found.orphans}, sent but never received (the process died after "
         f"sending) {dict(found.sent_then_died) or 0}, max answer-to-fault {found.max_answer_to_fault:.2f} s; "
         f"problems {len(found.problems)}; lost: "
