@@ -568,3 +568,37 @@ def test_lost_start_answer_leaves_an_orphan_transaction_id(fault_csms, tmp_path)
     finally:
         csms.behaviour.delays = {}
         cp.stop()
+
+
+def test_transaction_started_before_the_boot_answer_has_a_real_timestamp(fault_csms, tmp_path):
+    """Found by the fault-injection run (seed 20261207, iteration 140): after a `kill -9`, with a
+    central system slow to answer BootNotification, a card (authorized from the cache) started a
+    transaction before BootNotification.conf had set the clock, and StartTransaction said
+    `"timestamp": "1970-01-01T00:00:02.345Z"` (the clock counted from the epoch at process
+    start). The simulated charger has the host's clock as its real-time clock, as a real one
+    has an RTC, so the wall clock is right from the start."""
+    if using_stand_in():
+        pytest.skip("needs the real ocpp-cp")
+    csms = fault_csms
+    cp = ChargePointProcess(csms, "CP-CLOCK", ["--csms", csms.url, "--id", "CP-CLOCK",
+                                               "--state-dir", str(tmp_path / "state")],
+                            tmp_path / "CP-CLOCK.log")
+    try:
+        cp.start()
+        cp.wait_booted()
+        mark = cp.mark()
+        cp.send(f"tag 1 {TAG_A}")  # TAG-A into the authorization cache
+        csms.answer(cp.wait_for("Authorize", since=mark))
+        time.sleep(1.0)  # the cache entry written
+        cp.kill9()
+        csms.behaviour.delays = {"BootNotification": 3.0}
+        mark = cp.mark()
+        began = time.time()
+        cp.start()
+        cp.send("plug 1", f"tag 1 {TAG_A}")
+        start = cp.wait_for("StartTransaction", since=mark, timeout=BOOT_TIMEOUT)
+        started = parse_time(start.payload["timestamp"])
+        assert began - 5 <= started <= start.time + 1, start
+    finally:
+        csms.behaviour.delays = {}
+        cp.stop()

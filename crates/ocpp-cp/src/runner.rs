@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ocpp_core::charge_point::io::Input;
 use ocpp_core::charge_point::{
     Action, ChargePoint, Event, Instant, RecordKey, Registration, Setup, Storage,
 };
-use ocpp_core::types::BoundedString;
+use ocpp_core::types::{BoundedString, DateTime};
 use ocpp_core::v16::Reason;
 use ocpp_hal::sim::SimCharger;
 use ocpp_hal::{ChargingLimit, EnergyOffer, Station};
@@ -203,6 +203,10 @@ impl Runner {
         let clock = Clock::new();
         let mut first = true;
         let mut sim = SimCharger::new(self.setup.connectors);
+        // The charger's real-time clock is the host's: the wall clock is right from the start,
+        // not only after BootNotification.conf (a transaction started before that answer, e.g.
+        // after a restart with a slow central system, was stamped 1970-01-01).
+        sim.set_rtc(Some(system_time()));
         loop {
             let mut connection = Connection::with_clock(self.options.clone(), clock);
             // Records are read into the transmit buffer's size while restoring.
@@ -257,6 +261,14 @@ impl Runner {
             }
         }
     }
+}
+
+/// The host's clock.
+fn system_time() -> DateTime {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    DateTime::from_unix_millis(i64::try_from(ms).unwrap_or(0)).unwrap_or_default()
 }
 
 enum HookExit {
