@@ -19,6 +19,7 @@ MeterValues and its StopTransaction; the other ids are reported as orphans.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from csms import Behaviour, CentralSystemThread, Message, parse_time
+from csms import Behaviour, CentralSystemThread, Connection, Message, now_iso, parse_time
 from test_interop import (
     BOOT_TIMEOUT,
     CRASH_MARKERS,
@@ -602,3 +603,82 @@ def test_transaction_started_before_the_boot_answer_has_a_real_timestamp(fault_c
     finally:
         csms.behaviour.delays = {}
         cp.stop()
+
+
+class _Record:
+    """A made-up central-system record with the two queries `check_record` uses."""
+
+    def __init__(self):
+        self.frames: list[Message] = []
+        self.conns = [Connection(1, "CP", 1, "/ocpp/CP", "ocpp1.6", {}, 0.0, closed=None)]
+
+    def call(self, at: float, action: str, payload: dict, answer: dict | None = None,
+             connection: int = 1) -> None:
+        uid = str(len(self.frames))
+        self.frames.append(Message(len(self.frames) + 1, "CP", connection, "in", "CALL", uid, action,
+                                   payload, at, ""))
+        if answer is not None:
+            self.frames.append(Message(len(self.frames) + 1, "CP", connection, "out", "CALLRESULT",
+                                       uid, action, answer, at + 0.001, ""))
+
+    def messages(self, cp_id, direction=None, kind=None):
+        return list(self.frames)
+
+    def connections(self, cp_id):
+        return list(self.conns)
+
+
+def _session(record: _Record, t0: float, tid: int, stop: bool = True) -> dict:
+    start = {"connectorId": 1, "idTag": TAG_A, "meterStart": 0, "timestamp": now_iso(t0)}
+    record.call(t0, "StartTransaction", start, {"transactionId": tid, "idTagInfo": {"status": "Accepted"}})
+    record.call(t0 + 1, "MeterValues", {"connectorId": 1, "transactionId": tid, "meterValue": [
+        {"timestamp": now_iso(t0 + 1), "sampledValue": [{"value": "3", "context": "Sample.Periodic"}]}]}, {})
+    if stop:
+        record.call(t0 + 2, "StopTransaction", {"meterStop": 5, "timestamp": now_iso(t0 + 2),
+                                                "transactionId": tid, "reason": "Local"}, {})
+    return start
+
+
+def test_the_checks_catch_losses_and_duplicates_outside_the_window():
+    """The checker itself: a clean record passes; a transaction never stopped, a StopTransaction
+    repeated after its answer with no fault, a sample the charge point sent that never arrived,
+    a meterStop below a sample and a session naming two transactionIds are all findings."""
+    t0 = time.time() - 100
+    clean = _Record()
+    _session(clean, t0, 1)
+    assert check_record(clean, "CP", Faults()).problems == []
+
+    lost = _Record()
+    _session(lost, t0, 1, stop=False)
+    assert any(p.startswith("LOST: transaction [1] never stopped") for p in
+               check_record(lost, "CP", Faults()).problems)
+
+    late = _Record()
+    _session(late, t0, 1)
+    stop = late.frames[-2]
+    late.call(t0 + 10, "StopTransaction", stop.payload, {})
+    assert any("outside the at-least-once window" in p for p in check_record(late, "CP", Faults()).problems)
+    # ... unless a fault came right after the answer (the charge point could not record it).
+    assert check_record(late, "CP", Faults(kills=[stop.time + 0.01])).problems == []
+
+    unsent = _Record()
+    _session(unsent, t0, 1)
+    sample = {"connectorId": 1, "transactionId": 1, "meterValue": [
+        {"timestamp": now_iso(t0 + 1.5), "sampledValue": [{"value": "4"}]}]}
+    line = f'2026-12-07T00:00:00.000Z CP send [2,"9","MeterValues",{json.dumps(sample)}]'
+    problems = check_record(unsent, "CP", Faults(), [(t0 + 1.5, line)]).problems
+    assert any(p.startswith("LOST: MeterValues sent by the charge point") for p in problems), problems
+    assert check_record(unsent, "CP", Faults(kills=[t0 + 1.6]), [(t0 + 1.5, line)]).problems == []
+
+    low = _Record()
+    _session(low, t0, 1)
+    low.frames[-2] = dataclasses.replace(low.frames[-2], payload=dict(low.frames[-2].payload, meterStop=1))
+    assert any("meterStop 1 < sampled" in p for p in check_record(low, "CP", Faults()).problems)
+
+    renamed = _Record()
+    start = _session(renamed, t0, 1, stop=False)
+    renamed.call(t0 + 3, "StartTransaction", start, {"transactionId": 2, "idTagInfo": {"status": "Accepted"}})
+    renamed.call(t0 + 4, "StopTransaction", {"meterStop": 5, "timestamp": now_iso(t0 + 4),
+                                             "transactionId": 2, "reason": "Local"}, {})
+    problems = check_record(renamed, "CP", Faults()).problems
+    assert any("used transactionIds [1, 2]" in p for p in problems), problems
