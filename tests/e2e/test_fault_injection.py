@@ -51,8 +51,8 @@ PROGRESS_EVERY = 50  # iterations between progress lines (a long run reports as 
 SAMPLE_INTERVAL = 1  # MeterValueSampleInterval, s
 DUPLICATE_WINDOW = 1.0 * SCALE  # answer -> fault, s: the charge point may not have recorded it
 GAP_SLACK = 2.0 * SCALE  # sampling jitter on a loaded machine, s
-SETTLE_TIMEOUT = 90 * SCALE
-SENT_DEATH_WINDOW = 10 * SCALE  # sent, then the process died within this: maybe never recorded  # last event of a session -> everything delivered
+SETTLE_TIMEOUT = 90 * SCALE  # last event of a session -> everything delivered
+SENT_DEATH_WINDOW = 10 * SCALE  # sent, then the process died within this: maybe never recorded
 CRASH_VAR = "OCPP_CP_CRASH_AFTER_WRITES"
 CRASH_WRITES = 14  # N is drawn from 1..CRASH_WRITES (boot and a session take about as many)
 TRANSACTION_ACTIONS = ("StartTransaction", "MeterValues", "StopTransaction")
@@ -317,7 +317,8 @@ def check_record(csms: CentralSystemThread, cp_id: str, faults: Faults,
         closed = connections[call.connection].closed if call.connection in connections else None
         return answer if closed is None or answer.time < closed else None
 
-    calls = [m for m in frames if m.direction == "in" and m.kind == "CALL" and m.action in TRANSACTION_ACTIONS]
+    calls = [m for m in frames
+             if m.direction == "in" and m.kind == "CALL" and m.action in TRANSACTION_ACTIONS]
     for m in calls:
         found.messages[m.action] += 1
     first: dict[tuple[str, str], Message] = {}
