@@ -325,6 +325,15 @@ class CentralSystem:
     def listening(self) -> bool:
         return self._server is not None
 
+    async def drop(self, cp_id: str) -> bool:
+        """Drop `cp_id`'s connection as a dead network would: TCP closed at once, no WebSocket
+        close frame (fault injection). False if it was not connected."""
+        charge_point = self._active.get(cp_id)
+        if charge_point is None:
+            return False
+        charge_point._connection.transport.abort()
+        return True
+
     def _check_request(self, connection, request):
         cp_id = _identity(request.path)
         password = self.behaviour.passwords.get(cp_id) if cp_id else None
@@ -748,6 +757,10 @@ class CentralSystemThread(CentralSystemPeer):
 
     def restart_listener(self) -> None:
         self._await(self.csms.start(self.port), 10)
+
+    def drop(self, cp_id: str) -> bool:
+        """Drop `cp_id`'s connection without a close frame (`CentralSystem.drop`)."""
+        return self._await(self.csms.drop(cp_id), 10)
 
     def close(self) -> None:
         try:

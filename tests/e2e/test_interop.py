@@ -95,6 +95,7 @@ class ChargePointProcess:
         self.connectors = connectors
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
+        self.env: dict[str, str] = {}  # extra environment for the next start (fault injection)
         self.lines: list[tuple[float, str]] = []  # (time, line) from stderr, all runs
         self._cond = threading.Condition()
         self._log = open(log_path, "a", encoding="utf-8")
@@ -104,8 +105,8 @@ class ChargePointProcess:
         return cp_command() + self.args
 
     def start(self) -> "ChargePointProcess":
-        env = dict(os.environ, PYTHONUNBUFFERED="1", RUST_BACKTRACE="1")
-        self._log.write(f"=== {' '.join(self.command)}\n")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", RUST_BACKTRACE="1", **self.env)
+        self._log.write(f"=== {' '.join([f'{k}={v}' for k, v in self.env.items()] + self.command)}\n")
         self.proc = subprocess.Popen(
             self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, bufsize=1, env=env, cwd=REPO,

@@ -13,6 +13,7 @@
 
 mod cli;
 mod commands;
+mod crash;
 mod demo;
 mod framelog;
 mod runner;
@@ -68,6 +69,8 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<(), String> {
     cli.validate()?;
+    // Test-only fault injection (crash.rs); None unless OCPP_CP_CRASH_AFTER_WRITES is set.
+    let crash = crash::Plan::from_env()?;
     let demo = cli.csms.is_none();
     let (url, _server) = if let Some(url) = &cli.csms {
         (url.clone(), None)
@@ -92,7 +95,7 @@ fn run(cli: &Cli) -> Result<(), String> {
         };
         let (tx, rx) = mpsc::channel::<Command>();
         senders.push(tx);
-        let runner = Runner::new(cli, &url, id.clone(), rx, Arc::clone(&stats));
+        let runner = Runner::new(cli, &url, id.clone(), rx, Arc::clone(&stats), crash.clone());
         let handle = thread::Builder::new()
             .name(id.clone())
             .spawn(move || runner.run())

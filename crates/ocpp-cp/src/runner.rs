@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ocpp_core::charge_point::io::Input;
 use ocpp_core::charge_point::{
     Action, ChargePoint, Event, Instant, RecordKey, Registration, Setup, Storage,
 };
-use ocpp_core::types::BoundedString;
+use ocpp_core::types::{BoundedString, DateTime};
 use ocpp_core::v16::Reason;
 use ocpp_hal::sim::SimCharger;
 use ocpp_hal::{ChargingLimit, EnergyOffer, Station};
@@ -20,6 +20,7 @@ use ocpp_tungstenite::{Clock, ConnectOptions, Connection, Control, FileStorage, 
 
 use crate::cli::Cli;
 use crate::commands::Command;
+use crate::crash::{self, CrashingStorage};
 use crate::framelog;
 use crate::transfer;
 
@@ -78,6 +79,8 @@ pub enum Exit {
 /// Storage: files under `--state-dir`, or memory (kept across simulated restarts).
 enum Store {
     File(FileStorage),
+    /// Files, with the test-only crash of `OCPP_CP_CRASH_AFTER_WRITES` armed (crash.rs).
+    Crashing(CrashingStorage),
     Memory(HashMap<&'static str, Vec<u8>>),
 }
 
@@ -87,6 +90,7 @@ impl Storage for Store {
     fn load<'b>(&mut self, key: RecordKey, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, String> {
         match self {
             Store::File(f) => f.load(key, buf).map_err(|e| e.to_string()),
+            Store::Crashing(f) => f.load(key, buf).map_err(|e| e.to_string()),
             Store::Memory(m) => {
                 let Some(data) = m.get(key.name()) else {
                     return Ok(None);
@@ -103,10 +107,21 @@ impl Storage for Store {
     fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), String> {
         match self {
             Store::File(f) => f.store(key, data).map_err(|e| e.to_string()),
+            Store::Crashing(f) => f.store(key, data).map_err(|e| e.to_string()),
             Store::Memory(m) => {
                 m.insert(key.name(), data.to_vec());
                 Ok(())
             }
+        }
+    }
+
+    /// The journal is an append-only log: with files, a sample costs a small append instead of
+    /// rewriting the whole record (FileStorage::append). In memory the record is rewritten.
+    fn append(&mut self, key: RecordKey, data: &[u8]) -> Result<bool, String> {
+        match self {
+            Store::File(f) => f.append(key, data).map_err(|e| e.to_string()),
+            Store::Crashing(f) => f.append(key, data).map_err(|e| e.to_string()),
+            Store::Memory(_) => Ok(false),
         }
     }
 }
@@ -120,6 +135,7 @@ pub struct Runner {
     stats: Arc<Stats>,
     connect_attempts: u32,
     demo: bool,
+    crash: Option<Arc<crash::Plan>>,
 }
 
 impl Runner {
@@ -129,6 +145,7 @@ impl Runner {
         id: String,
         commands: Receiver<Command>,
         stats: Arc<Stats>,
+        crash: Option<Arc<crash::Plan>>,
     ) -> Runner {
         let mut options = ConnectOptions::new(url, id.clone());
         options.max_message_size = cli.max_message_size;
@@ -160,6 +177,7 @@ impl Runner {
             stats,
             connect_attempts: cli.connect_attempts,
             demo: cli.csms.is_none(),
+            crash,
         }
     }
 
@@ -168,7 +186,10 @@ impl Runner {
     pub fn run(self) -> Exit {
         let mut store = match &self.state_dir {
             Some(dir) => match FileStorage::open(dir) {
-                Ok(f) => Store::File(f),
+                Ok(f) => match &self.crash {
+                    Some(plan) => Store::Crashing(CrashingStorage::new(f, Arc::clone(plan))),
+                    None => Store::File(f),
+                },
                 Err(e) => {
                     return Exit::Failed(format!(
                         "{}: state directory {}: {e}",
@@ -182,6 +203,10 @@ impl Runner {
         let clock = Clock::new();
         let mut first = true;
         let mut sim = SimCharger::new(self.setup.connectors);
+        // The charger's real-time clock is the host's: the wall clock is right from the start,
+        // not only after BootNotification.conf (a transaction started before that answer, e.g.
+        // after a restart with a slow central system, was stamped 1970-01-01).
+        sim.set_rtc(Some(system_time()));
         loop {
             let mut connection = Connection::with_clock(self.options.clone(), clock);
             // Records are read into the transmit buffer's size while restoring.
@@ -236,6 +261,14 @@ impl Runner {
             }
         }
     }
+}
+
+/// The host's clock.
+fn system_time() -> DateTime {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    DateTime::from_unix_millis(i64::try_from(ms).unwrap_or(0)).unwrap_or_default()
 }
 
 enum HookExit {
