@@ -83,6 +83,18 @@ impl<const BYTES: usize, const MAX: usize> RequestQueue<BYTES, MAX> {
     /// Appends `request`, or gives it back when `MAX` are queued or its encoding does not fit
     /// the bytes left.
     pub(crate) fn push(&mut self, request: Request) -> Result<(), Request> {
+        self.insert(request, false)
+    }
+
+    /// Puts `request` before every queued one (a CALL that went unanswered when the connection
+    /// ended goes again first), or gives it back when `MAX` are queued or it does not fit, after
+    /// the oldest MeterValues made what room they can, as in [`RequestQueue::push`].
+    pub(crate) fn push_front(&mut self, request: Request) -> Result<(), Request> {
+        self.insert(request, true)
+    }
+
+    /// Encodes `request` and stores it last, or first when `front`.
+    fn insert(&mut self, request: Request, front: bool) -> Result<(), Request> {
         if usize::from(self.count) >= MAX {
             return Err(request);
         }
@@ -101,43 +113,15 @@ impl<const BYTES: usize, const MAX: usize> RequestQueue<BYTES, MAX> {
                 return Err(request);
             }
         }
-        let at = usize::from(self.used);
-        let Some(dst) = self.buf.get_mut(at..at + 1 + n) else {
-            return Err(request);
-        };
-        if let Some((first, rest)) = dst.split_first_mut() {
-            *first = len;
-            rest.copy_from_slice(encoded);
-        }
-        self.used += 1 + u16::from(len);
-        self.count += 1;
-        Ok(())
-    }
-
-    /// Puts `request` before every queued one (a CALL that went unanswered when the connection
-    /// ended goes again first), or gives it back when `MAX` are queued or it does not fit, after
-    /// the oldest MeterValues made what room they can, as in [`RequestQueue::push`].
-    pub(crate) fn push_front(&mut self, request: Request) -> Result<(), Request> {
-        if usize::from(self.count) >= MAX {
-            return Err(request);
-        }
-        let mut tmp = [0u8; REQUEST_MAX];
-        let mut w = Writer::new(&mut tmp);
-        if encode(&mut w, &request).is_err() {
-            return Err(request);
-        }
-        let n = w.pos();
-        let (Ok(len), Some(encoded)) = (u8::try_from(n), tmp.get(..n)) else {
-            return Err(request);
-        };
-        while usize::from(self.used) + 1 + n > BYTES {
-            if matches!(request, Request::Meter { .. }) || !self.drop_oldest_meter() {
-                return Err(request);
-            }
-        }
         let used = usize::from(self.used);
-        self.buf.copy_within(0..used, 1 + n);
-        let Some(dst) = self.buf.get_mut(..=n) else {
+        let at = if front {
+            // Room was made above: the queued entries move up by this one's size.
+            self.buf.copy_within(0..used, 1 + n);
+            0
+        } else {
+            used
+        };
+        let Some(dst) = self.buf.get_mut(at..at + 1 + n) else {
             return Err(request);
         };
         if let Some((first, rest)) = dst.split_first_mut() {

@@ -300,25 +300,40 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         t: i64,
         tx: Option<TxInfo>,
     ) -> Option<Limit> {
-        let mut best: Option<(i32, Limit)> = None;
+        self.prevailing_with(groups, group, t, tx, |p, period| Limit {
+            value: period.limit,
+            unit: p.charging_schedule.charging_rate_unit,
+            number_phases: period.number_phases(),
+        })
+    }
+
+    /// `read` of the prevailing (highest stackLevel, active) profile of `group` at `t` and its
+    /// period in force.
+    fn prevailing_with<T>(
+        &self,
+        groups: &[Option<Group>; N],
+        group: Group,
+        t: i64,
+        tx: Option<TxInfo>,
+        read: impl Fn(&ProfileHead, &Period) -> T,
+    ) -> Option<T> {
+        let mut best: Option<(i32, T)> = None;
         for (installed, g) in self.profiles.iter().zip(groups.iter()) {
             if *g != Some(group) {
                 continue;
             }
             let p = &installed.profile;
-            if best.is_some_and(|(level, _)| p.stack_level <= level) {
+            if best
+                .as_ref()
+                .is_some_and(|(level, _)| p.stack_level <= *level)
+            {
                 continue;
             }
             if let Some(period) = period_at(p, self.periods_of(p), t, tx) {
-                let limit = Limit {
-                    value: period.limit,
-                    unit: p.charging_schedule.charging_rate_unit,
-                    number_phases: period.number_phases(),
-                };
-                best = Some((p.stack_level, limit));
+                best = Some((p.stack_level, read(p, period)));
             }
         }
-        best.map(|(_, limit)| limit)
+        best.map(|(_, value)| value)
     }
 
     /// The `minChargingRate` of the transaction's prevailing schedule at `t` (its TxProfile, else
@@ -329,35 +344,36 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         t: i64,
         tx: Option<TxInfo>,
     ) -> Option<Limit> {
-        for group in [Group::Tx, Group::Default] {
-            let mut best: Option<(i32, Option<Limit>)> = None;
-            for (installed, g) in self.profiles.iter().zip(groups.iter()) {
-                let p = &installed.profile;
-                if *g != Some(group) || best.is_some_and(|(level, _)| p.stack_level <= level) {
-                    continue;
-                }
-                if period_at(p, self.periods_of(p), t, tx).is_some() {
-                    let rate = p.charging_schedule.min_charging_rate.map(|value| Limit {
-                        value,
-                        unit: p.charging_schedule.charging_rate_unit,
-                        number_phases: None,
-                    });
-                    best = Some((p.stack_level, rate));
-                }
-            }
-            if let Some((_, rate)) = best {
-                return rate;
-            }
-        }
-        None
+        let rate = |p: &ProfileHead, _: &Period| {
+            p.charging_schedule.min_charging_rate.map(|value| Limit {
+                value,
+                unit: p.charging_schedule.charging_rate_unit,
+                number_phases: None,
+            })
+        };
+        self.prevailing_with(groups, Group::Tx, t, tx, rate)
+            .or_else(|| self.prevailing_with(groups, Group::Default, t, tx, rate))
+            .flatten()
     }
 
     fn limit_with(&self, groups: &[Option<Group>; N], t: i64, tx: Option<TxInfo>) -> Option<Limit> {
         let max = self.prevailing(groups, Group::Max, t, tx);
-        let tx_limit = self
-            .prevailing(groups, Group::Tx, t, tx)
-            .or_else(|| self.prevailing(groups, Group::Default, t, tx));
-        combine(max, tx_limit, self.settings.line_voltage)
+        combine(
+            max,
+            self.own_limit_with(groups, t, tx),
+            self.settings.line_voltage,
+        )
+    }
+
+    /// The prevailing TxProfile's limit, else the TxDefaultProfile's (§3.13.1).
+    fn own_limit_with(
+        &self,
+        groups: &[Option<Group>; N],
+        t: i64,
+        tx: Option<TxInfo>,
+    ) -> Option<Limit> {
+        self.prevailing(groups, Group::Tx, t, tx)
+            .or_else(|| self.prevailing(groups, Group::Default, t, tx))
     }
 
     fn next_with(&self, groups: &[Option<Group>; N], t: i64, tx: Option<TxInfo>) -> Option<i64> {
@@ -403,9 +419,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         tx: Option<TxInfo>,
     ) -> Option<Limit> {
         let groups = self.groups(connector, tx);
-        let t = instant.unix_millis();
-        self.prevailing(&groups, Group::Tx, t, tx)
-            .or_else(|| self.prevailing(&groups, Group::Default, t, tx))
+        self.own_limit_with(&groups, instant.unix_millis(), tx)
     }
 
     /// The first instant after `instant` at which [`ProfileStore::limit_at`] may give another
