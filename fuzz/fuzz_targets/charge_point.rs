@@ -4,31 +4,16 @@
 //! every frame it sends must be a valid OCPP-J frame.
 #![no_main]
 
-use std::collections::HashMap;
-
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use ocpp_core::charge_point::io::{Input, Output};
-use ocpp_core::charge_point::{ChargePoint, Event, Instant, MeterReadings, Reading, RecordKey, Setup, Storage};
+use ocpp_core::charge_point::{ChargePoint, Event, Instant, MeterReadings, Reading, Setup};
 use ocpp_core::rpc::{self, Frame};
 use ocpp_core::v16::{ChargePointErrorCode, Reason, Request, Response};
 
-#[derive(Default)]
-struct Store(HashMap<&'static str, Vec<u8>>);
-
-impl Storage for Store {
-    type Error = ();
-    fn load<'b>(&mut self, key: RecordKey, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, ()> {
-        let Some(data) = self.0.get(key.name()) else { return Ok(None) };
-        let dst = buf.get_mut(..data.len()).ok_or(())?;
-        dst.copy_from_slice(data);
-        Ok(Some(dst))
-    }
-    fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), ()> {
-        self.0.insert(key.name(), data.to_vec());
-        Ok(())
-    }
-}
+#[path = "common/store.rs"]
+mod store;
+use store::Store;
 
 #[derive(Debug, Arbitrary)]
 enum Op {

@@ -4,34 +4,15 @@
 //! charge point then works: it boots, takes a session, and every frame it sends is valid OCPP-J.
 #![no_main]
 
-use std::collections::HashMap;
-
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use ocpp_core::charge_point::io::{Input, Output};
-use ocpp_core::charge_point::{Action, ChargePoint, Event, Instant, RecordKey, Setup, Storage};
+use ocpp_core::charge_point::{Action, ChargePoint, Event, Instant, RecordKey, Setup};
 use ocpp_core::rpc::Frame;
 
-#[derive(Default)]
-struct Store(HashMap<&'static str, Vec<u8>>);
-
-impl Storage for Store {
-    type Error = ();
-    fn load<'b>(&mut self, key: RecordKey, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, ()> {
-        let Some(data) = self.0.get(key.name()) else { return Ok(None) };
-        let dst = buf.get_mut(..data.len()).ok_or(())?;
-        dst.copy_from_slice(data);
-        Ok(Some(dst))
-    }
-    fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), ()> {
-        self.0.insert(key.name(), data.to_vec());
-        Ok(())
-    }
-    fn append(&mut self, key: RecordKey, data: &[u8]) -> Result<bool, ()> {
-        self.0.get_mut(key.name()).ok_or(())?.extend_from_slice(data);
-        Ok(true)
-    }
-}
+#[path = "common/store.rs"]
+mod store;
+use store::Store;
 
 #[derive(Debug, Arbitrary)]
 struct Records {
