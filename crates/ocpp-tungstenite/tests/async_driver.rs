@@ -177,34 +177,11 @@ fn reconnect_delivers_queued_transaction_messages() {
 #[test]
 fn an_oversized_message_is_closed_with_1009() {
     init_logging();
-    let code = std::sync::Arc::new(std::sync::Mutex::new(None));
-    let server = {
-        let code = code.clone();
-        TestServer::start(ServerOptions::default(), move |mut conn, log| {
-            if conn.index > 0 {
-                conn.serve(log, T, |_, _| Reply::Answer);
-                return;
-            }
-            conn.serve(log, T, |action, _| {
-                if action == "BootNotification" {
-                    Reply::Stop
-                } else {
-                    Reply::Answer
-                }
-            });
-            let big = format!(
-                r#"[2,"big","DataTransfer",{{"vendorId":"{}"}}]"#,
-                "x".repeat(2000)
-            );
-            conn.send_text(&big);
-            while let Some(m) = conn.recv(T) {
-                if let tungstenite::Message::Close(frame) = m {
-                    *code.lock().unwrap() = frame.map(|f| u16::from(f.code));
-                    break;
-                }
-            }
-        })
-    };
+    let big = format!(
+        r#"[2,"big","DataTransfer",{{"vendorId":"{}"}}]"#,
+        "x".repeat(2000)
+    );
+    let (server, code) = common::sends_then_records_close(tungstenite::Message::text(big), T);
     let mut options = ConnectOptions::new(server.url(), "CP-1").with_reconnect(fast_reconnect());
     options.max_message_size = 1024;
     let rec = runtime().block_on(async move {

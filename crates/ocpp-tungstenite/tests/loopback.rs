@@ -473,30 +473,7 @@ fn pings_from_the_server_are_answered() {
 /// (with `max_message_size` 1 KiB), and whether the charge point reconnected after.
 fn close_code_after(bad: Message) -> (Option<u16>, bool) {
     init_logging();
-    let code = std::sync::Arc::new(std::sync::Mutex::new(None));
-    let server = {
-        let code = code.clone();
-        TestServer::start(ServerOptions::default(), move |mut conn, log| {
-            if conn.index > 0 {
-                conn.serve(log, T, |_, _| Reply::Answer);
-                return;
-            }
-            conn.serve(log, T, |action, _| {
-                if action == "BootNotification" {
-                    Reply::Stop
-                } else {
-                    Reply::Answer
-                }
-            });
-            conn.ws.send(bad.clone()).unwrap();
-            while let Some(m) = conn.recv(T) {
-                if let Message::Close(frame) = m {
-                    *code.lock().unwrap() = Some(frame.map(|f| u16::from(f.code)));
-                    break;
-                }
-            }
-        })
-    };
+    let (server, code) = common::sends_then_records_close(bad, T);
     let mut options = opts(&server);
     options.max_message_size = 1024;
     let mut conn = Connection::new(options);
@@ -504,7 +481,7 @@ fn close_code_after(bad: Message) -> (Option<u16>, bool) {
     let mut rec = Recorder::default();
     let reconnected = conn.run_until(&mut cp, &mut rec, T, |_, _| server.accepted() >= 2);
     let seen = *code.lock().unwrap();
-    (seen.flatten(), reconnected)
+    (seen, reconnected)
 }
 
 /// RFC 6455 §7.4.1: a message over the limit fails the connection with 1009 (not a bare TCP

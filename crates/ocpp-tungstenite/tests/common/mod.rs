@@ -403,6 +403,38 @@ impl Accepted {
     }
 }
 
+/// A central system that, on the first connection, accepts the boot, then sends `bad` and
+/// records the close code the charge point answers with (`None` until it does); later
+/// connections are served as usual. For the RFC 6455 §7.4.1 tests of both drivers.
+pub fn sends_then_records_close(
+    bad: Message,
+    timeout: Duration,
+) -> (TestServer, Arc<Mutex<Option<u16>>>) {
+    let code = Arc::new(Mutex::new(None));
+    let seen = code.clone();
+    let server = TestServer::start(ServerOptions::default(), move |mut conn, log| {
+        if conn.index > 0 {
+            conn.serve(log, timeout, |_, _| Reply::Answer);
+            return;
+        }
+        conn.serve(log, timeout, |action, _| {
+            if action == "BootNotification" {
+                Reply::Stop
+            } else {
+                Reply::Answer
+            }
+        });
+        conn.ws.send(bad.clone()).unwrap();
+        while let Some(m) = conn.recv(timeout) {
+            if let Message::Close(frame) = m {
+                *seen.lock().unwrap() = frame.map(|f| u16::from(f.code));
+                break;
+            }
+        }
+    });
+    (server, code)
+}
+
 /// The central system's canned answer to `action`.
 pub fn canned(action: &str) -> Value {
     let now = "2025-01-01T00:00:00Z";
