@@ -67,8 +67,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
 /// Without Smart Charging: no profiles, no limits (the hardware's own rating applies).
 #[cfg(not(feature = "profile-smart-charging"))]
 impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
-    pub(super) fn restore_profiles(&mut self, _scratch: &mut [u8]) -> bool {
-        true
+    pub(super) fn restore_profiles(&mut self, _scratch: &mut [u8]) -> Result<bool, ()> {
+        Ok(false)
     }
 
     pub(super) fn install_remote_start_profile(

@@ -15,49 +15,47 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
     #[inline(never)]
     pub(super) fn restore(&mut self, now: Instant, scratch: &mut [u8]) {
         let mut damaged: u8 = 0;
-        let mut mark = |key: RecordKey| damaged |= 1 << key.index();
-        match self.storage.load(RecordKey::Configuration, scratch) {
-            Ok(Some(data)) => {
-                if self.config.restore(data).is_err() {
-                    mark(RecordKey::Configuration);
-                }
+        // Whether `key` was restored; an unusable record is marked to be reported.
+        let mut check = |key: RecordKey, restored: Result<bool, ()>| {
+            if restored.is_err() {
+                damaged |= 1 << key.index();
             }
-            Ok(None) => {}
-            Err(_) => mark(RecordKey::Configuration),
-        }
+            restored.unwrap_or(false)
+        };
+        let _ = check(
+            RecordKey::Configuration,
+            self.restore_record(RecordKey::Configuration, scratch, |cp, data| {
+                cp.config.restore(data).is_ok()
+            }),
+        );
         self.meter
             .set_sample_interval(self.config.meter_value_sample_interval);
         self.meter
             .set_aligned_interval(self.config.clock_aligned_data_interval);
-        if !self.restore_profiles(scratch) {
-            mark(RecordKey::ChargingProfiles);
-        }
-        match self.storage.load(RecordKey::AuthorizationCache, scratch) {
-            Ok(Some(data)) => {
-                if self.cache.decode_into(data).is_err() {
-                    self.cache = AuthCache::new();
-                    mark(RecordKey::AuthorizationCache);
+        let _ = check(RecordKey::ChargingProfiles, self.restore_profiles(scratch));
+        let _ = check(
+            RecordKey::AuthorizationCache,
+            self.restore_record(RecordKey::AuthorizationCache, scratch, |cp, data| {
+                let ok = cp.cache.decode_into(data).is_ok();
+                if !ok {
+                    cp.cache = AuthCache::new();
                 }
-            }
-            Ok(None) => {}
-            Err(_) => mark(RecordKey::AuthorizationCache),
-        }
+                ok
+            }),
+        );
         #[cfg(feature = "profile-local-list")]
-        match self.storage.load(RecordKey::LocalAuthList, scratch) {
-            Ok(Some(data)) => {
-                if self.local_list.decode_into(data).is_err() {
-                    self.local_list = LocalAuthList::new();
-                    mark(RecordKey::LocalAuthList);
+        let _ = check(
+            RecordKey::LocalAuthList,
+            self.restore_record(RecordKey::LocalAuthList, scratch, |cp, data| {
+                let ok = cp.local_list.decode_into(data).is_ok();
+                if !ok {
+                    cp.local_list = LocalAuthList::new();
                 }
-            }
-            Ok(None) => {}
-            Err(_) => mark(RecordKey::LocalAuthList),
-        }
+                ok
+            }),
+        );
         // The journal: a log of binary records, replayed up to the first torn or corrupt one.
-        let restored = self.restore_journal(scratch).unwrap_or_else(|()| {
-            mark(RecordKey::Journal);
-            false
-        });
+        let restored = check(RecordKey::Journal, self.restore_journal(scratch));
         for key in RecordKey::ALL {
             if damaged & (1 << key.index()) != 0 {
                 self.act(Action::StorageFailed { key });
@@ -103,24 +101,29 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         }
     }
 
-    /// The journal's record replayed; false when there is none (or it cannot be read). Out of
-    /// line, as `restore_profiles`: `restore`'s frame is then not the sum of every record's
-    /// decoding.
-    #[inline(never)]
-    /// `Ok(true)`: restored; `Ok(false)`: no journal stored; `Err`: one is stored but could
-    /// not be read or is unusable (dropped).
-    fn restore_journal(&mut self, scratch: &mut [u8]) -> Result<bool, ()> {
-        match self.storage.load(RecordKey::Journal, scratch) {
-            Ok(Some(data)) => {
-                if self.journal.restore(data) {
-                    Ok(true)
-                } else {
-                    Err(())
-                }
-            }
+    /// Reads `key` into `scratch` and hands it to `decode`, which restores its part of the
+    /// state, or resets it and returns `false` when the record is unusable. `Ok(true)`:
+    /// restored; `Ok(false)`: nothing stored; `Err`: stored but unreadable or refused (dropped).
+    pub(super) fn restore_record(
+        &mut self,
+        key: RecordKey,
+        scratch: &mut [u8],
+        decode: impl FnOnce(&mut Self, &[u8]) -> bool,
+    ) -> Result<bool, ()> {
+        match self.storage.load(key, scratch) {
+            Ok(Some(data)) if decode(self, data) => Ok(true),
+            Ok(Some(_)) | Err(_) => Err(()),
             Ok(None) => Ok(false),
-            Err(_) => Err(()),
         }
+    }
+
+    /// The journal replayed ([`ChargePoint::restore_record`]). Out of line, as
+    /// `restore_profiles`: `restore`'s frame is then not the sum of every record's decoding.
+    #[inline(never)]
+    fn restore_journal(&mut self, scratch: &mut [u8]) -> Result<bool, ()> {
+        self.restore_record(RecordKey::Journal, scratch, |cp, data| {
+            cp.journal.restore(data)
+        })
     }
 
     // ---------------------------------------------------------------------------------------

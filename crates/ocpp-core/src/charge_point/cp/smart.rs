@@ -181,23 +181,18 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
         self.mark_dirty(RecordKey::ChargingProfiles);
     }
 
-    /// Restores the installed profiles; `false` when a stored record could not be read or
-    /// decoded (the store is then empty). Out of line: its decoding frame is not added to
-    /// `restore`'s.
+    /// Restores the installed profiles ([`ChargePoint::restore_record`]; the store is empty when
+    /// the record is unusable). Out of line: its decoding frame is not added to `restore`'s.
     #[inline(never)]
-    pub(super) fn restore_profiles(&mut self, scratch: &mut [u8]) -> bool {
+    pub(super) fn restore_profiles(&mut self, scratch: &mut [u8]) -> Result<bool, ()> {
         self.profiles.reset(self.smart_settings());
-        match self.storage.load(RecordKey::ChargingProfiles, scratch) {
-            Ok(Some(data)) => {
-                if self.profiles.decode_into(data).is_err() {
-                    self.profiles.reset(self.smart_settings());
-                    return false;
-                }
-                true
+        self.restore_record(RecordKey::ChargingProfiles, scratch, |cp, data| {
+            let ok = cp.profiles.decode_into(data).is_ok();
+            if !ok {
+                cp.profiles.reset(cp.smart_settings());
             }
-            Ok(None) => true,
-            Err(_) => false,
-        }
+            ok
+        })
     }
 
     /// The limit last handed to the hardware for `connector`.
