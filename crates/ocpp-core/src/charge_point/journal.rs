@@ -31,12 +31,12 @@ mod log;
 mod tests;
 
 use crate::limits::{
-    JOURNAL_QUEUE_BYTES, JOURNAL_STOP_DATA_BYTES, MAX_CONNECTORS, STOP_DATA_SLOTS,
-    STOP_TRANSACTION_MAX_SAMPLES,
+    JOURNAL_QUEUE_BYTES, JOURNAL_STOP_DATA_BYTES, STOP_DATA_SLOTS, STOP_TRANSACTION_MAX_SAMPLES,
 };
-use crate::types::{DateTime, List};
+use crate::types::{DateTime, List, ListOf, Slots};
 use crate::v16::{ConnectorId, FirmwareStatus, IdToken, Measurand, ReadingContext, Reason};
 
+use super::capacity::{DefaultLimits, Limits};
 use super::metering::{MeterReadings, StopTxnMeasurands, TransactionData};
 use codec::{Reader, Writer};
 pub(crate) use log::Flushed;
@@ -239,23 +239,23 @@ const MESSAGE_MAX: usize = 1 + 4 + 5 + 5 + 10 + 1 + 4 + 2 + 15 * 10;
 /// The queue of transaction-related messages, oldest first, each held encoded in one byte
 /// buffer of [`JOURNAL_QUEUE_BYTES`]: entries `[len: u16][failures: u8][message]`.
 #[derive(Clone)]
-pub struct TxQueue {
-    buf: [u8; JOURNAL_QUEUE_BYTES],
+pub struct TxQueue<B: Slots<u8> = [u8; JOURNAL_QUEUE_BYTES]> {
+    buf: B,
     used: usize,
     count: usize,
 }
 
-impl Default for TxQueue {
+impl<B: Slots<u8>> Default for TxQueue<B> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl TxQueue {
+impl<B: Slots<u8>> TxQueue<B> {
     /// Empty; `const` for in-place start.
     pub const fn new() -> Self {
         TxQueue {
-            buf: [0; JOURNAL_QUEUE_BYTES],
+            buf: B::EMPTY,
             used: 0,
             count: 0,
         }
@@ -268,13 +268,14 @@ impl TxQueue {
     }
 }
 
-impl PartialEq for TxQueue {
+impl<B: Slots<u8>> PartialEq for TxQueue<B> {
     fn eq(&self, other: &Self) -> bool {
-        self.count == other.count && self.buf.get(..self.used) == other.buf.get(..other.used)
+        self.count == other.count
+            && self.buf.as_ref().get(..self.used) == other.buf.as_ref().get(..other.used)
     }
 }
 
-impl core::fmt::Debug for TxQueue {
+impl<B: Slots<u8>> core::fmt::Debug for TxQueue<B> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }
@@ -294,7 +295,7 @@ impl Entry<'_> {
     }
 }
 
-impl TxQueue {
+impl<B: Slots<u8>> TxQueue<B> {
     /// Messages queued.
     pub const fn len(&self) -> usize {
         self.count
@@ -305,7 +306,7 @@ impl TxQueue {
         self.count == 0
     }
 
-    /// Bytes in use, of [`JOURNAL_QUEUE_BYTES`].
+    /// Bytes in use, of `B`'s length ([`JOURNAL_QUEUE_BYTES`] by default).
     pub const fn bytes_used(&self) -> usize {
         self.used
     }
@@ -323,7 +324,7 @@ impl TxQueue {
     fn entries(&self) -> impl Iterator<Item = Entry<'_>> + '_ {
         let mut at = 0;
         core::iter::from_fn(move || {
-            let data = self.buf.get(at..self.used)?;
+            let data = self.buf.as_ref().get(at..self.used)?;
             let mut r = Reader::new(data);
             let len = usize::from(r.u16()?);
             let failures = r.u8()?;
@@ -339,7 +340,7 @@ impl TxQueue {
     }
 
     fn free(&self) -> usize {
-        JOURNAL_QUEUE_BYTES - self.used
+        B::LEN - self.used
     }
 
     fn push(&mut self, failures: u8, message: &[u8]) -> bool {
@@ -347,7 +348,7 @@ impl TxQueue {
             return false;
         };
         let at = self.used;
-        let mut w = Writer::new(self.buf.get_mut(at..).unwrap_or_default());
+        let mut w = Writer::new(self.buf.as_mut().get_mut(at..).unwrap_or_default());
         if w.u16(len)
             .and_then(|()| w.u8(failures))
             .and_then(|()| w.bytes(message))
@@ -362,7 +363,7 @@ impl TxQueue {
 
     fn remove(&mut self, at: usize, size: usize) {
         let end = (at + size).min(self.used);
-        self.buf.copy_within(end..self.used, at);
+        self.buf.as_mut().copy_within(end..self.used, at);
         self.used -= end - at;
         self.count = self.count.saturating_sub(1);
     }
@@ -388,7 +389,7 @@ impl TxQueue {
     }
 
     fn entries_from(&self, at: usize) -> Option<Entry<'_>> {
-        let data = self.buf.get(at..self.used)?;
+        let data = self.buf.as_ref().get(at..self.used)?;
         let mut r = Reader::new(data);
         let len = usize::from(r.u16()?);
         let failures = r.u8()?;
@@ -402,7 +403,7 @@ impl TxQueue {
 
     fn set_head_failures(&mut self, failures: u8) {
         if !self.is_empty() {
-            if let Some(b) = self.buf.get_mut(2) {
+            if let Some(b) = self.buf.as_mut().get_mut(2) {
                 *b = failures;
             }
         }
@@ -417,7 +418,7 @@ impl TxQueue {
                 && codec::message_local_id(e.message) == Some(local_id)
             {
                 let slot = at + ENTRY_OVERHEAD + codec::TID_OFFSET;
-                if let Some(dst) = self.buf.get_mut(slot..slot + 5) {
+                if let Some(dst) = self.buf.as_mut().get_mut(slot..slot + 5) {
                     let mut w = Writer::new(dst);
                     let _ = w.opt_i32(Some(transaction_id));
                 }
@@ -438,36 +439,37 @@ fn decode_entry(e: &Entry<'_>) -> Option<Queued> {
 /// [`JOURNAL_STOP_DATA_BYTES`]: entries `[len: u16][entry]`, oldest first, at most
 /// [`STOP_DATA_SLOTS`]. Decoded when its StopTransaction is written.
 #[derive(Clone)]
-pub struct StopStore {
-    buf: [u8; JOURNAL_STOP_DATA_BYTES],
+pub struct StopStore<B: Slots<u8> = [u8; JOURNAL_STOP_DATA_BYTES]> {
+    buf: B,
     used: usize,
     count: usize,
 }
 
-impl Default for StopStore {
+impl<B: Slots<u8>> Default for StopStore<B> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl StopStore {
+impl<B: Slots<u8>> StopStore<B> {
     /// Empty; `const` for in-place start.
     pub const fn new() -> Self {
         StopStore {
-            buf: [0; JOURNAL_STOP_DATA_BYTES],
+            buf: B::EMPTY,
             used: 0,
             count: 0,
         }
     }
 }
 
-impl PartialEq for StopStore {
+impl<B: Slots<u8>> PartialEq for StopStore<B> {
     fn eq(&self, other: &Self) -> bool {
-        self.count == other.count && self.buf.get(..self.used) == other.buf.get(..other.used)
+        self.count == other.count
+            && self.buf.as_ref().get(..self.used) == other.buf.as_ref().get(..other.used)
     }
 }
 
-impl core::fmt::Debug for StopStore {
+impl<B: Slots<u8>> core::fmt::Debug for StopStore<B> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }
@@ -483,7 +485,7 @@ const STOP_ENTRY_BYTES: usize = 4
     + 4
     + 4;
 
-impl StopStore {
+impl<B: Slots<u8>> StopStore<B> {
     /// Entries kept.
     pub const fn len(&self) -> usize {
         self.count
@@ -510,7 +512,7 @@ impl StopStore {
     fn raw(&self) -> impl Iterator<Item = (usize, &[u8])> + '_ {
         let mut at = 0;
         core::iter::from_fn(move || {
-            let mut r = Reader::new(self.buf.get(at..self.used)?);
+            let mut r = Reader::new(self.buf.as_ref().get(at..self.used)?);
             let len = usize::from(r.u16()?);
             let e = r.bytes(len)?;
             let here = at;
@@ -524,7 +526,7 @@ impl StopStore {
             return;
         };
         let end = (at + 2 + len).min(self.used);
-        self.buf.copy_within(end..self.used, at);
+        self.buf.as_mut().copy_within(end..self.used, at);
         self.used -= end - at;
         self.count = self.count.saturating_sub(1);
     }
@@ -533,10 +535,10 @@ impl StopStore {
     /// few bytes left.
     fn push(&mut self, entry: &[u8]) {
         let need = 2 + entry.len();
-        if need > JOURNAL_STOP_DATA_BYTES {
+        if need > B::LEN {
             return;
         }
-        while self.count >= STOP_DATA_SLOTS || JOURNAL_STOP_DATA_BYTES - self.used < need {
+        while self.count >= STOP_DATA_SLOTS || B::LEN - self.used < need {
             if self.is_empty() {
                 return;
             }
@@ -545,7 +547,7 @@ impl StopStore {
         let Ok(len) = u16::try_from(entry.len()) else {
             return;
         };
-        let mut w = Writer::new(self.buf.get_mut(self.used..).unwrap_or_default());
+        let mut w = Writer::new(self.buf.as_mut().get_mut(self.used..).unwrap_or_default());
         if w.u16(len).and_then(|()| w.bytes(entry)).is_ok() {
             self.used += w.pos();
             self.count += 1;
@@ -572,21 +574,21 @@ impl StopStore {
 
 /// The journal record.
 #[derive(Debug, Clone)]
-pub struct Journal {
+pub struct Journal<L: Limits = DefaultLimits> {
     /// The next local transaction id.
     pub next_local_id: u32,
     /// Running transactions. Change them through [`Journal::transaction_mut`],
     /// [`Journal::begin_transaction`] and [`Journal::end_transaction`] (which note what to log).
-    pub transactions: List<Transaction, MAX_CONNECTORS>,
+    pub transactions: L::Transactions,
     /// Transaction-related messages not yet answered, oldest first.
-    pub queue: TxQueue,
+    pub queue: TxQueue<L::JournalQueue>,
     /// Inoperative connectors (ChangeAvailability persists across reboots, §5.2): bit `i` is
     /// connector `i`.
     pub inoperative: u32,
     /// `transactionData` of queued StopTransactions.
-    pub stop_data: StopStore,
+    pub stop_data: StopStore<L::JournalStopData>,
     /// Reservations (§5.13); they survive a restart until they expire.
-    pub reservations: List<Reservation, { MAX_CONNECTORS + 1 }>,
+    pub reservations: L::Reservations,
     /// A FirmwareStatusNotification to send once the charge point is accepted after the restart
     /// that installs new firmware (`Installed`, §5.19: "good practice to first reboot").
     pub firmware_status_after_boot: Option<FirmwareStatus>,
@@ -594,36 +596,36 @@ pub struct Journal {
     log: log::LogState,
 }
 
-impl PartialEq for Journal {
+impl<L: Limits> PartialEq for Journal<L> {
     /// The content (what is stored), not the log's bookkeeping.
     fn eq(&self, other: &Self) -> bool {
         self.next_local_id == other.next_local_id
-            && self.transactions == other.transactions
+            && self.transactions[..] == other.transactions[..]
             && self.queue == other.queue
             && self.inoperative == other.inoperative
             && self.stop_data == other.stop_data
-            && self.reservations == other.reservations
+            && self.reservations[..] == other.reservations[..]
             && self.firmware_status_after_boot == other.firmware_status_after_boot
     }
 }
 
-impl Default for Journal {
+impl<L: Limits> Default for Journal<L> {
     fn default() -> Self {
         Journal::new()
     }
 }
 
-impl Journal {
+impl<L: Limits> Journal<L> {
     /// An empty journal: no transaction, nothing queued, every connector operative, next local
     /// id 0 (the [`Default`]); `const` for in-place start.
     pub const fn new() -> Self {
         Journal {
             next_local_id: 0,
-            transactions: List::new(),
+            transactions: L::Transactions::EMPTY,
             queue: TxQueue::new(),
             inoperative: 0,
             stop_data: StopStore::new(),
-            reservations: List::new(),
+            reservations: L::Reservations::EMPTY,
             firmware_status_after_boot: None,
             log: log::LogState::new(),
         }
@@ -807,8 +809,8 @@ impl Journal {
             }
         }
         let stops = (self.transactions.len() + 1) * STOP_ENTRY_MAX;
-        kept + START_ENTRY_MAX + stops <= JOURNAL_QUEUE_BYTES
-            && self.transactions.len() < MAX_CONNECTORS
+        kept + START_ENTRY_MAX + stops <= L::JournalQueue::LEN
+            && self.transactions.len() < L::Transactions::CAPACITY
     }
 
     /// Removes the head of the queue (it was answered, or given up on).

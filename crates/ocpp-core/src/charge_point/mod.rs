@@ -10,6 +10,7 @@
 //! [`storage`] (what persists), and the state machine itself in `cp`.
 
 pub mod auth;
+mod capacity;
 pub mod config;
 pub mod connector;
 #[cfg(test)]
@@ -32,6 +33,7 @@ pub use cp::{
 };
 #[cfg(feature = "profile-firmware")]
 pub use cp::{DiagnosticsRequest, FirmwareRequest};
+pub use capacity::{DefaultLimits, Limits, SmallLimits};
 pub use io::{Action, Event, Input, Output, Refused};
 pub use metering::{MeterReadings, Reading};
 pub use storage::{MemoryStorage, RecordKey, Storage};

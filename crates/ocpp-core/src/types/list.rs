@@ -180,3 +180,49 @@ impl<'a, T: arbitrary::Arbitrary<'a>, const N: usize> arbitrary::Arbitrary<'a> f
         Ok(out)
     }
 }
+
+/// A [`List`] of any capacity, for tables whose capacity a type parameter chooses (see
+/// `charge_point::Limits`): stable Rust cannot size an array by a generic parameter's associated
+/// const, but an associated *type* can be `List<T, 2>` or `List<T, 4>`, bounded by this trait.
+/// Implemented by [`List`] only; its methods are [`List`]'s.
+pub trait ListOf<T>: Deref<Target = [T]> + Clone + fmt::Debug + 'static {
+    /// The empty list (all zero bytes when `T`'s are: a `static` stays in `.bss`).
+    const EMPTY: Self;
+    /// The capacity.
+    const CAPACITY: usize;
+    /// See [`List::push`].
+    fn push(&mut self, item: T) -> Result<(), T>;
+    /// See [`List::clear`].
+    fn clear(&mut self);
+    /// See [`List::retain`].
+    fn retain(&mut self, f: impl FnMut(&T) -> bool);
+    /// See [`List::as_mut_slice`].
+    fn as_mut_slice(&mut self) -> &mut [T];
+    /// See [`List::remove_first`].
+    fn remove_first(&mut self);
+    /// See [`List::take_first`].
+    fn take_first(&mut self) -> Option<T>;
+}
+
+impl<T: Clone + fmt::Debug + 'static, const N: usize> ListOf<T> for List<T, N> {
+    const EMPTY: Self = List::new();
+    const CAPACITY: usize = N;
+    fn push(&mut self, item: T) -> Result<(), T> {
+        List::push(self, item)
+    }
+    fn clear(&mut self) {
+        List::clear(self);
+    }
+    fn retain(&mut self, f: impl FnMut(&T) -> bool) {
+        List::retain(self, f);
+    }
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        List::as_mut_slice(self)
+    }
+    fn remove_first(&mut self) {
+        List::remove_first(self);
+    }
+    fn take_first(&mut self) -> Option<T> {
+        List::take_first(self)
+    }
+}

@@ -4,13 +4,15 @@
 mod datetime;
 mod decimal;
 mod list;
+mod slots;
 mod string;
 mod zero;
 
 pub use datetime::{DateTime, InvalidDateTime};
 pub use decimal::{Decimal, ParseDecimalError};
 pub(crate) use decimal::{format_int, format_scaled, parse_scaled};
-pub use list::{List, ListFull};
+pub use list::{List, ListFull, ListOf};
+pub use slots::Slots;
 pub(crate) use string::StrInto;
 pub use string::{
     BoundedString, CiString20, CiString25, CiString50, CiString255, CiString500, TooLong,

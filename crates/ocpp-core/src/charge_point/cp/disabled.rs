@@ -16,11 +16,13 @@ use super::ChargePoint;
     feature = "profile-reservation",
     feature = "profile-smart-charging"
 )))]
-use crate::charge_point::{Instant, storage::Storage};
+use crate::charge_point::{Instant, capacity::Limits, storage::Storage};
 
 /// Without Firmware Management: no transfers.
 #[cfg(not(feature = "profile-firmware"))]
-impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
+    ChargePoint<S, NC, NL, NA, L>
+{
     pub(super) fn transfers_tick(&mut self, _now: Instant) {}
 
     pub(super) fn transfers_deadline(&self) -> Option<Instant> {
@@ -37,7 +39,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
 
 /// Without Reservation: no connector is ever reserved.
 #[cfg(not(feature = "profile-reservation"))]
-impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
+    ChargePoint<S, NC, NL, NA, L>
+{
     pub(super) fn sync_reservations(&mut self) {}
 
     pub(super) fn expire_reservations(&mut self, _now: Instant) {}
@@ -66,7 +70,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
 
 /// Without Smart Charging: no profiles, no limits (the hardware's own rating applies).
 #[cfg(not(feature = "profile-smart-charging"))]
-impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
+    ChargePoint<S, NC, NL, NA, L>
+{
     pub(super) fn restore_profiles(&mut self, _scratch: &mut [u8]) -> Result<bool, ()> {
         Ok(false)
     }

@@ -4,7 +4,9 @@
 #[allow(clippy::wildcard_imports)]
 use super::*;
 
-impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
+    ChargePoint<S, NC, NL, NA, L>
+{
     pub(super) fn take_inflight(&mut self, id: &str) -> Option<InFlight> {
         if self.inflight.as_ref().is_some_and(|f| f.id.as_str() == id) {
             self.inflight.take()

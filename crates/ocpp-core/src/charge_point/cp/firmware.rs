@@ -9,6 +9,7 @@
 
 use super::{ChargePoint, Reply};
 use crate::charge_point::Instant;
+use crate::charge_point::capacity::Limits;
 use crate::charge_point::io::{Action, Event};
 use crate::charge_point::outbox::Request;
 use crate::charge_point::storage::Storage;
@@ -172,7 +173,9 @@ pub(super) struct DiagnosticsJob {
     pub _none_is_zero: NoneIsZero,
 }
 
-impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
+    ChargePoint<S, NC, NL, NA, L>
+{
     /// UpdateFirmware (§5.19): answered at once; the download starts at retrieveDate. A new
     /// request replaces one still waiting. One whose location does not fit beside the
     /// diagnostics upload's (see [`TransferLocations`]) is reported `DownloadFailed` at once.

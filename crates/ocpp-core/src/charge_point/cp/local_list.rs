@@ -2,11 +2,14 @@
 //! and its update rules are in [`crate::charge_point::auth`].
 
 use super::{ChargePoint, Reply};
+use crate::charge_point::capacity::Limits;
 use crate::charge_point::storage::{RecordKey, Storage};
 use crate::json;
 use crate::v16::UpdateStatus;
 
-impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
+    ChargePoint<S, NC, NL, NA, L>
+{
     /// GetLocalListVersion (§5.10): the version of the list, 0 when none was ever received. This
     /// charge point supports local lists, so it never answers -1.
     pub(super) fn on_get_local_list_version(&self) -> Reply {

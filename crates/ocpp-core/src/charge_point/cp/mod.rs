@@ -27,6 +27,7 @@ mod transaction;
 mod trigger;
 mod views;
 
+use crate::charge_point::capacity::{DefaultLimits, Limits, SmallLimits};
 use views::{ConfigurationView, MeterValuesView, OptionalTextView, StopTransactionView};
 
 use serde::Serialize;
@@ -34,7 +35,7 @@ use serde::Serialize;
 use crate::json::{self, DecodeOptions};
 use crate::limits::{MAX_CONNECTORS, MAX_PENDING_REQUESTS, REQUEST_QUEUE_BYTES};
 use crate::rpc::{self, ErrorCode, Frame, MessageId};
-use crate::types::{BoundedString, DateTime, List, NoneIsZero, ZeroNone};
+use crate::types::{BoundedString, DateTime, List, ListOf, NoneIsZero, ZeroNone};
 use crate::v16::{
     self, Action as OcppAction, AuthorizationStatus, AvailabilityStatus, AvailabilityType,
     BootNotificationRequest, ChargePointErrorCode, ChargePointStatus, ClearCacheStatus,
@@ -77,7 +78,7 @@ pub const DEFAULT_CONNECTOR_SLOTS: usize = MAX_CONNECTORS + 1;
 
 /// The small profile: an AC wallbox with one or two connectors, a local list of 32 and an
 /// authorization cache of 16 entries (the figures are in docs/integration.md).
-pub type SmallChargePoint<S> = ChargePoint<S, 3, 32, 16>;
+pub type SmallChargePoint<S> = ChargePoint<S, 3, 32, 16, SmallLimits>;
 const MAX_ANSWERS: usize = 2;
 const MAX_ACTIONS: usize = super::io::SLOTTED_ACTIONS + super::io::REPORT_ACTIONS;
 /// CALLs refused with a CALLERROR because no answer slot was free.
@@ -364,6 +365,7 @@ pub struct ChargePoint<
     const NC: usize = DEFAULT_CONNECTOR_SLOTS,
     const NL: usize = { crate::limits::LOCAL_AUTH_LIST_MAX_LENGTH },
     const NA: usize = { crate::limits::AUTH_CACHE_SIZE },
+    L: Limits = DefaultLimits,
 > {
     setup: Setup,
     storage: S,
@@ -382,7 +384,7 @@ pub struct ChargePoint<
     answers: List<Answer, MAX_ANSWERS>,
     /// Our requests that are not transaction-related, held encoded (see [`RequestQueue`]).
     requests: RequestQueue<REQUEST_QUEUE_BYTES, MAX_PENDING_REQUESTS>,
-    journal: Journal,
+    journal: Journal<L>,
     connectors: [Connector; NC],
     /// The last readings per connector (packed: 124 bytes instead of 240).
     readings: [PackedReadings; NC],
@@ -451,7 +453,9 @@ fn not_supported<const N: usize>(action: OcppAction) -> BoundedString<N> {
     description
 }
 
-impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
+    ChargePoint<S, NC, NL, NA, L>
+{
     /// A charge point restored from `storage` (configuration, journal, authorization data):
     /// [`ChargePoint::unstarted`] then [`ChargePoint::start`].
     ///
@@ -482,6 +486,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<
             assert!(
                 NC >= 2 && NC <= MAX_CONNECTORS + 1,
                 "NC: 1..=MAX_CONNECTORS connectors, plus connector 0"
+            );
+            assert!(
+                <L::Transactions as ListOf<_>>::CAPACITY >= NC - 1,
+                "Limits::Transactions: one per connector"
+            );
+            assert!(
+                <L::Reservations as ListOf<_>>::CAPACITY >= NC,
+                "Limits::Reservations: one per connector and one for connector 0"
             );
         }
         ChargePoint {

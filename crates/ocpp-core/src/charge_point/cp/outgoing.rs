@@ -4,7 +4,9 @@
 #[allow(clippy::wildcard_imports)]
 use super::*;
 
-impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
+    ChargePoint<S, NC, NL, NA, L>
+{
     /// Picks and writes the next CALL: the outbox's requests may overtake queued transaction
     /// messages only while those wait for a retry (§3.7); nothing but BootNotification goes
     /// before the central system accepted us (§4.2).

@@ -5,7 +5,9 @@
 use super::*;
 use crate::charge_point::journal::Flushed;
 
-impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
+    ChargePoint<S, NC, NL, NA, L>
+{
     /// Restores every record from storage, reading each into `scratch` (the caller's transmit
     /// buffer: the state keeps no record buffer of its own). A record that cannot be read (the
     /// storage fails, or it is larger than `scratch`) or decoded (corrupt, or from an unknown

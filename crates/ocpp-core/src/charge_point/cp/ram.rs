@@ -3,6 +3,7 @@
 //! on the host; the figures reported are those of the 32-bit target).
 
 use super::ChargePoint;
+use crate::charge_point::capacity::Limits;
 use crate::charge_point::storage::Storage;
 
 /// The size of the field `f` selects, without a value of `T`.
@@ -10,7 +11,9 @@ const fn field<T, F>(_f: fn(&T) -> &F) -> usize {
     core::mem::size_of::<F>()
 }
 
-impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
+    ChargePoint<S, NC, NL, NA, L>
+{
     /// Every field of the charge point with its size in bytes (padding between them is what the
     /// sum lacks of `size_of::<Self>()`). For measuring, not for use.
     #[doc(hidden)]

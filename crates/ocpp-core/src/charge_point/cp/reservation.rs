@@ -2,11 +2,15 @@
 
 use super::{ChargePoint, Reply};
 use crate::charge_point::Instant;
+use crate::charge_point::capacity::Limits;
 use crate::charge_point::journal::Reservation;
 use crate::charge_point::storage::Storage;
+use crate::types::ListOf;
 use crate::v16::{CancelReservationStatus, ConnectorId, ReservationStatus, ReserveNowRequest};
 
-impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
+    ChargePoint<S, NC, NL, NA, L>
+{
     /// ReserveNow (§5.13): Accepted, Faulted, Occupied, Rejected or Unavailable.
     pub(super) fn on_reserve_now(&mut self, req: ReserveNowRequest, now: Instant) -> Reply {
         let status = self.reserve(&req, now);

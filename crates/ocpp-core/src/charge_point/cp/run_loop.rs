@@ -4,7 +4,9 @@
 #[allow(clippy::wildcard_imports)]
 use super::*;
 
-impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
+    ChargePoint<S, NC, NL, NA, L>
+{
     /// Feeds one input. A refused input (a connector id the charge point does not have, a
     /// second outgoing DataTransfer, a frame while disconnected) changes nothing.
     ///

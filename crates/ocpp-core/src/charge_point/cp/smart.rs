@@ -5,6 +5,7 @@
 
 use super::{AppliedLimit, ChargePoint, Reply};
 use crate::charge_point::Instant;
+use crate::charge_point::capacity::Limits;
 use crate::charge_point::io::Action;
 use crate::charge_point::smart_charging::{Limit, SetContext, Settings, TxInfo};
 use crate::charge_point::storage::{RecordKey, Storage};
@@ -13,7 +14,9 @@ use crate::v16::{
     GetCompositeScheduleRequest, GetCompositeScheduleResponse, GetCompositeScheduleStatus,
 };
 
-impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
+    ChargePoint<S, NC, NL, NA, L>
+{
     /// The smart-charging settings the configuration and setup call for.
     pub(super) fn smart_settings(&self) -> Settings {
         Settings {

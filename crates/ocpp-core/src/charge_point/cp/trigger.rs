@@ -2,6 +2,7 @@
 
 use super::{ChargePoint, Reply};
 use crate::charge_point::Instant;
+use crate::charge_point::capacity::Limits;
 use crate::charge_point::journal::{Sample, measurand_mask};
 use crate::charge_point::metering::{self, MeterSetup, PackedReadings};
 use crate::charge_point::outbox::Request;
@@ -11,7 +12,9 @@ use crate::v16::{
     TriggerMessageRequest, TriggerMessageStatus,
 };
 
-impl<S: Storage, const NC: usize, const NL: usize, const NA: usize> ChargePoint<S, NC, NL, NA> {
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
+    ChargePoint<S, NC, NL, NA, L>
+{
     /// TriggerMessage (§5.17): Accepted, and the message follows the answer; Rejected for a
     /// connector that does not exist, or when too many triggered messages already wait.
     pub(super) fn on_trigger_message(

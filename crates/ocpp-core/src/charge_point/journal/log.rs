@@ -16,8 +16,10 @@
 
 use super::Journal;
 use super::codec::{self, Full, Reader, Writer};
+use crate::charge_point::capacity::Limits;
 use crate::charge_point::storage::{RecordKey, Storage};
 use crate::limits::{JOURNAL_PENDING_BYTES, JOURNAL_RECORD_MAX};
+use crate::types::ListOf;
 use crate::v16::{ConnectorId, FirmwareStatus};
 
 const KIND_HEADER: u8 = 1;
@@ -157,7 +159,7 @@ pub(crate) enum Flushed {
     Failed,
 }
 
-impl Journal {
+impl<L: Limits> Journal<L> {
     /// Logs an operation for the next flush; when it does not fit, the next flush writes a
     /// snapshot instead.
     pub(super) fn log_op(&mut self, op: impl FnOnce(&mut Writer<'_>) -> Result<(), Full>) {
@@ -201,7 +203,7 @@ impl Journal {
     fn write_reservations(&self, w: &mut Writer<'_>) -> Result<(), Full> {
         w.u8(OP_RESERVATIONS)?;
         w.u8(u8::try_from(self.reservations.len()).map_err(|_| Full)?)?;
-        for r in &self.reservations {
+        for r in self.reservations.iter() {
             codec::reservation(w, r)?;
         }
         Ok(())
@@ -300,7 +302,7 @@ impl Journal {
         let b = codec::write_frame(rest, KIND_BATCH, |w| {
             self.write_meta(w)?;
             self.write_reservations(w)?;
-            for t in &self.transactions {
+            for t in self.transactions.iter() {
                 w.u8(OP_TX_SET)?;
                 codec::transaction(w, t)?;
             }
