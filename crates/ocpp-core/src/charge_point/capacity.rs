@@ -8,8 +8,9 @@
 //! type ([`Slots`]) or a list type ([`ListOf`]). An integrator with other needs writes its own:
 //!
 //! ```
-//! use ocpp_core::charge_point::{ChargePoint, Limits, MemoryStorage};
 //! use ocpp_core::charge_point::journal::{Reservation, Transaction};
+//! use ocpp_core::charge_point::smart_charging::{Period, Stored};
+//! use ocpp_core::charge_point::{Action, ChargePoint, Limits, MemoryStorage, actions_for};
 //! use ocpp_core::types::List;
 //!
 //! #[derive(Debug, Clone, Copy)]
@@ -19,6 +20,13 @@
 //!     type JournalStopData = [u8; 1024];
 //!     type Transactions = List<Transaction, 2>;
 //!     type Reservations = List<Reservation, 3>;
+//!     type RequestBytes = [u8; 768];
+//!     type TriggeredBytes = [u8; 512];
+//!     type VendorKeyBytes = [u8; 512];
+//!     type TransferLocations = [u8; 512];
+//!     type Actions = List<Action, { actions_for(3) }>;
+//!     type Profiles = List<Stored, 6>;
+//!     type ProfilePeriods = [Period; 96];
 //! }
 //! // Connector 0 and two connectors, a local list of 64, a cache of 16.
 //! type Charger = ChargePoint<MemoryStorage<4096>, 3, 64, 16, TwoConnectorWallbox>;
@@ -27,10 +35,17 @@
 
 use core::fmt::Debug;
 
-use crate::limits::{JOURNAL_QUEUE_BYTES, JOURNAL_STOP_DATA_BYTES, MAX_CONNECTORS};
+use crate::limits::{
+    JOURNAL_QUEUE_BYTES, JOURNAL_STOP_DATA_BYTES, MAX_CHARGING_PROFILES_INSTALLED, MAX_CONNECTORS,
+    PROFILE_PERIODS_POOL, REQUEST_QUEUE_BYTES, URI_MAX_LEN, VENDOR_KEY_BYTES,
+};
 use crate::types::{List, ListOf, Slots};
 
+use super::io::Action;
 use super::journal::{Reservation, Transaction};
+use super::requests::bytes_for;
+use super::smart_charging::{Period, Stored};
+use super::storage::RecordKey;
 
 /// The fixed budgets of a charge point (see the module documentation). Every value is checked
 /// against the connector count when the charge point is built (a `const` assertion).
@@ -45,6 +60,35 @@ pub trait Limits: Debug + Clone + Copy + 'static {
     type Transactions: ListOf<Transaction>;
     /// Reservations: at least one per connector, plus one for connector 0 (§5.13).
     type Reservations: ListOf<Reservation>;
+    /// Bytes for our requests that are not transaction-related, held encoded (see
+    /// [`REQUEST_QUEUE_BYTES`]).
+    type RequestBytes: Slots<u8>;
+    /// Bytes for the messages asked for by TriggerMessage (about 180 for the largest; when they
+    /// run out, TriggerMessage is answered Rejected, §5.17).
+    type TriggeredBytes: Slots<u8>;
+    /// Bytes for the vendor configuration keys' names and values together (see
+    /// [`VENDOR_KEY_BYTES`]).
+    type VendorKeyBytes: Slots<u8>;
+    /// Bytes for the firmware and diagnostics locations together (URLs; a longer one is refused
+    /// as [`URI_MAX_LEN`] says).
+    type TransferLocations: Slots<u8>;
+    /// Actions waiting for the integrator: at least [`actions_for`]`(NC)` (four slots per
+    /// connector for the safety actions, which never overflow, plus the charge point's own).
+    type Actions: ListOf<Action>;
+    /// Charging profiles installed at once (`MaxChargingProfilesInstalled`, §9.4.5, declares
+    /// it): at most [`MAX_CHARGING_PROFILES_INSTALLED`].
+    type Profiles: ListOf<Stored>;
+    /// Charging schedule periods of the installed profiles together (see
+    /// [`PROFILE_PERIODS_POOL`]).
+    type ProfilePeriods: Slots<Period>;
+}
+
+/// The action slots a charge point with `slots` connector slots (connector 0 included) needs:
+/// four per connector (energy offer, limit, lock, unlock), one each for reset, the two
+/// DataTransfer notices and the three transfer jobs, one per record for storage failures, and
+/// room for the reports one input causes.
+pub const fn actions_for(slots: usize) -> usize {
+    4 * slots + 6 + RecordKey::ALL.len() + super::io::REPORT_ACTIONS
 }
 
 /// The default budgets: up to [`MAX_CONNECTORS`] connectors, every profile at the capacities
@@ -57,6 +101,14 @@ impl Limits for DefaultLimits {
     type JournalStopData = [u8; JOURNAL_STOP_DATA_BYTES];
     type Transactions = List<Transaction, MAX_CONNECTORS>;
     type Reservations = List<Reservation, { MAX_CONNECTORS + 1 }>;
+    type RequestBytes = [u8; REQUEST_QUEUE_BYTES];
+    /// Four of the largest.
+    type TriggeredBytes = [u8; bytes_for(4)];
+    type VendorKeyBytes = [u8; VENDOR_KEY_BYTES];
+    type TransferLocations = [u8; URI_MAX_LEN];
+    type Actions = List<Action, { actions_for(MAX_CONNECTORS + 1) }>;
+    type Profiles = List<Stored, MAX_CHARGING_PROFILES_INSTALLED>;
+    type ProfilePeriods = [Period; PROFILE_PERIODS_POOL];
 }
 
 /// The small profile's budgets: an AC wallbox with one or two connectors (figures and reasons in
@@ -72,4 +124,19 @@ impl Limits for SmallLimits {
     type JournalStopData = [u8; 768];
     type Transactions = List<Transaction, 2>;
     type Reservations = List<Reservation, 3>;
+    /// Half the default: every kind but MeterValues outside a transaction together stays under
+    /// 300 bytes with two connectors.
+    type RequestBytes = [u8; 512];
+    /// Two of the largest.
+    type TriggeredBytes = [u8; bytes_for(2)];
+    /// A few short vendor keys.
+    type VendorKeyBytes = [u8; 256];
+    /// A firmware and a diagnostics URL of up to 256 bytes each, or one of 512.
+    type TransferLocations = [u8; 512];
+    type Actions = List<Action, { actions_for(3) }>;
+    /// A TxDefaultProfile per connector and for the charge point, a ChargePointMaxProfile and
+    /// a TxProfile per connector, with one to spare.
+    type Profiles = List<Stored, 4>;
+    /// A day in half hours for one profile, or two of 24 periods.
+    type ProfilePeriods = [Period; 48];
 }

@@ -13,7 +13,7 @@ use super::connector::Connector;
 use super::journal::Journal;
 use super::metering::{MeterReadings, MeterScheduler};
 use super::smart_charging::SetContext;
-use super::smart_charging::{Limit, ProfileStore, Settings};
+use super::smart_charging::{Limit, ProfileStore, ProfileStoreOf, Settings};
 use super::time::{Instant, WallClock};
 use super::{Action, Registration};
 use crate::limits::{AUTH_CACHE_SIZE, LOCAL_AUTH_LIST_MAX_LENGTH, MAX_CONNECTORS};
@@ -299,23 +299,23 @@ fn profile_store_decode_into_is_decode() {
         now: DateTime::EPOCH.add_millis(1_704_067_200_000),
         transaction: None,
     };
-    let mut s = ProfileStore::<4>::new(Settings::DEFAULT);
+    let mut s = ProfileStoreOf::<4>::new(Settings::DEFAULT);
     assert_eq!(
         s.set(0, profile.clone(), &ctx),
         ChargingProfileStatus::Accepted
     );
-    let mut buf = [0u8; ProfileStore::<4>::ENCODED_MAX];
+    let mut buf = [0u8; ProfileStoreOf::<4>::ENCODED_MAX];
     let n = s.encode(&mut buf).unwrap();
     let mut settings = Settings::DEFAULT;
     settings.connectors = 2;
-    let mut other = ProfileStore::<4>::new(settings.clone());
+    let mut other = ProfileStoreOf::<4>::new(settings.clone());
     let mut p2 = profile;
     p2.charging_profile_id = 8;
     assert_eq!(other.set(1, p2, &ctx), ChargingProfileStatus::Accepted);
     assert_eq!(other.decode_into(&buf[..n]), Ok(()));
     assert_eq!(
         Ok(&other),
-        ProfileStore::<4>::decode(&buf[..n], settings.clone()).as_ref()
+        ProfileStoreOf::<4>::decode(&buf[..n], settings.clone()).as_ref()
     );
     assert_eq!(other.settings(), &settings);
     assert_eq!(other.len(), 1);

@@ -291,9 +291,5 @@ impl Action {
     }
 }
 
-/// Slotted actions: four per connector (energy offer, limit, lock, unlock), one each for reset,
-/// the two DataTransfer notices and the three transfer jobs, one per record for storage failures.
-pub(crate) const SLOTTED_ACTIONS: usize =
-    4 * (crate::limits::MAX_CONNECTORS + 1) + 6 + super::storage::RecordKey::ALL.len();
 /// Reports that fit beside the slotted actions; one input causes at most a few.
 pub(crate) const REPORT_ACTIONS: usize = 8;

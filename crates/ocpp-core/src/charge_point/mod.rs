@@ -26,6 +26,7 @@ pub mod smart_charging;
 pub mod storage;
 pub mod time;
 
+pub use capacity::{DefaultLimits, Limits, SmallLimits, actions_for};
 pub use cp::{
     ChargePoint, DEFAULT_BOOT_RETRY_S, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONNECTOR_SLOTS,
     DEFERRED_ANSWER_TIMEOUT_MS, DataTransferVendor, RESET_GRACE_MS, Registration, Setup,
@@ -33,7 +34,6 @@ pub use cp::{
 };
 #[cfg(feature = "profile-firmware")]
 pub use cp::{DiagnosticsRequest, FirmwareRequest};
-pub use capacity::{DefaultLimits, Limits, SmallLimits};
 pub use io::{Action, Event, Input, Output, Refused};
 pub use metering::{MeterReadings, Reading};
 pub use storage::{MemoryStorage, RecordKey, Storage};

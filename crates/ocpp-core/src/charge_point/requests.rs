@@ -19,15 +19,16 @@
 
 use super::journal::codec::{self, Reader, Writer};
 use super::outbox::Request;
+use crate::types::Slots;
 use crate::v16::{ChargePointErrorCode, ChargePointStatus};
 #[cfg(feature = "profile-firmware")]
 use crate::v16::{DiagnosticsStatus, FirmwareStatus};
 
-/// Requests in encoded form, oldest first: at most `MAX` of them in `BYTES` bytes, each entry
+/// Requests in encoded form, oldest first: at most `MAX` of them in the bytes of `B`, each entry
 /// `[len: u8][tag: u8][fields]`. All zero bytes when empty (it can start in `.bss`).
 #[derive(Clone)]
-pub(crate) struct RequestQueue<const BYTES: usize, const MAX: usize> {
-    buf: [u8; BYTES],
+pub(crate) struct RequestQueue<B: Slots<u8>, const MAX: usize> {
+    buf: B,
     used: u16,
     count: u8,
 }
@@ -50,19 +51,18 @@ const DATA_TRANSFER: u8 = 7;
 pub(crate) const REQUEST_MAX: usize = 1 + 5 + 5 + (10 + 1 + 4 + 2 + 15 * 10);
 
 /// The bytes a queue needs to hold `n` requests of any kind (each entry has a length byte).
-#[cfg(any(test, feature = "profile-trigger"))]
 pub(crate) const fn bytes_for(n: usize) -> usize {
     n * (1 + REQUEST_MAX)
 }
 
-impl<const BYTES: usize, const MAX: usize> RequestQueue<BYTES, MAX> {
+impl<B: Slots<u8>, const MAX: usize> RequestQueue<B, MAX> {
     /// Empty; `const` for in-place start.
     pub(crate) const fn new() -> Self {
         const {
-            assert!(BYTES <= u16::MAX as usize && MAX <= u8::MAX as usize);
+            assert!(B::LEN <= u16::MAX as usize && MAX <= u8::MAX as usize);
         }
         RequestQueue {
-            buf: [0; BYTES],
+            buf: B::EMPTY,
             used: 0,
             count: 0,
         }
@@ -108,7 +108,7 @@ impl<const BYTES: usize, const MAX: usize> RequestQueue<BYTES, MAX> {
             return Err(request);
         };
         // Out of bytes: the oldest MeterValues make room for anything but another MeterValues.
-        while usize::from(self.used) + 1 + n > BYTES {
+        while usize::from(self.used) + 1 + n > B::LEN {
             if matches!(request, Request::Meter { .. }) || !self.drop_oldest_meter() {
                 return Err(request);
             }
@@ -116,12 +116,12 @@ impl<const BYTES: usize, const MAX: usize> RequestQueue<BYTES, MAX> {
         let used = usize::from(self.used);
         let at = if front {
             // Room was made above: the queued entries move up by this one's size.
-            self.buf.copy_within(0..used, 1 + n);
+            self.buf.as_mut().copy_within(0..used, 1 + n);
             0
         } else {
             used
         };
-        let Some(dst) = self.buf.get_mut(at..at + 1 + n) else {
+        let Some(dst) = self.buf.as_mut().get_mut(at..at + 1 + n) else {
             return Err(request);
         };
         if let Some((first, rest)) = dst.split_first_mut() {
@@ -173,7 +173,7 @@ impl<const BYTES: usize, const MAX: usize> RequestQueue<BYTES, MAX> {
     }
 
     fn entry_at(&self, at: usize) -> Option<&[u8]> {
-        let data = self.buf.get(at..usize::from(self.used))?;
+        let data = self.buf.as_ref().get(at..usize::from(self.used))?;
         let (len, rest) = data.split_first()?;
         rest.get(..usize::from(*len))
     }
@@ -191,21 +191,22 @@ impl<const BYTES: usize, const MAX: usize> RequestQueue<BYTES, MAX> {
     fn remove(&mut self, at: usize, size: usize) {
         let used = usize::from(self.used);
         let end = (at + size).min(used);
-        self.buf.copy_within(end..used, at);
+        self.buf.as_mut().copy_within(end..used, at);
         // `end - at` <= `used`, which fits u16.
         self.used = u16::try_from(used - (end - at)).unwrap_or(0);
         self.count = self.count.saturating_sub(1);
     }
 }
 
-impl<const BYTES: usize, const MAX: usize> PartialEq for RequestQueue<BYTES, MAX> {
+impl<B: Slots<u8>, const MAX: usize> PartialEq for RequestQueue<B, MAX> {
     fn eq(&self, other: &Self) -> bool {
         self.count == other.count
-            && self.buf.get(..usize::from(self.used)) == other.buf.get(..usize::from(other.used))
+            && self.buf.as_ref().get(..usize::from(self.used))
+                == other.buf.as_ref().get(..usize::from(other.used))
     }
 }
 
-impl<const BYTES: usize, const MAX: usize> core::fmt::Debug for RequestQueue<BYTES, MAX> {
+impl<B: Slots<u8>, const MAX: usize> core::fmt::Debug for RequestQueue<B, MAX> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_list()
             .entries(self.entries().filter_map(|(_, e)| decode(e)))
@@ -360,7 +361,7 @@ mod tests {
             Request::DiagnosticsStatus(DiagnosticsStatus::UploadFailed),
             Request::DataTransfer,
         ];
-        let mut q = RequestQueue::<1024, 16>::new();
+        let mut q = RequestQueue::<[u8; 1024], 16>::new();
         for r in &all {
             q.push(r.clone()).unwrap();
         }
@@ -408,7 +409,7 @@ mod tests {
             timestamp: DateTime::from_unix_millis(-62_135_596_800_000).unwrap(),
         };
         // Four of the widest fill a queue of `bytes_for(4)`, as four slots did.
-        let mut q = RequestQueue::<{ bytes_for(4) }, 4>::new();
+        let mut q = RequestQueue::<[u8; bytes_for(4)], 4>::new();
         for r in [&meter, &status, &meter, &meter] {
             q.push(r.clone()).unwrap();
         }
@@ -420,7 +421,7 @@ mod tests {
 
     #[test]
     fn push_front_goes_before_every_queued_request() {
-        let mut q = RequestQueue::<1024, 4>::new();
+        let mut q = RequestQueue::<[u8; 1024], 4>::new();
         q.push(Request::Heartbeat).unwrap();
         q.push(status(1, Some("after"))).unwrap();
         q.push_front(Request::DataTransfer).unwrap();
@@ -440,7 +441,7 @@ mod tests {
             ]
         );
         // Full by count: given back, nothing changed.
-        let mut q = RequestQueue::<1024, 1>::new();
+        let mut q = RequestQueue::<[u8; 1024], 1>::new();
         q.push(Request::Heartbeat).unwrap();
         assert_eq!(q.push_front(Request::Boot), Err(Request::Boot));
         assert_eq!(q.first(), Some(Request::Heartbeat));
@@ -448,12 +449,12 @@ mod tests {
 
     #[test]
     fn full_by_count_or_bytes_gives_the_request_back() {
-        let mut q = RequestQueue::<1024, 3>::new();
+        let mut q = RequestQueue::<[u8; 1024], 3>::new();
         for _ in 0..3 {
             q.push(Request::Heartbeat).unwrap();
         }
         assert_eq!(q.push(Request::Boot), Err(Request::Boot));
-        let mut q = RequestQueue::<128, 16>::new();
+        let mut q = RequestQueue::<[u8; 128], 16>::new();
         let big = status(1, Some(&"i".repeat(50)));
         q.push(big.clone()).unwrap();
         assert_eq!(q.push(big.clone()), Err(big));
@@ -465,11 +466,11 @@ mod tests {
     #[test]
     fn out_of_bytes_the_oldest_meter_values_make_room_for_other_requests() {
         let one = {
-            let mut q = RequestQueue::<1024, 16>::new();
+            let mut q = RequestQueue::<[u8; 1024], 16>::new();
             q.push(meter()).unwrap();
             usize::from(q.used)
         };
-        let mut q = RequestQueue::<256, 64>::new();
+        let mut q = RequestQueue::<[u8; 256], 64>::new();
         let fit = 256 / one;
         for _ in 0..fit {
             q.push(meter()).unwrap();
@@ -491,7 +492,7 @@ mod tests {
         assert_eq!(rest[n - 2..], [faulted, Request::Heartbeat]);
         assert!(rest[..n - 2].iter().all(|r| *r == meter()));
         // Without a MeterValues to drop, a request that does not fit is refused.
-        let mut q = RequestQueue::<128, 16>::new();
+        let mut q = RequestQueue::<[u8; 128], 16>::new();
         let big = status(2, Some(&"i".repeat(50)));
         q.push(big.clone()).unwrap();
         assert_eq!(q.push(big.clone()), Err(big));
@@ -499,7 +500,7 @@ mod tests {
 
     #[test]
     fn retain_keeps_order_and_frees_room() {
-        let mut q = RequestQueue::<256, 16>::new();
+        let mut q = RequestQueue::<[u8; 256], 16>::new();
         q.push(status(1, Some("a"))).unwrap();
         q.push(Request::Heartbeat).unwrap();
         q.push(status(2, None)).unwrap();
@@ -522,9 +523,9 @@ mod tests {
     /// answers when full (the 9th is not queued, as with 8 slots).
     #[test]
     fn small_profile_queue() {
-        type Small = RequestQueue<512, 8>;
+        type Small = RequestQueue<[u8; 512], 8>;
         type Default = RequestQueue<
-            { crate::limits::REQUEST_QUEUE_BYTES },
+            [u8; crate::limits::REQUEST_QUEUE_BYTES],
             { crate::limits::MAX_PENDING_REQUESTS },
         >;
         let (small, default) = (

@@ -6,7 +6,7 @@
 
 use super::value::{self, AuthorizationKey, Invalid, MAX_INTEGER, MEASURAND_CSL_MAX_LEN};
 use super::{Configuration, Key};
-use crate::types::CiString500;
+use crate::types::{CiString500, Slots};
 use crate::v16::{ChargingRateUnit, Measurand};
 
 /// Builds a value. Every rendered value fits (the bounds are asserted in `value`), so a failed
@@ -44,7 +44,7 @@ impl Out {
 
 const _: () = assert!(MEASURAND_CSL_MAX_LEN <= CiString500::MAX_LEN);
 
-impl Configuration {
+impl<V: Slots<u8>> Configuration<V> {
     /// The value of `key` as text. `None` only for a key without a value (an unset
     /// AuthorizationKey or CpoName). Write-only keys are rendered too: hiding them is the
     /// caller's job (GetConfiguration hides them, storage keeps them).

@@ -46,7 +46,7 @@ use crate::limits::{
     LOCAL_AUTH_LIST_MAX_LENGTH, MAX_CHARGING_PROFILES_INSTALLED, MAX_CONFIGURATION_KEYS,
     MAX_INSTALLED_CERTIFICATES, MAX_MEASURANDS, MAX_METER_VALUES, SEND_LOCAL_LIST_MAX_LENGTH,
 };
-use crate::types::{CiString50, List};
+use crate::types::{CiString50, List, Slots};
 use crate::v16::{ChargingRateUnit, ConfigurationStatus, KeyValue, Measurand, Profile};
 
 use key::KeySet;
@@ -173,7 +173,7 @@ impl core::error::Error for ConfigError {}
 /// `...MaxLength` / `...Max...` values default to this crate's capacities (see
 /// [`crate::limits`]); an integrator may declare less, never more.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Configuration {
+pub struct Configuration<V: Slots<u8> = [u8; crate::limits::VENDOR_KEY_BYTES]> {
     // §9.1 Core profile.
     /// AllowOfflineTxForUnknownId (§9.1.1). Default `false`: an unknown id is not charged for
     /// while offline unless the operator asks for it.
@@ -317,18 +317,26 @@ pub struct Configuration {
     /// Keys the integrator left out.
     omitted: KeySet,
     /// Vendor keys, in registration order.
-    vendor: VendorPool,
+    vendor: VendorPool<V>,
 }
 
 /// The measurand every meter has: the default of the metering CSLs (§9.1.17).
 const DEFAULT_MEASURAND: Measurand = Measurand::EnergyActiveImportRegister;
 
 impl Configuration {
-    /// The default configuration of a charge point with `number_of_connectors` connectors.
+    /// The default configuration of a charge point with `number_of_connectors` connectors (and
+    /// the default vendor-key pool; [`Configuration::with_connectors`] for another).
     ///
     /// The same as [`Configuration::new_const`] followed by [`Configuration::reset`]; in a
     /// `static` (no stack for the value), use those two.
     pub fn new(number_of_connectors: u32) -> Self {
+        Self::with_connectors(number_of_connectors)
+    }
+}
+
+impl<V: Slots<u8>> Configuration<V> {
+    /// [`Configuration::new`] with the vendor-key pool `V`.
+    pub fn with_connectors(number_of_connectors: u32) -> Self {
         let mut config = Configuration::new_const();
         config.set_runtime_defaults(number_of_connectors);
         config

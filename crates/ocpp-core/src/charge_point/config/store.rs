@@ -30,7 +30,7 @@ use super::{
     PhaseRotationCsl,
 };
 use crate::limits::VENDOR_KEY_BYTES;
-use crate::types::{CiString50, CiString500};
+use crate::types::{CiString50, CiString500, Slots};
 
 /// The first line of a record: format name and version.
 pub const HEADER: &str = "ocpp-config v1";
@@ -106,7 +106,7 @@ fn strip_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-impl Configuration {
+impl<V: Slots<u8>> Configuration<V> {
     /// [`ENCODED_LEN_MAX`]: the most bytes [`Configuration::encode`] writes.
     pub const fn encoded_len_max() -> usize {
         ENCODED_LEN_MAX

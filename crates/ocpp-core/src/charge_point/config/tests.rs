@@ -1037,7 +1037,7 @@ fn encoded_len_max_bounds_the_largest_configuration() {
     }
     let record = encode(&c);
     assert!(record.len() <= ENCODED_LEN_MAX);
-    assert_eq!(Configuration::encoded_len_max(), ENCODED_LEN_MAX);
+    assert_eq!(<Configuration>::encoded_len_max(), ENCODED_LEN_MAX);
     std::println!(
         "ENCODED_LEN_MAX = {ENCODED_LEN_MAX}, largest record = {}",
         record.len()

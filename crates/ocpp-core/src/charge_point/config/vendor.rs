@@ -13,6 +13,7 @@ use core::fmt;
 use super::value::Invalid;
 use super::{Access, ConfigError, Configuration, Key, KeyValue, MAX_VENDOR_KEYS};
 use crate::limits::VENDOR_KEY_BYTES;
+use crate::types::Slots;
 use crate::types::{CiString50, CiString500};
 use crate::v16::ConfigurationStatus;
 
@@ -59,8 +60,8 @@ const ENTRY_HEADER: usize = 4;
 /// that would outgrow the pool is Rejected (§5.3: "the key is supported but the value could not
 /// be set"). All zero bytes when empty.
 #[derive(Clone)]
-pub(super) struct VendorPool {
-    buf: [u8; VENDOR_KEY_BYTES],
+pub(super) struct VendorPool<B: Slots<u8> = [u8; VENDOR_KEY_BYTES]> {
+    buf: B,
     used: u16,
     count: u8,
 }
@@ -72,11 +73,12 @@ const _: () = assert!(VENDOR_KEY_BYTES <= u16::MAX as usize && MAX_VENDOR_KEYS <
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct PoolFull;
 
-impl VendorPool {
+impl<B: Slots<u8>> VendorPool<B> {
     /// Empty.
     pub(super) const fn new() -> Self {
+        const { assert!(B::LEN <= u16::MAX as usize) };
         VendorPool {
-            buf: [0; VENDOR_KEY_BYTES],
+            buf: B::EMPTY,
             used: 0,
             count: 0,
         }
@@ -91,7 +93,7 @@ impl VendorPool {
     fn locate(&self, index: usize) -> Option<(usize, usize, usize)> {
         let mut at = 0;
         for i in 0..self.len() {
-            let h = self.buf.get(at..at + ENTRY_HEADER)?;
+            let h = self.buf.as_ref().get(at..at + ENTRY_HEADER)?;
             let (name, value) = match *h {
                 [n, v0, v1, _] => (usize::from(n), usize::from(u16::from_le_bytes([v0, v1]))),
                 _ => return None,
@@ -107,11 +109,12 @@ impl VendorPool {
     /// Entry `index`.
     pub(super) fn get(&self, index: usize) -> Option<VendorKey<'_>> {
         let (at, name, value) = self.locate(index)?;
-        let flags = *self.buf.get(at + 3)?;
+        let flags = *self.buf.as_ref().get(at + 3)?;
         let name_at = at + ENTRY_HEADER;
-        let key = core::str::from_utf8(self.buf.get(name_at..name_at + name)?).ok()?;
+        let key = core::str::from_utf8(self.buf.as_ref().get(name_at..name_at + name)?).ok()?;
         let value_at = name_at + name;
-        let value = core::str::from_utf8(self.buf.get(value_at..value_at + value)?).ok()?;
+        let value =
+            core::str::from_utf8(self.buf.as_ref().get(value_at..value_at + value)?).ok()?;
         let access = match flags & 3 {
             0 => Access::ReadOnly,
             1 => Access::ReadWrite,
@@ -147,7 +150,7 @@ impl VendorPool {
         if self.len() >= MAX_VENDOR_KEYS {
             return Err(PoolFull);
         }
-        let Some(dst) = self.buf.get_mut(at..end) else {
+        let Some(dst) = self.buf.as_mut().get_mut(at..end) else {
             return Err(PoolFull);
         };
         let flags = match access {
@@ -173,16 +176,18 @@ impl VendorPool {
         let used = usize::from(self.used);
         let new_used = (used - old).checked_add(value.len()).ok_or(PoolFull)?;
         let value_len = u16::try_from(value.len()).map_err(|_| PoolFull)?;
-        if new_used > VENDOR_KEY_BYTES {
+        if new_used > B::LEN {
             return Err(PoolFull);
         }
         let value_at = at + ENTRY_HEADER + name;
         let tail = value_at + old;
-        self.buf.copy_within(tail..used, value_at + value.len());
-        if let Some(dst) = self.buf.get_mut(value_at..value_at + value.len()) {
+        self.buf
+            .as_mut()
+            .copy_within(tail..used, value_at + value.len());
+        if let Some(dst) = self.buf.as_mut().get_mut(value_at..value_at + value.len()) {
             dst.copy_from_slice(value.as_bytes());
         }
-        if let Some(h) = self.buf.get_mut(at + 1..at + 3) {
+        if let Some(h) = self.buf.as_mut().get_mut(at + 1..at + 3) {
             h.copy_from_slice(&value_len.to_le_bytes());
         }
         self.used = u16::try_from(new_used).map_err(|_| PoolFull)?;
@@ -190,16 +195,17 @@ impl VendorPool {
     }
 }
 
-impl PartialEq for VendorPool {
+impl<B: Slots<u8>> PartialEq for VendorPool<B> {
     fn eq(&self, other: &Self) -> bool {
         self.count == other.count
-            && self.buf.get(..usize::from(self.used)) == other.buf.get(..usize::from(other.used))
+            && self.buf.as_ref().get(..usize::from(self.used))
+                == other.buf.as_ref().get(..usize::from(other.used))
     }
 }
 
-impl Eq for VendorPool {}
+impl<B: Slots<u8>> Eq for VendorPool<B> {}
 
-impl fmt::Debug for VendorPool {
+impl<B: Slots<u8>> fmt::Debug for VendorPool<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }
@@ -236,7 +242,7 @@ fn parse_value(value: &str) -> Result<&str, Invalid> {
     Ok(value)
 }
 
-impl Configuration {
+impl<V: Slots<u8>> Configuration<V> {
     /// Registers a vendor key with its initial `value`. `reboot_required`: ChangeConfiguration
     /// of it answers RebootRequired rather than Accepted (the value is stored either way).
     ///

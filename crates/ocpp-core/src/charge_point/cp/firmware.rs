@@ -13,8 +13,9 @@ use crate::charge_point::capacity::Limits;
 use crate::charge_point::io::{Action, Event};
 use crate::charge_point::outbox::Request;
 use crate::charge_point::storage::Storage;
+#[allow(unused_imports)] // Named by the documentation.
 use crate::limits::URI_MAX_LEN;
-use crate::types::{BoundedString, CiString255, DateTime, NoneIsZero};
+use crate::types::{BoundedString, CiString255, DateTime, NoneIsZero, Slots};
 use crate::v16::{DiagnosticsStatus, FirmwareStatus, GetDiagnosticsRequest, UpdateFirmwareRequest};
 
 /// Retry interval when the central system gives none.
@@ -37,22 +38,22 @@ pub(super) enum FirmwareState {
 /// (`diagnostics-YYYYMMDDTHHMMSSZ.log`: 33 characters, with room to spare).
 const FILE_NAME_MAX_LEN: usize = 40;
 
-/// The two transfer locations, in one buffer of [`URI_MAX_LEN`] bytes instead of one each: the
+/// The two transfer locations, in one buffer (`Limits::TransferLocations`, [`B::LEN`] bytes by default) instead of one each: the
 /// firmware's from the front, the diagnostics' from the back. Either may be as long as a
 /// location can be; both together must fit (locations are usually a few dozen bytes). When a
 /// new one does not fit beside the other, its request is refused the spec's way: UpdateFirmware
 /// with FirmwareStatusNotification `DownloadFailed`, GetDiagnostics answered without a file
 /// name (nothing to upload).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct TransferLocations {
-    bytes: [u8; URI_MAX_LEN],
+pub(super) struct TransferLocations<B: Slots<u8>> {
+    bytes: B,
     firmware_len: u16,
     diagnostics_len: u16,
 }
 
-impl TransferLocations {
+impl<B: Slots<u8>> TransferLocations<B> {
     pub(super) const EMPTY: Self = TransferLocations {
-        bytes: [0; URI_MAX_LEN],
+        bytes: B::EMPTY,
         firmware_len: 0,
         diagnostics_len: 0,
     };
@@ -61,6 +62,7 @@ impl TransferLocations {
     fn firmware(&self) -> &str {
         let bytes = self
             .bytes
+            .as_ref()
             .get(..usize::from(self.firmware_len))
             .unwrap_or(&[]);
         core::str::from_utf8(bytes).unwrap_or("")
@@ -68,8 +70,8 @@ impl TransferLocations {
 
     /// The diagnostics location (empty when there is none).
     fn diagnostics(&self) -> &str {
-        let start = URI_MAX_LEN.saturating_sub(usize::from(self.diagnostics_len));
-        let bytes = self.bytes.get(start..).unwrap_or(&[]);
+        let start = B::LEN.saturating_sub(usize::from(self.diagnostics_len));
+        let bytes = self.bytes.as_ref().get(start..).unwrap_or(&[]);
         core::str::from_utf8(bytes).unwrap_or("")
     }
 
@@ -77,10 +79,11 @@ impl TransferLocations {
     /// diagnostics location (nothing changes then).
     fn set_firmware(&mut self, location: &str) -> bool {
         let len = location.len();
-        if len + usize::from(self.diagnostics_len) > URI_MAX_LEN {
+        if len + usize::from(self.diagnostics_len) > B::LEN {
             return false;
         }
-        let (Some(dst), Ok(len16)) = (self.bytes.get_mut(..len), u16::try_from(len)) else {
+        let (Some(dst), Ok(len16)) = (self.bytes.as_mut().get_mut(..len), u16::try_from(len))
+        else {
             return false;
         };
         dst.copy_from_slice(location.as_bytes());
@@ -92,11 +95,12 @@ impl TransferLocations {
     /// the firmware location (nothing changes then).
     fn set_diagnostics(&mut self, location: &str) -> bool {
         let len = location.len();
-        if len + usize::from(self.firmware_len) > URI_MAX_LEN {
+        if len + usize::from(self.firmware_len) > B::LEN {
             return false;
         }
-        let start = URI_MAX_LEN - len;
-        let (Some(dst), Ok(len16)) = (self.bytes.get_mut(start..), u16::try_from(len)) else {
+        let start = B::LEN - len;
+        let (Some(dst), Ok(len16)) = (self.bytes.as_mut().get_mut(start..), u16::try_from(len))
+        else {
             return false;
         };
         dst.copy_from_slice(location.as_bytes());

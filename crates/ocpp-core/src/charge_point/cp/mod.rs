@@ -33,9 +33,9 @@ use views::{ConfigurationView, MeterValuesView, OptionalTextView, StopTransactio
 use serde::Serialize;
 
 use crate::json::{self, DecodeOptions};
-use crate::limits::{MAX_CONNECTORS, MAX_PENDING_REQUESTS, REQUEST_QUEUE_BYTES};
+use crate::limits::{MAX_CONNECTORS, MAX_PENDING_REQUESTS};
 use crate::rpc::{self, ErrorCode, Frame, MessageId};
-use crate::types::{BoundedString, DateTime, List, ListOf, NoneIsZero, ZeroNone};
+use crate::types::{BoundedString, DateTime, List, ListOf, NoneIsZero, Slots, ZeroNone};
 use crate::v16::{
     self, Action as OcppAction, AuthorizationStatus, AvailabilityStatus, AvailabilityType,
     BootNotificationRequest, ChargePointErrorCode, ChargePointStatus, ClearCacheStatus,
@@ -80,17 +80,11 @@ pub const DEFAULT_CONNECTOR_SLOTS: usize = MAX_CONNECTORS + 1;
 /// authorization cache of 16 entries (the figures are in docs/integration.md).
 pub type SmallChargePoint<S> = ChargePoint<S, 3, 32, 16, SmallLimits>;
 const MAX_ANSWERS: usize = 2;
-const MAX_ACTIONS: usize = super::io::SLOTTED_ACTIONS + super::io::REPORT_ACTIONS;
 /// CALLs refused with a CALLERROR because no answer slot was free.
 const MAX_REFUSED: usize = 4;
 /// Messages asked for by TriggerMessage waiting to be sent (more are answered Rejected, §5.17).
 #[cfg(feature = "profile-trigger")]
 const MAX_TRIGGERED: usize = 4;
-/// Bytes for them, encoded: room for four of the largest (a MeterValues with every reading at
-/// its widest, 179 bytes), so that TriggerMessage is answered exactly as with four slots; the
-/// usual ones take a dozen to sixty bytes.
-#[cfg(feature = "profile-trigger")]
-const TRIGGERED_BYTES: usize = super::requests::bytes_for(MAX_TRIGGERED);
 
 /// The charge point's identity and fixed options.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -369,7 +363,7 @@ pub struct ChargePoint<
 > {
     setup: Setup,
     storage: S,
-    config: Configuration,
+    config: Configuration<L::VendorKeyBytes>,
     clock: WallClock,
     /// [`ChargePoint::start`] was called: inputs are taken.
     started: bool,
@@ -383,7 +377,7 @@ pub struct ChargePoint<
     next_message: u32,
     answers: List<Answer, MAX_ANSWERS>,
     /// Our requests that are not transaction-related, held encoded (see [`RequestQueue`]).
-    requests: RequestQueue<REQUEST_QUEUE_BYTES, MAX_PENDING_REQUESTS>,
+    requests: RequestQueue<L::RequestBytes, MAX_PENDING_REQUESTS>,
     journal: Journal<L>,
     connectors: [Connector; NC],
     /// The last readings per connector (packed: 124 bytes instead of 240).
@@ -397,7 +391,7 @@ pub struct ChargePoint<
     cache: AuthCache<NA>,
     local_list: LocalAuthList<NL>,
     meter: MeterScheduler<NC>,
-    actions: List<Action, MAX_ACTIONS>,
+    actions: L::Actions,
     reset: Option<(ResetType, Instant)>,
     /// A DataTransfer.req from the central system for the integrator (one at a time).
     incoming_data_transfer: Option<ZeroNone<v16::DataTransferRequest>>,
@@ -410,7 +404,7 @@ pub struct ChargePoint<
     outgoing_data_transfer: OutgoingDataTransfer,
     /// Installed charging profiles (§3.13).
     #[cfg(feature = "profile-smart-charging")]
-    profiles: ProfileStore,
+    profiles: ProfileStore<L::Profiles, L::ProfilePeriods>,
     /// Frames handed out by `poll_transmit` and received by `handle_frame` (statistics).
     frames_out: u64,
     frames_in: u64,
@@ -422,7 +416,7 @@ pub struct ChargePoint<
     limits_deadline_cached: Option<Instant>,
     /// Messages asked for by TriggerMessage: sent even while Pending (§4.2).
     #[cfg(feature = "profile-trigger")]
-    triggered: RequestQueue<TRIGGERED_BYTES, MAX_TRIGGERED>,
+    triggered: RequestQueue<L::TriggeredBytes, MAX_TRIGGERED>,
     /// The firmware update in progress (§5.19).
     #[cfg(feature = "profile-firmware")]
     firmware: Option<firmware::FirmwareJob>,
@@ -431,7 +425,7 @@ pub struct ChargePoint<
     diagnostics: Option<firmware::DiagnosticsJob>,
     /// The locations of both transfers, in one buffer.
     #[cfg(feature = "profile-firmware")]
-    transfer_locations: firmware::TransferLocations,
+    transfer_locations: firmware::TransferLocations<L::TransferLocations>,
     /// Records changed since the last flush (bit [`RecordKey::index`]): written at the start of
     /// the next `poll_output`, into the caller's buffer.
     dirty: u8,
@@ -495,6 +489,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 <L::Reservations as ListOf<_>>::CAPACITY >= NC,
                 "Limits::Reservations: one per connector and one for connector 0"
             );
+            assert!(
+                <L::Actions as ListOf<_>>::CAPACITY >= super::capacity::actions_for(NC),
+                "Limits::Actions: at least actions_for(NC)"
+            );
         }
         ChargePoint {
             setup: Setup::EMPTY,
@@ -520,7 +518,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             cache: AuthCache::new(),
             local_list: LocalAuthList::new(),
             meter: MeterScheduler::blank(),
-            actions: List::new(),
+            actions: L::Actions::EMPTY,
             reset: None,
             incoming_data_transfer: None,
             incoming_data_transfer_answered: false,
@@ -565,6 +563,17 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         self.config.local_auth_list_max_length = NL as u32;
         self.config.send_local_list_max_length =
             self.config.send_local_list_max_length.min(NL as u32);
+        #[cfg(feature = "profile-smart-charging")]
+        {
+            self.config.max_charging_profiles_installed = self
+                .config
+                .max_charging_profiles_installed
+                .min(<L::Profiles as ListOf<_>>::CAPACITY as u32);
+            self.config.charging_schedule_max_periods = self
+                .config
+                .charging_schedule_max_periods
+                .min(<L::ProfilePeriods as Slots<_>>::LEN as u32);
+        }
         self.started = true;
         self.restore(now, scratch);
     }
@@ -638,7 +647,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     }
 
     /// The configuration.
-    pub fn configuration(&self) -> &Configuration {
+    pub fn configuration(&self) -> &Configuration<L::VendorKeyBytes> {
         &self.config
     }
 
@@ -665,7 +674,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     }
 
     /// The configuration, for the integrator's own keys; persist with [`ChargePoint::save_configuration`].
-    pub fn configuration_mut(&mut self) -> &mut Configuration {
+    pub fn configuration_mut(&mut self) -> &mut Configuration<L::VendorKeyBytes> {
         &mut self.config
     }
 

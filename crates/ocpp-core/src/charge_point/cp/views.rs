@@ -173,12 +173,12 @@ impl Serialize for StopTransactionView<'_> {
 }
 
 /// GetConfiguration.conf rendered from the configuration.
-pub(super) struct ConfigurationView<'a> {
-    pub(super) config: &'a Configuration,
+pub(super) struct ConfigurationView<'a, V: Slots<u8>> {
+    pub(super) config: &'a Configuration<V>,
     pub(super) keys: Option<&'a RequestedKeys>,
 }
 
-impl Serialize for ConfigurationView<'_> {
+impl<V: Slots<u8>> Serialize for ConfigurationView<'_, V> {
     fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("GetConfigurationResponse", 2)?;
@@ -209,12 +209,12 @@ impl Serialize for ConfigurationView<'_> {
     }
 }
 
-pub(super) struct KnownKeys<'a> {
-    pub(super) config: &'a Configuration,
+pub(super) struct KnownKeys<'a, V: Slots<u8>> {
+    pub(super) config: &'a Configuration<V>,
     pub(super) keys: Option<&'a RequestedKeys>,
 }
 
-impl Serialize for KnownKeys<'_> {
+impl<V: Slots<u8>> Serialize for KnownKeys<'_, V> {
     fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
         match self.keys {
             None => s.collect_seq(self.config.iter()),

@@ -9,9 +9,9 @@ use std::vec::Vec;
 use super::codec::{self, Reader, Writer};
 use super::*;
 use crate::charge_point::metering::Reading;
-use crate::limits::MAX_CONNECTORS;
 use crate::charge_point::storage::{MemoryStorage, RecordKey, Storage};
 use crate::limits::JOURNAL_RECORD_MAX;
+use crate::limits::MAX_CONNECTORS;
 
 type Mem = MemoryStorage<JOURNAL_RECORD_MAX>;
 

@@ -38,7 +38,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use crate::charge_point::config::{Configuration, Key, KeyId, STANDARD_KEY_COUNT, VendorId};
 use crate::json::{self, DecodeOptions};
 use crate::limits::MAX_CONFIGURATION_KEYS;
-use crate::types::CiString50;
+use crate::types::{CiString50, Slots};
 
 /// Bytes for the names of the unknown keys of one GetConfiguration.req: 16 names of 50
 /// characters with their length bytes.
@@ -128,7 +128,7 @@ impl RequestedKeys {
     /// Adds the key named `name`: by id when `config` knows it, by name otherwise. `Err` when
     /// the request names more than [`MAX_CONFIGURATION_KEYS`] keys, or its unknown names do not
     /// fit [`UNKNOWN_KEY_BYTES`] (see the module documentation).
-    pub fn push(&mut self, config: &Configuration, name: &str) -> Result<(), ()> {
+    pub fn push<V: Slots<u8>>(&mut self, config: &Configuration<V>, name: &str) -> Result<(), ()> {
         if usize::from(self.count) >= MAX_CONFIGURATION_KEYS {
             return Err(());
         }
@@ -163,11 +163,11 @@ impl RequestedKeys {
     /// Decodes the GetConfiguration.req `payload` into `self` (which should be empty), key by
     /// key: the same errors as the derived decoder of `GetConfigurationRequest`, `TooManyItems`
     /// (OccurenceConstraintViolation) also for unknown names past the pool.
-    pub fn decode_into(
+    pub fn decode_into<V: Slots<u8>>(
         &mut self,
         payload: &str,
         opts: DecodeOptions,
-        config: &Configuration,
+        config: &Configuration<V>,
     ) -> Result<(), json::Error> {
         json::from_str_seed(payload, &opts, RequestSeed { keys: self, config })
     }
@@ -180,14 +180,14 @@ impl Default for RequestedKeys {
 }
 
 /// The request object: `{"key": [...]}`, `key` optional.
-struct RequestSeed<'a> {
+struct RequestSeed<'a, V: Slots<u8>> {
     keys: &'a mut RequestedKeys,
-    config: &'a Configuration,
+    config: &'a Configuration<V>,
 }
 
 const FIELDS: &[&str] = &["key"];
 
-impl<'de> DeserializeSeed<'de> for RequestSeed<'_> {
+impl<'de, V: Slots<u8>> DeserializeSeed<'de> for RequestSeed<'_, V> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -195,7 +195,7 @@ impl<'de> DeserializeSeed<'de> for RequestSeed<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for RequestSeed<'_> {
+impl<'de, V: Slots<u8>> Visitor<'de> for RequestSeed<'_, V> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -253,12 +253,12 @@ impl Visitor<'_> for IsKeyVisitor {
 }
 
 /// `key`: `null` or a list of names.
-struct OptionalKeys<'a> {
+struct OptionalKeys<'a, V: Slots<u8>> {
     keys: &'a mut RequestedKeys,
-    config: &'a Configuration,
+    config: &'a Configuration<V>,
 }
 
-impl<'de> DeserializeSeed<'de> for OptionalKeys<'_> {
+impl<'de, V: Slots<u8>> DeserializeSeed<'de> for OptionalKeys<'_, V> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -266,7 +266,7 @@ impl<'de> DeserializeSeed<'de> for OptionalKeys<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for OptionalKeys<'_> {
+impl<'de, V: Slots<u8>> Visitor<'de> for OptionalKeys<'_, V> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

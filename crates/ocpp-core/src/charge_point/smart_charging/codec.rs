@@ -45,7 +45,7 @@
 use super::store::{Period, ProfileHead, Stored, check_structure};
 use super::{InstalledProfile, ProfileStore, Settings, StoreError};
 use crate::limits::CHARGING_SCHEDULE_MAX_PERIODS;
-use crate::types::{DateTime, Decimal, List};
+use crate::types::{DateTime, Decimal, List, ListOf, Slots};
 use crate::v16::{
     ChargingProfile, ChargingProfileKind, ChargingProfilePurpose, ChargingRateUnit,
     ChargingSchedule, ChargingSchedulePeriod, RecurrencyKind,
@@ -320,17 +320,17 @@ impl<'a> Reader<'a> {
     }
 }
 
-impl<const N: usize, const P: usize> ProfileStore<N, P> {
+impl<Ps: ListOf<Stored>, Pp: Slots<Period>> ProfileStore<Ps, Pp> {
     /// The largest image of a store of capacity `N` profiles and `P` periods: a buffer this long
     /// always suffices.
     pub const ENCODED_MAX: usize = {
-        let periods = if N * CHARGING_SCHEDULE_MAX_PERIODS < P {
-            N * CHARGING_SCHEDULE_MAX_PERIODS
+        let periods = if Ps::CAPACITY * CHARGING_SCHEDULE_MAX_PERIODS < Pp::LEN {
+            Ps::CAPACITY * CHARGING_SCHEDULE_MAX_PERIODS
         } else {
-            P
+            Pp::LEN
         };
         HEADER_LEN
-            + N * (PROFILE_MAX - CHARGING_SCHEDULE_MAX_PERIODS * PERIOD_LEN)
+            + Ps::CAPACITY * (PROFILE_MAX - CHARGING_SCHEDULE_MAX_PERIODS * PERIOD_LEN)
             + periods * PERIOD_LEN
             + CRC_LEN
     };
@@ -360,7 +360,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         w.put(&[FORMAT_VERSION])?;
         let count = u32::try_from(self.profiles.len()).map_err(|_| StoreError::Malformed)?;
         w.put(&count.to_le_bytes())?;
-        for p in &self.profiles {
+        for p in self.profiles.iter() {
             w.profile(p, self.periods_of(&p.profile))?;
         }
         let crc = crc32(w.buf.get(..w.pos).unwrap_or_default());
@@ -404,7 +404,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         }
         let mut r = Reader { data: body };
         let count = usize::try_from(r.u32()?).map_err(|_| StoreError::TooManyEntries)?;
-        if count > N {
+        if count > Ps::CAPACITY {
             return Err(StoreError::TooManyEntries);
         }
         for _ in 0..count {

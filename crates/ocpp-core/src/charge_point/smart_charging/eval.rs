@@ -1,9 +1,9 @@
 //! Evaluation: the limit at an instant, the next instant it may change, the composite schedule.
 
-use super::store::{Period, ProfileHead};
+use super::store::{Period, ProfileHead, Stored};
 use super::{Limit, ProfileStore, TxInfo};
-use crate::limits::CHARGING_SCHEDULE_MAX_PERIODS;
-use crate::types::{DateTime, Decimal, List};
+use crate::limits::{CHARGING_SCHEDULE_MAX_PERIODS, MAX_CHARGING_PROFILES_INSTALLED};
+use crate::types::{DateTime, Decimal, List, ListOf, Slots};
 use crate::v16::{
     ChargingProfileKind, ChargingProfilePurpose, ChargingRateUnit, ChargingSchedule,
     ChargingSchedulePeriod, ConnectorId, RecurrencyKind,
@@ -260,11 +260,15 @@ fn ceil_seconds(from: i64, to: i64) -> i64 {
     (to - from + 999).div_euclid(1000)
 }
 
-impl<const N: usize, const P: usize> ProfileStore<N, P> {
+impl<Ps: ListOf<Stored>, Pp: Slots<Period>> ProfileStore<Ps, Pp> {
     /// For each installed profile, what it counts as on `connector` with `tx` running (`None`:
     /// it does not apply there).
-    fn groups(&self, connector: ConnectorId, tx: Option<TxInfo>) -> [Option<Group>; N] {
-        let mut groups = [None; N];
+    fn groups(
+        &self,
+        connector: ConnectorId,
+        tx: Option<TxInfo>,
+    ) -> [Option<Group>; MAX_CHARGING_PROFILES_INSTALLED] {
+        let mut groups = [None; MAX_CHARGING_PROFILES_INSTALLED];
         for (slot, installed) in groups.iter_mut().zip(self.profiles.iter()) {
             let p = &installed.profile;
             *slot = match p.charging_profile_purpose {
@@ -295,7 +299,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
     /// The limit of the prevailing (highest stackLevel, active) profile of `group` at `t`.
     fn prevailing(
         &self,
-        groups: &[Option<Group>; N],
+        groups: [Option<Group>; MAX_CHARGING_PROFILES_INSTALLED],
         group: Group,
         t: i64,
         tx: Option<TxInfo>,
@@ -311,7 +315,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
     /// period in force.
     fn prevailing_with<T>(
         &self,
-        groups: &[Option<Group>; N],
+        groups: [Option<Group>; MAX_CHARGING_PROFILES_INSTALLED],
         group: Group,
         t: i64,
         tx: Option<TxInfo>,
@@ -340,7 +344,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
     /// its TxDefaultProfile), as a limit in that schedule's unit.
     fn min_rate_at(
         &self,
-        groups: &[Option<Group>; N],
+        groups: [Option<Group>; MAX_CHARGING_PROFILES_INSTALLED],
         t: i64,
         tx: Option<TxInfo>,
     ) -> Option<Limit> {
@@ -356,7 +360,12 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
             .flatten()
     }
 
-    fn limit_with(&self, groups: &[Option<Group>; N], t: i64, tx: Option<TxInfo>) -> Option<Limit> {
+    fn limit_with(
+        &self,
+        groups: [Option<Group>; MAX_CHARGING_PROFILES_INSTALLED],
+        t: i64,
+        tx: Option<TxInfo>,
+    ) -> Option<Limit> {
         let max = self.prevailing(groups, Group::Max, t, tx);
         combine(
             max,
@@ -368,7 +377,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
     /// The prevailing TxProfile's limit, else the TxDefaultProfile's (§3.13.1).
     fn own_limit_with(
         &self,
-        groups: &[Option<Group>; N],
+        groups: [Option<Group>; MAX_CHARGING_PROFILES_INSTALLED],
         t: i64,
         tx: Option<TxInfo>,
     ) -> Option<Limit> {
@@ -376,7 +385,12 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
             .or_else(|| self.prevailing(groups, Group::Default, t, tx))
     }
 
-    fn next_with(&self, groups: &[Option<Group>; N], t: i64, tx: Option<TxInfo>) -> Option<i64> {
+    fn next_with(
+        &self,
+        groups: [Option<Group>; MAX_CHARGING_PROFILES_INSTALLED],
+        t: i64,
+        tx: Option<TxInfo>,
+    ) -> Option<i64> {
         let mut best = None;
         for (installed, g) in self.profiles.iter().zip(groups.iter()) {
             if g.is_some() {
@@ -399,14 +413,14 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         tx: Option<TxInfo>,
     ) -> Option<Limit> {
         let groups = self.groups(connector, tx);
-        self.limit_with(&groups, instant.unix_millis(), tx)
+        self.limit_with(groups, instant.unix_millis(), tx)
     }
 
     /// The prevailing ChargePointMaxProfile's limit at `instant`: the cap on all connectors
     /// combined (§3.13.3), `None` when none is in force.
     pub fn max_limit_at(&self, instant: DateTime) -> Option<Limit> {
         let groups = self.groups(0, None);
-        self.prevailing(&groups, Group::Max, instant.unix_millis(), None)
+        self.prevailing(groups, Group::Max, instant.unix_millis(), None)
     }
 
     /// The limit of `connector`'s own purposes at `instant` with `tx` running there: the
@@ -419,7 +433,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         tx: Option<TxInfo>,
     ) -> Option<Limit> {
         let groups = self.groups(connector, tx);
-        self.own_limit_with(&groups, instant.unix_millis(), tx)
+        self.own_limit_with(groups, instant.unix_millis(), tx)
     }
 
     /// The first instant after `instant` at which [`ProfileStore::limit_at`] may give another
@@ -433,7 +447,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         tx: Option<TxInfo>,
     ) -> Option<DateTime> {
         let groups = self.groups(connector, tx);
-        self.next_with(&groups, instant.unix_millis(), tx)
+        self.next_with(groups, instant.unix_millis(), tx)
             .and_then(DateTime::from_unix_millis)
     }
 
@@ -456,7 +470,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         let groups = self.groups(connector, tx);
         let from = start.unix_millis();
         let end = from + ms(duration_s);
-        let unit = unit.unwrap_or_else(|| self.first_unit(&groups, from, end, tx));
+        let unit = unit.unwrap_or_else(|| self.first_unit(groups, from, end, tx));
         let voltage = self.settings.line_voltage;
 
         let mut periods: List<ChargingSchedulePeriod, CHARGING_SCHEDULE_MAX_PERIODS> = List::new();
@@ -465,7 +479,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         let mut steps = 0;
         loop {
             let limit = self
-                .limit_with(&groups, t, tx)
+                .limit_with(groups, t, tx)
                 .unwrap_or(self.settings.unconstrained)
                 .to_unit(unit, voltage);
             let offset = if t == from { 0 } else { ceil_seconds(from, t) };
@@ -477,7 +491,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
                     break;
                 }
             }
-            match self.next_with(&groups, t, tx) {
+            match self.next_with(groups, t, tx) {
                 Some(next) if next < end => t = next,
                 _ => break,
             }
@@ -492,7 +506,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         // §7.13: the minimum rate the EV charges at, from the schedule that governs the
         // transaction at the start (a composite has one value for its whole duration).
         let min_charging_rate = self
-            .min_rate_at(&groups, from, tx)
+            .min_rate_at(groups, from, tx)
             .map(|rate| rate.to_unit(unit, voltage).value);
         Some(ChargingSchedule {
             duration: Some(covered),
@@ -507,7 +521,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
     /// unit of [`super::Settings::unconstrained`].
     fn first_unit(
         &self,
-        groups: &[Option<Group>; N],
+        groups: [Option<Group>; MAX_CHARGING_PROFILES_INSTALLED],
         from: i64,
         end: i64,
         tx: Option<TxInfo>,

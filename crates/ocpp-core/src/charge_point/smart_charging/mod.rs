@@ -155,7 +155,7 @@ mod store;
 mod tests;
 
 pub use eval::{COMPOSITE_MAX_STEPS, share_max};
-pub use store::ProfileStore;
+pub use store::{Period, ProfileStore, ProfileStoreOf, Stored};
 
 use core::fmt;
 

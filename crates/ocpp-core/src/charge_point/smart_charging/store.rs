@@ -2,7 +2,7 @@
 
 use super::{InstalledProfile, MAX_STACK_LEVEL, SetContext, Settings};
 use crate::limits::{MAX_CHARGING_PROFILES_INSTALLED, PROFILE_PERIODS_POOL};
-use crate::types::{DateTime, Decimal, List, ZeroNone};
+use crate::types::{DateTime, Decimal, List, ListOf, Slots, ZeroNone};
 use crate::v16::{
     ChargingProfile, ChargingProfileKind, ChargingProfilePurpose, ChargingProfileStatus,
     ChargingRateUnit, ChargingSchedule, ChargingSchedulePeriod, ClearChargingProfileRequest,
@@ -11,8 +11,11 @@ use crate::v16::{
 
 /// A charging schedule period as the store holds it: 12 bytes instead of the message's 16
 /// (`numberPhases` is 1..=3 once installed, so a byte holds it, 0 for "not given").
+///
+/// Public only so that a [`Limits`](crate::charge_point::Limits) type can name the pool,
+/// `[Period; N]`; its content is the store's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Period {
+pub struct Period {
     #[allow(clippy::struct_field_names)] // The message's name.
     pub(super) start_period: i32,
     pub(super) limit: Decimal,
@@ -103,15 +106,23 @@ impl ProfileHead {
     }
 }
 
-/// An installed profile as the store holds it.
+/// An installed profile as the store holds it (its periods are in the pool).
+///
+/// Public only so that a [`Limits`](crate::charge_point::Limits) type can name the slots,
+/// `List<Stored, N>`; its content is the store's.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Stored {
+pub struct Stored {
     pub(super) connector: ConnectorId,
     pub(super) profile: ProfileHead,
 }
 
-/// The charging profiles installed on a charge point, at most `N`
-/// (`MaxChargingProfilesInstalled`, §9.4.5) with at most `P` periods between them, and the
+/// A [`ProfileStore`] of `N` profiles and `P` periods (arrays, as a [`Limits`](crate::charge_point::Limits)
+/// type names them).
+pub type ProfileStoreOf<const N: usize, const P: usize = PROFILE_PERIODS_POOL> =
+    ProfileStore<List<Stored, N>, [Period; P]>;
+
+/// The charging profiles installed on a charge point, at most `N` (the capacity of `Ps`,
+/// `MaxChargingProfilesInstalled`, §9.4.5) with at most `P` (the length of `Pp`) periods between them, and the
 /// evaluation of their limits.
 ///
 /// Why a pool of periods: a profile may have
@@ -126,43 +137,51 @@ pub(super) struct Stored {
 /// See the [module documentation](super) for how each rule of the spec is read.
 #[derive(Debug, Clone)]
 pub struct ProfileStore<
-    const N: usize = MAX_CHARGING_PROFILES_INSTALLED,
-    const P: usize = PROFILE_PERIODS_POOL,
+    Ps: ListOf<Stored> = List<Stored, MAX_CHARGING_PROFILES_INSTALLED>,
+    Pp: Slots<Period> = [Period; PROFILE_PERIODS_POOL],
 > {
     pub(super) settings: Settings,
-    pub(super) profiles: List<Stored, N>,
+    pub(super) profiles: Ps,
     /// The periods of `profiles`, packed in their order from the front; those of `parked` at
     /// the back.
-    pub(super) periods: [Period; P],
+    pub(super) periods: Pp,
     /// The TxProfile that came with a RemoteStartTransaction, parked until the transaction it
     /// asked for starts (see [`ProfileStore::park`]): its fixed fields here, its periods at the
     /// end of the pool (`first` is `P - len`).
     pub(super) parked: Option<ZeroNone<Stored>>,
 }
 
-impl<const N: usize, const P: usize> PartialEq for ProfileStore<N, P> {
+impl<Ps: ListOf<Stored>, Pp: Slots<Period>> PartialEq for ProfileStore<Ps, Pp> {
     fn eq(&self, other: &Self) -> bool {
         self.settings == other.settings
-            && self.profiles == other.profiles
-            && self.periods.get(..self.used()) == other.periods.get(..other.used())
+            && self.profiles[..] == other.profiles[..]
+            && self.periods.as_ref().get(..self.used())
+                == other.periods.as_ref().get(..other.used())
             && self.parked == other.parked
             && self.parked.as_ref().map(|p| self.periods_of(&p.profile))
                 == other.parked.as_ref().map(|p| other.periods_of(&p.profile))
     }
 }
 
-impl<const N: usize, const P: usize> Eq for ProfileStore<N, P> {}
+impl<Ps: ListOf<Stored>, Pp: Slots<Period>> Eq for ProfileStore<Ps, Pp> {}
 
-impl<const N: usize, const P: usize> ProfileStore<N, P> {
+impl<Ps: ListOf<Stored>, Pp: Slots<Period>> ProfileStore<Ps, Pp> {
     /// An empty store (const: `ProfileStore::new(Settings::DEFAULT)` can initialise a `static`).
     pub const fn new(settings: Settings) -> Self {
         const {
-            assert!(P <= u16::MAX as usize, "P: the pool is indexed by a u16");
+            assert!(
+                Pp::LEN <= u16::MAX as usize,
+                "Pp: the pool is indexed by a u16"
+            );
+            assert!(
+                Ps::CAPACITY <= MAX_CHARGING_PROFILES_INSTALLED,
+                "Ps: at most MAX_CHARGING_PROFILES_INSTALLED (the evaluation's scratch)"
+            );
         }
         ProfileStore {
             settings,
-            profiles: List::new(),
-            periods: [Period::ZERO; P],
+            profiles: Ps::EMPTY,
+            periods: Pp::EMPTY,
             parked: None,
         }
     }
@@ -235,14 +254,20 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         let s = &profile.charging_schedule;
         let periods = &s.charging_schedule_period;
         let len = periods.len();
-        let first = P.checked_sub(len).ok_or(())?;
+        let first = Pp::LEN.checked_sub(len).ok_or(())?;
         let (Ok(first16), Ok(len8)) = (u16::try_from(first), u8::try_from(len)) else {
             return Err(());
         };
-        if self.used() + len > P {
+        if self.used() + len > Pp::LEN {
             return Err(());
         }
-        for (slot, q) in self.periods.iter_mut().skip(first).zip(periods.iter()) {
+        for (slot, q) in self
+            .periods
+            .as_mut()
+            .iter_mut()
+            .skip(first)
+            .zip(periods.iter())
+        {
             *slot = Period::of(q);
         }
         self.parked = Some(ZeroNone::new(Stored {
@@ -286,6 +311,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         let s = &p.charging_schedule;
         let first = usize::from(s.first);
         self.periods
+            .as_ref()
             .get(first..first + usize::from(s.len))
             .unwrap_or_default()
     }
@@ -333,10 +359,18 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
         let (Ok(first16), Ok(len)) = (u16::try_from(first), u8::try_from(periods.len())) else {
             return Err(());
         };
-        if self.profiles.len() >= N || first + periods.len() + self.parked_len() > P {
+        if self.profiles.len() >= Ps::CAPACITY
+            || first + periods.len() + self.parked_len() > Pp::LEN
+        {
             return Err(());
         }
-        for (slot, q) in self.periods.iter_mut().skip(first).zip(periods.iter()) {
+        for (slot, q) in self
+            .periods
+            .as_mut()
+            .iter_mut()
+            .skip(first)
+            .zip(periods.iter())
+        {
             *slot = Period::of(q);
         }
         let head = ProfileHead::of(profile, first16, len);
@@ -356,7 +390,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
             let s = &mut p.profile.charging_schedule;
             let first = usize::from(s.first);
             let len = usize::from(s.len);
-            self.periods.copy_within(first..first + len, at);
+            self.periods.as_mut().copy_within(first..first + len, at);
             // `at` <= `first` < P <= u16::MAX.
             s.first = u16::try_from(at).unwrap_or(u16::MAX);
             at += len;
@@ -416,7 +450,7 @@ impl<const N: usize, const P: usize> ProfileStore<N, P> {
             (n + 1, q + usize::from(p.profile.charging_schedule.len))
         });
         let needed = profile.charging_schedule.charging_schedule_period.len();
-        if kept >= N || kept_periods + needed + self.parked_len() > P {
+        if kept >= Ps::CAPACITY || kept_periods + needed + self.parked_len() > Pp::LEN {
             return ChargingProfileStatus::Rejected;
         }
         self.retain(|p| !replaced(&p.profile, p.connector));
@@ -513,4 +547,9 @@ pub(super) fn check_structure(connector: ConnectorId, p: &ChargingProfile) -> bo
         && (0..=MAX_STACK_LEVEL).contains(&p.stack_level)
         && s.duration.is_none_or(|d| d > 0)
         && s.min_charging_rate.is_none_or(|m| m.tenths() >= 0)
+}
+
+impl<const N: usize> Slots<Period> for [Period; N] {
+    const EMPTY: Self = [Period::ZERO; N];
+    const LEN: usize = N;
 }

@@ -10,7 +10,7 @@ use crate::v16::{
 };
 use std::vec::Vec;
 
-type Store = ProfileStore<8>;
+type Store = ProfileStoreOf<8>;
 
 fn dt(s: &str) -> DateTime {
     DateTime::parse(s).unwrap()
@@ -1458,7 +1458,7 @@ fn set_replaces_by_id_and_by_level_and_purpose_per_connector() {
 #[test]
 fn set_rejects_when_the_periods_do_not_fit_the_pool_unless_replacing() {
     // Room for 2 profiles of 48 periods and 10 more periods.
-    let mut s = ProfileStore::<8, 106>::new(Settings::default());
+    let mut s = ProfileStoreOf::<8, 106>::new(Settings::default());
     let p = |id: i32, level: i32, n: i32| {
         let periods: Vec<(i32, f64)> = (0..n).map(|i| (i * 60, f64::from(i) + 6.0)).collect();
         absolute(id, level, Purpose::TxDefaultProfile, NOW, Unit::A, &periods)
@@ -1494,21 +1494,21 @@ fn set_rejects_when_the_periods_do_not_fit_the_pool_unless_replacing() {
     assert_eq!(s.get(3).unwrap().profile, p(3, 0, 10));
     assert_eq!(s.set(2, p(2, 0, 48), &idle()), Status::Accepted);
     // The image restores into a store of that pool, and is refused by a smaller one.
-    let mut buf = std::vec![0u8; ProfileStore::<8, 106>::ENCODED_MAX];
+    let mut buf = std::vec![0u8; ProfileStoreOf::<8, 106>::ENCODED_MAX];
     let n = s.encode(&mut buf).unwrap();
     assert_eq!(
-        ProfileStore::<8, 106>::decode(&buf[..n], Settings::default()).unwrap(),
+        ProfileStoreOf::<8, 106>::decode(&buf[..n], Settings::default()).unwrap(),
         s
     );
     assert_eq!(
-        ProfileStore::<8, 105>::decode(&buf[..n], Settings::default()),
+        ProfileStoreOf::<8, 105>::decode(&buf[..n], Settings::default()),
         Err(StoreError::TooManyEntries)
     );
 }
 
 #[test]
 fn set_rejects_when_full_unless_replacing() {
-    let mut s = ProfileStore::<2>::new(Settings::default());
+    let mut s = ProfileStoreOf::<2>::new(Settings::default());
     let p = |id: i32, level: i32| {
         absolute(
             id,
@@ -1911,7 +1911,7 @@ fn encode_decode_round_trip() {
     assert_eq!(store().encoded_len(), 13);
 
     // A full store of the largest profiles fills ENCODED_MAX exactly.
-    let mut s = ProfileStore::<4, 192>::new(Settings::default());
+    let mut s = ProfileStoreOf::<4, 192>::new(Settings::default());
     let t = running(TxInfo {
         start: dt(NOW),
         id: Some(-1),
@@ -1919,20 +1919,20 @@ fn encode_decode_round_trip() {
     for i in 0..4 {
         install_n(&mut s, i + 1, full_profile(i as i32, 0), &t);
     }
-    assert_eq!(s.encoded_len(), ProfileStore::<4, 192>::ENCODED_MAX);
-    let mut buf = std::vec![0u8; ProfileStore::<4, 192>::ENCODED_MAX];
-    assert_eq!(s.encode(&mut buf), Ok(ProfileStore::<4, 192>::ENCODED_MAX));
+    assert_eq!(s.encoded_len(), ProfileStoreOf::<4, 192>::ENCODED_MAX);
+    let mut buf = std::vec![0u8; ProfileStoreOf::<4, 192>::ENCODED_MAX];
+    assert_eq!(s.encode(&mut buf), Ok(ProfileStoreOf::<4, 192>::ENCODED_MAX));
     assert_eq!(
-        ProfileStore::<4, 192>::decode(&buf, Settings::default()).unwrap(),
+        ProfileStoreOf::<4, 192>::decode(&buf, Settings::default()).unwrap(),
         s
     );
     // Too many for a smaller store; a larger one takes it.
     assert_eq!(
-        ProfileStore::<3, 192>::decode(&buf, Settings::default()),
+        ProfileStoreOf::<3, 192>::decode(&buf, Settings::default()),
         Err(StoreError::TooManyEntries)
     );
     assert_eq!(
-        ProfileStore::<8, 384>::decode(&buf, Settings::default())
+        ProfileStoreOf::<8, 384>::decode(&buf, Settings::default())
             .unwrap()
             .len(),
         4
@@ -1941,13 +1941,13 @@ fn encode_decode_round_trip() {
     assert_eq!(
         s.encode(&mut buf[..100]),
         Err(StoreError::BufferTooSmall {
-            needed: ProfileStore::<4, 192>::ENCODED_MAX
+            needed: ProfileStoreOf::<4, 192>::ENCODED_MAX
         })
     );
 }
 
 fn install_n<const N: usize, const P: usize>(
-    s: &mut ProfileStore<N, P>,
+    s: &mut ProfileStoreOf<N, P>,
     connector: u32,
     p: ChargingProfile,
     ctx: &SetContext,
