@@ -16,7 +16,8 @@ use std::collections::VecDeque;
 
 use ocpp_core::charge_point::io::{Input, Output, Refused};
 use ocpp_core::charge_point::{
-    Action, ChargePoint, Event, Instant, MeterReadings, Reading, RecordKey, Setup, Storage,
+    Action, ChargePoint, DefaultLimits, Event, Instant, Limits, MeterReadings, Reading, RecordKey,
+    Setup, SmallLimits, Storage,
 };
 use ocpp_core::rpc::Frame;
 use serde_json::{Value, json};
@@ -98,8 +99,15 @@ pub enum Sent {
     },
 }
 
-pub struct Sim {
-    pub cp: ChargePoint<Store>,
+/// The central system and a charge point of any capacities (`NC`, `NL`, `NA`, `L`: see
+/// [`ChargePoint`]); [`SmallSim`] for the small profile.
+pub struct Sim<
+    const NC: usize = { ocpp_core::charge_point::DEFAULT_CONNECTOR_SLOTS },
+    const NL: usize = { ocpp_core::limits::LOCAL_AUTH_LIST_MAX_LENGTH },
+    const NA: usize = { ocpp_core::limits::AUTH_CACHE_SIZE },
+    L: Limits = DefaultLimits,
+> {
+    pub cp: ChargePoint<Store, NC, NL, NA, L>,
     pub now: Instant,
     pub sent: VecDeque<Sent>,
     pub actions: Vec<Action>,
@@ -137,6 +145,21 @@ impl Sim {
     }
 
     pub fn with(setup: Setup, storage: Store, now: Instant) -> Self {
+        Self::build(setup, storage, now)
+    }
+}
+
+/// The small profile's charge point ([`ocpp_core::charge_point::SmallChargePoint`]).
+pub type SmallSim = Sim<3, 32, 16, SmallLimits>;
+
+impl SmallSim {
+    pub fn new_small(connectors: u32) -> Self {
+        Self::build(setup(connectors), Store::new(), Instant(0))
+    }
+}
+
+impl<const NC: usize, const NL: usize, const NA: usize, L: Limits> Sim<NC, NL, NA, L> {
+    pub fn build(setup: Setup, storage: Store, now: Instant) -> Self {
         let buf_len = 64 * 1024;
         let mut scratch = vec![0u8; buf_len];
         let cp = ChargePoint::new(setup, storage, now, &mut scratch);
@@ -159,10 +182,10 @@ impl Sim {
 
     /// A power cycle: a new charge point from the same storage (what was stored survives, nothing
     /// else), one second later.
-    pub fn restart(self, setup: Setup) -> Sim {
+    pub fn restart(self, setup: Setup) -> Self {
         let later = self.now.add_millis(1_000);
         let storage = self.cp.into_storage();
-        Sim::with(setup, storage, later)
+        Self::build(setup, storage, later)
     }
 
     /// Drains the outputs until [`Output::Timeout`] (the drain rule), validating every frame,
