@@ -449,7 +449,7 @@ fn a_data_transfer_in_flight_at_a_disconnect_goes_again() {
         message_id: None,
         data: Some("hello".try_into().unwrap()),
     };
-    assert!(sim.cp.send_data_transfer(&request));
+    assert_eq!(sim.cp.send_data_transfer(&request), Ok(()));
     sim.drain();
     let (_, first) = sim.expect_call("DataTransfer");
     sim.disconnect();
@@ -473,7 +473,7 @@ fn an_unanswered_data_transfer_times_out_and_frees_its_slot() {
         message_id: None,
         data: None,
     };
-    assert!(sim.cp.send_data_transfer(&request()));
+    assert_eq!(sim.cp.send_data_transfer(&request()), Ok(()));
     sim.drain();
     sim.expect_call("DataTransfer");
     sim.advance(ocpp_core::charge_point::DEFAULT_CALL_TIMEOUT_MS);
@@ -481,8 +481,9 @@ fn an_unanswered_data_transfer_times_out_and_frees_its_slot() {
         sim.take_actions()
             .contains(&Action::DataTransferAnswered { status: None })
     );
-    assert!(
+    assert_eq!(
         sim.cp.send_data_transfer(&request()),
+        Ok(()),
         "the slot is free again"
     );
     sim.drain();

@@ -16,8 +16,10 @@ fn key(conf: &Value, name: &str) -> String {
         .unwrap()
         .iter()
         .find(|k| k["key"] == name)
-        .map(|k| k["value"].as_str().unwrap().to_owned())
-        .unwrap_or_else(|| panic!("{name} not reported"))
+        .unwrap_or_else(|| panic!("{name} not reported"))["value"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[test]

@@ -11,7 +11,7 @@
 //! use ocpp_core::charge_point::journal::{Reservation, Transaction};
 //! use ocpp_core::charge_point::smart_charging::{Period, Stored};
 //! use ocpp_core::charge_point::{Action, ChargePoint, Limits, MemoryStorage, actions_for};
-//! use ocpp_core::types::List;
+//! use ocpp_core::types::{BoundedString, List};
 //!
 //! #[derive(Debug, Clone, Copy)]
 //! struct TwoConnectorWallbox;
@@ -27,6 +27,7 @@
 //!     type Actions = List<Action, { actions_for(3) }>;
 //!     type Profiles = List<Stored, 6>;
 //!     type ProfilePeriods = [Period; 96];
+//!     type DataTransferData = BoundedString<512>;
 //! }
 //! // Connector 0 and two connectors, a local list of 64, a cache of 16.
 //! type Charger = ChargePoint<MemoryStorage<4096>, 3, 64, 16, TwoConnectorWallbox>;
@@ -36,10 +37,11 @@
 use core::fmt::Debug;
 
 use crate::limits::{
-    JOURNAL_QUEUE_BYTES, JOURNAL_STOP_DATA_BYTES, MAX_CHARGING_PROFILES_INSTALLED, MAX_CONNECTORS,
-    PROFILE_PERIODS_POOL, REQUEST_QUEUE_BYTES, URI_MAX_LEN, VENDOR_KEY_BYTES,
+    DATA_TRANSFER_DATA_MAX_LEN, JOURNAL_QUEUE_BYTES, JOURNAL_STOP_DATA_BYTES,
+    MAX_CHARGING_PROFILES_INSTALLED, MAX_CONNECTORS, PROFILE_PERIODS_POOL, REQUEST_QUEUE_BYTES,
+    URI_MAX_LEN, VENDOR_KEY_BYTES,
 };
-use crate::types::{List, ListOf, Slots};
+use crate::types::{BoundedString, BoundedText, List, ListOf, Slots};
 
 use super::io::Action;
 use super::journal::{Reservation, Transaction};
@@ -81,6 +83,11 @@ pub trait Limits: Debug + Clone + Copy + 'static {
     /// Charging schedule periods of the installed profiles together (see
     /// [`PROFILE_PERIODS_POOL`]).
     type ProfilePeriods: Slots<Period>;
+    /// The `data` of a DataTransfer.req or .conf the charge point keeps, in either direction
+    /// (see [`DATA_TRANSFER_DATA_MAX_LEN`]): a longer one from the central system is refused as
+    /// any string past its bound is (a CALLERROR; for a .conf, `DataTransferAnswered` with no
+    /// status), a longer one from the integrator with [`Refused::TooLong`](super::Refused).
+    type DataTransferData: BoundedText;
 }
 
 /// The action slots a charge point with `slots` connector slots (connector 0 included) needs:
@@ -109,6 +116,7 @@ impl Limits for DefaultLimits {
     type Actions = List<Action, { actions_for(MAX_CONNECTORS + 1) }>;
     type Profiles = List<Stored, MAX_CHARGING_PROFILES_INSTALLED>;
     type ProfilePeriods = [Period; PROFILE_PERIODS_POOL];
+    type DataTransferData = BoundedString<DATA_TRANSFER_DATA_MAX_LEN>;
 }
 
 /// The small profile's budgets: an AC wallbox with one or two connectors (figures and reasons in
@@ -139,4 +147,6 @@ impl Limits for SmallLimits {
     type Profiles = List<Stored, 4>;
     /// A day in half hours for one profile, or two of 24 periods.
     type ProfilePeriods = [Period; 48];
+    /// A vendor's short messages (a status, a few settings as JSON).
+    type DataTransferData = BoundedString<256>;
 }

@@ -249,6 +249,9 @@ pub enum Refused {
     Busy,
     /// There is nothing to answer (no DataTransfer.req is waiting for the integrator).
     NothingToAnswer,
+    /// The DataTransfer data does not fit this charge point's capacity for it
+    /// ([`Limits::DataTransferData`](super::Limits::DataTransferData)).
+    TooLong,
     /// A frame arrived while the charge point is not connected ([`Input::Connected`] was not
     /// fed, or [`Input::Disconnected`] came after it): nothing could carry its answer.
     NotConnected,
@@ -260,6 +263,9 @@ impl core::fmt::Display for Refused {
             Refused::NotStarted => f.write_str("the charge point is not started"),
             Refused::UnknownConnector(c) => write!(f, "unknown connector {c}"),
             Refused::Busy => f.write_str("busy: one request of this kind is pending"),
+            Refused::TooLong => {
+                f.write_str("the DataTransfer data is longer than this charge point keeps")
+            }
             Refused::NothingToAnswer => f.write_str("nothing to answer"),
             Refused::NotConnected => f.write_str("a frame without a connection"),
         }

@@ -13,8 +13,9 @@ pub use decimal::{Decimal, ParseDecimalError};
 pub(crate) use decimal::{format_int, format_scaled, parse_scaled};
 pub use list::{List, ListFull, ListOf};
 pub use slots::Slots;
-pub(crate) use string::StrInto;
 pub use string::{
-    BoundedString, CiString20, CiString25, CiString50, CiString255, CiString500, TooLong,
+    BoundedString, BoundedText, CiString20, CiString25, CiString50, CiString255, CiString500,
+    TooLong,
 };
+pub(crate) use string::{StrInto, StrSink};
 pub use zero::{NoneIsZero, ZeroNone};

@@ -201,9 +201,28 @@ impl<'de, const N: usize> Deserialize<'de> for BoundedString<N> {
     }
 }
 
+/// A [`BoundedString`] of any capacity, as a type parameter: what lets a message's text member
+/// take its capacity from a type (`charge_point::Limits::DataTransferData`), as stable Rust cannot
+/// size `BoundedString<{ L::N }>` by a generic parameter's associated const. Implemented by
+/// [`BoundedString`] only.
+pub trait BoundedText:
+    StrSink + Deref<Target = str> + Clone + fmt::Debug + PartialEq + Eq + Serialize + 'static
+{
+    /// The capacity, in bytes.
+    const CAPACITY: usize;
+    /// The empty string.
+    const EMPTY: Self;
+}
+
+impl<const N: usize> BoundedText for BoundedString<N> {
+    const CAPACITY: usize = N;
+    const EMPTY: Self = BoundedString::new();
+}
+
 /// Where [`StrInto`] writes a string: a bounded string of any capacity, behind one vtable, so
 /// that a deserializer's string decoding is linked once for every bound instead of once per `N`.
-pub(crate) trait StrSink {
+/// (Public only as [`BoundedText`]'s supertrait; not reachable from outside the crate.)
+pub trait StrSink {
     /// Empties the string.
     fn clear(&mut self);
     /// Appends `s`; `Err` (nothing appended) when it does not fit.

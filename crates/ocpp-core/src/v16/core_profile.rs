@@ -11,7 +11,8 @@ use crate::limits::{
     SAMPLED_VALUE_MAX_LEN,
 };
 use crate::types::{
-    BoundedString, CiString20, CiString25, CiString50, CiString255, CiString500, DateTime, List,
+    BoundedString, BoundedText, CiString20, CiString25, CiString50, CiString255, CiString500,
+    DateTime, List,
 };
 
 /// `IdToken` (§7.28): an identifier for authorization, e.g. an RFID card UID.
@@ -487,28 +488,39 @@ pub struct ClearCacheResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
-pub struct DataTransferRequest {
+///
+/// `D` is the type of `data`: [`DataTransferRequest`] is this with a [`BoundedString`] of
+/// [`DATA_TRANSFER_DATA_MAX_LEN`] bytes; a charge point's `Limits` may choose another capacity.
+pub struct DataTransferRequestOf<D: BoundedText> {
     /// The vendor, preferably a reversed DNS name.
     pub vendor_id: CiString255,
     /// The vendor's message id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<CiString50>,
-    /// The data, of undefined format (bounded by [`DATA_TRANSFER_DATA_MAX_LEN`]).
+    /// The data, of undefined format (bounded by `D`'s capacity).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<BoundedString<DATA_TRANSFER_DATA_MAX_LEN>>,
+    pub data: Option<D>,
 }
+
+/// `DataTransfer.req` with `data` of up to [`DATA_TRANSFER_DATA_MAX_LEN`] bytes.
+pub type DataTransferRequest = DataTransferRequestOf<BoundedString<DATA_TRANSFER_DATA_MAX_LEN>>;
 
 /// `DataTransfer.conf` (§6.16).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
-pub struct DataTransferResponse {
+///
+/// `D` is the type of `data`, as in [`DataTransferRequestOf`].
+pub struct DataTransferResponseOf<D: BoundedText> {
     /// The outcome.
     pub status: DataTransferStatus,
-    /// Response data, of undefined format.
+    /// Response data, of undefined format (bounded by `D`'s capacity).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<BoundedString<DATA_TRANSFER_DATA_MAX_LEN>>,
+    pub data: Option<D>,
 }
+
+/// `DataTransfer.conf` with `data` of up to [`DATA_TRANSFER_DATA_MAX_LEN`] bytes.
+pub type DataTransferResponse = DataTransferResponseOf<BoundedString<DATA_TRANSFER_DATA_MAX_LEN>>;
 
 /// `GetConfiguration.req` (§6.23).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -805,18 +817,18 @@ const DATA_TRANSFER_REQUEST_FIELDS: &[&str] = &["vendorId", "messageId", "data"]
 const DATA_TRANSFER_RESPONSE_FIELDS: &[&str] = &["status", "data"];
 const CHANGE_CONFIGURATION_FIELDS: &[&str] = &["key", "value"];
 
-impl DataTransferRequest {
+impl<D: BoundedText> DataTransferRequestOf<D> {
     /// What an in-place decode starts from.
-    pub(crate) const EMPTY: DataTransferRequest = DataTransferRequest {
+    pub(crate) const EMPTY: Self = DataTransferRequestOf {
         vendor_id: BoundedString::new(),
         message_id: None,
         data: None,
     };
 }
 
-impl DataTransferResponse {
+impl<D: BoundedText> DataTransferResponseOf<D> {
     /// What an in-place decode starts from.
-    pub(crate) const EMPTY: DataTransferResponse = DataTransferResponse {
+    pub(crate) const EMPTY: Self = DataTransferResponseOf {
         status: DataTransferStatus::Rejected,
         data: None,
     };
@@ -832,7 +844,7 @@ impl ChangeConfigurationRequest {
 
 super::in_place::in_place_struct! {
     /// Decodes a [`DataTransferRequest`] in place.
-    DataTransferRequestInPlace for DataTransferRequest, "DataTransferRequest",
+    DataTransferRequestInPlace<T: BoundedText> for DataTransferRequestOf<T>, "DataTransferRequest",
     DATA_TRANSFER_REQUEST_FIELDS, required [0] {
         0 => vendor_id: str,
         1 => message_id: opt_str,
@@ -842,7 +854,7 @@ super::in_place::in_place_struct! {
 
 super::in_place::in_place_struct! {
     /// Decodes a [`DataTransferResponse`] in place.
-    DataTransferResponseInPlace for DataTransferResponse, "DataTransferResponse",
+    DataTransferResponseInPlace<T: BoundedText> for DataTransferResponseOf<T>, "DataTransferResponse",
     DATA_TRANSFER_RESPONSE_FIELDS, required [0] {
         0 => status: value,
         1 => data: opt_str,

@@ -16,7 +16,7 @@ use core::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
 
-use crate::types::{BoundedString, List, StrInto};
+use crate::types::{BoundedText, List, StrInto};
 
 /// Reads a member name as its index in `fields` (`fields.len()` for an unknown member), the way
 /// this crate's deserializer hands struct members over (see `json::de`).
@@ -115,10 +115,10 @@ impl<'de, T: de::Deserialize<'de>, const N: usize> Visitor<'de> for ListInPlace<
 }
 
 /// A bounded string decoded into `self.0`, with the errors of `BoundedString`'s own decoder
-/// (`InvalidValue` past `N` bytes).
-pub(crate) struct StrInPlace<'a, const N: usize>(pub &'a mut BoundedString<N>);
+/// (`InvalidValue` past its capacity).
+pub(crate) struct StrInPlace<'a, T: BoundedText>(pub &'a mut T);
 
-impl<'de, const N: usize> DeserializeSeed<'de> for StrInPlace<'_, N> {
+impl<'de, T: BoundedText> DeserializeSeed<'de> for StrInPlace<'_, T> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -127,9 +127,9 @@ impl<'de, const N: usize> DeserializeSeed<'de> for StrInPlace<'_, N> {
 }
 
 /// An optional bounded string (absent or `null`: `None`) decoded into `self.0`.
-pub(crate) struct OptStrInPlace<'a, const N: usize>(pub &'a mut Option<BoundedString<N>>);
+pub(crate) struct OptStrInPlace<'a, T: BoundedText>(pub &'a mut Option<T>);
 
-impl<'de, const N: usize> DeserializeSeed<'de> for OptStrInPlace<'_, N> {
+impl<'de, T: BoundedText> DeserializeSeed<'de> for OptStrInPlace<'_, T> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -137,11 +137,11 @@ impl<'de, const N: usize> DeserializeSeed<'de> for OptStrInPlace<'_, N> {
     }
 }
 
-impl<'de, const N: usize> Visitor<'de> for OptStrInPlace<'_, N> {
+impl<'de, T: BoundedText> Visitor<'de> for OptStrInPlace<'_, T> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a string of at most {N} bytes or null")
+        write!(f, "a string of at most {} bytes or null", T::CAPACITY)
     }
 
     fn visit_none<E: de::Error>(self) -> Result<(), E> {
@@ -154,7 +154,7 @@ impl<'de, const N: usize> Visitor<'de> for OptStrInPlace<'_, N> {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        StrInPlace(self.0.get_or_insert(BoundedString::new())).deserialize(d)
+        StrInPlace(self.0.get_or_insert(T::EMPTY)).deserialize(d)
     }
 }
 
@@ -204,6 +204,56 @@ macro_rules! in_place_struct {
         }
 
         impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                use serde::de::DeserializeSeed;
+                let mut out = <$ty>::EMPTY;
+                $seed(&mut out).deserialize(d)?;
+                Ok(out)
+            }
+        }
+    };
+    // The same for a type with one type parameter (its text members' capacity).
+    (
+        $(#[$meta:meta])*
+        $seed:ident<$g:ident: $b:path> for $ty:ty, $name:literal, $fields:ident, required [$($req:literal),*] {
+            $($idx:literal => $field:ident: $how:ident),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub(crate) struct $seed<'a, $g: $b>(pub &'a mut $ty);
+
+        impl<'de, $g: $b> serde::de::DeserializeSeed<'de> for $seed<'_, $g> {
+            type Value = ();
+
+            fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+                d.deserialize_struct($name, $fields, self)
+            }
+        }
+
+        impl<'de, $g: $b> serde::de::Visitor<'de> for $seed<'_, $g> {
+            type Value = ();
+
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str($name)
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+                let r = self.0;
+                let mut seen = $crate::v16::in_place::Seen::new($fields);
+                while let Some(i) = map.next_key_seed($crate::v16::in_place::FieldIndex($fields))? {
+                    seen.first(i)?;
+                    match i {
+                        $($idx => $crate::v16::in_place::in_place_struct!(@field $how, map, r.$field),)*
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                seen.require(&[$($req),*])
+            }
+        }
+
+        impl<'de, $g: $b> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 use serde::de::DeserializeSeed;
                 let mut out = <$ty>::EMPTY;

@@ -65,12 +65,15 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         &mut self,
         id: AnswerId,
         status: DataTransferStatus,
-        data: Option<&BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
+        data: Option<&str>,
     ) {
         if !self.answers_full() {
             let mut in_slot = None;
             if let (Some(data), Some(slot)) = (data, self.incoming_data_transfer.as_mut()) {
-                let _ = slot.data.insert(BoundedString::new()).push_str(data);
+                let _ = slot
+                    .data
+                    .insert(<L::DataTransferData as BoundedText>::EMPTY)
+                    .push_str(data);
                 self.incoming_data_transfer_answered = true;
                 in_slot = Some(DataInSlot);
             }
@@ -284,7 +287,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         let opts = self.setup.decode;
         let slot = self
             .incoming_data_transfer
-            .insert(ZeroNone::new(v16::DataTransferRequest::EMPTY));
+            .insert(ZeroNone::new(v16::DataTransferRequestOf::EMPTY));
         if let Err(e) = json::from_str_seed(
             payload,
             &opts,
@@ -321,7 +324,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     /// validate it and read its vendor.
     #[inline(never)]
     fn call_data_transfer_busy(&mut self, id: &str, payload: &str, now: Instant) {
-        let mut req = v16::DataTransferRequest::EMPTY;
+        let mut req = v16::DataTransferRequestOf::<L::DataTransferData>::EMPTY;
         if !self.decode_in_place(
             id,
             payload,
@@ -628,7 +631,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         let opts = self.setup.decode;
         // The request is done with: its slot takes the answer.
         self.outgoing_data_transfer =
-            OutgoingDataTransfer::Answered(Some(v16::DataTransferResponse::EMPTY));
+            OutgoingDataTransfer::Answered(Some(v16::DataTransferResponseOf::EMPTY));
         let status = match &mut self.outgoing_data_transfer {
             OutgoingDataTransfer::Answered(Some(slot)) => json::from_str_seed(
                 payload,

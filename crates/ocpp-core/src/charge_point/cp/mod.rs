@@ -35,7 +35,9 @@ use serde::Serialize;
 use crate::json::{self, DecodeOptions};
 use crate::limits::{MAX_CONNECTORS, MAX_PENDING_REQUESTS};
 use crate::rpc::{self, ErrorCode, Frame, MessageId};
-use crate::types::{BoundedString, DateTime, List, ListOf, NoneIsZero, Slots, ZeroNone};
+use crate::types::{
+    BoundedString, BoundedText, DateTime, List, ListOf, NoneIsZero, Slots, StrSink, ZeroNone,
+};
 use crate::v16::{
     self, Action as OcppAction, AuthorizationStatus, AvailabilityStatus, AvailabilityType,
     BootNotificationRequest, ChargePointErrorCode, ChargePointStatus, ClearCacheStatus,
@@ -325,10 +327,10 @@ enum DeferredKind {
 /// idle slot is zero bytes (an `Option` of it would put `None` in a niche of the request).
 #[derive(Debug, Clone, PartialEq)]
 #[repr(u8)]
-enum OutgoingDataTransfer {
+enum OutgoingDataTransfer<D: BoundedText> {
     Idle,
-    Pending(v16::DataTransferRequest),
-    Answered(Option<v16::DataTransferResponse>),
+    Pending(v16::DataTransferRequestOf<D>),
+    Answered(Option<v16::DataTransferResponseOf<D>>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -394,14 +396,14 @@ pub struct ChargePoint<
     actions: L::Actions,
     reset: Option<(ResetType, Instant)>,
     /// A DataTransfer.req from the central system for the integrator (one at a time).
-    incoming_data_transfer: Option<ZeroNone<v16::DataTransferRequest>>,
+    incoming_data_transfer: Option<ZeroNone<v16::DataTransferRequestOf<L::DataTransferData>>>,
     /// The integrator answered the request in `incoming_data_transfer`: the slot's `data` is the
     /// answer's, until the answer is written (the request is no longer readable then).
     incoming_data_transfer_answered: bool,
     /// Our DataTransfer.req waiting to be sent or answered (one at a time), then the central
     /// system's answer to it: one slot for both, as the request is done with when the answer
     /// arrives.
-    outgoing_data_transfer: OutgoingDataTransfer,
+    outgoing_data_transfer: OutgoingDataTransfer<L::DataTransferData>,
     /// Installed charging profiles (§3.13).
     #[cfg(feature = "profile-smart-charging")]
     profiles: ProfileStore<L::Profiles, L::ProfilePeriods>,

@@ -30,13 +30,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 if self.data_transfer_request().is_none() {
                     return Err(Refused::NothingToAnswer);
                 }
-                self.answer_data_transfer(status, data);
-            }
-            Input::SendDataTransfer(request) => {
-                if !self.send_data_transfer(request) {
-                    return Err(Refused::Busy);
+                if !self.answer_data_transfer(status, data.map(BoundedString::as_str)) {
+                    return Err(Refused::TooLong);
                 }
             }
+            Input::SendDataTransfer(request) => self.send_data_transfer(request)?,
         }
         Ok(())
     }
@@ -303,21 +301,22 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
 
     /// The integrator's answer to an [`Action::DataTransferRequested`] (as
     /// [`Input::DataTransferAnswer`]); the data is copied. Out of line: the answer is built in
-    /// its slot, not in the caller's frame.
+    /// its slot, not in the caller's frame. False (nothing done) when the data is longer than
+    /// [`Limits::DataTransferData`] holds.
     #[inline(never)]
-    pub fn answer_data_transfer(
-        &mut self,
-        status: DataTransferStatus,
-        data: Option<&BoundedString<{ crate::limits::DATA_TRANSFER_DATA_MAX_LEN }>>,
-    ) {
+    pub fn answer_data_transfer(&mut self, status: DataTransferStatus, data: Option<&str>) -> bool {
+        if data.is_some_and(|d| d.len() > <L::DataTransferData as BoundedText>::CAPACITY) {
+            return false;
+        }
         // Only a request still waiting for its answer is answered.
         if self.incoming_data_transfer.is_none() || self.incoming_data_transfer_answered {
-            return;
+            return true;
         }
         match self.take_deferred(|k| *k == DeferredKind::DataTransfer) {
             Some(id) => self.push_data_transfer(id, status, data),
             None => self.free_incoming_data_transfer(),
         }
+        true
     }
 
     /// Empties the slot of the central system's DataTransfer.req (and of its answer's data).
@@ -336,24 +335,48 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     }
 
     /// Sends a DataTransfer.req to the central system (§4.3), as [`Input::SendDataTransfer`];
-    /// its answer comes back as [`Action::DataTransferAnswered`]. One at a time: returns false
-    /// while another is pending. The request is copied into its slot (out of line: no copy of
-    /// it in the caller's frame).
+    /// its answer comes back as [`Action::DataTransferAnswered`]. One at a time:
+    /// [`Refused::Busy`] while another is pending, [`Refused::TooLong`] when its data is longer
+    /// than [`Limits::DataTransferData`] holds. The request is copied into its slot (out of
+    /// line: no copy of it in the caller's frame).
     #[inline(never)]
-    pub fn send_data_transfer(&mut self, request: &v16::DataTransferRequest) -> bool {
+    pub fn send_data_transfer<D: BoundedText>(
+        &mut self,
+        request: &v16::DataTransferRequestOf<D>,
+    ) -> Result<(), Refused> {
         if matches!(
             self.outgoing_data_transfer,
             OutgoingDataTransfer::Pending(_)
-        ) || self.requests.push(Request::DataTransfer).is_err()
-        {
-            return false;
+        ) {
+            return Err(Refused::Busy);
         }
-        self.outgoing_data_transfer = OutgoingDataTransfer::Pending(request.clone());
-        true
+        if request
+            .data
+            .as_ref()
+            .is_some_and(|d| d.len() > <L::DataTransferData as BoundedText>::CAPACITY)
+        {
+            return Err(Refused::TooLong);
+        }
+        if self.requests.push(Request::DataTransfer).is_err() {
+            return Err(Refused::Busy);
+        }
+        let mut slot = v16::DataTransferRequestOf::EMPTY;
+        slot.vendor_id.clone_from(&request.vendor_id);
+        slot.message_id.clone_from(&request.message_id);
+        if let Some(data) = &request.data {
+            let _ = slot
+                .data
+                .insert(<L::DataTransferData as BoundedText>::EMPTY)
+                .push_str(data);
+        }
+        self.outgoing_data_transfer = OutgoingDataTransfer::Pending(slot);
+        Ok(())
     }
 
     /// The DataTransfer.req announced by [`Action::DataTransferRequested`].
-    pub fn data_transfer_request(&self) -> Option<&v16::DataTransferRequest> {
+    pub fn data_transfer_request(
+        &self,
+    ) -> Option<&v16::DataTransferRequestOf<L::DataTransferData>> {
         self.incoming_data_transfer
             .as_deref()
             .filter(|_| !self.incoming_data_transfer_answered)
@@ -361,7 +384,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
 
     /// The answer announced by [`Action::DataTransferAnswered`], until the next
     /// [`ChargePoint::send_data_transfer`].
-    pub fn data_transfer_answer(&self) -> Option<&v16::DataTransferResponse> {
+    pub fn data_transfer_answer(
+        &self,
+    ) -> Option<&v16::DataTransferResponseOf<L::DataTransferData>> {
         match &self.outgoing_data_transfer {
             OutgoingDataTransfer::Answered(answer) => answer.as_ref(),
             _ => None,
