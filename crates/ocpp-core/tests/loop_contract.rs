@@ -211,18 +211,19 @@ fn a_third_clear_cache_without_a_drain_keeps_the_cache() {
         .map(<[u8]>::to_vec);
     assert!(cache.is_some(), "the accepted idTag is cached");
     sim.raw.clear();
-    for (id, action) in [
-        ("c-1", "GetConfiguration"),
-        ("c-2", "GetConfiguration"),
-        ("c-3", "ClearCache"),
+    // (The second is not a GetConfiguration with keys: the first's keys take the one body
+    // slot, see `a_second_large_answer_without_a_drain_is_refused`.)
+    for (id, action, payload) in [
+        (
+            "c-1",
+            "GetConfiguration",
+            json!({"key": ["HeartbeatInterval"]}),
+        ),
+        ("c-2", "GetLocalListVersion", json!({})),
+        ("c-3", "ClearCache", json!({})),
     ] {
         sim.expect_answer_to(id, action);
-        let text = json!([2, id, action, {"key": ["HeartbeatInterval"]}]).to_string();
-        let text = if action == "ClearCache" {
-            json!([2, id, action, {}]).to_string()
-        } else {
-            text
-        };
+        let text = json!([2, id, action, payload]).to_string();
         sim.input_no_drain(Input::Frame(&text)).unwrap();
     }
     sim.drain_lossy();
@@ -488,4 +489,51 @@ fn an_unanswered_data_transfer_times_out_and_frees_its_slot() {
     );
     sim.drain();
     sim.expect_call("DataTransfer");
+}
+
+/// The large answers (GetConfiguration.conf with the keys asked for, GetCompositeSchedule.conf)
+/// share one body slot: a second such CALL before a drain is refused before it runs, with the
+/// CALLERROR of a full answer queue; the first is answered in full, and the slot is free again
+/// once its answer is written (OCPP-J §4.2.3: InternalError).
+#[test]
+fn a_second_large_answer_without_a_drain_is_refused() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    sim.raw.clear();
+    for (id, action, payload) in [
+        (
+            "b-1",
+            "GetConfiguration",
+            json!({"key": ["HeartbeatInterval"]}),
+        ),
+        (
+            "b-2",
+            "GetCompositeSchedule",
+            json!({"connectorId": 1, "duration": 60}),
+        ),
+    ] {
+        sim.expect_answer_to(id, action);
+        let text = json!([2, id, action, payload]).to_string();
+        sim.input_no_drain(Input::Frame(&text)).unwrap();
+    }
+    sim.drain_lossy();
+    assert!(
+        sim.raw.first().is_some_and(
+            |f| f.starts_with(r#"[3,"b-1",{"configurationKey":[{"key":"HeartbeatInterval""#)
+        ),
+        "{:?}",
+        sim.raw
+    );
+    assert_eq!(
+        sim.raw.get(1).map(String::as_str),
+        Some(r#"[4,"b-2","InternalError","busy: previous CALLs are not answered yet",{}]"#),
+        "{:?}",
+        sim.raw
+    );
+    // Drained: the slot is free for the next one.
+    let conf = sim.call_ok(
+        "GetCompositeSchedule",
+        json!({"connectorId": 1, "duration": 60}),
+    );
+    assert_eq!(conf["status"], "Accepted");
 }

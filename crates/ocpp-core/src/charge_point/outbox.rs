@@ -47,9 +47,9 @@ pub enum Reply {
     /// `{}`.
     #[cfg(feature = "profile-firmware")]
     Empty,
-    /// GetCompositeSchedule.conf.
+    /// GetCompositeSchedule.conf, its body in the charge point's body slot ([`AnswerBody`]).
     #[cfg(feature = "profile-smart-charging")]
-    Composite(crate::v16::GetCompositeScheduleResponse),
+    Composite,
     /// GetLocalListVersion.conf.
     #[cfg(feature = "profile-local-list")]
     ListVersion(i32),
@@ -58,8 +58,8 @@ pub enum Reply {
     DiagnosticsFile(Option<crate::types::CiString255>),
     /// GetConfiguration.conf, rendered from the configuration when written.
     Configuration {
-        /// The keys asked for, compact (known keys by id, unknown ones by name); `None` for all.
-        keys: Option<RequestedKeys>,
+        /// The keys asked for are in the body slot ([`AnswerBody::Keys`]); `false` for all.
+        keys_in_slot: bool,
     },
 }
 
@@ -81,6 +81,34 @@ impl Answer {
     pub fn data_in_slot(&self) -> bool {
         matches!(self.reply, Reply::DataTransfer { data: Some(_), .. })
     }
+
+    /// Whether its body is in the charge point's body slot (see [`AnswerBody`]).
+    pub fn body_in_slot(&self) -> bool {
+        match self.reply {
+            #[cfg(feature = "profile-smart-charging")]
+            Reply::Composite => true,
+            Reply::Configuration { keys_in_slot } => keys_in_slot,
+            _ => false,
+        }
+    }
+}
+
+/// The body of a large answer, in the charge point's one body slot rather than in each answer
+/// slot: a GetConfiguration.conf's keys (about 870 bytes) and a GetCompositeSchedule.conf (about
+/// 650) were what sized every answer slot, while the other answers take a status or a short
+/// error. One slot is enough when the caller drains after each input (one CALL, one answer);
+/// a CALL that needs it while it is taken is refused before it runs, with the CALLERROR of a
+/// full answer queue.
+#[derive(Debug, Clone, PartialEq)]
+#[repr(u8)]
+pub enum AnswerBody {
+    /// Free (zero bytes: the charge point's static stays in `.bss`).
+    Free,
+    /// The keys of a GetConfiguration.req.
+    Keys(RequestedKeys),
+    /// A GetCompositeSchedule.conf.
+    #[cfg(feature = "profile-smart-charging")]
+    Composite(crate::v16::GetCompositeScheduleResponse),
 }
 
 /// A request of ours that is not transaction-related.

@@ -40,6 +40,15 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             // kilobyte on the stack.
             let _ = self.answers.push(Answer { id, reply });
         }
+        self.free_answer_body_unless_used();
+    }
+
+    /// Frees the body slot when no queued answer refers to it (its answer was written, or
+    /// could not be queued).
+    pub(super) fn free_answer_body_unless_used(&mut self) {
+        if !self.answers.iter().any(Answer::body_in_slot) {
+            self.answer_body = AnswerBody::Free;
+        }
     }
 
     /// [`ChargePoint::push_answer`] of `{"status": ...}`: the caller's frame holds no `Reply`,
@@ -358,17 +367,33 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
 
     #[inline(never)]
     fn call_get_configuration(&mut self, id: &str, payload: &str, now: Instant) {
-        // Decoded key by key into the compact form the answer keeps (outbox::keys): no
-        // `GetConfigurationRequest` of 64 names on the stack.
-        let mut keys = RequestedKeys::new();
-        let opts = self.setup.decode;
-        if let Err(e) = keys.decode_into(payload, opts, &self.config) {
-            self.answer_decode_error(id, &e);
+        // Decoded key by key into the compact form the answer keeps (outbox::keys), in the body
+        // slot: no `GetConfigurationRequest` of 64 names on the stack.
+        if self.answer_body != AnswerBody::Free {
+            self.refuse_call(id);
             return;
         }
-        // No key, or an empty list: every key (§6.23).
-        let keys = (!keys.is_empty()).then_some(keys);
-        self.finish_call(id, Reply::Configuration { keys }, now);
+        self.answer_body = AnswerBody::Keys(RequestedKeys::new());
+        let opts = self.setup.decode;
+        let decoded = match &mut self.answer_body {
+            AnswerBody::Keys(keys) => keys
+                .decode_into(payload, opts, &self.config)
+                .map(|()| !keys.is_empty()),
+            _ => Ok(false),
+        };
+        match decoded {
+            Err(e) => {
+                self.answer_body = AnswerBody::Free;
+                self.answer_decode_error(id, &e);
+            }
+            // No key, or an empty list: every key (§6.23).
+            Ok(keys_in_slot) => {
+                if !keys_in_slot {
+                    self.answer_body = AnswerBody::Free;
+                }
+                self.finish_call(id, Reply::Configuration { keys_in_slot }, now);
+            }
+        }
     }
 
     #[inline(never)]
@@ -511,8 +536,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         let Some(req) = self.decode::<v16::GetCompositeScheduleRequest>(id, payload) else {
             return;
         };
-        let reply = self.on_get_composite_schedule(&req, now);
-        self.finish_call(id, reply, now);
+        if self.answer_body != AnswerBody::Free {
+            self.refuse_call(id);
+            return;
+        }
+        self.answer_body = AnswerBody::Composite(self.composite_schedule(&req, now));
+        self.finish_call(id, Reply::Composite, now);
     }
 
     #[cfg(feature = "profile-firmware")]

@@ -54,7 +54,9 @@ use super::journal::{
     measurand_mask,
 };
 use super::metering::{self, MeterScheduler, MeterSetup, PackedReadings, StopTxnMeasurands};
-use super::outbox::{Answer, AnswerId, DataInSlot, Reply, Request, RequestedKeys, StatusOnly};
+use super::outbox::{
+    Answer, AnswerBody, AnswerId, DataInSlot, Reply, Request, RequestedKeys, StatusOnly,
+};
 use super::requests::RequestQueue;
 #[cfg(feature = "profile-smart-charging")]
 use super::smart_charging::{Limit, ProfileStore};
@@ -378,6 +380,8 @@ pub struct ChargePoint<
     inflight: Option<InFlight>,
     next_message: u32,
     answers: List<Answer, MAX_ANSWERS>,
+    /// The body of the answer in `answers` that has a large one (see [`AnswerBody`]).
+    answer_body: AnswerBody,
     /// Our requests that are not transaction-related, held encoded (see [`RequestQueue`]).
     requests: RequestQueue<L::RequestBytes, MAX_PENDING_REQUESTS>,
     journal: Journal<L>,
@@ -510,6 +514,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             inflight: None,
             next_message: 0,
             answers: List::new(),
+            answer_body: AnswerBody::Free,
             requests: RequestQueue::new(),
             journal: Journal::new(),
             connectors: [const { Connector::blank() }; NC],
@@ -591,6 +596,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         self.inflight = None;
         self.next_message = 1;
         self.answers.clear();
+        self.answer_body = AnswerBody::Free;
         self.requests.clear();
         self.journal.clear();
         for c in &mut self.connectors {

@@ -282,7 +282,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 rpc::encode_call_result(buf, id, &crate::charge_point::outbox::EmptyObject)
             }
             #[cfg(feature = "profile-smart-charging")]
-            Reply::Composite(response) => rpc::encode_call_result(buf, id, response),
+            Reply::Composite => match &self.answer_body {
+                AnswerBody::Composite(response) => rpc::encode_call_result(buf, id, response),
+                _ => return Err(()),
+            },
             #[cfg(feature = "profile-local-list")]
             Reply::ListVersion(v) => rpc::encode_call_result(
                 buf,
@@ -299,14 +302,21 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                     text: name.as_deref(),
                 },
             ),
-            Reply::Configuration { keys } => rpc::encode_call_result(
-                buf,
-                id,
-                &ConfigurationView {
-                    config: &self.config,
-                    keys: keys.as_ref(),
-                },
-            ),
+            Reply::Configuration { keys_in_slot } => {
+                let keys = match (&self.answer_body, keys_in_slot) {
+                    (_, false) => None,
+                    (AnswerBody::Keys(keys), true) => Some(keys),
+                    _ => return Err(()),
+                };
+                rpc::encode_call_result(
+                    buf,
+                    id,
+                    &ConfigurationView {
+                        config: &self.config,
+                        keys,
+                    },
+                )
+            }
         };
         r.map(str::len).map_err(|_| ())
     }

@@ -31,6 +31,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         ("inflight", field(|c: &Self| &c.inflight)),
         ("next_message", field(|c: &Self| &c.next_message)),
         ("answers", field(|c: &Self| &c.answers)),
+        ("answer_body", field(|c: &Self| &c.answer_body)),
         ("requests", field(|c: &Self| &c.requests)),
         ("journal", field(|c: &Self| &c.journal)),
         ("connectors", field(|c: &Self| &c.connectors)),

@@ -145,6 +145,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             self.requeue_unanswered(f.what);
         }
         self.answers.clear();
+        self.answer_body = AnswerBody::Free;
         if self.incoming_data_transfer_answered {
             self.free_incoming_data_transfer();
         }
@@ -500,6 +501,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             if frees_slot {
                 self.free_incoming_data_transfer();
             }
+            self.free_answer_body_unless_used();
             let len = match written {
                 Ok(n) => n,
                 Err(()) => Self::write_error(

@@ -69,11 +69,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     }
 
     /// GetCompositeSchedule (§5.7): the schedule from now over `duration` seconds.
-    pub(super) fn on_get_composite_schedule(
+    pub(super) fn composite_schedule(
         &self,
         req: &GetCompositeScheduleRequest,
         now: Instant,
-    ) -> Reply {
+    ) -> GetCompositeScheduleResponse {
         let start = self.clock.at(now);
         let tx = self.tx_info(req.connector_id);
         let schedule = if req.connector_id <= self.setup.connectors {
@@ -87,7 +87,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         } else {
             None
         };
-        let response = match schedule {
+        match schedule {
             Some(schedule) => GetCompositeScheduleResponse {
                 status: GetCompositeScheduleStatus::Accepted,
                 connector_id: Some(req.connector_id),
@@ -100,8 +100,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 schedule_start: None,
                 charging_schedule: None,
             },
-        };
-        Reply::Composite(response)
+        }
     }
 
     /// A transaction started: install the TxProfile that came with RemoteStartTransaction.

@@ -286,7 +286,7 @@ impl<'a> Reader<'a> {
             let limit = Decimal::from_tenths(self.i32()?);
             let number_phases = match self.byte()? {
                 0 => None,
-                n => Some(i32::from(n)),
+                n => Some(i16::from(n)),
             };
             periods
                 .push(ChargingSchedulePeriod {

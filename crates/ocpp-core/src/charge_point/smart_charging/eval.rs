@@ -143,7 +143,7 @@ fn next_edge(p: &ProfileHead, periods: &[Period], t: i64, tx: Option<TxInfo>) ->
 /// Watts (in tenths) of `limit` at `phases`, for comparing limits in different units. Exact in
 /// `i64` for the phases a profile can hold (1 to 3); saturating for any other (an integrator's
 /// [`Settings::unconstrained`](super::Settings::unconstrained)), never overflowing.
-fn watt_tenths(limit: &Limit, phases: i32, line_voltage: u16) -> i64 {
+fn watt_tenths(limit: &Limit, phases: i16, line_voltage: u16) -> i64 {
     let tenths = i64::from(limit.value.tenths());
     match limit.unit {
         ChargingRateUnit::W => tenths,

@@ -166,7 +166,7 @@ use crate::types::{DateTime, Decimal, List};
 use crate::v16::{ChargingProfile, ChargingRateUnit, ConnectorId};
 
 /// The number of phases assumed when a period gives none (errata 3.68 to §7.12).
-pub const DEFAULT_NUMBER_PHASES: i32 = 3;
+pub const DEFAULT_NUMBER_PHASES: i16 = 3;
 
 /// A charging limit: what the charge point may draw at an instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,12 +176,12 @@ pub struct Limit {
     /// Amperes per phase or total watts (§7.12).
     pub unit: ChargingRateUnit,
     /// The phases that may be used; `None` means [`DEFAULT_NUMBER_PHASES`].
-    pub number_phases: Option<i32>,
+    pub number_phases: Option<i16>,
 }
 
 impl Limit {
     /// The phases this limit assumes: `number_phases`, or 3 when absent.
-    pub fn phases(&self) -> i32 {
+    pub fn phases(&self) -> i16 {
         self.number_phases.unwrap_or(DEFAULT_NUMBER_PHASES)
     }
 
@@ -204,7 +204,7 @@ pub fn convert(
     value: Decimal,
     from: ChargingRateUnit,
     to: ChargingRateUnit,
-    phases: i32,
+    phases: i16,
     line_voltage: u16,
 ) -> Decimal {
     // At most 65 535 x i32::MAX: no overflow in i64.

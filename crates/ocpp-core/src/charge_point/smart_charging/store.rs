@@ -30,8 +30,8 @@ impl Period {
     };
 
     /// `numberPhases` as the message has it.
-    pub(super) fn number_phases(self) -> Option<i32> {
-        (self.phases != 0).then_some(i32::from(self.phases))
+    pub(super) fn number_phases(self) -> Option<i16> {
+        (self.phases != 0).then_some(i16::from(self.phases))
     }
 
     fn of(q: &ChargingSchedulePeriod) -> Period {

@@ -133,7 +133,7 @@ fn amps(v: f64) -> Option<Limit> {
 }
 
 #[allow(clippy::unnecessary_wraps)]
-fn watts(v: f64, phases: Option<i32>) -> Option<Limit> {
+fn watts(v: f64, phases: Option<i16>) -> Option<Limit> {
     Some(Limit {
         value: d(v),
         unit: Unit::W,
@@ -2068,7 +2068,7 @@ mod properties {
         profile: ChargingProfile,
     }
 
-    fn any_period_list() -> impl Strategy<Value = Vec<(i32, i32, Option<i32>)>> {
+    fn any_period_list() -> impl Strategy<Value = Vec<(i32, i32, Option<i16>)>> {
         proptest::collection::vec(
             (
                 1i32..7200,
