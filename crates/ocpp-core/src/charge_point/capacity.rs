@@ -125,11 +125,12 @@ impl Limits for DefaultLimits {
 pub struct SmallLimits;
 
 impl Limits for SmallLimits {
-    /// About 18 StartTransactions and StopTransactions, or 18 periodic samples of 7 measurands,
-    /// offline: a wallbox's evening of sessions.
+    /// 18 to 25 StartTransactions and StopTransactions (9 to 12 sessions), or about 18
+    /// periodic samples of 7 measurands, offline: a wallbox's evening of sessions.
     type JournalQueue = [u8; 1024];
-    /// The `transactionData` of about 4 stopped transactions of three-phase readings.
-    type JournalStopData = [u8; 768];
+    /// The `transactionData` of about 3 stopped transactions of three-phase readings (6 of
+    /// the energy register only); older ones lose it (their StopTransaction is kept).
+    type JournalStopData = [u8; 512];
     type Transactions = List<Transaction, 2>;
     type Reservations = List<Reservation, 3>;
     /// Half the default: every kind but MeterValues outside a transaction together stays under

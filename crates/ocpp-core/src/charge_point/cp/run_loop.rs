@@ -361,16 +361,19 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         if self.requests.push(Request::DataTransfer).is_err() {
             return Err(Refused::Busy);
         }
-        let mut slot = v16::DataTransferRequestOf::EMPTY;
-        slot.vendor_id.clone_from(&request.vendor_id);
-        slot.message_id.clone_from(&request.message_id);
-        if let Some(data) = &request.data {
-            let _ = slot
-                .data
-                .insert(<L::DataTransferData as BoundedText>::EMPTY)
-                .push_str(data);
+        // Built in its slot: no request-sized temporary on this frame.
+        self.outgoing_data_transfer =
+            OutgoingDataTransfer::Pending(v16::DataTransferRequestOf::EMPTY);
+        if let OutgoingDataTransfer::Pending(slot) = &mut self.outgoing_data_transfer {
+            slot.vendor_id.clone_from(&request.vendor_id);
+            slot.message_id.clone_from(&request.message_id);
+            if let Some(data) = &request.data {
+                let _ = slot
+                    .data
+                    .insert(<L::DataTransferData as BoundedText>::EMPTY)
+                    .push_str(data);
+            }
         }
-        self.outgoing_data_transfer = OutgoingDataTransfer::Pending(slot);
         Ok(())
     }
 
