@@ -44,11 +44,12 @@ fn sample(s: i64, r: MeterReadings) -> Sample {
         context: ReadingContext::SamplePeriodic,
         measurands: measurand_mask(&[Measurand::EnergyActiveImportRegister]),
         readings: r,
+        intervals: IntervalValues::NONE,
     }
 }
 
 const LISTS: StopTxnMeasurands<'static> = StopTxnMeasurands {
-    sampled: &[Measurand::EnergyActiveImportRegister],
+    sampled: &[MeterItem::plain(Measurand::EnergyActiveImportRegister)],
     aligned: &[],
 };
 

@@ -1921,7 +1921,10 @@ fn encode_decode_round_trip() {
     }
     assert_eq!(s.encoded_len(), ProfileStoreOf::<4, 192>::ENCODED_MAX);
     let mut buf = std::vec![0u8; ProfileStoreOf::<4, 192>::ENCODED_MAX];
-    assert_eq!(s.encode(&mut buf), Ok(ProfileStoreOf::<4, 192>::ENCODED_MAX));
+    assert_eq!(
+        s.encode(&mut buf),
+        Ok(ProfileStoreOf::<4, 192>::ENCODED_MAX)
+    );
     assert_eq!(
         ProfileStoreOf::<4, 192>::decode(&buf, Settings::default()).unwrap(),
         s
