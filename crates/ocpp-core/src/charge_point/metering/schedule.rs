@@ -773,4 +773,92 @@ mod tests {
         let empty = MeterScheduler::<0>::new(60, 900);
         assert_eq!(empty.next_deadline(), Some(Instant(0)));
     }
+
+    /// §7.31 Energy.*.Interval with §9.1.5/§3.16.1: clock-aligned intervals only between
+    /// consecutive boundaries; periodic ones from the transaction's start; a register that went
+    /// backwards or is missing gives nothing.
+    #[test]
+    fn interval_values_follow_the_kind_of_sample() {
+        let e = |wh: i64| {
+            let mut r = MeterReadings::EMPTY;
+            r.energy_active_import_wh = Reading::from_int(wh);
+            r
+        };
+        let imp = |v: IntervalValues| v.active_import_wh.map(Reading::milli);
+        let mut s = MeterScheduler::<2>::new(60, 900);
+        let w = synced(Instant(0), "2024-05-01T12:00:00Z");
+        // 12:00:00: the first boundary, nothing before it.
+        let due = s.poll_due(Instant(0), &w).unwrap();
+        assert_eq!(due.context, ReadingContext::SampleClock);
+        assert_eq!(imp(s.interval_values(1, due.context, &e(100))), None);
+        // 12:15:00: the next boundary, 15 Wh later.
+        let q = Instant(900_000);
+        let due = s.poll_due(q, &w).unwrap();
+        assert_eq!(
+            imp(s.interval_values(1, due.context, &e(115))),
+            Some(15_000)
+        );
+        // 12:45:00: 12:30 was missed (too late): no interval over two quarters.
+        let late = Instant(2_700_000);
+        let due = s.poll_due(late, &w).unwrap();
+        assert_eq!(due.timestamp, t("2024-05-01T12:45:00Z"));
+        assert_eq!(imp(s.interval_values(1, due.context, &e(150))), None);
+        assert_eq!(
+            imp(s.interval_values(1, ReadingContext::SampleClock, &e(149))),
+            None,
+            "a register that went backwards"
+        );
+        // Periodic: from the Transaction.Begin reading, then from sample to sample.
+        assert!(s.transaction_started(1, late));
+        assert_eq!(
+            s.interval_values(1, ReadingContext::TransactionBegin, &e(200)),
+            IntervalValues::NONE
+        );
+        assert_eq!(
+            imp(s.interval_values(1, ReadingContext::SamplePeriodic, &e(212))),
+            Some(12_000)
+        );
+        assert_eq!(
+            imp(s.interval_values(1, ReadingContext::SamplePeriodic, &e(212))),
+            Some(0)
+        );
+        // A trigger changes nothing and reports nothing.
+        assert_eq!(
+            s.interval_values(1, ReadingContext::Trigger, &e(999)),
+            IntervalValues::NONE
+        );
+        assert_eq!(
+            imp(s.interval_values(1, ReadingContext::SamplePeriodic, &e(220))),
+            Some(8_000)
+        );
+        // Missing register: nothing, and no base for the next.
+        assert_eq!(
+            s.interval_values(1, ReadingContext::SamplePeriodic, &MeterReadings::EMPTY),
+            IntervalValues::NONE
+        );
+        assert_eq!(
+            imp(s.interval_values(1, ReadingContext::SamplePeriodic, &e(230))),
+            None
+        );
+        // A new transaction starts without the old base.
+        s.transaction_stopped(1);
+        assert!(s.transaction_started(1, Instant(3_000_000)));
+        assert_eq!(
+            imp(s.interval_values(1, ReadingContext::SamplePeriodic, &e(240))),
+            None
+        );
+        // Beyond 32 bits of mWh: the 40-bit bases still give the exact increase.
+        assert!(s.transaction_started(1, Instant(3_100_000)));
+        let big = 5_000_000_000_i64; // 5 GWh in Wh
+        s.interval_values(1, ReadingContext::TransactionBegin, &e(big));
+        assert_eq!(
+            imp(s.interval_values(1, ReadingContext::SamplePeriodic, &e(big + 4_500_000))),
+            Some(4_500_000_000)
+        );
+        // Unknown connector: nothing.
+        assert_eq!(
+            s.interval_values(7, ReadingContext::SamplePeriodic, &e(1)),
+            IntervalValues::NONE
+        );
+    }
 }
