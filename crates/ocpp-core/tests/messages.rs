@@ -401,8 +401,9 @@ fn metering_output_matches_the_official_schema() {
 
 fn metering_output_matches_the_official_schema_inner() {
     use ocpp_core::charge_point::metering::{
-        DefaultTransactionData, MeterReadings, MeterSetup, PhaseReporting, Reading,
-        SUPPORTED_MEASURANDS, StopTxnMeasurands, build_meter_value,
+        DefaultTransactionData, IntervalValues, MeterItem, MeterReadings, MeterSetup,
+        PhaseReporting, QUALIFIED, Reading, SUPPORTED_MEASURANDS, StopTxnMeasurands,
+        build_meter_value_with,
     };
     use ocpp_core::types::{DateTime, List};
     use ocpp_core::v16::{Location, MeterValuesRequest, ReadingContext, StopTransactionRequest};
@@ -427,12 +428,31 @@ fn metering_output_matches_the_official_schema_inner() {
         phases: PhaseReporting::PerPhaseAndOverall,
     };
     let ts = DateTime::parse("2024-05-01T12:15:00Z").unwrap();
-    let mv = build_meter_value(
+    // Every supported measurand, every phase-qualified entry (§9.1.17 "Voltage.L1") and the
+    // Energy.*.Interval values (§7.31).
+    let items: Vec<MeterItem> = SUPPORTED_MEASURANDS
+        .iter()
+        .map(|&m| MeterItem::plain(m))
+        .chain(
+            QUALIFIED
+                .iter()
+                .filter_map(|&(m, p)| MeterItem::qualified(m, p)),
+        )
+        .collect();
+    let intervals = IntervalValues {
+        active_import_wh: r(250.5),
+        active_export_wh: r(0.0),
+    };
+    let mv = build_meter_value_with(
         &readings,
-        SUPPORTED_MEASURANDS,
+        intervals,
+        &items,
         ReadingContext::SampleClock,
         ts,
-        setup,
+        MeterSetup {
+            phases: PhaseReporting::PerPhase,
+            ..setup
+        },
     )
     .unwrap();
     let req = MeterValuesRequest {
@@ -446,23 +466,33 @@ fn metering_output_matches_the_official_schema_inner() {
     // Frequency is there, without `Hertz`: not in the official schemas' unit enumeration.
     assert!(text.contains(r#""measurand":"Frequency""#), "{text}");
     assert!(!text.contains("Hertz"), "{text}");
+    assert!(
+        text.contains(r#""value":"250.5","context":"Sample.Clock","measurand":"Energy.Active.Import.Interval""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#""measurand":"Voltage","phase":"L1","#),
+        "{text}"
+    );
     assert_valid(&validator(&dir, "MeterValues"), "MeterValues", text);
 
     let stop_txn = StopTxnMeasurands {
-        sampled: SUPPORTED_MEASURANDS,
-        aligned: SUPPORTED_MEASURANDS,
+        sampled: &items,
+        aligned: &items,
     };
     let mut data = DefaultTransactionData::new();
     data.begin(ts, &readings);
+    let mut later = readings.clone();
     for s in 1..=20 {
+        later.energy_active_import_wh = r(12_345.6 + 100.0 * s as f64);
         data.sample(
             ts.add_millis(s * 60_000),
             ReadingContext::SamplePeriodic,
-            &readings,
+            &later,
             &stop_txn,
         );
     }
-    data.end(ts.add_millis(3_600_000), &readings);
+    data.end(ts.add_millis(3_600_000), &later);
     let mut stop = StopTransactionRequest {
         id_tag: None,
         meter_stop: readings.meter_register_wh().unwrap(),
@@ -476,6 +506,10 @@ fn metering_output_matches_the_official_schema_inner() {
     let n = ocpp_core::json::to_slice(&stop, &mut buf).unwrap();
     let text = std::str::from_utf8(&buf[..n]).unwrap();
     assert!(text.contains(r#""measurand":"Frequency""#), "{text}");
+    assert!(
+        text.contains(r#""measurand":"Energy.Active.Import.Interval""#),
+        "{text}"
+    );
     let stop_schema = validator(&dir, "StopTransaction");
     assert_valid(&stop_schema, "StopTransaction", text);
     // Why Frequency goes without its unit there: with it, the schema refuses the message.

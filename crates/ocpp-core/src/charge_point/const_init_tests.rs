@@ -123,7 +123,7 @@ fn configuration_new_const_differs_only_in_the_runtime_fields() {
     // The lists built in const context.
     assert_eq!(
         CONFIG.meter_values_sampled_data,
-        MeasurandList::try_from_slice(&[Measurand::EnergyActiveImportRegister]).unwrap()
+        MeasurandList::try_from_slice(&[Measurand::EnergyActiveImportRegister.into()]).unwrap()
     );
     assert_eq!(
         CONFIG.meter_values_aligned_data,

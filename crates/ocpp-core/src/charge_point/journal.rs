@@ -37,7 +37,9 @@ use crate::types::{DateTime, List, ListOf, Slots};
 use crate::v16::{ConnectorId, FirmwareStatus, IdToken, Measurand, ReadingContext, Reason};
 
 use super::capacity::{DefaultLimits, Limits};
-use super::metering::{MeterReadings, StopTxnMeasurands, TransactionData};
+use super::metering::{
+    IntervalValues, MeterItem, MeterReadings, StopTxnMeasurands, TransactionData,
+};
 use codec::{Reader, Writer};
 pub(crate) use log::Flushed;
 
@@ -45,22 +47,21 @@ pub(crate) use log::Flushed;
 /// Transaction.End (see [`TransactionData`]).
 pub type StopData = TransactionData<{ STOP_TRANSACTION_MAX_SAMPLES }>;
 
-/// A set of measurands as a bit mask: bit `i` is `Measurand::ALL[i]`.
-pub fn measurand_mask(items: &[Measurand]) -> u32 {
+/// A set of measurand configuration entries as a bit mask: bit `i` is `Measurand::ALL[i]` for a
+/// plain measurand, and bits from `Measurand::ALL.len()` on are the phase-qualified entries
+/// ([`MeterItem`], `Voltage.L1`): a record written before those existed reads the same.
+pub fn measurand_mask<M: Copy + Into<MeterItem>>(items: &[M]) -> u32 {
     items
         .iter()
-        .filter_map(|m| Measurand::ALL.iter().position(|x| x == m))
-        .fold(0, |acc, i| acc | (1 << i))
+        .fold(0, |acc, &m| acc | (1 << m.into().index()))
 }
 
-/// The measurands of a mask, in the spec's order.
-pub fn measurand_list(mask: u32) -> List<Measurand, 32> {
+/// The entries of a mask: the measurands in the spec's order, then the qualified entries.
+pub fn measurand_list(mask: u32) -> List<MeterItem, 32> {
     List::try_from_iter(
-        Measurand::ALL
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| mask & (1 << i) != 0)
-            .map(|(_, m)| *m),
+        (0..32)
+            .filter(|i| mask & (1 << i) != 0)
+            .filter_map(MeterItem::from_index),
     )
     .unwrap_or_default()
 }
@@ -73,10 +74,13 @@ pub struct Sample {
     pub timestamp: DateTime,
     /// Why it was taken.
     pub context: ReadingContext,
-    /// Which measurands to report: bit `i` is `Measurand::ALL[i]`.
+    /// Which measurands to report, as a [`measurand_mask`].
     pub measurands: u32,
     /// The readings.
     pub readings: MeterReadings,
+    /// The `Energy.Active.*.Interval` values, worked out when the sample was taken (they
+    /// depend on the previous sample, which may be gone when this one is sent).
+    pub intervals: IntervalValues,
 }
 
 /// A running transaction.
@@ -233,8 +237,9 @@ const ENTRY_OVERHEAD: usize = 3;
 pub const START_ENTRY_MAX: usize = ENTRY_OVERHEAD + codec::START_MAX;
 /// The largest queue entry of a StopTransaction.
 pub const STOP_ENTRY_MAX: usize = ENTRY_OVERHEAD + codec::STOP_MAX;
-/// The largest encoded message (a MeterValues with all 15 readings at their widest).
-const MESSAGE_MAX: usize = 1 + 4 + 5 + 5 + 10 + 1 + 4 + 2 + 15 * 10;
+/// The largest encoded message (a MeterValues with all 15 readings and both interval values at
+/// their widest).
+const MESSAGE_MAX: usize = 1 + 4 + 5 + 5 + 10 + 1 + 4 + 2 + 15 * 10 + 1 + 2 * 10;
 
 /// The queue of transaction-related messages, oldest first, each held encoded in one byte
 /// buffer of [`JOURNAL_QUEUE_BYTES`]: entries `[len: u16][failures: u8][message]`.
@@ -774,8 +779,8 @@ impl<L: Limits> Journal<L> {
         else {
             return false;
         };
-        let one = [Measurand::EnergyActiveImportRegister];
-        let list: &[Measurand] = if eligible { &one } else { &[] };
+        let one = [MeterItem::plain(Measurand::EnergyActiveImportRegister)];
+        let list: &[MeterItem] = if eligible { &one } else { &[] };
         let lists = StopTxnMeasurands {
             sampled: list,
             aligned: list,

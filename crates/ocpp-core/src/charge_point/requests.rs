@@ -50,6 +50,13 @@ const DATA_TRANSFER: u8 = 7;
 /// `vendorErrorCode` of 50 characters (tag 1, connector 5, 2 indices, timestamp 10, 2 x 52).
 pub(crate) const REQUEST_MAX: usize = 1 + 5 + 5 + (10 + 1 + 4 + 2 + 15 * 10);
 
+/// The largest encoding of a request, with a sample's two `Energy.Active.*.Interval` values
+/// (presence byte and two values of 10). Queues are sized by [`REQUEST_MAX`] all the same:
+/// any request but a MeterValues can always drop queued MeterValues to make room, and a
+/// MeterValues whose readings and interval values are all at their widest (values beyond
+/// 2^62 mWh) can only be refused when the queue is full of others.
+const ENCODED_MAX: usize = REQUEST_MAX + 1 + 2 * 10;
+
 /// The bytes a queue needs to hold `n` requests of any kind (each entry has a length byte).
 pub(crate) const fn bytes_for(n: usize) -> usize {
     n * (1 + REQUEST_MAX)
@@ -98,7 +105,7 @@ impl<B: Slots<u8>, const MAX: usize> RequestQueue<B, MAX> {
         if usize::from(self.count) >= MAX {
             return Err(request);
         }
-        let mut tmp = [0u8; REQUEST_MAX];
+        let mut tmp = [0u8; ENCODED_MAX];
         let mut w = Writer::new(&mut tmp);
         if encode(&mut w, &request).is_err() {
             return Err(request);
@@ -335,6 +342,7 @@ mod tests {
                 context: ReadingContext::SampleClock,
                 measurands: 1,
                 readings,
+                intervals: crate::charge_point::metering::IntervalValues::NONE,
             },
         }
     }
@@ -398,6 +406,7 @@ mod tests {
                 context: ReadingContext::SampleClock,
                 measurands: u32::MAX,
                 readings,
+                intervals: crate::charge_point::metering::IntervalValues::NONE,
             },
         };
         let status = Request::Status {

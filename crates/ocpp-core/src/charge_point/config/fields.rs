@@ -6,8 +6,9 @@
 
 use super::value::{self, AuthorizationKey, Invalid, MAX_INTEGER, MEASURAND_CSL_MAX_LEN};
 use super::{Configuration, Key};
+use crate::charge_point::metering::MeterItem;
 use crate::types::{CiString500, Slots};
-use crate::v16::{ChargingRateUnit, Measurand};
+use crate::v16::ChargingRateUnit;
 
 /// Builds a value. Every rendered value fits (the bounds are asserted in `value`), so a failed
 /// push cannot happen; should one, the value comes out cut rather than the code panicking.
@@ -35,9 +36,15 @@ impl Out {
         self.str(s);
     }
 
-    fn measurands(&mut self, list: &[Measurand]) {
+    /// A measurand CSL, each entry as `Measurand` or `Measurand.Phase` (§9.1.17).
+    fn measurands(&mut self, list: &[MeterItem]) {
         for m in list {
-            self.item(m.as_str());
+            let (name, phase) = m.parts();
+            self.item(name);
+            if let Some(phase) = phase {
+                self.str(".");
+                self.str(phase);
+            }
         }
     }
 }

@@ -41,6 +41,7 @@ mod tests;
 
 use core::fmt;
 
+use crate::charge_point::metering::MeterItem;
 use crate::limits::{
     CERTIFICATE_CHAIN_MAX_LEN, CHARGE_PROFILE_MAX_STACK_LEVEL, CHARGING_SCHEDULE_MAX_PERIODS,
     LOCAL_AUTH_LIST_MAX_LENGTH, MAX_CHARGING_PROFILES_INSTALLED, MAX_CONFIGURATION_KEYS,
@@ -321,7 +322,7 @@ pub struct Configuration<V: Slots<u8> = [u8; crate::limits::VENDOR_KEY_BYTES]> {
 }
 
 /// The measurand every meter has: the default of the metering CSLs (§9.1.17).
-const DEFAULT_MEASURAND: Measurand = Measurand::EnergyActiveImportRegister;
+const DEFAULT_MEASURAND: MeterItem = MeterItem::plain(Measurand::EnergyActiveImportRegister);
 
 impl Configuration {
     /// The default configuration of a charge point with `number_of_connectors` connectors (and
@@ -619,7 +620,7 @@ impl<V: Slots<u8>> Configuration<V> {
             &mut self.stop_txn_aligned_data,
             &mut self.stop_txn_sampled_data,
         ] {
-            list.retain(|m| supported.contains(*m));
+            list.retain(|m| supported.contains(m.measurand()));
         }
     }
 

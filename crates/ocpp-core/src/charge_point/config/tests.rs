@@ -401,8 +401,19 @@ fn every_writable_key_takes_values_of_its_type_chapter_9() {
             Kind::Int { max: 100, .. } => (&["0", "100"], &["101", "-1", "x"]),
             Kind::Int { .. } => (&["0", "2147483647"], &["-1", "x", "1e3", "2147483648"]),
             Kind::Measurands => (
-                &["", ENERGY, "Power.Active.Import,SoC"],
-                &["Bogus", "Energy", "Voltage.L1"],
+                &[
+                    "",
+                    ENERGY,
+                    "Power.Active.Import,SoC",
+                    "Voltage.L1,Current.Import.L2",
+                    "Energy.Active.Import.Interval",
+                ],
+                &[
+                    "Bogus",
+                    "Energy",
+                    "Voltage.L1-L2",
+                    "Energy.Active.Import.Register.L1",
+                ],
             ),
             Kind::PhaseRotation => (&["", "0.RST", "1.RTS,2.NotApplicable"], &["RST", "3.RST"]),
             Kind::HexKey => (&[AUTH_KEY], &["secret", ""]),
@@ -533,17 +544,115 @@ fn empty_stop_txn_csls_mean_no_meter_values_errata_3_14_5() {
     assert_eq!(value(&c, "StopTxnSampledData").as_deref(), Some(""));
 }
 
+/// §9.1.17: "Where applicable, the Measurand is combined with the optional phase; for instance:
+/// Voltage.L1". Applicable: the phases the readings have (`metering::QUALIFIED`), in all four
+/// measurand keys; the value is shown as set (canonical spelling), entries count one each
+/// against the `*MaxLength` keys (§9.1.16/9.1.18/9.1.26/9.1.28).
 #[test]
-fn phase_qualified_measurands_are_rejected_9_1_17() {
-    // Errata 3.14.3: every measured phase is reported for a configured measurand.
+fn phase_qualified_measurands_9_1_17() {
     let mut c = cfg();
+    for key in [
+        "MeterValuesSampledData",
+        "MeterValuesAlignedData",
+        "StopTxnSampledData",
+        "StopTxnAlignedData",
+    ] {
+        assert_eq!(
+            status(&mut c, key, "Voltage.L1,Current.Import.L2"),
+            Accepted
+        );
+        assert_eq!(
+            value(&c, key).as_deref(),
+            Some("Voltage.L1,Current.Import.L2")
+        );
+        assert_eq!(
+            status(&mut c, key, " voltage.l1-n , Current.Import.L3,Voltage"),
+            Accepted
+        );
+        assert_eq!(
+            value(&c, key).as_deref(),
+            Some("Voltage.L1-N,Current.Import.L3,Voltage")
+        );
+        // Not applicable: no per-phase energy, power or offered current, no neutral or
+        // line-to-line values in the readings; not a phase; not a measurand.
+        for bad in [
+            "Energy.Active.Import.Register.L1",
+            "Power.Active.Import.L1",
+            "Current.Offered.L1",
+            "Current.Import.N",
+            "Current.Import.L1-N",
+            "Voltage.L1-L2",
+            "Voltage.N",
+            "Voltage.L4",
+            "Voltage.",
+            "Voltage.L1.L2",
+            "Voltage,Voltage.L1-L2",
+        ] {
+            assert_eq!(status(&mut c, key, bad), Rejected, "{key}={bad}");
+        }
+        // Unchanged by the rejections.
+        assert_eq!(
+            value(&c, key).as_deref(),
+            Some("Voltage.L1-N,Current.Import.L3,Voltage")
+        );
+    }
+    // A duplicate counts once; distinct entries count one each against the max length.
+    c.meter_values_sampled_data_max_length = 2;
+    assert_eq!(
+        status(
+            &mut c,
+            "MeterValuesSampledData",
+            "Voltage.L1,voltage.L1,Voltage.L2"
+        ),
+        Accepted
+    );
+    assert_eq!(
+        status(
+            &mut c,
+            "MeterValuesSampledData",
+            "Voltage.L1,Voltage.L2,Voltage.L3"
+        ),
+        Rejected
+    );
+    // A measurand the meters lack is refused with or without a phase (errata 3.14.4).
+    c.set_supported_measurands(MeasurandSet::of(&[Measurand::CurrentImport]));
+    assert_eq!(value(&c, "MeterValuesSampledData").as_deref(), Some(""));
     assert_eq!(
         status(&mut c, "MeterValuesSampledData", "Voltage.L1"),
         Rejected
     );
     assert_eq!(
-        status(&mut c, "MeterValuesSampledData", "Current.Import.L1-N"),
-        Rejected
+        status(&mut c, "MeterValuesSampledData", "Current.Import.L1"),
+        Accepted
+    );
+}
+
+/// §9.1.17 with a phase: the stored record keeps the qualified entries, and a record of a
+/// firmware without them still reads.
+#[test]
+fn phase_qualified_measurands_survive_a_restore() {
+    let mut c = cfg();
+    assert_eq!(
+        status(&mut c, "StopTxnSampledData", "Voltage.L1,Current.Import.L2"),
+        Accepted
+    );
+    let mut buf = std::vec![0u8; store::ENCODED_LEN_MAX];
+    let n = c.encode(&mut buf).unwrap();
+    let text = core::str::from_utf8(&buf[..n]).unwrap();
+    assert!(
+        text.contains("\nStopTxnSampledData=Voltage.L1,Current.Import.L2\n"),
+        "{text}"
+    );
+    let mut back = cfg();
+    back.restore(&buf[..n]).unwrap();
+    assert_eq!(back.stop_txn_sampled_data, c.stop_txn_sampled_data);
+    // An old record (plain measurands only) reads as before.
+    let mut old = cfg();
+    old.restore(b"ocpp-config v1\nMeterValuesSampledData=Voltage,Current.Import\n")
+        .unwrap();
+    assert_eq!(
+        &old.meter_values_sampled_data[..],
+        &[Measurand::Voltage, Measurand::CurrentImport]
     );
 }
 

@@ -12,12 +12,15 @@
 
 use core::fmt;
 
+use crate::charge_point::metering::{MeterItem, QUALIFIED};
 use crate::limits::MAX_MEASURANDS;
 use crate::types::{BoundedString, List};
 use crate::v16::Measurand;
 
-/// A measurand CSL, parsed: the measurands in the order given, without duplicates.
-pub type MeasurandList = List<Measurand, MAX_MEASURANDS>;
+/// A measurand CSL, parsed: the entries in the order given, without duplicates. An entry is a
+/// measurand, or a measurand qualified by a phase (`Voltage.L1`, §9.1.17), one byte each
+/// ([`MeterItem`]).
+pub type MeasurandList = List<MeterItem, MAX_MEASURANDS>;
 
 /// Most items in ConnectorPhaseRotation (`ConnectorPhaseRotationMaxLength`): the grid connection
 /// (index 0) and 16 connectors.
@@ -95,13 +98,17 @@ fn csl_items(s: &str) -> impl Iterator<Item = &str> {
     s.split(',').map(trim).filter(|item| !item.is_empty())
 }
 
-/// A measurand CSL: every item a measurand in `supported` (matched case-insensitively), at most
-/// `max_len` distinct items; duplicates are dropped. Errata 3.14.4: one unsupported item rejects
-/// the whole value.
+/// A measurand CSL: every item a measurand in `supported` (matched case-insensitively),
+/// optionally qualified by a phase, at most `max_len` distinct items (the `*MaxLength` keys count
+/// entries: `Voltage.L1,Voltage.L2` is two); duplicates are dropped. Errata 3.14.4: one
+/// unsupported item rejects the whole value.
 ///
-/// Phase-qualified items (`Voltage.L1`, mentioned in §9.1.17) are refused: errata 3.14.3 has the
-/// charge point report every phase it measures for a configured measurand, and
-/// [`MeasurandList`] holds measurands only.
+/// §9.1.17: "Where applicable, the Measurand is combined with the optional phase; for instance:
+/// Voltage.L1"; the same holds for the other three measurand keys (see [`QUALIFIED`]). An item is `<Measurand>` or
+/// `<Measurand>.<Phase>` ([`MeterItem::parse`]: the longest measurand name, then a phase of
+/// §7.34), and a qualified item must be one the readings can provide ([`QUALIFIED`]: the phases
+/// of `Current.Import` and `Voltage`); `Energy.Active.Import.Register.L1` and the like are
+/// refused rather than never reported.
 pub(super) fn parse_measurands(
     s: &str,
     supported: MeasurandSet,
@@ -109,12 +116,8 @@ pub(super) fn parse_measurands(
 ) -> Result<MeasurandList, Invalid> {
     let mut out = MeasurandList::new();
     for item in csl_items(s) {
-        let m = Measurand::ALL
-            .iter()
-            .copied()
-            .find(|m| m.as_str().eq_ignore_ascii_case(item))
-            .ok_or(Invalid)?;
-        if !supported.contains(m) {
+        let m = MeterItem::parse(item).ok_or(Invalid)?;
+        if !supported.contains(m.measurand()) {
             return Err(Invalid);
         }
         if out.contains(&m) {
@@ -193,8 +196,26 @@ const LONGEST_MEASURAND: usize = {
     longest
 };
 
+/// The longest phase-qualified item.
+const LONGEST_QUALIFIED: usize = {
+    let mut longest = 0;
+    let mut rest = QUALIFIED;
+    while let [(m, p), tail @ ..] = rest {
+        let len = m.as_str().len() + 1 + p.as_str().len();
+        if len > longest {
+            longest = len;
+        }
+        rest = tail;
+    }
+    longest
+};
+
 /// The longest rendering of a measurand CSL.
 pub(super) const MEASURAND_CSL_MAX_LEN: usize = MAX_MEASURANDS * (LONGEST_MEASURAND + 1);
+
+// A qualified item is no longer than the longest measurand (`Current.Import.L1` against
+// `Energy.Reactive.Import.Register`): the bound above holds for them too.
+const _: () = assert!(LONGEST_QUALIFIED <= LONGEST_MEASURAND);
 
 // Every rendered value fits a `CiString500` (the KeyValue value type).
 const _: () = assert!(MEASURAND_CSL_MAX_LEN <= 500);

@@ -76,6 +76,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             t.data.begin(wall, &readings);
         }
         self.meter.transaction_started(connector, now);
+        // The base of the first periodic sample's Energy.*.Interval values (§3.16.1).
+        let _ =
+            self.meter
+                .interval_values(connector, v16::ReadingContext::TransactionBegin, &readings);
         self.install_remote_start_profile(connector, now);
         self.persist_journal();
         if let Some(c) = self.connector_mut(connector) {
@@ -198,9 +202,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             } else {
                 &self.config.meter_values_sampled_data
             };
+            // Energy.*.Interval (§7.31): since the previous sample of this kind.
+            let intervals = self
+                .meter
+                .interval_values(connector, due.context, &readings);
             // §3.16.4: nothing to report (no configured measurand available) -> no message.
             let setup = MeterSetup::for_connector(connector);
-            if !metering::has_meter_value(&readings, measurands, due.context, setup) {
+            if !metering::has_meter_value_with(&readings, intervals, measurands, due.context, setup)
+            {
                 continue;
             }
             let sample = Sample {
@@ -208,6 +217,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 context: due.context,
                 measurands: measurand_mask(measurands),
                 readings: readings.clone(),
+                intervals,
             };
             let stop_lists = StopTxnMeasurands {
                 sampled: &self.config.stop_txn_sampled_data,

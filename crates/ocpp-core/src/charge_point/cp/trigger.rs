@@ -131,6 +131,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             context: ReadingContext::Trigger,
             measurands: measurand_mask(measurands),
             readings,
+            // A triggered sample stands for no interval: no Energy.*.Interval values.
+            intervals: crate::charge_point::metering::IntervalValues::NONE,
         };
         let transaction_id = self
             .journal

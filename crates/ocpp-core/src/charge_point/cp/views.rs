@@ -18,6 +18,7 @@ impl Serialize for MeterValuesView<'_> {
         let value = MeterValueView {
             timestamp: sample.timestamp,
             readings: &sample.readings,
+            intervals: sample.intervals,
             measurands: &measurands,
             context: sample.context,
             setup: MeterSetup::for_connector(self.connector_id),
@@ -40,7 +41,8 @@ impl Serialize for MeterValuesView<'_> {
 struct MeterValueView<'a> {
     timestamp: DateTime,
     readings: &'a crate::charge_point::MeterReadings,
-    measurands: &'a [v16::Measurand],
+    intervals: metering::IntervalValues,
+    measurands: &'a [metering::MeterItem],
     context: v16::ReadingContext,
     setup: MeterSetup,
 }
@@ -67,13 +69,13 @@ impl Serialize for SampledValuesView<'_, '_> {
             count: 0,
             error: None,
         };
-        metering::for_each_sampled_value(
-            &mut sink,
-            v.readings,
-            &[v.measurands],
-            v.context,
-            v.setup,
-        );
+        let sample = metering::Sampled {
+            readings: v.readings,
+            intervals: v.intervals,
+            context: v.context,
+            setup: v.setup,
+        };
+        metering::for_each_sampled_value(&mut sink, &sample, &[v.measurands]);
         if let Some(e) = sink.error {
             return Err(e);
         }
@@ -142,8 +144,8 @@ pub(super) struct StopTransactionView<'a> {
     pub(super) transaction_id: i32,
     pub(super) reason: Reason,
     pub(super) data: Option<&'a StopData>,
-    pub(super) sampled: List<v16::Measurand, 32>,
-    pub(super) aligned: List<v16::Measurand, 32>,
+    pub(super) sampled: List<metering::MeterItem, 32>,
+    pub(super) aligned: List<metering::MeterItem, 32>,
 }
 
 impl Serialize for StopTransactionView<'_> {
@@ -277,6 +279,7 @@ mod tests {
                     context,
                     measurands: measurand_mask(measurands),
                     readings: readings.clone(),
+                    intervals: metering::IntervalValues::NONE,
                 };
                 let view = MeterValuesView {
                     connector_id,

@@ -14,7 +14,7 @@
 #![allow(clippy::option_option)]
 
 use crate::charge_point::metering::{
-    MeterReadings, PackedReadings, Reading, Record, TransactionData,
+    IntervalValues, MeterReadings, PackedReadings, Reading, Record, TransactionData,
 };
 use crate::types::{BoundedString, DateTime};
 use crate::v16::{FirmwareStatus, ReadingContext, Reason};
@@ -316,8 +316,15 @@ pub(crate) fn message_has_tid(msg: &[u8]) -> bool {
 }
 
 fn readings(w: &mut Writer<'_>, r: &MeterReadings) -> Result<(), Full> {
+    readings_flagged(w, r, false)
+}
+
+/// The readings: a `u16` mask of the fields present (bit `i` for the `i`-th of
+/// `MeterReadings::fields`), then their values. Bit 15 is `flag`: in a sample, "interval values
+/// follow".
+fn readings_flagged(w: &mut Writer<'_>, r: &MeterReadings, flag: bool) -> Result<(), Full> {
     let fields = r.fields();
-    let mut mask = 0u16;
+    let mut mask = u16::from(flag) << 15;
     for (i, f) in fields.iter().enumerate() {
         if f.is_some() {
             mask |= 1 << i;
@@ -331,32 +338,76 @@ fn readings(w: &mut Writer<'_>, r: &MeterReadings) -> Result<(), Full> {
 }
 
 fn read_readings(r: &mut Reader<'_>) -> Option<MeterReadings> {
-    let mask = r.u16()?;
-    if mask >> 15 != 0 {
-        return None;
+    match read_readings_flagged(r)? {
+        (readings, false) => Some(readings),
+        (_, true) => None,
     }
+}
+
+fn read_readings_flagged(r: &mut Reader<'_>) -> Option<(MeterReadings, bool)> {
+    let mask = r.u16()?;
+    let flag = mask >> 15 != 0;
+    let mask = mask & 0x7FFF;
     let mut f = [None; 15];
     for (i, slot) in f.iter_mut().enumerate() {
         if mask & (1 << i) != 0 {
             *slot = Some(Reading::from_milli(r.ivar()?)?);
         }
     }
-    Some(MeterReadings::from_fields(f))
+    Some((MeterReadings::from_fields(f), flag))
 }
 
+/// A sample: timestamp, context, measurand mask, readings and, only when there are any, the
+/// interval values: bit 15 of the readings' mask set, then a presence byte (bit 0 import, bit 1
+/// export) and the values. A sample written before interval values existed has bit 15 clear
+/// and reads as one without them; a truncated one never reads.
 pub(crate) fn sample(w: &mut Writer<'_>, s: &Sample) -> Result<(), Full> {
     w.time(s.timestamp)?;
     w.index(ReadingContext::ALL, s.context)?;
     w.u32(s.measurands)?;
-    readings(w, &s.readings)
+    let values = [s.intervals.active_import_wh, s.intervals.active_export_wh];
+    let with_intervals = values.iter().any(Option::is_some);
+    readings_flagged(w, &s.readings, with_intervals)?;
+    if !with_intervals {
+        return Ok(());
+    }
+    let present = values
+        .iter()
+        .enumerate()
+        .fold(0u8, |acc, (i, v)| acc | (u8::from(v.is_some()) << i));
+    w.u8(present)?;
+    for v in values.iter().flatten() {
+        w.ivar(v.milli())?;
+    }
+    Ok(())
 }
 
 pub(crate) fn read_sample(r: &mut Reader<'_>) -> Option<Sample> {
+    let timestamp = r.time()?;
+    let context = r.index(ReadingContext::ALL)?;
+    let measurands = r.u32()?;
+    let (readings, with_intervals) = read_readings_flagged(r)?;
+    let mut intervals = IntervalValues::NONE;
+    if with_intervals {
+        let present = r.u8()?;
+        if present == 0 || present >> 2 != 0 {
+            return None;
+        }
+        for (bit, slot) in [
+            (1, &mut intervals.active_import_wh),
+            (2, &mut intervals.active_export_wh),
+        ] {
+            if present & bit != 0 {
+                *slot = Some(Reading::from_milli(r.ivar()?)?);
+            }
+        }
+    }
     Some(Sample {
-        timestamp: r.time()?,
-        context: r.index(ReadingContext::ALL)?,
-        measurands: r.u32()?,
-        readings: read_readings(r)?,
+        timestamp,
+        context,
+        measurands,
+        readings,
+        intervals,
     })
 }
 

@@ -44,11 +44,12 @@ fn sample(s: i64, r: MeterReadings) -> Sample {
         context: ReadingContext::SamplePeriodic,
         measurands: measurand_mask(&[Measurand::EnergyActiveImportRegister]),
         readings: r,
+        intervals: IntervalValues::NONE,
     }
 }
 
 const LISTS: StopTxnMeasurands<'static> = StopTxnMeasurands {
-    sampled: &[Measurand::EnergyActiveImportRegister],
+    sampled: &[MeterItem::plain(Measurand::EnergyActiveImportRegister)],
     aligned: &[],
 };
 
@@ -193,6 +194,31 @@ fn messages_round_trip() {
             transaction_id: None,
             connector: 1,
             sample: sample(7, three_phase(123_456_789)),
+        },
+        TxMessage::Meter {
+            local_id: 3,
+            transaction_id: None,
+            connector: 1,
+            sample: Sample {
+                measurands: u32::MAX >> 1,
+                intervals: IntervalValues {
+                    active_import_wh: Reading::from_milli(1_500),
+                    active_export_wh: None,
+                },
+                ..sample(8, three_phase(2_000))
+            },
+        },
+        TxMessage::Meter {
+            local_id: 3,
+            transaction_id: None,
+            connector: 1,
+            sample: Sample {
+                intervals: IntervalValues {
+                    active_import_wh: Reading::from_milli(0),
+                    active_export_wh: Reading::from_milli(999_999_999_999_999_999),
+                },
+                ..sample(9, MeterReadings::EMPTY)
+            },
         },
     ];
     for m in &messages {

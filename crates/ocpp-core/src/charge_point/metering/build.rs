@@ -1,5 +1,6 @@
 //! Turning [`MeterReadings`] into a [`MeterValue`] (§4.7, §7.33, §7.43).
 
+use super::item::{IntervalValues, MeterItem};
 use super::reading::{MeterReadings, Reading};
 use crate::types::{BoundedString, DateTime, List};
 use crate::v16::{
@@ -72,14 +73,20 @@ impl Default for MeterSetup {
 }
 
 /// The measurands [`build_meter_value`] can report, given readings: the ones with a field in
-/// [`MeterReadings`].
+/// [`MeterReadings`], and the `Energy.Active.*.Interval` values of the two registers (given as
+/// [`IntervalValues`] to [`build_meter_value_with`]; see [`MeterScheduler::interval_values`]).
 ///
 /// The configuration module answers a ChangeConfiguration of `MeterValuesSampledData`,
 /// `MeterValuesAlignedData`, `StopTxnSampledData` or `StopTxnAlignedData` that names any other
-/// measurand (or one the integrator's hardware lacks) with `Rejected` (§3.16.4).
+/// measurand (or one the integrator's hardware lacks) with `Rejected` (§3.16.4). Phase-qualified
+/// entries (`Voltage.L1`) are the combinations of [`QUALIFIED`](super::QUALIFIED).
+///
+/// [`MeterScheduler::interval_values`]: super::MeterScheduler::interval_values
 pub const SUPPORTED_MEASURANDS: &[Measurand] = &[
     Measurand::EnergyActiveImportRegister,
     Measurand::EnergyActiveExportRegister,
+    Measurand::EnergyActiveImportInterval,
+    Measurand::EnergyActiveExportInterval,
     Measurand::PowerActiveImport,
     Measurand::PowerActiveExport,
     Measurand::CurrentImport,
@@ -101,6 +108,11 @@ pub fn is_supported(m: Measurand) -> bool {
 /// report, since a MeterValue needs at least one sampled value (§7.33, `minItems: 1` in the
 /// schema): the caller then sends nothing.
 ///
+/// `measurands` are [`Measurand`]s or [`MeterItem`]s: a phase-qualified entry (`Voltage.L1`,
+/// §9.1.17) reports that phase's value only, with `phase` set as configured, whatever
+/// [`PhaseReporting`] says; it is left out when the plain entry of the same measurand is in the
+/// list too and reports that phase under the same name already.
+///
 /// Each sampled value carries `measurand`, `unit`, `context` and `location` explicitly, even when
 /// equal to the spec's default (§7.43: `Energy.Active.Import.Register`, `Wh`, `Sample.Periodic`,
 /// `Outlet`): defaults are where central systems disagree most, and a few bytes buy certainty.
@@ -109,7 +121,8 @@ pub fn is_supported(m: Measurand) -> bool {
 ///
 /// Skipped, never reported as zero or invented:
 /// - measurands the readings do not provide (`None`, or not in [`SUPPORTED_MEASURANDS`]):
-///   a sensor that fails for a moment must not stop the other values;
+///   a sensor that fails for a moment must not stop the other values; `Energy.*.Interval`
+///   here (no earlier reading: use [`build_meter_value_with`]);
 /// - a measurand repeated in the list (reported once);
 /// - values outside their physical range: a negative energy register, voltage or frequency, a
 ///   temperature below absolute zero, a SoC outside 0-100 %. Negative import, export or offered
@@ -119,21 +132,28 @@ pub fn is_supported(m: Measurand) -> bool {
 ///
 /// When the values do not fit in a MeterValue ([`MAX_SAMPLED_VALUES`](crate::limits::MAX_SAMPLED_VALUES)), the last ones in the
 /// configured order are left out: the central system lists what matters most first.
-pub fn build_meter_value(
+pub fn build_meter_value<M: Copy + Into<MeterItem>>(
     readings: &MeterReadings,
-    measurands: &[Measurand],
+    measurands: &[M],
     context: ReadingContext,
     timestamp: DateTime,
     setup: MeterSetup,
 ) -> Option<MeterValue> {
-    build_from_lists(readings, &[measurands], context, timestamp, setup)
+    build_meter_value_with(
+        readings,
+        IntervalValues::NONE,
+        measurands,
+        context,
+        timestamp,
+        setup,
+    )
 }
 
-/// [`build_meter_value`] over the union of several lists (StopTxnSampledData and
-/// StopTxnAlignedData for the Transaction.Begin and .End values), each measurand once.
-pub(super) fn build_from_lists(
+/// [`build_meter_value`] with the sample's `Energy.Active.*.Interval` values (§7.31).
+pub fn build_meter_value_with<M: Copy + Into<MeterItem>>(
     readings: &MeterReadings,
-    lists: &[&[Measurand]],
+    intervals: IntervalValues,
+    measurands: &[M],
     context: ReadingContext,
     timestamp: DateTime,
     setup: MeterSetup,
@@ -142,23 +162,39 @@ pub(super) fn build_from_lists(
         timestamp,
         sampled_value: List::new(),
     };
-    build_from_lists_into(&mut out, readings, lists, context, timestamp, setup).then_some(out)
+    let sample = Sampled {
+        readings,
+        intervals,
+        context,
+        setup,
+    };
+    for_each_sampled_value(&mut out.sampled_value, &sample, &[measurands]);
+    (!out.sampled_value.is_empty()).then_some(out)
 }
 
-/// [`build_from_lists`] into `out` (its sampled values replaced), so that a caller that only
-/// serialises the value keeps one MeterValue (2.8 KB with 20 sampled values) on its stack, not
-/// the copies a returned `Option<MeterValue>` costs. `false` when there is nothing to report.
+/// What one MeterValue is made of, besides the measurand lists.
+#[derive(Clone, Copy)]
+pub(crate) struct Sampled<'a> {
+    pub(crate) readings: &'a MeterReadings,
+    pub(crate) intervals: IntervalValues,
+    pub(crate) context: ReadingContext,
+    pub(crate) setup: MeterSetup,
+}
+
+/// The values of `sample` over the union of several lists (StopTxnSampledData and
+/// StopTxnAlignedData for the Transaction.Begin and .End values), each entry once, into `out`
+/// (its sampled values replaced), so that a caller that only serialises the value keeps one
+/// MeterValue (2.8 KB with 20 sampled values) on its stack, not the copies a returned
+/// `Option<MeterValue>` costs. `false` when there is nothing to report.
 pub(crate) fn build_from_lists_into(
     out: &mut MeterValue,
-    readings: &MeterReadings,
-    lists: &[&[Measurand]],
-    context: ReadingContext,
+    sample: &Sampled<'_>,
+    lists: &[&[MeterItem]],
     timestamp: DateTime,
-    setup: MeterSetup,
 ) -> bool {
     out.timestamp = timestamp;
     out.sampled_value.clear();
-    for_each_sampled_value(&mut out.sampled_value, readings, lists, context, setup);
+    for_each_sampled_value(&mut out.sampled_value, sample, lists);
     !out.sampled_value.is_empty()
 }
 
@@ -176,22 +212,31 @@ impl<const N: usize> SampledSink for List<SampledValue, N> {
 }
 
 /// The sampled values [`build_from_lists_into`] makes, handed to `out` one at a time (each
-/// measurand of `lists` once, in order, until `out` is full).
-pub(crate) fn for_each_sampled_value<O: SampledSink>(
+/// entry of `lists` once, in order, until `out` is full).
+pub(crate) fn for_each_sampled_value<O: SampledSink, M: Copy + Into<MeterItem>>(
     out: &mut O,
-    readings: &MeterReadings,
-    lists: &[&[Measurand]],
-    context: ReadingContext,
-    setup: MeterSetup,
+    sample: &Sampled<'_>,
+    lists: &[&[M]],
 ) {
-    let mut done: List<Measurand, { Measurand::ALL.len() }> = List::new();
-    for &m in lists.iter().flat_map(|l| l.iter()) {
-        if done.contains(&m) {
+    let items = || lists.iter().flat_map(|l| l.iter()).map(|&m| m.into());
+    let mut done: List<MeterItem, 32> = List::new();
+    for item in items() {
+        if done.contains(&item) {
             continue;
         }
-        // Cannot fail: `done` holds each measurand at most once.
-        let _ = done.push(m);
-        if !push_measurand(out, readings, m, context, setup) {
+        // Cannot fail: `done` holds each of the (at most 31) entries at most once.
+        let _ = done.push(item);
+        if let Some(p) = item.phase() {
+            let m = item.measurand();
+            let plain = MeterItem::plain(m);
+            if reports_per_phase(sample.setup)
+                && per_phase_label(m, p) == Some(p)
+                && items().any(|i| i == plain)
+            {
+                continue;
+            }
+        }
+        if !push_item(out, sample, item) {
             break;
         }
     }
@@ -199,15 +244,32 @@ pub(crate) fn for_each_sampled_value<O: SampledSink>(
 
 /// Whether [`build_meter_value`] would report anything (`Some`), without building the
 /// MeterValue: at most one sampled value is made, on a small probe list.
-pub fn has_meter_value(
+pub fn has_meter_value<M: Copy + Into<MeterItem>>(
     readings: &MeterReadings,
-    measurands: &[Measurand],
+    measurands: &[M],
     context: ReadingContext,
     setup: MeterSetup,
 ) -> bool {
+    has_meter_value_with(readings, IntervalValues::NONE, measurands, context, setup)
+}
+
+/// [`has_meter_value`] with the sample's `Energy.Active.*.Interval` values.
+pub fn has_meter_value_with<M: Copy + Into<MeterItem>>(
+    readings: &MeterReadings,
+    intervals: IntervalValues,
+    measurands: &[M],
+    context: ReadingContext,
+    setup: MeterSetup,
+) -> bool {
+    let sample = Sampled {
+        readings,
+        intervals,
+        context,
+        setup,
+    };
     let mut probe: List<SampledValue, 1> = List::new();
     measurands.iter().any(|&m| {
-        let _ = push_measurand(&mut probe, readings, m, context, setup);
+        let _ = push_item(&mut probe, &sample, m.into());
         !probe.is_empty()
     })
 }
@@ -235,14 +297,79 @@ fn sane(r: Option<Reading>, range: Range) -> Option<Reading> {
     }
 }
 
-/// Appends the values of `m`; `false` once the list is full.
-fn push_measurand<O: SampledSink>(
-    out: &mut O,
-    r: &MeterReadings,
-    m: Measurand,
-    context: ReadingContext,
-    setup: MeterSetup,
-) -> bool {
+/// Whether plain per-phase entries report each phase (with `phase` set).
+fn reports_per_phase(setup: MeterSetup) -> bool {
+    matches!(
+        setup.phases,
+        PhaseReporting::PerPhase | PhaseReporting::PerPhaseAndOverall
+    )
+}
+
+/// The per-phase quantities of the readings: their values, range and unit, and the names of
+/// their phases as a plain entry reports them.
+fn per_phase(r: &MeterReadings, m: Measurand) -> Option<PerPhase<'_>> {
+    match m {
+        Measurand::CurrentImport => Some(PerPhase {
+            values: &r.current_import_a,
+            range: Range::Flow,
+            unit: UnitOfMeasure::A,
+            phases: [Phase::L1, Phase::L2, Phase::L3],
+            overall: Overall::Max,
+        }),
+        Measurand::Voltage => Some(PerPhase {
+            values: &r.voltage_v,
+            range: Range::NonNegative,
+            unit: UnitOfMeasure::V,
+            phases: [Phase::L1N, Phase::L2N, Phase::L3N],
+            overall: Overall::Mean,
+        }),
+        _ => None,
+    }
+}
+
+/// A per-phase quantity of [`MeterReadings`].
+struct PerPhase<'a> {
+    values: &'a [Option<Reading>; 3],
+    range: Range,
+    unit: UnitOfMeasure,
+    phases: [Phase; 3],
+    overall: Overall,
+}
+
+/// The reading index (L1, L2, L3) a phase qualifier names (`Voltage.L1` and `Voltage.L1-N`
+/// both the first).
+fn phase_index(p: Phase) -> Option<usize> {
+    match p {
+        Phase::L1 | Phase::L1N => Some(0),
+        Phase::L2 | Phase::L2N => Some(1),
+        Phase::L3 | Phase::L3N => Some(2),
+        _ => None,
+    }
+}
+
+/// The name a plain entry of `m` gives the phase that `p` names.
+fn per_phase_label(m: Measurand, p: Phase) -> Option<Phase> {
+    let labels = per_phase(&MeterReadings::EMPTY, m)?.phases;
+    labels.get(phase_index(p)?).copied()
+}
+
+/// Appends the values of `item`; `false` once the list is full.
+fn push_item<O: SampledSink>(out: &mut O, sample: &Sampled<'_>, item: MeterItem) -> bool {
+    let (r, context, setup) = (sample.readings, sample.context, sample.setup);
+    let m = item.measurand();
+    if let Some(p) = item.phase() {
+        // Only that phase, labelled as configured.
+        let Some(q) = per_phase(r, m) else {
+            return true;
+        };
+        let value = phase_index(p)
+            .and_then(|i| q.values.get(i).copied().flatten())
+            .and_then(|v| sane(Some(v), q.range));
+        return match value {
+            Some(v) => push(out, v, m, q.unit, context, setup.location, Some(p)),
+            None => true,
+        };
+    }
     let at = setup.location;
     let one = |value: Option<Reading>, range: Range, unit: UnitOfMeasure, location: Location| {
         sane(value, range).map(|v| (v, unit, location))
@@ -256,6 +383,19 @@ fn push_measurand<O: SampledSink>(
         ),
         Measurand::EnergyActiveExportRegister => one(
             r.energy_active_export_wh,
+            Range::NonNegative,
+            UnitOfMeasure::Wh,
+            at,
+        ),
+        // §7.31: the energy "during an associated time interval", see `IntervalValues`.
+        Measurand::EnergyActiveImportInterval => one(
+            sample.intervals.active_import_wh,
+            Range::NonNegative,
+            UnitOfMeasure::Wh,
+            at,
+        ),
+        Measurand::EnergyActiveExportInterval => one(
+            sample.intervals.active_export_wh,
             Range::NonNegative,
             UnitOfMeasure::Wh,
             at,
@@ -283,25 +423,11 @@ fn push_measurand<O: SampledSink>(
         // Errata 3.84: "the UnitOfMeasure for any SampledValue with measurand: Frequency is
         // Hertz". Written without it (see `push`).
         Measurand::Frequency => one(r.frequency_hz, Range::NonNegative, UnitOfMeasure::Hertz, at),
-        Measurand::CurrentImport => {
-            return push_phases(
-                out,
-                &r.current_import_a,
-                Range::Flow,
-                [Phase::L1, Phase::L2, Phase::L3],
-                Overall::Max,
-                (m, UnitOfMeasure::A, context, setup),
-            );
-        }
-        Measurand::Voltage => {
-            return push_phases(
-                out,
-                &r.voltage_v,
-                Range::NonNegative,
-                [Phase::L1N, Phase::L2N, Phase::L3N],
-                Overall::Mean,
-                (m, UnitOfMeasure::V, context, setup),
-            );
+        Measurand::CurrentImport | Measurand::Voltage => {
+            return match per_phase(r, m) {
+                Some(q) => push_phases(out, &q, (m, context, setup)),
+                None => true,
+            };
         }
         _ => None,
     };
@@ -320,16 +446,11 @@ enum Overall {
 
 fn push_phases<O: SampledSink>(
     out: &mut O,
-    values: &[Option<Reading>; 3],
-    range: Range,
-    phases: [Phase; 3],
-    overall: Overall,
-    (m, unit, context, setup): (Measurand, UnitOfMeasure, ReadingContext, MeterSetup),
+    q: &PerPhase<'_>,
+    (m, context, setup): (Measurand, ReadingContext, MeterSetup),
 ) -> bool {
-    let per_phase = matches!(
-        setup.phases,
-        PhaseReporting::PerPhase | PhaseReporting::PerPhaseAndOverall
-    );
+    let (values, range, phases, overall, unit) = (q.values, q.range, q.phases, q.overall, q.unit);
+    let per_phase = reports_per_phase(setup);
     let with_overall = matches!(
         setup.phases,
         PhaseReporting::Overall | PhaseReporting::PerPhaseAndOverall
@@ -589,7 +710,7 @@ mod tests {
             None
         );
         assert_eq!(
-            build_meter_value(
+            build_meter_value::<Measurand>(
                 &full(),
                 &[],
                 ReadingContext::Trigger,
@@ -777,12 +898,15 @@ mod tests {
                 None
             ));
         }
-        let more = push_measurand(
+        let more = push_item(
             &mut out,
-            &full(),
-            Measurand::CurrentImport,
-            ReadingContext::Other,
-            MeterSetup::OUTLET,
+            &Sampled {
+                readings: &full(),
+                intervals: IntervalValues::NONE,
+                context: ReadingContext::Other,
+                setup: MeterSetup::OUTLET,
+            },
+            Measurand::CurrentImport.into(),
         );
         assert!(!more);
         assert_eq!(out.len(), MAX_SAMPLED_VALUES);

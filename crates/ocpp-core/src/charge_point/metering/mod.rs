@@ -5,23 +5,29 @@
 //!
 //! - [`MeterReadings`] and [`Reading`]: what the hardware reports, as fixed-point numbers that
 //!   always write the same text (`12345.6`, never `1.23456e4`).
+//! - [`MeterItem`]: one entry of a measurand configuration key, `Voltage` or phase-qualified
+//!   `Voltage.L1` (§9.1.17; the applicable combinations are [`QUALIFIED`]).
 //! - [`build_meter_value`]: readings plus a configured measurand list (MeterValuesSampledData,
 //!   MeterValuesAlignedData, ...) give one [`MeterValue`](crate::v16::MeterValue).
 //! - [`MeterScheduler`] (over [`next_aligned`] and [`next_sample`]): when a clock-aligned
-//!   (`Sample.Clock`) or periodic (`Sample.Periodic`) sample is due, and the next deadline.
+//!   (`Sample.Clock`) or periodic (`Sample.Periodic`) sample is due, and the next deadline; and
+//!   the registers each kind of sample last saw, for the `Energy.Active.*.Interval` values
+//!   ([`IntervalValues`], [`MeterScheduler::interval_values`]).
 //! - [`TransactionData`]: the bounded collection of a transaction's values for the
 //!   `transactionData` of StopTransaction.req (StopTxnSampledData, StopTxnAlignedData).
 //!
 //! How the charge point uses them:
 //!
 //! ```text
-//! transaction starts:  scheduler.transaction_started(c, now); data[c].begin(ts, &meter(c))
+//! transaction starts:  scheduler.transaction_started(c, now); data[c].begin(ts, &meter(c));
+//!                      scheduler.interval_values(c, Transaction.Begin, &meter(c))
 //! while polling:       while let Some(due) = scheduler.poll_due(now, &wall) {
 //!                          let r = meter(due.connector);
+//!                          let iv = scheduler.interval_values(c, due.context, &r);
 //!                          let list = if due.context == Sample.Clock { MeterValuesAlignedData }
 //!                                     else { MeterValuesSampledData };
-//!                          if let Some(mv) = build_meter_value(&r, list, due.context,
-//!                                                              due.timestamp, setup(c)) {
+//!                          if let Some(mv) = build_meter_value_with(&r, iv, list, due.context,
+//!                                                                   due.timestamp, setup(c)) {
 //!                              queue MeterValues.req(c, transactionId if any, [mv])
 //!                          }
 //!                          if transaction on c { data[c].sample(due.timestamp, due.context, &r, &stop_txn) }
@@ -37,15 +43,17 @@
 //! thinning ([`TransactionData`]).
 
 mod build;
+mod item;
 mod reading;
 mod schedule;
 mod transaction_data;
 
 pub use build::{
-    MeterSetup, PhaseReporting, SUPPORTED_MEASURANDS, build_meter_value, has_meter_value,
-    is_supported,
+    MeterSetup, PhaseReporting, SUPPORTED_MEASURANDS, build_meter_value, build_meter_value_with,
+    has_meter_value, has_meter_value_with, is_supported,
 };
-pub(crate) use build::{SampledSink, for_each_sampled_value};
+pub(crate) use build::{Sampled, SampledSink, for_each_sampled_value};
+pub use item::{IntervalValues, MeterItem, QUALIFIED};
 pub(crate) use reading::PackedReadings;
 pub use reading::{MeterReadings, Reading};
 pub use schedule::{

@@ -1,5 +1,7 @@
 //! When to sample: clock-aligned (§3.16.2, §9.1.5) and periodic (§3.16.1, §9.1.19).
 
+use super::item::IntervalValues;
+use super::reading::{MeterReadings, Reading};
 use crate::charge_point::time::{Instant, WallClock};
 use crate::types::{DateTime, NoneIsZero};
 use crate::v16::{ConnectorId, ReadingContext};
@@ -110,10 +112,25 @@ enum AlignedWake {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Transaction {
     start: Instant,
-    last_sample: Option<Instant>,
+    /// The last periodic sample; `start` while there is none (a sample is never due at the
+    /// start itself: the grid's first point is one interval later), which saves the 8 bytes of
+    /// an `Option` for the interval bases beside it.
+    last_sample: Instant,
     /// Makes `None` of `Option<Transaction>` zero bytes (see [`NoneIsZero`]).
     _none_is_zero: NoneIsZero,
 }
+
+impl Transaction {
+    fn last_sample(&self) -> Option<Instant> {
+        (self.last_sample != self.start).then_some(self.last_sample)
+    }
+}
+
+/// Interval bases: periodic import, periodic export, clock-aligned import, clock-aligned export.
+const BASE_PERIODIC: usize = 0;
+const BASE_ALIGNED: usize = 2;
+/// Registers are compared on their low 40 bits (in mWh: 1.1 GWh around).
+const MASK_40: u64 = (1 << 40) - 1;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct ConnectorSchedule {
@@ -121,6 +138,50 @@ struct ConnectorSchedule {
     /// The last boundary handled (sent, or skipped as too late).
     last_slot: Option<DateTime>,
     transaction: Option<Transaction>,
+    /// Which of the four interval bases are set (bit `i`: base `i`).
+    base_set: u8,
+    /// The bases' low 40 bits in mWh: bits 32-39 here ...
+    base_hi: [u8; 4],
+    /// ... and bits 0-31 here. 21 bytes, of which the struct's padding took 6.
+    base_lo: [u32; 4],
+}
+
+impl ConnectorSchedule {
+    const IDLE: ConnectorSchedule = ConnectorSchedule {
+        aligned: false,
+        last_slot: None,
+        transaction: None,
+        base_set: 0,
+        base_hi: [0; 4],
+        base_lo: [0; 4],
+    };
+
+    fn base(&self, i: usize) -> Option<u64> {
+        if self.base_set & (1 << i) == 0 {
+            return None;
+        }
+        let (hi, lo) = (self.base_hi.get(i)?, self.base_lo.get(i)?);
+        Some(u64::from(*lo) | (u64::from(*hi) << 32))
+    }
+
+    fn set_base(&mut self, i: usize, v: Option<u64>) {
+        let (Some(hi), Some(lo)) = (self.base_hi.get_mut(i), self.base_lo.get_mut(i)) else {
+            return;
+        };
+        match v {
+            Some(v) => {
+                *hi = (v >> 32) as u8;
+                *lo = v as u32;
+                self.base_set |= 1 << i;
+            }
+            None => self.base_set &= !(1 << i),
+        }
+    }
+
+    /// Forgets the two bases from `first`.
+    fn clear_bases(&mut self, first: usize) {
+        self.base_set &= !(0b11 << first);
+    }
 }
 
 /// The sampling timetable of a charge point: clock-aligned samples on every enabled connector,
@@ -153,8 +214,7 @@ impl<const N: usize> MeterScheduler<N> {
     pub const fn new(sample_interval_s: u32, aligned_interval_s: u32) -> Self {
         let mut connectors = [ConnectorSchedule {
             aligned: true,
-            last_slot: None,
-            transaction: None,
+            ..ConnectorSchedule::IDLE
         }; N];
         if let Some(main) = connectors.first_mut() {
             main.aligned = false;
@@ -174,11 +234,7 @@ impl<const N: usize> MeterScheduler<N> {
         MeterScheduler {
             sample_interval_s: 0,
             aligned_interval_s: 0,
-            connectors: [ConnectorSchedule {
-                aligned: false,
-                last_slot: None,
-                transaction: None,
-            }; N],
+            connectors: [ConnectorSchedule::IDLE; N],
             aligned_wake: AlignedWake::Poll,
         }
     }
@@ -191,6 +247,12 @@ impl<const N: usize> MeterScheduler<N> {
 
     /// `ClockAlignedDataInterval` changed.
     pub fn set_aligned_interval(&mut self, seconds: u32) {
+        if seconds != self.aligned_interval_s {
+            // The next aligned interval is not the one the bases began.
+            for c in &mut self.connectors {
+                c.clear_bases(BASE_ALIGNED);
+            }
+        }
         self.aligned_interval_s = seconds;
         self.aligned_wake = AlignedWake::Poll;
     }
@@ -210,6 +272,9 @@ impl<const N: usize> MeterScheduler<N> {
         let Some(c) = self.connector_mut(connector) else {
             return false;
         };
+        if c.aligned != enabled {
+            c.clear_bases(BASE_ALIGNED);
+        }
         c.aligned = enabled;
         self.aligned_wake = AlignedWake::Poll;
         true
@@ -231,9 +296,10 @@ impl<const N: usize> MeterScheduler<N> {
         };
         c.transaction = Some(Transaction {
             start: now,
-            last_sample: None,
+            last_sample: now,
             _none_is_zero: NoneIsZero::Marker,
         });
+        c.clear_bases(BASE_PERIODIC);
         true
     }
 
@@ -241,6 +307,75 @@ impl<const N: usize> MeterScheduler<N> {
     pub fn transaction_stopped(&mut self, connector: ConnectorId) {
         if let Some(c) = self.connector_mut(connector) {
             c.transaction = None;
+            c.clear_bases(BASE_PERIODIC);
+        }
+    }
+
+    /// The `Energy.Active.Import.Interval` and `Energy.Active.Export.Interval` values (§7.31) of
+    /// a sample of `context` on `connector` whose readings are `readings`, and the bases moved on
+    /// to them. Call it once per sample, with the readings the sample reports.
+    ///
+    /// - `Sample.Periodic`: the registers' increase since the previous periodic sample of the
+    ///   transaction, or since its start for the first (§3.16.1: periodic samples count "from
+    ///   the start of the charging transaction").
+    /// - `Sample.Clock`: the increase since the previous boundary's sample on the connector
+    ///   (§9.1.5: the values stand for the interval that ends at the boundary). None for the
+    ///   first boundary after boot, after the wall clock was set or jumped, after clock-aligned
+    ///   data was enabled or its interval changed, and after a boundary skipped as too late
+    ///   ([`ALIGNED_MAX_LATENESS_MS`]): the previous reading would not be the previous boundary's,
+    ///   and a value over an interval of unknown length is worse than none.
+    /// - `Transaction.Begin`: none; the readings become the base of the transaction's first
+    ///   periodic sample (call it when the transaction starts, after
+    ///   [`MeterScheduler::transaction_started`]).
+    /// - Any other context (`Trigger`, ...): none, and nothing changes (a triggered sample
+    ///   stands for no interval).
+    ///
+    /// A register that is unknown or negative in `readings` gives no value, and the next sample
+    /// has no base for it. One that went backwards (a replaced meter) gives no value.
+    ///
+    /// Where the bases live: 21 bytes per connector in this scheduler (a register's low 40 bits
+    /// in mWh, so an increase below 550 MWh between two samples is exact), in RAM only. After a
+    /// restart the first periodic sample of a resumed transaction, and the first clock-aligned
+    /// sample, carry no interval value.
+    pub fn interval_values(
+        &mut self,
+        connector: ConnectorId,
+        context: ReadingContext,
+        readings: &MeterReadings,
+    ) -> IntervalValues {
+        let Some(c) = self.connector_mut(connector) else {
+            return IntervalValues::NONE;
+        };
+        let first = match context {
+            ReadingContext::SamplePeriodic | ReadingContext::TransactionBegin => BASE_PERIODIC,
+            ReadingContext::SampleClock => BASE_ALIGNED,
+            _ => return IntervalValues::NONE,
+        };
+        let registers = [
+            readings.energy_active_import_wh,
+            readings.energy_active_export_wh,
+        ];
+        let mut out = [None; 2];
+        for (k, (r, v)) in registers.iter().zip(out.iter_mut()).enumerate() {
+            let now = r
+                .filter(|r| !r.is_negative())
+                .map(|r| r.milli() as u64 & MASK_40);
+            if let (Some(before), Some(now)) = (c.base(first + k), now) {
+                let d = now.wrapping_sub(before) & MASK_40;
+                // Half the 40-bit circle: more is a register that went backwards.
+                if d < 1 << 39 {
+                    *v = Reading::from_milli(d as i64);
+                }
+            }
+            c.set_base(first + k, now);
+        }
+        if context == ReadingContext::TransactionBegin {
+            return IntervalValues::NONE;
+        }
+        let [active_import_wh, active_export_wh] = out;
+        IntervalValues {
+            active_import_wh,
+            active_export_wh,
         }
     }
 
@@ -259,9 +394,9 @@ impl<const N: usize> MeterScheduler<N> {
             let Some(tx) = c.transaction.as_mut() else {
                 continue;
             };
-            let due = next_sample(tx.start, tx.last_sample, now, iv).is_some_and(|t| t <= now);
+            let due = next_sample(tx.start, tx.last_sample(), now, iv).is_some_and(|t| t <= now);
             if due {
-                tx.last_sample = Some(now);
+                tx.last_sample = now;
                 return Some(Due {
                     connector: id,
                     context: ReadingContext::SamplePeriodic,
@@ -297,6 +432,11 @@ impl<const N: usize> MeterScheduler<N> {
                 Some(last) if last > slot && last <= next => {}
                 // A new boundary, or the clock jumped (either way) to a new one.
                 _ => {
+                    // Interval values only over exactly one interval (see `interval_values`).
+                    let consecutive = c.last_slot.and_then(|l| next_aligned(l, iv)) == Some(slot);
+                    if !consecutive || !fresh {
+                        c.clear_bases(BASE_ALIGNED);
+                    }
                     c.last_slot = Some(slot);
                     if fresh {
                         self.aligned_wake = AlignedWake::Poll;
@@ -332,7 +472,7 @@ impl<const N: usize> MeterScheduler<N> {
         self.connectors
             .iter()
             .filter_map(|c| c.transaction)
-            .filter_map(|tx| first_sample_after(tx.start, tx.last_sample, self.sample_interval_s))
+            .filter_map(|tx| first_sample_after(tx.start, tx.last_sample(), self.sample_interval_s))
             .chain(aligned)
             .min()
     }
@@ -632,5 +772,93 @@ mod tests {
         assert_eq!(s.next_deadline(), Some(Instant(600_000)));
         let empty = MeterScheduler::<0>::new(60, 900);
         assert_eq!(empty.next_deadline(), Some(Instant(0)));
+    }
+
+    /// §7.31 Energy.*.Interval with §9.1.5/§3.16.1: clock-aligned intervals only between
+    /// consecutive boundaries; periodic ones from the transaction's start; a register that went
+    /// backwards or is missing gives nothing.
+    #[test]
+    fn interval_values_follow_the_kind_of_sample() {
+        let e = |wh: i64| {
+            let mut r = MeterReadings::EMPTY;
+            r.energy_active_import_wh = Reading::from_int(wh);
+            r
+        };
+        let imp = |v: IntervalValues| v.active_import_wh.map(Reading::milli);
+        let mut s = MeterScheduler::<2>::new(60, 900);
+        let w = synced(Instant(0), "2024-05-01T12:00:00Z");
+        // 12:00:00: the first boundary, nothing before it.
+        let due = s.poll_due(Instant(0), &w).unwrap();
+        assert_eq!(due.context, ReadingContext::SampleClock);
+        assert_eq!(imp(s.interval_values(1, due.context, &e(100))), None);
+        // 12:15:00: the next boundary, 15 Wh later.
+        let q = Instant(900_000);
+        let due = s.poll_due(q, &w).unwrap();
+        assert_eq!(
+            imp(s.interval_values(1, due.context, &e(115))),
+            Some(15_000)
+        );
+        // 12:45:00: 12:30 was missed (too late): no interval over two quarters.
+        let late = Instant(2_700_000);
+        let due = s.poll_due(late, &w).unwrap();
+        assert_eq!(due.timestamp, t("2024-05-01T12:45:00Z"));
+        assert_eq!(imp(s.interval_values(1, due.context, &e(150))), None);
+        assert_eq!(
+            imp(s.interval_values(1, ReadingContext::SampleClock, &e(149))),
+            None,
+            "a register that went backwards"
+        );
+        // Periodic: from the Transaction.Begin reading, then from sample to sample.
+        assert!(s.transaction_started(1, late));
+        assert_eq!(
+            s.interval_values(1, ReadingContext::TransactionBegin, &e(200)),
+            IntervalValues::NONE
+        );
+        assert_eq!(
+            imp(s.interval_values(1, ReadingContext::SamplePeriodic, &e(212))),
+            Some(12_000)
+        );
+        assert_eq!(
+            imp(s.interval_values(1, ReadingContext::SamplePeriodic, &e(212))),
+            Some(0)
+        );
+        // A trigger changes nothing and reports nothing.
+        assert_eq!(
+            s.interval_values(1, ReadingContext::Trigger, &e(999)),
+            IntervalValues::NONE
+        );
+        assert_eq!(
+            imp(s.interval_values(1, ReadingContext::SamplePeriodic, &e(220))),
+            Some(8_000)
+        );
+        // Missing register: nothing, and no base for the next.
+        assert_eq!(
+            s.interval_values(1, ReadingContext::SamplePeriodic, &MeterReadings::EMPTY),
+            IntervalValues::NONE
+        );
+        assert_eq!(
+            imp(s.interval_values(1, ReadingContext::SamplePeriodic, &e(230))),
+            None
+        );
+        // A new transaction starts without the old base.
+        s.transaction_stopped(1);
+        assert!(s.transaction_started(1, Instant(3_000_000)));
+        assert_eq!(
+            imp(s.interval_values(1, ReadingContext::SamplePeriodic, &e(240))),
+            None
+        );
+        // Beyond 32 bits of mWh: the 40-bit bases still give the exact increase.
+        assert!(s.transaction_started(1, Instant(3_100_000)));
+        let big = 5_000_000_000_i64; // 5 GWh in Wh
+        s.interval_values(1, ReadingContext::TransactionBegin, &e(big));
+        assert_eq!(
+            imp(s.interval_values(1, ReadingContext::SamplePeriodic, &e(big + 4_500_000))),
+            Some(4_500_000_000)
+        );
+        // Unknown connector: nothing.
+        assert_eq!(
+            s.interval_values(7, ReadingContext::SamplePeriodic, &e(1)),
+            IntervalValues::NONE
+        );
     }
 }

@@ -1,21 +1,24 @@
 //! The `transactionData` of StopTransaction.req (§6.49, §9.1.25-9.1.28, errata 3.14 and 3.89).
 
-use super::build::{MeterSetup, build_from_lists_into};
+use super::build::{MeterSetup, Sampled, build_from_lists_into};
+use super::item::{IntervalValues, MeterItem, increase};
+use super::reading::Reading;
 use super::reading::{MeterReadings, PackedReadings};
 use crate::limits::MAX_METER_VALUES;
 use crate::types::{DateTime, List};
-use crate::v16::{Measurand, MeterValue, ReadingContext};
+use crate::v16::{MeterValue, ReadingContext};
 use serde::{Serialize, Serializer};
 
 /// The measurands configured for StopTransaction.req: `StopTxnSampledData` (§9.1.27) and
 /// `StopTxnAlignedData` (§9.1.25). These are lists of their own, separate from
-/// MeterValuesSampledData and MeterValuesAlignedData.
+/// MeterValuesSampledData and MeterValuesAlignedData. Entries may be phase-qualified
+/// ([`MeterItem`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StopTxnMeasurands<'a> {
     /// `StopTxnSampledData`: for `Sample.Periodic` values.
-    pub sampled: &'a [Measurand],
+    pub sampled: &'a [MeterItem],
     /// `StopTxnAlignedData`: for `Sample.Clock` values.
-    pub aligned: &'a [Measurand],
+    pub aligned: &'a [MeterItem],
 }
 
 impl StopTxnMeasurands<'_> {
@@ -24,7 +27,7 @@ impl StopTxnMeasurands<'_> {
         self.sampled.is_empty() && self.aligned.is_empty()
     }
 
-    fn for_context(&self, context: ReadingContext) -> &[Measurand] {
+    fn for_context(&self, context: ReadingContext) -> &[MeterItem] {
         if context == ReadingContext::SampleClock {
             self.aligned
         } else {
@@ -52,6 +55,16 @@ pub(crate) struct Record {
 /// configured"); periodic samples hold StopTxnSampledData, clock-aligned ones StopTxnAlignedData.
 /// The lists are applied when the StopTransaction.req is written
 /// ([`TransactionData::write_into`]), so what is stored are readings.
+///
+/// `Energy.Active.*.Interval` values (§7.31) are computed when written, from the kept records:
+/// a sample's is the register's increase since the previous written value of the same kind
+/// (`Sample.Clock`, or any other sample context) in this `transactionData`, or since
+/// Transaction.Begin for the first; Transaction.End's is the whole transaction's (since
+/// Transaction.Begin); Transaction.Begin has none. Without thinning a periodic sample's value is
+/// the one its MeterValues.req carried ([`MeterScheduler::interval_values`]); after thinning the
+/// written intervals still add up, none counted twice or lost. Nothing extra is stored.
+///
+/// [`MeterScheduler::interval_values`]: super::MeterScheduler::interval_values
 ///
 /// When more intermediate samples arrive than fit, the collection thins out (errata 3.89,
 /// StopTransactionMaxMeterValues): Begin and End are never dropped ("SHALL never be dropped"), and
@@ -218,6 +231,7 @@ impl<const N: usize> TransactionData<N> {
             measurands,
             setup,
             next: 0,
+            bases: Bases::default(),
         }
     }
 
@@ -252,6 +266,72 @@ pub struct TransactionMeterValues<'a, const N: usize> {
     setup: MeterSetup,
     /// The next of the `min(len, MAX_METER_VALUES)` positions to visit.
     next: usize,
+    /// The registers the `Energy.*.Interval` values are measured from.
+    bases: Bases,
+}
+
+/// The registers (active import, active export) of the last visited Transaction.Begin,
+/// clock-aligned and other sample: what the next record's interval values count from. 96 bytes
+/// of the writer's stack, nothing stored.
+#[derive(Debug, Clone, Copy, Default)]
+struct Bases {
+    begin: Registers,
+    aligned: Registers,
+    sampled: Registers,
+}
+
+/// Active import and export registers.
+#[derive(Debug, Clone, Copy, Default)]
+struct Registers([Option<Reading>; 2]);
+
+impl Registers {
+    fn of(r: &MeterReadings) -> Registers {
+        Registers([r.energy_active_import_wh, r.energy_active_export_wh])
+    }
+
+    /// The increase from `self` to `now`.
+    fn until(self, now: Registers) -> IntervalValues {
+        let [i0, e0] = self.0;
+        let [i1, e1] = now.0;
+        IntervalValues {
+            active_import_wh: increase(i0, i1),
+            active_export_wh: increase(e0, e1),
+        }
+    }
+
+    /// Moves on to `now`, keeping a register `now` lacks (the next interval counts from the
+    /// last one seen).
+    fn advance(&mut self, now: Registers) {
+        for (b, n) in self.0.iter_mut().zip(now.0) {
+            if n.is_some() {
+                *b = n;
+            }
+        }
+    }
+}
+
+impl Bases {
+    /// The interval values of a record of `context` whose readings are `now`, and the bases
+    /// moved on to it.
+    fn visit(&mut self, context: ReadingContext, now: &MeterReadings) -> IntervalValues {
+        let now = Registers::of(now);
+        let base = match context {
+            ReadingContext::TransactionBegin => {
+                *self = Bases {
+                    begin: now,
+                    aligned: now,
+                    sampled: now,
+                };
+                return IntervalValues::NONE;
+            }
+            ReadingContext::TransactionEnd => return self.begin.until(now),
+            ReadingContext::SampleClock => &mut self.aligned,
+            _ => &mut self.sampled,
+        };
+        let v = base.until(now);
+        base.advance(now);
+        v
+    }
 }
 
 impl<const N: usize> TransactionMeterValues<'_, N> {
@@ -278,18 +358,19 @@ impl<const N: usize> TransactionMeterValues<'_, N> {
             };
             let both = [self.measurands.sampled, self.measurands.aligned];
             let one = [self.measurands.for_context(rec.context)];
-            let lists: &[&[Measurand]] = match rec.context {
+            let lists: &[&[MeterItem]] = match rec.context {
                 ReadingContext::TransactionBegin | ReadingContext::TransactionEnd => &both,
                 _ => &one,
             };
-            if !build_from_lists_into(
-                out,
-                &rec.readings.unpack(),
-                lists,
-                rec.context,
-                rec.timestamp,
-                self.setup,
-            ) {
+            let readings = rec.readings.unpack();
+            let intervals = self.bases.visit(rec.context, &readings);
+            let sample = Sampled {
+                readings: &readings,
+                intervals,
+                context: rec.context,
+                setup: self.setup,
+            };
+            if !build_from_lists_into(out, &sample, lists, rec.timestamp) {
                 continue;
             }
             return true;
@@ -334,10 +415,12 @@ mod tests {
     use std::vec;
     use std::vec::Vec;
 
-    const SAMPLED: &[Measurand] = &[Measurand::EnergyActiveImportRegister];
-    const ALIGNED: &[Measurand] = &[
-        Measurand::EnergyActiveImportRegister,
-        Measurand::PowerActiveImport,
+    use crate::v16::Measurand;
+
+    const SAMPLED: &[MeterItem] = &[MeterItem::plain(Measurand::EnergyActiveImportRegister)];
+    const ALIGNED: &[MeterItem] = &[
+        MeterItem::plain(Measurand::EnergyActiveImportRegister),
+        MeterItem::plain(Measurand::PowerActiveImport),
     ];
     const BOTH: StopTxnMeasurands<'static> = StopTxnMeasurands {
         sampled: SAMPLED,
@@ -599,7 +682,7 @@ mod tests {
     #[test]
     fn frequency_without_unit_in_stop_transaction() {
         let m = StopTxnMeasurands {
-            sampled: &[Measurand::Frequency, Measurand::Temperature],
+            sampled: &[Measurand::Frequency.into(), Measurand::Temperature.into()],
             aligned: &[],
         };
         let mut r = MeterReadings::EMPTY;
