@@ -316,6 +316,9 @@ impl AsyncConnection {
             if let Some(t) = self.deadline {
                 wake = wake.min(t);
             }
+            if let Some(t) = hooks.wake_at() {
+                wake = wake.min(t);
+            }
             let at = TokioInstant::now() + Duration::from_millis(wake.since(now));
             tokio::select! {
                 cmd = self.rx.recv() => match cmd {
@@ -325,7 +328,7 @@ impl AsyncConnection {
                     }
                     Some(Command::Reconnect) => return Offline::Retry,
                     Some(Command::Close) => return Offline::Close,
-                    None => {}
+                    Some(Command::Wake) | None => {}
                 },
                 () = sleep_until(at) => {}
             }
@@ -470,6 +473,9 @@ impl AsyncConnection {
             if let Some(t) = self.deadline {
                 wake = wake.min(t);
             }
+            if let Some(t) = hooks.wake_at() {
+                wake = wake.min(t);
+            }
             if let Some(d) = closing {
                 wake = wake.min(d);
             } else if interval > 0 {
@@ -550,7 +556,7 @@ impl AsyncConnection {
                         }
                         closing = Some(self.now().add_millis(millis(self.opts.close_timeout)));
                     }
-                    Some(Command::Close) | None => {}
+                    Some(Command::Close | Command::Wake) | None => {}
                 },
                 () = sleep_until(at) => {}
             }
