@@ -348,6 +348,7 @@ impl Runner {
             connect_attempts: self.connect_attempts,
             quitting: false,
             control_closed: false,
+            tick_again: false,
             close_at: None,
             was_booted: false,
             running: vec![false; self.setup.connectors as usize + 1],
@@ -459,6 +460,8 @@ struct SimHooks<'a> {
     quitting: bool,
     /// The close was asked for (once: each ask is a command to the driver).
     control_closed: bool,
+    /// Another turn is wanted at once (see `wake_at`).
+    tick_again: bool,
     /// After `quit`: close then, delivered or not.
     close_at: Option<Instant>,
     was_booted: bool,
@@ -523,6 +526,9 @@ impl SimHooks<'_> {
                     script.stop();
                 }
                 self.close_at = Some(now.add_millis(QUIT_GRACE_MS));
+                // The next turn sees whether anything is left to deliver (on_tick), rather than
+                // the grace's end.
+                self.tick_again = true;
             }
             other => framelog::line(&format!("{} ignored {other:?}: no such connector", self.id)),
         }
@@ -655,7 +661,9 @@ impl Hooks<Store> for SimHooks<'_> {
                     self.connected = true;
                     self.stats.connected.fetch_add(1, Ordering::Relaxed);
                 }
-                framelog::line(&format!("{} connected to {url}", self.id));
+                if self.print_events {
+                    framelog::line(&format!("{} connected to {url}", self.id));
+                }
             }
             LinkEvent::ConnectFailed { error, retry_in } => {
                 self.failures += 1;
@@ -692,7 +700,10 @@ impl Hooks<Store> for SimHooks<'_> {
                         self.id,
                         d.as_secs_f64()
                     )),
-                    None => framelog::line(&format!("{} disconnected: {reason}", self.id)),
+                    None if self.print_events => {
+                        framelog::line(&format!("{} disconnected: {reason}", self.id));
+                    }
+                    None => {}
                 }
             }
             _ => {}
@@ -729,6 +740,9 @@ impl Hooks<Store> for SimHooks<'_> {
     /// The script's next step and the end of the quit's grace: the driver sleeps until then
     /// (or until the core's deadline, a frame, a command).
     fn wake_at(&self) -> Option<Instant> {
+        if self.tick_again {
+            return Some(Instant(0));
+        }
         let script = self.script.as_ref().and_then(Script::wake_at);
         match (script, self.close_at) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -737,6 +751,7 @@ impl Hooks<Store> for SimHooks<'_> {
     }
 
     fn on_tick(&mut self, cp: &Core, now: Instant) {
+        self.tick_again = false;
         // The simulated hardware is polled on every turn.
         self.station.hal_mut().advance(now);
         self.station.poll_now();
