@@ -203,7 +203,7 @@ fn tune(runner: &mut Runner) {
     options.poll_interval = Duration::from_secs(3600);
     // tungstenite's 128 KiB read buffer is zeroed at the first read: 128 KiB resident per charge
     // point. OCPP frames of a simulated charge point are small; a larger message grows it.
-    options.read_buffer_size = 4096;
+    options.read_buffer_size = 1024;
     // Write each frame at once; no buffer kept.
     options.write_buffer_size = 0;
     // The largest frame a charge point sends is GetConfiguration.conf of every key (2.9 KB).

@@ -37,6 +37,15 @@ use crate::transfer;
 /// core's capacities are its defaults).
 type Core = ChargePoint<Store>;
 
+/// The restore buffer: records up to this size are restored (the transmit buffer's default,
+/// whatever a fleet's smaller transmit buffer is).
+const RESTORE_BUFFER: usize = 64 * 1024;
+
+thread_local! {
+    /// See [`Runner::start_life`].
+    static RESTORE_SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// How long an orderly quit waits for the StopTransaction messages to be delivered before it
 /// closes the connection anyway.
 const QUIT_GRACE_MS: u64 = 3_000;
@@ -297,14 +306,29 @@ impl Runner {
         now: Instant,
         first: bool,
     ) -> (Box<Core>, SimHooks<'_>) {
-        // Records are read into the transmit buffer's size while restoring.
-        let mut scratch = vec![0u8; self.options.transmit_buffer_size.max(1024)];
-        let mut cp = Box::new(ChargePoint::new(
-            self.setup.clone(),
-            store,
-            now,
-            &mut scratch,
-        ));
+        // Records are read into a scratch buffer while restoring: the thread's, so that a fleet
+        // does not allocate and free 64 KiB per charge point (the freed blocks, reused for the
+        // next ones' state, would be zeroed and resident).
+        let size = self.options.transmit_buffer_size.max(RESTORE_BUFFER);
+        let mut cp = RESTORE_SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                if scratch.len() < size {
+                    scratch.resize(size, 0);
+                }
+                Box::new(ChargePoint::new(
+                    self.setup.clone(),
+                    store,
+                    now,
+                    &mut scratch,
+                ))
+            }
+            Err(_) => Box::new(ChargePoint::new(
+                self.setup.clone(),
+                store,
+                now,
+                &mut vec![0; size],
+            )),
+        });
         if first && self.demo {
             // The demo shows meter values within seconds.
             let _ = cp.change_configuration("MeterValueSampleInterval", "3", now);
