@@ -305,6 +305,11 @@ fn now() -> DateTime {
     DateTime::from_unix_millis(i64::try_from(ms).unwrap_or(0)).unwrap_or_default()
 }
 
+/// A member of a JSON object (null when absent).
+fn field<'v>(value: &'v Value, key: &str) -> &'v Value {
+    value.get(key).unwrap_or(&Value::Null)
+}
+
 /// Counts one CALL and answers it.
 fn answer(
     s: &mut State,
@@ -352,8 +357,11 @@ fn answer(
         Some(Action::StartTransaction) => {
             let key = (
                 cp.to_owned(),
-                payload["connectorId"].as_i64().unwrap_or(-1),
-                payload["timestamp"].as_str().unwrap_or_default().to_owned(),
+                field(&payload, "connectorId").as_i64().unwrap_or(-1),
+                field(&payload, "timestamp")
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
             );
             let transaction_id = if let Some(&tx) = s.starts.get(&key) {
                 s.duplicate_starts += 1;
@@ -378,36 +386,40 @@ fn answer(
             )
         }
         Some(Action::StopTransaction) => {
-            let tx = payload["transactionId"]
+            let tx = field(&payload, "transactionId")
                 .as_i64()
                 .and_then(|t| i32::try_from(t).ok());
-            match tx.and_then(|t| s.txs.get_mut(&t)) {
-                Some(record) => {
-                    record.stops += 1;
-                    if record.stops > 1 {
-                        s.duplicate_stops += 1;
-                        s.anomaly(format!("{cp}: StopTransaction of {tx:?} twice"));
-                    }
+            if let Some(record) = tx.and_then(|t| s.txs.get_mut(&t)) {
+                record.stops += 1;
+                if record.stops > 1 {
+                    s.duplicate_stops += 1;
+                    s.anomaly(format!("{cp}: StopTransaction of {tx:?} twice"));
                 }
-                None => {
-                    s.stops_without_start += 1;
-                    s.anomaly(format!(
-                        "{cp}: StopTransaction of unknown transaction {tx:?}"
-                    ));
-                }
+            } else {
+                s.stops_without_start += 1;
+                s.anomaly(format!(
+                    "{cp}: StopTransaction of unknown transaction {tx:?}"
+                ));
             }
             rpc::encode_call_result(buf, id, &v16::StopTransactionResponse::default())
         }
         Some(Action::MeterValues) => {
-            let tx = payload["transactionId"]
+            let tx = field(&payload, "transactionId")
                 .as_i64()
                 .and_then(|t| i32::try_from(t).ok());
             match tx.and_then(|t| s.txs.get_mut(&t)) {
                 Some(record) => {
                     record.meter_values += 1;
                     let mut dup = false;
-                    for mv in payload["meterValue"].as_array().into_iter().flatten() {
-                        let stamp = mv["timestamp"].as_str().unwrap_or_default().to_owned();
+                    for mv in field(&payload, "meterValue")
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                    {
+                        let stamp = field(mv, "timestamp")
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned();
                         dup |= !record.samples.insert(stamp);
                     }
                     if dup {

@@ -102,7 +102,7 @@ impl Board {
 }
 
 /// Runs the fleet against `url` until every charge point has quit.
-pub fn run(cli: &Cli, url: &str, crash: Option<Arc<crash::Plan>>) -> Result<(), String> {
+pub fn run(cli: &Cli, url: &str, crash: Option<&Arc<crash::Plan>>) -> Result<(), String> {
     let count = cli.count;
     let ramp = cli.ramp_per_second()?;
     let scenario = match &cli.scenario {
@@ -165,7 +165,7 @@ pub fn run(cli: &Cli, url: &str, crash: Option<Arc<crash::Plan>>) -> Result<(), 
                 index: n,
                 cursor: 0,
             };
-            let mut runner = Runner::new(cli, url, id, inbox, Arc::clone(&stats), crash.clone())
+            let mut runner = Runner::new(cli, url, id, inbox, Arc::clone(&stats), crash.cloned())
                 .print_events(!cli.quiet);
             if let Some(s) = &scenario {
                 runner = runner.with_scenario(Arc::clone(s), u64::from(n));

@@ -76,7 +76,7 @@ fn run(cli: &Cli) -> Result<(), String> {
     let crash = crash::Plan::from_env()?;
     if cli.fleet() {
         let url = cli.csms.clone().unwrap_or_default();
-        return fleet::run(cli, &url, crash);
+        return fleet::run(cli, &url, crash.as_ref());
     }
     let demo = cli.csms.is_none();
     let (url, _server) = if let Some(url) = &cli.csms {

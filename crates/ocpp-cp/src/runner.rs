@@ -609,13 +609,11 @@ impl Hooks<Store> for SimHooks<'_> {
                 connector,
                 id_tag,
                 status,
-            } => {
-                if self.print_events {
-                    println!(
-                        "[{}] idTag {id_tag} at connector {connector:?}: {status}",
-                        self.id
-                    );
-                }
+            } if self.print_events => {
+                println!(
+                    "[{}] idTag {id_tag} at connector {connector:?}: {status}",
+                    self.id
+                );
             }
             Action::DownloadFirmware => {
                 let url = cp
