@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+/// The largest `--count`: memory and open files bound it further, checked at start.
+pub const MAX_COUNT: u32 = 1_000_000;
+
 /// An OCPP 1.6-J charge point simulator. Without --csms it starts a demo central system on
 /// loopback and runs one charging session against it.
 #[derive(Debug, Clone, Parser)]
@@ -41,9 +44,32 @@ pub struct Cli {
     /// chargePointModel in BootNotification.
     #[arg(long, default_value = "ocpp-cp")]
     pub model: String,
-    /// Simulate K charge points in one process (ids ID-1 .. ID-K); stdin commands go to all.
+    /// Simulate K charge points in one process (ids ID-1 .. ID-K) as tasks on the async driver;
+    /// stdin commands go to all, or to one with `@ID` or `@N` before the command.
     #[arg(long, default_value_t = 1)]
     pub count: u32,
+    /// A scenario file (TOML): each charge point's day of sessions and faults, drawn from a
+    /// seeded generator (docs/simulator.md).
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// Charge points started per second (`N` or `N/s`), so that the central system is not hit
+    /// by every connection at once.
+    #[arg(long, default_value = "1000/s")]
+    pub ramp: String,
+    /// With --count or --scenario: write the fleet's summary as JSON to FILE every second.
+    #[arg(long, value_name = "FILE")]
+    pub stats_json: Option<PathBuf>,
+    /// With --count or --scenario: quit (orderly) after this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<u64>,
+    /// Spread the charge points over N consecutive ports from the --csms URL's (one port from
+    /// one loopback address takes at most the ephemeral port range, about 28,000 connections).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub csms_ports: u16,
+    /// With --count or --scenario: do not read commands from stdin (its end is then no quit;
+    /// --duration or a signal ends the run).
+    #[arg(long)]
+    pub no_stdin: bool,
     /// Give up when the first connection fails this many times in a row (0: never).
     #[arg(long, default_value_t = 10)]
     pub connect_attempts: u32,
@@ -84,9 +110,36 @@ impl Cli {
         if self.max_message_size < 4096 {
             return Err("--max-message-size must be at least 4096 bytes".into());
         }
-        if self.count == 0 || self.count > 10_000 {
-            return Err("--count must be 1..=10000".into());
+        if self.count == 0 || self.count > MAX_COUNT {
+            return Err(format!("--count must be 1..={MAX_COUNT}"));
+        }
+        self.ramp_per_second()?;
+        if self.csms_ports == 0 {
+            return Err("--csms-ports must be at least 1".into());
+        }
+        if let Some(path) = &self.scenario {
+            if !path.is_file() {
+                return Err(format!("{} is not a file", path.display()));
+            }
         }
         Ok(())
+    }
+
+    /// A fleet (the async driver, the ramp, the summary): more than one charge point, or a
+    /// scenario, against a central system (the demo runs its one session on a thread).
+    pub fn fleet(&self) -> bool {
+        self.csms.is_some() && (self.count > 1 || self.scenario.is_some())
+    }
+
+    /// `--ramp`: charge points per second.
+    pub fn ramp_per_second(&self) -> Result<f64, String> {
+        let text = self.ramp.trim();
+        let number = text.strip_suffix("/s").unwrap_or(text).trim();
+        match number.parse::<f64>() {
+            Ok(n) if n.is_finite() && n > 0.0 => Ok(n),
+            _ => Err(format!(
+                "--ramp must be a rate above 0 such as 1000/s, not {text:?}"
+            )),
+        }
     }
 }

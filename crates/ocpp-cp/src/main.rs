@@ -4,7 +4,8 @@
 //! ocpp-cp                                   # built-in demo central system, one charging session
 //! ocpp-cp --csms ws://127.0.0.1:9000/ocpp --id CP-1 [--connectors N] [--state-dir DIR]
 //!         [--password PW] [--ca PEM] [--client-cert PEM --client-key PEM]
-//!         [--vendor V --model M] [--count K]
+//!         [--vendor V --model M] [--count K] [--scenario FILE] [--ramp N/s]
+//!         [--stats-json FILE] [--duration S] [--csms-ports N] [--no-stdin]
 //! ```
 //!
 //! Stdin takes one command per line (`plug 1`, `tag 1 CARD`, `ev 1 7400`, `unplug 1`,
@@ -15,8 +16,10 @@ mod cli;
 mod commands;
 mod crash;
 mod demo;
+mod fleet;
 mod framelog;
 mod runner;
+mod scenario;
 mod transfer;
 
 use std::process::ExitCode;
@@ -29,7 +32,7 @@ use clap::Parser;
 
 use crate::cli::Cli;
 use crate::commands::Command;
-use crate::runner::{Exit, Runner, Stats};
+use crate::runner::{Exit, Inbox, Runner, Stats};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -71,6 +74,10 @@ fn run(cli: &Cli) -> Result<(), String> {
     cli.validate()?;
     // Test-only fault injection (crash.rs); None unless OCPP_CP_CRASH_AFTER_WRITES is set.
     let crash = crash::Plan::from_env()?;
+    if cli.fleet() {
+        let url = cli.csms.clone().unwrap_or_default();
+        return fleet::run(cli, &url, crash.as_ref());
+    }
     let demo = cli.csms.is_none();
     let (url, _server) = if let Some(url) = &cli.csms {
         (url.clone(), None)
@@ -95,7 +102,14 @@ fn run(cli: &Cli) -> Result<(), String> {
         };
         let (tx, rx) = mpsc::channel::<Command>();
         senders.push(tx);
-        let runner = Runner::new(cli, &url, id.clone(), rx, Arc::clone(&stats), crash.clone());
+        let runner = Runner::new(
+            cli,
+            &url,
+            id.clone(),
+            Inbox::Channel(rx),
+            Arc::clone(&stats),
+            crash.clone(),
+        );
         let handle = thread::Builder::new()
             .name(id.clone())
             .spawn(move || runner.run())

@@ -1,4 +1,9 @@
-//! One simulated charge point: the core, the network driver, the simulated hardware, stdin.
+//! One simulated charge point: the core, the network driver, the simulated hardware, its
+//! commands (stdin, or a fleet's board) and its script (`--scenario`).
+//!
+//! The same [`Runner`] and hooks serve both drivers: [`Runner::run`] on a thread with the
+//! blocking `Connection` (one charge point, the demo), [`Runner::run_async`] as a tokio task with
+//! `AsyncConnection` (a fleet, see fleet.rs).
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -6,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
 use std::thread;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use ocpp_core::charge_point::io::Input;
 use ocpp_core::charge_point::{
@@ -16,27 +21,64 @@ use ocpp_core::types::{BoundedString, DateTime};
 use ocpp_core::v16::Reason;
 use ocpp_hal::sim::SimCharger;
 use ocpp_hal::{ChargingLimit, EnergyOffer, Station};
-use ocpp_tungstenite::{Clock, ConnectOptions, Connection, Control, FileStorage, Hooks, LinkEvent};
+use ocpp_tungstenite::{
+    AsyncConnection, Clock, ConnectOptions, Connection, Control, FileStorage, Hooks, LinkEvent,
+};
 
 use crate::cli::Cli;
 use crate::commands::Command;
 use crate::crash::{self, CrashingStorage};
+use crate::fleet::Board;
 use crate::framelog;
+use crate::scenario::{Scenario, Script};
 use crate::transfer;
 
-/// Counters shared by every charge point of the process.
+/// The charge point core as this simulator runs it: the one place that names its type (the
+/// core's capacities are its defaults).
+type Core = ChargePoint<Store>;
+
+/// The restore buffer: records up to this size are restored (the transmit buffer's default,
+/// whatever a fleet's smaller transmit buffer is).
+const RESTORE_BUFFER: usize = 64 * 1024;
+
+thread_local! {
+    /// See [`Runner::start_life`].
+    static RESTORE_SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// How long an orderly quit waits for the StopTransaction messages to be delivered before it
+/// closes the connection anyway.
+const QUIT_GRACE_MS: u64 = 3_000;
+
+/// Counters shared by every charge point of the process. Each charge point adds and removes
+/// its own share when its state changes (not sampled), so a summary read at any time is exact.
 #[derive(Debug, Default)]
 pub struct Stats {
+    started: AtomicU64,
     connected: AtomicU64,
     booted: AtomicU64,
     transactions: AtomicU64,
+    stopped: AtomicU64,
     running: AtomicU64,
+    queued: AtomicU64,
     frames: AtomicU64,
     errors: AtomicU64,
     energy_wh: AtomicU64,
 }
 
 impl Stats {
+    /// Charge points started (a fleet ramps them up).
+    pub fn started(&self) -> u64 {
+        self.started.load(Ordering::Relaxed)
+    }
+    /// Transactions stopped.
+    pub fn stopped(&self) -> u64 {
+        self.stopped.load(Ordering::Relaxed)
+    }
+    /// Transaction messages queued (not yet answered by the central system), all charge points.
+    pub fn queued(&self) -> u64 {
+        self.queued.load(Ordering::Relaxed)
+    }
     pub fn connected(&self) -> u64 {
         self.connected.load(Ordering::Relaxed)
     }
@@ -126,16 +168,49 @@ impl Storage for Store {
     }
 }
 
+/// Where a charge point's commands come from.
+pub enum Inbox {
+    /// One charge point (or the demo): stdin's commands through a channel.
+    Channel(Receiver<Command>),
+    /// A charge point of a fleet: the posts of the shared board for it, from `cursor` on.
+    Board {
+        board: Arc<Board>,
+        index: u32,
+        cursor: usize,
+    },
+}
+
+impl Inbox {
+    fn next(&mut self) -> Option<Command> {
+        match self {
+            Inbox::Channel(rx) => rx.try_recv().ok(),
+            Inbox::Board {
+                board,
+                index,
+                cursor,
+            } => board.next(*index, cursor),
+        }
+    }
+}
+
 pub struct Runner {
     id: String,
     options: ConnectOptions,
     setup: Setup,
     state_dir: Option<PathBuf>,
-    commands: Receiver<Command>,
+    /// Moved into each life's hooks and back.
+    inbox: Option<Inbox>,
     stats: Arc<Stats>,
     connect_attempts: u32,
     demo: bool,
     crash: Option<Arc<crash::Plan>>,
+    /// `--scenario`: the file, and this charge point's number in the fleet (0-based).
+    scenario: Option<(Arc<Scenario>, u64)>,
+    /// The script, made at the first start and kept across restarts (a day goes on after a
+    /// Reset).
+    script: Option<Script>,
+    /// Print transactions and authorizations on stdout (not for a quiet fleet).
+    print_events: bool,
 }
 
 impl Runner {
@@ -143,7 +218,7 @@ impl Runner {
         cli: &Cli,
         url: &str,
         id: String,
-        commands: Receiver<Command>,
+        inbox: Inbox,
         stats: Arc<Stats>,
         crash: Option<Arc<crash::Plan>>,
     ) -> Runner {
@@ -173,32 +248,182 @@ impl Runner {
             options,
             setup,
             state_dir,
-            commands,
+            inbox: Some(inbox),
             stats,
             connect_attempts: cli.connect_attempts,
             demo: cli.csms.is_none(),
             crash,
+            scenario: None,
+            script: None,
+            print_events: true,
         }
     }
 
-    /// Runs until `quit`, rebuilding the charge point from its storage after every reset (a new
-    /// BootNotification follows, as after a real restart).
-    pub fn run(self) -> Exit {
-        let mut store = match &self.state_dir {
+    /// Scripts this charge point (number `index` of the fleet) with `scenario`.
+    pub fn with_scenario(mut self, scenario: Arc<Scenario>, index: u64) -> Runner {
+        self.scenario = Some((scenario, index));
+        self
+    }
+
+    /// Whether transactions and authorizations are printed on stdout.
+    pub fn print_events(mut self, on: bool) -> Runner {
+        self.print_events = on;
+        self
+    }
+
+    /// The options, to tune for a fleet (buffers, `poll_interval`).
+    pub fn options_mut(&mut self) -> &mut ConnectOptions {
+        &mut self.options
+    }
+
+    /// The storage of the charge point: files under the state directory, or memory.
+    fn open_store(&self) -> Result<Store, Exit> {
+        Ok(match &self.state_dir {
             Some(dir) => match FileStorage::open(dir) {
                 Ok(f) => match &self.crash {
                     Some(plan) => Store::Crashing(CrashingStorage::new(f, Arc::clone(plan))),
                     None => Store::File(f),
                 },
                 Err(e) => {
-                    return Exit::Failed(format!(
+                    return Err(Exit::Failed(format!(
                         "{}: state directory {}: {e}",
                         self.id,
                         dir.display()
-                    ));
+                    )));
                 }
             },
             None => Store::Memory(HashMap::new()),
+        })
+    }
+
+    /// One life of the charge point (until a reset or the end): the core restored from `store`,
+    /// and its hooks around `sim`.
+    fn start_life(
+        &mut self,
+        store: Store,
+        sim: SimCharger,
+        control: Control,
+        now: Instant,
+        first: bool,
+    ) -> (Box<Core>, SimHooks<'_>) {
+        // Records are read into a scratch buffer while restoring: the thread's, so that a fleet
+        // does not allocate and free 64 KiB per charge point (the freed blocks, reused for the
+        // next ones' state, would be zeroed and resident).
+        let size = self.options.transmit_buffer_size.max(RESTORE_BUFFER);
+        let mut cp = RESTORE_SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                if scratch.len() < size {
+                    scratch.resize(size, 0);
+                }
+                Box::new(ChargePoint::new(
+                    self.setup.clone(),
+                    store,
+                    now,
+                    &mut scratch,
+                ))
+            }
+            Err(_) => Box::new(ChargePoint::new(
+                self.setup.clone(),
+                store,
+                now,
+                &mut vec![0; size],
+            )),
+        });
+        if first && self.demo {
+            // The demo shows meter values within seconds.
+            let _ = cp.change_configuration("MeterValueSampleInterval", "3", now);
+            let _ = cp.change_configuration(
+                "MeterValuesSampledData",
+                "Energy.Active.Import.Register,Power.Active.Import",
+                now,
+            );
+            let _ =
+                cp.change_configuration("StopTxnSampledData", "Energy.Active.Import.Register", now);
+        }
+        if first {
+            if let Some((scenario, index)) = &self.scenario {
+                if let Some(s) = scenario.meter_interval_s {
+                    let _ =
+                        cp.change_configuration("MeterValueSampleInterval", &s.to_string(), now);
+                }
+                self.script = Some(Script::new(
+                    Arc::clone(scenario),
+                    *index,
+                    self.setup.connectors,
+                    now,
+                ));
+            }
+        }
+        let mut inbox = self.inbox.take();
+        if let Some(Inbox::Board { board, index, .. }) = &mut inbox {
+            board.register(*index, control.clone());
+        }
+        let hooks = SimHooks {
+            id: self.id.clone(),
+            station: Station::new(sim, self.setup.connectors),
+            inbox,
+            script: self.script.take(),
+            control,
+            stats: &self.stats,
+            exit: None,
+            failures: 0,
+            ever_connected: false,
+            connected: false,
+            connect_attempts: self.connect_attempts,
+            quitting: false,
+            control_closed: false,
+            tick_again: false,
+            close_at: None,
+            was_booted: false,
+            running: vec![false; self.setup.connectors as usize + 1],
+            frames: 0,
+            queued: 0,
+            pending: VecDeque::new(),
+            print_events: self.print_events,
+        };
+        (cp, hooks)
+    }
+
+    /// Runs as a tokio task (a fleet) until `quit`: as [`Runner::run`], on the async driver, which
+    /// sleeps until the core's next deadline, a frame, a command or the script's next step.
+    pub async fn run_async(mut self) -> Exit {
+        self.stats.started.fetch_add(1, Ordering::Relaxed);
+        let mut store = match self.open_store() {
+            Ok(s) => s,
+            Err(exit) => return exit,
+        };
+        let clock = Clock::new();
+        let mut first = true;
+        let mut sim = SimCharger::new(self.setup.connectors);
+        sim.set_rtc(Some(system_time()));
+        loop {
+            let mut connection = AsyncConnection::with_clock(self.options.clone(), clock);
+            let (mut cp, mut hooks) =
+                self.start_life(store, sim, connection.control(), connection.now(), first);
+            first = false;
+            connection.run(&mut cp, &mut hooks).await;
+            let (exit, hal, inbox, script) = hooks.end();
+            self.inbox = inbox;
+            self.script = script;
+            sim = hal;
+            store = cp.into_storage();
+            match exit {
+                Some(HookExit::Restart) => {
+                    framelog::line(&format!("{} restarting", self.id));
+                }
+                Some(HookExit::Quit) | None => return Exit::Quit,
+                Some(HookExit::Failed(message)) => return Exit::Failed(message),
+            }
+        }
+    }
+
+    /// Runs until `quit`, rebuilding the charge point from its storage after every reset (a new
+    /// BootNotification follows, as after a real restart).
+    pub fn run(mut self) -> Exit {
+        self.stats.started.fetch_add(1, Ordering::Relaxed);
+        let mut store = match self.open_store() {
+            Ok(s) => s,
+            Err(exit) => return exit,
         };
         let clock = Clock::new();
         let mut first = true;
@@ -209,48 +434,14 @@ impl Runner {
         sim.set_rtc(Some(system_time()));
         loop {
             let mut connection = Connection::with_clock(self.options.clone(), clock);
-            // Records are read into the transmit buffer's size while restoring.
-            let mut scratch = vec![0u8; self.options.transmit_buffer_size.max(1024)];
-            let mut cp =
-                ChargePoint::new(self.setup.clone(), store, connection.now(), &mut scratch);
-            if first && self.demo {
-                // The demo shows meter values within seconds.
-                let now = connection.now();
-                let _ = cp.change_configuration("MeterValueSampleInterval", "3", now);
-                let _ = cp.change_configuration(
-                    "MeterValuesSampledData",
-                    "Energy.Active.Import.Register,Power.Active.Import",
-                    now,
-                );
-                let _ = cp.change_configuration(
-                    "StopTxnSampledData",
-                    "Energy.Active.Import.Register",
-                    now,
-                );
-            }
+            let (mut cp, mut hooks) =
+                self.start_life(store, sim, connection.control(), connection.now(), first);
             first = false;
-            let mut hooks = SimHooks {
-                id: self.id.clone(),
-                station: Station::new(sim, self.setup.connectors),
-                commands: &self.commands,
-                control: connection.control(),
-                stats: &self.stats,
-                exit: None,
-                failures: 0,
-                ever_connected: false,
-                connect_attempts: self.connect_attempts,
-                quitting: false,
-                was_booted: false,
-                running: vec![false; self.setup.connectors as usize + 1],
-                frames: 0,
-                pending: VecDeque::new(),
-            };
             connection.run(&mut cp, &mut hooks);
-            if hooks.was_booted {
-                self.stats.booted.fetch_sub(1, Ordering::Relaxed);
-            }
-            let exit = hooks.exit.take();
-            sim = hooks.station.into_hal();
+            let (exit, hal, inbox, script) = hooks.end();
+            self.inbox = inbox;
+            self.script = script;
+            sim = hal;
             store = cp.into_storage();
             match exit {
                 Some(HookExit::Restart) => {
@@ -280,28 +471,55 @@ enum HookExit {
 struct SimHooks<'a> {
     id: String,
     station: Station<SimCharger>,
-    commands: &'a Receiver<Command>,
+    inbox: Option<Inbox>,
+    script: Option<Script>,
     control: Control,
     stats: &'a Stats,
     exit: Option<HookExit>,
     failures: u32,
     ever_connected: bool,
+    /// The link is up (counted in `Stats::connected`).
+    connected: bool,
     connect_attempts: u32,
     quitting: bool,
+    /// The close was asked for (once: each ask is a command to the driver).
+    control_closed: bool,
+    /// Another turn is wanted at once (see `wake_at`).
+    tick_again: bool,
+    /// After `quit`: close then, delivered or not.
+    close_at: Option<Instant>,
     was_booted: bool,
     running: Vec<bool>,
     frames: u64,
+    /// The charge point's queued transaction messages, as counted in `Stats::queued`.
+    queued: u64,
     /// Events of the commands (a stop on quit), fed one input at a time.
     pending: VecDeque<Event>,
+    print_events: bool,
 }
 
 impl SimHooks<'_> {
+    /// The end of a life: its share of the counters given back; what outlives it.
+    fn end(self) -> (Option<HookExit>, SimCharger, Option<Inbox>, Option<Script>) {
+        let stats = self.stats;
+        if self.was_booted {
+            stats.booted.fetch_sub(1, Ordering::Relaxed);
+        }
+        if self.connected {
+            stats.connected.fetch_sub(1, Ordering::Relaxed);
+        }
+        let running = self.running.iter().filter(|r| **r).count() as u64;
+        stats.running.fetch_sub(running, Ordering::Relaxed);
+        stats.queued.fetch_sub(self.queued, Ordering::Relaxed);
+        (self.exit, self.station.into_hal(), self.inbox, self.script)
+    }
+
     fn finish(&mut self, exit: HookExit) {
         self.exit = Some(exit);
         self.control.close();
     }
 
-    fn apply(&mut self, cp: &ChargePoint<Store>, command: Command) {
+    fn apply(&mut self, cp: &Core, command: Command, now: Instant) {
         let sim = self.station.hal_mut();
         let valid = |c: u32| c >= 1 && c <= sim.connectors();
         match command {
@@ -328,11 +546,13 @@ impl SimHooks<'_> {
                         });
                     }
                 }
-                let control = self.control.clone();
-                thread::spawn(move || {
-                    thread::sleep(Duration::from_secs(3));
-                    control.close();
-                });
+                if let Some(script) = &mut self.script {
+                    script.stop();
+                }
+                self.close_at = Some(now.add_millis(QUIT_GRACE_MS));
+                // The next turn sees whether anything is left to deliver (on_tick), rather than
+                // the grace's end.
+                self.tick_again = true;
             }
             other => framelog::line(&format!("{} ignored {other:?}: no such connector", self.id)),
         }
@@ -340,7 +560,7 @@ impl SimHooks<'_> {
 }
 
 impl Hooks<Store> for SimHooks<'_> {
-    fn on_action(&mut self, cp: &mut ChargePoint<Store>, action: Action, now: Instant) {
+    fn on_action(&mut self, cp: &mut Core, action: Action, now: Instant) {
         let Some(action) = self.station.apply(action, now) else {
             return;
         };
@@ -356,13 +576,18 @@ impl Hooks<Store> for SimHooks<'_> {
             }
             Action::TransactionStarted { connector } => {
                 self.stats.transactions.fetch_add(1, Ordering::Relaxed);
-                self.stats.running.fetch_add(1, Ordering::Relaxed);
                 if let Some(r) = self.running.get_mut(connector as usize) {
-                    *r = true;
+                    if !*r {
+                        self.stats.running.fetch_add(1, Ordering::Relaxed);
+                        *r = true;
+                    }
                 }
-                println!("[{}] transaction started on connector {connector}", self.id);
+                if self.print_events {
+                    println!("[{}] transaction started on connector {connector}", self.id);
+                }
             }
             Action::TransactionStopped { connector } => {
+                self.stats.stopped.fetch_add(1, Ordering::Relaxed);
                 if let Some(r) = self.running.get_mut(connector as usize) {
                     if *r {
                         self.stats.running.fetch_sub(1, Ordering::Relaxed);
@@ -373,16 +598,18 @@ impl Hooks<Store> for SimHooks<'_> {
                 self.stats
                     .energy_wh
                     .store(u64::try_from(wh).unwrap_or(0), Ordering::Relaxed);
-                println!(
-                    "[{}] transaction stopped on connector {connector} (meter {wh} Wh)",
-                    self.id
-                );
+                if self.print_events {
+                    println!(
+                        "[{}] transaction stopped on connector {connector} (meter {wh} Wh)",
+                        self.id
+                    );
+                }
             }
             Action::Authorization {
                 connector,
                 id_tag,
                 status,
-            } => {
+            } if self.print_events => {
                 println!(
                     "[{}] idTag {id_tag} at connector {connector:?}: {status}",
                     self.id
@@ -452,8 +679,13 @@ impl Hooks<Store> for SimHooks<'_> {
             LinkEvent::Connected { url } => {
                 self.failures = 0;
                 self.ever_connected = true;
-                self.stats.connected.fetch_add(1, Ordering::Relaxed);
-                framelog::line(&format!("{} connected to {url}", self.id));
+                if !self.connected {
+                    self.connected = true;
+                    self.stats.connected.fetch_add(1, Ordering::Relaxed);
+                }
+                if self.print_events {
+                    framelog::line(&format!("{} connected to {url}", self.id));
+                }
             }
             LinkEvent::ConnectFailed { error, retry_in } => {
                 self.failures += 1;
@@ -480,14 +712,20 @@ impl Hooks<Store> for SimHooks<'_> {
                 }
             }
             LinkEvent::Disconnected { reason, retry_in } => {
-                self.stats.connected.fetch_sub(1, Ordering::Relaxed);
+                if self.connected {
+                    self.connected = false;
+                    self.stats.connected.fetch_sub(1, Ordering::Relaxed);
+                }
                 match retry_in {
                     Some(d) => framelog::line(&format!(
                         "{} disconnected: {reason}; reconnecting in {:.1} s",
                         self.id,
                         d.as_secs_f64()
                     )),
-                    None => framelog::line(&format!("{} disconnected: {reason}", self.id)),
+                    None if self.print_events => {
+                        framelog::line(&format!("{} disconnected: {reason}", self.id));
+                    }
+                    None => {}
                 }
             }
             _ => {}
@@ -498,7 +736,7 @@ impl Hooks<Store> for SimHooks<'_> {
     /// command takes effect before the next one (`tag` then `unplug` is a stop by card, then an
     /// unplug; not the other way round): the next command is taken only when the hardware has
     /// told everything the last one changed.
-    fn poll_event(&mut self, cp: &ChargePoint<Store>, now: Instant) -> Option<Event> {
+    fn poll_event(&mut self, cp: &Core, now: Instant) -> Option<Event> {
         loop {
             if let Some(event) = self.pending.pop_front() {
                 return Some(event);
@@ -506,17 +744,36 @@ impl Hooks<Store> for SimHooks<'_> {
             if let Some(event) = self.station.poll_event(cp, now) {
                 return Some(event);
             }
-            let command = self.commands.try_recv().ok()?;
+            // A typed command first, then the script's step that is due.
+            let typed = self.inbox.as_mut().and_then(Inbox::next);
+            let command = match typed {
+                Some(c) => c,
+                None => self.script.as_mut()?.next_command(now)?,
+            };
             if command == Command::Quit && self.exit.is_none() {
                 self.exit = Some(HookExit::Quit);
             }
-            self.apply(cp, command);
+            self.apply(cp, command, now);
             self.station.hal_mut().advance(now);
             self.station.poll_now();
         }
     }
 
-    fn on_tick(&mut self, cp: &ChargePoint<Store>, now: Instant) {
+    /// The script's next step and the end of the quit's grace: the driver sleeps until then
+    /// (or until the core's deadline, a frame, a command).
+    fn wake_at(&self) -> Option<Instant> {
+        if self.tick_again {
+            return Some(Instant(0));
+        }
+        let script = self.script.as_ref().and_then(Script::wake_at);
+        match (script, self.close_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn on_tick(&mut self, cp: &Core, now: Instant) {
+        self.tick_again = false;
         // The simulated hardware is polled on every turn.
         self.station.hal_mut().advance(now);
         self.station.poll_now();
@@ -535,7 +792,24 @@ impl Hooks<Store> for SimHooks<'_> {
             .frames
             .fetch_add(total.saturating_sub(self.frames), Ordering::Relaxed);
         self.frames = total;
-        if self.quitting && cp.queued_transaction_messages() == 0 {
+        let queued = cp.queued_transaction_messages() as u64;
+        if queued != self.queued {
+            if queued > self.queued {
+                self.stats
+                    .queued
+                    .fetch_add(queued - self.queued, Ordering::Relaxed);
+            } else {
+                self.stats
+                    .queued
+                    .fetch_sub(self.queued - queued, Ordering::Relaxed);
+            }
+            self.queued = queued;
+        }
+        if self.quitting
+            && (queued == 0 || self.close_at.is_some_and(|t| t <= now))
+            && !self.control_closed
+        {
+            self.control_closed = true;
             self.control.close();
         }
     }

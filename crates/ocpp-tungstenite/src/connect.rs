@@ -244,7 +244,10 @@ impl Plan {
         }
         let ws_config = WebSocketConfig::default()
             .max_message_size(Some(opts.max_message_size))
-            .max_frame_size(Some(opts.max_message_size));
+            .max_frame_size(Some(opts.max_message_size))
+            .read_buffer_size(opts.read_buffer_size)
+            // tungstenite asserts max_write_buffer_size (unbounded) > write_buffer_size.
+            .write_buffer_size(opts.write_buffer_size.min(usize::MAX / 2));
         Ok(Plan {
             url,
             port,

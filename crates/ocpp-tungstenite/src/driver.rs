@@ -86,6 +86,15 @@ pub trait Hooks<S: Storage> {
         let _ = (cp, now);
         None
     }
+
+    /// When the hooks want their next turn ([`Hooks::on_tick`], [`Hooks::poll_event`]) even if
+    /// nothing else happens: a scripted plug, a simulated EV that finishes charging. The drivers
+    /// wake at the earliest of this, the charge point's deadline, the keep-alive and
+    /// `poll_interval`; so a simulator with a long `poll_interval` sleeps exactly until its own
+    /// next step instead of waking periodically to look. `None` (the default): no wish.
+    fn wake_at(&self) -> Option<Instant> {
+        None
+    }
 }
 
 impl<S: Storage> Hooks<S> for () {
@@ -135,6 +144,8 @@ pub(crate) enum Command {
     Event(Box<Event>),
     Close,
     Reconnect,
+    /// Only a turn of the loop: the hooks have something new (see [`Control::wake`]).
+    Wake,
 }
 
 #[derive(Debug, Clone)]
@@ -158,6 +169,7 @@ impl std::fmt::Debug for Command {
             Command::Event(e) => write!(f, "Event({e:?})"),
             Command::Close => f.write_str("Close"),
             Command::Reconnect => f.write_str("Reconnect"),
+            Command::Wake => f.write_str("Wake"),
         }
     }
 }
@@ -188,6 +200,14 @@ impl Control {
     /// `AuthorizationKey` or the certificates changed.
     pub fn reconnect(&self) -> bool {
         self.send(Command::Reconnect)
+    }
+
+    /// Makes the driver turn its loop ([`Hooks::on_tick`], [`Hooks::poll_event`]) now rather
+    /// than at its next deadline: for hooks that are fed from elsewhere (a command typed for a
+    /// simulated charger) and whose driver sleeps until the next deadline. The async driver
+    /// turns at once; the blocking one at once while disconnected, else within `poll_interval`.
+    pub fn wake(&self) -> bool {
+        self.send(Command::Wake)
     }
 }
 
@@ -417,6 +437,8 @@ impl Connection {
     ) {
         match cmd {
             Command::Event(event) => self.input(cp, hooks, Input::Event(*event), now),
+            // The caller's step turns the loop.
+            Command::Wake => {}
             Command::Reconnect => match self.link {
                 Link::Up(_) => self.link_down(cp, hooks, &Disconnect::Requested, now),
                 Link::Down { .. } => self.link = Link::Down { retry_at: None },
@@ -658,6 +680,9 @@ impl Connection {
         let now = self.now();
         let mut wake = now.add_millis(millis(self.opts.poll_interval));
         if let Some(t) = self.deadline {
+            wake = wake.min(t);
+        }
+        if let Some(t) = hooks.wake_at() {
             wake = wake.min(t);
         }
         let ping_interval = u64::from(cp.configuration().web_socket_ping_interval) * 1000;

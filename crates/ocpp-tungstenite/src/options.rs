@@ -68,6 +68,16 @@ pub struct ConnectOptions {
     /// `ChargePoint::poll_output`). Default: 64 KiB, enough for the largest
     /// GetConfiguration.conf.
     pub transmit_buffer_size: usize,
+    /// Size of the WebSocket read buffer (tungstenite's `read_buffer_size`): each read from the
+    /// socket fills up to this much, and the whole buffer is touched (zeroed) on the first read,
+    /// so it is resident memory for the life of the connection. A larger message still arrives
+    /// (the buffer grows for it, up to `max_message_size`). Default: 128 KiB, tungstenite's
+    /// default; a simulator of thousands of charge points wants a few KiB.
+    pub read_buffer_size: usize,
+    /// Size of the WebSocket write buffer (tungstenite's `write_buffer_size`): frames are
+    /// collected up to this size before they are written (a flush writes them anyway). 0 writes
+    /// each frame at once and keeps no buffer. Default: 128 KiB, tungstenite's default.
+    pub write_buffer_size: usize,
 }
 
 impl ConnectOptions {
@@ -89,6 +99,8 @@ impl ConnectOptions {
             reconnect: ReconnectPolicy::default(),
             max_message_size: 256 * 1024,
             transmit_buffer_size: 64 * 1024,
+            read_buffer_size: 128 * 1024,
+            write_buffer_size: 128 * 1024,
         }
     }
 

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use futures_util::{SinkExt as _, StreamExt as _};
 use ocpp_core::charge_point::io::{Input, Output};
-use ocpp_core::charge_point::{ChargePoint, Instant, Storage};
+use std::cell::RefCell;
+
+use ocpp_core::charge_point::{Action, ChargePoint, Instant, Storage};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::time::{Instant as TokioInstant, sleep_until, timeout_at};
@@ -113,6 +115,41 @@ async fn bounded(
     }
 }
 
+thread_local! {
+    /// The transmit buffer of every [`AsyncConnection`] of the thread. A frame is written into
+    /// it by `poll_output` and copied into its WebSocket message at once, before any await, so
+    /// one buffer per thread serves all the charge points of a fleet instead of one each (the
+    /// default 64 KiB, times tens of thousands).
+    static TRANSMIT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// One output of the charge point, owning its frame (the transmit buffer is shared).
+enum Out {
+    Frame(String),
+    Action(Action),
+    Timeout(Option<Instant>),
+}
+
+/// The charge point's next output, written into the thread's transmit buffer of `size` bytes.
+fn next_output<S: Storage>(cp: &mut ChargePoint<S>, now: Instant, size: usize) -> Out {
+    let poll = |cp: &mut ChargePoint<S>, buf: &mut [u8]| match cp.poll_output(now, buf) {
+        Output::Transmit(frame) => Out::Frame(frame.to_owned()),
+        Output::Action(action) => Out::Action(action),
+        Output::Timeout(t) => Out::Timeout(t),
+    };
+    TRANSMIT.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            if buf.len() < size {
+                buf.resize(size, 0);
+            }
+            let buf = buf.get_mut(..size).unwrap_or_default();
+            poll(cp, buf)
+        }
+        // Not reentered (nothing runs between the poll and the copy); a buffer of its own if so.
+        Err(_) => poll(cp, &mut vec![0; size]),
+    })
+}
+
 /// How a turn of the offline wait ended.
 enum Offline {
     Retry,
@@ -152,7 +189,9 @@ pub struct AsyncConnection {
     attempt: u32,
     tx: UnboundedSender<Command>,
     rx: UnboundedReceiver<Command>,
-    buf: Vec<u8>,
+    /// The size of the transmit buffer (`transmit_buffer_size`); the buffer is the thread's
+    /// (see [`TRANSMIT`]).
+    buf_size: usize,
     closed: bool,
     /// The deadline of the charge point's last `Output::Timeout` (at first: now, to give it a
     /// first Timeout input).
@@ -179,7 +218,7 @@ impl AsyncConnection {
         let url = crate::connect::connection_url(&opts.url, &opts.charge_point_id)
             .map_or_else(|_| opts.url.clone(), |u| u.to_string());
         let (tx, rx) = unbounded_channel();
-        let buf = vec![0; opts.transmit_buffer_size.max(1024)];
+        let buf_size = opts.transmit_buffer_size.max(1024);
         AsyncConnection {
             opts,
             url,
@@ -188,7 +227,7 @@ impl AsyncConnection {
             attempt: 0,
             tx,
             rx,
-            buf,
+            buf_size,
             closed: false,
             deadline: Some(Instant(0)),
         }
@@ -226,7 +265,9 @@ impl AsyncConnection {
                 url: &self.url,
                 attempt: self.attempt,
             });
-            let result = connect_async(&self.opts, password.as_deref()).await;
+            // Boxed: the attempt's state (request, handshake) is held only while connecting, not
+            // for the connection's whole life in every charge point's task.
+            let result = Box::pin(connect_async(&self.opts, password.as_deref())).await;
             let now = self.now();
             let retry_in = match result {
                 Ok(ws) => {
@@ -316,6 +357,9 @@ impl AsyncConnection {
             if let Some(t) = self.deadline {
                 wake = wake.min(t);
             }
+            if let Some(t) = hooks.wake_at() {
+                wake = wake.min(t);
+            }
             let at = TokioInstant::now() + Duration::from_millis(wake.since(now));
             tokio::select! {
                 cmd = self.rx.recv() => match cmd {
@@ -325,7 +369,7 @@ impl AsyncConnection {
                     }
                     Some(Command::Reconnect) => return Offline::Retry,
                     Some(Command::Close) => return Offline::Close,
-                    None => {}
+                    Some(Command::Wake) | None => {}
                 },
                 () = sleep_until(at) => {}
             }
@@ -348,12 +392,12 @@ impl AsyncConnection {
         now: Instant,
     ) {
         loop {
-            match cp.poll_output(now, &mut self.buf) {
-                Output::Transmit(frame) => {
+            match next_output(cp, now, self.buf_size) {
+                Out::Frame(frame) => {
                     tracing::warn!(cp = %self.opts.charge_point_id, "frame while disconnected dropped: {frame}");
                 }
-                Output::Action(action) => hooks.on_action(cp, action, now),
-                Output::Timeout(t) => {
+                Out::Action(action) => hooks.on_action(cp, action, now),
+                Out::Timeout(t) => {
                     self.deadline = t;
                     return;
                 }
@@ -374,23 +418,23 @@ impl AsyncConnection {
         let write_timeout = self.opts.write_timeout;
         let mut sent = false;
         loop {
-            match cp.poll_output(now, &mut self.buf) {
-                Output::Transmit(frame) => {
-                    log_frame(&self.opts.charge_point_id, "send", frame);
+            match next_output(cp, now, self.buf_size) {
+                Out::Frame(frame) => {
+                    log_frame(&self.opts.charge_point_id, "send", &frame);
                     if closing {
                         continue;
                     }
-                    let message = Message::text(frame.to_owned());
+                    let message = Message::text(frame);
                     bounded(write_timeout, ws.feed(message))
                         .await
                         .map_err(Disconnect::Error)?;
                     sent = true;
                 }
-                Output::Action(action) => {
+                Out::Action(action) => {
                     tracing::debug!(cp = %self.opts.charge_point_id, "action: {action:?}");
                     hooks.on_action(cp, action, now);
                 }
-                Output::Timeout(t) => {
+                Out::Timeout(t) => {
                     self.deadline = t;
                     break;
                 }
@@ -468,6 +512,9 @@ impl AsyncConnection {
             // Wait.
             let mut wake = now.add_millis(millis(self.opts.poll_interval));
             if let Some(t) = self.deadline {
+                wake = wake.min(t);
+            }
+            if let Some(t) = hooks.wake_at() {
                 wake = wake.min(t);
             }
             if let Some(d) = closing {
@@ -550,7 +597,7 @@ impl AsyncConnection {
                         }
                         closing = Some(self.now().add_millis(millis(self.opts.close_timeout)));
                     }
-                    Some(Command::Close) | None => {}
+                    Some(Command::Close | Command::Wake) | None => {}
                 },
                 () = sleep_until(at) => {}
             }
