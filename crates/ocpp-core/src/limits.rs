@@ -111,6 +111,12 @@ pub const MAX_CONNECTORS: usize = 4;
 /// and StopTransaction, and the StopTransactions of the running ones, are sure to fit.
 pub const JOURNAL_QUEUE_BYTES: usize = 2048;
 
+/// Bytes of a security event's `techInfo` kept in the queue (SecurityEventNotification.req
+/// allows 255): an adapter's one-line description of a TLS failure fits; a longer text is cut at
+/// a character boundary. Kept short because the event waits in the journal queue, beside the
+/// transaction-related messages.
+pub const TECH_INFO_MAX: usize = 64;
+
 /// Bytes of RAM for the journal's changes between two flushes (the records appended to the
 /// stored log at the next `poll_output`: a sample is about 60 bytes). When they do not fit (a
 /// StopTransaction whose `transactionData` is large, with other changes) the journal is written

@@ -222,6 +222,19 @@ pub enum Input<'a> {
     /// [`Action::DataTransferAnswered`]. One at a time: refused with [`Refused::Busy`] while
     /// another is pending. The request is copied.
     SendDataTransfer(&'a crate::v16::DataTransferRequest),
+    /// A security event only the integrator sees (security whitepaper chapter 8): the TLS
+    /// handshake found the central system's certificate invalid (`InvalidCentralSystemCertificate`),
+    /// a TLS version or cipher suite below the whitepaper's (`InvalidTLSVersion`,
+    /// `InvalidTLSCipherSuite`), the central system refused our credentials
+    /// (`FailedToAuthenticateAtCentralSystem`), a tamper sensor, memory running out. Queued as
+    /// a SecurityEventNotification.req (see `charge_point::security`).
+    SecurityEvent {
+        /// The event.
+        kind: crate::v16::SecurityEvent,
+        /// Additional information (`techInfo`), cut to
+        /// [`TECH_INFO_MAX`](crate::limits::TECH_INFO_MAX) bytes; copied.
+        tech_info: Option<&'a str>,
+    },
 }
 
 /// What the charge point wants next, from

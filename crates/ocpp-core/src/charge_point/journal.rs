@@ -32,9 +32,12 @@ mod tests;
 
 use crate::limits::{
     JOURNAL_QUEUE_BYTES, JOURNAL_STOP_DATA_BYTES, STOP_DATA_SLOTS, STOP_TRANSACTION_MAX_SAMPLES,
+    TECH_INFO_MAX,
 };
-use crate::types::{DateTime, List, ListOf, Slots};
-use crate::v16::{ConnectorId, FirmwareStatus, IdToken, Measurand, ReadingContext, Reason};
+use crate::types::{BoundedString, DateTime, List, ListOf, Slots};
+use crate::v16::{
+    ConnectorId, FirmwareStatus, IdToken, Measurand, ReadingContext, Reason, SecurityEvent,
+};
 
 use super::capacity::{DefaultLimits, Limits};
 use super::metering::{
@@ -157,7 +160,21 @@ pub enum TxMessage {
         /// The sample.
         sample: Sample,
     },
+    /// SecurityEventNotification.req (security whitepaper A04): queued with the
+    /// transaction-related messages so that it is stored and retried like them (A04.FR.02); a
+    /// non-critical one may make room like a MeterValues (see `charge_point::security`).
+    SecurityEvent {
+        /// The event.
+        kind: SecurityEvent,
+        /// When it happened.
+        timestamp: DateTime,
+        /// Additional information, cut to [`TECH_INFO_MAX`] bytes.
+        tech_info: Option<BoundedString<TECH_INFO_MAX>>,
+    },
 }
+
+/// The local id a [`TxMessage::SecurityEvent`] carries: no transaction has it.
+pub const NO_TRANSACTION: u32 = u32::MAX;
 
 impl TxMessage {
     /// The local transaction id the message belongs to.
@@ -166,13 +183,23 @@ impl TxMessage {
             TxMessage::Start { local_id, .. }
             | TxMessage::Stop { local_id, .. }
             | TxMessage::Meter { local_id, .. } => *local_id,
+            TxMessage::SecurityEvent { .. } => NO_TRANSACTION,
         }
     }
 
-    /// Whether this is a MeterValues message (the only kind that may be dropped when the queue
-    /// overflows).
+    /// Whether this is a MeterValues message.
     pub const fn is_meter(&self) -> bool {
         matches!(self, TxMessage::Meter { .. })
+    }
+
+    /// Whether it may be dropped to make room when the queue is full: a MeterValues or a
+    /// non-critical security event.
+    pub const fn is_sheddable(&self) -> bool {
+        match self {
+            TxMessage::Meter { .. } => true,
+            TxMessage::SecurityEvent { kind, .. } => !kind.is_critical(),
+            _ => false,
+        }
     }
 }
 
@@ -238,6 +265,11 @@ pub const START_ENTRY_MAX: usize = ENTRY_OVERHEAD + codec::START_MAX;
 /// The largest queue entry of a StopTransaction.
 pub const STOP_ENTRY_MAX: usize = ENTRY_OVERHEAD + codec::STOP_MAX;
 /// The largest encoded message (a MeterValues with all 15 readings and both interval values at
+/// The largest queue entry of a SecurityEventNotification.
+pub const SECURITY_ENTRY_MAX: usize = ENTRY_OVERHEAD + codec::SECURITY_MAX;
+/// Critical security events a new transaction leaves room for in the queue (see
+/// [`Journal::room_for_transaction`]).
+pub const RESERVED_SECURITY_EVENTS: usize = 2;
 /// their widest).
 const MESSAGE_MAX: usize = 1 + 4 + 5 + 5 + 10 + 1 + 4 + 2 + 15 * 10 + 1 + 2 * 10;
 
@@ -699,7 +731,7 @@ impl<L: Limits> Journal<L> {
                 .queue
                 .entries()
                 .skip(1)
-                .filter(|e| codec::message_is_meter(e.message))
+                .filter(|e| codec::message_is_sheddable(e.message))
                 .map(|e| e.size())
                 .sum();
             if self.queue.free() + sheddable < need {
@@ -719,13 +751,14 @@ impl<L: Limits> Journal<L> {
         }
     }
 
-    /// Drops the oldest queued MeterValues but the head; whether there was one.
+    /// Drops the oldest queued MeterValues or non-critical security event but the head; whether
+    /// there was one.
     fn shed_one_meter(&mut self) -> bool {
         let Some(e) = self
             .queue
             .entries()
             .skip(1)
-            .find(|e| codec::message_is_meter(e.message))
+            .find(|e| codec::message_is_sheddable(e.message))
         else {
             return false;
         };
@@ -803,18 +836,19 @@ impl<L: Limits> Journal<L> {
     }
 
     /// Whether one more transaction can be started without ever losing a message: its
-    /// StartTransaction and the StopTransactions of every running transaction and of itself must
-    /// fit in the queue. Queued MeterValues do not count, as they make room when needed; the head
+    /// StartTransaction and the StopTransactions of every running transaction and of itself,
+    /// and [`RESERVED_SECURITY_EVENTS`] critical security events, must fit in the queue. Queued MeterValues do not count, as they make room when needed; the head
     /// does (it may be in flight and is never dropped).
     pub fn room_for_transaction(&self) -> bool {
         let mut kept = 0;
         for (i, e) in self.queue.entries().enumerate() {
-            if i == 0 || !codec::message_is_meter(e.message) {
+            if i == 0 || !codec::message_is_sheddable(e.message) {
                 kept += e.size();
             }
         }
         let stops = (self.transactions.len() + 1) * STOP_ENTRY_MAX;
-        kept + START_ENTRY_MAX + stops <= L::JournalQueue::LEN
+        let events = RESERVED_SECURITY_EVENTS * SECURITY_ENTRY_MAX;
+        kept + START_ENTRY_MAX + stops + events <= L::JournalQueue::LEN
             && self.transactions.len() < L::Transactions::CAPACITY
     }
 
@@ -962,8 +996,7 @@ impl<L: Limits> Journal<L> {
     /// Whether a StartTransaction for `local_id` is still queued (its id is not known yet).
     pub fn start_pending(&self, local_id: u32) -> bool {
         self.queue.entries().any(|e| {
-            !codec::message_is_meter(e.message)
-                && !codec::message_has_tid(e.message)
+            codec::message_is_start(e.message)
                 && codec::message_local_id(e.message) == Some(local_id)
         })
     }

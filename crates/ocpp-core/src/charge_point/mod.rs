@@ -22,6 +22,7 @@ pub mod journal;
 pub mod metering;
 mod outbox;
 mod requests;
+pub mod security;
 pub mod smart_charging;
 pub mod storage;
 pub mod time;

@@ -422,3 +422,68 @@ pub struct SignedUpdateFirmwareResponse {
     /// The outcome.
     pub status: UpdateFirmwareStatus,
 }
+
+string_enum! {
+    #[none_is_zero]
+    /// A security event type (security whitepaper chapter 8 "Security Events"), its wire name
+    /// the `type` of SecurityEventNotification.req. How the charge point queues and raises
+    /// them: `charge_point::security`.
+    pub enum SecurityEvent {
+        FirmwareUpdated = "FirmwareUpdated",
+        FailedToAuthenticateAtCentralSystem = "FailedToAuthenticateAtCentralSystem",
+        CentralSystemFailedToAuthenticate = "CentralSystemFailedToAuthenticate",
+        SettingSystemTime = "SettingSystemTime",
+        StartupOfTheDevice = "StartupOfTheDevice",
+        ResetOrReboot = "ResetOrReboot",
+        SecurityLogWasCleared = "SecurityLogWasCleared",
+        ReconfigurationOfSecurityParameters = "ReconfigurationOfSecurityParameters",
+        MemoryExhaustion = "MemoryExhaustion",
+        InvalidMessages = "InvalidMessages",
+        AttemptedReplayAttacks = "AttemptedReplayAttacks",
+        TamperDetectionActivated = "TamperDetectionActivated",
+        InvalidFirmwareSignature = "InvalidFirmwareSignature",
+        InvalidFirmwareSigningCertificate = "InvalidFirmwareSigningCertificate",
+        InvalidCentralSystemCertificate = "InvalidCentralSystemCertificate",
+        InvalidChargePointCertificate = "InvalidChargePointCertificate",
+        InvalidTLSVersion = "InvalidTLSVersion",
+        InvalidTLSCipherSuite = "InvalidTLSCipherSuite",
+    }
+}
+
+impl SecurityEvent {
+    /// Whether the whitepaper's table marks it critical ("Critical: Yes"): such an event is
+    /// never dropped from the queue.
+    pub const fn is_critical(self) -> bool {
+        matches!(
+            self,
+            SecurityEvent::FirmwareUpdated
+                | SecurityEvent::SettingSystemTime
+                | SecurityEvent::StartupOfTheDevice
+                | SecurityEvent::ResetOrReboot
+                | SecurityEvent::SecurityLogWasCleared
+                | SecurityEvent::MemoryExhaustion
+                | SecurityEvent::TamperDetectionActivated
+        )
+    }
+}
+
+#[cfg(test)]
+mod security_event_tests {
+    use super::SecurityEvent;
+
+    /// Whitepaper chapter 8: the 18 event types, and the 7 marked critical.
+    #[test]
+    fn the_whitepapers_event_table() {
+        assert_eq!(SecurityEvent::ALL.len(), 18);
+        let critical: usize = SecurityEvent::ALL
+            .iter()
+            .filter(|e| e.is_critical())
+            .count();
+        assert_eq!(critical, 7);
+        assert!(!SecurityEvent::InvalidTLSVersion.is_critical());
+        assert_eq!(
+            SecurityEvent::InvalidTLSCipherSuite.as_str(),
+            "InvalidTLSCipherSuite"
+        );
+    }
+}

@@ -590,8 +590,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             self.boot_at = Some(now.add_secs(DEFAULT_BOOT_RETRY_S));
             return;
         };
-        self.clock.set(now, conf.current_time);
-        self.meter.wall_clock_changed();
+        self.set_clock(now, conf.current_time);
         let interval = u64::try_from(conf.interval).unwrap_or(0);
         match conf.status {
             RegistrationStatus::Accepted => {
@@ -610,6 +609,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 #[cfg(feature = "profile-firmware")]
                 if let Some(status) = self.journal.firmware_status_after_boot.take() {
                     let _ = self.requests.push(Request::FirmwareStatus(status));
+                    if status == v16::FirmwareStatus::Installed {
+                        self.security_event(SecurityEvent::FirmwareUpdated, None, now);
+                    }
                     self.persist_journal();
                 }
             }
@@ -633,8 +635,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     fn result_heartbeat(&mut self, payload: &str, now: Instant) {
         let opts = self.setup.decode;
         if let Ok(conf) = json::from_str::<v16::HeartbeatResponse>(payload, &opts) {
-            self.clock.set(now, conf.current_time);
-            self.meter.wall_clock_changed();
+            self.set_clock(now, conf.current_time);
         }
     }
 
@@ -698,7 +699,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                     self.result_stop_transaction(&id_tag, payload, now);
                 }
             }
-            TxMessage::Meter { .. } => {}
+            // SecurityEventNotification.conf has no field (security §5.16).
+            TxMessage::Meter { .. } | TxMessage::SecurityEvent { .. } => {}
         }
         self.persist_journal();
         self.update_statuses(now);
@@ -765,6 +767,22 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     pub(super) fn handle_call_error(&mut self, f: InFlight, now: Instant) {
         match f.what {
             Sent::Boot => self.boot_at = Some(now.add_secs(DEFAULT_BOOT_RETRY_S)),
+            Sent::Journal
+                if self
+                    .journal
+                    .queue
+                    .first()
+                    .is_some_and(|q| matches!(q.message, TxMessage::SecurityEvent { .. })) =>
+            {
+                // A SecurityEventNotification that the central system answered with a
+                // CALLERROR was delivered (A04.FR.02 asks for delivery across disconnects, not
+                // for retries of an answered message): it is dropped, not retried, so that a
+                // central system without the security extension does not hold up the
+                // transaction messages behind it.
+                self.journal.pop_front();
+                self.journal_retry_at = None;
+                self.persist_journal();
+            }
             Sent::Journal => {
                 // §3.7.1: a CALLERROR is a "failure to process the message": retry after
                 // TransactionMessageRetryInterval x failures, give up after

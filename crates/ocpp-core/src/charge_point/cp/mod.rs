@@ -20,6 +20,7 @@ mod remote;
 #[cfg(feature = "profile-reservation")]
 mod reservation;
 mod run_loop;
+mod security_events;
 #[cfg(feature = "profile-smart-charging")]
 mod smart;
 mod transaction;
@@ -28,7 +29,9 @@ mod trigger;
 mod views;
 
 use crate::charge_point::capacity::{DefaultLimits, Limits, SmallLimits};
-use views::{ConfigurationView, MeterValuesView, OptionalTextView, StopTransactionView};
+use views::{
+    ConfigurationView, MeterValuesView, OptionalTextView, SecurityEventView, StopTransactionView,
+};
 
 use serde::Serialize;
 
@@ -42,7 +45,7 @@ use crate::v16::{
     self, Action as OcppAction, AuthorizationStatus, AvailabilityStatus, AvailabilityType,
     BootNotificationRequest, ChargePointErrorCode, ChargePointStatus, ClearCacheStatus,
     ConnectorId, DataTransferStatus, IdTagInfo, IdToken, Reason, RegistrationStatus,
-    RemoteStartStopStatus, ResetStatus, ResetType, UnlockStatus,
+    RemoteStartStopStatus, ResetStatus, ResetType, SecurityEvent, UnlockStatus,
 };
 
 use super::auth::{self, AuthCache, AuthContext, Decision, LocalAuthList, Rejection, StopCheck};
@@ -372,6 +375,8 @@ pub struct ChargePoint<
     /// [`ChargePoint::start`] was called: inputs are taken.
     started: bool,
     connected: bool,
+    /// An `InvalidMessages` security event was raised on this connection (one per connection).
+    invalid_message_reported: bool,
     registration: Registration,
     boot_at: Option<Instant>,
     heartbeat_at: Option<Instant>,
@@ -507,6 +512,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             clock: WallClock::EMPTY,
             started: false,
             connected: false,
+            invalid_message_reported: false,
             registration: Registration::Unknown,
             boot_at: None,
             heartbeat_at: None,
@@ -583,6 +589,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         }
         self.started = true;
         self.restore(now, scratch);
+        // Security whitepaper chapter 8: "The Charge Point has booted" (critical).
+        self.security_event(SecurityEvent::StartupOfTheDevice, None, now);
     }
 
     /// Every state that does not survive a power cut back to its power-on value, in place.

@@ -231,6 +231,20 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                     Err(_) => rpc::encode_call(buf, id, "StopTransaction", &view(false)),
                 }
             }
+            TxMessage::SecurityEvent {
+                kind,
+                timestamp,
+                tech_info,
+            } => rpc::encode_call(
+                buf,
+                id,
+                "SecurityEventNotification",
+                &SecurityEventView {
+                    kind: kind.as_str(),
+                    timestamp: *timestamp,
+                    tech_info: tech_info.as_deref(),
+                },
+            ),
             TxMessage::Meter {
                 transaction_id,
                 connector,

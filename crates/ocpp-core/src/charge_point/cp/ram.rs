@@ -24,6 +24,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         ("clock", field(|c: &Self| &c.clock)),
         ("started", field(|c: &Self| &c.started)),
         ("connected", field(|c: &Self| &c.connected)),
+        (
+            "invalid_message_reported",
+            field(|c: &Self| &c.invalid_message_reported),
+        ),
         ("registration", field(|c: &Self| &c.registration)),
         ("boot_at", field(|c: &Self| &c.boot_at)),
         ("heartbeat_at", field(|c: &Self| &c.heartbeat_at)),

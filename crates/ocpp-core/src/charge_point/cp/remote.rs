@@ -29,6 +29,15 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                     self.meter
                         .set_aligned_interval(self.config.clock_aligned_data_interval);
                 }
+                // Security whitepaper chapter 8: "Security parameters, such as keys or the
+                // security profile used, were changed". The key's value is not reported.
+                KeyId::Standard(k @ (Key::SecurityProfile | Key::AuthorizationKey)) => {
+                    self.security_event(
+                        SecurityEvent::ReconfigurationOfSecurityParameters,
+                        Some(k.name()),
+                        now,
+                    );
+                }
                 _ => {}
             }
         }
@@ -49,6 +58,15 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             self.stop_transaction(*c, reason, None, now);
         }
         self.reset = Some((kind, now));
+        self.security_event(
+            SecurityEvent::ResetOrReboot,
+            Some(if kind == ResetType::Hard {
+                "Reset.req Hard"
+            } else {
+                "Reset.req Soft"
+            }),
+            now,
+        );
         Reply::Status(ResetStatus::Accepted.as_str())
     }
 }

@@ -35,6 +35,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 }
             }
             Input::SendDataTransfer(request) => self.send_data_transfer(request)?,
+            Input::SecurityEvent { kind, tech_info } => {
+                self.security_event(kind, tech_info, now);
+            }
         }
         Ok(())
     }
@@ -120,6 +123,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     /// The transport is up: a WebSocket connection to the central system is open.
     pub fn handle_connected(&mut self, now: Instant) {
         self.connected = true;
+        self.invalid_message_reported = false;
         self.inflight = None;
         match self.registration {
             Registration::Accepted => self.queue_changed_statuses(now),
@@ -191,6 +195,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         let opts = self.setup.decode;
         match Frame::parse_with(text, &opts) {
             Err(e) => {
+                // Not a valid OCPP-J message: a security event, once per connection (a peer
+                // sending garbage must not fill the queue with reports of it).
+                if !self.invalid_message_reported {
+                    self.invalid_message_reported = true;
+                    self.security_event(SecurityEvent::InvalidMessages, Some(e.reason), now);
+                }
                 if let Some(id) = e.answer_id() {
                     if self.registration != Registration::Rejected {
                         self.answer_error(id, e.code, e.reason);
@@ -292,10 +302,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             | Event::DiagnosticsUploaded { .. }) => {
                 self.on_transfer_event(&e, now);
             }
-            Event::ClockSync { now: wall } => {
-                self.clock.set(now, wall);
-                self.meter.wall_clock_changed();
-            }
+            Event::ClockSync { now: wall } => self.set_clock(now, wall),
         }
         self.update_statuses(now);
     }

@@ -309,3 +309,14 @@ mod tests {
         }
     }
 }
+
+/// SecurityEventNotification.req (security whitepaper §5.15) from a queued event.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct SecurityEventView<'a> {
+    #[serde(rename = "type")]
+    pub(super) kind: &'static str,
+    pub(super) timestamp: DateTime,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) tech_info: Option<&'a str>,
+}

@@ -17,7 +17,7 @@ use crate::charge_point::metering::{
     IntervalValues, MeterReadings, PackedReadings, Reading, Record, TransactionData,
 };
 use crate::types::{BoundedString, DateTime};
-use crate::v16::{FirmwareStatus, ReadingContext, Reason};
+use crate::v16::{FirmwareStatus, ReadingContext, Reason, SecurityEvent};
 
 use super::{Reservation, Sample, StopEntry, Transaction, TxMessage};
 
@@ -287,17 +287,29 @@ pub(crate) fn read_frame(data: &[u8]) -> Option<(u8, &[u8], usize)> {
 pub(crate) const START_MAX: usize = 1 + 4 + 5 + 21 + 5 + 10 + 5;
 /// StopTransaction with an idTag.
 pub(crate) const STOP_MAX: usize = 1 + 4 + 5 + 22 + 5 + 10 + 1;
+/// The largest encoded SecurityEventNotification (kind, local id, event, time, techInfo).
+pub(crate) const SECURITY_MAX: usize = 1 + 4 + 1 + 10 + 1 + 1 + crate::limits::TECH_INFO_MAX;
 
 const MESSAGE_START: u8 = 1;
 const MESSAGE_STOP: u8 = 2;
 const MESSAGE_METER: u8 = 3;
+/// A critical security event (never dropped).
+const MESSAGE_SECURITY_CRITICAL: u8 = 4;
+/// A non-critical security event (dropped, oldest first, when the queue is full).
+const MESSAGE_SECURITY: u8 = 5;
 
 /// Offset of the fixed-width `transactionId` in an encoded Stop or Meter message.
 pub(crate) const TID_OFFSET: usize = 5;
 
-/// The kind byte of an encoded message is a MeterValues.
-pub(crate) fn message_is_meter(msg: &[u8]) -> bool {
-    msg.first() == Some(&MESSAGE_METER)
+/// The kind byte of an encoded message is one that may be dropped to make room: a MeterValues
+/// or a non-critical security event.
+pub(crate) fn message_is_sheddable(msg: &[u8]) -> bool {
+    matches!(msg.first(), Some(&MESSAGE_METER | &MESSAGE_SECURITY))
+}
+
+/// The kind byte of an encoded message is a StartTransaction.
+pub(crate) fn message_is_start(msg: &[u8]) -> bool {
+    msg.first() == Some(&MESSAGE_START)
 }
 
 /// The local transaction id of an encoded message.
@@ -457,6 +469,21 @@ pub(crate) fn message(w: &mut Writer<'_>, m: &TxMessage) -> Result<(), Full> {
             w.var(u64::from(*connector))?;
             sample(w, s)
         }
+        TxMessage::SecurityEvent {
+            kind,
+            timestamp,
+            tech_info,
+        } => {
+            w.u8(if kind.is_critical() {
+                MESSAGE_SECURITY_CRITICAL
+            } else {
+                MESSAGE_SECURITY
+            })?;
+            w.u32(super::NO_TRANSACTION)?;
+            w.index(SecurityEvent::ALL, *kind)?;
+            w.time(*timestamp)?;
+            w.opt_str(tech_info.as_ref().map(BoundedString::as_str))
+        }
     }
 }
 
@@ -486,6 +513,21 @@ pub(crate) fn read_message(r: &mut Reader<'_>) -> Option<TxMessage> {
             connector: r.u32v()?,
             sample: read_sample(r)?,
         }),
+        MESSAGE_SECURITY | MESSAGE_SECURITY_CRITICAL => {
+            let event: SecurityEvent = r.index(SecurityEvent::ALL)?;
+            // The kind byte and the event's criticality agree (a damaged record does not turn
+            // a critical event into a droppable one).
+            if (kind == MESSAGE_SECURITY_CRITICAL) != event.is_critical()
+                || local_id != super::NO_TRANSACTION
+            {
+                return None;
+            }
+            Some(TxMessage::SecurityEvent {
+                kind: event,
+                timestamp: r.time()?,
+                tech_info: r.opt_str()?,
+            })
+        }
         _ => None,
     }
 }

@@ -1,0 +1,58 @@
+//! Raising security events (see `charge_point::security`).
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+
+/// A wall clock change larger than this (or the first setting after a start) is a
+/// `SettingSystemTime` event; the small corrections every Heartbeat.conf brings are not.
+pub const CLOCK_EVENT_THRESHOLD_MS: u64 = 60_000;
+
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
+    ChargePoint<S, NC, NL, NA, L>
+{
+    /// Queues `kind` as a SecurityEventNotification.req in the journal, stamped now, with
+    /// `tech_info` cut to [`TECH_INFO_MAX`](crate::limits::TECH_INFO_MAX) bytes (see
+    /// `charge_point::security`). The queue admits a transaction only with room for two
+    /// critical events beside its messages (`Journal::room_for_transaction`); a critical event
+    /// is lost only when the queue is full of messages that are never dropped.
+    pub(super) fn security_event(
+        &mut self,
+        kind: SecurityEvent,
+        tech_info: Option<&str>,
+        now: Instant,
+    ) {
+        // The security extension is in use once a security profile is configured (whitepaper
+        // §7.6 SecurityProfile: 0, the default, is "no security profile yet"): a central system
+        // that never configured one may not know SecurityEventNotification at all.
+        if self.config.security_profile == 0 {
+            return;
+        }
+        let tech_info = tech_info.map(|t| {
+            let mut b = BoundedString::new();
+            b.push_cut(t);
+            b
+        });
+        let message = TxMessage::SecurityEvent {
+            kind,
+            timestamp: self.clock.at(now),
+            tech_info,
+        };
+        if self.journal.enqueue(message).is_ok() {
+            self.persist_journal();
+        }
+    }
+
+    /// Sets the wall clock (`wall` at `now`): a `SettingSystemTime` event when it was not set
+    /// since the start, or moves by more than [`CLOCK_EVENT_THRESHOLD_MS`].
+    pub(super) fn set_clock(&mut self, now: Instant, wall: DateTime) {
+        let before = self.clock.is_synced().then(|| self.clock.at(now));
+        self.clock.set(now, wall);
+        self.meter.wall_clock_changed();
+        let moved = before.is_none_or(|b| {
+            b.unix_millis().abs_diff(wall.unix_millis()) > CLOCK_EVENT_THRESHOLD_MS
+        });
+        if moved {
+            self.security_event(SecurityEvent::SettingSystemTime, None, now);
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! Security events (OCPP 1.6 security whitepaper edition 2, chapter 8 and use case A04): queued
+//! as SecurityEventNotification.req in the journal, stored and retried like the
+//! transaction-related messages, raised by the charge point for what it observes and by the
+//! integrator (`Input::SecurityEvent`) for what only the adapter sees.
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::missing_panics_doc,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::sim::{Sent, Sim, setup};
+use ocpp_core::charge_point::Input;
+use ocpp_core::charge_point::journal::{Journal, TxMessage};
+use ocpp_core::types::DateTime;
+use ocpp_core::v16::SecurityEvent;
+use serde_json::{Value, json};
+
+const AUTH_KEY: &str = "0123456789abcdef0123456789ABCDEF01234567";
+
+/// A booted charge point with security profile 1 (basic authentication, whitepaper §2.3).
+fn with_profile_1() -> Sim {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    let conf = sim.call_ok(
+        "ChangeConfiguration",
+        json!({"key": "AuthorizationKey", "value": AUTH_KEY}),
+    );
+    assert_eq!(conf, json!({"status": "Accepted"}));
+    let conf = sim.call_ok(
+        "ChangeConfiguration",
+        json!({"key": "SecurityProfile", "value": "1"}),
+    );
+    assert_eq!(conf, json!({"status": "Accepted"}));
+    sim
+}
+
+/// The SecurityEventNotification CALLs sent so far (answered), as (type, techInfo).
+fn events(sim: &mut Sim) -> Vec<(String, Option<String>)> {
+    sim.answer_all()
+        .into_iter()
+        .filter(|(a, _)| a == "SecurityEventNotification")
+        .map(|(_, p): (String, Value)| {
+            (
+                p["type"].as_str().unwrap().to_owned(),
+                p["techInfo"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+/// Connects and answers BootNotification with Accepted, leaving the CALLs that follow unanswered
+/// (`Sim::boot` answers them all).
+fn boot_only(sim: &mut Sim) {
+    sim.connect();
+    let (id, _) = sim.expect_call("BootNotification");
+    let now = common::sim::cs_time(sim.now);
+    sim.reply(
+        &id,
+        json!({"status": "Accepted", "currentTime": now, "interval": 300}),
+    );
+}
+
+fn kinds(events: &[(String, Option<String>)]) -> Vec<&str> {
+    events.iter().map(|(k, _)| k.as_str()).collect()
+}
+
+/// Whitepaper §7.6: SecurityProfile 0 is "no security profile configured yet"; such a charge
+/// point speaks plain OCPP 1.6 and sends no SecurityEventNotification (a central system that
+/// never configured a profile may not know the message).
+#[test]
+fn without_a_security_profile_no_event_is_sent() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    let conf = sim.call_ok("Reset", json!({"type": "Soft"}));
+    assert_eq!(conf, json!({"status": "Accepted"}));
+    assert!(events(&mut sim).is_empty());
+    let mut sim = sim.restart(setup(1));
+    sim.boot();
+    assert!(events(&mut sim).is_empty());
+}
+
+/// Chapter 8: "Security parameters, such as keys or the security profile used, were changed"
+/// (ReconfigurationOfSecurityParameters, not critical), with the key's name, never its value.
+#[test]
+fn changing_the_security_profile_is_reported_without_the_value() {
+    let mut sim = with_profile_1();
+    let sent = events(&mut sim);
+    assert_eq!(
+        sent,
+        [(
+            "ReconfigurationOfSecurityParameters".to_owned(),
+            Some("SecurityProfile".to_owned())
+        )]
+    );
+    sim.call_ok(
+        "ChangeConfiguration",
+        json!({"key": "AuthorizationKey", "value": AUTH_KEY.to_lowercase()}),
+    );
+    let sent = events(&mut sim);
+    assert_eq!(
+        sent,
+        [(
+            "ReconfigurationOfSecurityParameters".to_owned(),
+            Some("AuthorizationKey".to_owned())
+        )]
+    );
+    assert!(
+        !sim.raw
+            .iter()
+            .any(|f| f.contains(&AUTH_KEY.to_lowercase()[..8])
+                && f.contains("SecurityEventNotification"))
+    );
+}
+
+/// Chapter 8 StartupOfTheDevice and SettingSystemTime (both critical): after a power cycle the
+/// charge point reports its start, and the clock set by BootNotification.conf; a Heartbeat's
+/// small correction is not an event.
+#[test]
+fn a_restart_reports_the_startup_and_the_clock() {
+    let mut sim = with_profile_1();
+    events(&mut sim);
+    let mut sim = sim.restart(setup(1));
+    boot_only(&mut sim);
+    let sent = events(&mut sim);
+    assert_eq!(kinds(&sent), ["StartupOfTheDevice", "SettingSystemTime"]);
+    // A Heartbeat.conf a second off: no event.
+    sim.advance(300_000);
+    let (id, _) = sim.find_call("Heartbeat");
+    let later = DateTime::parse(&common::sim::cs_time(sim.now))
+        .unwrap()
+        .add_millis(1_000);
+    sim.reply(&id, json!({"currentTime": later.to_string()}));
+    assert!(events(&mut sim).is_empty());
+    // Two minutes off: SettingSystemTime.
+    sim.advance(300_000);
+    let (id, _) = sim.find_call("Heartbeat");
+    let off = DateTime::parse(&common::sim::cs_time(sim.now))
+        .unwrap()
+        .add_millis(120_000);
+    sim.reply(&id, json!({"currentTime": off.to_string()}));
+    assert_eq!(kinds(&events(&mut sim)), ["SettingSystemTime"]);
+}
+
+/// A04.FR.02: "queued with a guaranteed delivery": critical events raised while offline survive
+/// power cycles in the journal and are all delivered, in order, after the next boot.
+#[test]
+fn events_raised_offline_survive_power_cycles() {
+    let sim = with_profile_1();
+    // The ReconfigurationOfSecurityParameters event is in flight, unanswered, at the power cut.
+    let mut sim = sim.restart(setup(1));
+    // Offline: two more starts, a tamper sensor.
+    sim.input(Input::SecurityEvent {
+        kind: SecurityEvent::TamperDetectionActivated,
+        tech_info: Some("lid open"),
+    });
+    let mut sim = sim.restart(setup(1));
+    boot_only(&mut sim);
+    let sent = events(&mut sim);
+    assert_eq!(
+        kinds(&sent),
+        [
+            "ReconfigurationOfSecurityParameters",
+            "StartupOfTheDevice",
+            "TamperDetectionActivated",
+            "StartupOfTheDevice",
+            "SettingSystemTime"
+        ]
+    );
+    assert_eq!(sent[2].1.as_deref(), Some("lid open"));
+}
+
+/// Chapter 8 ResetOrReboot (critical): queued when the Reset is accepted, before the restart.
+#[test]
+fn a_reset_is_reported() {
+    let mut sim = with_profile_1();
+    events(&mut sim);
+    let conf = sim.call_ok("Reset", json!({"type": "Hard"}));
+    assert_eq!(conf, json!({"status": "Accepted"}));
+    let sent = events(&mut sim);
+    assert_eq!(
+        sent,
+        [(
+            "ResetOrReboot".to_owned(),
+            Some("Reset.req Hard".to_owned())
+        )]
+    );
+}
+
+/// What only the adapter sees (A00.FR.315 InvalidTLSVersion, A00.FR.309
+/// InvalidCentralSystemCertificate, ...) comes in as `Input::SecurityEvent`; its techInfo is
+/// cut to `TECH_INFO_MAX` bytes.
+#[test]
+fn integrator_events_are_sent_with_their_tech_info_cut() {
+    let mut sim = with_profile_1();
+    events(&mut sim);
+    let long = "x".repeat(100);
+    sim.input(Input::SecurityEvent {
+        kind: SecurityEvent::InvalidTLSVersion,
+        tech_info: Some(&long),
+    });
+    let sent = events(&mut sim);
+    assert_eq!(kinds(&sent), ["InvalidTLSVersion"]);
+    assert_eq!(
+        sent[0].1.as_deref().map(str::len),
+        Some(ocpp_core::limits::TECH_INFO_MAX)
+    );
+}
+
+/// Chapter 8 InvalidMessages: a frame that is not a valid OCPP-J message is reported once per
+/// connection (a peer sending garbage does not fill the queue with reports of it).
+#[test]
+fn invalid_messages_are_reported_once_per_connection() {
+    let mut sim = with_profile_1();
+    events(&mut sim);
+    sim.frame("this is not json");
+    sim.frame("[9, \"x\"]");
+    assert_eq!(kinds(&events(&mut sim)), ["InvalidMessages"]);
+    sim.disconnect();
+    sim.connect();
+    sim.frame("{}");
+    assert_eq!(kinds(&events(&mut sim)), ["InvalidMessages"]);
+}
+
+/// A central system without the security extension answers SecurityEventNotification with a
+/// CALLERROR: the event counts as delivered and is not retried, so the transaction messages
+/// behind it are not held up (§3.7.1's retries are for transaction messages).
+#[test]
+fn a_callerror_for_an_event_is_not_retried() {
+    let mut sim = with_profile_1();
+    let (id, _) = sim.find_call("SecurityEventNotification");
+    sim.reply_error(&id, "NotImplemented");
+    sim.input(Input::SecurityEvent {
+        kind: SecurityEvent::InvalidTLSCipherSuite,
+        tech_info: None,
+    });
+    // Sent at once, not after TransactionMessageRetryInterval.
+    let (_, p) = sim.expect_call("SecurityEventNotification");
+    assert_eq!(p["type"], "InvalidTLSCipherSuite");
+    assert!(!sim.sent.iter().any(|s| matches!(s, Sent::Error { .. })));
+}
+
+fn event(kind: SecurityEvent) -> TxMessage {
+    TxMessage::SecurityEvent {
+        kind,
+        timestamp: DateTime::parse("2024-05-01T12:00:00Z").unwrap(),
+        tech_info: None,
+    }
+}
+
+/// The queue when full: non-critical events make room, oldest first (after the head), like
+/// periodic MeterValues; critical ones are never dropped.
+#[test]
+fn a_full_queue_sheds_non_critical_events_only() {
+    let mut j: Journal = Journal::new();
+    // Non-critical events until one makes room for the next (the queue is full).
+    let mut n = 0;
+    while j.enqueue(event(SecurityEvent::InvalidMessages)) == Ok(false) {
+        n += 1;
+        assert!(n < 1000);
+    }
+    let before = j.queue.len();
+    // A critical event: room is made by dropping the oldest non-critical one (not the head).
+    assert_eq!(j.enqueue(event(SecurityEvent::ResetOrReboot)), Ok(true));
+    assert_eq!(j.queue.len(), before);
+    let kinds: Vec<SecurityEvent> = j
+        .queue
+        .iter()
+        .map(|q| match q.message {
+            TxMessage::SecurityEvent { kind, .. } => kind,
+            _ => panic!(),
+        })
+        .collect();
+    assert_eq!(kinds.last(), Some(&SecurityEvent::ResetOrReboot));
+    // Fill with critical events only: then nothing more fits.
+    let mut j: Journal = Journal::new();
+    while j.enqueue(event(SecurityEvent::StartupOfTheDevice)).is_ok() {}
+    assert!(j.enqueue(event(SecurityEvent::InvalidMessages)).is_err());
+    assert!(j.queue.iter().all(|q| matches!(
+        q.message,
+        TxMessage::SecurityEvent {
+            kind: SecurityEvent::StartupOfTheDevice,
+            ..
+        }
+    )));
+}
