@@ -88,7 +88,7 @@ pub fn base64_decode(input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
         2 => bits == 4,
         _ => false,
     };
-    if symbols % 4 != 0 || !valid_padding || acc != 0 {
+    if symbols & 3 != 0 || !valid_padding || acc != 0 {
         return Err(Error::Malformed);
     }
     Ok(written)
