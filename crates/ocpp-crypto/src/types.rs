@@ -166,6 +166,12 @@ impl Digest {
         })
     }
 
+    /// A digest from a full-size buffer whose first `algorithm.output_len()` bytes are the
+    /// digest (the rest is ignored).
+    pub const fn from_buffer(algorithm: HashAlgorithm, bytes: [u8; MAX_DIGEST_LEN]) -> Self {
+        Self { algorithm, bytes }
+    }
+
     /// The algorithm.
     pub const fn algorithm(&self) -> HashAlgorithm {
         self.algorithm
@@ -330,8 +336,9 @@ pub struct CsrSubject<'a> {
     pub organization: &'a str,
 }
 
-/// RFC 5280's upper bound of commonName and organizationName (`ub-common-name`,
-/// `ub-organization-name`).
+/// The longest commonName and organizationName, in bytes: RFC 5280's upper bound
+/// (`ub-common-name`, `ub-organization-name`: 64 characters), counted in UTF-8 bytes here. A
+/// longer name is [`Error::TooLong`].
 pub const MAX_NAME_LEN: usize = 64;
 
 /// The parts of a distinguished name OCPP looks at (A00.FR.509-511).

@@ -78,22 +78,26 @@ impl Hasher for Sha2Hasher {
     }
 
     fn finalize(self) -> Digest {
-        let (algorithm, result) = match self {
-            Self::Sha256(h) => (HashAlgorithm::Sha256, h.finalize().to_vec()),
-            Self::Sha384(h) => (HashAlgorithm::Sha384, h.finalize().to_vec()),
-            Self::Sha512(h) => (HashAlgorithm::Sha512, h.finalize().to_vec()),
+        let mut out = [0u8; crate::MAX_DIGEST_LEN];
+        let algorithm = match self {
+            Self::Sha256(h) => copy_digest(HashAlgorithm::Sha256, &h.finalize(), &mut out),
+            Self::Sha384(h) => copy_digest(HashAlgorithm::Sha384, &h.finalize(), &mut out),
+            Self::Sha512(h) => copy_digest(HashAlgorithm::Sha512, &h.finalize(), &mut out),
         };
-        // The lengths are the algorithm's by construction.
-        Digest::new(algorithm, &result).unwrap_or_else(|_| empty_digest(algorithm))
+        Digest::from_buffer(algorithm, out)
     }
 }
 
-fn empty_digest(algorithm: HashAlgorithm) -> Digest {
-    // Unreachable in practice; a digest of zeroes never matches a real one.
-    let zeroes = [0u8; crate::MAX_DIGEST_LEN];
-    let len = algorithm.output_len();
-    Digest::new(algorithm, zeroes.get(..len).unwrap_or(&zeroes))
-        .unwrap_or_else(|_| empty_digest(HashAlgorithm::Sha512))
+fn copy_digest(
+    algorithm: HashAlgorithm,
+    digest: &[u8],
+    out: &mut [u8; crate::MAX_DIGEST_LEN],
+) -> HashAlgorithm {
+    // SHA-2 outputs are at most 64 bytes: always fits.
+    if let Some(slot) = out.get_mut(..digest.len()) {
+        slot.copy_from_slice(digest);
+    }
+    algorithm
 }
 
 /// A private key loaded from the store, for signing.
@@ -165,7 +169,7 @@ fn subject_name(subject: &CsrSubject<'_>) -> Result<Name, Error> {
         if text.is_empty() {
             return Err(Error::Malformed);
         }
-        if text.chars().count() > MAX_NAME_LEN {
+        if text.len() > MAX_NAME_LEN {
             return Err(Error::TooLong);
         }
     }
