@@ -84,6 +84,7 @@ pub struct Deserializer<'de> {
 
 impl<'de> Deserializer<'de> {
     /// A deserializer over `input`.
+    #[inline(never)]
     pub fn new(input: &'de str, opts: DecodeOptions) -> Self {
         Deserializer {
             input,

@@ -22,6 +22,13 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BoundedString<const N: usize>(heapless::String<N>);
 
+/// `a.eq_ignore_ascii_case(b)`, out of line: the core compares idTags and configuration keys
+/// this way in about twenty places, each of which inlined the loop.
+#[inline(never)]
+pub(crate) fn eq_ignore_ascii_case(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
 /// `CiString20Type`: idTags, charge point vendor, ...
 pub type CiString20 = BoundedString<20>;
 /// `CiString25Type`: serial numbers, firmware version, ...
@@ -132,7 +139,7 @@ impl<const N: usize> BoundedString<N> {
 
     /// Case-insensitive (ASCII) comparison, as the spec compares `CiString` identifiers.
     pub fn eq_ignore_case(&self, other: &str) -> bool {
-        self.0.as_str().eq_ignore_ascii_case(other)
+        eq_ignore_ascii_case(self.0.as_str(), other)
     }
 }
 

@@ -57,6 +57,7 @@ impl<'a> Writer<'a> {
         self.pos
     }
 
+    #[inline(never)]
     pub(crate) fn bytes(&mut self, data: &[u8]) -> Result<(), Full> {
         let end = self.pos.checked_add(data.len()).ok_or(Full)?;
         self.buf
