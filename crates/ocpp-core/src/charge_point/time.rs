@@ -22,17 +22,20 @@ impl Instant {
 
     /// `self + ms`, saturating.
     #[must_use]
+    #[inline(never)]
     pub const fn add_millis(self, ms: u64) -> Instant {
         Instant(self.0.saturating_add(ms))
     }
 
     /// `self + s` seconds, saturating.
     #[must_use]
+    #[inline(never)]
     pub const fn add_secs(self, s: u64) -> Instant {
         Instant(self.0.saturating_add(s.saturating_mul(1000)))
     }
 
     /// Milliseconds from `earlier` to `self`, zero if `earlier` is later.
+    #[inline(never)]
     pub const fn since(self, earlier: Instant) -> u64 {
         self.0.saturating_sub(earlier.0)
     }

@@ -95,6 +95,7 @@ impl<'de> Deserializer<'de> {
     }
 
     /// Checks that only whitespace follows the value that was read.
+    #[inline(never)]
     pub fn end(&mut self) -> Result<()> {
         match self.peek_ws() {
             None => Ok(()),

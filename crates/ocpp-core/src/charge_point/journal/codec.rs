@@ -150,6 +150,7 @@ impl<'a> Reader<'a> {
         self.data.get(self.pos..).unwrap_or_default()
     }
 
+    #[inline(never)]
     pub(crate) fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
         let end = self.pos.checked_add(n)?;
         let s = self.data.get(self.pos..end)?;
