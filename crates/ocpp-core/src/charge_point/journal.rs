@@ -681,6 +681,7 @@ impl<L: Limits> Journal<L> {
     }
 
     /// The running transaction on `connector`.
+    #[inline(never)]
     pub fn transaction(&self, connector: ConnectorId) -> Option<&Transaction> {
         self.transactions.iter().find(|t| t.connector == connector)
     }

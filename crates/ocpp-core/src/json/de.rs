@@ -84,6 +84,7 @@ pub struct Deserializer<'de> {
 
 impl<'de> Deserializer<'de> {
     /// A deserializer over `input`.
+    #[inline(never)]
     pub fn new(input: &'de str, opts: DecodeOptions) -> Self {
         Deserializer {
             input,
@@ -94,6 +95,7 @@ impl<'de> Deserializer<'de> {
     }
 
     /// Checks that only whitespace follows the value that was read.
+    #[inline(never)]
     pub fn end(&mut self) -> Result<()> {
         match self.peek_ws() {
             None => Ok(()),

@@ -58,6 +58,7 @@ impl<'b> Writer<'b> {
         Writer { buf, len: 0 }
     }
 
+    #[inline(never)]
     pub(crate) fn raw(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         let dst = self
             .buf
@@ -78,6 +79,16 @@ impl<'b> Writer<'b> {
             .get_mut(self.len..)
             .ok_or(EncodeError::BufferFull)?;
         self.len += to_slice(value, rest)?;
+        Ok(())
+    }
+
+    /// Appends a frame's payload (see [`crate::rpc`]'s `Payload`).
+    pub(crate) fn payload(&mut self, value: &dyn crate::rpc::Payload) -> Result<(), EncodeError> {
+        let rest = self
+            .buf
+            .get_mut(self.len..)
+            .ok_or(EncodeError::BufferFull)?;
+        self.len += value.write_json(rest)?;
         Ok(())
     }
 

@@ -387,6 +387,23 @@ fn start<'b>(buf: &'b mut [u8], kind: &[u8], id: &str) -> Result<Writer<'b>, Fra
     Ok(w)
 }
 
+/// A payload as the frame writers take it: something that writes itself as JSON into a buffer.
+/// Behind a `&dyn`, so that there is one copy of each frame writer, not one per message type
+/// (each copy was 100-250 bytes of flash); only the payload's own serialisation is per type.
+pub(crate) trait Payload {
+    /// Writes the payload as compact JSON into `buf`; the number of bytes written.
+    fn write_json(&self, buf: &mut [u8]) -> Result<usize, EncodeError>;
+}
+
+/// Any serialisable value as a [`Payload`] (sized, so that it can be a `&dyn`).
+pub(crate) struct Json<'a, T: ?Sized>(pub &'a T);
+
+impl<T: serde::Serialize + ?Sized> Payload for Json<'_, T> {
+    fn write_json(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
+        json::to_slice(self.0, buf)
+    }
+}
+
 /// Writes a CALL `[2,"<id>","<action>",<payload>]` into `buf` and returns the frame's text.
 pub fn encode_call<'b, T: serde::Serialize + ?Sized>(
     buf: &'b mut [u8],
@@ -394,11 +411,22 @@ pub fn encode_call<'b, T: serde::Serialize + ?Sized>(
     action: &str,
     payload: &T,
 ) -> Result<&'b str, FrameEncodeError> {
+    encode_call_dyn(buf, id, action, &Json(payload))
+}
+
+/// [`encode_call`] of a [`Payload`]: the one copy of it.
+#[inline(never)]
+pub(crate) fn encode_call_dyn<'b>(
+    buf: &'b mut [u8],
+    id: &str,
+    action: &str,
+    payload: &dyn Payload,
+) -> Result<&'b str, FrameEncodeError> {
     let mut w = start(buf, b"[2,\"", id)?;
     w.raw(b",")?;
     w.json(action)?;
     w.raw(b",")?;
-    w.json(payload)?;
+    w.payload(payload)?;
     w.raw(b"]")?;
     Ok(w.finish())
 }
@@ -409,9 +437,19 @@ pub fn encode_call_result<'b, T: serde::Serialize + ?Sized>(
     id: &str,
     payload: &T,
 ) -> Result<&'b str, FrameEncodeError> {
+    encode_call_result_dyn(buf, id, &Json(payload))
+}
+
+/// [`encode_call_result`] of a [`Payload`]: the one copy of it.
+#[inline(never)]
+pub(crate) fn encode_call_result_dyn<'b>(
+    buf: &'b mut [u8],
+    id: &str,
+    payload: &dyn Payload,
+) -> Result<&'b str, FrameEncodeError> {
     let mut w = start(buf, b"[3,\"", id)?;
     w.raw(b",")?;
-    w.json(payload)?;
+    w.payload(payload)?;
     w.raw(b"]")?;
     Ok(w.finish())
 }

@@ -79,6 +79,7 @@ struct Cursor<'a> {
 }
 
 impl Cursor<'_> {
+    #[inline(never)]
     fn digits(&mut self, n: usize) -> Result<u32, InvalidDateTime> {
         let mut v = 0u32;
         for _ in 0..n {
@@ -111,6 +112,7 @@ impl DateTime {
     pub const EPOCH: DateTime = DateTime(0);
 
     /// The instant `millis` milliseconds after the Unix epoch; `None` outside years 0000-9999.
+    #[inline(never)]
     pub const fn from_unix_millis(millis: i64) -> Option<DateTime> {
         if millis < MIN_MILLIS || millis > MAX_MILLIS {
             None

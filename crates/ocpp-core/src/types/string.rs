@@ -22,6 +22,20 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BoundedString<const N: usize>(heapless::String<N>);
 
+/// `a.eq_ignore_ascii_case(b)`, out of line: the core compares idTags and configuration keys
+/// this way in about twenty places, each of which inlined the loop.
+#[inline(never)]
+pub(crate) fn eq_ignore_ascii_case(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// Appends `s` to `out`, or changes nothing and returns false when it does not fit. Not generic
+/// (a view of any capacity) and out of line: one copy for every `BoundedString<N>`.
+#[inline(never)]
+fn push_view(out: &mut heapless::string::StringView, s: &str) -> bool {
+    out.push_str(s).is_ok()
+}
+
 /// `CiString20Type`: idTags, charge point vendor, ...
 pub type CiString20 = BoundedString<20>;
 /// `CiString25Type`: serial numbers, firmware version, ...
@@ -65,12 +79,14 @@ impl<const N: usize> BoundedString<N> {
 
     /// Copies `s`, or refuses it when it is longer than `N` bytes.
     pub fn try_from(s: &str) -> Result<Self, TooLong> {
-        let mut out = heapless::String::new();
-        out.push_str(s).map_err(|_| TooLong {
-            max: N,
-            len: s.len(),
-        })?;
-        Ok(BoundedString(out))
+        let mut out = BoundedString::new();
+        if !push_view(out.0.as_mut_view(), s) {
+            return Err(TooLong {
+                max: N,
+                len: s.len(),
+            });
+        }
+        Ok(out)
     }
 
     /// Copies as much of `s` as fits, cutting at a character boundary. For text that is only
@@ -80,10 +96,10 @@ impl<const N: usize> BoundedString<N> {
         while !s.is_char_boundary(end) {
             end -= 1;
         }
-        let mut out = heapless::String::new();
+        let mut out = BoundedString::new();
         // Cannot fail: `end <= N` and on a character boundary.
-        let _ = out.push_str(s.get(..end).unwrap_or_default());
-        BoundedString(out)
+        push_view(out.0.as_mut_view(), s.get(..end).unwrap_or_default());
+        out
     }
 
     /// The contents.
@@ -106,10 +122,14 @@ impl<const N: usize> BoundedString<N> {
 
     /// Appends a string, or refuses (changing nothing) when it would not fit.
     pub fn push_str(&mut self, s: &str) -> Result<(), TooLong> {
-        self.0.push_str(s).map_err(|_| TooLong {
-            max: N,
-            len: self.0.len() + s.len(),
-        })
+        if push_view(self.0.as_mut_view(), s) {
+            Ok(())
+        } else {
+            Err(TooLong {
+                max: N,
+                len: self.0.len() + s.len(),
+            })
+        }
     }
 
     /// Appends as much of `s` as fits, cutting at a character boundary: for text that is only
@@ -120,7 +140,7 @@ impl<const N: usize> BoundedString<N> {
             end -= 1;
         }
         // Cannot fail: it fits and ends on a character boundary.
-        let _ = self.0.push_str(s.get(..end).unwrap_or_default());
+        push_view(self.0.as_mut_view(), s.get(..end).unwrap_or_default());
     }
 
     /// Appends `value` in decimal, zero-padded to at least `min_digits` digits, cut if it does
@@ -132,7 +152,7 @@ impl<const N: usize> BoundedString<N> {
 
     /// Case-insensitive (ASCII) comparison, as the spec compares `CiString` identifiers.
     pub fn eq_ignore_case(&self, other: &str) -> bool {
-        self.0.as_str().eq_ignore_ascii_case(other)
+        eq_ignore_ascii_case(self.0.as_str(), other)
     }
 }
 

@@ -827,9 +827,11 @@ impl<D: BoundedText> DataTransferRequestOf<D> {
 }
 
 impl<D: BoundedText> DataTransferResponseOf<D> {
-    /// What an in-place decode starts from.
+    /// What an in-place decode starts from (`status` is required, so the one here is never
+    /// kept). All zero bytes, so that starting from it is a `memset`, not a copy of a
+    /// kilobyte-sized constant from flash.
     pub(crate) const EMPTY: Self = DataTransferResponseOf {
-        status: DataTransferStatus::Rejected,
+        status: DataTransferStatus::Accepted,
         data: None,
     };
 }

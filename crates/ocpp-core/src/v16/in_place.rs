@@ -60,27 +60,44 @@ impl Seen {
     /// Records member `i`; `duplicate_field` when it was already read. Unknown members
     /// (`i >= fields.len()`) are not recorded.
     pub(crate) fn first<E: de::Error>(&mut self, i: usize) -> Result<(), E> {
-        let Some(name) = self.fields.get(i) else {
-            return Ok(());
-        };
+        match self.first_name(i) {
+            Some(name) => Err(E::duplicate_field(name)),
+            None => Ok(()),
+        }
+    }
+
+    /// The name of member `i` when it was already read; else records it. Not generic and
+    /// out of line: every in-place decoder calls it.
+    #[inline(never)]
+    fn first_name(&mut self, i: usize) -> Option<&'static str> {
+        let name = self.fields.get(i)?;
         let bit = 1u16 << i;
         if self.bits & bit != 0 {
-            return Err(E::duplicate_field(name));
+            return Some(name);
         }
         self.bits |= bit;
-        Ok(())
+        None
     }
 
     /// `missing_field` for the first of `required` (indexes, in declaration order) not read.
     pub(crate) fn require<E: de::Error>(&self, required: &[usize]) -> Result<(), E> {
+        match self.missing(required) {
+            Some(name) => Err(E::missing_field(name)),
+            None => Ok(()),
+        }
+    }
+
+    /// The name of the first of `required` not read. Not generic and out of line.
+    #[inline(never)]
+    fn missing(&self, required: &[usize]) -> Option<&'static str> {
         for &i in required {
             if self.bits & (1 << i) == 0 {
                 if let Some(name) = self.fields.get(i) {
-                    return Err(E::missing_field(name));
+                    return Some(name);
                 }
             }
         }
-        Ok(())
+        None
     }
 }
 

@@ -30,6 +30,7 @@ string_enum! {
 }
 
 string_enum! {
+    #[none_is_zero]
     /// `RecurrencyKindType` (§7.37).
     pub enum RecurrencyKind {
         Daily = "Daily",
@@ -242,23 +243,27 @@ const PROFILE_FIELDS: &[&str] = &[
 const SET_FIELDS: &[&str] = &["connectorId", "csChargingProfiles"];
 
 impl ChargingSchedule {
-    /// No period, in A: what an in-place decode starts from.
+    /// No period: what an in-place decode starts from (the unit is required, so the one here
+    /// is never kept). All zero bytes, so that starting from it is a `memset`, not a copy of a
+    /// constant from flash.
     pub(crate) const EMPTY: ChargingSchedule = ChargingSchedule {
         duration: None,
         start_schedule: None,
-        charging_rate_unit: ChargingRateUnit::A,
+        charging_rate_unit: ChargingRateUnit::W,
         charging_schedule_period: List::new(),
         min_charging_rate: None,
     };
 }
 
 impl ChargingProfile {
-    /// An empty TxProfile: what an in-place decode starts from.
+    /// An empty profile: what an in-place decode starts from (purpose and kind are required, so
+    /// the ones here are never kept). All zero bytes (`RecurrencyKind` is numbered from 1), so
+    /// that starting from it is a `memset`, not a copy of a 670-byte constant from flash.
     pub(crate) const EMPTY: ChargingProfile = ChargingProfile {
         charging_profile_id: 0,
         transaction_id: None,
         stack_level: 0,
-        charging_profile_purpose: ChargingProfilePurpose::TxProfile,
+        charging_profile_purpose: ChargingProfilePurpose::ChargePointMaxProfile,
         charging_profile_kind: ChargingProfileKind::Absolute,
         recurrency_kind: None,
         valid_from: None,

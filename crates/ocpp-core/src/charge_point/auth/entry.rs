@@ -127,7 +127,7 @@ impl Entry {
     /// Whether this is the entry of `id_tag`, compared case-insensitively (§7.28), like
     /// `IdToken::eq_ignore_case`.
     pub(super) fn matches(&self, id_tag: &str) -> bool {
-        self.id_tag().eq_ignore_ascii_case(id_tag)
+        crate::types::eq_ignore_ascii_case(self.id_tag(), id_tag)
     }
 
     /// The parentIdTag, if any.

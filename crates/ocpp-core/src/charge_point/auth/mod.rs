@@ -338,7 +338,7 @@ pub fn record_id_tag_info<const N: usize, const M: usize>(
 /// a parent are not a group. Compared case-insensitively, as IdTokens (§7.28).
 pub fn same_group(a_parent: Option<&str>, b_parent: Option<&str>) -> bool {
     match (a_parent, b_parent) {
-        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        (Some(a), Some(b)) => crate::types::eq_ignore_ascii_case(a, b),
         _ => false,
     }
 }
@@ -380,7 +380,7 @@ pub fn check_stop(
     presented_info: Option<&IdTagInfo>,
     now: DateTime,
 ) -> StopCheck {
-    if presented.eq_ignore_ascii_case(start_id_tag) {
+    if crate::types::eq_ignore_ascii_case(presented, start_id_tag) {
         return StopCheck::SameIdTag;
     }
     if start_parent.is_none() {

@@ -178,7 +178,7 @@ impl Key {
         Key::ALL
             .iter()
             .copied()
-            .find(|k| k.name().eq_ignore_ascii_case(name))
+            .find(|k| crate::types::eq_ignore_ascii_case(k.name(), name))
     }
 
     /// The feature profile (or the security extension) whose chapter declares the key. A key of

@@ -295,7 +295,7 @@ impl<V: Slots<u8>> Configuration<V> {
     pub(super) fn vendor_lookup(&self, key: &str) -> Option<VendorId> {
         self.vendor
             .iter()
-            .position(|v| v.key.eq_ignore_ascii_case(key))
+            .position(|v| crate::types::eq_ignore_ascii_case(v.key, key))
             .map(VendorId::new)
     }
 

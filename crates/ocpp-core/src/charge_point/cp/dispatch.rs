@@ -831,7 +831,13 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         matches: impl Fn(&DeferredKind) -> bool,
     ) -> Option<AnswerId> {
         let d = self.deferred.iter().find(|d| matches(&d.kind)).cloned()?;
-        self.deferred.retain(|x| x != &d);
+        self.forget_deferred(&d);
         Some(d.id)
+    }
+
+    /// Takes `d` off the deferred list. Out of line: one copy of the comparison.
+    #[inline(never)]
+    pub(super) fn forget_deferred(&mut self, d: &Deferred) {
+        self.deferred.retain(|x| x != d);
     }
 }

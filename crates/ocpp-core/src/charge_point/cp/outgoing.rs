@@ -33,7 +33,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         ) {
             while let Some(req) = self.triggered.first() {
                 self.triggered.pop_front();
-                if req == Request::Boot {
+                if matches!(req, Request::Boot) {
                     let n = rpc::encode_call(buf, id, "BootNotification", &self.setup.boot)
                         .ok()?
                         .len();

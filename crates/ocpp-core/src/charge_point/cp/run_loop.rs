@@ -181,7 +181,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         };
         if let Err(request) = self.requests.push_front(request) {
             // The queue is full of newer requests: the old one cannot wait.
-            if request == Request::DataTransfer {
+            if matches!(request, Request::DataTransfer) {
                 self.outgoing_data_transfer = OutgoingDataTransfer::Answered(None);
                 self.act(Action::DataTransferAnswered { status: None });
             }
@@ -409,7 +409,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     #[inline(never)]
     fn expire_deferred(&mut self, now: Instant) {
         while let Some(d) = self.deferred.iter().find(|d| d.deadline <= now).cloned() {
-            self.deferred.retain(|x| x != &d);
+            self.forget_deferred(&d);
             if let DeferredKind::Unlock(_) = d.kind {
                 self.push_status(d.id, UnlockStatus::UnlockFailed.as_str());
             } else {

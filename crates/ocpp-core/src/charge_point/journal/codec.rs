@@ -57,6 +57,7 @@ impl<'a> Writer<'a> {
         self.pos
     }
 
+    #[inline(never)]
     pub(crate) fn bytes(&mut self, data: &[u8]) -> Result<(), Full> {
         let end = self.pos.checked_add(data.len()).ok_or(Full)?;
         self.buf
@@ -149,6 +150,7 @@ impl<'a> Reader<'a> {
         self.data.get(self.pos..).unwrap_or_default()
     }
 
+    #[inline(never)]
     pub(crate) fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
         let end = self.pos.checked_add(n)?;
         let s = self.data.get(self.pos..end)?;
