@@ -1,6 +1,6 @@
 //! Fuzzes the whole charge point: arbitrary interleavings of connects, disconnects, frames from
 //! the central system (arbitrary well-formed CALLs, answers to our CALLs with arbitrary payloads,
-//! and raw text), hardware events, time and restarts. The charge point must never panic, and
+//! and raw text), hardware events, security events, time and restarts. The charge point must never panic, and
 //! every frame it sends must be a valid OCPP-J frame.
 #![no_main]
 
@@ -41,6 +41,10 @@ enum Op {
     FirmwareDownloaded(bool),
     FirmwareInstalled(bool),
     DiagnosticsUploaded(bool),
+    /// The integrator reports a security event (whitepaper ch. 8), with a techInfo.
+    SecurityEvent(u8, Option<String>),
+    /// Sets SecurityProfile (0-3) directly: security events are raised from 1 on.
+    SecurityProfile(u8),
     Restart,
 }
 
@@ -112,6 +116,13 @@ fuzz_target!(|ops: Vec<Op>| {
             Op::FirmwareDownloaded(ok) => feed(&mut cp, Input::Event(Event::FirmwareDownloaded { ok }), now),
             Op::FirmwareInstalled(ok) => feed(&mut cp, Input::Event(Event::FirmwareInstalled { ok }), now),
             Op::DiagnosticsUploaded(ok) => feed(&mut cp, Input::Event(Event::DiagnosticsUploaded { ok }), now),
+            Op::SecurityEvent(k, info) => {
+                let all = ocpp_core::v16::SecurityEvent::ALL;
+                if let Some(&kind) = all.get(usize::from(k) % all.len()) {
+                    feed(&mut cp, Input::SecurityEvent { kind, tech_info: info.as_deref() }, now);
+                }
+            }
+            Op::SecurityProfile(p) => cp.configuration_mut().security_profile = p % 4,
             Op::Restart => {
                 let storage = cp.into_storage();
                 now = now.add_millis(1000);
