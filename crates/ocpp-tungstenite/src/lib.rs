@@ -141,6 +141,7 @@ mod connect;
 mod driver;
 mod error;
 mod options;
+mod redact;
 mod storage;
 #[cfg(feature = "tokio")]
 mod tokio_driver;
@@ -152,6 +153,7 @@ pub use connect::{
 pub use driver::{Clock, Connection, Control, FRAME_LOG_TARGET, Hooks, LinkEvent, Status};
 pub use error::{ConnectError, Disconnect};
 pub use options::{ConnectOptions, ReconnectPolicy};
+pub use redact::{REDACTED, redact_frame};
 pub use storage::{FileStorage, FileStorageError};
 #[cfg(feature = "tokio")]
 pub use tokio_driver::{AsyncConnection, AsyncIo, AsyncWsStream, connect_async};
