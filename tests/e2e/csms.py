@@ -286,8 +286,9 @@ class CentralSystemChargePoint(OcppChargePoint):
 class CentralSystem:
     """The central system; all of its coroutines run in one asyncio loop."""
 
-    def __init__(self, behaviour: Behaviour | None = None):
+    def __init__(self, behaviour: Behaviour | None = None, ssl_context=None):
         self.behaviour = behaviour or Behaviour()
+        self.ssl_context = ssl_context  # an ssl.SSLContext: wss:// (security profiles 2 and 3)
         self.port = 0
         self._server = None
         self._cond = threading.Condition()
@@ -309,6 +310,7 @@ class CentralSystem:
             subprotocols=[SUBPROTOCOL],
             process_request=self._check_request,
             ping_interval=None,  # the charge point's own keep-alive is part of what we test
+            ssl=self.ssl_context,
         )
         self.port = self._server.sockets[0].getsockname()[1]
         return self.port
@@ -724,8 +726,8 @@ class CentralSystemThread(CentralSystemPeer):
 
     name = "pypi"
 
-    def __init__(self, behaviour: Behaviour | None = None):
-        self.csms = CentralSystem(behaviour)
+    def __init__(self, behaviour: Behaviour | None = None, ssl_context=None):
+        self.csms = CentralSystem(behaviour, ssl_context)
         super().__init__(self.csms._cond, self.csms._messages, self.csms._connections)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name="csms", daemon=True)
@@ -744,6 +746,11 @@ class CentralSystemThread(CentralSystemPeer):
     @property
     def behaviour(self) -> Behaviour:
         return self.csms.behaviour
+
+    @property
+    def url(self) -> str:
+        scheme = "wss" if self.csms.ssl_context is not None else "ws"
+        return f"{scheme}://{HOST}:{self.port}/ocpp"
 
     @property
     def port(self) -> int:

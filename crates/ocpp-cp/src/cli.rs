@@ -38,6 +38,13 @@ pub struct Cli {
     /// PEM private key of --client-cert.
     #[arg(long, requires = "client_cert")]
     pub client_key: Option<PathBuf>,
+    /// Security profile 0-3 (OCPP 1.6 security whitepaper §2) to configure at the first start:
+    /// the SecurityProfile configuration key, stored under --state-dir. A stored higher profile
+    /// is kept (the profile only goes up). 1 and 2 need --password, 3 needs --client-cert and
+    /// --client-key, 2 and 3 need a wss:// URL. From 1 on, security events are sent
+    /// (SecurityEventNotification), a refused server certificate among them.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=3))]
+    pub security_profile: Option<u8>,
     /// chargePointVendor in BootNotification.
     #[arg(long, default_value = "ocpp-rs")]
     pub vendor: String,
@@ -107,6 +114,9 @@ impl Cli {
                 return Err(format!("{} is not a file", path.display()));
             }
         }
+        if let Some(profile) = self.security_profile {
+            self.check_security_profile(profile)?;
+        }
         if self.max_message_size < 4096 {
             return Err("--max-message-size must be at least 4096 bytes".into());
         }
@@ -121,6 +131,29 @@ impl Cli {
             if !path.is_file() {
                 return Err(format!("{} is not a file", path.display()));
             }
+        }
+        Ok(())
+    }
+
+    /// What `--security-profile N` needs (whitepaper §2.2-§2.4): Basic authentication for 1
+    /// and 2, a client certificate for 3, TLS for 2 and 3.
+    fn check_security_profile(&self, profile: u8) -> Result<(), String> {
+        if matches!(profile, 1 | 2) && self.password.is_none() {
+            return Err(format!(
+                "--security-profile {profile} needs --password (HTTP Basic authentication)"
+            ));
+        }
+        if profile == 3 && self.client_cert.is_none() {
+            return Err("--security-profile 3 needs --client-cert and --client-key".into());
+        }
+        let tls = self
+            .csms
+            .as_deref()
+            .is_some_and(|u| u.starts_with("wss://"));
+        if profile >= 2 && !tls {
+            return Err(format!(
+                "--security-profile {profile} needs a wss:// URL in --csms"
+            ));
         }
         Ok(())
     }
@@ -141,5 +174,36 @@ impl Cli {
                 "--ramp must be a rate above 0 such as 1000/s, not {text:?}"
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::Parser;
+
+    fn check(args: &[&str]) -> Result<(), String> {
+        let mut all = vec!["ocpp-cp"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all)
+            .map_err(|e| e.to_string())?
+            .validate()
+    }
+
+    #[test]
+    fn security_profile_needs_its_credentials_and_transport() {
+        let pw = ["--password", "0123456789abcdef0123456789abcdef"];
+        let ws = ["--csms", "ws://127.0.0.1:9000/ocpp"];
+        let wss = ["--csms", "wss://127.0.0.1:9000/ocpp"];
+        assert!(check(&[&ws[..], &["--security-profile", "0"]].concat()).is_ok());
+        assert!(check(&[&ws[..], &pw[..], &["--security-profile", "1"]].concat()).is_ok());
+        assert!(check(&[&wss[..], &pw[..], &["--security-profile", "2"]].concat()).is_ok());
+        let err = check(&[&ws[..], &["--security-profile", "1"]].concat()).unwrap_err();
+        assert!(err.contains("--password"), "{err}");
+        let err = check(&[&ws[..], &pw[..], &["--security-profile", "2"]].concat()).unwrap_err();
+        assert!(err.contains("wss://"), "{err}");
+        let err = check(&[&wss[..], &["--security-profile", "3"]].concat()).unwrap_err();
+        assert!(err.contains("--client-cert"), "{err}");
+        assert!(check(&[&wss[..], &["--security-profile", "4"]].concat()).is_err());
     }
 }

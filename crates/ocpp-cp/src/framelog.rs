@@ -7,6 +7,11 @@
 //!
 //! Frames come from `ocpp-tungstenite` as `tracing` events (target
 //! [`ocpp_tungstenite::FRAME_LOG_TARGET`]); other warnings and errors are printed the same way.
+//!
+//! Secrets never reach it: the `value` of a ChangeConfiguration.req for `AuthorizationKey` is
+//! `***` ([`ocpp_tungstenite::redact_frame`], applied by the adapter and again here), passwords
+//! in URLs are `***` ([`redact`]), the Basic authentication password and the TLS private key are
+//! never logged.
 
 use std::fmt::Write as _;
 use std::sync::Mutex;
@@ -146,7 +151,10 @@ impl<S: Subscriber> Layer<S> for FrameLog {
             other => other,
         };
         if frame {
-            line(&format!("{} {arrow} {}", fields.cp, fields.message));
+            // The adapter logs frames with the AuthorizationKey's value hidden already; again
+            // here, so that no frame reaches stderr or an uploaded diagnostics file with it.
+            let message = ocpp_tungstenite::redact_frame(&fields.message);
+            line(&format!("{} {arrow} {message}", fields.cp));
         } else {
             line(&format!("{level} {}{}", fields.message, fields.rest));
         }
@@ -155,7 +163,39 @@ impl<S: Subscriber> Layer<S> for FrameLog {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{FrameLog, recent, redact};
+    use tracing_subscriber::layer::SubscriberExt;
+
+    /// Security whitepaper A01.FR.12: the AuthorizationKey a central system sets is not
+    /// disclosed in logs (stderr, and the diagnostics file made from the recent lines).
+    #[test]
+    fn the_authorization_key_is_not_logged() {
+        let key = "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf";
+        let subscriber = tracing_subscriber::registry().with(FrameLog { quiet: false });
+        tracing::subscriber::with_default(subscriber, || {
+            let frame = format!(
+                r#"[2,"k-1","ChangeConfiguration",{{"key":"authorizationkey","value":"{key}"}}]"#
+            );
+            // As a frame event (the adapter's, were it not redacted there), and through the
+            // adapter's own frame log.
+            tracing::debug!(
+                target: ocpp_tungstenite::FRAME_LOG_TARGET,
+                cp = "CP-redact",
+                direction = "recv",
+                "{frame}"
+            );
+        });
+        let log = recent();
+        let line = log
+            .lines()
+            .find(|l| l.contains("CP-redact"))
+            .unwrap_or_else(|| panic!("{log}"));
+        assert!(
+            line.contains(r#"{"key":"authorizationkey","value":"***"}"#),
+            "{line}"
+        );
+        assert!(!log.contains(key), "{log}");
+    }
 
     #[test]
     fn passwords_in_urls_are_hidden() {

@@ -13,6 +13,7 @@ use std::sync::mpsc::Receiver;
 use std::thread;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use ocpp_core::charge_point::config::AuthorizationKey;
 use ocpp_core::charge_point::io::Input;
 use ocpp_core::charge_point::{
     Action, ChargePoint, Event, Instant, RecordKey, Registration, Setup, Storage,
@@ -211,6 +212,8 @@ pub struct Runner {
     script: Option<Script>,
     /// Print transactions and authorizations on stdout (not for a quiet fleet).
     print_events: bool,
+    /// `--security-profile`: seeded at the first start.
+    security_profile: Option<u8>,
 }
 
 impl Runner {
@@ -256,6 +259,7 @@ impl Runner {
             scenario: None,
             script: None,
             print_events: true,
+            security_profile: cli.security_profile,
         }
     }
 
@@ -310,24 +314,30 @@ impl Runner {
         // does not allocate and free 64 KiB per charge point (the freed blocks, reused for the
         // next ones' state, would be zeroed and resident).
         let size = self.options.transmit_buffer_size.max(RESTORE_BUFFER);
+        let seed = self.security_profile.filter(|_| first);
+        let password = self.options.basic_auth_password.clone();
+        let start = |scratch: &mut [u8]| {
+            let cp = Box::new(ChargePoint::new(self.setup.clone(), store, now, scratch));
+            match seed {
+                Some(profile) => seed_security_profile(
+                    cp,
+                    &self.setup,
+                    &self.id,
+                    (profile, password.as_deref()),
+                    now,
+                    scratch,
+                ),
+                None => cp,
+            }
+        };
         let mut cp = RESTORE_SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => {
                 if scratch.len() < size {
                     scratch.resize(size, 0);
                 }
-                Box::new(ChargePoint::new(
-                    self.setup.clone(),
-                    store,
-                    now,
-                    &mut scratch,
-                ))
+                start(&mut scratch)
             }
-            Err(_) => Box::new(ChargePoint::new(
-                self.setup.clone(),
-                store,
-                now,
-                &mut vec![0; size],
-            )),
+            Err(_) => start(&mut vec![0; size]),
         });
         if first && self.demo {
             // The demo shows meter values within seconds.
@@ -452,6 +462,73 @@ impl Runner {
             }
         }
     }
+}
+
+/// `--security-profile`: raises the SecurityProfile configuration key to `profile` and stores
+/// it; a stored higher profile is kept (whitepaper §7.6: it only goes up). For profiles 1 and 2,
+/// `password` becomes the AuthorizationKey when none is stored and it is one (16 to 20 bytes in
+/// hexadecimal, whitepaper §7.1), so that the central system sees it in the configuration and
+/// may replace it (the next connection uses the stored key).
+///
+/// Provisioned from "no security profile" (0), the configuration record is written and the
+/// charge point is started anew from its storage, as after a power cycle: that start is then a
+/// security event too (StartupOfTheDevice, which profile 0 does not raise).
+fn seed_security_profile(
+    mut cp: Box<Core>,
+    setup: &Setup,
+    id: &str,
+    (profile, password): (u8, Option<&str>),
+    now: Instant,
+    scratch: &mut [u8],
+) -> Box<Core> {
+    let before = cp.configuration().security_profile;
+    if before > profile {
+        framelog::line(&format!(
+            "{id}: SecurityProfile {before} is stored; --security-profile {profile} ignored \
+             (the profile only goes up)"
+        ));
+        return cp;
+    }
+    if !raise_security_profile(&mut cp, profile, password) {
+        return cp;
+    }
+    if before > 0 {
+        return cp;
+    }
+    let record = match cp.configuration().encode(scratch) {
+        Ok(len) => scratch.get(..len).map(<[u8]>::to_vec),
+        Err(_) => None,
+    };
+    let Some(record) = record else {
+        // Stored at the next turn of the driver instead; this start raised no event.
+        return cp;
+    };
+    let mut store = cp.into_storage();
+    if let Err(e) = store.store(RecordKey::Configuration, &record) {
+        framelog::line(&format!("{id}: cannot store the configuration: {e}"));
+    }
+    let mut cp = Box::new(ChargePoint::new(setup.clone(), store, now, scratch));
+    // In memory whatever the storage did.
+    raise_security_profile(&mut cp, profile, password);
+    cp
+}
+
+/// Raises the profile (and seeds the key) in memory and marks the configuration for storing;
+/// true when something changed.
+fn raise_security_profile(cp: &mut Core, profile: u8, password: Option<&str>) -> bool {
+    let config = cp.configuration_mut();
+    let mut changed = config.security_profile < profile;
+    config.security_profile = config.security_profile.max(profile);
+    if matches!(profile, 1 | 2) && config.authorization_key.is_none() {
+        if let Some(key) = password.and_then(AuthorizationKey::parse) {
+            config.authorization_key = Some(key);
+            changed = true;
+        }
+    }
+    if changed {
+        cp.save_configuration();
+    }
+    changed
 }
 
 /// The host's clock.
@@ -812,5 +889,69 @@ impl Hooks<Store> for SimHooks<'_> {
             self.control_closed = true;
             self.control.close();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+    fn core(store: Store) -> Box<Core> {
+        let mut scratch = vec![0; RESTORE_BUFFER];
+        Box::new(ChargePoint::new(
+            Setup::new("V", "M", 1),
+            store,
+            Instant(0),
+            &mut scratch,
+        ))
+    }
+
+    fn seed(cp: Box<Core>, profile: u8, password: Option<&str>) -> Box<Core> {
+        let mut scratch = vec![0; RESTORE_BUFFER];
+        seed_security_profile(
+            cp,
+            &Setup::new("V", "M", 1),
+            "CP",
+            (profile, password),
+            Instant(0),
+            &mut scratch,
+        )
+    }
+
+    /// `--security-profile` seeds the stored configuration once and only ever raises it.
+    #[test]
+    fn the_security_profile_is_seeded_and_only_goes_up() {
+        let cp = core(Store::Memory(HashMap::new()));
+        assert_eq!(cp.configuration().security_profile, 0);
+        assert_eq!(cp.queued_transaction_messages(), 0);
+        let cp = seed(cp, 2, Some(KEY));
+        assert_eq!(cp.configuration().security_profile, 2);
+        // Started anew with the profile: the start is a security event (StartupOfTheDevice).
+        assert_eq!(cp.queued_transaction_messages(), 1);
+        assert_eq!(
+            cp.configuration()
+                .authorization_key
+                .as_ref()
+                .map(AuthorizationKey::as_str),
+            Some(KEY)
+        );
+        // Stored: a restart finds it, and a lower flag does not lower it.
+        let cp = core(cp.into_storage());
+        assert_eq!(cp.configuration().security_profile, 2);
+        let cp = seed(cp, 1, Some(KEY));
+        assert_eq!(cp.configuration().security_profile, 2);
+        // A higher one raises it (stored at the driver's next turn, as any change).
+        let cp = seed(cp, 3, None);
+        assert_eq!(cp.configuration().security_profile, 3);
+
+        // A password that is no AuthorizationKey (not hexadecimal) is still the Basic
+        // authentication password, but not stored as the key.
+        let cp = seed(core(Store::Memory(HashMap::new())), 1, Some("not hex"));
+        assert_eq!(cp.configuration().security_profile, 1);
+        assert!(cp.configuration().authorization_key.is_none());
+        let cp = core(cp.into_storage());
+        assert_eq!(cp.configuration().security_profile, 1);
     }
 }

@@ -510,6 +510,15 @@ impl Connection {
                 self.link = Link::Down {
                     retry_at: Some(now.add_millis(millis(retry_in))),
                 };
+                // Queued (and stored) before the hooks hear of the failure: they may stop the
+                // driver.
+                if let Some((kind, tech_info)) = security_event(&self.opts, &error) {
+                    let input = Input::SecurityEvent {
+                        kind,
+                        tech_info: Some(&tech_info),
+                    };
+                    self.input(cp, hooks, input, now);
+                }
                 hooks.on_link(&LinkEvent::ConnectFailed {
                     error: &error,
                     retry_in,
@@ -817,6 +826,20 @@ pub(crate) fn password<S: Storage>(opts: &ConnectOptions, cp: &ChargePoint<S>) -
     opts.basic_auth_password.clone()
 }
 
+/// The security event of a failed attempt, to feed to the charge point (none when
+/// [`ConnectOptions::security_events`] is off).
+pub(crate) fn security_event(
+    opts: &ConnectOptions,
+    error: &ConnectError,
+) -> Option<(ocpp_core::v16::SecurityEvent, String)> {
+    let (kind, tech_info) = error.security_event().filter(|_| opts.security_events)?;
+    tracing::info!(
+        cp = %opts.charge_point_id,
+        "security event {} ({tech_info}) for the central system", kind.as_str()
+    );
+    Some((kind, tech_info))
+}
+
 /// Warns when the options do not match the `SecurityProfile` configuration key.
 pub(crate) fn check_profile<S: Storage>(
     opts: &ConnectOptions,
@@ -845,18 +868,12 @@ pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Logs a frame, unless it carries the `AuthorizationKey` (security whitepaper A01.FR.12: never
-/// disclosed in logs).
+/// Logs a frame, with the `AuthorizationKey` a ChangeConfiguration.req carries replaced by
+/// `***` (security whitepaper A01.FR.12: never disclosed in logs; see [`crate::redact_frame`]).
 pub(crate) fn log_frame(cp: &str, direction: &'static str, frame: &str) {
     if !tracing::enabled!(target: FRAME_LOG_TARGET, tracing::Level::DEBUG) {
         return;
     }
-    if frame.to_ascii_lowercase().contains("authorizationkey") {
-        tracing::debug!(
-            target: FRAME_LOG_TARGET, cp, direction,
-            "<{} bytes, not shown: it names the AuthorizationKey>", frame.len()
-        );
-    } else {
-        tracing::debug!(target: FRAME_LOG_TARGET, cp, direction, "{frame}");
-    }
+    let frame = crate::redact_frame(frame);
+    tracing::debug!(target: FRAME_LOG_TARGET, cp, direction, "{frame}");
 }

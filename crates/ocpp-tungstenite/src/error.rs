@@ -4,6 +4,8 @@ use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use ocpp_core::v16::SecurityEvent;
+
 /// A connection attempt failed. Each cause an operator must tell apart has its own variant.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -89,6 +91,103 @@ impl ConnectError {
             self,
             ConnectError::CredentialsRejected { .. } | ConnectError::Tls(_)
         )
+    }
+
+    /// The security event (OCPP 1.6 security whitepaper edition 2, chapter 8) this failure is,
+    /// with a short `techInfo`, or `None` when it is none (the network, a timeout, the
+    /// options, another HTTP status). The drivers feed it to the charge point
+    /// (`Input::SecurityEvent`) after every failed attempt, unless
+    /// [`ConnectOptions::security_events`](crate::ConnectOptions::security_events) is off:
+    ///
+    /// | failure | event | `techInfo` |
+    /// |---|---|---|
+    /// | the central system's certificate did not verify (`rustls::Error::InvalidCertificate`: unknown issuer, expired, wrong name, ...; A00.FR.309, A00.FR.413) | `InvalidCentralSystemCertificate` | the `CertificateError` kind, e.g. `UnknownIssuer` |
+    /// | no certificate from the central system, or none we can parse | `InvalidCentralSystemCertificate` | `NoCertificatesPresented`, `UnsupportedNameType` |
+    /// | the central system offers a TLS version below 1.2, or none in common (A00.FR.315, A00.FR.419) | `InvalidTLSVersion` | `ServerDoesNotSupportTls12Or13`, `AlertReceived(ProtocolVersion)`, ... |
+    /// | no cipher suite in common: a `handshake_failure` or `insufficient_security` alert, or a suite we did not offer (A00.FR.322, A00.FR.426) | `InvalidTLSCipherSuite` | `AlertReceived(HandshakeFailure)`, `SelectedUnofferedCipherSuite`, ... |
+    /// | the central system refused our TLS client certificate (a certificate alert) | `FailedToAuthenticateAtCentralSystem` | `AlertReceived(BadCertificate)`, ... |
+    /// | HTTP 401 or 403 on the WebSocket upgrade | `FailedToAuthenticateAtCentralSystem` | `HTTP 401`, `HTTP 403` |
+    ///
+    /// `techInfo` names a kind of error, never a certificate's content or a credential. A
+    /// `handshake_failure` alert is the server's answer to no common cipher suite, but a TLS
+    /// 1.2 server may send it for other reasons too (a missing client certificate): it is
+    /// reported as the cipher suite, what it most often means.
+    pub fn security_event(&self) -> Option<(SecurityEvent, String)> {
+        match self {
+            ConnectError::Tls(e) => tls_security_event(e),
+            ConnectError::CredentialsRejected { status } => Some((
+                SecurityEvent::FailedToAuthenticateAtCentralSystem,
+                format!("HTTP {status}"),
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// See [`ConnectError::security_event`].
+fn tls_security_event(e: &rustls::Error) -> Option<(SecurityEvent, String)> {
+    use rustls::{AlertDescription as A, Error as E, PeerIncompatible as I, PeerMisbehaved as M};
+    let event = match e {
+        E::InvalidCertificate(cert) => {
+            return Some((
+                SecurityEvent::InvalidCentralSystemCertificate,
+                variant_name(cert),
+            ));
+        }
+        E::NoCertificatesPresented | E::UnsupportedNameType => {
+            SecurityEvent::InvalidCentralSystemCertificate
+        }
+        E::PeerIncompatible(
+            I::ServerDoesNotSupportTls12Or13
+            | I::ServerTlsVersionIsDisabledByOurConfig
+            | I::SupportedVersionsExtensionRequired
+            | I::Tls12NotOffered
+            | I::Tls12NotOfferedOrEnabled,
+        )
+        | E::PeerMisbehaved(
+            M::IllegalHelloRetryRequestWithUnsupportedVersion
+            | M::SelectedTls12UsingTls13VersionExtension,
+        )
+        | E::AlertReceived(A::ProtocolVersion) => SecurityEvent::InvalidTLSVersion,
+        E::PeerIncompatible(I::NoCipherSuitesInCommon)
+        | E::PeerMisbehaved(
+            M::SelectedUnofferedCipherSuite | M::SelectedUnusableCipherSuiteForVersion,
+        )
+        | E::AlertReceived(A::HandshakeFailure | A::InsufficientSecurity) => {
+            SecurityEvent::InvalidTLSCipherSuite
+        }
+        E::AlertReceived(
+            A::BadCertificate
+            | A::UnsupportedCertificate
+            | A::CertificateRevoked
+            | A::CertificateExpired
+            | A::CertificateUnknown
+            | A::CertificateRequired
+            | A::UnknownCA
+            | A::AccessDenied,
+        ) => SecurityEvent::FailedToAuthenticateAtCentralSystem,
+        _ => return None,
+    };
+    let tech_info = match e {
+        E::PeerIncompatible(i) => variant_name(i),
+        E::PeerMisbehaved(m) => variant_name(m),
+        E::AlertReceived(a) => format!("AlertReceived({a:?})"),
+        other => variant_name(other),
+    };
+    Some((event, tech_info))
+}
+
+/// The name of an enum value's variant, from its `Debug` text (`NotValidForNameContext { .. }`
+/// gives `NotValidForNameContext`): a kind, without the names or data it may carry.
+fn variant_name(value: &dyn std::fmt::Debug) -> String {
+    let name: String = format!("{value:?}")
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    if name.is_empty() {
+        "Other".into()
+    } else {
+        name
     }
 }
 

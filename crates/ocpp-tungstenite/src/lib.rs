@@ -69,9 +69,14 @@
 //! TLS is rustls with the `ring` provider: TLS 1.2 and 1.3 only (A00.FR.312), ECDHE suites (the
 //! charge point's set of A00.FR.318), no compression (A00.FR.320). The server certificate is
 //! verified against `ca_bundle` (or the webpki roots) including its name: the URL's host must be
-//! in the certificate (A00.FR.307, A00.FR.308). A failure is [`ConnectError::Tls`]. Reporting
-//! security events (InvalidCentralSystemCertificate, ...) to the central system is the
-//! integrator's part: [`Hooks::on_link`] sees every failure.
+//! in the certificate (A00.FR.307, A00.FR.308). A failure is [`ConnectError::Tls`].
+//!
+//! A failed attempt that is a security event (whitepaper chapter 8: a server certificate that
+//! does not verify, no common TLS version or cipher suite, credentials refused; see
+//! [`ConnectError::security_event`]) is fed to the charge point as `Input::SecurityEvent` by
+//! both drivers, once per attempt, before [`Hooks::on_link`] hears of it: the charge point
+//! queues a SecurityEventNotification.req (from `SecurityProfile` 1 on) and sends it after the
+//! next good connection. [`ConnectOptions::security_events`] turns it off.
 //!
 //! A warning is logged when the options amount to another profile than the charge point's
 //! `SecurityProfile` configuration key (when that is not 0).
@@ -99,12 +104,13 @@
 //!
 //! - target `ocpp_tungstenite::frame` ([`FRAME_LOG_TARGET`]), level `DEBUG`: every OCPP frame,
 //!   with fields `cp` (the charge point id) and `direction` (`send` or `recv`), the frame as the
-//!   message. A frame that names the `AuthorizationKey` is logged by size only (A01.FR.12).
+//!   message. The `value` of an `AuthorizationKey` in a frame (ChangeConfiguration.req) is
+//!   logged as `"***"` (A01.FR.12; [`redact_frame`]).
 //! - `INFO`: connected, closed; `WARN`: connection attempt failed, disconnected (with the reason
 //!   and the delay before the next attempt); `DEBUG`: actions handed to the hooks; `TRACE`:
 //!   pings and pongs.
 //!
-//! The Basic authentication password is never logged.
+//! The Basic authentication password is never logged (nor shown by `ConnectOptions`'s `Debug`).
 //!
 //! # The driver loop
 //!
@@ -141,6 +147,7 @@ mod connect;
 mod driver;
 mod error;
 mod options;
+mod redact;
 mod storage;
 #[cfg(feature = "tokio")]
 mod tokio_driver;
@@ -152,6 +159,7 @@ pub use connect::{
 pub use driver::{Clock, Connection, Control, FRAME_LOG_TARGET, Hooks, LinkEvent, Status};
 pub use error::{ConnectError, Disconnect};
 pub use options::{ConnectOptions, ReconnectPolicy};
+pub use redact::{REDACTED, redact_frame};
 pub use storage::{FileStorage, FileStorageError};
 #[cfg(feature = "tokio")]
 pub use tokio_driver::{AsyncConnection, AsyncIo, AsyncWsStream, connect_async};

@@ -8,7 +8,10 @@ use std::time::Duration;
 /// Build with [`ConnectOptions::new`] and set the public fields; every field is documented with
 /// its default. See the [crate documentation](crate) for how the fields map onto the OCPP security
 /// profiles.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` output shows whether a Basic authentication password is set, never the
+/// password.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConnectOptions {
     /// The central system's OCPP-J endpoint URL (`ws://` or `wss://`), without the charge point
@@ -78,6 +81,41 @@ pub struct ConnectOptions {
     /// collected up to this size before they are written (a flush writes them anyway). 0 writes
     /// each frame at once and keeps no buffer. Default: 128 KiB, tungstenite's default.
     pub write_buffer_size: usize,
+    /// When true (the default), a failed connection attempt that is a security event (a
+    /// central system certificate that does not verify, no common TLS version or cipher suite,
+    /// credentials refused: see [`ConnectError::security_event`](crate::ConnectError::security_event))
+    /// is fed to the charge point as `Input::SecurityEvent`, which queues a
+    /// SecurityEventNotification.req for the next connection (when its `SecurityProfile` is 1 or
+    /// more). Turn it off if your hooks report these failures themselves.
+    pub security_events: bool,
+}
+
+impl std::fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("url", &self.url)
+            .field("charge_point_id", &self.charge_point_id)
+            .field(
+                "basic_auth_password",
+                &self.basic_auth_password.as_ref().map(|_| "***"),
+            )
+            .field("use_authorization_key", &self.use_authorization_key)
+            .field("ca_bundle", &self.ca_bundle)
+            .field("client_cert", &self.client_cert)
+            .field("client_key", &self.client_key)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("write_timeout", &self.write_timeout)
+            .field("close_timeout", &self.close_timeout)
+            .field("pong_timeout_intervals", &self.pong_timeout_intervals)
+            .field("poll_interval", &self.poll_interval)
+            .field("reconnect", &self.reconnect)
+            .field("max_message_size", &self.max_message_size)
+            .field("transmit_buffer_size", &self.transmit_buffer_size)
+            .field("read_buffer_size", &self.read_buffer_size)
+            .field("write_buffer_size", &self.write_buffer_size)
+            .field("security_events", &self.security_events)
+            .finish()
+    }
 }
 
 impl ConnectOptions {
@@ -101,6 +139,7 @@ impl ConnectOptions {
             transmit_buffer_size: 64 * 1024,
             read_buffer_size: 128 * 1024,
             write_buffer_size: 128 * 1024,
+            security_events: true,
         }
     }
 

@@ -20,7 +20,7 @@ use tungstenite::protocol::frame::coding::CloseCode;
 use crate::connect::{Plan, handshake_error, io_error, tls_config};
 use crate::driver::{
     Clock, Command, Control, Hooks, LinkEvent, Tx, check_profile, log_frame, millis, next_delay,
-    password,
+    password, security_event,
 };
 use crate::error::{ConnectError, Disconnect, close_for};
 use crate::options::ConnectOptions;
@@ -307,6 +307,15 @@ impl AsyncConnection {
                         cp = %self.opts.charge_point_id, url = %self.url,
                         "connection failed: {error}; next attempt in {retry_in:?}"
                     );
+                    // Queued (and stored) before the hooks hear of the failure: they may close.
+                    if let Some((kind, tech_info)) = security_event(&self.opts, &error) {
+                        let input = Input::SecurityEvent {
+                            kind,
+                            tech_info: Some(&tech_info),
+                        };
+                        self.input(cp, input, now);
+                        self.drain_offline(cp, hooks, now);
+                    }
                     hooks.on_link(&LinkEvent::ConnectFailed {
                         error: &error,
                         retry_in,
@@ -394,6 +403,7 @@ impl AsyncConnection {
         loop {
             match next_output(cp, now, self.buf_size) {
                 Out::Frame(frame) => {
+                    let frame = crate::redact_frame(&frame);
                     tracing::warn!(cp = %self.opts.charge_point_id, "frame while disconnected dropped: {frame}");
                 }
                 Out::Action(action) => hooks.on_action(cp, action, now),
