@@ -377,6 +377,9 @@ pub struct ChargePoint<
     connected: bool,
     /// An `InvalidMessages` security event was raised on this connection (one per connection).
     invalid_message_reported: bool,
+    /// When this start happened, until its StartupOfTheDevice event is raised (at the first
+    /// setting of the wall clock).
+    started_at: Option<Instant>,
     registration: Registration,
     boot_at: Option<Instant>,
     heartbeat_at: Option<Instant>,
@@ -513,6 +516,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             started: false,
             connected: false,
             invalid_message_reported: false,
+            started_at: None,
             registration: Registration::Unknown,
             boot_at: None,
             heartbeat_at: None,
@@ -589,8 +593,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         }
         self.started = true;
         self.restore(now, scratch);
-        // Security whitepaper chapter 8: "The Charge Point has booted" (critical).
-        self.security_event(SecurityEvent::StartupOfTheDevice, None, now);
+        // Security whitepaper chapter 8: "The Charge Point has booted" (critical). Raised when
+        // the wall clock is first set, stamped with the wall time of this start (see
+        // `set_clock`): a timestamp of 1970 would tell the central system nothing.
+        self.started_at = Some(now);
     }
 
     /// Every state that does not survive a power cut back to its power-on value, in place.

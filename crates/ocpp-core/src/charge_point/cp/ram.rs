@@ -28,6 +28,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             "invalid_message_reported",
             field(|c: &Self| &c.invalid_message_reported),
         ),
+        ("started_at", field(|c: &Self| &c.started_at)),
         ("registration", field(|c: &Self| &c.registration)),
         ("boot_at", field(|c: &Self| &c.boot_at)),
         ("heartbeat_at", field(|c: &Self| &c.heartbeat_at)),

@@ -21,6 +21,16 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         tech_info: Option<&str>,
         now: Instant,
     ) {
+        self.security_event_at(kind, tech_info, self.clock.at(now));
+    }
+
+    /// [`ChargePoint::security_event`] stamped `timestamp`.
+    fn security_event_at(
+        &mut self,
+        kind: SecurityEvent,
+        tech_info: Option<&str>,
+        timestamp: DateTime,
+    ) {
         // The security extension is in use once a security profile is configured (whitepaper
         // §7.6 SecurityProfile: 0, the default, is "no security profile yet"): a central system
         // that never configured one may not know SecurityEventNotification at all.
@@ -34,7 +44,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         });
         let message = TxMessage::SecurityEvent {
             kind,
-            timestamp: self.clock.at(now),
+            timestamp,
             tech_info,
         };
         if self.journal.enqueue(message).is_ok() {
@@ -42,12 +52,19 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         }
     }
 
-    /// Sets the wall clock (`wall` at `now`): a `SettingSystemTime` event when it was not set
-    /// since the start, or moves by more than [`CLOCK_EVENT_THRESHOLD_MS`].
+    /// Sets the wall clock (`wall` at `now`): the first time since the start, the start's
+    /// StartupOfTheDevice event, stamped with the wall time of the start (the monotonic clock
+    /// tells how long ago it was; a power cut before the clock is ever set loses that start's
+    /// event); then a `SettingSystemTime` event when the clock was not set since the start, or
+    /// moves by more than [`CLOCK_EVENT_THRESHOLD_MS`].
     pub(super) fn set_clock(&mut self, now: Instant, wall: DateTime) {
         let before = self.clock.is_synced().then(|| self.clock.at(now));
         self.clock.set(now, wall);
         self.meter.wall_clock_changed();
+        if let Some(started) = self.started_at.take() {
+            let at = self.clock.at(started);
+            self.security_event_at(SecurityEvent::StartupOfTheDevice, None, at);
+        }
         let moved = before.is_none_or(|b| {
             b.unix_millis().abs_diff(wall.unix_millis()) > CLOCK_EVENT_THRESHOLD_MS
         });
