@@ -926,10 +926,15 @@ mod tests {
         let cp = core(Store::Memory(HashMap::new()));
         assert_eq!(cp.configuration().security_profile, 0);
         assert_eq!(cp.queued_transaction_messages(), 0);
-        let cp = seed(cp, 2, Some(KEY));
+        let mut cp = seed(cp, 2, Some(KEY));
         assert_eq!(cp.configuration().security_profile, 2);
-        // Started anew with the profile: the start is a security event (StartupOfTheDevice).
-        assert_eq!(cp.queued_transaction_messages(), 1);
+        // Started with the profile: the start is a security event (StartupOfTheDevice), raised
+        // once the wall clock is known, with SettingSystemTime.
+        assert_eq!(cp.queued_transaction_messages(), 0);
+        let wall = DateTime::parse("2026-12-07T12:00:00Z").unwrap();
+        cp.handle_input(Input::Event(Event::ClockSync { now: wall }), Instant(0))
+            .unwrap();
+        assert_eq!(cp.queued_transaction_messages(), 2);
         assert_eq!(
             cp.configuration()
                 .authorization_key
