@@ -73,6 +73,13 @@ pub trait Hooks<S: Storage> {
         let _ = event;
     }
 
+    /// `frame` was handed to the WebSocket (statistics: a simulator counts what it sent). Its
+    /// delivery is not certain: the link may fail before it arrives (the core sends a
+    /// transaction message again then).
+    fn on_transmit(&mut self, frame: &str) {
+        let _ = frame;
+    }
+
     /// Called on every turn of the loop (at least every `poll_interval`), before the events:
     /// work that is not an input (statistics, commands to the hardware). Inputs go through
     /// [`Hooks::poll_event`].
@@ -614,14 +621,18 @@ impl Connection {
                 Output::Transmit(frame) => {
                     log_frame(&self.opts.charge_point_id, "send", frame);
                     let result = match &mut self.link {
-                        Link::Up(up) => up.ws.write(Message::text(frame.to_owned())),
+                        Link::Up(up) => Some(up.ws.write(Message::text(frame.to_owned()))),
                         // The charge point is told of the end of the link right after.
-                        _ => Ok(()),
+                        _ => None,
                     };
                     sent = true;
-                    if let Err(e) = result {
-                        sent = false;
-                        self.link_down(cp, hooks, &Disconnect::Error(e), now);
+                    match result {
+                        Some(Err(e)) => {
+                            sent = false;
+                            self.link_down(cp, hooks, &Disconnect::Error(e), now);
+                        }
+                        Some(Ok(())) => hooks.on_transmit(frame),
+                        None => {}
                     }
                 }
                 Output::Action(action) => {

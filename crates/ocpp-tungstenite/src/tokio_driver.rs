@@ -434,6 +434,7 @@ impl AsyncConnection {
                     if closing {
                         continue;
                     }
+                    hooks.on_transmit(&frame);
                     let message = Message::text(frame);
                     bounded(write_timeout, ws.feed(message))
                         .await
