@@ -299,3 +299,171 @@ fn a_full_queue_sheds_non_critical_events_only() {
         }
     )));
 }
+
+/// The outputs of a drain after `frame`, in order: frames sent (as their action or "result") and
+/// `Reconnect` actions.
+fn profile_outputs(sim: &mut Sim) -> Vec<String> {
+    use ocpp_core::charge_point::Action;
+    let mut out: Vec<String> = sim
+        .sent
+        .drain(..)
+        .map(|s| match s {
+            Sent::Call { action, .. } => action,
+            Sent::Result { .. } => "result".to_owned(),
+            Sent::Error { .. } => "error".to_owned(),
+        })
+        .collect();
+    for a in sim.take_actions() {
+        if let Action::Reconnect { security_profile } = a {
+            out.push(format!("Reconnect({security_profile})"));
+        }
+    }
+    out
+}
+
+/// Whitepaper A05.FR.03/04: a raise to 2 needs a CentralSystemRootCertificate, to 3 also a
+/// ChargePointCertificate (declared by the integrator in `Setup::security` until the charge
+/// point keeps its own certificate store); A05.FR.01: never down, nor to the same.
+#[test]
+fn a_raise_needs_its_prerequisites_and_never_goes_down() {
+    let mut sim = with_profile_1();
+    for (value, status) in [
+        ("2", "Rejected"),
+        ("3", "Rejected"),
+        ("1", "Rejected"),
+        ("0", "Rejected"),
+    ] {
+        let conf = sim.call_ok(
+            "ChangeConfiguration",
+            json!({"key": "SecurityProfile", "value": value}),
+        );
+        assert_eq!(conf["status"], status, "{value}");
+    }
+    let mut s = setup(1);
+    s.security.central_system_root_certificate = true;
+    let mut sim = sim.restart(s);
+    sim.boot();
+    let conf = sim.call_ok(
+        "ChangeConfiguration",
+        json!({"key": "SecurityProfile", "value": "3"}),
+    );
+    assert_eq!(
+        conf["status"], "Rejected",
+        "profile 3 needs a charge point certificate"
+    );
+    let conf = sim.call_ok(
+        "ChangeConfiguration",
+        json!({"key": "SecurityProfile", "value": "2"}),
+    );
+    assert_eq!(conf["status"], "Accepted");
+}
+
+/// A05.FR.05-07: after an accepted raise the charge point answers, then asks the adapter to
+/// reconnect with the new profile; A05.FR.09: once that connection is up, the raise holds (no
+/// fallback however many later attempts fail).
+#[test]
+fn an_accepted_raise_reconnects_after_the_answer_and_holds_once_connected() {
+    let mut s = setup(1);
+    s.security.central_system_root_certificate = true;
+    let mut sim = Sim::with(
+        s,
+        common::sim::Store::new(),
+        ocpp_core::charge_point::Instant(0),
+    );
+    sim.boot();
+    sim.call_ok(
+        "ChangeConfiguration",
+        json!({"key": "AuthorizationKey", "value": AUTH_KEY}),
+    );
+    sim.call_ok(
+        "ChangeConfiguration",
+        json!({"key": "SecurityProfile", "value": "1"}),
+    );
+    sim.answer_all();
+    sim.take_actions();
+    sim.expect_answer_to("up", "ChangeConfiguration");
+    sim.input_no_drain(Input::Frame(
+        &json!([2, "up", "ChangeConfiguration", {"key": "SecurityProfile", "value": "2"}])
+            .to_string(),
+    ))
+    .unwrap();
+    sim.drain();
+    let out = profile_outputs(&mut sim);
+    let answer = out.iter().position(|o| o == "result").unwrap();
+    let reconnect = out.iter().position(|o| o == "Reconnect(2)").unwrap();
+    assert!(answer < reconnect, "{out:?}");
+    sim.disconnect();
+    sim.connect();
+    for _ in 0..5 {
+        sim.disconnect();
+        sim.input(Input::ConnectFailed);
+    }
+    assert!(
+        profile_outputs(&mut sim)
+            .iter()
+            .all(|o| !o.starts_with("Reconnect"))
+    );
+    assert_eq!(sim.cp.configuration().security_profile, 2);
+}
+
+/// A05.FR.08: a raise that cannot connect falls back to the previous profile after
+/// `PROFILE_FALLBACK_ATTEMPTS` failed attempts: stored, reported
+/// (ReconfigurationOfSecurityParameters) and a reconnection asked for with it.
+#[test]
+fn a_raise_that_cannot_connect_falls_back() {
+    let mut s = setup(1);
+    s.security.central_system_root_certificate = true;
+    let mut sim = Sim::with(
+        s.clone(),
+        common::sim::Store::new(),
+        ocpp_core::charge_point::Instant(0),
+    );
+    sim.boot();
+    sim.call_ok(
+        "ChangeConfiguration",
+        json!({"key": "AuthorizationKey", "value": AUTH_KEY}),
+    );
+    sim.call_ok(
+        "ChangeConfiguration",
+        json!({"key": "SecurityProfile", "value": "1"}),
+    );
+    // Profile 1 connected: it holds. Then a raise to 2 that never connects.
+    sim.disconnect();
+    sim.connect();
+    sim.call_ok(
+        "ChangeConfiguration",
+        json!({"key": "SecurityProfile", "value": "2"}),
+    );
+    sim.answer_all();
+    sim.take_actions();
+    sim.disconnect();
+    for n in 1..ocpp_core::charge_point::PROFILE_FALLBACK_ATTEMPTS {
+        sim.input(Input::ConnectFailed);
+        assert!(
+            profile_outputs(&mut sim).is_empty(),
+            "no fallback after {n} failure(s)"
+        );
+    }
+    sim.input(Input::ConnectFailed);
+    assert_eq!(profile_outputs(&mut sim), ["Reconnect(1)"]);
+    assert_eq!(sim.cp.configuration().security_profile, 1);
+    // Stored, and reported once connected again.
+    let mut sim = sim.restart(s);
+    assert_eq!(sim.cp.configuration().security_profile, 1);
+    sim.connect();
+    let (id, _) = sim.expect_call("BootNotification");
+    let now = common::sim::cs_time(sim.now);
+    sim.reply(
+        &id,
+        json!({"status": "Accepted", "currentTime": now, "interval": 300}),
+    );
+    let infos: Vec<Option<String>> = events(&mut sim)
+        .into_iter()
+        .filter(|(k, _)| k == "ReconfigurationOfSecurityParameters")
+        .map(|(_, i)| i)
+        .collect();
+    assert!(
+        infos.contains(&Some("SecurityProfile fallback to 1".to_owned())),
+        "{infos:?}"
+    );
+}

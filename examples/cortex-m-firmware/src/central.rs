@@ -155,6 +155,7 @@ impl Board {
             Action::DataTransferRequested => panic!("unexpected Action::DataTransferRequested"),
             Action::DataTransferAnswered { .. } => "data transfer answered",
             Action::StorageFailed { key } => panic!("storage failed: {}", key.name()),
+            Action::Reconnect { .. } => panic!("unexpected Action::Reconnect"),
         };
         hprintln!("          hw: {}", name);
         None

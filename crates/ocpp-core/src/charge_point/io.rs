@@ -186,6 +186,15 @@ pub enum Action {
         /// The record.
         key: RecordKey,
     },
+    /// Close the connection and connect again with SecurityProfile `security_profile`
+    /// (security whitepaper A05.FR.06/07 after a raise, or A05.FR.08 falling back to the
+    /// previous one): the scheme, credentials and certificates of that profile. Given once the
+    /// ChangeConfiguration.conf is out. Report each failed attempt with
+    /// [`Input::ConnectFailed`] so that a raise that cannot connect falls back.
+    Reconnect {
+        /// The profile to connect with, 0 to 3.
+        security_profile: u8,
+    },
 }
 
 /// One input to the charge point: everything the outside world tells it goes through
@@ -222,6 +231,11 @@ pub enum Input<'a> {
     /// [`Action::DataTransferAnswered`]. One at a time: refused with [`Refused::Busy`] while
     /// another is pending. The request is copied.
     SendDataTransfer(&'a crate::v16::DataTransferRequest),
+    /// A connection attempt failed (TCP, TLS, the WebSocket upgrade): after a raise of the
+    /// SecurityProfile, [`PROFILE_FALLBACK_ATTEMPTS`](super::PROFILE_FALLBACK_ATTEMPTS) of them
+    /// make the charge point fall back to the previous profile (whitepaper A05.FR.08). Harmless
+    /// otherwise.
+    ConnectFailed,
     /// A security event only the integrator sees (security whitepaper chapter 8): the TLS
     /// handshake found the central system's certificate invalid (`InvalidCentralSystemCertificate`),
     /// a TLS version or cipher suite below the whitepaper's (`InvalidTLSVersion`,
@@ -303,6 +317,7 @@ impl Action {
             Action::InstallFirmware => Some((8, 0)),
             Action::UploadDiagnostics => Some((9, 0)),
             Action::StorageFailed { key } => Some((10, key.index() as ConnectorId)),
+            Action::Reconnect { .. } => Some((11, 0)),
             Action::Authorization { .. }
             | Action::TransactionStarted { .. }
             | Action::TransactionStopped { .. } => None,

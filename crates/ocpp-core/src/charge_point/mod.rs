@@ -30,8 +30,8 @@ pub mod time;
 pub use capacity::{DefaultLimits, Limits, SmallLimits, actions_for};
 pub use cp::{
     ChargePoint, DEFAULT_BOOT_RETRY_S, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONNECTOR_SLOTS,
-    DEFERRED_ANSWER_TIMEOUT_MS, DataTransferVendor, RESET_GRACE_MS, Registration, Setup,
-    SmallChargePoint,
+    DEFERRED_ANSWER_TIMEOUT_MS, DataTransferVendor, PROFILE_FALLBACK_ATTEMPTS, RESET_GRACE_MS,
+    Registration, Setup, SmallChargePoint,
 };
 #[cfg(feature = "profile-firmware")]
 pub use cp::{DiagnosticsRequest, FirmwareRequest};

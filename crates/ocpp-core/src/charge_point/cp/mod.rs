@@ -78,6 +78,10 @@ pub const DEFERRED_ANSWER_TIMEOUT_MS: u64 = 5_000;
 /// After Reset, how long the charge point tries to deliver the StopTransaction messages before it
 /// asks for the restart anyway (they stay in the journal and are sent after the restart).
 pub const RESET_GRACE_MS: u64 = 10_000;
+/// Failed connection attempts with a raised SecurityProfile after which the charge point falls
+/// back to the previous one (security whitepaper A05.FR.08 "SHOULD fallback ... unable to connect";
+/// the number is ours: three attempts ride out a central system that is briefly away).
+pub const PROFILE_FALLBACK_ATTEMPTS: u8 = 3;
 
 /// Connector slots of the default [`ChargePoint`]: connector 0 (the charge point as a whole) and
 /// up to [`MAX_CONNECTORS`] connectors.
@@ -118,6 +122,11 @@ pub struct Setup {
     /// The connectors have a cable lock ([`Action::CableLock`], [`Action::Unlock`]); without one,
     /// UnlockConnector is answered `NotSupported` (§6.54).
     pub connector_lock: bool,
+    /// The certificates the adapter holds, for the SecurityProfile prerequisites (whitepaper
+    /// A05.FR.03: a CentralSystemRootCertificate for profiles 2 and 3; A05.FR.04: a
+    /// ChargePointCertificate for 3): until the charge point keeps its own certificate store,
+    /// the integrator declares them. Default none: a raise to 2 or 3 is Rejected.
+    pub security: super::config::SecurityPrerequisites,
 }
 
 impl Setup {
@@ -152,6 +161,10 @@ impl Setup {
             number_phases: None,
         },
         connector_lock: false,
+        security: super::config::SecurityPrerequisites {
+            central_system_root_certificate: false,
+            charge_point_certificate: false,
+        },
     };
 
     /// A setup with defaults: `vendor`, `model`, `connectors`.
@@ -176,6 +189,10 @@ impl Setup {
             line_voltage: 230,
             rated_limit: super::smart_charging::Settings::default().unconstrained,
             connector_lock: true,
+            security: super::config::SecurityPrerequisites {
+                central_system_root_certificate: false,
+                charge_point_certificate: false,
+            },
         }
     }
 }
@@ -380,6 +397,13 @@ pub struct ChargePoint<
     /// When this start happened, until its StartupOfTheDevice event is raised (at the first
     /// setting of the wall clock).
     started_at: Option<Instant>,
+    /// A raised SecurityProfile not yet proven by a connection: the previous profile and the
+    /// failed attempts with the new one (whitepaper A05.FR.08: fall back after
+    /// [`PROFILE_FALLBACK_ATTEMPTS`]). RAM only: after a restart the raised profile stays.
+    profile_fallback: Option<(u8, u8)>,
+    /// An [`Action::Reconnect`] to give once every queued answer is out (A05.FR.06: after the
+    /// ChangeConfiguration.conf), with the profile to reconnect with.
+    reconnect_due: Option<u8>,
     registration: Registration,
     boot_at: Option<Instant>,
     heartbeat_at: Option<Instant>,
@@ -517,6 +541,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             connected: false,
             invalid_message_reported: false,
             started_at: None,
+            profile_fallback: None,
+            reconnect_due: None,
             registration: Registration::Unknown,
             boot_at: None,
             heartbeat_at: None,
@@ -602,6 +628,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     /// Every state that does not survive a power cut back to its power-on value, in place.
     fn reset_volatile(&mut self, now: Instant) {
         self.clock = WallClock::unsynced(now, DateTime::default());
+        self.profile_fallback = None;
+        self.reconnect_due = None;
         self.connected = false;
         self.registration = Registration::Unknown;
         self.boot_at = None;

@@ -12,7 +12,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         req: &v16::ChangeConfigurationRequest,
         now: Instant,
     ) -> Reply {
-        let outcome = self.config.change(&req.key, &req.value);
+        let profile_before = self.config.security_profile;
+        let outcome = self
+            .config
+            .change_with(&req.key, &req.value, self.setup.security);
         if let Some(key) = outcome.changed {
             self.persist_config();
             match key {
@@ -37,6 +40,16 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                         Some(k.name()),
                         now,
                     );
+                    if k == Key::SecurityProfile {
+                        // A05.FR.06/07: reconnect with the new profile once the answer is out;
+                        // A05.FR.08: fall back if it cannot connect. A raise during a raise
+                        // keeps the first fallback (the last profile proven to connect).
+                        let previous = self
+                            .profile_fallback
+                            .map_or(profile_before, |(previous, _)| previous);
+                        self.profile_fallback = Some((previous, 0));
+                        self.reconnect_due = Some(self.config.security_profile);
+                    }
                 }
                 _ => {}
             }

@@ -35,6 +35,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 }
             }
             Input::SendDataTransfer(request) => self.send_data_transfer(request)?,
+            Input::ConnectFailed => self.on_connect_failed(now),
             Input::SecurityEvent { kind, tech_info } => {
                 self.security_event(kind, tech_info, now);
             }
@@ -59,6 +60,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         }
         if let Some(frame) = self.poll_transmit(now, buf) {
             return Output::Transmit(frame);
+        }
+        // After every frame queued before it (the ChangeConfiguration.conf, A05.FR.06).
+        if let Some(security_profile) = self.reconnect_due.take() {
+            return Output::Action(Action::Reconnect { security_profile });
         }
         Output::Timeout(self.poll_timeout())
     }
@@ -124,6 +129,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     pub fn handle_connected(&mut self, now: Instant) {
         self.connected = true;
         self.invalid_message_reported = false;
+        // A05.FR.09: connected with the raised profile, it holds.
+        self.profile_fallback = None;
         self.inflight = None;
         match self.registration {
             Registration::Accepted => self.queue_changed_statuses(now),

@@ -52,6 +52,38 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         }
     }
 
+    /// A connection attempt failed: after a raise of the SecurityProfile that has not connected
+    /// yet, the [`PROFILE_FALLBACK_ATTEMPTS`]th failure falls back to the previous profile
+    /// (whitepaper A05.FR.08), reported as ReconfigurationOfSecurityParameters, and asks for a
+    /// reconnection with it.
+    pub(super) fn on_connect_failed(&mut self, now: Instant) {
+        let Some((previous, failures)) = self.profile_fallback else {
+            return;
+        };
+        let failures = failures.saturating_add(1);
+        if failures < PROFILE_FALLBACK_ATTEMPTS {
+            self.profile_fallback = Some((previous, failures));
+            return;
+        }
+        self.profile_fallback = None;
+        self.config.security_profile = previous;
+        self.persist_config();
+        let mut info: BoundedString<48> = BoundedString::new();
+        info.push_cut("SecurityProfile fallback to ");
+        info.push_cut(match previous {
+            0 => "0",
+            1 => "1",
+            2 => "2",
+            _ => "3",
+        });
+        self.security_event(
+            SecurityEvent::ReconfigurationOfSecurityParameters,
+            Some(info.as_str()),
+            now,
+        );
+        self.reconnect_due = Some(previous);
+    }
+
     /// Sets the wall clock (`wall` at `now`): the first time since the start, the start's
     /// StartupOfTheDevice event, stamped with the wall time of the start (the monotonic clock
     /// tells how long ago it was; a power cut before the clock is ever set loses that start's
