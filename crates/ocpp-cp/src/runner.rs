@@ -284,6 +284,10 @@ impl Runner {
             .ok()
             .filter(|_| id.len() <= 25);
         setup.boot.firmware_version = BoundedString::try_from(env!("CARGO_PKG_VERSION")).ok();
+        // The certificates the connection holds are the SecurityProfile prerequisites
+        // (whitepaper A05.FR.03/04): a raise to 2 needs --ca, to 3 also --client-cert.
+        setup.security.central_system_root_certificate = cli.ca.is_some();
+        setup.security.charge_point_certificate = cli.client_cert.is_some();
         let state_dir = match (&cli.state_dir, cli.count) {
             (Some(dir), 1) => Some(dir.clone()),
             (Some(dir), _) => Some(dir.join(&id)),

@@ -526,6 +526,8 @@ impl Connection {
                     };
                     self.input(cp, hooks, input, now);
                 }
+                // Counts toward the fallback of a raised SecurityProfile (A05.FR.08).
+                self.input(cp, hooks, Input::ConnectFailed, now);
                 hooks.on_link(&LinkEvent::ConnectFailed {
                     error: &error,
                     retry_in,
@@ -637,6 +639,12 @@ impl Connection {
                 }
                 Output::Action(action) => {
                     tracing::debug!(cp = %self.opts.charge_point_id, "action: {action:?}");
+                    // Whitepaper A05.FR.06/07: the charge point asks to reconnect (a raised
+                    // SecurityProfile, or the fallback): done at the next turn, with the
+                    // options as they are (see docs/security.md); the hooks hear of it too.
+                    if matches!(action, Action::Reconnect { .. }) {
+                        let _ = self.control().reconnect();
+                    }
                     hooks.on_action(cp, action, now);
                 }
                 Output::Timeout(t) => {

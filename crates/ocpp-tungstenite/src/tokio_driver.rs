@@ -316,6 +316,9 @@ impl AsyncConnection {
                         self.input(cp, input, now);
                         self.drain_offline(cp, hooks, now);
                     }
+                    // Counts toward the fallback of a raised SecurityProfile (A05.FR.08).
+                    self.input(cp, Input::ConnectFailed, now);
+                    self.drain_offline(cp, hooks, now);
                     hooks.on_link(&LinkEvent::ConnectFailed {
                         error: &error,
                         retry_in,
@@ -406,7 +409,12 @@ impl AsyncConnection {
                     let frame = crate::redact_frame(&frame);
                     tracing::warn!(cp = %self.opts.charge_point_id, "frame while disconnected dropped: {frame}");
                 }
-                Out::Action(action) => hooks.on_action(cp, action, now),
+                Out::Action(action) => {
+                    if matches!(action, Action::Reconnect { .. }) {
+                        let _ = self.control().reconnect();
+                    }
+                    hooks.on_action(cp, action, now);
+                }
                 Out::Timeout(t) => {
                     self.deadline = t;
                     return;
@@ -443,6 +451,10 @@ impl AsyncConnection {
                 }
                 Out::Action(action) => {
                     tracing::debug!(cp = %self.opts.charge_point_id, "action: {action:?}");
+                    // Whitepaper A05.FR.06/07 (see the blocking driver).
+                    if matches!(action, Action::Reconnect { .. }) {
+                        let _ = self.control().reconnect();
+                    }
                     hooks.on_action(cp, action, now);
                 }
                 Out::Timeout(t) => {

@@ -955,3 +955,39 @@ fn close_gives_up_waiting_for_a_silent_server_after_close_timeout() {
     assert!(rec.closed);
     assert!(!conn.is_connected());
 }
+
+/// Whitepaper A05.FR.05-07: after a ChangeConfiguration that raises SecurityProfile (here 0 to 1,
+/// with the AuthorizationKey set first, A05.FR.02), the charge point answers, then the driver
+/// closes the connection and connects again (`Action::Reconnect`).
+#[test]
+fn a_raised_security_profile_reconnects() {
+    init_logging();
+    let key = "00112233445566778899aabbccddeeff";
+    let server = TestServer::start(ServerOptions::default(), move |mut conn, log| {
+        let first = !log.calls().iter().any(|c| c.1 == "BootNotification");
+        if first {
+            let boot = conn.recv_frame(log, T).unwrap();
+            conn.send_text(&json!([3, boot[1], canned("BootNotification")]).to_string());
+            let set =
+                |k: &str, v: &str| json!([2, k, "ChangeConfiguration", {"key": k, "value": v}]);
+            conn.send_text(&set("AuthorizationKey", key).to_string());
+            conn.send_text(&set("SecurityProfile", "1").to_string());
+        }
+        conn.serve(log, T, |_, _| Reply::Answer);
+    });
+    let mut conn = Connection::new(opts(&server));
+    let mut cp = new_cp(&conn);
+    let mut rec = Recorder::default();
+    assert!(conn.run_until(&mut cp, &mut rec, T, |_, _| server.accepted() >= 2));
+    assert_eq!(cp.configuration().security_profile, 1);
+    assert!(
+        rec.actions.iter().any(|a| matches!(
+            a,
+            ocpp_core::charge_point::Action::Reconnect {
+                security_profile: 1
+            }
+        )),
+        "{:?}",
+        rec.actions
+    );
+}
