@@ -467,3 +467,38 @@ fn a_raise_that_cannot_connect_falls_back() {
         "{infos:?}"
     );
 }
+
+/// A long outage with the same refused certificate at every attempt: the repeats of a
+/// non-critical event are reported once until the next connection (they would push out the
+/// queued MeterValues); a different event, or the same after a connection, is reported again.
+#[test]
+fn repeats_of_an_offline_event_are_reported_once() {
+    let mut sim = with_profile_1();
+    events(&mut sim);
+    sim.disconnect();
+    for _ in 0..10 {
+        sim.input(Input::SecurityEvent {
+            kind: SecurityEvent::InvalidCentralSystemCertificate,
+            tech_info: Some("UnknownIssuer"),
+        });
+    }
+    sim.input(Input::SecurityEvent {
+        kind: SecurityEvent::InvalidTLSVersion,
+        tech_info: None,
+    });
+    sim.connect();
+    assert_eq!(
+        kinds(&events(&mut sim)),
+        ["InvalidCentralSystemCertificate", "InvalidTLSVersion"]
+    );
+    sim.disconnect();
+    sim.input(Input::SecurityEvent {
+        kind: SecurityEvent::InvalidCentralSystemCertificate,
+        tech_info: Some("UnknownIssuer"),
+    });
+    sim.connect();
+    assert_eq!(
+        kinds(&events(&mut sim)),
+        ["InvalidCentralSystemCertificate"]
+    );
+}

@@ -404,6 +404,9 @@ pub struct ChargePoint<
     /// An [`Action::Reconnect`] to give once every queued answer is out (A05.FR.06: after the
     /// ChangeConfiguration.conf), with the profile to reconnect with.
     reconnect_due: Option<u8>,
+    /// The last security event the integrator reported while disconnected (repeats of a
+    /// non-critical one are reported once until the next connection).
+    last_offline_event: Option<SecurityEvent>,
     registration: Registration,
     boot_at: Option<Instant>,
     heartbeat_at: Option<Instant>,
@@ -543,6 +546,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             started_at: None,
             profile_fallback: None,
             reconnect_due: None,
+            last_offline_event: None,
             registration: Registration::Unknown,
             boot_at: None,
             heartbeat_at: None,
@@ -630,6 +634,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         self.clock = WallClock::unsynced(now, DateTime::default());
         self.profile_fallback = None;
         self.reconnect_due = None;
+        self.last_offline_event = None;
         self.connected = false;
         self.registration = Registration::Unknown;
         self.boot_at = None;

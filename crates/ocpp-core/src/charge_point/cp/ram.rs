@@ -29,6 +29,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             field(|c: &Self| &c.invalid_message_reported),
         ),
         ("started_at", field(|c: &Self| &c.started_at)),
+        ("profile_fallback", field(|c: &Self| &c.profile_fallback)),
+        ("reconnect_due", field(|c: &Self| &c.reconnect_due)),
+        (
+            "last_offline_event",
+            field(|c: &Self| &c.last_offline_event),
+        ),
         ("registration", field(|c: &Self| &c.registration)),
         ("boot_at", field(|c: &Self| &c.boot_at)),
         ("heartbeat_at", field(|c: &Self| &c.heartbeat_at)),

@@ -37,7 +37,17 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Input::SendDataTransfer(request) => self.send_data_transfer(request)?,
             Input::ConnectFailed => self.on_connect_failed(now),
             Input::SecurityEvent { kind, tech_info } => {
-                self.security_event(kind, tech_info, now);
+                // While disconnected, a non-critical event the same as the last one (the same
+                // refused certificate at every attempt of a long outage) is reported once: a
+                // queue of repeats would push out the queued MeterValues.
+                let repeat =
+                    !self.connected && !kind.is_critical() && self.last_offline_event == Some(kind);
+                if !repeat {
+                    self.security_event(kind, tech_info, now);
+                }
+                if !self.connected {
+                    self.last_offline_event = Some(kind);
+                }
             }
         }
         Ok(())
@@ -129,6 +139,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     pub fn handle_connected(&mut self, now: Instant) {
         self.connected = true;
         self.invalid_message_reported = false;
+        self.last_offline_event = None;
         // A05.FR.09: connected with the raised profile, it holds.
         self.profile_fallback = None;
         self.inflight = None;
