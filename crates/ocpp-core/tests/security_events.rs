@@ -502,3 +502,44 @@ fn repeats_of_an_offline_event_are_reported_once() {
         ["InvalidCentralSystemCertificate"]
     );
 }
+
+/// Whitepaper §5.5/§5.6 ExtendedTriggerMessage: the messages TriggerMessage covers too are sent
+/// after the Accepted answer; connectorId 0 is Rejected (§5.5 "connectorId > 0"); the ones of
+/// security parts not built yet (LogStatusNotification, SignChargePointCertificate, the signed
+/// FirmwareStatusNotification) are NotImplemented.
+#[test]
+fn extended_trigger_message() {
+    let mut sim = Sim::new(1);
+    sim.boot();
+    let conf = sim.call_ok(
+        "ExtendedTriggerMessage",
+        json!({"requestedMessage": "StatusNotification", "connectorId": 1}),
+    );
+    assert_eq!(conf, json!({"status": "Accepted"}));
+    let (id, p) = sim.find_call("StatusNotification");
+    assert_eq!(p["connectorId"], 1);
+    sim.reply(&id, json!({}));
+    let conf = sim.call_ok(
+        "ExtendedTriggerMessage",
+        json!({"requestedMessage": "Heartbeat"}),
+    );
+    assert_eq!(conf, json!({"status": "Accepted"}));
+    let (id, _) = sim.find_call("Heartbeat");
+    sim.reply(&id, json!({"currentTime": common::sim::cs_time(sim.now)}));
+    let conf = sim.call_ok(
+        "ExtendedTriggerMessage",
+        json!({"requestedMessage": "MeterValues", "connectorId": 0}),
+    );
+    assert_eq!(conf, json!({"status": "Rejected"}));
+    for message in [
+        "LogStatusNotification",
+        "SignChargePointCertificate",
+        "FirmwareStatusNotification",
+    ] {
+        let conf = sim.call_ok(
+            "ExtendedTriggerMessage",
+            json!({ "requestedMessage": message }),
+        );
+        assert_eq!(conf, json!({"status": "NotImplemented"}), "{message}");
+    }
+}

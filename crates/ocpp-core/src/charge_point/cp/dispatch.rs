@@ -186,6 +186,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             OcppAction::UpdateFirmware => self.call_update_firmware(id, payload, now),
             #[cfg(feature = "profile-firmware")]
             OcppAction::GetDiagnostics => self.call_get_diagnostics(id, payload, now),
+            #[cfg(feature = "profile-trigger")]
+            OcppAction::ExtendedTriggerMessage => {
+                self.call_extended_trigger_message(id, payload, now);
+            }
             _ => self.call_not_supported(id, action, now),
         }
     }
@@ -485,6 +489,43 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             return;
         };
         let reply = self.on_trigger_message(&req, now);
+        self.finish_call(id, reply, now);
+    }
+
+    /// ExtendedTriggerMessage (security whitepaper §5.5, OCPP 2.0.1's TriggerMessage renamed):
+    /// the messages TriggerMessage also covers are served as TriggerMessage serves them (§5.17);
+    /// LogStatusNotification, FirmwareStatusNotification (a SignedFirmwareStatusNotification,
+    /// L01.FR.28) and SignChargePointCertificate belong to parts of the security extension not
+    /// built yet: NotImplemented. `connectorId` must be above 0 (§5.5): 0 is Rejected.
+    #[cfg(feature = "profile-trigger")]
+    #[inline(never)]
+    fn call_extended_trigger_message(&mut self, id: &str, payload: &str, now: Instant) {
+        use v16::{ExtendedMessageTrigger as Extended, MessageTrigger, TriggerMessageStatus};
+        let Some(req) = self.decode::<v16::ExtendedTriggerMessageRequest>(id, payload) else {
+            return;
+        };
+        let requested = match req.requested_message {
+            Extended::BootNotification => Some(MessageTrigger::BootNotification),
+            Extended::Heartbeat => Some(MessageTrigger::Heartbeat),
+            Extended::MeterValues => Some(MessageTrigger::MeterValues),
+            Extended::StatusNotification => Some(MessageTrigger::StatusNotification),
+            Extended::LogStatusNotification
+            | Extended::FirmwareStatusNotification
+            | Extended::SignChargePointCertificate => None,
+        };
+        let reply = match requested {
+            _ if req.connector_id == Some(0) => {
+                Reply::Status(TriggerMessageStatus::Rejected.as_str())
+            }
+            Some(requested_message) => self.on_trigger_message(
+                &v16::TriggerMessageRequest {
+                    requested_message,
+                    connector_id: req.connector_id,
+                },
+                now,
+            ),
+            None => Reply::Status(TriggerMessageStatus::NotImplemented.as_str()),
+        };
         self.finish_call(id, reply, now);
     }
 
