@@ -180,16 +180,18 @@ impl<'de, T: BoundedText> Visitor<'de> for OptStrInPlace<'_, T> {
 /// ([`OptStrInPlace`]); `required` lists the indexes of the required members. The destination
 /// must start as `$ty::EMPTY` (its optional members `None`), as `Deserialize` does.
 macro_rules! in_place_struct {
+    // `$seed<T: Bound>` for a type with one type parameter (its text members' capacity).
     (
         $(#[$meta:meta])*
-        $seed:ident for $ty:ty, $name:literal, $fields:ident, required [$($req:literal),*] {
+        $seed:ident $(<$g:ident: $b:path>)? for $ty:ty, $name:literal, $fields:ident,
+        required [$($req:literal),*] {
             $($idx:literal => $field:ident: $how:ident),* $(,)?
         }
     ) => {
         $(#[$meta])*
-        pub(crate) struct $seed<'a>(pub &'a mut $ty);
+        pub(crate) struct $seed<'a $(, $g: $b)?>(pub &'a mut $ty);
 
-        impl<'de> serde::de::DeserializeSeed<'de> for $seed<'_> {
+        impl<'de $(, $g: $b)?> serde::de::DeserializeSeed<'de> for $seed<'_ $(, $g)?> {
             type Value = ();
 
             fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -197,7 +199,7 @@ macro_rules! in_place_struct {
             }
         }
 
-        impl<'de> serde::de::Visitor<'de> for $seed<'_> {
+        impl<'de $(, $g: $b)?> serde::de::Visitor<'de> for $seed<'_ $(, $g)?> {
             type Value = ();
 
             fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -220,57 +222,7 @@ macro_rules! in_place_struct {
             }
         }
 
-        impl<'de> serde::Deserialize<'de> for $ty {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                use serde::de::DeserializeSeed;
-                let mut out = <$ty>::EMPTY;
-                $seed(&mut out).deserialize(d)?;
-                Ok(out)
-            }
-        }
-    };
-    // The same for a type with one type parameter (its text members' capacity).
-    (
-        $(#[$meta:meta])*
-        $seed:ident<$g:ident: $b:path> for $ty:ty, $name:literal, $fields:ident, required [$($req:literal),*] {
-            $($idx:literal => $field:ident: $how:ident),* $(,)?
-        }
-    ) => {
-        $(#[$meta])*
-        pub(crate) struct $seed<'a, $g: $b>(pub &'a mut $ty);
-
-        impl<'de, $g: $b> serde::de::DeserializeSeed<'de> for $seed<'_, $g> {
-            type Value = ();
-
-            fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-                d.deserialize_struct($name, $fields, self)
-            }
-        }
-
-        impl<'de, $g: $b> serde::de::Visitor<'de> for $seed<'_, $g> {
-            type Value = ();
-
-            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                f.write_str($name)
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-                let r = self.0;
-                let mut seen = $crate::v16::in_place::Seen::new($fields);
-                while let Some(i) = map.next_key_seed($crate::v16::in_place::FieldIndex($fields))? {
-                    seen.first(i)?;
-                    match i {
-                        $($idx => $crate::v16::in_place::in_place_struct!(@field $how, map, r.$field),)*
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                seen.require(&[$($req),*])
-            }
-        }
-
-        impl<'de, $g: $b> serde::Deserialize<'de> for $ty {
+        impl<'de $(, $g: $b)?> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 use serde::de::DeserializeSeed;
                 let mut out = <$ty>::EMPTY;
