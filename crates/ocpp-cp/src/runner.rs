@@ -441,72 +441,81 @@ impl Runner {
         (cp, hooks)
     }
 
+    /// What a run starts with, on either driver: counted as started, its storage opened, and the
+    /// simulated charger whose real-time clock is the host's (the wall clock is right from the
+    /// start, not only after BootNotification.conf: a transaction started before that answer,
+    /// e.g. after a restart with a slow central system, was stamped 1970-01-01).
+    fn begin(&mut self) -> Result<(Store, SimCharger), Exit> {
+        self.stats.started.fetch_add(1, Ordering::Relaxed);
+        let store = self.open_store()?;
+        let mut sim = SimCharger::new(self.setup.connectors);
+        sim.set_rtc(Some(system_time()));
+        Ok((store, sim))
+    }
+
+    /// A life ended (`SimHooks::end`): takes back what outlives it, and says how the run goes
+    /// on: `Ok` (the simulated charger) for a restart, `Err` for the end of the run.
+    fn end_life(
+        &mut self,
+        (exit, hal, inbox, script): (Option<HookExit>, SimCharger, Option<Inbox>, Option<Script>),
+    ) -> Result<SimCharger, Exit> {
+        self.inbox = inbox;
+        self.script = script;
+        match exit {
+            Some(HookExit::Restart) => {
+                framelog::line(&format!("{} restarting", self.id));
+                Ok(hal)
+            }
+            Some(HookExit::Quit) | None => Err(Exit::Quit),
+            Some(HookExit::Failed(message)) => Err(Exit::Failed(message)),
+        }
+    }
+
     /// Runs as a tokio task (a fleet) until `quit`: as [`Runner::run`], on the async driver, which
     /// sleeps until the core's next deadline, a frame, a command or the script's next step.
     pub async fn run_async(mut self) -> Exit {
-        self.stats.started.fetch_add(1, Ordering::Relaxed);
-        let mut store = match self.open_store() {
-            Ok(s) => s,
+        let (mut store, mut sim) = match self.begin() {
+            Ok(started) => started,
             Err(exit) => return exit,
         };
         let clock = Clock::new();
         let mut first = true;
-        let mut sim = SimCharger::new(self.setup.connectors);
-        sim.set_rtc(Some(system_time()));
         loop {
             let mut connection = AsyncConnection::with_clock(self.options.clone(), clock);
             let (mut cp, mut hooks) =
                 self.start_life(store, sim, connection.control(), connection.now(), first);
             first = false;
             connection.run(&mut cp, &mut hooks).await;
-            let (exit, hal, inbox, script) = hooks.end();
-            self.inbox = inbox;
-            self.script = script;
-            sim = hal;
+            let ended = hooks.end();
             store = cp.into_storage();
-            match exit {
-                Some(HookExit::Restart) => {
-                    framelog::line(&format!("{} restarting", self.id));
-                }
-                Some(HookExit::Quit) | None => return Exit::Quit,
-                Some(HookExit::Failed(message)) => return Exit::Failed(message),
-            }
+            sim = match self.end_life(ended) {
+                Ok(sim) => sim,
+                Err(exit) => return exit,
+            };
         }
     }
 
     /// Runs until `quit`, rebuilding the charge point from its storage after every reset (a new
     /// BootNotification follows, as after a real restart).
     pub fn run(mut self) -> Exit {
-        self.stats.started.fetch_add(1, Ordering::Relaxed);
-        let mut store = match self.open_store() {
-            Ok(s) => s,
+        let (mut store, mut sim) = match self.begin() {
+            Ok(started) => started,
             Err(exit) => return exit,
         };
         let clock = Clock::new();
         let mut first = true;
-        let mut sim = SimCharger::new(self.setup.connectors);
-        // The charger's real-time clock is the host's: the wall clock is right from the start,
-        // not only after BootNotification.conf (a transaction started before that answer, e.g.
-        // after a restart with a slow central system, was stamped 1970-01-01).
-        sim.set_rtc(Some(system_time()));
         loop {
             let mut connection = Connection::with_clock(self.options.clone(), clock);
             let (mut cp, mut hooks) =
                 self.start_life(store, sim, connection.control(), connection.now(), first);
             first = false;
             connection.run(&mut cp, &mut hooks);
-            let (exit, hal, inbox, script) = hooks.end();
-            self.inbox = inbox;
-            self.script = script;
-            sim = hal;
+            let ended = hooks.end();
             store = cp.into_storage();
-            match exit {
-                Some(HookExit::Restart) => {
-                    framelog::line(&format!("{} restarting", self.id));
-                }
-                Some(HookExit::Quit) | None => return Exit::Quit,
-                Some(HookExit::Failed(message)) => return Exit::Failed(message),
-            }
+            sim = match self.end_life(ended) {
+                Ok(sim) => sim,
+                Err(exit) => return exit,
+            };
         }
     }
 }
