@@ -22,7 +22,23 @@ const AUTH_KEY: &str = "0123456789abcdef0123456789ABCDEF01234567";
 
 /// A booted charge point with security profile 1 (basic authentication, whitepaper §2.3).
 fn with_profile_1() -> Sim {
-    let mut sim = Sim::new(1);
+    with_profile_1_on(setup(1))
+}
+
+/// The setup of a charge point that holds a CentralSystemRootCertificate (whitepaper A05.FR.03).
+fn with_root_certificate() -> ocpp_core::charge_point::Setup {
+    let mut s = setup(1);
+    s.security.central_system_root_certificate = true;
+    s
+}
+
+/// [`with_profile_1`] with `setup`.
+fn with_profile_1_on(setup: ocpp_core::charge_point::Setup) -> Sim {
+    let mut sim = Sim::with(
+        setup,
+        common::sim::Store::new(),
+        ocpp_core::charge_point::Instant(0),
+    );
     sim.boot();
     let conf = sim.call_ok(
         "ChangeConfiguration",
@@ -339,9 +355,7 @@ fn a_raise_needs_its_prerequisites_and_never_goes_down() {
         );
         assert_eq!(conf["status"], status, "{value}");
     }
-    let mut s = setup(1);
-    s.security.central_system_root_certificate = true;
-    let mut sim = sim.restart(s);
+    let mut sim = sim.restart(with_root_certificate());
     sim.boot();
     let conf = sim.call_ok(
         "ChangeConfiguration",
@@ -363,22 +377,7 @@ fn a_raise_needs_its_prerequisites_and_never_goes_down() {
 /// fallback however many later attempts fail).
 #[test]
 fn an_accepted_raise_reconnects_after_the_answer_and_holds_once_connected() {
-    let mut s = setup(1);
-    s.security.central_system_root_certificate = true;
-    let mut sim = Sim::with(
-        s,
-        common::sim::Store::new(),
-        ocpp_core::charge_point::Instant(0),
-    );
-    sim.boot();
-    sim.call_ok(
-        "ChangeConfiguration",
-        json!({"key": "AuthorizationKey", "value": AUTH_KEY}),
-    );
-    sim.call_ok(
-        "ChangeConfiguration",
-        json!({"key": "SecurityProfile", "value": "1"}),
-    );
+    let mut sim = with_profile_1_on(with_root_certificate());
     sim.answer_all();
     sim.take_actions();
     sim.expect_answer_to("up", "ChangeConfiguration");
@@ -411,22 +410,7 @@ fn an_accepted_raise_reconnects_after_the_answer_and_holds_once_connected() {
 /// (ReconfigurationOfSecurityParameters) and a reconnection asked for with it.
 #[test]
 fn a_raise_that_cannot_connect_falls_back() {
-    let mut s = setup(1);
-    s.security.central_system_root_certificate = true;
-    let mut sim = Sim::with(
-        s.clone(),
-        common::sim::Store::new(),
-        ocpp_core::charge_point::Instant(0),
-    );
-    sim.boot();
-    sim.call_ok(
-        "ChangeConfiguration",
-        json!({"key": "AuthorizationKey", "value": AUTH_KEY}),
-    );
-    sim.call_ok(
-        "ChangeConfiguration",
-        json!({"key": "SecurityProfile", "value": "1"}),
-    );
+    let mut sim = with_profile_1_on(with_root_certificate());
     // Profile 1 connected: it holds. Then a raise to 2 that never connects.
     sim.disconnect();
     sim.connect();
@@ -448,7 +432,7 @@ fn a_raise_that_cannot_connect_falls_back() {
     assert_eq!(profile_outputs(&mut sim), ["Reconnect(1)"]);
     assert_eq!(sim.cp.configuration().security_profile, 1);
     // Stored, and reported once connected again.
-    let mut sim = sim.restart(s);
+    let mut sim = sim.restart(with_root_certificate());
     assert_eq!(sim.cp.configuration().security_profile, 1);
     sim.connect();
     let (id, _) = sim.expect_call("BootNotification");
