@@ -29,3 +29,8 @@ pub mod limits;
 pub mod rpc;
 pub mod types;
 pub mod v16;
+
+/// The security extension's crypto boundary (the `ocpp-crypto` crate, without its
+/// implementation), re-exported so that an integrator implementing
+/// [`charge_point::Storage::security`] names the same version of it.
+pub use ocpp_crypto as crypto;

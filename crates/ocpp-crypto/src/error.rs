@@ -48,6 +48,12 @@ pub enum Error {
     /// The certificate hash data of a certificate that is not self-issued needs its issuer's
     /// certificate (issuerKeyHash is the hash of the issuer's key).
     IssuerRequired,
+    /// The certificate store has no room for another certificate.
+    StoreFull,
+    /// The certificate store failed to read or write (I/O, flash).
+    Storage,
+    /// No installed certificate at this index.
+    NotFound,
 }
 
 impl fmt::Display for Error {
@@ -70,6 +76,9 @@ impl fmt::Display for Error {
             Error::KeyStore => "key store failure",
             Error::Rng => "random number generator failure",
             Error::IssuerRequired => "the issuer's certificate is needed",
+            Error::StoreFull => "certificate store full",
+            Error::Storage => "certificate store failure",
+            Error::NotFound => "no such certificate",
         })
     }
 }

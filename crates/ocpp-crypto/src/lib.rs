@@ -27,6 +27,7 @@ extern crate std;
 
 pub mod encoding;
 mod error;
+mod module;
 mod provider;
 mod types;
 
@@ -34,6 +35,7 @@ mod types;
 pub mod rustcrypto;
 
 pub use error::Error;
+pub use module::{CertificateKind, CertificateStore, Module, SecurityModule, StoredCertificate};
 pub use provider::{CryptoProvider, Hasher, MAX_GENERATED_PUBLIC_KEY_DER};
 pub use types::{
     CertificateHashData, CertificateInfo, CsrSubject, Digest, DistinguishedName, FixedString,

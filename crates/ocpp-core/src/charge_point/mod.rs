@@ -37,5 +37,5 @@ pub use cp::{
 pub use cp::{DiagnosticsRequest, FirmwareRequest};
 pub use io::{Action, Event, Input, Output, Refused};
 pub use metering::{MeterReadings, Reading};
-pub use storage::{MemoryStorage, RecordKey, Storage};
+pub use storage::{MemoryStorage, RecordKey, SecurityParts, Storage};
 pub use time::{Instant, WallClock};

@@ -103,6 +103,43 @@ pub trait Storage {
         let _ = (key, data);
         Ok(false)
     }
+
+    /// The security module (certificate store, keys, crypto) and a working buffer, for the
+    /// OCPP 1.6 security extension; `None` (the default) when the charge point has none: it
+    /// then refuses what needs one (InstallCertificate `Rejected`, CertificateSigned
+    /// `Rejected`, SignedUpdateFirmware `InvalidCertificate`, ...).
+    ///
+    /// Why here and not a type parameter of the charge point: certificates and keys are
+    /// durable state, owned by whoever owns the charger's storage, and a storage-side hook
+    /// keeps `ChargePoint<S>` as it is for every adapter and integrator that does not use the
+    /// security extension (see docs/security.md, "The security module").
+    fn security(&mut self) -> Option<SecurityParts<'_>> {
+        None
+    }
+}
+
+/// What [`Storage::security`] lends the charge point for one operation.
+///
+/// `scratch` is where the charge point puts a received certificate or chain (unescaped from
+/// the JSON text) and a certificate signing request it sends: its length bounds what the charge
+/// point accepts (`CertificateSignedMaxChainSize`; InstallCertificate and SignedUpdateFirmware
+/// certificates up to 5,500 characters, the white paper's bound). A few KB on a
+/// microcontroller (one PEM certificate is 1-2 KB); 10,000 bytes take the longest chain the
+/// white paper allows. It is the integrator's memory, not the charge point's, and only borrowed
+/// while a message is handled.
+pub struct SecurityParts<'a> {
+    /// The working buffer.
+    pub scratch: &'a mut [u8],
+    /// The certificate store and the crypto operations.
+    pub module: &'a mut dyn ocpp_crypto::SecurityModule,
+}
+
+impl fmt::Debug for SecurityParts<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecurityParts")
+            .field("scratch", &self.scratch.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<S: Storage + ?Sized> Storage for &mut S {
@@ -122,6 +159,10 @@ impl<S: Storage + ?Sized> Storage for &mut S {
 
     fn append(&mut self, key: RecordKey, data: &[u8]) -> Result<bool, Self::Error> {
         (**self).append(key, data)
+    }
+
+    fn security(&mut self) -> Option<SecurityParts<'_>> {
+        (**self).security()
     }
 }
 
