@@ -17,5 +17,6 @@ pub use string::{
     BoundedString, BoundedText, CiString20, CiString25, CiString50, CiString255, CiString500,
     TooLong,
 };
-pub(crate) use string::{StrInto, StrSink, eq_ignore_ascii_case};
+#[allow(unused_imports)] // ScratchText: until the certificate handlers use it.
+pub(crate) use string::{ScratchText, StrInto, StrSink, eq_ignore_ascii_case};
 pub use zero::{NoneIsZero, ZeroNone};

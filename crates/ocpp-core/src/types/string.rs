@@ -312,3 +312,138 @@ impl<'a, const N: usize> arbitrary::Arbitrary<'a> for BoundedString<N> {
         Ok(out)
     }
 }
+
+/// A received text written into a byte buffer the charge point borrows (the security module's
+/// scratch, see `charge_point::SecurityParts`) instead of a `BoundedString` of its own: for the
+/// security extension's certificates (up to 5,500 characters) and chains (up to 10,000), which
+/// the charge point's RAM and stack budgets cannot hold.
+///
+/// Decode into it with [`StrInto`]: a text longer than `max_chars` characters (the schema's
+/// maxLength) is the decoder's `InvalidValue` (PropertyConstraintViolation), as for a bounded
+/// string; a text within the bound that does not fit the buffer decodes, with
+/// [`ScratchText::overflowed`] set, so that the handler answers the spec's refusal (for
+/// example InstallCertificate `Rejected`) instead of a CALLERROR.
+#[allow(dead_code)] // Until the certificate handlers use it.
+pub(crate) struct ScratchText<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+    chars: usize,
+    max_chars: usize,
+    overflowed: bool,
+}
+
+#[allow(dead_code)] // Until the certificate handlers use it.
+impl<'a> ScratchText<'a> {
+    /// An empty text over `buf`, bounded to `max_chars` characters.
+    pub(crate) fn new(buf: &'a mut [u8], max_chars: usize) -> Self {
+        ScratchText {
+            buf,
+            len: 0,
+            chars: 0,
+            max_chars,
+            overflowed: false,
+        }
+    }
+
+    /// The text decoded (empty after an overflow).
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        if self.overflowed {
+            return &[];
+        }
+        self.buf.get(..self.len).unwrap_or(&[])
+    }
+
+    /// The text was within its bound but longer than the buffer.
+    pub(crate) fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+
+    /// The number of characters received (also after an overflow).
+    pub(crate) fn chars(&self) -> usize {
+        self.chars
+    }
+}
+
+impl StrSink for ScratchText<'_> {
+    fn clear(&mut self) {
+        self.len = 0;
+        self.chars = 0;
+        self.overflowed = false;
+    }
+
+    fn push_str(&mut self, s: &str) -> Result<(), TooLong> {
+        let chars = self.chars.saturating_add(s.chars().count());
+        if chars > self.max_chars {
+            return Err(TooLong {
+                max: self.max_chars,
+                len: chars,
+            });
+        }
+        self.chars = chars;
+        let end = self.len.saturating_add(s.len());
+        match self.buf.get_mut(self.len..end) {
+            Some(dst) if !self.overflowed => {
+                dst.copy_from_slice(s.as_bytes());
+                self.len = end;
+            }
+            _ => self.overflowed = true,
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, c: char) -> Result<(), TooLong> {
+        let mut utf8 = [0u8; 4];
+        self.push_str(c.encode_utf8(&mut utf8))
+    }
+}
+
+#[cfg(test)]
+mod scratch_text_tests {
+    use super::{ScratchText, StrInto};
+    use crate::json::{DecodeOptions, from_str_seed};
+
+    fn decode<'b>(json: &str, buf: &'b mut [u8], max: usize) -> Result<ScratchText<'b>, ()> {
+        let mut text = ScratchText::new(buf, max);
+        struct Seed<'s, 'b>(&'s mut ScratchText<'b>);
+        impl<'de> serde::de::DeserializeSeed<'de> for Seed<'_, '_> {
+            type Value = ();
+            fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+                d.deserialize_str(StrInto(self.0))
+            }
+        }
+        from_str_seed(json, &DecodeOptions::default(), Seed(&mut text)).map_err(|_| ())?;
+        Ok(text)
+    }
+
+    #[test]
+    fn unescapes_a_long_text_into_the_buffer() {
+        let pem = "-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\\n";
+        let mut long = std::string::String::from("\"");
+        for _ in 0..20 {
+            long.push_str(pem);
+        }
+        long.push('"');
+        let json = long;
+        let mut buf = [0u8; 2000];
+        let text = decode(&json, &mut buf, 5500).expect("decodes");
+        assert!(!text.overflowed());
+        assert_eq!(text.as_bytes().len(), 20 * 59);
+        assert!(
+            text.as_bytes()
+                .starts_with(b"-----BEGIN CERTIFICATE-----\nMIIB\n")
+        );
+        assert_eq!(text.chars(), 20 * 59);
+    }
+
+    #[test]
+    fn a_text_beyond_its_bound_is_an_error_one_beyond_the_buffer_overflows() {
+        let mut buf = [0u8; 8];
+        assert!(decode("\"0123456789\"", &mut buf, 9).is_err());
+        let text = decode("\"0123456789\"", &mut buf, 10).expect("within the bound");
+        assert!(text.overflowed());
+        assert_eq!(text.as_bytes(), b"");
+        assert_eq!(text.chars(), 10);
+        let text = decode("\"01234567\"", &mut buf, 10).expect("fits");
+        assert_eq!(text.as_bytes(), b"01234567");
+    }
+}
