@@ -402,15 +402,17 @@ mod scratch_text_tests {
     use super::{ScratchText, StrInto};
     use crate::json::{DecodeOptions, from_str_seed};
 
+    struct Seed<'s, 'b>(&'s mut ScratchText<'b>);
+
+    impl<'de> serde::de::DeserializeSeed<'de> for Seed<'_, '_> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_str(StrInto(self.0))
+        }
+    }
+
     fn decode<'b>(json: &str, buf: &'b mut [u8], max: usize) -> Result<ScratchText<'b>, ()> {
         let mut text = ScratchText::new(buf, max);
-        struct Seed<'s, 'b>(&'s mut ScratchText<'b>);
-        impl<'de> serde::de::DeserializeSeed<'de> for Seed<'_, '_> {
-            type Value = ();
-            fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-                d.deserialize_str(StrInto(self.0))
-            }
-        }
         from_str_seed(json, &DecodeOptions::default(), Seed(&mut text)).map_err(|_| ())?;
         Ok(text)
     }
