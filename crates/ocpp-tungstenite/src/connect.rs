@@ -1,5 +1,6 @@
 //! One connection attempt: URL, TCP, TLS, WebSocket upgrade with `ocpp1.6` and Basic auth.
 
+use std::borrow::Cow;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::Path;
@@ -19,6 +20,7 @@ use tungstenite::protocol::WebSocketConfig;
 use url::{Host, Url};
 
 use crate::error::ConnectError;
+use crate::installed::InstalledCertificates;
 use crate::options::ConnectOptions;
 
 /// The WebSocket subprotocol of OCPP 1.6-J (OCPP-J §3.1.2).
@@ -105,9 +107,24 @@ pub fn basic_auth_header(charge_point_id: &str, password: &str) -> String {
 /// The rustls client configuration for `opts`: trusted roots, client certificate, the `ring`
 /// provider, TLS 1.2 and 1.3.
 pub fn tls_config(opts: &ConnectOptions) -> Result<Arc<ClientConfig>, ConnectError> {
+    tls_config_with(opts, None)
+}
+
+/// [`tls_config`], with the certificates installed in the charge point's security module
+/// taking precedence (see [`ConnectOptions::use_installed_certificates`]).
+pub fn tls_config_with(
+    opts: &ConnectOptions,
+    installed: Option<&InstalledCertificates>,
+) -> Result<Arc<ClientConfig>, ConnectError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = RootCertStore::empty();
-    if let Some(path) = &opts.ca_bundle {
+    let installed_roots = installed.map_or(&[][..], |i| i.roots.as_slice());
+    if !installed_roots.is_empty() {
+        let (added, ignored) = roots.add_parsable_certificates(installed_roots.iter().cloned());
+        tracing::debug!(
+            "installed CentralSystemRootCertificates: {added} trusted, {ignored} unusable"
+        );
+    } else if let Some(path) = &opts.ca_bundle {
         for cert in read_certs(path)? {
             roots
                 .add(cert)
@@ -129,6 +146,12 @@ pub fn tls_config(opts: &ConnectOptions) -> Result<Arc<ClientConfig>, ConnectErr
         .with_safe_default_protocol_versions()
         .map_err(ConnectError::Tls)?
         .with_root_certificates(roots);
+    if let Some((chain, key)) = installed_client(opts, installed) {
+        let config = builder.with_client_auth_cert(chain, key).map_err(|e| {
+            ConnectError::InvalidOptions(format!("installed charge point certificate: {e}"))
+        })?;
+        return Ok(Arc::new(config));
+    }
     let config = match (&opts.client_cert, &opts.client_key) {
         (Some(cert), Some(key_path)) => {
             let chain = read_certs(cert)?;
@@ -146,6 +169,60 @@ pub fn tls_config(opts: &ConnectOptions) -> Result<Arc<ClientConfig>, ConnectErr
         }
     };
     Ok(Arc::new(config))
+}
+
+/// The installed charge point certificate and its key, when there is one and the key loads.
+fn installed_client(
+    opts: &ConnectOptions,
+    installed: Option<&InstalledCertificates>,
+) -> Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
+    let (chain, key_id) = installed?.charge_point.as_ref()?;
+    let loader = opts.client_key_loader.as_ref()?;
+    let key = loader(*key_id);
+    if key.is_none() {
+        tracing::warn!("the key of the installed charge point certificate does not load");
+    }
+    Some((chain.clone(), key?))
+}
+
+/// The options and TLS configuration of one connection attempt with the charge point's
+/// `SecurityProfile` (0-3) and installed certificates:
+///
+/// - profiles 2 and 3 are TLS (security whitepaper §2.4, §2.5): a `ws://` URL is used as
+///   `wss://` (same host, port and path), so that a central system that raised the profile
+///   with ChangeConfiguration.req is reached over TLS on the reconnect (A05.FR.07);
+/// - profile 3 authenticates with a charge point certificate (A00.FR.401/402): without one
+///   (installed, or [`ConnectOptions::client_cert`]) the attempt is refused before any I/O
+///   (`InvalidOptions`), which counts as a failed attempt towards the profile's fallback
+///   (A05.FR.08).
+pub fn attempt_options<'o>(
+    opts: &'o ConnectOptions,
+    security_profile: u8,
+    installed: Option<&InstalledCertificates>,
+) -> Result<(Cow<'o, ConnectOptions>, Option<Arc<ClientConfig>>), ConnectError> {
+    let mut effective = Cow::Borrowed(opts);
+    if security_profile >= 2 {
+        if let Ok(mut url) = Url::parse(&opts.url) {
+            if url.scheme() == "ws" && url.set_scheme("wss").is_ok() {
+                effective.to_mut().url = url.to_string();
+            }
+        }
+    }
+    if security_profile >= 3
+        && opts.client_cert.is_none()
+        && installed_client(opts, installed).is_none()
+    {
+        return Err(ConnectError::InvalidOptions(
+            "security profile 3 needs a charge point certificate (A00.FR.401)".into(),
+        ));
+    }
+    let secure = Url::parse(&effective.url).is_ok_and(|u| u.scheme() == "wss");
+    let tls = if secure {
+        Some(tls_config_with(&effective, installed)?)
+    } else {
+        None
+    };
+    Ok((effective, tls))
 }
 
 fn tls_config_error(path: &Path, reason: String) -> ConnectError {

@@ -490,7 +490,8 @@ impl Connection {
             attempt: self.attempt,
         });
         tracing::debug!(cp = %self.opts.charge_point_id, url = %self.url, attempt = self.attempt, "connecting");
-        let result = connect::connect(&self.opts, password.as_deref());
+        let result = attempt(&self.opts, cp)
+            .and_then(|(opts, tls)| connect::connect_with(&opts, password.as_deref(), tls));
         let now = self.now();
         match result {
             Ok(ws) => {
@@ -833,6 +834,27 @@ impl Connection {
             }
         }
     }
+}
+
+/// The options and TLS configuration of the next attempt: the charge point's `SecurityProfile`
+/// and the certificates its security module holds (see [`connect::attempt_options`]).
+pub(crate) fn attempt<'o, S: Storage>(
+    opts: &'o ConnectOptions,
+    cp: &mut ChargePoint<S>,
+) -> Result<
+    (
+        std::borrow::Cow<'o, ConnectOptions>,
+        Option<std::sync::Arc<rustls::ClientConfig>>,
+    ),
+    ConnectError,
+> {
+    let installed = if opts.use_installed_certificates {
+        crate::InstalledCertificates::read(cp)
+    } else {
+        None
+    };
+    let profile = cp.configuration().security_profile;
+    connect::attempt_options(opts, profile, installed.as_ref())
 }
 
 /// The Basic authentication password for the next attempt.

@@ -146,6 +146,7 @@
 mod connect;
 mod driver;
 mod error;
+mod installed;
 mod options;
 mod redact;
 mod storage;
@@ -153,16 +154,19 @@ mod storage;
 mod tokio_driver;
 
 pub use connect::{
-    SUBPROTOCOL, Stream, WsStream, basic_auth_header, connect, connect_with, connection_url,
-    tls_config,
+    SUBPROTOCOL, Stream, WsStream, attempt_options, basic_auth_header, connect, connect_with,
+    connection_url, tls_config, tls_config_with,
 };
 pub use driver::{Clock, Connection, Control, FRAME_LOG_TARGET, Hooks, LinkEvent, Status};
 pub use error::{ConnectError, Disconnect};
-pub use options::{ConnectOptions, ReconnectPolicy};
+pub use installed::InstalledCertificates;
+pub use options::{ClientKeyLoader, ConnectOptions, ReconnectPolicy};
 pub use redact::{REDACTED, redact_frame};
 pub use storage::{FileStorage, FileStorageError};
 #[cfg(feature = "tokio")]
-pub use tokio_driver::{AsyncConnection, AsyncIo, AsyncWsStream, connect_async};
+pub use tokio_driver::{
+    AsyncConnection, AsyncIo, AsyncWsStream, connect_async, connect_async_with,
+};
 
 /// Re-exported for the types in this crate's API.
 pub use rustls;

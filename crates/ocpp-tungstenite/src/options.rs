@@ -1,7 +1,17 @@
 //! [`ConnectOptions`]: where and how to connect, and [`ReconnectPolicy`]: when to try again.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use ocpp_core::crypto::KeyId;
+use rustls_pki_types::PrivateKeyDer;
+
+/// Loads the private key of an installed charge point certificate by its [`KeyId`] (the key
+/// stays in the charge point's key store; only the TLS stack on the same machine reads it,
+/// security whitepaper A02.FR.05). With `ocpp_crypto`'s `FileKeyStore`: read
+/// `FileKeyStore::path(id)`, a PKCS#8 DER file.
+pub type ClientKeyLoader = Arc<dyn Fn(KeyId) -> Option<PrivateKeyDer<'static>> + Send + Sync>;
 
 /// Where the central system is and how the charge point authenticates itself.
 ///
@@ -88,6 +98,18 @@ pub struct ConnectOptions {
     /// SecurityEventNotification.req for the next connection (when its `SecurityProfile` is 1 or
     /// more). Turn it off if your hooks report these failures themselves.
     pub security_events: bool,
+    /// When true (the default), each connection attempt takes its TLS material from the charge
+    /// point's security module (`Storage::security`) where it has some: the installed
+    /// CentralSystemRootCertificates replace [`ca_bundle`](Self::ca_bundle), and the newest
+    /// valid charge point certificate (CertificateSigned.req) replaces
+    /// [`client_cert`](Self::client_cert) when [`client_key_loader`](Self::client_key_loader)
+    /// gives its key. What the central system installs is thus used from the next connection
+    /// (security whitepaper A02.FR.08, M05).
+    pub use_installed_certificates: bool,
+    /// Loads the key of an installed charge point certificate (see
+    /// [`use_installed_certificates`](Self::use_installed_certificates)). Default: `None` (the
+    /// installed charge point certificate is not used).
+    pub client_key_loader: Option<ClientKeyLoader>,
 }
 
 impl std::fmt::Debug for ConnectOptions {
@@ -114,6 +136,14 @@ impl std::fmt::Debug for ConnectOptions {
             .field("read_buffer_size", &self.read_buffer_size)
             .field("write_buffer_size", &self.write_buffer_size)
             .field("security_events", &self.security_events)
+            .field(
+                "use_installed_certificates",
+                &self.use_installed_certificates,
+            )
+            .field(
+                "client_key_loader",
+                &self.client_key_loader.as_ref().map(|_| "Fn"),
+            )
             .finish()
     }
 }
@@ -140,6 +170,8 @@ impl ConnectOptions {
             read_buffer_size: 128 * 1024,
             write_buffer_size: 128 * 1024,
             security_events: true,
+            use_installed_certificates: true,
+            client_key_loader: None,
         }
     }
 

@@ -44,12 +44,22 @@ pub async fn connect_async(
     opts: &ConnectOptions,
     password: Option<&str>,
 ) -> Result<AsyncWsStream, ConnectError> {
-    let plan = Plan::new(opts, password)?;
-    let tls = if plan.server_name.is_some() {
+    let tls = if url::Url::parse(&opts.url).is_ok_and(|u| u.scheme() == "wss") {
         Some(tls_config(opts)?)
     } else {
         None
     };
+    connect_async_with(opts, password, tls).await
+}
+
+/// [`connect_async`] with a TLS configuration built beforehand (`None` for `ws://`), as
+/// [`connect_with`](crate::connect_with) is for [`connect`](crate::connect()).
+pub async fn connect_async_with(
+    opts: &ConnectOptions,
+    password: Option<&str>,
+    tls: Option<std::sync::Arc<rustls::ClientConfig>>,
+) -> Result<AsyncWsStream, ConnectError> {
+    let plan = Plan::new(opts, password)?;
     let deadline = TokioInstant::now() + opts.connect_timeout;
     let addrs: Vec<SocketAddr> = match plan.address() {
         Ok(addr) => vec![addr],
@@ -267,7 +277,12 @@ impl AsyncConnection {
             });
             // Boxed: the attempt's state (request, handshake) is held only while connecting, not
             // for the connection's whole life in every charge point's task.
-            let result = Box::pin(connect_async(&self.opts, password.as_deref())).await;
+            let result = match crate::driver::attempt(&self.opts, cp) {
+                Ok((opts, tls)) => {
+                    Box::pin(connect_async_with(&opts, password.as_deref(), tls)).await
+                }
+                Err(e) => Err(e),
+            };
             let now = self.now();
             let retry_in = match result {
                 Ok(ws) => {

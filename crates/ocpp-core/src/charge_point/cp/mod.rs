@@ -776,6 +776,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         &self.storage
     }
 
+    /// The security module its storage lends ([`Storage::security`]), for an adapter that
+    /// reads the installed certificates to connect (the CentralSystemRootCertificates to verify
+    /// the server, the charge point certificate for security profile 3). Changing the store
+    /// behind the charge point's back is the caller's responsibility.
+    pub fn security(&mut self) -> Option<crate::charge_point::storage::SecurityParts<'_>> {
+        self.storage.security()
+    }
+
     /// Consumes the charge point and returns its storage (a restart in a test).
     pub fn into_storage(self) -> S {
         self.storage
