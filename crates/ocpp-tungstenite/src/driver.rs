@@ -484,13 +484,12 @@ impl Connection {
     fn try_connect<S: Storage, H: Hooks<S>>(&mut self, cp: &mut ChargePoint<S>, hooks: &mut H) {
         self.attempt = self.attempt.saturating_add(1);
         let password = password(&self.opts, cp);
-        check_profile(&self.opts, cp, password.is_some());
         hooks.on_link(&LinkEvent::Connecting {
             url: &self.url,
             attempt: self.attempt,
         });
         tracing::debug!(cp = %self.opts.charge_point_id, url = %self.url, attempt = self.attempt, "connecting");
-        let result = attempt(&self.opts, cp)
+        let result = attempt(&self.opts, cp, password.is_some())
             .and_then(|(opts, tls)| connect::connect_with(&opts, password.as_deref(), tls));
         let now = self.now();
         match result {
@@ -841,6 +840,7 @@ impl Connection {
 pub(crate) fn attempt<'o, S: Storage>(
     opts: &'o ConnectOptions,
     cp: &mut ChargePoint<S>,
+    with_password: bool,
 ) -> Result<
     (
         std::borrow::Cow<'o, ConnectOptions>,
@@ -854,7 +854,9 @@ pub(crate) fn attempt<'o, S: Storage>(
         None
     };
     let profile = cp.configuration().security_profile;
-    connect::attempt_options(opts, profile, installed.as_ref())
+    let (effective, tls) = connect::attempt_options(opts, profile, installed.as_ref())?;
+    check_profile(&effective, profile, with_password);
+    Ok((effective, tls))
 }
 
 /// The Basic authentication password for the next attempt.
@@ -881,14 +883,17 @@ pub(crate) fn security_event(
     Some((kind, tech_info))
 }
 
-/// Warns when the options do not match the `SecurityProfile` configuration key.
-pub(crate) fn check_profile<S: Storage>(
-    opts: &ConnectOptions,
-    cp: &ChargePoint<S>,
-    with_password: bool,
-) {
-    let implied = opts.security_profile(with_password);
-    let configured = cp.configuration().security_profile;
+/// Warns when an attempt's options do not match the `SecurityProfile` configuration key (a
+/// missing Basic authentication password, a `wss://` URL at profile 1...). Profile 3's client
+/// certificate was checked by [`connect::attempt_options`].
+pub(crate) fn check_profile(opts: &ConnectOptions, configured: u8, with_password: bool) {
+    let implied = if configured >= 3 {
+        url::Url::parse(&opts.url)
+            .is_ok_and(|u| u.scheme() == "wss")
+            .then_some(3)
+    } else {
+        opts.security_profile(with_password)
+    };
     if configured != 0 && implied != Some(configured) {
         tracing::warn!(
             cp = %opts.charge_point_id,

@@ -19,8 +19,8 @@ use tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::connect::{Plan, handshake_error, io_error, tls_config};
 use crate::driver::{
-    Clock, Command, Control, Hooks, LinkEvent, Tx, check_profile, log_frame, millis, next_delay,
-    password, security_event,
+    Clock, Command, Control, Hooks, LinkEvent, Tx, log_frame, millis, next_delay, password,
+    security_event,
 };
 use crate::error::{ConnectError, Disconnect, close_for};
 use crate::options::ConnectOptions;
@@ -270,14 +270,13 @@ impl AsyncConnection {
         while !self.closed {
             self.attempt = self.attempt.saturating_add(1);
             let password = password(&self.opts, cp);
-            check_profile(&self.opts, cp, password.is_some());
             hooks.on_link(&LinkEvent::Connecting {
                 url: &self.url,
                 attempt: self.attempt,
             });
             // Boxed: the attempt's state (request, handshake) is held only while connecting, not
             // for the connection's whole life in every charge point's task.
-            let result = match crate::driver::attempt(&self.opts, cp) {
+            let result = match crate::driver::attempt(&self.opts, cp, password.is_some()) {
                 Ok((opts, tls)) => {
                     Box::pin(connect_async_with(&opts, password.as_deref(), tls)).await
                 }
