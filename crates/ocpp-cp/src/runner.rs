@@ -827,7 +827,11 @@ impl Hooks<Store> for SimHooks<'_> {
             LinkEvent::ConnectFailed { error, retry_in } => {
                 self.failures += 1;
                 self.stats.errors.fetch_add(1, Ordering::Relaxed);
-                if error.is_authentication_failure() {
+                // Refused credentials at start are a misconfiguration: say so and stop. Once
+                // connected, keep trying like a charger: the central system may have changed its
+                // certificate or raised the SecurityProfile, whose failed attempts must count
+                // towards the fallback (security whitepaper A05.FR.08).
+                if error.is_authentication_failure() && !self.ever_connected {
                     self.finish(HookExit::Failed(format!(
                         "{}: the central system refused the credentials ({error})",
                         self.id
