@@ -333,6 +333,15 @@ pub fn verify_csr_signature(req: &CertReq) {
     }
 }
 
+/// The subject of a CSR (PEM), as RFC 4514 text (`CN=...,O=...`).
+pub fn csr_subject(pem: &str) -> String {
+    CertReq::from_der(&csr_der(pem))
+        .unwrap()
+        .info
+        .subject
+        .to_string()
+}
+
 /// The subject (or issuer) commonName of a certificate, for assertions.
 pub fn common_name(name: &Name) -> Option<String> {
     name.to_string()
