@@ -284,6 +284,15 @@ fn m05_fr_06_invalid_certificates_are_rejected() {
         ("not yet valid", future.pem()),
         ("end entity", pem_of(&leaf)),
         ("bad self-signature", tampered),
+        // A second certificate would be stored unchecked.
+        (
+            "two certificates",
+            format!("{}{}", root("A").pem(), expired.pem()),
+        ),
+        (
+            "DER in a string",
+            String::from_utf8_lossy(&ocpp_crypto::testpki::der(&ca.cert)).into_owned(),
+        ),
     ] {
         for use_ in [
             "CentralSystemRootCertificate",

@@ -539,7 +539,7 @@ fn install(
     let kind = root_kind(use_);
     // Longer than the working buffer: it cannot be checked, so it is not installed.
     let certificate = text.as_bytes();
-    if certificate.is_empty() {
+    if certificate.is_empty() || !one_pem_certificate(certificate) {
         return Rejected;
     }
     // M05.FR.06: "invalid and/or incorrect".
@@ -579,6 +579,14 @@ fn install(
         // M05.FR.04.
         Err(_) => Failed,
     }
+}
+
+/// Whether `text` is exactly one PEM `CERTIFICATE` block (A00.FR.507; §5.11 "An PEM encoded
+/// X.509 certificate"): the provider reads the first block only, so a second one would be
+/// stored unchecked and could be taken for a trust anchor by the TLS stack.
+fn one_pem_certificate(text: &[u8]) -> bool {
+    let mut blocks = ocpp_crypto::encoding::pem_blocks(text);
+    matches!(blocks.next(), Some(Ok(b)) if b.label == "CERTIFICATE") && blocks.next().is_none()
 }
 
 /// `AdditionalRootCertificateCheck` (M05.FR.08-11): the new CentralSystemRootCertificate must
