@@ -114,7 +114,7 @@ fn root_hash(pem: &str, algorithm: HashAlgorithm) -> CertificateHashData {
         .unwrap()
 }
 
-fn delete(sim: &mut CSim, data: Value) -> String {
+fn delete(sim: &mut CSim, data: &Value) -> String {
     let conf = sim.call_ok("DeleteCertificate", json!({"certificateHashData": data}));
     status(&conf).to_owned()
 }
@@ -507,11 +507,11 @@ fn m04_delete_by_hash_data_any_algorithm_any_case() {
         );
     }
     let unknown = root_hash(&root("Z").pem(), HashAlgorithm::Sha256);
-    assert_eq!(delete(&mut sim, hash_json(&unknown)), "NotFound");
+    assert_eq!(delete(&mut sim, &hash_json(&unknown)), "NotFound");
     // Right fields, wrong algorithm: NotFound (M04.FR.07).
     let mut wrong = hash_json(&root_hash(&roots[0].pem(), HashAlgorithm::Sha256));
     wrong["hashAlgorithm"] = json!("SHA384");
-    assert_eq!(delete(&mut sim, wrong), "NotFound");
+    assert_eq!(delete(&mut sim, &wrong), "NotFound");
 
     for (r, algorithm) in roots.iter().zip([
         HashAlgorithm::Sha256,
@@ -525,8 +525,8 @@ fn m04_delete_by_hash_data_any_algorithm_any_case() {
             "issuerKeyHash": h.issuer_key_hash.as_str(),
             "serialNumber": format!("00{}", h.serial_number.as_str().to_uppercase()),
         });
-        assert_eq!(delete(&mut sim, data.clone()), "Accepted", "{algorithm}");
-        assert_eq!(delete(&mut sim, data), "NotFound", "{algorithm}");
+        assert_eq!(delete(&mut sim, &data), "Accepted", "{algorithm}");
+        assert_eq!(delete(&mut sim, &data), "NotFound", "{algorithm}");
     }
     assert!(sim.cp.storage().certificates().is_empty());
     assert_eq!(
@@ -555,8 +555,8 @@ fn m04_fr_06_the_root_in_use_is_not_deleted() {
     // A05.FR.03: the installed root meets profile 2's prerequisite.
     assert_eq!(change(&mut sim, "SecurityProfile", "2"), "Accepted");
     sim.answer_all();
-    assert_eq!(delete(&mut sim, hash(&a)), "Accepted");
-    assert_eq!(delete(&mut sim, hash(&b)), "Failed");
+    assert_eq!(delete(&mut sim, &hash(&a)), "Accepted");
+    assert_eq!(delete(&mut sim, &hash(&b)), "Failed");
     assert_eq!(
         sim.cp.storage().kinds(),
         vec![CertificateKind::CentralSystemRoot]
@@ -577,7 +577,7 @@ fn m04_the_last_root_may_go_below_profile_2() {
     assert_eq!(
         delete(
             &mut sim,
-            hash_json(&root_hash(&a.pem(), HashAlgorithm::Sha256))
+            &hash_json(&root_hash(&a.pem(), HashAlgorithm::Sha256))
         ),
         "Accepted"
     );
@@ -595,10 +595,10 @@ fn m04_fr_03_store_failure_is_failed() {
     );
     fail.set(true);
     let data = hash_json(&root_hash(&a.pem(), HashAlgorithm::Sha256));
-    assert_eq!(delete(&mut sim, data.clone()), "Failed");
+    assert_eq!(delete(&mut sim, &data), "Failed");
     assert_eq!(sim.cp.storage().certificates().len(), 1);
     fail.set(false);
-    assert_eq!(delete(&mut sim, data), "Accepted");
+    assert_eq!(delete(&mut sim, &data), "Accepted");
 }
 
 /// M04.FR.05: the charge point certificate cannot be deleted: its hash data is not found.
@@ -616,7 +616,7 @@ fn m04_fr_05_the_charge_point_certificate_is_not_deleted() {
             HashAlgorithm::Sha256,
         )
         .unwrap();
-    assert_eq!(delete(&mut sim, hash_json(&data)), "NotFound");
+    assert_eq!(delete(&mut sim, &hash_json(&data)), "NotFound");
     assert!(
         sim.cp
             .storage()
@@ -648,7 +648,7 @@ fn without_a_module_the_refusals_of_the_white_paper() {
     assert_eq!(
         delete(
             &mut sim,
-            hash_json(&root_hash(&ca.pem(), HashAlgorithm::Sha256))
+            &hash_json(&root_hash(&ca.pem(), HashAlgorithm::Sha256))
         ),
         "NotFound"
     );
