@@ -135,9 +135,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     }
 
     /// The SecurityProfile prerequisites (A05.FR.03, A05.FR.04) for a ChangeConfiguration of
-    /// `key`: with a security module, a CentralSystemRootCertificate and a charge point
-    /// certificate valid now (any, if the clock is not set) in its store, or what
-    /// [`Setup::security`] declares (the adapter's own files).
+    /// SecurityProfile: each met by a certificate of its kind in the module's store, valid now
+    /// (any, while the clock is not set), or by what [`Setup::security`] declares (the
+    /// adapter's own files).
     pub(super) fn certificate_prerequisites(
         &mut self,
         now: Instant,
@@ -306,6 +306,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     ///
     /// The central system answers with a CertificateSigned.req, accepted when its chain leads
     /// to an installed CentralSystemRootCertificate and its certificate is for the pending key.
+    /// Drain [`ChargePoint::poll_output`] after the call, as after an input.
     pub fn renew_charge_point_certificate(&mut self) -> Result<(), CertificateRequestError> {
         if self.config.cpo_name.as_ref().is_none_or(|n| n.is_empty()) {
             return Err(CertificateRequestError::NoCpoName);
