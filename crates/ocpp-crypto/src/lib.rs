@@ -13,6 +13,9 @@
 //! - [`rustcrypto`] (feature `rustcrypto`, needs `alloc`): an implementation on the RustCrypto
 //!   crates (`p256`, `p384`, `rsa`, `sha2`, `x509-cert`), with a key store trait, an in-memory
 //!   store and (feature `std`) a directory store.
+//! - [`SecurityModule`]: what the charge point core calls, the certificate store
+//!   ([`CertificateStore`]) and the crypto together; [`MemoryCertificateStore`] (feature
+//!   `alloc`) and [`FileCertificateStore`] (feature `std`) are two stores.
 //!
 //! Without default features this crate has no dependency and builds `no_std` without `alloc`
 //! (for example for `thumbv7em-none-eabihf`). See `docs/security.md`, "The crypto boundary".
@@ -20,7 +23,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-#[cfg(feature = "rustcrypto")]
+#[cfg(feature = "alloc")]
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
@@ -31,10 +34,21 @@ mod module;
 mod provider;
 mod types;
 
+#[cfg(feature = "std")]
+mod file_certificates;
+#[cfg(feature = "alloc")]
+mod memory_certificates;
+#[cfg(feature = "testpki")]
+pub mod testpki;
+
 #[cfg(feature = "rustcrypto")]
 pub mod rustcrypto;
 
 pub use error::Error;
+#[cfg(feature = "std")]
+pub use file_certificates::FileCertificateStore;
+#[cfg(feature = "alloc")]
+pub use memory_certificates::MemoryCertificateStore;
 pub use module::{CertificateKind, CertificateStore, Module, SecurityModule, StoredCertificate};
 pub use provider::{CryptoProvider, Hasher, MAX_GENERATED_PUBLIC_KEY_DER};
 pub use types::{

@@ -85,6 +85,13 @@ pub trait CertificateStore {
 
     /// Records (or clears) the key of the pending certificate signing request.
     fn set_pending_key(&mut self, key: Option<KeyId>) -> Result<(), Error>;
+
+    /// How many certificates, of every kind together, the store can hold: the charge point
+    /// derives `CertificateStoreMaxLength` (§7.4) from it, keeping room for a fallback root and
+    /// two charge point certificates. Unbounded (`usize::MAX`) unless the store says otherwise.
+    fn capacity(&self) -> usize {
+        usize::MAX
+    }
 }
 
 /// Everything the charge point core needs for the OCPP 1.6 security extension: the
@@ -109,6 +116,10 @@ pub trait SecurityModule {
     fn pending_key(&self) -> Option<KeyId>;
     /// See [`CertificateStore::set_pending_key`].
     fn set_pending_key(&mut self, key: Option<KeyId>) -> Result<(), Error>;
+    /// See [`CertificateStore::capacity`].
+    fn certificate_capacity(&self) -> usize {
+        usize::MAX
+    }
 
     /// See [`CryptoProvider::hash`].
     fn hash(&self, algorithm: HashAlgorithm, data: &[u8]) -> Digest;
@@ -203,6 +214,10 @@ impl<P: CryptoProvider, S: CertificateStore> SecurityModule for Module<P, S> {
 
     fn set_pending_key(&mut self, key: Option<KeyId>) -> Result<(), Error> {
         self.store.set_pending_key(key)
+    }
+
+    fn certificate_capacity(&self) -> usize {
+        self.store.capacity()
     }
 
     fn hash(&self, algorithm: HashAlgorithm, data: &[u8]) -> Digest {

@@ -6,12 +6,13 @@
     clippy::missing_panics_doc
 )]
 
-mod common;
-
-use common::{Ca, DAY, NOW, Signer, YEAR, current, der, name, pem, validity};
 use der::{Decode, Encode};
 use ocpp_crypto::encoding::{base64_decode, base64_encode};
 use ocpp_crypto::rustcrypto::{FileKeyStore, KeyStore, MemoryKeyStore, RustCrypto};
+use ocpp_crypto::testpki::{
+    self as common, Ca, DAY, NOW, Signer, YEAR, csr_der, current, der, name, pem, sign_csr,
+    validity, verify_csr_signature,
+};
 use ocpp_crypto::{
     CertificateHashData, CryptoProvider, CsrSubject, Error, HashAlgorithm, Hasher, KeyAlgorithm,
     KeyId, PublicKeyKind, UnixTime,
@@ -24,18 +25,6 @@ fn provider() -> RustCrypto<MemoryKeyStore, getrandom::SysRng> {
 }
 
 const AT: UnixTime = UnixTime(NOW as i64);
-
-fn csr_der(pem: &str) -> Vec<u8> {
-    let block = ocpp_crypto::encoding::pem_blocks(pem.as_bytes())
-        .next()
-        .unwrap()
-        .unwrap();
-    assert_eq!(block.label, "CERTIFICATE REQUEST");
-    let mut der = vec![0u8; block.max_decoded_len()];
-    let n = block.decode(&mut der).unwrap();
-    der.truncate(n);
-    der
-}
 
 /// Generates a key in `crypto`, makes its CSR, returns (key, CSR PEM).
 fn key_and_csr<P: CryptoProvider>(crypto: &mut P, alg: KeyAlgorithm) -> (KeyId, String) {
@@ -52,39 +41,6 @@ fn key_and_csr<P: CryptoProvider>(crypto: &mut P, alg: KeyAlgorithm) -> (KeyId, 
         )
         .unwrap();
     (key, String::from_utf8(out[..n].to_vec()).unwrap())
-}
-
-/// The CA side: checks the CSR's signature and issues a charge point certificate from it.
-fn sign_csr(ca: &Ca, csr_pem: &str, serial: u64, validity: x509_cert::time::Validity) -> String {
-    let req = CertReq::from_der(&csr_der(csr_pem)).unwrap();
-    verify_csr_signature(&req);
-    pem(&ca.issue(
-        req.info.subject.clone(),
-        None,
-        serial,
-        validity,
-        req.info.public_key.clone(),
-    ))
-}
-
-fn verify_csr_signature(req: &CertReq) {
-    use signature::Verifier as _;
-    let info = req.info.to_der().unwrap();
-    let key_bits = req.info.public_key.subject_public_key.raw_bytes();
-    let sig = req.signature.raw_bytes();
-    if req.algorithm.oid == der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2") {
-        let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(key_bits).unwrap();
-        let sig = p256::ecdsa::DerSignature::from_bytes(sig).unwrap();
-        key.verify(&info, &sig).unwrap();
-    } else {
-        assert_eq!(
-            req.algorithm.oid,
-            der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3")
-        );
-        let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(key_bits).unwrap();
-        let sig = p384::ecdsa::DerSignature::from_bytes(sig).unwrap();
-        key.verify(&info, &sig).unwrap();
-    }
 }
 
 fn cpo_root() -> Ca {

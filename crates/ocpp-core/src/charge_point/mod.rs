@@ -28,6 +28,11 @@ pub mod storage;
 pub mod time;
 
 pub use capacity::{DefaultLimits, Limits, SmallLimits, actions_for};
+#[cfg(feature = "profile-security")]
+pub use cp::{
+    CERTIFICATE_CHECK_INTERVAL_S, CERTIFICATE_RENEWAL_BEFORE_S, CertificateRequestError,
+    RESERVED_CERTIFICATE_SLOTS,
+};
 pub use cp::{
     ChargePoint, DEFAULT_BOOT_RETRY_S, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONNECTOR_SLOTS,
     DEFERRED_ANSWER_TIMEOUT_MS, DataTransferVendor, PROFILE_FALLBACK_ATTEMPTS, RESET_GRACE_MS,

@@ -56,6 +56,10 @@ pub enum Reply {
     /// GetDiagnostics.conf.
     #[cfg(feature = "profile-firmware")]
     DiagnosticsFile(Option<crate::types::CiString255>),
+    /// GetInstalledCertificateIds.conf for the roots of this use, computed from the security
+    /// module's store when written.
+    #[cfg(feature = "profile-security")]
+    InstalledCertificates(crate::v16::CertificateUse),
     /// GetConfiguration.conf, rendered from the configuration when written.
     Configuration {
         /// The keys asked for are in the body slot ([`AnswerBody::Keys`]); `false` for all.
@@ -159,6 +163,9 @@ pub enum Request {
     /// DataTransfer from the charge point (the request itself waits in the charge point: one at a
     /// time).
     DataTransfer,
+    /// SignCertificate: its CSR is made from the security module's pending key when it is sent.
+    #[cfg(feature = "profile-security")]
+    SignCertificate,
 }
 
 impl Request {
@@ -175,6 +182,8 @@ impl Request {
             #[cfg(feature = "profile-firmware")]
             Request::DiagnosticsStatus(_) => OcppAction::DiagnosticsStatusNotification,
             Request::DataTransfer => OcppAction::DataTransfer,
+            #[cfg(feature = "profile-security")]
+            Request::SignCertificate => OcppAction::SignCertificate,
         }
     }
 }

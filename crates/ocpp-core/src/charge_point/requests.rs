@@ -43,6 +43,8 @@ const FIRMWARE_STATUS: u8 = 5;
 #[cfg(feature = "profile-firmware")]
 const DIAGNOSTICS_STATUS: u8 = 6;
 const DATA_TRANSFER: u8 = 7;
+#[cfg(feature = "profile-security")]
+const SIGN_CERTIFICATE: u8 = 8;
 
 /// The largest encoded request: a MeterValues with every reading at its widest (tag 1,
 /// connector 5, transactionId 5, the sample 167: timestamp 10, context 1, measurands 4, reading
@@ -268,6 +270,8 @@ fn encode(w: &mut Writer<'_>, r: &Request) -> Result<(), codec::Full> {
             w.index(DiagnosticsStatus::ALL, *s)
         }
         Request::DataTransfer => w.u8(DATA_TRANSFER),
+        #[cfg(feature = "profile-security")]
+        Request::SignCertificate => w.u8(SIGN_CERTIFICATE),
     }
 }
 
@@ -302,6 +306,8 @@ fn decode(data: &[u8]) -> Option<Request> {
         #[cfg(feature = "profile-firmware")]
         DIAGNOSTICS_STATUS => Request::DiagnosticsStatus(r.index(DiagnosticsStatus::ALL)?),
         DATA_TRANSFER => Request::DataTransfer,
+        #[cfg(feature = "profile-security")]
+        SIGN_CERTIFICATE => Request::SignCertificate,
         _ => return None,
     };
     r.is_empty().then_some(request)

@@ -17,6 +17,6 @@ pub use string::{
     BoundedString, BoundedText, CiString20, CiString25, CiString50, CiString255, CiString500,
     TooLong,
 };
-#[allow(unused_imports)] // ScratchText: until the certificate handlers use it.
+#[cfg_attr(not(feature = "profile-security"), allow(unused_imports))] // ScratchText
 pub(crate) use string::{ScratchText, StrInto, StrSink, eq_ignore_ascii_case};
 pub use zero::{NoneIsZero, ZeroNone};

@@ -323,7 +323,7 @@ impl<'a, const N: usize> arbitrary::Arbitrary<'a> for BoundedString<N> {
 /// string; a text within the bound that does not fit the buffer decodes, with
 /// [`ScratchText::overflowed`] set, so that the handler answers the spec's refusal (for
 /// example InstallCertificate `Rejected`) instead of a CALLERROR.
-#[allow(dead_code)] // Until the certificate handlers use it.
+#[cfg_attr(not(feature = "profile-security"), allow(dead_code))] // Used by the certificates.
 pub(crate) struct ScratchText<'a> {
     buf: &'a mut [u8],
     len: usize,
@@ -332,7 +332,7 @@ pub(crate) struct ScratchText<'a> {
     overflowed: bool,
 }
 
-#[allow(dead_code)] // Until the certificate handlers use it.
+#[cfg_attr(not(feature = "profile-security"), allow(dead_code))] // Used by the certificates.
 impl<'a> ScratchText<'a> {
     /// An empty text over `buf`, bounded to `max_chars` characters.
     pub(crate) fn new(buf: &'a mut [u8], max_chars: usize) -> Self {

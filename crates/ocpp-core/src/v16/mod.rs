@@ -17,7 +17,7 @@
 //! `Request::decode`, `Response::decode` and `Request::from_call` decode either direction, for
 //! central systems, simulators and tests: cargo feature `all-directions`.
 
-mod in_place;
+pub(crate) mod in_place;
 mod macros;
 
 pub mod core_profile;

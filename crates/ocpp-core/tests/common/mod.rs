@@ -604,4 +604,5 @@ pub fn examples() -> Vec<(Request, Response)> {
 }
 
 pub mod schema;
+pub mod secure;
 pub mod sim;

@@ -100,14 +100,16 @@ pub enum Sent {
 }
 
 /// The central system and a charge point of any capacities (`NC`, `NL`, `NA`, `L`: see
-/// [`ChargePoint`]); [`SmallSim`] for the small profile.
+/// [`ChargePoint`]) and storage (`S`, [`Store`] by default); [`SmallSim`] for the small
+/// profile.
 pub struct Sim<
     const NC: usize = { ocpp_core::charge_point::DEFAULT_CONNECTOR_SLOTS },
     const NL: usize = { ocpp_core::limits::LOCAL_AUTH_LIST_MAX_LENGTH },
     const NA: usize = { ocpp_core::limits::AUTH_CACHE_SIZE },
     L: Limits = DefaultLimits,
+    S: Storage = Store,
 > {
-    pub cp: ChargePoint<Store, NC, NL, NA, L>,
+    pub cp: ChargePoint<S, NC, NL, NA, L>,
     pub now: Instant,
     pub sent: VecDeque<Sent>,
     pub actions: Vec<Action>,
@@ -158,8 +160,10 @@ impl SmallSim {
     }
 }
 
-impl<const NC: usize, const NL: usize, const NA: usize, L: Limits> Sim<NC, NL, NA, L> {
-    pub fn build(setup: Setup, storage: Store, now: Instant) -> Self {
+impl<const NC: usize, const NL: usize, const NA: usize, L: Limits, S: Storage>
+    Sim<NC, NL, NA, L, S>
+{
+    pub fn build(setup: Setup, storage: S, now: Instant) -> Self {
         let buf_len = 64 * 1024;
         let mut scratch = vec![0u8; buf_len];
         let cp = ChargePoint::new(setup, storage, now, &mut scratch);

@@ -190,13 +190,27 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             OcppAction::ExtendedTriggerMessage => {
                 self.call_extended_trigger_message(id, payload, now);
             }
+            #[cfg(feature = "profile-security")]
+            OcppAction::InstallCertificate => self.call_install_certificate(id, payload, now),
+            #[cfg(feature = "profile-security")]
+            OcppAction::DeleteCertificate => self.call_delete_certificate(id, payload, now),
+            #[cfg(feature = "profile-security")]
+            OcppAction::GetInstalledCertificateIds => {
+                self.call_get_installed_certificate_ids(id, payload, now);
+            }
+            #[cfg(feature = "profile-security")]
+            OcppAction::CertificateSigned => self.call_certificate_signed(id, payload, now),
             _ => self.call_not_supported(id, action, now),
         }
     }
 
     /// Decodes a CALL's payload, or answers the CALLERROR its decode error calls for (OCPP-J
     /// §4.2.3) and returns `None`.
-    fn decode<'p, T: serde::Deserialize<'p>>(&mut self, id: &str, payload: &'p str) -> Option<T> {
+    pub(super) fn decode<'p, T: serde::Deserialize<'p>>(
+        &mut self,
+        id: &str,
+        payload: &'p str,
+    ) -> Option<T> {
         match json::from_str::<T>(payload, &self.setup.decode) {
             Ok(req) => Some(req),
             Err(e) => {
@@ -241,7 +255,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
 
     /// Queues the answer to a CALL that was handled, then reports the statuses it changed.
     #[inline(never)]
-    fn finish_call(&mut self, id: &str, reply: Reply, now: Instant) {
+    pub(super) fn finish_call(&mut self, id: &str, reply: Reply, now: Instant) {
         self.answer(id, reply);
         self.update_statuses(now);
     }
@@ -494,9 +508,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
 
     /// ExtendedTriggerMessage (security whitepaper §5.5, OCPP 2.0.1's TriggerMessage renamed):
     /// the messages TriggerMessage also covers are served as TriggerMessage serves them (§5.17);
-    /// LogStatusNotification, FirmwareStatusNotification (a SignedFirmwareStatusNotification,
-    /// L01.FR.28) and SignChargePointCertificate belong to parts of the security extension not
-    /// built yet: NotImplemented. `connectorId` must be above 0 (§5.5): 0 is Rejected.
+    /// LogStatusNotification and FirmwareStatusNotification (a SignedFirmwareStatusNotification,
+    /// L01.FR.28) belong to parts of the security extension not built yet: NotImplemented;
+    /// SignChargePointCertificate starts A02 with the feature `profile-security` (see
+    /// `ChargePoint::renew_charge_point_certificate`), NotImplemented without it. `connectorId` must be above 0 (§5.5): 0 is Rejected.
     #[cfg(feature = "profile-trigger")]
     #[inline(never)]
     fn call_extended_trigger_message(&mut self, id: &str, payload: &str, now: Instant) {
@@ -524,6 +539,16 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 },
                 now,
             ),
+            // A02: Accepted when the key pair is made (A02.FR.02) and SignCertificate.req queued;
+            // Rejected without a security module, CpoName or serial number.
+            #[cfg(feature = "profile-security")]
+            None if req.requested_message == Extended::SignChargePointCertificate => {
+                let status = match self.renew_charge_point_certificate() {
+                    Ok(()) => TriggerMessageStatus::Accepted,
+                    Err(_) => TriggerMessageStatus::Rejected,
+                };
+                Reply::Status(status.as_str())
+            }
             None => Reply::Status(TriggerMessageStatus::NotImplemented.as_str()),
         };
         self.finish_call(id, reply, now);
@@ -617,6 +642,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 self.result_authorize(connector, &id_tag, payload, now);
             }
             Sent::DataTransfer => self.result_data_transfer(payload),
+            #[cfg(feature = "profile-security")]
+            Sent::SignCertificate => self.result_sign_certificate(payload),
             Sent::Other | Sent::Status(_) => {}
             #[cfg(feature = "profile-firmware")]
             Sent::FirmwareStatus(_) | Sent::DiagnosticsStatus(_) => {}
@@ -856,6 +883,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 self.outgoing_data_transfer = OutgoingDataTransfer::Answered(None);
                 self.act(Action::DataTransferAnswered { status: None });
             }
+            // A central system that cannot take the CSR: given up as if Rejected.
+            #[cfg(feature = "profile-security")]
+            Sent::SignCertificate => self.abandon_certificate_request(),
             Sent::Heartbeat | Sent::Other | Sent::Status(_) => {}
             #[cfg(feature = "profile-firmware")]
             Sent::FirmwareStatus(_) | Sent::DiagnosticsStatus(_) => {}

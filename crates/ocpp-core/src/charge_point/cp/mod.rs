@@ -4,6 +4,13 @@
 //! profiles' behaviour is in the submodules, one per spec concept.
 
 mod authorize;
+#[cfg(feature = "profile-security")]
+mod certificates;
+#[cfg(feature = "profile-security")]
+pub use certificates::{
+    CERTIFICATE_CHECK_INTERVAL_S, CERTIFICATE_RENEWAL_BEFORE_S, CertificateRequestError,
+    RESERVED_CERTIFICATE_SLOTS,
+};
 mod connectors;
 mod disabled;
 mod dispatch;
@@ -63,6 +70,8 @@ use super::outbox::{
 use super::requests::RequestQueue;
 #[cfg(feature = "profile-smart-charging")]
 use super::smart_charging::{Limit, ProfileStore};
+#[cfg(feature = "profile-security")]
+use super::storage::SecurityParts;
 use super::storage::{RecordKey, Storage};
 use super::{Instant, WallClock};
 
@@ -125,8 +134,15 @@ pub struct Setup {
     /// The certificates the adapter holds, for the SecurityProfile prerequisites (whitepaper
     /// A05.FR.03: a CentralSystemRootCertificate for profiles 2 and 3; A05.FR.04: a
     /// ChargePointCertificate for 3): until the charge point keeps its own certificate store,
-    /// the integrator declares them. Default none: a raise to 2 or 3 is Rejected.
+    /// the integrator declares them. Default none: a raise to 2 or 3 is Rejected. With the
+    /// feature `profile-security` and a security module, the certificates installed in its
+    /// store count too (docs/security.md).
     pub security: super::config::SecurityPrerequisites,
+    /// `AdditionalRootCertificateCheck` (whitepaper §7.1, read-only): only one
+    /// CentralSystemRootCertificate, replaced by one it signed, the old one kept as a fallback
+    /// until the next connection (M05.FR.08-13). Used with the feature `profile-security`.
+    /// Default `false`.
+    pub additional_root_certificate_check: bool,
 }
 
 impl Setup {
@@ -165,6 +181,7 @@ impl Setup {
             central_system_root_certificate: false,
             charge_point_certificate: false,
         },
+        additional_root_certificate_check: false,
     };
 
     /// A setup with defaults: `vendor`, `model`, `connectors`.
@@ -193,6 +210,7 @@ impl Setup {
                 central_system_root_certificate: false,
                 charge_point_certificate: false,
             },
+            additional_root_certificate_check: false,
         }
     }
 }
@@ -284,6 +302,9 @@ enum Sent {
     /// DiagnosticsStatusNotification: likewise.
     #[cfg(feature = "profile-firmware")]
     DiagnosticsStatus(v16::DiagnosticsStatus),
+    /// SignCertificate: sent again (the same CSR) if the connection ends before its answer.
+    #[cfg(feature = "profile-security")]
+    SignCertificate,
     /// Any other request from the outbox (MeterValues outside a transaction): nothing to do
     /// with its answer.
     Other,
@@ -302,6 +323,8 @@ impl Sent {
             Request::FirmwareStatus(status) => Sent::FirmwareStatus(status),
             #[cfg(feature = "profile-firmware")]
             Request::DiagnosticsStatus(status) => Sent::DiagnosticsStatus(status),
+            #[cfg(feature = "profile-security")]
+            Request::SignCertificate => Sent::SignCertificate,
             Request::Meter { .. } => Sent::Other,
         }
     }
@@ -476,6 +499,14 @@ pub struct ChargePoint<
     /// Outputs that could not be queued because the caller broke the drain rule (see
     /// [`ChargePoint::dropped_outputs`]).
     dropped: u32,
+    /// When to look at the charge point certificate's expiry next (A03.FR.02), in seconds of
+    /// [`Instant`]; 0 after a start.
+    #[cfg(feature = "profile-security")]
+    certificate_check_at: u32,
+    /// The next [`Input::Connected`] keeps the fallback root (see
+    /// [`ChargePoint::fallback_root_used`]).
+    #[cfg(feature = "profile-security")]
+    keep_fallback_root: bool,
 }
 
 /// The CALLERROR description for an action the charge point does not support: "<action> is not
@@ -589,6 +620,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             dirty: 0,
             refused: List::new(),
             dropped: 0,
+            #[cfg(feature = "profile-security")]
+            certificate_check_at: 0,
+            #[cfg(feature = "profile-security")]
+            keep_fallback_root: false,
         }
     }
 
@@ -621,6 +656,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 .charging_schedule_max_periods
                 .min(<L::ProfilePeriods as Slots<_>>::LEN as u32);
         }
+        #[cfg(feature = "profile-security")]
+        self.configure_certificates();
         self.started = true;
         self.restore(now, scratch);
         // Security whitepaper chapter 8: "The Charge Point has booted" (critical). Raised when
@@ -694,6 +731,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         self.dirty = 0;
         self.refused.clear();
         self.dropped = 0;
+        #[cfg(feature = "profile-security")]
+        {
+            self.certificate_check_at = 0;
+            self.keep_fallback_root = false;
+        }
     }
 
     /// Whether [`ChargePoint::start`] was called.

@@ -80,6 +80,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         }
         while let Some(req) = self.requests.first() {
             self.requests.pop_front();
+            // Its CSR is made from the security module, which needs `&mut self`.
+            #[cfg(feature = "profile-security")]
+            if matches!(req, Request::SignCertificate) {
+                if let Some(n) = self.write_sign_certificate(id, buf) {
+                    return Some((Sent::SignCertificate, n));
+                }
+                continue;
+            }
             if let Some(n) = self.write_request(&req, id, now, buf) {
                 return Some((Sent::of(req), n));
             }
@@ -171,6 +179,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 OutgoingDataTransfer::Pending(body) => rpc::encode_call(buf, id, action, body),
                 _ => return None,
             },
+            // Written by `write_sign_certificate` (see `next_call`).
+            #[cfg(feature = "profile-security")]
+            Request::SignCertificate => return None,
         };
         r.ok().map(str::len)
     }
@@ -274,6 +285,17 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             .map(str::len)
     }
 
+    /// Writes the first queued answer (there must be one).
+    pub(super) fn write_first_answer(&mut self, buf: &mut [u8]) -> Result<usize, ()> {
+        // Computed from the security module, which needs `&mut self`.
+        #[cfg(feature = "profile-security")]
+        if let Some(written) = self.write_installed_certificates(buf) {
+            return written;
+        }
+        let answer = self.answers.first().ok_or(())?;
+        self.write_answer(answer, buf)
+    }
+
     #[inline(never)]
     pub(super) fn write_answer(&self, answer: &Answer, buf: &mut [u8]) -> Result<usize, ()> {
         let id = answer.id.as_str();
@@ -316,6 +338,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                     text: name.as_deref(),
                 },
             ),
+            // Written by `write_installed_certificates` (see `write_first_answer`).
+            #[cfg(feature = "profile-security")]
+            Reply::InstalledCertificates(_) => return Err(()),
             Reply::Configuration { keys_in_slot } => {
                 let keys = match (&self.answer_body, keys_in_slot) {
                     (_, false) => None,

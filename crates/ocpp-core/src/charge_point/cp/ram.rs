@@ -92,5 +92,15 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         ("dirty", field(|c: &Self| &c.dirty)),
         ("refused", field(|c: &Self| &c.refused)),
         ("dropped", field(|c: &Self| &c.dropped)),
+        #[cfg(feature = "profile-security")]
+        (
+            "certificate_check_at",
+            field(|c: &Self| &c.certificate_check_at),
+        ),
+        #[cfg(feature = "profile-security")]
+        (
+            "keep_fallback_root",
+            field(|c: &Self| &c.keep_fallback_root),
+        ),
     ];
 }

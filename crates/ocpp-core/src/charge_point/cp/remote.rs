@@ -13,9 +13,16 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         now: Instant,
     ) -> Reply {
         let profile_before = self.config.security_profile;
-        let outcome = self
-            .config
-            .change_with(&req.key, &req.value, self.setup.security);
+        // A05.FR.03/04: with a security module, from the certificates it holds.
+        #[cfg(feature = "profile-security")]
+        let prerequisites = if Key::parse(&req.key) == Some(Key::SecurityProfile) {
+            self.certificate_prerequisites(now)
+        } else {
+            self.setup.security
+        };
+        #[cfg(not(feature = "profile-security"))]
+        let prerequisites = self.setup.security;
+        let outcome = self.config.change_with(&req.key, &req.value, prerequisites);
         if let Some(key) = outcome.changed {
             self.persist_config();
             match key {

@@ -157,6 +157,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         if self.boot_at.is_none() && self.registration != Registration::Accepted {
             self.boot_at = Some(now);
         }
+        // M05.FR.12: connected with the new CentralSystemRootCertificate.
+        #[cfg(feature = "profile-security")]
+        self.certificates_on_connected();
     }
 
     /// The transport is down. Queued transaction messages wait; the CALL in flight is given up
@@ -196,6 +199,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Sent::FirmwareStatus(status) => Request::FirmwareStatus(status),
             #[cfg(feature = "profile-firmware")]
             Sent::DiagnosticsStatus(status) => Request::DiagnosticsStatus(status),
+            // The same key, so the same CSR (deterministic ECDSA).
+            #[cfg(feature = "profile-security")]
+            Sent::SignCertificate => Request::SignCertificate,
         };
         if let Err(request) = self.requests.push_front(request) {
             // The queue is full of newer requests: the old one cannot wait.
@@ -484,6 +490,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         self.take_samples(now);
         self.expire_reservations(now);
         self.transfers_tick(now);
+        #[cfg(feature = "profile-security")]
+        self.check_certificate_renewal(now);
         self.update_limits(now);
         // A reset waiting for its StopTransactions.
         if let Some((kind, since)) = self.reset {
@@ -522,9 +530,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         }
         // Answers first: they never wait for our own CALL in flight.
         if let Some(answer) = self.answers.first() {
-            let written = self.write_answer(answer, buf);
             let fallback_id = answer.id.clone();
             let frees_slot = answer.data_in_slot();
+            let written = self.write_first_answer(buf);
             self.answers.remove_first();
             if frees_slot {
                 self.free_incoming_data_transfer();

@@ -1,17 +1,36 @@
-//! A test PKI made at test time with the same RustCrypto crates (no private key is committed).
+//! A test PKI made at test time with the RustCrypto crates (feature `testpki`, for tests only:
+//! every function panics on failure, no private key is committed anywhere).
+//!
+//! Shared by this crate's tests and the charge point core's (`crates/ocpp-core/tests`), and by
+//! whoever tests an integration: roots, sub-CAs, cross-signed roots, certificates issued from a
+//! certificate signing request, firmware signers. "Now" is [`NOW`]; validity periods are built
+//! around it with [`validity`] and [`current`].
 #![allow(
-    dead_code,
+    missing_docs,
     clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
     clippy::missing_panics_doc,
-    clippy::option_option
+    clippy::option_option,
+    clippy::must_use_candidate,
+    clippy::return_self_not_must_use
 )]
+
+use std::borrow::ToOwned;
+use std::boxed::Box;
+use std::string::String;
+use std::string::ToString;
+use std::vec;
+use std::vec::Vec;
 
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::encoding::{pem_blocks, pem_encode};
+
 use der::asn1::UtcTime;
 use der::{Decode, Encode};
-use ocpp_crypto::encoding::pem_encode;
 use p256::elliptic_curve::Generate;
 use rand_core::UnwrapErr;
 use spki::SubjectPublicKeyInfoOwned;
@@ -21,8 +40,12 @@ use x509_cert::builder::{Builder, CertificateBuilder};
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages};
 use x509_cert::ext::{Extension, ToExtension};
 use x509_cert::name::Name;
+use x509_cert::request::CertReq;
 use x509_cert::serial_number::SerialNumber;
-use x509_cert::time::{Time, Validity};
+use x509_cert::time::Time;
+
+/// The certificate types the helpers take and give, for callers without the crates.
+pub use x509_cert::{Certificate as X509Certificate, name::Name as X509Name, time::Validity};
 
 /// "Now" in the tests: 2025-06-15T14:13:20Z.
 pub const NOW: u64 = 1_750_000_000;
@@ -235,6 +258,18 @@ impl Ca {
     pub fn pem(&self) -> String {
         pem(&self.cert)
     }
+
+    /// `other`'s subject and key in a CA certificate issued (signed) by this CA: the
+    /// "new root signed by the old one" of `AdditionalRootCertificateCheck` (M05.FR.09).
+    pub fn cross_sign(&self, other: &Ca, serial: u64, validity: Validity) -> Certificate {
+        self.issue(
+            other.cert.tbs_certificate().subject().clone(),
+            Some(None),
+            serial,
+            validity,
+            other.signer.spki(),
+        )
+    }
 }
 
 pub fn pem(cert: &Certificate) -> String {
@@ -250,4 +285,66 @@ pub fn der(cert: &Certificate) -> Vec<u8> {
 
 pub fn parse(der: &[u8]) -> Certificate {
     Certificate::from_der(der).unwrap()
+}
+
+/// A CSR's DER, from its PEM text (which must be one `CERTIFICATE REQUEST` block).
+pub fn csr_der(pem: &str) -> Vec<u8> {
+    let block = pem_blocks(pem.as_bytes()).next().unwrap().unwrap();
+    assert_eq!(block.label, "CERTIFICATE REQUEST");
+    let mut der = vec![0u8; block.max_decoded_len()];
+    let n = block.decode(&mut der).unwrap();
+    der.truncate(n);
+    der
+}
+
+/// The CA side of A02/A03: checks the CSR's signature, then issues an end-entity certificate
+/// for its subject and key, signed by `ca`; PEM.
+pub fn sign_csr(ca: &Ca, csr_pem: &str, serial: u64, validity: Validity) -> String {
+    let req = CertReq::from_der(&csr_der(csr_pem)).unwrap();
+    verify_csr_signature(&req);
+    pem(&ca.issue(
+        req.info.subject.clone(),
+        None,
+        serial,
+        validity,
+        req.info.public_key.clone(),
+    ))
+}
+
+/// Panics unless the CSR is signed by its own key (ecdsa-with-SHA256 on P-256 or
+/// ecdsa-with-SHA384 on P-384).
+pub fn verify_csr_signature(req: &CertReq) {
+    use signature::Verifier as _;
+    let info = req.info.to_der().unwrap();
+    let key_bits = req.info.public_key.subject_public_key.raw_bytes();
+    let sig = req.signature.raw_bytes();
+    if req.algorithm.oid == der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2") {
+        let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(key_bits).unwrap();
+        let sig = p256::ecdsa::DerSignature::from_bytes(sig).unwrap();
+        key.verify(&info, &sig).unwrap();
+    } else {
+        assert_eq!(
+            req.algorithm.oid,
+            der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3")
+        );
+        let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(key_bits).unwrap();
+        let sig = p384::ecdsa::DerSignature::from_bytes(sig).unwrap();
+        key.verify(&info, &sig).unwrap();
+    }
+}
+
+/// The subject of a CSR (PEM), as RFC 4514 text (`CN=...,O=...`).
+pub fn csr_subject(pem: &str) -> String {
+    CertReq::from_der(&csr_der(pem))
+        .unwrap()
+        .info
+        .subject
+        .to_string()
+}
+
+/// The subject (or issuer) commonName of a certificate, for assertions.
+pub fn common_name(name: &Name) -> Option<String> {
+    name.to_string()
+        .split(',')
+        .find_map(|rdn| rdn.trim().strip_prefix("CN=").map(str::to_owned))
 }
