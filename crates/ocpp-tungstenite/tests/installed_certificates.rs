@@ -15,61 +15,14 @@ use common::{Pki, Recorder, ServerOptions, TestServer, fast_reconnect, init_logg
 use ocpp_core::charge_point::{
     ChargePoint, MemoryStorage, RecordKey, SecurityParts, Setup, Storage,
 };
-use ocpp_core::crypto::{
-    CertificateKind, CertificateStore, Error, KeyId, Module, SecurityModule, StoredCertificate,
-};
+use ocpp_core::crypto::{CertificateKind, CertificateStore, KeyId, Module, SecurityModule};
+use ocpp_crypto::MemoryCertificateStore;
 use ocpp_crypto::rustcrypto::RustCrypto;
 use ocpp_tungstenite::rustls::pki_types::PrivateKeyDer;
 use ocpp_tungstenite::rustls::pki_types::pem::PemObject;
 use ocpp_tungstenite::{ConnectError, ConnectOptions, Connection, attempt_options};
 
 const T: Duration = Duration::from_secs(20);
-
-/// The smallest certificate store: a list in RAM.
-#[derive(Default)]
-struct ListStore(Vec<(CertificateKind, Vec<u8>, Option<KeyId>)>);
-
-impl CertificateStore for ListStore {
-    fn get(&self, index: usize) -> Option<StoredCertificate<'_>> {
-        self.0
-            .get(index)
-            .map(|(kind, cert, key)| StoredCertificate {
-                kind: *kind,
-                certificate: cert,
-                key: *key,
-            })
-    }
-
-    fn insert(
-        &mut self,
-        kind: CertificateKind,
-        certificate: &[u8],
-        key: Option<KeyId>,
-    ) -> Result<(), Error> {
-        self.0.push((kind, certificate.to_vec(), key));
-        Ok(())
-    }
-
-    fn remove(&mut self, index: usize) -> Result<(), Error> {
-        (index < self.0.len())
-            .then(|| self.0.remove(index))
-            .map(|_| ())
-            .ok_or(Error::NotFound)
-    }
-
-    fn set_kind(&mut self, index: usize, kind: CertificateKind) -> Result<(), Error> {
-        self.0.get_mut(index).ok_or(Error::NotFound)?.0 = kind;
-        Ok(())
-    }
-
-    fn pending_key(&self) -> Option<KeyId> {
-        None
-    }
-
-    fn set_pending_key(&mut self, _: Option<KeyId>) -> Result<(), Error> {
-        Ok(())
-    }
-}
 
 /// Records in RAM, and a security module.
 struct SecureStorage {
@@ -109,10 +62,13 @@ fn secure_cp(
 ) -> Box<ChargePoint<SecureStorage>> {
     let keys = tempfile::tempdir().unwrap();
     let storage = SecureStorage {
-        module: Box::new(Module::new(
-            RustCrypto::open(keys.path()).unwrap(),
-            ListStore(installed.to_vec()),
-        )),
+        module: Box::new(Module::new(RustCrypto::open(keys.path()).unwrap(), {
+            let mut store = MemoryCertificateStore::default();
+            for (kind, certificate, key) in installed {
+                store.insert(*kind, certificate, *key).unwrap();
+            }
+            store
+        })),
         _keys: keys,
         records: MemoryStorage::new(),
         scratch: vec![0; 10_000],
