@@ -1,8 +1,9 @@
-//! The spec's primitive types (OCPP 1.6 §7): bounded strings and lists, `dateTime`, one-digit
-//! decimals.
+//! The spec's primitive types (OCPP 1.6 §7, shared with OCPP 2.0.1): bounded strings and lists,
+//! `dateTime`, decimals with one ([`Decimal`]) and three ([`Decimal3`]) fraction digits.
 
 mod datetime;
 mod decimal;
+mod decimal3;
 mod list;
 mod slots;
 mod string;
@@ -10,6 +11,7 @@ mod zero;
 
 pub use datetime::{DateTime, InvalidDateTime};
 pub use decimal::{Decimal, ParseDecimalError};
+pub use decimal3::Decimal3;
 pub(crate) use decimal::{format_int, format_scaled, parse_scaled};
 pub use list::{List, ListFull, ListOf};
 pub use slots::Slots;
