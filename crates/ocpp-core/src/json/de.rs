@@ -29,6 +29,12 @@ pub(crate) const DATETIME_TOKEN: &str = "$ocpp::DateTime";
 /// without floats.
 pub(crate) const DECIMAL_TOKEN: &str = "$ocpp::Decimal";
 
+/// Name a `Deserialize` impl passes to `deserialize_newtype_struct` to ask for the text of any
+/// JSON value, validated (nesting bounded by [`DecodeOptions::max_depth`]) and visited through
+/// `visit_borrowed_str` as it stands in the input, whitespace and escapes included:
+/// [`crate::types::RawJson`] (OCPP 2.0.1 `DataTransfer.data`, whose type is "anyType").
+pub(crate) const RAW_JSON_TOKEN: &str = "$ocpp::RawJson";
+
 /// Name a struct passes to `deserialize_struct` (`#[serde(rename = "$ocpp::CustomData")]`, as
 /// every OCPP 2.0.1 type does) to have a member `customData` accepted and skipped even with
 /// [`DecodeOptions::deny_unknown_fields`]: OCPP-J 2.0.1 §9 gives every class of the 2.0.1
@@ -732,6 +738,9 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         }
         if name == DATETIME_TOKEN {
             return visitor.visit_i64(self.read_datetime_millis()?);
+        }
+        if name == RAW_JSON_TOKEN {
+            return visitor.visit_borrowed_str(self.raw_value()?);
         }
         visitor.visit_newtype_struct(self)
     }

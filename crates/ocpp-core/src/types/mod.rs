@@ -5,6 +5,7 @@ mod datetime;
 mod decimal;
 mod decimal3;
 mod list;
+mod raw_json;
 mod slots;
 mod string;
 mod zero;
@@ -14,6 +15,7 @@ pub use decimal::{Decimal, ParseDecimalError};
 pub use decimal3::Decimal3;
 pub(crate) use decimal::{format_int, format_scaled, parse_scaled};
 pub use list::{List, ListFull, ListOf};
+pub use raw_json::{InvalidRawJson, RawJson};
 pub use slots::Slots;
 pub use string::{
     BoundedString, BoundedText, CiString20, CiString25, CiString50, CiString255, CiString500,
