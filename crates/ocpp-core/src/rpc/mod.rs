@@ -71,6 +71,9 @@ pub struct CallError<'a> {
     pub id: &'a str,
     /// The error code; a code outside table 7 is read as [`ErrorCode::GenericError`].
     pub code: ErrorCode,
+    /// The error code as sent (raw JSON string contents), for a version whose table differs
+    /// from 1.6's (`rpc::v201::ErrorCode::of_call_error`).
+    pub raw_code: &'a str,
     /// errorDescription as raw JSON string contents; [`CallError::description`] unescapes it.
     pub raw_description: &'a str,
     /// errorDetails: the text of a JSON object (`{}` when the peer left it out).
@@ -324,10 +327,12 @@ impl<'a> Frame<'a> {
                     "{}"
                 };
                 p.close()?;
+                let raw_code = code;
                 let code = ErrorCode::parse(code).unwrap_or(ErrorCode::GenericError);
                 Frame::CallError(CallError {
                     id,
                     code,
+                    raw_code,
                     raw_description,
                     details,
                 })

@@ -124,8 +124,8 @@ impl ErrorCode {
 
     /// Reads a code of table 8; also the OCPP-J 1.6 spellings (`FormationViolation`,
     /// `OccurenceConstraintViolation`) that a CSMS built on 1.6 code may send. `None` for
-    /// anything else (a CALLERROR's code outside the table reads as `GenericError` where it is
-    /// received: see [`ErrorCode::from_call_error`]).
+    /// anything else (a received CALLERROR's code outside the table reads as `GenericError`:
+    /// [`ErrorCode::of_call_error`]).
     pub fn parse(s: &str) -> Option<ErrorCode> {
         Some(match s {
             "FormationViolation" => ErrorCode::FormatViolation,
@@ -134,26 +134,10 @@ impl ErrorCode {
         })
     }
 
-    /// The code of a received CALLERROR ([`super::CallError::code`] is read with the 1.6 table,
-    /// which has no `MessageTypeNotSupported` or `RpcFrameworkError`; those arrive as
-    /// `GenericError`).
-    pub const fn from_call_error(code: super::ErrorCode) -> ErrorCode {
-        match code {
-            super::ErrorCode::NotImplemented => ErrorCode::NotImplemented,
-            super::ErrorCode::NotSupported => ErrorCode::NotSupported,
-            super::ErrorCode::InternalError => ErrorCode::InternalError,
-            super::ErrorCode::ProtocolError => ErrorCode::ProtocolError,
-            super::ErrorCode::SecurityError => ErrorCode::SecurityError,
-            super::ErrorCode::FormationViolation => ErrorCode::FormatViolation,
-            super::ErrorCode::PropertyConstraintViolation => {
-                ErrorCode::PropertyConstraintViolation
-            }
-            super::ErrorCode::OccurenceConstraintViolation => {
-                ErrorCode::OccurrenceConstraintViolation
-            }
-            super::ErrorCode::TypeConstraintViolation => ErrorCode::TypeConstraintViolation,
-            super::ErrorCode::GenericError => ErrorCode::GenericError,
-        }
+    /// The code of a received CALLERROR, read with table 8 (and the 1.6 spellings); a code
+    /// outside it is `GenericError`.
+    pub fn of_call_error(e: &super::CallError<'_>) -> ErrorCode {
+        ErrorCode::parse(e.raw_code).unwrap_or(ErrorCode::GenericError)
     }
 }
 

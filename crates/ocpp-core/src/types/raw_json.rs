@@ -79,7 +79,7 @@ impl<'de, const N: usize> Deserialize<'de> for RawJson<N> {
 
 struct RawJsonVisitor<const N: usize>;
 
-impl<'de, const N: usize> Visitor<'de> for RawJsonVisitor<N> {
+impl<const N: usize> Visitor<'_> for RawJsonVisitor<N> {
     type Value = RawJson<N>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
