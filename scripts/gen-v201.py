@@ -458,7 +458,7 @@ class Gen:
         out = self.header("The OCPP 2.0.1 actions: request and response types, functional block, direction.")
         out += [
             "use super::Direction::{self, Both, CsToCsms, CsmsToCs};",
-            "use super::macros::actions;",
+            "use super::macros::{actions, incoming};",
             "use super::{FunctionalBlock, OcppRequest};",
             "use crate::json::{self, DecodeOptions};",
             "use crate::wire::wire_index;",
@@ -470,6 +470,15 @@ class Gen:
         for a in self.actions:
             out.append(f"    /// {a} ({BLOCK_OF[a]}).")
             out.append(f"    {a}({a}Request, {a}Response): {BLOCK_OF[a]}, {DIRECTION[a]};")
+        out.append("}")
+        out.append("")
+        out.append("incoming! {")
+        out.append("    requests {")
+        out += [f"        {a}({a}Request)," for a in self.actions if DIRECTION[a] != CS]
+        out.append("    }")
+        out.append("    responses {")
+        out += [f"        {a}({a}Response)," for a in self.actions if DIRECTION[a] != CSMS]
+        out.append("    }")
         out.append("}")
         return out
 

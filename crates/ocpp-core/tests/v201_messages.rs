@@ -19,7 +19,9 @@ use ocpp_core::rpc::v201::{
     self as rpc201, ErrorCode, FrameAnswer, SUBPROTOCOL, decode_error_code, frame_error_answer,
 };
 use ocpp_core::rpc::{Frame, encode_call, encode_call_result};
-use ocpp_core::v201::{Action, CallDecodeError, Direction, Request, Response};
+use ocpp_core::v201::{
+    Action, CallDecodeError, Direction, IncomingRequest, IncomingResponse, Request, Response,
+};
 use serde_json::Value;
 
 const OPTS: DecodeOptions = DecodeOptions::STRICT;
@@ -169,7 +171,11 @@ fn every_example_round_trips_and_matches_the_official_schema() {
 fn every_example_round_trips_through_frames() {
     big_stack(|| {
         let mut buf = vec![0u8; 256 * 1024];
+        let mut buf2 = vec![0u8; 64 * 1024];
+        let mut buf3 = vec![0u8; 64 * 1024];
         for a in Action::ALL {
+            buf2.fill(0);
+            buf3.fill(0);
             let text = serde_json::to_string(&examples()[&format!("{a}Request")]).unwrap();
             let req = Request::decode(*a, &text, &OPTS).unwrap();
             assert_eq!(req.action(), *a);
@@ -180,9 +186,12 @@ fn every_example_round_trips_through_frames() {
                 panic!("{frame}")
             };
             assert_eq!(Request::from_call(&call, &OPTS).unwrap(), req);
-            let at_cs = Request::from_call_for_charging_station(&call, &OPTS);
+            let at_cs = IncomingRequest::from_call(&call, &OPTS);
             if a.direction().charging_station_receives() {
-                assert_eq!(at_cs.unwrap(), req);
+                let at_cs = at_cs.unwrap();
+                assert_eq!(at_cs.action(), *a);
+                assert_eq!(json::to_slice(&at_cs, &mut buf2).unwrap(), json::to_slice(&req, &mut buf3).unwrap());
+                assert_eq!(buf2, buf3);
             } else {
                 assert_eq!(at_cs, Err(CallDecodeError::NotSupported));
                 assert_eq!(
@@ -202,9 +211,14 @@ fn every_example_round_trips_through_frames() {
                 panic!("{frame}")
             };
             assert_eq!(Response::decode(*a, result.payload, &OPTS).unwrap(), resp);
-            let at_cs = Response::decode_for_charging_station(*a, result.payload, &OPTS);
+            let at_cs = IncomingResponse::decode(*a, result.payload, &OPTS);
             if a.direction().charging_station_sends() {
-                assert_eq!(at_cs.unwrap().unwrap(), resp);
+                let at_cs = at_cs.unwrap().unwrap();
+                assert_eq!(at_cs.action(), *a);
+                buf2.fill(0);
+                buf3.fill(0);
+                assert_eq!(json::to_slice(&at_cs, &mut buf2).unwrap(), json::to_slice(&resp, &mut buf3).unwrap());
+                assert_eq!(buf2, buf3);
             } else {
                 assert!(at_cs.is_none(), "{a}");
             }
@@ -456,7 +470,7 @@ fn answer(text: &str) -> Option<(String, ErrorCode)> {
 fn answer_inner(text: &str) -> Option<(String, ErrorCode)> {
     match Frame::parse_with(text, &OPTS) {
         Err(e) => frame_error_answer(&e).map(|FrameAnswer { id, code, .. }| (id.to_owned(), code)),
-        Ok(Frame::Call(call)) => match Request::from_call_for_charging_station(&call, &OPTS) {
+        Ok(Frame::Call(call)) => match IncomingRequest::from_call(&call, &OPTS) {
             Ok(_) => None,
             Err(e) => Some((call.id.to_owned(), e.error_code())),
         },
@@ -627,6 +641,8 @@ fn sizes() {
     let mut rows: Vec<(&str, usize)> = vec![
         ("v201::Request (all actions)", size_of::<Request>()),
         ("v201::Response (all actions)", size_of::<Response>()),
+        ("v201::IncomingRequest (CSMS -> CS)", size_of::<IncomingRequest>()),
+        ("v201::IncomingResponse (answers to CS)", size_of::<IncomingResponse>()),
         ("NotifyReportRequest", size_of::<NotifyReportRequest>()),
         ("TransactionEventRequest", size_of::<TransactionEventRequest>()),
         ("MeterValuesRequest", size_of::<MeterValuesRequest>()),
@@ -651,6 +667,11 @@ fn sizes() {
     for (name, size) in &rows {
         println!("{name:34} {size:>8} bytes");
     }
+    // What a charging station decodes is bounded by what it receives, not by what it sends.
+    assert!(size_of::<IncomingRequest>() < size_of::<Request>() / 4);
+    // The largest answer a charging station receives is Get15118EVCertificateResponse, whose
+    // `exiResponse` may have 7,500 characters.
+    assert!(size_of::<IncomingResponse>() <= 8192);
     // The everyday answers a charging station decodes stay small.
     assert!(size_of::<BootNotificationResponse>() <= 1024);
     assert!(size_of::<HeartbeatResponse>() <= 16);

@@ -4,7 +4,7 @@
 //! change the generator and run it again.
 
 use super::Direction::{self, Both, CsToCsms, CsmsToCs};
-use super::macros::actions;
+use super::macros::{actions, incoming};
 #[allow(clippy::wildcard_imports)]
 use super::messages::*;
 use super::{FunctionalBlock, OcppRequest};
@@ -140,4 +140,76 @@ actions! {
     UnpublishFirmware(UnpublishFirmwareRequest, UnpublishFirmwareResponse): FirmwareManagement, CsmsToCs;
     /// UpdateFirmware (FirmwareManagement).
     UpdateFirmware(UpdateFirmwareRequest, UpdateFirmwareResponse): FirmwareManagement, CsmsToCs;
+}
+
+incoming! {
+    requests {
+        CancelReservation(CancelReservationRequest),
+        CertificateSigned(CertificateSignedRequest),
+        ChangeAvailability(ChangeAvailabilityRequest),
+        ClearCache(ClearCacheRequest),
+        ClearChargingProfile(ClearChargingProfileRequest),
+        ClearDisplayMessage(ClearDisplayMessageRequest),
+        ClearVariableMonitoring(ClearVariableMonitoringRequest),
+        CostUpdated(CostUpdatedRequest),
+        CustomerInformation(CustomerInformationRequest),
+        DataTransfer(DataTransferRequest),
+        DeleteCertificate(DeleteCertificateRequest),
+        GetBaseReport(GetBaseReportRequest),
+        GetChargingProfiles(GetChargingProfilesRequest),
+        GetCompositeSchedule(GetCompositeScheduleRequest),
+        GetDisplayMessages(GetDisplayMessagesRequest),
+        GetInstalledCertificateIds(GetInstalledCertificateIdsRequest),
+        GetLocalListVersion(GetLocalListVersionRequest),
+        GetLog(GetLogRequest),
+        GetMonitoringReport(GetMonitoringReportRequest),
+        GetReport(GetReportRequest),
+        GetTransactionStatus(GetTransactionStatusRequest),
+        GetVariables(GetVariablesRequest),
+        InstallCertificate(InstallCertificateRequest),
+        PublishFirmware(PublishFirmwareRequest),
+        RequestStartTransaction(RequestStartTransactionRequest),
+        RequestStopTransaction(RequestStopTransactionRequest),
+        ReserveNow(ReserveNowRequest),
+        Reset(ResetRequest),
+        SendLocalList(SendLocalListRequest),
+        SetChargingProfile(SetChargingProfileRequest),
+        SetDisplayMessage(SetDisplayMessageRequest),
+        SetMonitoringBase(SetMonitoringBaseRequest),
+        SetMonitoringLevel(SetMonitoringLevelRequest),
+        SetNetworkProfile(SetNetworkProfileRequest),
+        SetVariableMonitoring(SetVariableMonitoringRequest),
+        SetVariables(SetVariablesRequest),
+        TriggerMessage(TriggerMessageRequest),
+        UnlockConnector(UnlockConnectorRequest),
+        UnpublishFirmware(UnpublishFirmwareRequest),
+        UpdateFirmware(UpdateFirmwareRequest),
+    }
+    responses {
+        Authorize(AuthorizeResponse),
+        BootNotification(BootNotificationResponse),
+        ClearedChargingLimit(ClearedChargingLimitResponse),
+        DataTransfer(DataTransferResponse),
+        FirmwareStatusNotification(FirmwareStatusNotificationResponse),
+        Get15118EVCertificate(Get15118EVCertificateResponse),
+        GetCertificateStatus(GetCertificateStatusResponse),
+        Heartbeat(HeartbeatResponse),
+        LogStatusNotification(LogStatusNotificationResponse),
+        MeterValues(MeterValuesResponse),
+        NotifyChargingLimit(NotifyChargingLimitResponse),
+        NotifyCustomerInformation(NotifyCustomerInformationResponse),
+        NotifyDisplayMessages(NotifyDisplayMessagesResponse),
+        NotifyEVChargingNeeds(NotifyEVChargingNeedsResponse),
+        NotifyEVChargingSchedule(NotifyEVChargingScheduleResponse),
+        NotifyEvent(NotifyEventResponse),
+        NotifyMonitoringReport(NotifyMonitoringReportResponse),
+        NotifyReport(NotifyReportResponse),
+        PublishFirmwareStatusNotification(PublishFirmwareStatusNotificationResponse),
+        ReportChargingProfiles(ReportChargingProfilesResponse),
+        ReservationStatusUpdate(ReservationStatusUpdateResponse),
+        SecurityEventNotification(SecurityEventNotificationResponse),
+        SignCertificate(SignCertificateResponse),
+        StatusNotification(StatusNotificationResponse),
+        TransactionEvent(TransactionEventResponse),
+    }
 }

@@ -1,4 +1,4 @@
-//! The macro that keeps the 64 actions in one shape (invoked by the generated `actions.rs`).
+//! The macros that keep the 64 actions in one shape (invoked by the generated `actions.rs`).
 
 /// Defines the action registry: [`Action`](super::Action), the [`Request`](super::Request) and
 /// [`Response`](super::Response) enums, and the [`OcppRequest`](super::OcppRequest) impls.
@@ -75,24 +75,6 @@ macro_rules! actions {
                     $(Action::$action => Request::$action(json::from_str(payload, opts)?),)*
                 })
             }
-
-            /// Decodes the payload of a CALL that a charging station receives: `None` when the
-            /// action is one a charging station sends (answered `NotSupported`). Links only those
-            /// request decoders.
-            pub fn decode_for_charging_station(
-                action: Action,
-                payload: &str,
-                opts: &DecodeOptions,
-            ) -> Option<Result<Request, json::Error>> {
-                match action {
-                    $(
-                        Action::$action if const { $dir.charging_station_receives() } => {
-                            Some(json::from_str(payload, opts).map(Request::$action))
-                        }
-                    )*
-                    _ => None,
-                }
-            }
         }
 
         impl Response {
@@ -108,24 +90,6 @@ macro_rules! actions {
                 Ok(match action {
                     $(Action::$action => Response::$action(json::from_str(payload, opts)?),)*
                 })
-            }
-
-            /// Decodes the payload of a CALLRESULT that a charging station receives: the answer
-            /// to a CALL it sent. `None` when the action is one a charging station receives, not
-            /// sends. Links only those response decoders.
-            pub fn decode_for_charging_station(
-                action: Action,
-                payload: &str,
-                opts: &DecodeOptions,
-            ) -> Option<Result<Response, json::Error>> {
-                match action {
-                    $(
-                        Action::$action if const { $dir.charging_station_sends() } => {
-                            Some(json::from_str(payload, opts).map(Response::$action))
-                        }
-                    )*
-                    _ => None,
-                }
             }
         }
 
@@ -158,4 +122,88 @@ macro_rules! actions {
     };
 }
 
-pub(crate) use actions;
+/// Defines what a charging station decodes: [`IncomingRequest`](super::IncomingRequest) (the
+/// requests it receives) and [`IncomingResponse`](super::IncomingResponse) (the answers to the
+/// requests it sends). The generator lists the actions of each, by direction. Separate from
+/// `Request` and `Response` so that a value a charging station holds is as large as the largest
+/// message it receives, not as the largest of all (a TransactionEventRequest with its meter
+/// values is far larger than any request from the CSMS).
+macro_rules! incoming {
+    (
+        requests { $( $ra:ident($req:ident), )* }
+        responses { $( $pa:ident($resp:ident), )* }
+    ) => {
+        /// A request a charging station receives (the payload of a CALL from the CSMS).
+        #[derive(Debug, Clone, PartialEq)]
+        #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+        #[allow(missing_docs)]
+        pub enum IncomingRequest {
+            $( $ra($req), )*
+        }
+
+        /// A response a charging station receives (the payload of a CALLRESULT answering one of
+        /// its CALLs).
+        #[derive(Debug, Clone, PartialEq)]
+        #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+        #[allow(missing_docs)]
+        pub enum IncomingResponse {
+            $( $pa($resp), )*
+        }
+
+        impl IncomingRequest {
+            /// The action of this request.
+            pub const fn action(&self) -> Action {
+                match self { $(IncomingRequest::$ra(_) => Action::$ra,)* }
+            }
+
+            /// Decodes the payload of a CALL that a charging station receives: `None` when the
+            /// action is one a charging station sends (answered `NotSupported`). Links only
+            /// those request decoders.
+            pub fn decode(
+                action: Action,
+                payload: &str,
+                opts: &DecodeOptions,
+            ) -> Option<Result<IncomingRequest, json::Error>> {
+                match action {
+                    $( Action::$ra => Some(json::from_str(payload, opts).map(IncomingRequest::$ra)), )*
+                    _ => None,
+                }
+            }
+        }
+
+        impl IncomingResponse {
+            /// The action this response answers.
+            pub const fn action(&self) -> Action {
+                match self { $(IncomingResponse::$pa(_) => Action::$pa,)* }
+            }
+
+            /// Decodes the payload of a CALLRESULT that a charging station receives, the answer
+            /// to a CALL for `action` it sent: `None` when `action` is one a charging station
+            /// receives, not sends. Links only those response decoders.
+            pub fn decode(
+                action: Action,
+                payload: &str,
+                opts: &DecodeOptions,
+            ) -> Option<Result<IncomingResponse, json::Error>> {
+                match action {
+                    $( Action::$pa => Some(json::from_str(payload, opts).map(IncomingResponse::$pa)), )*
+                    _ => None,
+                }
+            }
+        }
+
+        impl serde::Serialize for IncomingRequest {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                match self { $(IncomingRequest::$ra(r) => r.serialize(s),)* }
+            }
+        }
+
+        impl serde::Serialize for IncomingResponse {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                match self { $(IncomingResponse::$pa(r) => r.serialize(s),)* }
+            }
+        }
+    };
+}
+
+pub(crate) use {actions, incoming};

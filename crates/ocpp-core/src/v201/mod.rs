@@ -24,11 +24,13 @@
 //! the schema wants at least one item is accepted), an integer's `maximum` (`0..=100` for a state
 //! of charge), and the schema's `default` values (an absent member is `None`).
 //!
-//! [`Request`] and [`Response`] hold a message of any action. A charging station decodes with
-//! [`Request::decode_for_charging_station`] (the CALLs it receives) and
-//! [`Response::decode_for_charging_station`] (the answers to the CALLs it sends);
-//! `Request::decode`, `Response::decode` and `Request::from_call` decode either direction, for
-//! central systems, simulators and tests (cargo feature `all-directions`). The framing rules of
+//! [`Request`] and [`Response`] hold a message of any action; `Request::decode`,
+//! `Response::decode` and `Request::from_call` decode either direction, for central systems,
+//! simulators and tests (cargo feature `all-directions`). A charging station decodes into
+//! [`IncomingRequest`] ([`IncomingRequest::from_call`], [`IncomingRequest::decode`]: the CALLs it
+//! receives) and [`IncomingResponse`] ([`IncomingResponse::decode`]: the answers to the CALLs it
+//! sends), which hold only those messages: they are as large as the largest message a charging
+//! station receives, and link only those decoders. The framing rules of
 //! OCPP-J 2.0.1 (error codes, answers to bad frames) are in `crate::rpc::v201`.
 
 mod actions;
@@ -173,19 +175,21 @@ impl core::fmt::Display for CallDecodeError {
 
 impl core::error::Error for CallDecodeError {}
 
-impl Request {
+impl IncomingRequest {
     /// Decodes a parsed CALL as a charging station receives it: looks the action up, then
-    /// decodes the payload with [`Request::decode_for_charging_station`].
-    pub fn from_call_for_charging_station(
+    /// decodes the payload with [`IncomingRequest::decode`].
+    pub fn from_call(
         call: &crate::rpc::Call<'_>,
         opts: &DecodeOptions,
-    ) -> Result<Request, CallDecodeError> {
+    ) -> Result<IncomingRequest, CallDecodeError> {
         let action = Action::parse(call.action).ok_or(CallDecodeError::UnknownAction)?;
-        Request::decode_for_charging_station(action, call.payload, opts)
+        IncomingRequest::decode(action, call.payload, opts)
             .ok_or(CallDecodeError::NotSupported)?
             .map_err(CallDecodeError::Payload)
     }
+}
 
+impl Request {
     /// Decodes a parsed CALL of either direction: looks the action up, then decodes the payload
     /// (feature `all-directions`).
     #[cfg(feature = "all-directions")]
