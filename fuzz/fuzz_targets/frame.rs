@@ -182,9 +182,12 @@ fn check_201(text: &str, buf: &mut [u8]) {
                 let Ok(Frame::CallResult(again)) = Frame::parse(frame) else {
                     panic!("re-encoded 2.0.1 CALLRESULT does not parse: {frame}");
                 };
-                let decoded = v201::Response::decode(action, again.payload, &opts).unwrap_or_else(
-                    |e| panic!("re-encoded 2.0.1 {action} CALLRESULT does not decode ({e}): {frame}"),
-                );
+                let decoded =
+                    v201::Response::decode(action, again.payload, &opts).unwrap_or_else(|e| {
+                        panic!(
+                            "re-encoded 2.0.1 {action} CALLRESULT does not decode ({e}): {frame}"
+                        )
+                    });
                 assert_eq!(decoded, response, "{frame}");
             }
         }
@@ -205,7 +208,9 @@ fn check_call_error_201(
     code: ocpp_core::rpc::v201::ErrorCode,
     description: &str,
 ) {
-    use ocpp_core::rpc::v201::{ErrorCode as Code201, MAX_ERROR_DESCRIPTION_LEN, encode_call_error};
+    use ocpp_core::rpc::v201::{
+        ErrorCode as Code201, MAX_ERROR_DESCRIPTION_LEN, encode_call_error,
+    };
     let frame = match encode_call_error(buf, id, code, description) {
         Ok(frame) => frame,
         Err(e) => return encode_failed(e, id, false),
@@ -215,7 +220,10 @@ fn check_call_error_201(
             assert_eq!(err.id, id, "{frame}");
             assert_eq!(Code201::of_call_error(&err), code, "{frame}");
             let written = err.description().to_string();
-            assert!(written.chars().count() <= MAX_ERROR_DESCRIPTION_LEN, "{frame}");
+            assert!(
+                written.chars().count() <= MAX_ERROR_DESCRIPTION_LEN,
+                "{frame}"
+            );
             assert!(description.starts_with(&written), "{frame}");
             assert_eq!(err.details, "{}", "{frame}");
         }

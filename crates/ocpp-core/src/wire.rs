@@ -24,7 +24,6 @@ impl serde::de::Visitor<'_> for WireIndex {
     }
 }
 
-
 /// Defines an OCPP enumeration: a `Copy` enum whose wire form is the spec's exact string.
 ///
 /// Generates `ALL`, `as_str`, `parse`, `Display`, `Serialize` and `Deserialize` (an unknown

@@ -57,8 +57,7 @@ fn schema(name: &str) -> &'static Value {
         }
         all
     });
-    all.get(name)
-        .unwrap_or_else(|| panic!("no schema {name}"))
+    all.get(name).unwrap_or_else(|| panic!("no schema {name}"))
 }
 
 fn validate(name: &str, payload: &Value) {
@@ -70,7 +69,11 @@ fn validate(name: &str, payload: &Value) {
         .iter_errors(payload)
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "{name}: {payload}\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{name}: {payload}\n{}",
+        errors.join("\n")
+    );
 }
 
 /// The examples: message name (`BootNotificationRequest`) -> payload.
@@ -190,7 +193,10 @@ fn every_example_round_trips_through_frames() {
             if a.direction().charging_station_receives() {
                 let at_cs = at_cs.unwrap();
                 assert_eq!(at_cs.action(), *a);
-                assert_eq!(json::to_slice(&at_cs, &mut buf2).unwrap(), json::to_slice(&req, &mut buf3).unwrap());
+                assert_eq!(
+                    json::to_slice(&at_cs, &mut buf2).unwrap(),
+                    json::to_slice(&req, &mut buf3).unwrap()
+                );
                 assert_eq!(buf2, buf3);
             } else {
                 assert_eq!(at_cs, Err(CallDecodeError::NotSupported));
@@ -217,7 +223,10 @@ fn every_example_round_trips_through_frames() {
                 assert_eq!(at_cs.action(), *a);
                 buf2.fill(0);
                 buf3.fill(0);
-                assert_eq!(json::to_slice(&at_cs, &mut buf2).unwrap(), json::to_slice(&resp, &mut buf3).unwrap());
+                assert_eq!(
+                    json::to_slice(&at_cs, &mut buf2).unwrap(),
+                    json::to_slice(&resp, &mut buf3).unwrap()
+                );
                 assert_eq!(buf2, buf3);
             } else {
                 assert!(at_cs.is_none(), "{a}");
@@ -234,7 +243,8 @@ fn wire_form_uses_the_schema_names_and_strings() {
             reencode("BootNotificationRequest", text, &OPTS).unwrap(),
             r#"{"chargingStation":{"model":"SingleSocketCharger","vendorName":"VendorX"},"reason":"PowerUp"}"#
         );
-        let text = r#"{"currentTime":"2013-02-01T20:53:32.486Z","interval":300,"status":"Accepted"}"#;
+        let text =
+            r#"{"currentTime":"2013-02-01T20:53:32.486Z","interval":300,"status":"Accepted"}"#;
         assert_eq!(
             reencode("BootNotificationResponse", text, &OPTS).unwrap(),
             text
@@ -284,9 +294,18 @@ fn resolve<'a>(root: &'a Value, s: &'a Value) -> &'a Value {
 
 /// Every member present in `example` with its (resolved) schema, by JSON pointer; list members
 /// through their first item.
-fn members<'a>(root: &'a Value, s: &'a Value, example: &Value, at: &str, out: &mut Vec<(String, &'a Value)>) {
+fn members<'a>(
+    root: &'a Value,
+    s: &'a Value,
+    example: &Value,
+    at: &str,
+    out: &mut Vec<(String, &'a Value)>,
+) {
     let s = resolve(root, s);
-    if let (Some(props), Some(obj)) = (s.get("properties").and_then(Value::as_object), example.as_object()) {
+    if let (Some(props), Some(obj)) = (
+        s.get("properties").and_then(Value::as_object),
+        example.as_object(),
+    ) {
         for (name, prop) in props {
             if name == "customData" {
                 continue;
@@ -295,7 +314,9 @@ fn members<'a>(root: &'a Value, s: &'a Value, example: &Value, at: &str, out: &m
             let path = format!("{at}/{name}");
             let prop = resolve(root, prop);
             out.push((path.clone(), prop));
-            if let (Some(items), Some(first)) = (prop.get("items"), v.as_array().and_then(|a| a.first())) {
+            if let (Some(items), Some(first)) =
+                (prop.get("items"), v.as_array().and_then(|a| a.first()))
+            {
                 let items = resolve(root, items);
                 out.push((format!("{path}/0"), items));
                 members(root, items, first, &format!("{path}/0"), out);
@@ -334,9 +355,13 @@ fn every_enumeration_value_of_the_schemas_round_trips() {
                     assert_eq!(back.pointer(&pointer), Some(v), "{name}{pointer}");
                     checked += 1;
                 }
-                let err = reencode(name, &with(example, &pointer, "Bogus".into()), &OPTS).unwrap_err();
+                let err =
+                    reencode(name, &with(example, &pointer, "Bogus".into()), &OPTS).unwrap_err();
                 assert_eq!(err.kind(), ErrorKind::UnknownVariant, "{name}{pointer}");
-                assert_eq!(decode_error_code(err.kind()), ErrorCode::TypeConstraintViolation);
+                assert_eq!(
+                    decode_error_code(err.kind()),
+                    ErrorCode::TypeConstraintViolation
+                );
             }
         }
         assert!(checked > 700, "{checked} enumeration values");
@@ -350,7 +375,10 @@ fn every_enumeration_value_of_the_schemas_round_trips() {
 fn every_string_bound_of_the_schemas_is_enforced() {
     big_stack(|| {
         let lower: &[(&str, usize)] = &[
-            ("/signedMeterData", ocpp_core::limits::SIGNED_METER_DATA_MAX_LEN),
+            (
+                "/signedMeterData",
+                ocpp_core::limits::SIGNED_METER_DATA_MAX_LEN,
+            ),
             ("/publicKey", ocpp_core::limits::METER_PUBLIC_KEY_MAX_LEN),
         ];
         let mut checked = 0;
@@ -372,7 +400,10 @@ fn every_string_bound_of_the_schemas_is_enforced() {
                 let long = "x".repeat(max + 1);
                 let err = reencode(name, &with(example, &pointer, long.into()), &OPTS).unwrap_err();
                 assert_eq!(err.kind(), ErrorKind::InvalidValue, "{name}{pointer}");
-                assert_eq!(decode_error_code(err.kind()), ErrorCode::PropertyConstraintViolation);
+                assert_eq!(
+                    decode_error_code(err.kind()),
+                    ErrorCode::PropertyConstraintViolation
+                );
                 checked += 1;
             }
         }
@@ -390,7 +421,11 @@ fn every_required_member_is_required() {
             let mut objects = vec![(String::new(), root)];
             let mut found = Vec::new();
             members(root, root, example, "", &mut found);
-            objects.extend(found.into_iter().filter(|(_, s)| s.get("required").is_some()));
+            objects.extend(
+                found
+                    .into_iter()
+                    .filter(|(_, s)| s.get("required").is_some()),
+            );
             for (pointer, s) in objects {
                 for member in s["required"].as_array().into_iter().flatten() {
                     let member = member.as_str().unwrap();
@@ -400,7 +435,11 @@ fn every_required_member_is_required() {
                     };
                     obj.remove(member);
                     let err = reencode(name, &e.to_string(), &OPTS).unwrap_err();
-                    assert_eq!(err.kind(), ErrorKind::MissingField, "{name}{pointer}/{member}");
+                    assert_eq!(
+                        err.kind(),
+                        ErrorKind::MissingField,
+                        "{name}{pointer}/{member}"
+                    );
                     assert_eq!(err.field(), Some(member), "{name}{pointer}");
                     assert_eq!(
                         decode_error_code(err.kind()),
@@ -439,7 +478,8 @@ fn custom_data_is_accepted_and_ignored_everywhere() {
             }
             let mut e = example.clone();
             add_custom_data(&mut e);
-            let ours = reencode(name, &e.to_string(), &OPTS).unwrap_or_else(|err| panic!("{name}: {err}"));
+            let ours =
+                reencode(name, &e.to_string(), &OPTS).unwrap_or_else(|err| panic!("{name}: {err}"));
             let back: Value = serde_json::from_str(&ours).unwrap();
             assert_eq!(&back, example, "{name}: customData is not sent");
         }
@@ -447,7 +487,12 @@ fn custom_data_is_accepted_and_ignored_everywhere() {
         assert_eq!(err.kind(), ErrorKind::UnknownField);
         assert_eq!(decode_error_code(err.kind()), ErrorCode::ProtocolError);
         // Tolerant by default.
-        reencode("HeartbeatRequest", r#"{"vendorExtra":1}"#, &DecodeOptions::DEFAULT).unwrap();
+        reencode(
+            "HeartbeatRequest",
+            r#"{"vendorExtra":1}"#,
+            &DecodeOptions::DEFAULT,
+        )
+        .unwrap();
     });
 }
 
@@ -493,10 +538,22 @@ fn a_valid_call_is_handled() {
 #[test]
 fn unknown_action_is_not_implemented_and_a_sent_one_not_supported() {
     // §4.1.7: "Action is a known Action"; case-sensitive (§4.2.1).
-    check(r#"[2,"42","MakeCoffee",{}]"#, "42", ErrorCode::NotImplemented);
-    check(r#"[2,"42","clearCache",{}]"#, "42", ErrorCode::NotImplemented);
+    check(
+        r#"[2,"42","MakeCoffee",{}]"#,
+        "42",
+        ErrorCode::NotImplemented,
+    );
+    check(
+        r#"[2,"42","clearCache",{}]"#,
+        "42",
+        ErrorCode::NotImplemented,
+    );
     // A 1.6 action that 2.0.1 does not have.
-    check(r#"[2,"42","RemoteStartTransaction",{}]"#, "42", ErrorCode::NotImplemented);
+    check(
+        r#"[2,"42","RemoteStartTransaction",{}]"#,
+        "42",
+        ErrorCode::NotImplemented,
+    );
     // A request only a charging station sends.
     check(r#"[2,"42","Heartbeat",{}]"#, "42", ErrorCode::NotSupported);
 }
@@ -504,17 +561,34 @@ fn unknown_action_is_not_implemented_and_a_sent_one_not_supported() {
 #[test]
 fn payload_violations_take_their_table_8_code() {
     // Required member missing.
-    check(r#"[2,"42","ClearVariableMonitoring",{}]"#, "42", ErrorCode::OccurrenceConstraintViolation);
-    // Too many list items (MONITORS_PER_MESSAGE).
-    let ids = (0..=ocpp_core::limits::MONITORS_PER_MESSAGE).map(|i| i.to_string()).collect::<Vec<_>>();
     check(
-        &format!(r#"[2,"42","ClearVariableMonitoring",{{"id":[{}]}}]"#, ids.join(",")),
+        r#"[2,"42","ClearVariableMonitoring",{}]"#,
+        "42",
+        ErrorCode::OccurrenceConstraintViolation,
+    );
+    // Too many list items (MONITORS_PER_MESSAGE).
+    let ids = (0..=ocpp_core::limits::MONITORS_PER_MESSAGE)
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>();
+    check(
+        &format!(
+            r#"[2,"42","ClearVariableMonitoring",{{"id":[{}]}}]"#,
+            ids.join(",")
+        ),
         "42",
         ErrorCode::OccurrenceConstraintViolation,
     );
     // Wrong JSON type (table 8's own example), unknown enumeration value, malformed date-time.
-    check(r#"[2,"42","Reset",{"type":12}]"#, "42", ErrorCode::TypeConstraintViolation);
-    check(r#"[2,"42","Reset",{"type":"Hard"}]"#, "42", ErrorCode::TypeConstraintViolation);
+    check(
+        r#"[2,"42","Reset",{"type":12}]"#,
+        "42",
+        ErrorCode::TypeConstraintViolation,
+    );
+    check(
+        r#"[2,"42","Reset",{"type":"Hard"}]"#,
+        "42",
+        ErrorCode::TypeConstraintViolation,
+    );
     check(
         r#"[2,"42","ReserveNow",{"id":1,"expiryDateTime":"tomorrow","idToken":{"idToken":"A","type":"Central"}}]"#,
         "42",
@@ -522,21 +596,43 @@ fn payload_violations_take_their_table_8_code() {
     );
     // A string beyond maxLength, an integer beyond its type.
     check(
-        &format!(r#"[2,"42","CancelReservation",{{"reservationId":{}}}]"#, u64::MAX),
+        &format!(
+            r#"[2,"42","CancelReservation",{{"reservationId":{}}}]"#,
+            u64::MAX
+        ),
         "42",
         ErrorCode::PropertyConstraintViolation,
     );
     check(
-        &format!(r#"[2,"42","DataTransfer",{{"vendorId":"{}"}}]"#, "v".repeat(256)),
+        &format!(
+            r#"[2,"42","DataTransfer",{{"vendorId":"{}"}}]"#,
+            "v".repeat(256)
+        ),
         "42",
         ErrorCode::PropertyConstraintViolation,
     );
     // A member twice, an unknown member (strict): not the PDU structure.
-    check(r#"[2,"42","Reset",{"type":"Immediate","type":"OnIdle"}]"#, "42", ErrorCode::ProtocolError);
-    check(r#"[2,"42","Reset",{"type":"Immediate","kind":1}]"#, "42", ErrorCode::ProtocolError);
+    check(
+        r#"[2,"42","Reset",{"type":"Immediate","type":"OnIdle"}]"#,
+        "42",
+        ErrorCode::ProtocolError,
+    );
+    check(
+        r#"[2,"42","Reset",{"type":"Immediate","kind":1}]"#,
+        "42",
+        ErrorCode::ProtocolError,
+    );
     // Not even the payload's JSON is right: FormatViolation, with the id.
-    check(r#"[2,"42","Reset",{"type":"Immediate",}]"#, "42", ErrorCode::FormatViolation);
-    check(r#"[2,"42","Reset",{"type":"Immediate""#, "42", ErrorCode::FormatViolation);
+    check(
+        r#"[2,"42","Reset",{"type":"Immediate",}]"#,
+        "42",
+        ErrorCode::FormatViolation,
+    );
+    check(
+        r#"[2,"42","Reset",{"type":"Immediate""#,
+        "42",
+        ErrorCode::FormatViolation,
+    );
     check(r#"[2,"42","Reset",[]]"#, "42", ErrorCode::FormatViolation);
     check(r#"[2,"42","Reset","{}"]"#, "42", ErrorCode::FormatViolation);
 }
@@ -545,11 +641,27 @@ fn payload_violations_take_their_table_8_code() {
 fn unknown_message_types_are_message_type_not_supported() {
     // §4.4, with the message's id when it has one. 5 and 6 are OCPP 2.1's CALLRESULTERROR and
     // SEND, which OCPP 2.0.1 does not define.
-    check(r#"[5,"42","InternalError","",{}]"#, "42", ErrorCode::MessageTypeNotSupported);
-    check(r#"[6,"42","NotifyPeriodicEventStream",{}]"#, "42", ErrorCode::MessageTypeNotSupported);
+    check(
+        r#"[5,"42","InternalError","",{}]"#,
+        "42",
+        ErrorCode::MessageTypeNotSupported,
+    );
+    check(
+        r#"[6,"42","NotifyPeriodicEventStream",{}]"#,
+        "42",
+        ErrorCode::MessageTypeNotSupported,
+    );
     check(r#"[0,"42"]"#, "42", ErrorCode::MessageTypeNotSupported);
-    check(r#"[2.5,"42","Reset",{}]"#, "42", ErrorCode::MessageTypeNotSupported);
-    check(r#"[-2,"x\"y",{}]"#, r#"x\"y"#, ErrorCode::MessageTypeNotSupported);
+    check(
+        r#"[2.5,"42","Reset",{}]"#,
+        "42",
+        ErrorCode::MessageTypeNotSupported,
+    );
+    check(
+        r#"[-2,"x\"y",{}]"#,
+        r#"x\"y"#,
+        ErrorCode::MessageTypeNotSupported,
+    );
     // No readable id: "-1" (§4.2.3).
     check("[7]", "-1", ErrorCode::MessageTypeNotSupported);
     check(r#"[7,42]"#, "-1", ErrorCode::MessageTypeNotSupported);
@@ -582,11 +694,22 @@ fn a_call_that_is_not_a_valid_rpc_request_is_an_rpc_framework_error() {
     check(r#"[2,"42"]"#, "42", ErrorCode::RpcFrameworkError);
     check(r#"[2,"42","Reset"]"#, "42", ErrorCode::RpcFrameworkError);
     check(r#"[2,"42",7,{}]"#, "42", ErrorCode::RpcFrameworkError);
-    check(r#"[2,"42","Reset",{"type":"Immediate"},{}]"#, "42", ErrorCode::RpcFrameworkError);
+    check(
+        r#"[2,"42","Reset",{"type":"Immediate"},{}]"#,
+        "42",
+        ErrorCode::RpcFrameworkError,
+    );
     // "unique identifier too long" (§4.2.3), answered with the id so that it can be matched.
     let id = "x".repeat(37);
-    check(&format!(r#"[2,"{id}","ClearCache",{{}}]"#), &id, ErrorCode::RpcFrameworkError);
-    assert_eq!(answer(&format!(r#"[2,"{}","ClearCache",{{}}]"#, "x".repeat(36))), None);
+    check(
+        &format!(r#"[2,"{id}","ClearCache",{{}}]"#),
+        &id,
+        ErrorCode::RpcFrameworkError,
+    );
+    assert_eq!(
+        answer(&format!(r#"[2,"{}","ClearCache",{{}}]"#, "x".repeat(36))),
+        None
+    );
 }
 
 #[test]
@@ -607,20 +730,44 @@ fn answers_are_never_answered() {
 #[test]
 fn call_errors_are_written_with_the_2_0_1_spellings() {
     let mut buf = [0u8; 512];
-    let text = rpc201::encode_call_error(&mut buf, "-1", ErrorCode::RpcFrameworkError, "MessageId could not be read").unwrap();
-    assert_eq!(text, r#"[4,"-1","RpcFrameworkError","MessageId could not be read",{}]"#);
+    let text = rpc201::encode_call_error(
+        &mut buf,
+        "-1",
+        ErrorCode::RpcFrameworkError,
+        "MessageId could not be read",
+    )
+    .unwrap();
+    assert_eq!(
+        text,
+        r#"[4,"-1","RpcFrameworkError","MessageId could not be read",{}]"#
+    );
     for code in ErrorCode::ALL {
-        let text = rpc201::encode_call_error(&mut buf, "42", code, "").unwrap().to_owned();
-        let Ok(Frame::CallError(e)) = Frame::parse(&text) else { panic!("{text}") };
+        let text = rpc201::encode_call_error(&mut buf, "42", code, "")
+            .unwrap()
+            .to_owned();
+        let Ok(Frame::CallError(e)) = Frame::parse(&text) else {
+            panic!("{text}")
+        };
         assert_eq!(ErrorCode::of_call_error(&e), code, "{text}");
         assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
     }
     assert_eq!(ErrorCode::FormatViolation.as_str(), "FormatViolation");
-    assert_eq!(ErrorCode::OccurrenceConstraintViolation.as_str(), "OccurrenceConstraintViolation");
+    assert_eq!(
+        ErrorCode::OccurrenceConstraintViolation.as_str(),
+        "OccurrenceConstraintViolation"
+    );
     // The 1.6 spellings are read too; an unknown code is GenericError.
-    assert_eq!(ErrorCode::parse("FormationViolation"), Some(ErrorCode::FormatViolation));
-    assert_eq!(ErrorCode::parse("OccurenceConstraintViolation"), Some(ErrorCode::OccurrenceConstraintViolation));
-    let Ok(Frame::CallError(e)) = Frame::parse(r#"[4,"42","Whatever","",{}]"#) else { panic!() };
+    assert_eq!(
+        ErrorCode::parse("FormationViolation"),
+        Some(ErrorCode::FormatViolation)
+    );
+    assert_eq!(
+        ErrorCode::parse("OccurenceConstraintViolation"),
+        Some(ErrorCode::OccurrenceConstraintViolation)
+    );
+    let Ok(Frame::CallError(e)) = Frame::parse(r#"[4,"42","Whatever","",{}]"#) else {
+        panic!()
+    };
     assert_eq!(ErrorCode::of_call_error(&e), ErrorCode::GenericError);
     // errorDescription is string[255] (table 7): cut at a character boundary.
     let long = "é".repeat(300);
@@ -641,22 +788,49 @@ fn sizes() {
     let mut rows: Vec<(&str, usize)> = vec![
         ("v201::Request (all actions)", size_of::<Request>()),
         ("v201::Response (all actions)", size_of::<Response>()),
-        ("v201::IncomingRequest (CSMS -> CS)", size_of::<IncomingRequest>()),
-        ("v201::IncomingResponse (answers to CS)", size_of::<IncomingResponse>()),
+        (
+            "v201::IncomingRequest (CSMS -> CS)",
+            size_of::<IncomingRequest>(),
+        ),
+        (
+            "v201::IncomingResponse (answers to CS)",
+            size_of::<IncomingResponse>(),
+        ),
         ("NotifyReportRequest", size_of::<NotifyReportRequest>()),
-        ("TransactionEventRequest", size_of::<TransactionEventRequest>()),
+        (
+            "TransactionEventRequest",
+            size_of::<TransactionEventRequest>(),
+        ),
         ("MeterValuesRequest", size_of::<MeterValuesRequest>()),
         ("SetVariablesRequest", size_of::<SetVariablesRequest>()),
         ("GetVariablesResponse", size_of::<GetVariablesResponse>()),
         ("SendLocalListRequest", size_of::<SendLocalListRequest>()),
-        ("SetChargingProfileRequest", size_of::<SetChargingProfileRequest>()),
-        ("RequestStartTransactionRequest", size_of::<RequestStartTransactionRequest>()),
-        ("ReportChargingProfilesRequest", size_of::<ReportChargingProfilesRequest>()),
+        (
+            "SetChargingProfileRequest",
+            size_of::<SetChargingProfileRequest>(),
+        ),
+        (
+            "RequestStartTransactionRequest",
+            size_of::<RequestStartTransactionRequest>(),
+        ),
+        (
+            "ReportChargingProfilesRequest",
+            size_of::<ReportChargingProfilesRequest>(),
+        ),
         ("NotifyEventRequest", size_of::<NotifyEventRequest>()),
-        ("NotifyChargingLimitRequest", size_of::<NotifyChargingLimitRequest>()),
+        (
+            "NotifyChargingLimitRequest",
+            size_of::<NotifyChargingLimitRequest>(),
+        ),
         ("GetReportRequest", size_of::<GetReportRequest>()),
-        ("NotifyDisplayMessagesRequest", size_of::<NotifyDisplayMessagesRequest>()),
-        ("BootNotificationRequest", size_of::<BootNotificationRequest>()),
+        (
+            "NotifyDisplayMessagesRequest",
+            size_of::<NotifyDisplayMessagesRequest>(),
+        ),
+        (
+            "BootNotificationRequest",
+            size_of::<BootNotificationRequest>(),
+        ),
         ("AuthorizeRequest", size_of::<AuthorizeRequest>()),
         ("AuthorizeResponse", size_of::<AuthorizeResponse>()),
         ("ChargingProfile", size_of::<ChargingProfile>()),

@@ -7,7 +7,9 @@ use arbitrary::{Arbitrary, Unstructured};
 use ocpp_core::json::{self, DecodeOptions, ErrorKind};
 use ocpp_core::rpc::v201::{ErrorCode, encode_call_error, frame_error_answer};
 use ocpp_core::rpc::{self, Frame};
-use ocpp_core::v201::{Action, CallDecodeError, IncomingRequest, IncomingResponse, Request, Response};
+use ocpp_core::v201::{
+    Action, CallDecodeError, IncomingRequest, IncomingResponse, Request, Response,
+};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -84,9 +86,15 @@ fn parse_is_total(text: &str) -> Result<(), TestCaseError> {
         Ok(Frame::Call(call)) => {
             if let Err(e) = IncomingRequest::from_call(&call, &DecodeOptions::DEFAULT) {
                 if let CallDecodeError::Payload(p) = e {
-                    prop_assert_ne!(p.kind(), ErrorKind::Custom, "unclassified error for {}", text);
+                    prop_assert_ne!(
+                        p.kind(),
+                        ErrorKind::Custom,
+                        "unclassified error for {}",
+                        text
+                    );
                 }
-                let answer = encode_call_error(&mut buf, call.id, e.error_code(), &e.to_string()).unwrap();
+                let answer =
+                    encode_call_error(&mut buf, call.id, e.error_code(), &e.to_string()).unwrap();
                 let Ok(Frame::CallError(back)) = Frame::parse(answer) else {
                     panic!("{answer}")
                 };
@@ -96,8 +104,15 @@ fn parse_is_total(text: &str) -> Result<(), TestCaseError> {
         }
         Ok(Frame::CallResult(r)) => {
             for action in Action::ALL {
-                if let Some(Err(e)) = IncomingResponse::decode(*action, r.payload, &DecodeOptions::DEFAULT) {
-                    prop_assert_ne!(e.kind(), ErrorKind::Custom, "unclassified error for {}", text);
+                if let Some(Err(e)) =
+                    IncomingResponse::decode(*action, r.payload, &DecodeOptions::DEFAULT)
+                {
+                    prop_assert_ne!(
+                        e.kind(),
+                        ErrorKind::Custom,
+                        "unclassified error for {}",
+                        text
+                    );
                 }
             }
         }

@@ -893,9 +893,9 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
         let mut buf = [0u8; 64];
-        let Some(key) = self
-            .de
-            .next_member(&mut self.first, self.fields, self.custom_data, &mut buf)?
+        let Some(key) =
+            self.de
+                .next_member(&mut self.first, self.fields, self.custom_data, &mut buf)?
         else {
             return Ok(None);
         };

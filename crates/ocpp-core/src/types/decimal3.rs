@@ -169,10 +169,7 @@ mod tests {
             assert_eq!(d.milli(), milli, "{text}");
             assert_eq!(d.to_string(), out, "{text}");
         }
-        assert_eq!(
-            Decimal3::parse("1e15"),
-            Err(ParseDecimalError::OutOfRange)
-        );
+        assert_eq!(Decimal3::parse("1e15"), Err(ParseDecimalError::OutOfRange));
         assert_eq!(Decimal3::parse("1."), Err(ParseDecimalError::Syntax));
     }
 

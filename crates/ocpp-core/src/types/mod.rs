@@ -12,8 +12,8 @@ mod zero;
 
 pub use datetime::{DateTime, InvalidDateTime};
 pub use decimal::{Decimal, ParseDecimalError};
-pub use decimal3::Decimal3;
 pub(crate) use decimal::{format_int, format_scaled, parse_scaled};
+pub use decimal3::Decimal3;
 pub use list::{List, ListFull, ListOf};
 pub use raw_json::{InvalidRawJson, RawJson};
 pub use slots::Slots;

@@ -103,7 +103,11 @@ impl<'a, const N: usize> arbitrary::Arbitrary<'a> for RawJson<N> {
         let _ = match u.int_in_range(0u8..=3)? {
             0 => write!(StrWriter(&mut s), "{}", i32::from(n) - 1000),
             1 => write!(StrWriter(&mut s), "\"v{n}\""),
-            2 => write!(StrWriter(&mut s), "{}", if n % 2 == 0 { "true" } else { "null" }),
+            2 => write!(
+                StrWriter(&mut s),
+                "{}",
+                if n % 2 == 0 { "true" } else { "null" }
+            ),
             _ => write!(StrWriter(&mut s), "{{\"k\":[{n},\"x\"]}}"),
         };
         if s.as_str().is_empty() || RawJson::<N>::try_from(s.as_str()).is_err() {

@@ -164,5 +164,5 @@ macro_rules! actions {
     };
 }
 
-pub(crate) use actions;
 pub(crate) use crate::wire::string_enum;
+pub(crate) use actions;
