@@ -9,8 +9,12 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::BoundedString;
 use crate::json::{self, DecodeOptions};
 
-/// Any JSON value (string, number, object, array, `true`, `false`, `null`) as its text, at most
-/// `N` bytes: the application decodes it with [`crate::json::from_str`] into its own type.
+/// Any JSON value but `null` (string, number, object, array, `true`, `false`) as its text, at
+/// most `N` bytes: the application decodes it with [`crate::json::from_str`] into its own type.
+///
+/// Not `null`: the member holding it is optional, and OCPP-J 2.0.1 §4.1.5 leaves an empty
+/// optional member out rather than writing `null`; a `null` reads as the member's absence
+/// (`None`), so a `RawJson` of `null` could not round-trip.
 ///
 /// Decoded as it stands in the frame (whitespace and escapes included) and written back
 /// verbatim, so a value round-trips byte for byte. The text is valid JSON whatever way the value
@@ -23,6 +27,8 @@ pub struct RawJson<const N: usize>(BoundedString<N>);
 pub enum InvalidRawJson {
     /// Not exactly one JSON value.
     NotJson,
+    /// `null`, which stands for an absent member (see [`RawJson`]).
+    Null,
     /// Longer than the bound.
     TooLong,
 }
@@ -31,6 +37,7 @@ impl fmt::Display for InvalidRawJson {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             InvalidRawJson::NotJson => "not one JSON value",
+            InvalidRawJson::Null => "null is not a value here",
             InvalidRawJson::TooLong => "JSON text too long",
         })
     }
@@ -39,11 +46,15 @@ impl fmt::Display for InvalidRawJson {
 impl core::error::Error for InvalidRawJson {}
 
 impl<const N: usize> RawJson<N> {
-    /// The JSON text `text`, validated: exactly one JSON value, surrounding whitespace allowed.
+    /// The JSON text `text`, validated: exactly one JSON value other than `null`, surrounding
+    /// whitespace allowed (and left out).
     pub fn try_from(text: &str) -> Result<Self, InvalidRawJson> {
         let mut de = json::Deserializer::new(text, DecodeOptions::DEFAULT);
         let raw = de.raw_value().map_err(|_| InvalidRawJson::NotJson)?;
         de.end().map_err(|_| InvalidRawJson::NotJson)?;
+        if raw == "null" {
+            return Err(InvalidRawJson::Null);
+        }
         BoundedString::try_from(raw)
             .map(RawJson)
             .map_err(|_| InvalidRawJson::TooLong)
@@ -87,6 +98,9 @@ impl<const N: usize> Visitor<'_> for RawJsonVisitor<N> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<RawJson<N>, E> {
+        if v == "null" {
+            return Err(E::invalid_type(de::Unexpected::Unit, &self));
+        }
         BoundedString::try_from(v)
             .map(RawJson)
             .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
@@ -103,11 +117,7 @@ impl<'a, const N: usize> arbitrary::Arbitrary<'a> for RawJson<N> {
         let _ = match u.int_in_range(0u8..=3)? {
             0 => write!(StrWriter(&mut s), "{}", i32::from(n) - 1000),
             1 => write!(StrWriter(&mut s), "\"v{n}\""),
-            2 => write!(
-                StrWriter(&mut s),
-                "{}",
-                if n % 2 == 0 { "true" } else { "null" }
-            ),
+            2 => write!(StrWriter(&mut s), "{}", n % 2 == 0),
             _ => write!(StrWriter(&mut s), "{{\"k\":[{n},\"x\"]}}"),
         };
         if s.as_str().is_empty() || RawJson::<N>::try_from(s.as_str()).is_err() {
@@ -140,7 +150,6 @@ mod tests {
             "42",
             "-1.5e3",
             "true",
-            "null",
             r#"{"a":[1,2,{"b":"c\u00e9"}]}"#,
             r#"{ "spaced" : [ 1 , 2 ] }"#,
         ] {
@@ -161,6 +170,12 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::UnexpectedEof);
         assert_eq!(RawJson::<8>::try_from("[1,"), Err(InvalidRawJson::NotJson));
         assert_eq!(RawJson::<8>::try_from("1 2"), Err(InvalidRawJson::NotJson));
+        assert_eq!(RawJson::<8>::try_from(" null "), Err(InvalidRawJson::Null));
+        let e = json::from_str::<RawJson<8>>("null", &DecodeOptions::DEFAULT).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidType);
+        // Optional, `null` is the member's absence.
+        let v: Option<RawJson<8>> = json::from_str("null", &DecodeOptions::DEFAULT).unwrap();
+        assert_eq!(v, None);
         assert_eq!(
             RawJson::<4>::try_from("\"abcd\""),
             Err(InvalidRawJson::TooLong)
