@@ -7,7 +7,8 @@
     clippy::unwrap_used,
     clippy::panic,
     clippy::indexing_slicing,
-    clippy::items_after_statements
+    clippy::items_after_statements,
+    clippy::trivially_copy_pass_by_ref
 )]
 
 use std::collections::{BTreeMap, HashSet};
@@ -664,7 +665,7 @@ fn unknown_message_types_are_message_type_not_supported() {
     );
     // No readable id: "-1" (§4.2.3).
     check("[7]", "-1", ErrorCode::MessageTypeNotSupported);
-    check(r#"[7,42]"#, "-1", ErrorCode::MessageTypeNotSupported);
+    check("[7,42]", "-1", ErrorCode::MessageTypeNotSupported);
 }
 
 #[test]
@@ -679,7 +680,7 @@ fn unreadable_message_ids_are_answered_with_minus_one() {
         r#"{"2":"42"}"#,
         r#"["2","42","Reset",{}]"#,
         r#"[2,42,"Reset",{}]"#,
-        r#"[2]"#,
+        "[2]",
         "[2,",
         "\"str\"",
         r#"[2,"42"#,
@@ -717,7 +718,7 @@ fn answers_are_never_answered() {
     for text in [
         r#"[3,"42",[]]"#,
         r#"[3,"42"]"#,
-        r#"[3,42,{}]"#,
+        "[3,42,{}]",
         r#"[4,"42"]"#,
         r#"[4,"42","NotSupported","x",[]]"#,
         r#"[3,"42",{},{}]"#,
