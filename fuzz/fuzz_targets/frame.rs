@@ -1,10 +1,12 @@
-//! Fuzzes the receive path: bytes -> OCPP-J frame -> typed message, and checks that
+//! Fuzzes the receive path: bytes -> OCPP-J frame -> typed message, as OCPP 1.6 and as OCPP 2.0.1,
+//! and checks that
 //!
 //! - nothing panics on any input;
 //! - every CALL (and CALLRESULT) that decodes re-encodes into a frame that parses and decodes to
 //!   the same message;
 //! - every frame or payload error that owes an answer gives a CALLERROR that parses back with the
-//!   same id, code and description.
+//!   same id, code and description (with the OCPP-J 2.0.1 codes and answer rules for 2.0.1, the
+//!   `-1` id of an unreadable message included).
 #![no_main]
 
 use std::cell::RefCell;
@@ -13,6 +15,7 @@ use libfuzzer_sys::fuzz_target;
 use ocpp_core::json::DecodeOptions;
 use ocpp_core::rpc::{self, ErrorCode, Frame, FrameEncodeError};
 use ocpp_core::v16::{Action, Request, Response};
+use ocpp_core::v201;
 
 const BUF_LEN: usize = 64 * 1024;
 
@@ -24,7 +27,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = core::str::from_utf8(data) else {
         return;
     };
-    BUF.with_borrow_mut(|buf| check(text, &mut buf[..]));
+    BUF.with_borrow_mut(|buf| {
+        check(text, &mut buf[..]);
+        check_201(text, &mut buf[..]);
+    });
 });
 
 fn check(text: &str, buf: &mut [u8]) {
@@ -125,5 +131,102 @@ fn check_call_error(buf: &mut [u8], id: &str, code: ErrorCode, description: &str
             assert_eq!(err.details, "{}", "{frame}");
         }
         other => panic!("CALLERROR {frame} parses as {other:?}"),
+    }
+}
+
+/// The same input as an OCPP 2.0.1 endpoint receives it.
+fn check_201(text: &str, buf: &mut [u8]) {
+    use ocpp_core::rpc::v201::{ErrorCode as Code201, frame_error_answer};
+    let opts = DecodeOptions::default();
+    match Frame::parse(text) {
+        Ok(Frame::Call(call)) => {
+            let incoming = v201::IncomingRequest::from_call(&call, &opts);
+            match v201::Request::from_call(&call, &opts) {
+                Ok(request) => {
+                    assert_eq!(request.action().as_str(), call.action);
+                    assert_eq!(
+                        incoming.is_ok(),
+                        request.action().direction().charging_station_receives()
+                    );
+                    let frame = match rpc::encode_call(buf, call.id, call.action, &request) {
+                        Ok(frame) => frame,
+                        Err(e) => return encode_failed(e, call.id, true),
+                    };
+                    let Ok(Frame::Call(again)) = Frame::parse(frame) else {
+                        panic!("re-encoded 2.0.1 CALL does not parse as a CALL: {frame}");
+                    };
+                    let decoded = v201::Request::from_call(&again, &opts).unwrap_or_else(|e| {
+                        panic!("re-encoded 2.0.1 CALL does not decode ({e}): {frame}")
+                    });
+                    assert_eq!(decoded, request, "{frame}");
+                }
+                Err(e) => {
+                    assert!(incoming.is_err());
+                    let description = e.to_string();
+                    check_call_error_201(buf, call.id, e.error_code(), &description);
+                }
+            }
+            if let Err(e) = incoming {
+                check_call_error_201(buf, call.id, e.error_code(), "");
+            }
+        }
+        Ok(Frame::CallResult(result)) => {
+            for &action in v201::Action::ALL {
+                let Ok(response) = v201::Response::decode(action, result.payload, &opts) else {
+                    continue;
+                };
+                let frame = match rpc::encode_call_result(buf, result.id, &response) {
+                    Ok(frame) => frame,
+                    Err(e) => return encode_failed(e, result.id, false),
+                };
+                let Ok(Frame::CallResult(again)) = Frame::parse(frame) else {
+                    panic!("re-encoded 2.0.1 CALLRESULT does not parse: {frame}");
+                };
+                let decoded =
+                    v201::Response::decode(action, again.payload, &opts).unwrap_or_else(|e| {
+                        panic!(
+                            "re-encoded 2.0.1 {action} CALLRESULT does not decode ({e}): {frame}"
+                        )
+                    });
+                assert_eq!(decoded, response, "{frame}");
+            }
+        }
+        Ok(Frame::CallError(error)) => {
+            let _ = Code201::of_call_error(&error);
+        }
+        Err(e) => {
+            if let Some(answer) = frame_error_answer(&e) {
+                check_call_error_201(buf, answer.id, answer.code, answer.reason);
+            }
+        }
+    }
+}
+
+fn check_call_error_201(
+    buf: &mut [u8],
+    id: &str,
+    code: ocpp_core::rpc::v201::ErrorCode,
+    description: &str,
+) {
+    use ocpp_core::rpc::v201::{
+        ErrorCode as Code201, MAX_ERROR_DESCRIPTION_LEN, encode_call_error,
+    };
+    let frame = match encode_call_error(buf, id, code, description) {
+        Ok(frame) => frame,
+        Err(e) => return encode_failed(e, id, false),
+    };
+    match Frame::parse(frame) {
+        Ok(Frame::CallError(err)) => {
+            assert_eq!(err.id, id, "{frame}");
+            assert_eq!(Code201::of_call_error(&err), code, "{frame}");
+            let written = err.description().to_string();
+            assert!(
+                written.chars().count() <= MAX_ERROR_DESCRIPTION_LEN,
+                "{frame}"
+            );
+            assert!(description.starts_with(&written), "{frame}");
+            assert_eq!(err.details, "{}", "{frame}");
+        }
+        other => panic!("2.0.1 CALLERROR {frame} parses as {other:?}"),
     }
 }

@@ -13,8 +13,15 @@
 //!   OCPP-J CALLERROR codes, and a compact serializer that never panics.
 //! - [`types`]: the spec's primitive types: bounded strings ([`types::CiString20`] ...),
 //!   [`types::DateTime`] and the one-fraction-digit [`types::Decimal`].
-//! - [`rpc`]: OCPP-J framing (CALL / CALLRESULT / CALLERROR) and the error codes.
-//! - [`v16`]: every OCPP 1.6 message, plus the 1.6 security extension.
+//! - [`rpc`]: OCPP-J framing (CALL / CALLRESULT / CALLERROR) and the error codes, with the
+//!   OCPP-J 2.0.1 rules in `rpc::v201`.
+//! - `v16` (cargo feature `v16`): every OCPP 1.6 message, plus the 1.6 security extension; and
+//!   `charge_point`, the OCPP 1.6 charge point.
+//! - `v201` (cargo feature `v201`): every OCPP 2.0.1 message.
+//!
+//! Both versions are cargo features of this crate, on by default; either alone builds for a
+//! microcontroller (`--no-default-features --features v16` or `--features v201`). What they
+//! share (json, rpc, types, limits) is built once: see docs/architecture.md.
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -23,12 +30,17 @@
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+#[cfg(feature = "v16")]
 pub mod charge_point;
 pub mod json;
 pub mod limits;
 pub mod rpc;
 pub mod types;
+#[cfg(feature = "v16")]
 pub mod v16;
+#[cfg(feature = "v201")]
+pub mod v201;
+mod wire;
 
 /// The security extension's crypto boundary (the `ocpp-crypto` crate, without its
 /// implementation), re-exported so that an integrator implementing

@@ -160,3 +160,94 @@ pub const REQUEST_QUEUE_BYTES: usize = 1024;
 
 /// Entries of the authorization cache (§3.5.1).
 pub const AUTH_CACHE_SIZE: usize = 32;
+
+// ---------------------------------------------------------------------------------------------
+// OCPP 2.0.1 (crate::v201)
+//
+// The 2.0.1 schemas bound every string (`maxLength`, used as is) but leave most lists unbounded.
+// A charging station declares most of these capacities in its device model
+// (`ItemsPerMessageGetVariables`, `ItemsPerMessageSendLocalList`, `PeriodsPerSchedule`, ...), and
+// the CSMS must not send more; these are the most the owned message types hold. scripts/gen-v201.py
+// names the constant of each list (its LIST_BOUNDS table) and stops at a list it has no bound
+// for. The 1.6 constants above are reused where the meaning is the same.
+
+/// `IdToken.additionalInfo` entries (unbounded in the schema): 2 carry, say, a contract id and an
+/// ISO 15118 certificate reference beside the token itself. Every IdToken (TransactionEvent,
+/// Authorize, each local list entry) holds this many, about 90 bytes each.
+pub const ADDITIONAL_INFOS: usize = 2;
+
+/// EVSEs of a charging station, for the `evseId` list of `IdTokenInfo` (the EVSEs an idToken is
+/// allowed on; unbounded in the schema): as [`MAX_CONNECTORS`], 4 covers AC posts and DC chargers.
+pub const MAX_EVSES: usize = 4;
+
+/// Monitors in one SetVariableMonitoring.req or ClearVariableMonitoring.req, and results in their
+/// responses (`ItemsPerMessageSetVariableMonitoring`, `ItemsPerMessageClearVariableMonitoring`).
+pub const MONITORS_PER_MESSAGE: usize = 16;
+
+/// Monitors of one variable in a NotifyMonitoringReport.req item: a lower and an upper threshold,
+/// a delta and a periodic one.
+pub const MONITORS_PER_VARIABLE: usize = 4;
+
+/// Items (`monitor`) of one NotifyMonitoringReport.req; a longer report is sent in several
+/// messages (`seqNo`, `tbc`).
+pub const MONITORING_REPORT_ITEMS: usize = 8;
+
+/// Entries of one sales tariff (ISO 15118 SalesTariff; the schema allows 1,024): a day of
+/// 3-hour price blocks. About 200 bytes each, in each of the profile's schedules.
+pub const SALES_TARIFF_ENTRIES: usize = 8;
+
+/// Charging schedules of one ChargingProfile (the schema's maxItems: 3, the ISO 15118 case where
+/// the EV chooses among offered schedules) and of one NotifyChargingLimit.req (unbounded there).
+pub const CHARGING_SCHEDULES_PER_PROFILE: usize = 3;
+
+/// Display messages in one GetDisplayMessages.req (`id`) or NotifyDisplayMessages.req
+/// (`NumberOfDisplayMessages`); a message holds up to 512 characters of text.
+pub const DISPLAY_MESSAGES: usize = 8;
+
+/// `certificateType` entries of a GetInstalledCertificateIds.req: there are 5 certificate uses
+/// (`GetCertificateIdUseEnum`), so 5 name each at most once.
+pub const CERTIFICATE_ID_USES: usize = 5;
+
+/// Component-variable criteria in one GetReport.req or GetMonitoringReport.req (about 220
+/// bytes each).
+pub const COMPONENT_VARIABLES_PER_MESSAGE: usize = 16;
+
+/// Variables in one GetVariables.req or SetVariables.req, and results in their responses
+/// (`ItemsPerMessageGetVariables`, `ItemsPerMessageSetVariables`). Each value may have 2,500
+/// characters (the schema's `attributeValue`), so 8 results take about 22 kB.
+pub const VARIABLES_PER_MESSAGE: usize = 8;
+
+/// `meterValue` elements in one MeterValues.req or TransactionEvent.req. A TransactionEvent
+/// carries one sample in an update and the `SampledDataTxEndedMeasurands` in its Ended event;
+/// a charging station sends long series as several messages.
+pub const METER_VALUES_PER_MESSAGE: usize = 4;
+
+/// `sampledValue` elements in one `meterValue`: as for 1.6, [`MAX_SAMPLED_VALUES`].
+pub const SAMPLED_VALUES_PER_METER_VALUE: usize = MAX_SAMPLED_VALUES;
+
+/// `SignedMeterValue.signedMeterData` (the schema allows 2,500): a base64 OCMF or EDL record of
+/// one reading takes 600 to 900 characters. Every sampled value has room for one, so the bound
+/// multiplies by [`METER_VALUES_PER_MESSAGE`] × [`SAMPLED_VALUES_PER_METER_VALUE`].
+pub const SIGNED_METER_DATA_MAX_LEN: usize = 1024;
+
+/// `SignedMeterValue.publicKey` (the schema allows 2,500): a base64 P-256 or P-384 public key
+/// takes 124 or 160 characters, and `PublicKeyWithSignedMeterValue` lets a charging station send
+/// it once per transaction.
+pub const METER_PUBLIC_KEY_MAX_LEN: usize = 256;
+
+/// Events in one NotifyEvent.req (each with up to 2,500 characters of `actualValue` and 500 of
+/// `techInfo`); more events go in further messages (`seqNo`, `tbc`).
+pub const EVENTS_PER_MESSAGE: usize = 4;
+
+/// Items (`reportData`) of one NotifyReport.req (`ItemsPerMessageGetReport`): each holds up to
+/// 4 attributes of 2,500 characters, about 11 kB; a report is split over several messages
+/// (`seqNo`, `tbc`).
+pub const REPORT_ITEMS_PER_MESSAGE: usize = 4;
+
+/// Download locations in one PublishFirmwareStatusNotification.req (URIs of 512 characters).
+pub const PUBLISH_LOCATIONS: usize = 4;
+
+/// Entries of one SendLocalList.req (`ItemsPerMessageSendLocalList`): a 2.0.1 entry (IdToken and
+/// IdTokenInfo with its personal message) takes about 1.3 kB, so fewer than 1.6's
+/// [`SEND_LOCAL_LIST_MAX_LENGTH`] fit a message; larger lists arrive as several updates.
+pub const LOCAL_LIST_ENTRIES_PER_MESSAGE: usize = 16;

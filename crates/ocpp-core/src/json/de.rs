@@ -29,6 +29,20 @@ pub(crate) const DATETIME_TOKEN: &str = "$ocpp::DateTime";
 /// without floats.
 pub(crate) const DECIMAL_TOKEN: &str = "$ocpp::Decimal";
 
+/// Name a `Deserialize` impl passes to `deserialize_newtype_struct` to ask for the text of any
+/// JSON value, validated (nesting bounded by [`DecodeOptions::max_depth`]) and visited through
+/// `visit_borrowed_str` as it stands in the input, whitespace and escapes included:
+/// [`crate::types::RawJson`] (OCPP 2.0.1 `DataTransfer.data`, whose type is "anyType").
+pub(crate) const RAW_JSON_TOKEN: &str = "$ocpp::RawJson";
+
+/// Name a struct passes to `deserialize_struct` (`#[serde(rename = "$ocpp::CustomData")]`, as
+/// every OCPP 2.0.1 type does) to have a member `customData` accepted and skipped even with
+/// [`DecodeOptions::deny_unknown_fields`]: OCPP-J 2.0.1 §9 gives every class of the 2.0.1
+/// schemas that optional member, whose content is vendor-defined, and a receiver that does not
+/// know the vendor "will simply ignore" it. Struct names are used by nothing else here (the
+/// serializer does not write them).
+pub(crate) const CUSTOM_DATA_STRUCT: &str = "$ocpp::CustomData";
+
 /// Unescaped strings up to this many bytes are passed to `visit_str`; longer ones as a `char` seq.
 const STACK_UNESCAPE: usize = 128;
 
@@ -725,6 +739,9 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         if name == DATETIME_TOKEN {
             return visitor.visit_i64(self.read_datetime_millis()?);
         }
+        if name == RAW_JSON_TOKEN {
+            return visitor.visit_borrowed_str(self.raw_value()?);
+        }
         visitor.visit_newtype_struct(self)
     }
 
@@ -754,16 +771,16 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.object(None, visitor)
+        self.object(None, false, visitor)
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value> {
-        self.object(Some(fields), visitor)
+        self.object(Some(fields), name == CUSTOM_DATA_STRUCT, visitor)
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -805,12 +822,14 @@ impl<'de> Deserializer<'de> {
     fn object<V: Visitor<'de>>(
         &mut self,
         fields: Option<&'static [&'static str]>,
+        custom_data: bool,
         visitor: V,
     ) -> Result<V::Value> {
         self.open(b'{')?;
         let value = visitor.visit_map(Map {
             de: self,
             fields,
+            custom_data,
             current: None,
             first: true,
         })?;
@@ -862,6 +881,9 @@ impl Deserializer<'_> {
 struct Map<'a, 'de> {
     de: &'a mut Deserializer<'de>,
     fields: Option<&'static [&'static str]>,
+    /// A `customData` member is skipped even with `deny_unknown_fields` (see
+    /// [`CUSTOM_DATA_STRUCT`]).
+    custom_data: bool,
     current: Option<&'static str>,
     first: bool,
 }
@@ -871,9 +893,9 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
         let mut buf = [0u8; 64];
-        let Some(key) = self
-            .de
-            .next_member(&mut self.first, self.fields, &mut buf)?
+        let Some(key) =
+            self.de
+                .next_member(&mut self.first, self.fields, self.custom_data, &mut buf)?
         else {
             return Ok(None);
         };
@@ -929,6 +951,7 @@ impl<'de> Deserializer<'de> {
         &mut self,
         first: &mut bool,
         fields: Option<&'static [&'static str]>,
+        custom_data: bool,
         buf: &'b mut [u8; 64],
     ) -> Result<Option<Key<'de, 'b>>> {
         match self.peek_ws_or_eof()? {
@@ -941,15 +964,17 @@ impl<'de> Deserializer<'de> {
             _ => return Err(self.err(ErrorKind::Syntax)),
         }
         *first = false;
-        self.member_key(fields, buf).map(Some)
+        self.member_key(fields, custom_data, buf).map(Some)
     }
 
     /// Reads a member name and the `:` after it. For a struct (`fields`), looks the name up in
-    /// the field table; an unknown one is an error with `deny_unknown_fields`.
+    /// the field table; an unknown one is an error with `deny_unknown_fields`, except
+    /// `customData` when `custom_data` (see [`CUSTOM_DATA_STRUCT`]).
     #[inline(never)]
     fn member_key<'b>(
         &mut self,
         fields: Option<&'static [&'static str]>,
+        custom_data: bool,
         buf: &'b mut [u8; 64],
     ) -> Result<Key<'de, 'b>> {
         if self.peek_ws_or_eof()? != b'"' {
@@ -971,7 +996,10 @@ impl<'de> Deserializer<'de> {
             (Some(fields), _) => {
                 let name = unescaped.unwrap_or(raw);
                 let i = fields.iter().position(|f| *f == name);
-                if i.is_none() && self.opts.deny_unknown_fields {
+                if i.is_none()
+                    && self.opts.deny_unknown_fields
+                    && !(custom_data && name == "customData")
+                {
                     return Err(Error::at(ErrorKind::UnknownField, key_at));
                 }
                 let i = i.unwrap_or(fields.len());
@@ -1066,7 +1094,7 @@ impl<'de> de::VariantAccess<'de> for TaggedVariant<'_, 'de> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value> {
-        self.de.object(Some(fields), visitor)
+        self.de.object(Some(fields), false, visitor)
     }
 }
 

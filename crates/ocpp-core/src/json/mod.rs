@@ -6,7 +6,7 @@ mod error;
 mod ser;
 
 pub(crate) use de::Unescape;
-pub(crate) use de::{DATETIME_TOKEN, DECIMAL_TOKEN};
+pub(crate) use de::{DATETIME_TOKEN, DECIMAL_TOKEN, RAW_JSON_TOKEN};
 pub use de::{Deserializer, from_str, from_str_seed};
 pub use error::{DecodeOptions, Error, ErrorKind};
 

@@ -5,13 +5,19 @@
 //! - CALLERROR `[4, "<UniqueId>", "<errorCode>", "<errorDescription>", {<errorDetails>}]`
 //!
 //! [`Frame::parse`] splits a message without copying: ids, action and payload borrow from the
-//! text; the payload is validated JSON to be decoded by [`crate::v16`]. The `encode_*` functions
-//! write a frame into a buffer the caller owns.
+//! text; the payload is validated JSON to be decoded by the version's messages (`crate::v16`,
+//! `crate::v201`). The `encode_*` functions write a frame into a buffer the caller owns.
+//!
+//! The framing is the same in OCPP-J 1.6 and OCPP-J 2.0.1; what differs is how a bad frame is
+//! answered. [`FrameError::code`] and [`FrameError::answer_id`] are the 1.6 answer; `rpc::v201`
+//! (cargo feature `v201`) has the 2.0.1 error codes and answer rules, from [`FrameError::kind`].
 //!
 //! Message ids are kept as the *raw JSON string contents* the peer sent (escapes and all), so an
 //! answer echoes them byte for byte, as §4.1.4 requires ("MUST be equal").
 
 mod error_code;
+#[cfg(feature = "v201")]
+pub mod v201;
 
 use core::fmt;
 
@@ -65,6 +71,9 @@ pub struct CallError<'a> {
     pub id: &'a str,
     /// The error code; a code outside table 7 is read as [`ErrorCode::GenericError`].
     pub code: ErrorCode,
+    /// The error code as sent (raw JSON string contents), for a version whose table differs
+    /// from 1.6's (`rpc::v201::ErrorCode::of_call_error`).
+    pub raw_code: &'a str,
     /// errorDescription as raw JSON string contents; [`CallError::description`] unescapes it.
     pub raw_description: &'a str,
     /// errorDetails: the text of a JSON object (`{}` when the peer left it out).
@@ -101,6 +110,25 @@ pub enum Frame<'a> {
     CallError(CallError<'a>),
 }
 
+/// What is wrong with a text that is not a valid frame: the versions answer the kinds
+/// differently (OCPP-J 1.6: all of them `FormationViolation`; OCPP-J 2.0.1: see `rpc::v201`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameErrorKind {
+    /// The text is not valid JSON (or is nested deeper than `DecodeOptions::max_depth`).
+    Syntax,
+    /// Valid JSON, but not an OCPP-J frame: not an array, a MessageTypeId that is not a number,
+    /// an element missing, of the wrong JSON type, or one too many.
+    NotAFrame,
+    /// A MessageTypeId that is a number but not 2, 3 or 4. [`FrameError::id`] holds the
+    /// UniqueId when the next element is a string, for OCPP-J 2.0.1 §4.4's answer.
+    UnknownMessageType,
+    /// A CALL's UniqueId is longer than [`MAX_MESSAGE_ID_LEN`] characters.
+    MessageIdTooLong,
+    /// The payload of a CALL or CALLRESULT, or the errorDetails of a CALLERROR, is not a JSON
+    /// object (nor `null`).
+    Payload,
+}
+
 /// Why a text message is not a valid OCPP-J frame, and how to answer it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FrameError<'a> {
@@ -108,8 +136,10 @@ pub struct FrameError<'a> {
     pub message_type: Option<MessageType>,
     /// The UniqueId, raw, when it could be read.
     pub id: Option<&'a str>,
-    /// The CALLERROR code that describes the problem.
+    /// The OCPP-J 1.6 CALLERROR code that describes the problem (always `FormationViolation`).
     pub code: ErrorCode,
+    /// What is wrong, for the version's answer.
+    pub kind: FrameErrorKind,
     /// A short description for errorDescription.
     pub reason: &'static str,
 }
@@ -141,11 +171,12 @@ struct FrameParser<'a> {
 }
 
 impl<'a> FrameParser<'a> {
-    fn fail(&self, code: ErrorCode, reason: &'static str) -> FrameError<'a> {
+    fn fail(&self, kind: FrameErrorKind, reason: &'static str) -> FrameError<'a> {
         FrameError {
             message_type: self.message_type,
             id: self.id,
-            code,
+            code: ErrorCode::FormationViolation,
+            kind,
             reason,
         }
     }
@@ -156,15 +187,15 @@ impl<'a> FrameParser<'a> {
             ErrorKind::UnexpectedEof => "truncated JSON",
             _ => "not valid JSON",
         };
-        self.fail(ErrorCode::FormationViolation, reason)
+        self.fail(FrameErrorKind::Syntax, reason)
     }
 
     fn comma(&mut self, missing: &'static str) -> Result<(), FrameError<'a>> {
         match self.de.peek_ws() {
             Some(b',') => self.de.expect(b',').map_err(|e| self.syntax(e)),
-            Some(b']') => Err(self.fail(ErrorCode::FormationViolation, missing)),
-            Some(_) => Err(self.fail(ErrorCode::FormationViolation, "not valid JSON")),
-            None => Err(self.fail(ErrorCode::FormationViolation, "truncated JSON")),
+            Some(b']') => Err(self.fail(FrameErrorKind::NotAFrame, missing)),
+            Some(_) => Err(self.fail(FrameErrorKind::Syntax, "not valid JSON")),
+            None => Err(self.fail(FrameErrorKind::Syntax, "truncated JSON")),
         }
     }
 
@@ -173,7 +204,7 @@ impl<'a> FrameParser<'a> {
             // Still validate so that garbage is reported as such.
             return Err(match self.de.skip_value() {
                 Err(e) => self.syntax(e),
-                Ok(()) => self.fail(ErrorCode::FormationViolation, what),
+                Ok(()) => self.fail(FrameErrorKind::NotAFrame, what),
             });
         }
         self.de
@@ -189,7 +220,7 @@ impl<'a> FrameParser<'a> {
         match first {
             Some(b'{') => Ok(raw),
             Some(b'n') => Ok("{}"),
-            _ => Err(self.fail(ErrorCode::FormationViolation, what)),
+            _ => Err(self.fail(FrameErrorKind::Payload, what)),
         }
     }
 
@@ -198,10 +229,10 @@ impl<'a> FrameParser<'a> {
         match self.de.peek_ws() {
             Some(b']') => {}
             Some(b',') => {
-                return Err(self.fail(ErrorCode::FormationViolation, "too many elements in frame"));
+                return Err(self.fail(FrameErrorKind::NotAFrame, "too many elements in frame"));
             }
-            Some(_) => return Err(self.fail(ErrorCode::FormationViolation, "not valid JSON")),
-            None => return Err(self.fail(ErrorCode::FormationViolation, "truncated JSON")),
+            Some(_) => return Err(self.fail(FrameErrorKind::Syntax, "not valid JSON")),
+            None => return Err(self.fail(FrameErrorKind::Syntax, "truncated JSON")),
         }
         self.de.expect(b']').map_err(|e| self.syntax(e))?;
         self.de.end().map_err(|e| self.syntax(e))
@@ -227,18 +258,15 @@ impl<'a> Frame<'a> {
             Some(_) => {
                 return Err(match p.de.skip_value().and_then(|()| p.de.end()) {
                     Err(e) => p.syntax(e),
-                    Ok(()) => p.fail(ErrorCode::FormationViolation, "frame is not a JSON array"),
+                    Ok(()) => p.fail(FrameErrorKind::NotAFrame, "frame is not a JSON array"),
                 });
             }
-            None => return Err(p.fail(ErrorCode::FormationViolation, "empty message")),
+            None => return Err(p.fail(FrameErrorKind::Syntax, "empty message")),
         }
         if !matches!(p.de.peek_ws(), Some(b'-' | b'0'..=b'9')) {
             return Err(match p.de.skip_value() {
                 Err(e) => p.syntax(e),
-                Ok(()) => p.fail(
-                    ErrorCode::FormationViolation,
-                    "MessageTypeId is not a number",
-                ),
+                Ok(()) => p.fail(FrameErrorKind::NotAFrame, "MessageTypeId is not a number"),
             });
         }
         let (number, integer) = p.de.parse_number_raw().map_err(|e| p.syntax(e))?;
@@ -246,7 +274,17 @@ impl<'a> Frame<'a> {
             ("2", true) => Some(MessageType::Call),
             ("3", true) => Some(MessageType::CallResult),
             ("4", true) => Some(MessageType::CallError),
-            _ => return Err(p.fail(ErrorCode::FormationViolation, "unknown MessageTypeId")),
+            _ => {
+                // OCPP-J 2.0.1 §4.4 answers an unknown message type with its id: read the id
+                // when the next element is a string (the rest is not looked at).
+                if p.de.peek_ws() == Some(b',')
+                    && p.de.expect(b',').is_ok()
+                    && p.de.peek_ws() == Some(b'"')
+                {
+                    p.id = p.de.parse_str_raw().ok().map(|(raw, _)| raw);
+                }
+                return Err(p.fail(FrameErrorKind::UnknownMessageType, "unknown MessageTypeId"));
+            }
         };
         p.comma("missing UniqueId")?;
         let id = p.string("UniqueId is not a string")?;
@@ -260,7 +298,7 @@ impl<'a> Frame<'a> {
                 p.close()?;
                 if id.chars().count() > MAX_MESSAGE_ID_LEN {
                     return Err(p.fail(
-                        ErrorCode::FormationViolation,
+                        FrameErrorKind::MessageIdTooLong,
                         "UniqueId longer than 36 characters",
                     ));
                 }
@@ -289,10 +327,12 @@ impl<'a> Frame<'a> {
                     "{}"
                 };
                 p.close()?;
+                let raw_code = code;
                 let code = ErrorCode::parse(code).unwrap_or(ErrorCode::GenericError);
                 Frame::CallError(CallError {
                     id,
                     code,
+                    raw_code,
                     raw_description,
                     details,
                 })
@@ -462,9 +502,20 @@ pub fn encode_call_error<'b>(
     code: ErrorCode,
     description: &str,
 ) -> Result<&'b str, FrameEncodeError> {
+    write_call_error(buf, id, code.as_str(), description)
+}
+
+/// [`encode_call_error`] with the code's wire spelling: the one copy for both versions.
+#[inline(never)]
+pub(crate) fn write_call_error<'b>(
+    buf: &'b mut [u8],
+    id: &str,
+    code: &str,
+    description: &str,
+) -> Result<&'b str, FrameEncodeError> {
     let mut w = start(buf, b"[4,\"", id)?;
     w.raw(b",\"")?;
-    w.raw(code.as_str().as_bytes())?;
+    w.raw(code.as_bytes())?;
     w.raw(b"\",")?;
     w.json(description)?;
     w.raw(b",{}]")?;

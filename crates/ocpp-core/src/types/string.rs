@@ -134,6 +134,7 @@ impl<const N: usize> BoundedString<N> {
 
     /// Appends as much of `s` as fits, cutting at a character boundary: for text that is only
     /// informative (error descriptions), where a cut beats nothing.
+    #[cfg_attr(not(feature = "v16"), allow(dead_code))]
     pub(crate) fn push_cut(&mut self, s: &str) {
         let mut end = s.len().min(N.saturating_sub(self.0.len()));
         while !s.is_char_boundary(end) {
@@ -145,6 +146,7 @@ impl<const N: usize> BoundedString<N> {
 
     /// Appends `value` in decimal, zero-padded to at least `min_digits` digits, cut if it does
     /// not fit (see [`crate::types::format_int`]: no `core::fmt`).
+    #[cfg_attr(not(feature = "v16"), allow(dead_code))]
     pub(crate) fn push_int(&mut self, value: i64, min_digits: usize) {
         let mut buf = [0; 24];
         self.push_cut(super::format_int(value, min_digits, &mut buf));

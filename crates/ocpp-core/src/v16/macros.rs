@@ -1,95 +1,5 @@
-//! Macros that keep the 39 actions and the spec's enumerations in one shape.
-
-/// Defines an OCPP enumeration: a `Copy` enum whose wire form is the spec's exact string.
-///
-/// Generates `ALL`, `as_str`, `parse`, `Display`, `Serialize` and `Deserialize` (an unknown
-/// string decodes as `UnknownVariant`, answered with `TypeConstraintViolation`).
-///
-/// `#[none_is_zero]` first: the values are numbered from 1 instead of 0, so that rustc puts
-/// `None` of an `Option` of the enum (or of a tuple or struct whose only niche is the enum) at
-/// 0 (it takes the free value nearest to zero). For the enums the charge point holds as
-/// `Option`s (a status last reported, a reset asked for): its unstarted value is then all zero
-/// bytes and a `static` charge point lands in `.bss` instead of costing its size in flash.
-/// Nothing else depends on the numbering (the binary records store the index in `ALL`).
-macro_rules! string_enum {
-    (
-        @define [$first_discriminant:literal]
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $(#[$fmeta:meta])* $first:ident = $fwire:literal,
-            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-        pub enum $name {
-            $(#[$fmeta])* #[doc = concat!("`", $fwire, "`")] $first = $first_discriminant,
-            $( $(#[$vmeta])* #[doc = concat!("`", $wire, "`")] $variant, )*
-        }
-
-        impl $name {
-            /// Every value, in the spec's order.
-            pub const ALL: &'static [$name] = &[$name::$first, $($name::$variant),*];
-            const WIRE: &'static [&'static str] = &[$fwire, $($wire),*];
-
-            /// The spec's string for this value.
-            pub const fn as_str(self) -> &'static str {
-                match self { $name::$first => $fwire, $($name::$variant => $wire,)* }
-            }
-
-            /// The value whose spec string is exactly `s` (case-sensitive).
-            pub fn parse(s: &str) -> Option<$name> {
-                // A search of the static table, shared by every enumeration: smaller than a
-                // `match` on strings, which compiles to one comparison per value.
-                super::wire_index($name::WIRE, s).and_then(|i| $name::ALL.get(i).copied())
-            }
-        }
-
-        impl core::fmt::Display for $name {
-            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                // The index in the wire table, read by one visitor shared by every
-                // enumeration: a deserializer's string decoding is linked once for all of them.
-                let i = d.deserialize_str(super::WireIndex($name::WIRE))?;
-                $name::ALL
-                    .get(i)
-                    .copied()
-                    .ok_or_else(|| serde::de::Error::unknown_variant("", $name::WIRE))
-            }
-        }
-    };
-    (
-        #[none_is_zero]
-        $(#[$meta:meta])*
-        pub enum $name:ident { $($body:tt)* }
-    ) => {
-        string_enum! {
-            @define [1]
-            $(#[$meta])*
-            #[doc = ""]
-            #[doc = "Numbered from 1: `None` of an `Option` of it is zero bytes."]
-            pub enum $name { $($body)* }
-        }
-    };
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident { $($body:tt)* }
-    ) => {
-        string_enum! { @define [0] $(#[$meta])* pub enum $name { $($body)* } }
-    };
-}
+//! The macro that keeps the 39 actions in one shape (the enumerations' `string_enum!` is shared
+//! with OCPP 2.0.1: `crate::wire`).
 
 /// Defines the action registry: [`Action`](super::Action), the [`Request`](super::Request) and
 /// [`Response`](super::Response) enums, and the [`OcppRequest`](super::OcppRequest) impls.
@@ -254,4 +164,5 @@ macro_rules! actions {
     };
 }
 
-pub(crate) use {actions, string_enum};
+pub(crate) use crate::wire::string_enum;
+pub(crate) use actions;

@@ -37,30 +37,8 @@ pub use security::*;
 pub use smart_charging::*;
 
 use crate::json::{self, DecodeOptions};
+use crate::wire::wire_index;
 use macros::actions;
-
-/// The index of `s` in `table` (exact, case-sensitive): how enumeration values and action names
-/// are parsed, one copy for all of them.
-#[inline(never)]
-fn wire_index(table: &[&str], s: &str) -> Option<usize> {
-    table.iter().position(|w| *w == s)
-}
-
-/// Reads an enumeration value as its index in a wire table (see `string_enum!`): an unknown
-/// string is `unknown_variant`, anything but a string a type error.
-pub(crate) struct WireIndex(pub &'static [&'static str]);
-
-impl serde::de::Visitor<'_> for WireIndex {
-    type Value = usize;
-
-    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("an enumeration value")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<usize, E> {
-        wire_index(self.0, v).ok_or_else(|| E::unknown_variant(v, self.0))
-    }
-}
 
 /// A connector id: 0 is the whole charge point, 1..N are the connectors (OCPP 1.6 §3.8).
 pub type ConnectorId = u32;
