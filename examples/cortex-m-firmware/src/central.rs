@@ -156,6 +156,8 @@ impl Board {
             Action::DataTransferAnswered { .. } => "data transfer answered",
             Action::StorageFailed { key } => panic!("storage failed: {}", key.name()),
             Action::Reconnect { .. } => panic!("unexpected Action::Reconnect"),
+            Action::UploadLog => panic!("unexpected Action::UploadLog"),
+            Action::CancelUpload => panic!("unexpected Action::CancelUpload"),
         };
         hprintln!("          hw: {}", name);
         None

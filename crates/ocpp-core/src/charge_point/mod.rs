@@ -23,6 +23,8 @@ pub mod metering;
 mod outbox;
 mod requests;
 pub mod security;
+#[cfg(feature = "profile-security")]
+pub mod security_log;
 pub mod smart_charging;
 pub mod storage;
 pub mod time;
@@ -35,6 +37,8 @@ pub use cp::{
 };
 #[cfg(feature = "profile-firmware")]
 pub use cp::{DiagnosticsRequest, FirmwareRequest};
+#[cfg(feature = "profile-security")]
+pub use cp::LogRequest;
 pub use io::{Action, Event, Input, Output, Refused};
 pub use metering::{MeterReadings, Reading};
 pub use storage::{MemoryStorage, RecordKey, Storage};

@@ -186,6 +186,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             OcppAction::UpdateFirmware => self.call_update_firmware(id, payload, now),
             #[cfg(feature = "profile-firmware")]
             OcppAction::GetDiagnostics => self.call_get_diagnostics(id, payload, now),
+            #[cfg(feature = "profile-security")]
+            OcppAction::GetLog => self.call_get_log(id, payload, now),
             #[cfg(feature = "profile-trigger")]
             OcppAction::ExtendedTriggerMessage => {
                 self.call_extended_trigger_message(id, payload, now);
@@ -196,7 +198,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
 
     /// Decodes a CALL's payload, or answers the CALLERROR its decode error calls for (OCPP-J
     /// §4.2.3) and returns `None`.
-    fn decode<'p, T: serde::Deserialize<'p>>(&mut self, id: &str, payload: &'p str) -> Option<T> {
+    pub(super) fn decode<'p, T: serde::Deserialize<'p>>(
+        &mut self,
+        id: &str,
+        payload: &'p str,
+    ) -> Option<T> {
         match json::from_str::<T>(payload, &self.setup.decode) {
             Ok(req) => Some(req),
             Err(e) => {
@@ -241,7 +247,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
 
     /// Queues the answer to a CALL that was handled, then reports the statuses it changed.
     #[inline(never)]
-    fn finish_call(&mut self, id: &str, reply: Reply, now: Instant) {
+    pub(super) fn finish_call(&mut self, id: &str, reply: Reply, now: Instant) {
         self.answer(id, reply);
         self.update_statuses(now);
     }
@@ -494,9 +500,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
 
     /// ExtendedTriggerMessage (security whitepaper §5.5, OCPP 2.0.1's TriggerMessage renamed):
     /// the messages TriggerMessage also covers are served as TriggerMessage serves them (§5.17);
-    /// LogStatusNotification, FirmwareStatusNotification (a SignedFirmwareStatusNotification,
-    /// L01.FR.28) and SignChargePointCertificate belong to parts of the security extension not
-    /// built yet: NotImplemented. `connectorId` must be above 0 (§5.5): 0 is Rejected.
+    /// LogStatusNotification as N01.FR.12 says (`cp::logs`, with `profile-security`);
+    /// FirmwareStatusNotification (a SignedFirmwareStatusNotification, L01.FR.28) and
+    /// SignChargePointCertificate belong to parts of the security extension not built yet:
+    /// NotImplemented. `connectorId` must be above 0 (§5.5): 0 is Rejected.
     #[cfg(feature = "profile-trigger")]
     #[inline(never)]
     fn call_extended_trigger_message(&mut self, id: &str, payload: &str, now: Instant) {
@@ -504,6 +511,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         let Some(req) = self.decode::<v16::ExtendedTriggerMessageRequest>(id, payload) else {
             return;
         };
+        #[cfg(feature = "profile-security")]
+        if req.requested_message == Extended::LogStatusNotification && req.connector_id != Some(0) {
+            let reply = self.trigger_log_status();
+            self.finish_call(id, reply, now);
+            return;
+        }
         let requested = match req.requested_message {
             Extended::BootNotification => Some(MessageTrigger::BootNotification),
             Extended::Heartbeat => Some(MessageTrigger::Heartbeat),
@@ -620,6 +633,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Sent::Other | Sent::Status(_) => {}
             #[cfg(feature = "profile-firmware")]
             Sent::FirmwareStatus(_) | Sent::DiagnosticsStatus(_) => {}
+            #[cfg(feature = "profile-security")]
+            Sent::LogStatus(..) => {}
             Sent::Journal => self.result_journal(payload, now),
         }
     }
@@ -859,6 +874,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Sent::Heartbeat | Sent::Other | Sent::Status(_) => {}
             #[cfg(feature = "profile-firmware")]
             Sent::FirmwareStatus(_) | Sent::DiagnosticsStatus(_) => {}
+            #[cfg(feature = "profile-security")]
+            Sent::LogStatus(..) => {}
         }
     }
 

@@ -98,6 +98,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Event::FirmwareDownloaded { .. }
             | Event::FirmwareInstalled { .. }
             | Event::DiagnosticsUploaded { .. }
+            | Event::LogUploaded { .. }
             | Event::ClockSync { .. } => return Ok(()),
         };
         if !(self.valid_connector(connector) || (connector == 0 && zero_allowed)) {
@@ -196,6 +197,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Sent::FirmwareStatus(status) => Request::FirmwareStatus(status),
             #[cfg(feature = "profile-firmware")]
             Sent::DiagnosticsStatus(status) => Request::DiagnosticsStatus(status),
+            #[cfg(feature = "profile-security")]
+            Sent::LogStatus(status, request_id) => Request::LogStatus { status, request_id },
         };
         if let Err(request) = self.requests.push_front(request) {
             // The queue is full of newer requests: the old one cannot wait.
@@ -317,7 +320,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             }
             e @ (Event::FirmwareDownloaded { .. }
             | Event::FirmwareInstalled { .. }
-            | Event::DiagnosticsUploaded { .. }) => {
+            | Event::DiagnosticsUploaded { .. }
+            | Event::LogUploaded { .. }) => {
                 self.on_transfer_event(&e, now);
             }
             Event::ClockSync { now: wall } => self.set_clock(now, wall),
