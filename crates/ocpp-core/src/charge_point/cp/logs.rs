@@ -204,6 +204,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     ) {
         if self.security_log.push(kind, timestamp, tech_info) {
             self.mark_dirty(RecordKey::SecurityLog);
+        } else {
+            // Only a caller that skipped the drain gets here (one input raises at most three).
+            self.dropped = self.dropped.saturating_add(1);
         }
     }
 
