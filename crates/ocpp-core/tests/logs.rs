@@ -106,8 +106,8 @@ trait SecurityLogOf {
     ) -> Vec<(SecurityEvent, DateTime, Option<String>)>;
 }
 
-impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
-    SecurityLogOf for ChargePoint<S, NC, NL, NA, L>
+impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits> SecurityLogOf
+    for ChargePoint<S, NC, NL, NA, L>
 {
     fn entries(
         &mut self,
@@ -139,7 +139,11 @@ fn n01_fr_01_02_07_08_09_a_security_log_is_accepted_uploaded_and_reported() {
     let mut sim = booted();
     let answer = sim.call_ok(
         "GetLog",
-        get_log("SecurityLog", 42, json!({"retries": 2, "retryInterval": 30})),
+        get_log(
+            "SecurityLog",
+            42,
+            json!({"retries": 2, "retryInterval": 30}),
+        ),
     );
     assert_eq!(answer["status"], "Accepted");
     let name = answer["filename"].as_str().unwrap().to_owned();
@@ -156,7 +160,10 @@ fn n01_fr_01_02_07_08_09_a_security_log_is_accepted_uploaded_and_reported() {
     assert_eq!(req.file_name, name);
     assert_eq!((req.retries, req.retry_interval), (Some(2), Some(30)));
     assert_eq!((req.oldest_timestamp, req.latest_timestamp), (None, None));
-    assert!(sim.cp.diagnostics_request().is_none(), "not a GetDiagnostics");
+    assert!(
+        sim.cp.diagnostics_request().is_none(),
+        "not a GetDiagnostics"
+    );
     assert_eq!(statuses(&mut sim), [st("Uploading", 42)]);
     sim.event(Event::LogUploaded {
         request_id: 42,
@@ -219,7 +226,11 @@ fn get_log_retries_an_upload_failure_after_the_retry_interval() {
     );
     for attempt in 0..3 {
         sim.advance(1);
-        assert_eq!(transfers(&mut sim), [Action::UploadLog], "attempt {attempt}");
+        assert_eq!(
+            transfers(&mut sim),
+            [Action::UploadLog],
+            "attempt {attempt}"
+        );
         sim.event(Event::LogUploaded {
             request_id: 3,
             status: UploadLogStatus::UploadFailure,
@@ -332,10 +343,7 @@ fn n01_fr_11_a_new_get_log_cancels_the_upload_in_progress() {
         status: UploadLogStatus::Uploaded,
     });
     // Nothing more about request 1 (the central system knows from AcceptedCanceled).
-    assert_eq!(
-        statuses(&mut sim),
-        [st("Uploading", 2), st("Uploaded", 2)]
-    );
+    assert_eq!(statuses(&mut sim), [st("Uploading", 2), st("Uploaded", 2)]);
 }
 
 /// N01.FR.11 also while the upload waits for its next attempt: the request is replaced (no
@@ -345,7 +353,11 @@ fn n01_fr_11_a_get_log_replaces_an_upload_waiting_for_a_retry() {
     let mut sim = booted();
     sim.call_ok(
         "GetLog",
-        get_log("SecurityLog", 1, json!({"retries": 3, "retryInterval": 600})),
+        get_log(
+            "SecurityLog",
+            1,
+            json!({"retries": 3, "retryInterval": 600}),
+        ),
     );
     sim.advance(1);
     sim.event(Event::LogUploaded {
@@ -539,11 +551,8 @@ fn a04_fr_04_notified_events_stay_in_the_log() {
         json!({"key": "SecurityProfile", "value": "1"}),
     );
     let sent = sim.answer_all();
-    assert!(
-        sent.iter()
-            .any(|(a, p)| a == "SecurityEventNotification"
-                && p["type"] == "ReconfigurationOfSecurityParameters")
-    );
+    assert!(sent.iter().any(|(a, p)| a == "SecurityEventNotification"
+        && p["type"] == "ReconfigurationOfSecurityParameters"));
     let log = security_log(&mut sim.cp);
     assert_eq!(
         log.last().unwrap(),
@@ -560,12 +569,7 @@ fn a04_fr_04_notified_events_stay_in_the_log() {
 fn a04_fr_04_the_security_log_survives_a_power_cycle() {
     type Cp = ChargePoint<MemoryStorage<8192>>;
     let mut buf = vec![0u8; 16 * 1024];
-    let mut cp = Cp::new(
-        setup(1),
-        MemoryStorage::new(),
-        Instant(0),
-        &mut buf,
-    );
+    let mut cp = Cp::new(setup(1), MemoryStorage::new(), Instant(0), &mut buf);
     let drain = |cp: &mut Cp, buf: &mut [u8]| -> Vec<Action> {
         let mut actions = Vec::new();
         while let Some(out) = match cp.poll_output(Instant(0), buf) {

@@ -15,10 +15,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use ocpp_core::charge_point::config::AuthorizationKey;
 use ocpp_core::charge_point::io::Input;
+use ocpp_core::charge_point::security_log::{SECURITY_LOG_MAX, SecurityLogEntry};
 use ocpp_core::charge_point::{
     Action, ChargePoint, Event, Instant, RecordKey, Registration, Setup, Storage,
 };
-use ocpp_core::charge_point::security_log::{SECURITY_LOG_MAX, SecurityLogEntry};
 use ocpp_core::types::{BoundedString, DateTime};
 use ocpp_core::v16::{LogType, Reason};
 use ocpp_hal::sim::SimCharger;

@@ -637,8 +637,14 @@ mod tests {
         );
         for (error, status) in [
             ("http status: 403", UploadLogStatus::PermissionDenied),
-            ("FTP: bad PASV reply 227 nonsense", UploadLogStatus::BadMessage),
-            ("FTP: cannot connect to 127.0.0.1:1: refused", UploadLogStatus::UploadFailure),
+            (
+                "FTP: bad PASV reply 227 nonsense",
+                UploadLogStatus::BadMessage,
+            ),
+            (
+                "FTP: cannot connect to 127.0.0.1:1: refused",
+                UploadLogStatus::UploadFailure,
+            ),
             ("http status: 500", UploadLogStatus::UploadFailure),
         ] {
             assert_eq!(log_upload_status(&Err(error.to_owned())), status, "{error}");

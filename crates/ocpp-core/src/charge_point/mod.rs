@@ -30,6 +30,8 @@ pub mod storage;
 pub mod time;
 
 pub use capacity::{DefaultLimits, Limits, SmallLimits, actions_for};
+#[cfg(feature = "profile-security")]
+pub use cp::LogRequest;
 pub use cp::{
     ChargePoint, DEFAULT_BOOT_RETRY_S, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CONNECTOR_SLOTS,
     DEFERRED_ANSWER_TIMEOUT_MS, DataTransferVendor, PROFILE_FALLBACK_ATTEMPTS, RESET_GRACE_MS,
@@ -37,8 +39,6 @@ pub use cp::{
 };
 #[cfg(feature = "profile-firmware")]
 pub use cp::{DiagnosticsRequest, FirmwareRequest};
-#[cfg(feature = "profile-security")]
-pub use cp::LogRequest;
 pub use io::{Action, Event, Input, Output, Refused};
 pub use metering::{MeterReadings, Reading};
 pub use storage::{MemoryStorage, RecordKey, Storage};

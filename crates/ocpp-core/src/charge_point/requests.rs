@@ -20,9 +20,9 @@
 use super::journal::codec::{self, Reader, Writer};
 use super::outbox::Request;
 use crate::types::Slots;
-use crate::v16::{ChargePointErrorCode, ChargePointStatus};
 #[cfg(feature = "profile-security")]
 use crate::v16::UploadLogStatus;
+use crate::v16::{ChargePointErrorCode, ChargePointStatus};
 #[cfg(feature = "profile-firmware")]
 use crate::v16::{DiagnosticsStatus, FirmwareStatus};
 

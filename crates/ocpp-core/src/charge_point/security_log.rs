@@ -100,7 +100,12 @@ impl Pending {
         }
         let bare = w.pos() + 1;
         let text = tech_info
-            .map(|t| cut(t, room_len.saturating_sub(bare + 1).min(usize::from(u8::MAX))))
+            .map(|t| {
+                cut(
+                    t,
+                    room_len.saturating_sub(bare + 1).min(usize::from(u8::MAX)),
+                )
+            })
             .filter(|t| !t.is_empty());
         if w.opt_str(text).is_err() {
             return false;

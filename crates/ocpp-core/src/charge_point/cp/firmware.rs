@@ -358,7 +358,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         #[cfg(feature = "profile-security")]
         match old.log {
             Some(log) if !by_log => {
-                self.notify_log(crate::v16::UploadLogStatus::UploadFailure, Some(log.request_id));
+                self.notify_log(
+                    crate::v16::UploadLogStatus::UploadFailure,
+                    Some(log.request_id),
+                );
             }
             None if by_log => self.notify_diagnostics(DiagnosticsStatus::UploadFailed),
             _ => {}

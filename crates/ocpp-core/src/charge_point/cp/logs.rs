@@ -15,9 +15,9 @@
 //! anyway; and the whitepaper's own answer to a GetLog during an upload is to cancel it. So a
 //! new GetLog (or GetDiagnostics) replaces the upload in progress, whatever its kind.
 
+use super::firmware::DiagnosticsJob;
 #[allow(clippy::wildcard_imports)]
 use super::*;
-use super::firmware::DiagnosticsJob;
 use crate::charge_point::security_log::{self, SECURITY_LOG_MAX, SecurityLogEntries, Update};
 use crate::types::CiString255;
 use crate::v16::{GetLogRequest, LogStatus, LogType, UploadLogStatus};
@@ -124,7 +124,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
 
     /// Queues a LogStatusNotification.req.
     pub(super) fn notify_log(&mut self, status: UploadLogStatus, request_id: Option<i32>) {
-        let _ = self.requests.push(Request::LogStatus { status, request_id });
+        let _ = self
+            .requests
+            .push(Request::LogStatus { status, request_id });
     }
 
     /// An attempt of the log upload starts: `Uploading` (N01.FR.08, at every attempt, as
@@ -272,7 +274,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             return Ok(true);
         }
         if let Ok(n) = security_log::write_empty(scratch) {
-            let _ = self.storage.store(key, scratch.get(..n).unwrap_or_default());
+            let _ = self
+                .storage
+                .store(key, scratch.get(..n).unwrap_or_default());
         }
         Err(())
     }
