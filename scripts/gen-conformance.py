@@ -57,6 +57,47 @@ def cell(names, limit):
     return ", ".join(names[:limit]) + more or "—"
 
 
+def rust_tests(path):
+    """(name, body) of every #[test] fn of the Rust test file `path`."""
+    s = open(path).read()
+    return [(m.group(1), m.group(2))
+            for m in re.finditer(r"#\[test\]\s*fn ([a-z0-9_]+)\(\)\s*\{(.*?)\n\}\n", s, re.S)]
+
+
+def security_section():
+    """The security extension's operations: what is in place, with its tests."""
+    logs = [n for n, _ in rust_tests("crates/ocpp-core/tests/logs.rs")]
+    e2e = [m.group(1) for m in re.finditer(r"\ndef (test_[a-z0-9_]+)\(",
+                                           open("tests/e2e/test_security.py").read())]
+    return [
+        "", "SecurityEventNotification (security whitepaper §5.15, chapter 8, use case A04) is sent for",
+        "every event of chapter 8 once a security profile is configured: tests in",
+        "`crates/ocpp-core/tests/security_events.rs` (`changing_the_security_profile_is_reported_without_the_value`,",
+        "`a_restart_reports_the_startup_and_the_clock`, `events_raised_offline_survive_power_cycles`",
+        "(A04.FR.02), `a_reset_is_reported`, `integrator_events_are_sent_with_their_tech_info_cut`,",
+        "`invalid_messages_are_reported_once_per_connection`, `a_callerror_for_an_event_is_not_retried`,",
+        "`a_full_queue_sheds_non_critical_events_only`, `without_a_security_profile_no_event_is_sent`).", "",
+        "GetLog and LogStatusNotification (§5.9, §5.13, use case N01) and the security log (A04.FR.04),",
+        "with the cargo feature `profile-security`: tests in `crates/ocpp-core/tests/logs.rs`, each named",
+        "after the requirement it checks (" + ", ".join(f"`{n}`" for n in logs) + "); end to end in",
+        "`tests/e2e/test_security.py` (" + ", ".join(f"`{n}`" for n in e2e if "log" in n) + ").", "",
+        "ExtendedTriggerMessage (§5.5) serves BootNotification, Heartbeat, MeterValues and",
+        "StatusNotification as TriggerMessage does, LogStatusNotification as N01.FR.12 says, and answers",
+        "NotImplemented for SignChargePointCertificate and the signed FirmwareStatusNotification (tests",
+        "`extended_trigger_message`, `n01_fr_12_extended_trigger_message_reports_the_log_status`). The",
+        "SecurityProfile raise with reconnection and fallback (A05):",
+        "`a_raise_needs_its_prerequisites_and_never_goes_down`,",
+        "`an_accepted_raise_reconnects_after_the_answer_and_holds_once_connected`,",
+        "`a_raise_that_cannot_connect_falls_back` (core), `a_raised_security_profile_reconnects`",
+        "(ocpp-tungstenite loopback).", "",
+        "The other security extension operations (CertificateSigned, DeleteCertificate,",
+        "GetInstalledCertificateIds, InstallCertificate, SignedUpdateFirmware) are decoded and",
+        "answered `NotSupported`; the charge point does not send SignCertificate or",
+        "SignedFirmwareStatusNotification yet. Their messages are complete and tested (round trip,",
+        "schemas).", "",
+    ]
+
+
 def main():
     rust, py = tests()
     out = [
@@ -78,12 +119,8 @@ def main():
         rt = [n for n, b in rust if pat.search(b) or snake(op) in n]
         pt = [n for n, b in py if pat_py.search(b) or snake(op) in n]
         out.append(f"| {prof} | {op} | {direction} | {sec} | {cell(rt, 6)} | {cell(pt, 4)} |")
+    out += security_section()
     out += [
-        "", "Security extension operations (CertificateSigned, DeleteCertificate, ExtendedTriggerMessage,",
-        "GetInstalledCertificateIds, GetLog, InstallCertificate, SignedUpdateFirmware) are decoded and",
-        "answered `NotSupported`; the charge point does not send LogStatusNotification,",
-        "SecurityEventNotification, SignCertificate or SignedFirmwareStatusNotification yet. Their",
-        "messages are complete and tested (round trip, schemas).", "",
         "## Configuration keys", "",
         "Every key's value, type, access and validation is tested in",
         "`crates/ocpp-core/src/charge_point/config/tests.rs` (`every_standard_key_reads_its_default_chapter_9`,",

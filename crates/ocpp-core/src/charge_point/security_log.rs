@@ -38,7 +38,7 @@ use crate::v16::SecurityEvent;
 pub const SECURITY_LOG_MAX: usize = 4096;
 
 /// Bytes of RAM for the events raised since the last `poll_output` (they are written to the
-/// record there, in the caller's buffer): four events without techInfo, or one with 30 bytes of
+/// record there, in the caller's buffer): four events without techInfo, or one with 27 bytes of
 /// it. Why so few: the small profile's charge point has no more RAM to give (see
 /// docs/integration.md), and the drain rule (`poll_output` after every input) writes them after
 /// each input, which raises at most three. A techInfo is cut to the room left (the
