@@ -53,11 +53,14 @@ fn get_log(log_type: &str, request_id: i32, extra: Value) -> Value {
         "requestId": request_id,
         "log": {"remoteLocation": LOCATION},
     });
-    for (k, v) in extra.as_object().unwrap() {
+    let Value::Object(extra) = extra else {
+        panic!("extra fields: an object")
+    };
+    for (k, v) in extra {
         if k == "oldestTimestamp" || k == "latestTimestamp" {
-            p["log"][k] = v.clone();
+            p["log"][&k] = v;
         } else {
-            p[k] = v.clone();
+            p[&k] = v;
         }
     }
     p

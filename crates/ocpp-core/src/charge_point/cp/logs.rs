@@ -224,14 +224,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         }
         let cap = scratch.len().min(SECURITY_LOG_MAX);
         let buf = scratch.get_mut(..cap).unwrap_or_default();
-        let stored = match self.storage.load(key, buf) {
-            Ok(record) => record.map(<[u8]>::len),
-            Err(_) => {
-                self.security_log.clear();
-                self.act(Action::StorageFailed { key });
-                return;
-            }
+        let Ok(record) = self.storage.load(key, buf) else {
+            self.security_log.clear();
+            self.act(Action::StorageFailed { key });
+            return;
         };
+        let stored = record.map(<[u8]>::len);
         let update = security_log::add_batch(buf, stored, self.security_log.as_bytes());
         self.security_log.clear();
         let stored = match update {
