@@ -214,7 +214,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
 
     /// Decodes a CALL's payload with `seed`, which writes it in place (see `v16::in_place`), or
     /// answers the CALLERROR its decode error calls for and returns `false`.
-    fn decode_in_place<'p, Seed: serde::de::DeserializeSeed<'p, Value = ()>>(
+    pub(super) fn decode_in_place<'p, Seed: serde::de::DeserializeSeed<'p, Value = ()>>(
         &mut self,
         id: &str,
         payload: &'p str,

@@ -56,12 +56,13 @@ pub struct LogRequest<'a> {
 impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     ChargePoint<S, NC, NL, NA, L>
 {
-    /// GetLog.req (security §5.9), decoded in this frame only.
+    /// GetLog.req (security §5.9), decoded in place in this frame only.
     #[inline(never)]
     pub(super) fn call_get_log(&mut self, id: &str, payload: &str, now: Instant) {
-        let Some(req) = self.decode::<GetLogRequest>(id, payload) else {
+        let mut req = GetLogRequest::EMPTY;
+        if !self.decode_in_place(id, payload, v16::security::GetLogInPlace(&mut req)) {
             return;
-        };
+        }
         let reply = self.on_get_log(&req, now);
         self.finish_call(id, reply, now);
     }
