@@ -557,6 +557,8 @@ mod tests {
 
     /// GetLog.req and its nested LogParameters (security §5.9, §6.12): the same values and the
     /// same errors as serde's derived decoders.
+    // One list of payloads, some with arguments, all through `format!`.
+    #[allow(clippy::useless_format)]
     #[test]
     fn get_log_decodes_in_place_as_derived() {
         use crate::v16::{GetLogRequest, LogType, SecurityUri};
@@ -614,7 +616,7 @@ mod tests {
             std::format!(
                 r#"{{"log":{{"remoteLocation":"x"}},"logType":"SecurityLog","requestId":1.5}}"#
             ),
-            std::format!(r#"[]"#),
+            std::format!("[]"),
         ];
         for p in &payloads {
             check::<GetLogRequest, GetLog>(p, |a, b| {
