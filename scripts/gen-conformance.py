@@ -153,6 +153,19 @@ def cell(names, limit):
     return ", ".join(names[:limit]) + more or "—"
 
 
+def logs_section():
+    """GetLog, LogStatusNotification and the security log, with their tests."""
+    logs = [n for n, _ in rust_tests(["crates/ocpp-core/tests/logs.rs"])]
+    e2e = [m.group(1) for m in re.finditer(r"\ndef (test_[a-z0-9_]+)\(",
+                                           open("tests/e2e/test_security.py").read())]
+    return [
+        "GetLog and LogStatusNotification (§5.9, §5.13, use case N01) and the security log (A04.FR.04),",
+        "with the cargo feature `profile-security`: tests in `crates/ocpp-core/tests/logs.rs`, each named",
+        "after the requirement it checks (" + ", ".join(f"`{n}`" for n in logs) + "); end to end in",
+        "`tests/e2e/test_security.py` (" + ", ".join(f"`{n}`" for n in e2e if "log" in n) + ").", "",
+    ]
+
+
 def main():
     rust, py = tests()
     out = [
@@ -196,16 +209,20 @@ def main():
         "the core raises InvalidChargePointCertificate for a rejected CertificateSigned.req",
         "(A02.FR.07: `a02_fr_07_invalid_certificates_are_rejected_with_an_event`).",
         "ExtendedTriggerMessage serves BootNotification, Heartbeat, MeterValues and StatusNotification",
-        "as TriggerMessage does, starts A02 for SignChargePointCertificate, and answers NotImplemented",
-        "for LogStatusNotification and the signed FirmwareStatusNotification (`extended_trigger_message`).",
+        "as TriggerMessage does, starts A02 for SignChargePointCertificate, serves LogStatusNotification",
+        "as N01.FR.12 says, and answers NotImplemented for the signed FirmwareStatusNotification",
+        "(`extended_trigger_message`, `n01_fr_12_extended_trigger_message_reports_the_log_status`).",
         "The SecurityProfile raise with reconnection and fallback (A05):",
         "`a_raise_needs_its_prerequisites_and_never_goes_down`,",
         "`an_accepted_raise_reconnects_after_the_answer_and_holds_once_connected`,",
         "`a_raise_that_cannot_connect_falls_back`, `a05_prerequisites_come_from_the_installed_certificates`",
         "(core), `a_raised_security_profile_reconnects` (ocpp-tungstenite loopback).", "",
-        "Not yet: GetLog and SignedUpdateFirmware are decoded and answered `NotSupported`; the charge",
-        "point does not send LogStatusNotification or SignedFirmwareStatusNotification. Their messages",
-        "are complete and tested (round trip, schemas).", "",
+    ]
+    out += logs_section()
+    out += [
+        "Not yet: SignedUpdateFirmware is decoded and answered `NotSupported`; the charge point does",
+        "not send SignedFirmwareStatusNotification. Its messages are complete and tested (round trip,",
+        "schemas).", "",
         "## Configuration keys", "",
         "Every key's value, type, access and validation is tested in",
         "`crates/ocpp-core/src/charge_point/config/tests.rs` (`every_standard_key_reads_its_default_chapter_9`,",

@@ -41,6 +41,10 @@ enum Op {
     FirmwareDownloaded(bool),
     FirmwareInstalled(bool),
     DiagnosticsUploaded(bool),
+    /// The outcome of an `Action::UploadLog`: a requestId (small: the GetLog CALLs' are
+    /// arbitrary, so a match is rare either way; reading the current one makes it likely) and a
+    /// status (any `UploadLogStatus`, the meaningless Idle and Uploading included).
+    LogUploaded(Option<i8>, u8),
     /// The integrator reports a security event (whitepaper ch. 8), with a techInfo.
     SecurityEvent(u8, Option<String>),
     /// Sets SecurityProfile (0-3) directly: security events are raised from 1 on.
@@ -116,6 +120,13 @@ fuzz_target!(|ops: Vec<Op>| {
             Op::FirmwareDownloaded(ok) => feed(&mut cp, Input::Event(Event::FirmwareDownloaded { ok }), now),
             Op::FirmwareInstalled(ok) => feed(&mut cp, Input::Event(Event::FirmwareInstalled { ok }), now),
             Op::DiagnosticsUploaded(ok) => feed(&mut cp, Input::Event(Event::DiagnosticsUploaded { ok }), now),
+            Op::LogUploaded(id, s) => {
+                let request_id = id.map_or_else(|| cp.log_request().map_or(0, |r| r.request_id), i32::from);
+                let all = ocpp_core::v16::UploadLogStatus::ALL;
+                if let Some(&status) = all.get(usize::from(s) % all.len()) {
+                    feed(&mut cp, Input::Event(Event::LogUploaded { request_id, status }), now);
+                }
+            }
             Op::SecurityEvent(k, info) => {
                 let all = ocpp_core::v16::SecurityEvent::ALL;
                 if let Some(&kind) = all.get(usize::from(k) % all.len()) {

@@ -1,5 +1,5 @@
 //! Fuzzes the charge point's start from storage: arbitrary bytes as every stored record
-//! (configuration, journal, authorization cache, local list, charging profiles). The start must
+//! (configuration, journal, authorization cache, local list, charging profiles, security log). The start must
 //! never panic; a record it cannot use is dropped and reported (`Action::StorageFailed`); and the
 //! charge point then works: it boots, takes a session, and every frame it sends is valid OCPP-J.
 #![no_main]
@@ -21,6 +21,7 @@ struct Records {
     authorization_cache: Option<Vec<u8>>,
     local_auth_list: Option<Vec<u8>>,
     charging_profiles: Option<Vec<u8>>,
+    security_log: Option<Vec<u8>>,
 }
 
 /// Drains the outputs: every frame must parse; returns the last CALL's id and action and the
@@ -49,6 +50,7 @@ fuzz_target!(|records: Records| {
         (RecordKey::AuthorizationCache, records.authorization_cache),
         (RecordKey::LocalAuthList, records.local_auth_list),
         (RecordKey::ChargingProfiles, records.charging_profiles),
+        (RecordKey::SecurityLog, records.security_log),
     ] {
         if let Some(data) = data {
             store.0.insert(key.name(), data);
@@ -90,4 +92,12 @@ fuzz_target!(|records: Records| {
     }
     let _ = drain(&mut cp, now, &mut buf);
     assert_eq!(cp.dropped_outputs(), 0);
+    // The security log reads back, whatever was stored before.
+    let mut record = vec![0u8; 64 * 1024];
+    let mut line = [0u8; ocpp_core::charge_point::security_log::SecurityLogEntry::LINE_MAX];
+    if let Ok(entries) = cp.security_log(&mut record, None, None) {
+        for entry in entries {
+            assert!(entry.line(&mut line).is_some(), "{entry:?}");
+        }
+    }
 });

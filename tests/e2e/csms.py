@@ -271,7 +271,8 @@ class CentralSystemChargePoint(OcppChargePoint):
         return call_result.SecurityEventNotification()
 
     @on(Action.log_status_notification)
-    def on_log_status_notification(self, status, request_id, **kwargs):
+    def on_log_status_notification(self, status, request_id=None, **kwargs):
+        # requestId is absent from an `Idle` sent on ExtendedTriggerMessage (N01.FR.12).
         return call_result.LogStatusNotification()
 
     @on(Action.signed_firmware_status_notification)
@@ -719,6 +720,24 @@ class CentralSystemPeer:
 
     def clear_cache(self, cp_id, **kw):
         return self.call(cp_id, call.ClearCache(), **kw)
+
+    def get_log(self, cp_id, log_type: str, request_id: int, remote_location: str,
+                oldest_timestamp=None, latest_timestamp=None, retries=None, retry_interval=None,
+                **kw):
+        """GetLog.req (security whitepaper §5.9)."""
+        log = {"remoteLocation": remote_location}
+        if oldest_timestamp is not None:
+            log["oldestTimestamp"] = oldest_timestamp
+        if latest_timestamp is not None:
+            log["latestTimestamp"] = latest_timestamp
+        return self.call(cp_id, call.GetLog(
+            log=log, log_type=log_type, request_id=request_id, retries=retries,
+            retry_interval=retry_interval), **kw)
+
+    def extended_trigger_message(self, cp_id, requested_message: str, connector_id=None, **kw):
+        """ExtendedTriggerMessage.req (security whitepaper §5.5)."""
+        return self.call(cp_id, call.ExtendedTriggerMessage(
+            requested_message=requested_message, connector_id=connector_id), **kw)
 
 class CentralSystemThread(CentralSystemPeer):
     """The PyPI peer: a `CentralSystem` in its own thread and asyncio loop, with the blocking

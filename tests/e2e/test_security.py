@@ -11,6 +11,12 @@ delivered after the next good connection"). The AuthorizationKey the central sys
 not in the charge point's log (A01.FR.12).
 
 Needs the real charge point ($OCPP_CP_BIN): the stand-in has no security profiles.
+
+The log upload (whitepaper N01): GetLog `SecurityLog` to an FTP server on 127.0.0.1, the file
+uploaded holding the security log's lines (A04.FR.04: the events the charge point notified, and
+no secret), the LogStatusNotifications Uploading then Uploaded with the GetLog's requestId
+(N01.FR.07-09), UploadFailure for an unreachable server (N01.FR.10), and ExtendedTriggerMessage
+LogStatusNotification answered Idle without a requestId once nothing is uploading (N01.FR.12).
 """
 
 from __future__ import annotations
@@ -24,12 +30,15 @@ from pathlib import Path
 import pytest
 
 from csms import Behaviour, CentralSystemThread
-from test_interop import (
+from test_interop import (  # noqa: F401 (ftp_server: a fixture, used by name)
     BOOT_TIMEOUT,
     CRASH_MARKERS,
     EXIT_TIMEOUT,
+    SCALE,
     STEP_TIMEOUT,
     ChargePointProcess,
+    ftp_server,
+    ftp_url,
     using_stand_in,
 )
 
@@ -160,3 +169,84 @@ def test_wrong_server_certificate_reported_after_the_next_good_connection(
             print(f"--- {process.log_path.name} stderr (last 40 lines) ---")
             print("\n".join(process.stderr()[-40:]))
     assert not good.errors_sent(), good.errors_sent()
+
+
+def test_security_log_uploaded_over_ftp(ftp_server, tmp_path):
+    """GetLog SecurityLog (N01.FR.01-03, N01.FR.07-09), a failing one (N01.FR.10), and
+    ExtendedTriggerMessage LogStatusNotification (N01.FR.12), with SecurityProfile 1 (Basic
+    authentication over ws://) so that the events are also notified and the uploaded log can be
+    compared with the notifications."""
+    if using_stand_in():
+        pytest.skip("the stand-in charge point has no security log (set OCPP_CP_BIN)")
+    port, root = ftp_server
+    cp_id = "CP-LOG-1"
+    central_system = CentralSystemThread(Behaviour())
+    central_system.behaviour.passwords = {cp_id: PASSWORD}
+    central_system.start()
+    process = ChargePointProcess(
+        central_system, cp_id,
+        ["--csms", central_system.url, "--id", cp_id, "--state-dir", str(tmp_path / "state"),
+         "--security-profile", "1", "--password", PASSWORD],
+        tmp_path / f"{cp_id}.log")
+    try:
+        process.start()
+        process.wait_booted(timeout=BOOT_TIMEOUT)
+        central_system.wait_for(cp_id, "SecurityEventNotification",
+                                where=lambda p: p["type"] == "SettingSystemTime",
+                                timeout=STEP_TIMEOUT)
+        # A reconfiguration: its event carries the key's name, never its value (A01.FR.12).
+        status = central_system.change_configuration(cp_id, "AuthorizationKey", NEW_KEY)
+        assert status["status"] == "Accepted", status
+        central_system.wait_for(cp_id, "SecurityEventNotification",
+                                where=lambda p: p["type"] == "ReconfigurationOfSecurityParameters",
+                                timeout=STEP_TIMEOUT)
+
+        # N01.FR.01: Accepted with a file name; N01.FR.08/09 with the requestId (N01.FR.07).
+        mark = central_system.mark()
+        answer = central_system.get_log(cp_id, "SecurityLog", 41, ftp_url(port, ""))
+        assert answer["status"] == "Accepted", answer
+        name = answer["filename"]
+        uploading = central_system.wait_for(cp_id, "LogStatusNotification", since=mark,
+                                            timeout=STEP_TIMEOUT)
+        assert uploading.payload == {"status": "Uploading", "requestId": 41}
+        done = central_system.wait_for(cp_id, "LogStatusNotification", since=uploading.seq,
+                                       timeout=30 * SCALE)
+        assert done.payload == {"status": "Uploaded", "requestId": 41}, process.stderr()[-10:]
+
+        # N01.FR.03: the security log, a line per event, those notified among them.
+        uploaded = root / name
+        assert uploaded.is_file(), sorted(p.name for p in root.iterdir())
+        lines = uploaded.read_text().splitlines()
+        logged = [line.split(" ")[1] for line in lines]
+        notified = [m.payload["type"]
+                    for m in central_system.messages(cp_id, "SecurityEventNotification")]
+        assert logged == notified, (lines, notified)
+        assert "ReconfigurationOfSecurityParameters AuthorizationKey" in uploaded.read_text()
+        assert NEW_KEY not in uploaded.read_text() and PASSWORD not in uploaded.read_text()
+
+        # N01.FR.12: nothing uploading: Idle, without a requestId.
+        mark = central_system.mark()
+        answer = central_system.extended_trigger_message(cp_id, "LogStatusNotification")
+        assert answer == {"status": "Accepted"}, answer
+        idle = central_system.wait_for(cp_id, "LogStatusNotification", since=mark,
+                                       timeout=STEP_TIMEOUT)
+        assert idle.payload == {"status": "Idle"}
+
+        # N01.FR.10: nothing listens on port 9 of the loopback: UploadFailure, same requestId.
+        mark = central_system.mark()
+        answer = central_system.get_log(cp_id, "SecurityLog", 42, "ftp://127.0.0.1:9/logs/")
+        assert answer["status"] == "Accepted", answer
+        failed = central_system.wait_for(cp_id, "LogStatusNotification", since=mark,
+                                         where=lambda p: p["status"] != "Uploading",
+                                         timeout=30 * SCALE)
+        assert failed.payload == {"status": "UploadFailure", "requestId": 42}
+        log = "\n".join(process.stderr())
+        assert not any(m in log for m in CRASH_MARKERS), log
+    finally:
+        process.stop()
+        print(f"--- {process.log_path.name} stderr (last 40 lines) ---")
+        print("\n".join(process.stderr()[-40:]))
+        central_system.sync()
+        rejected = central_system.errors_sent()
+        central_system.close()
+    assert not rejected, "\n".join(map(str, rejected))

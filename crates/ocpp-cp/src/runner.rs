@@ -15,11 +15,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use ocpp_core::charge_point::config::AuthorizationKey;
 use ocpp_core::charge_point::io::Input;
+use ocpp_core::charge_point::security_log::{SECURITY_LOG_MAX, SecurityLogEntry};
 use ocpp_core::charge_point::{
     Action, ChargePoint, Event, Instant, RecordKey, Registration, Setup, Storage,
 };
 use ocpp_core::types::{BoundedString, DateTime};
-use ocpp_core::v16::Reason;
+use ocpp_core::v16::{LogType, Reason};
 use ocpp_hal::sim::SimCharger;
 use ocpp_hal::{ChargingLimit, EnergyOffer, Station};
 use ocpp_tungstenite::{
@@ -437,6 +438,7 @@ impl Runner {
             queued: 0,
             pending: VecDeque::new(),
             print_events: self.print_events,
+            upload_generation: Arc::new(AtomicU64::new(0)),
         };
         (cp, hooks)
     }
@@ -629,6 +631,10 @@ struct SimHooks<'a> {
     /// Events of the commands (a stop on quit), fed one input at a time.
     pending: VecDeque<Event>,
     print_events: bool,
+    /// Bumped at every upload started or cancelled: an upload thread reports its outcome only
+    /// while it is still the current one (`Action::CancelUpload`, security whitepaper N01.FR.11:
+    /// the thread cannot be stopped, its report is dropped).
+    upload_generation: Arc<AtomicU64>,
 }
 
 impl SimHooks<'_> {
@@ -689,6 +695,50 @@ impl SimHooks<'_> {
             }
             other => framelog::line(&format!("{} ignored {other:?}: no such connector", self.id)),
         }
+    }
+}
+
+impl SimHooks<'_> {
+    /// Uploads `content` (the recent frame log when `None`) to `location` as `name` on a thread
+    /// of its own, and reports with the event `outcome` makes of the result, unless another
+    /// upload started or a cancel came meanwhile (see `upload_generation`).
+    fn upload(
+        &self,
+        what: &str,
+        location: String,
+        name: String,
+        content: Option<String>,
+        outcome: impl FnOnce(&Result<(), String>) -> Event + Send + 'static,
+    ) {
+        let generation = Arc::clone(&self.upload_generation);
+        let mine = generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let control = self.control.clone();
+        let id = self.id.clone();
+        let what = what.to_owned();
+        thread::spawn(move || {
+            let content = content.unwrap_or_else(framelog::recent);
+            let result = transfer::upload(&location, &name, content.as_bytes());
+            match &result {
+                Ok(()) => framelog::line(&format!("{id} {what} {name} uploaded to {location}")),
+                Err(e) => framelog::line(&format!("{id} {what} upload to {location} failed: {e}")),
+            }
+            if generation.load(Ordering::SeqCst) == mine {
+                control.send_event(outcome(&result));
+            }
+        });
+    }
+}
+
+/// The security log as text, one line per entry (`SecurityLogEntry::line`), within
+/// `oldest..=latest`; a line saying why when it cannot be read.
+fn security_log_text(cp: &mut Core, oldest: Option<DateTime>, latest: Option<DateTime>) -> String {
+    let mut buf = vec![0u8; SECURITY_LOG_MAX];
+    let mut line = [0u8; SecurityLogEntry::LINE_MAX];
+    match cp.security_log(&mut buf, oldest, latest) {
+        Ok(entries) => entries
+            .filter_map(|e| e.line(&mut line).map(str::to_owned))
+            .collect(),
+        Err(e) => format!("the security log could not be read: {e}\n"),
     }
 }
 
@@ -780,21 +830,36 @@ impl Hooks<Store> for SimHooks<'_> {
                 };
                 let location = req.location.to_owned();
                 let name = req.file_name.to_owned();
-                let control = self.control.clone();
-                let id = self.id.clone();
-                thread::spawn(move || {
-                    let content = framelog::recent();
-                    let result = transfer::upload(&location, &name, content.as_bytes());
-                    match &result {
-                        Ok(()) => framelog::line(&format!(
-                            "{id} diagnostics {name} uploaded to {location}"
-                        )),
-                        Err(e) => framelog::line(&format!(
-                            "{id} diagnostics upload to {location} failed: {e}"
-                        )),
-                    }
-                    control.send_event(Event::DiagnosticsUploaded { ok: result.is_ok() });
+                self.upload("diagnostics", location, name, None, |result| {
+                    Event::DiagnosticsUploaded { ok: result.is_ok() }
                 });
+            }
+            Action::UploadLog => {
+                // Security whitepaper N01: a DiagnosticsLog is what GetDiagnostics uploads
+                // (N01.FR.04), a SecurityLog the lines of the security log within the request's
+                // time window (N01.FR.03), read here (the upload thread has no core).
+                let Some(req) = cp.log_request() else {
+                    return;
+                };
+                let (location, name) = (req.location.to_owned(), req.file_name.to_owned());
+                let (request_id, log_type) = (req.request_id, req.log_type);
+                let content = match log_type {
+                    LogType::DiagnosticsLog => None,
+                    LogType::SecurityLog => {
+                        let (oldest, latest) = (req.oldest_timestamp, req.latest_timestamp);
+                        Some(security_log_text(cp, oldest, latest))
+                    }
+                };
+                self.upload(log_type.as_str(), location, name, content, move |result| {
+                    Event::LogUploaded {
+                        request_id,
+                        status: transfer::log_upload_status(result),
+                    }
+                });
+            }
+            Action::CancelUpload => {
+                self.upload_generation.fetch_add(1, Ordering::SeqCst);
+                framelog::line(&format!("{} upload cancelled", self.id));
             }
             Action::StorageFailed { key } => {
                 self.stats.errors.fetch_add(1, Ordering::Relaxed);

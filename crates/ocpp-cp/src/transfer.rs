@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use ocpp_core::v16::UploadLogStatus;
+
 const TIMEOUT: Duration = Duration::from_secs(20);
 
 fn agent() -> ureq::Agent {
@@ -61,6 +63,33 @@ pub fn upload(location: &str, file_name: &str, content: &[u8]) -> Result<(), Str
             .map(|_| ())
             .map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The LogStatusNotification status of an upload's outcome (security whitepaper N01.FR.10: "a
+/// status that describes the reason of failure as precise as possible"): `Uploaded`;
+/// `NotSupportedOperation` for a scheme this simulator cannot upload to; `PermissionDenied`
+/// when the server refused the credentials or the file (FTP 530 or 550, HTTP 401 or 403);
+/// `BadMessage` for an FTP reply it cannot read; `UploadFailure` otherwise (unreachable, timed
+/// out, any other refusal).
+pub fn log_upload_status(result: &Result<(), String>) -> UploadLogStatus {
+    let Err(e) = result else {
+        return UploadLogStatus::Uploaded;
+    };
+    let denied = ["login refused", "refused: 530", "refused: 550"]
+        .iter()
+        .any(|m| e.contains(m))
+        || ["http status: 401", "http status: 403"]
+            .iter()
+            .any(|m| e.contains(m));
+    if e.starts_with("unsupported upload scheme") {
+        UploadLogStatus::NotSupportedOperation
+    } else if denied {
+        UploadLogStatus::PermissionDenied
+    } else if e.starts_with("FTP: bad ") {
+        UploadLogStatus::BadMessage
+    } else {
+        UploadLogStatus::UploadFailure
     }
 }
 
@@ -588,6 +617,38 @@ mod tests {
         assert!(error.contains("530"), "{error}");
         assert!(!error.contains("wrong"), "the password leaked: {error}");
         server.join().unwrap();
+    }
+
+    /// Security whitepaper N01.FR.10: the failure status "as precise as possible".
+    #[test]
+    fn log_upload_statuses_say_why() {
+        assert_eq!(log_upload_status(&Ok(())), UploadLogStatus::Uploaded);
+        let (port, server) = ftp_server("u", "right", HashMap::new());
+        let refused = upload(&format!("ftp://u:wrong@127.0.0.1:{port}/"), "s.log", b"x");
+        server.join().unwrap();
+        assert_eq!(
+            log_upload_status(&refused),
+            UploadLogStatus::PermissionDenied
+        );
+        let gopher = upload("gopher://127.0.0.1/", "s.log", b"x");
+        assert_eq!(
+            log_upload_status(&gopher),
+            UploadLogStatus::NotSupportedOperation
+        );
+        for (error, status) in [
+            ("http status: 403", UploadLogStatus::PermissionDenied),
+            (
+                "FTP: bad PASV reply 227 nonsense",
+                UploadLogStatus::BadMessage,
+            ),
+            (
+                "FTP: cannot connect to 127.0.0.1:1: refused",
+                UploadLogStatus::UploadFailure,
+            ),
+            ("http status: 500", UploadLogStatus::UploadFailure),
+        ] {
+            assert_eq!(log_upload_status(&Err(error.to_owned())), status, "{error}");
+        }
     }
 
     #[test]

@@ -101,7 +101,7 @@ pub struct Board {
     pub started: u32,
     /// See `started`.
     pub stopped: u32,
-    /// Diagnostics uploads done.
+    /// Diagnostics and log uploads done.
     pub uploads: u32,
 }
 
@@ -156,6 +156,8 @@ impl Board {
             Action::DataTransferAnswered { .. } => "data transfer answered",
             Action::StorageFailed { key } => panic!("storage failed: {}", key.name()),
             Action::Reconnect { .. } => panic!("unexpected Action::Reconnect"),
+            Action::UploadLog => panic!("Action::UploadLog goes to the driver (Bench::pump)"),
+            Action::CancelUpload => panic!("unexpected Action::CancelUpload"),
         };
         hprintln!("          hw: {}", name);
         None
@@ -397,6 +399,15 @@ impl Bench {
             let frames = &mut *self.frames;
             match self.drv.poll_output(self.now, &mut frames.tx) {
                 Output::Action(action) => {
+                    // The log upload needs the charge point (its security log), not the board.
+                    #[cfg(feature = "full")]
+                    if action == Action::UploadLog {
+                        let (event, lines) = self.drv.upload_log(&mut frames.tx);
+                        self.board.uploads += 1;
+                        hprintln!("          hw: security log uploaded, {} lines", lines);
+                        self.drv.handle_input(Input::Event(event), self.now);
+                        continue;
+                    }
                     if let Some(event) = self.board.apply(action) {
                         self.drv.handle_input(Input::Event(event), self.now);
                     }

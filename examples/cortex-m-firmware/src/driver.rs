@@ -111,6 +111,24 @@ impl Driver {
     pub fn queued_transaction_messages(&self) -> usize {
         self.cp.queued_transaction_messages()
     }
+
+    /// The upload an `Action::UploadLog` asks for (security whitepaper N01): the security log
+    /// read back into `buf` within the request's time window and written as lines (the
+    /// "upload"); the event that reports it, and the number of lines.
+    #[cfg(feature = "full")]
+    pub fn upload_log(&mut self, buf: &mut [u8]) -> (Event, usize) {
+        use ocpp_core::charge_point::security_log::SecurityLogEntry;
+        let (request_id, oldest, latest) = self.cp.log_request().map_or((0, None, None), |r| {
+            (r.request_id, r.oldest_timestamp, r.latest_timestamp)
+        });
+        let mut line = [0u8; SecurityLogEntry::LINE_MAX];
+        let lines = match self.cp().security_log(buf, oldest, latest) {
+            Ok(entries) => entries.filter(|e| e.line(&mut line).is_some()).count(),
+            Err(_) => 0,
+        };
+        let status = ocpp_core::v16::UploadLogStatus::Uploaded;
+        (Event::LogUploaded { request_id, status }, lines)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -174,6 +174,28 @@ pub static SCRIPT: &[Step] = &[
         answer: "{}",
     },
     #[cfg(feature = "full")]
+    Say("inbound CALLs: security extension (log upload)"),
+    #[cfg(feature = "full")]
+    Call {
+        action: "GetLog",
+        payload: r#"{"logType":"SecurityLog","requestId":7,"log":{"remoteLocation":"ftp://127.0.0.1/up/"}}"#,
+        contains: &[r#""status":"Accepted""#, r#""filename":"securitylog-"#],
+    },
+    #[cfg(feature = "full")]
+    Wait(1_000),
+    #[cfg(feature = "full")]
+    Expect {
+        action: "LogStatusNotification",
+        contains: &[r#""status":"Uploading""#, r#""requestId":7"#],
+        answer: "{}",
+    },
+    #[cfg(feature = "full")]
+    Expect {
+        action: "LogStatusNotification",
+        contains: &[r#""status":"Uploaded""#, r#""requestId":7"#],
+        answer: "{}",
+    },
+    #[cfg(feature = "full")]
     Call {
         action: "UpdateFirmware",
         payload: r#"{"location":"https://127.0.0.1/fw.bin","retrieveDate":"2030-01-01T00:00:00Z"}"#,

@@ -91,6 +91,18 @@ pub enum Event {
         /// Whether the file was uploaded.
         ok: bool,
     },
+    /// The upload asked for with [`Action::UploadLog`] finished (security whitepaper N01; with
+    /// the cargo feature `profile-security`, ignored without it).
+    LogUploaded {
+        /// The `requestId` of the upload (`ChargePoint::log_request`): a report about an upload
+        /// that was cancelled since ([`Action::CancelUpload`]) is ignored.
+        request_id: i32,
+        /// `Uploaded`, or why it failed (N01.FR.10: `UploadFailure`, `BadMessage`,
+        /// `PermissionDenied`, `NotSupportedOperation`, as precisely as known). `UploadFailure`
+        /// is retried as the GetLog.req asks; the others are final (another attempt would meet
+        /// the same server). `Idle` and `Uploading` are read as `UploadFailure`.
+        status: crate::v16::UploadLogStatus,
+    },
     /// The wall clock from a trusted real-time clock.
     ClockSync {
         /// The current time.
@@ -177,6 +189,16 @@ pub enum Action {
     /// Upload a diagnostics file named as `ChargePoint::diagnostics_request` says, to its
     /// location (HTTP PUT/POST or FTP); report with [`Event::DiagnosticsUploaded`].
     UploadDiagnostics,
+    /// Upload the log `ChargePoint::log_request` describes (security whitepaper N01: the
+    /// diagnostics for `DiagnosticsLog`, the lines of `ChargePoint::security_log` for
+    /// `SecurityLog`) under its file name to its location; report with [`Event::LogUploaded`].
+    /// With the cargo feature `profile-security`.
+    UploadLog,
+    /// Abandon the upload in progress ([`Action::UploadDiagnostics`] or [`Action::UploadLog`]):
+    /// a new GetLog or GetDiagnostics replaced it (N01.FR.11); report nothing more about it.
+    /// Shares the one output slot of the upload: an `UploadLog` or `UploadDiagnostics` that
+    /// follows before the drain replaces it, and means the same for the upload in progress.
+    CancelUpload,
     /// A record could not be stored: the charge point keeps working from RAM, but what it holds
     /// would not survive a power loss. Also at start: a stored record could not be read back
     /// (the storage failed, it is larger than the scratch buffer, or it is corrupt or of an
@@ -315,7 +337,8 @@ impl Action {
             Action::DataTransferAnswered { .. } => Some((6, 0)),
             Action::DownloadFirmware => Some((7, 0)),
             Action::InstallFirmware => Some((8, 0)),
-            Action::UploadDiagnostics => Some((9, 0)),
+            // One upload at a time (GetDiagnostics and GetLog share it): the latest word wins.
+            Action::UploadDiagnostics | Action::UploadLog | Action::CancelUpload => Some((9, 0)),
             Action::StorageFailed { key } => Some((10, key.index() as ConnectorId)),
             Action::Reconnect { .. } => Some((11, 0)),
             Action::Authorization { .. }

@@ -23,11 +23,14 @@ pub mod metering;
 mod outbox;
 mod requests;
 pub mod security;
+#[cfg(feature = "profile-security")]
+pub mod security_log;
 pub mod smart_charging;
 pub mod storage;
 pub mod time;
 
 pub use capacity::{DefaultLimits, Limits, SmallLimits, actions_for};
+pub use cp::LogRequest;
 #[cfg(feature = "profile-security")]
 pub use cp::{
     CERTIFICATE_CHECK_INTERVAL_S, CERTIFICATE_RENEWAL_BEFORE_S, CertificateRequestError,

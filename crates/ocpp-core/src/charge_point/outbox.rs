@@ -60,6 +60,12 @@ pub enum Reply {
     /// module's store when written.
     #[cfg(feature = "profile-security")]
     InstalledCertificates(crate::v16::CertificateUse),
+    /// GetLog.conf `Accepted` with the file name (`Rejected` is a [`Reply::Status`]).
+    #[cfg(feature = "profile-security")]
+    LogFile(crate::types::CiString255),
+    /// GetLog.conf `AcceptedCanceled` with the file name.
+    #[cfg(feature = "profile-security")]
+    LogFileCanceled(crate::types::CiString255),
     /// GetConfiguration.conf, rendered from the configuration when written.
     Configuration {
         /// The keys asked for are in the body slot ([`AnswerBody::Keys`]); `false` for all.
@@ -160,6 +166,14 @@ pub enum Request {
     /// DiagnosticsStatusNotification (§4.4).
     #[cfg(feature = "profile-firmware")]
     DiagnosticsStatus(crate::v16::DiagnosticsStatus),
+    /// LogStatusNotification (security whitepaper §5.13).
+    #[cfg(feature = "profile-security")]
+    LogStatus {
+        /// The status.
+        status: crate::v16::UploadLogStatus,
+        /// The GetLog's requestId (absent only for `Idle` on ExtendedTriggerMessage, N01.FR.12).
+        request_id: Option<i32>,
+    },
     /// DataTransfer from the charge point (the request itself waits in the charge point: one at a
     /// time).
     DataTransfer,
@@ -181,6 +195,8 @@ impl Request {
             Request::FirmwareStatus(_) => OcppAction::FirmwareStatusNotification,
             #[cfg(feature = "profile-firmware")]
             Request::DiagnosticsStatus(_) => OcppAction::DiagnosticsStatusNotification,
+            #[cfg(feature = "profile-security")]
+            Request::LogStatus { .. } => OcppAction::LogStatusNotification,
             Request::DataTransfer => OcppAction::DataTransfer,
             #[cfg(feature = "profile-security")]
             Request::SignCertificate => OcppAction::SignCertificate,

@@ -20,6 +20,8 @@
 use super::journal::codec::{self, Reader, Writer};
 use super::outbox::Request;
 use crate::types::Slots;
+#[cfg(feature = "profile-security")]
+use crate::v16::UploadLogStatus;
 use crate::v16::{ChargePointErrorCode, ChargePointStatus};
 #[cfg(feature = "profile-firmware")]
 use crate::v16::{DiagnosticsStatus, FirmwareStatus};
@@ -45,6 +47,8 @@ const DIAGNOSTICS_STATUS: u8 = 6;
 const DATA_TRANSFER: u8 = 7;
 #[cfg(feature = "profile-security")]
 const SIGN_CERTIFICATE: u8 = 8;
+#[cfg(feature = "profile-security")]
+const LOG_STATUS: u8 = 9;
 
 /// The largest encoded request: a MeterValues with every reading at its widest (tag 1,
 /// connector 5, transactionId 5, the sample 167: timestamp 10, context 1, measurands 4, reading
@@ -272,6 +276,11 @@ fn encode(w: &mut Writer<'_>, r: &Request) -> Result<(), codec::Full> {
         Request::DataTransfer => w.u8(DATA_TRANSFER),
         #[cfg(feature = "profile-security")]
         Request::SignCertificate => w.u8(SIGN_CERTIFICATE),
+        Request::LogStatus { status, request_id } => {
+            w.u8(LOG_STATUS)?;
+            w.index(UploadLogStatus::ALL, *status)?;
+            w.opt_i32(*request_id)
+        }
     }
 }
 
@@ -308,6 +317,10 @@ fn decode(data: &[u8]) -> Option<Request> {
         DATA_TRANSFER => Request::DataTransfer,
         #[cfg(feature = "profile-security")]
         SIGN_CERTIFICATE => Request::SignCertificate,
+        LOG_STATUS => Request::LogStatus {
+            status: r.index(UploadLogStatus::ALL)?,
+            request_id: r.opt_i32()?,
+        },
         _ => return None,
     };
     r.is_empty().then_some(request)
@@ -374,6 +387,16 @@ mod tests {
             #[cfg(feature = "profile-firmware")]
             Request::DiagnosticsStatus(DiagnosticsStatus::UploadFailed),
             Request::DataTransfer,
+            #[cfg(feature = "profile-security")]
+            Request::LogStatus {
+                status: UploadLogStatus::Uploading,
+                request_id: Some(-12),
+            },
+            #[cfg(feature = "profile-security")]
+            Request::LogStatus {
+                status: UploadLogStatus::Idle,
+                request_id: None,
+            },
         ];
         let mut q = RequestQueue::<[u8; 1024], 16>::new();
         for r in &all {

@@ -29,16 +29,20 @@ pub enum RecordKey {
     LocalAuthList,
     /// Installed charging profiles (Smart Charging).
     ChargingProfiles,
+    /// The security log: the latest security events, oldest dropped first (security whitepaper
+    /// A04.FR.04, N01.FR.05; a binary log appended to, see `ChargePoint::security_log`).
+    SecurityLog,
 }
 
 impl RecordKey {
     /// Every record key.
-    pub const ALL: [RecordKey; 5] = [
+    pub const ALL: [RecordKey; 6] = [
         RecordKey::Configuration,
         RecordKey::Journal,
         RecordKey::AuthorizationCache,
         RecordKey::LocalAuthList,
         RecordKey::ChargingProfiles,
+        RecordKey::SecurityLog,
     ];
 
     /// A stable name, usable as a file name.
@@ -49,6 +53,7 @@ impl RecordKey {
             RecordKey::AuthorizationCache => "authorization-cache",
             RecordKey::LocalAuthList => "local-auth-list",
             RecordKey::ChargingProfiles => "charging-profiles",
+            RecordKey::SecurityLog => "security-log",
         }
     }
 
@@ -59,6 +64,7 @@ impl RecordKey {
             RecordKey::AuthorizationCache => 2,
             RecordKey::LocalAuthList => 3,
             RecordKey::ChargingProfiles => 4,
+            RecordKey::SecurityLog => 5,
         }
     }
 }
@@ -97,8 +103,9 @@ pub trait Storage {
     /// append may or may not have reached storage: the charge point then rewrites the record
     /// whole.
     ///
-    /// Only the journal is appended to (at each periodic sample and each delivered transaction
-    /// message: a few dozen bytes instead of the whole journal).
+    /// Only the journal (at each periodic sample and each delivered transaction message: a few
+    /// dozen bytes instead of the whole journal) and the security log (at each security event)
+    /// are appended to.
     fn append(&mut self, key: RecordKey, data: &[u8]) -> Result<bool, Self::Error> {
         let _ = (key, data);
         Ok(false)
@@ -174,7 +181,7 @@ pub struct RecordTooLarge;
 /// Cloning it models a power cycle that keeps what was stored.
 #[derive(Debug, Clone)]
 pub struct MemoryStorage<const N: usize> {
-    records: [Option<heapless::Vec<u8, N>>; 5],
+    records: [Option<heapless::Vec<u8, N>>; RecordKey::ALL.len()],
     writes: u32,
     bytes_written: u64,
 }
@@ -189,7 +196,7 @@ impl<const N: usize> MemoryStorage<N> {
     /// Empty storage.
     pub const fn new() -> Self {
         MemoryStorage {
-            records: [None, None, None, None, None],
+            records: [const { None }; RecordKey::ALL.len()],
             writes: 0,
             bytes_written: 0,
         }

@@ -240,6 +240,10 @@ macro_rules! in_place_struct {
     (@field opt_str, $map:ident, $place:expr) => {{
         $map.next_value_seed($crate::v16::in_place::OptStrInPlace(&mut $place))?;
     }};
+    // Any other name: the in-place seed of a nested object (one this macro made).
+    (@field $seed:ident, $map:ident, $place:expr) => {{
+        $map.next_value_seed($seed(&mut $place))?;
+    }};
 }
 pub(crate) use in_place_struct;
 
@@ -546,6 +550,82 @@ mod tests {
                 a.location == b.location
                     && a.retries == b.retries
                     && a.retrieve_date == b.retrieve_date
+                    && a.retry_interval == b.retry_interval
+            });
+        }
+    }
+
+    /// GetLog.req and its nested LogParameters (security §5.9, §6.12): the same values and the
+    /// same errors as serde's derived decoders.
+    // One list of payloads, some with arguments, all through `format!`.
+    #[allow(clippy::useless_format)]
+    #[test]
+    fn get_log_decodes_in_place_as_derived() {
+        use crate::v16::{GetLogRequest, LogType, SecurityUri};
+
+        #[derive(Deserialize, Debug, PartialEq)]
+        #[serde(rename_all = "camelCase")]
+        struct LogParameters {
+            remote_location: SecurityUri,
+            oldest_timestamp: Option<DateTime>,
+            latest_timestamp: Option<DateTime>,
+        }
+
+        #[derive(Deserialize, Debug, PartialEq)]
+        #[serde(rename_all = "camelCase")]
+        struct GetLog {
+            log: LogParameters,
+            log_type: LogType,
+            request_id: i32,
+            retries: Option<i32>,
+            retry_interval: Option<i32>,
+        }
+
+        let t = "2024-01-01T00:00:00Z";
+        let long = "u".repeat(513);
+        let payloads = [
+            std::format!(
+                r#"{{"logType":"SecurityLog","requestId":7,"retries":2,"retryInterval":30,"log":{{"remoteLocation":"ftp://x/","oldestTimestamp":"{t}","latestTimestamp":"{t}"}}}}"#
+            ),
+            std::format!(
+                r#"{{"log":{{"remoteLocation":"ftp://x/"}},"logType":"DiagnosticsLog","requestId":-1}}"#
+            ),
+            std::format!(
+                r#"{{"log":{{"remoteLocation":"ftp://x/","extra":[1]}},"logType":"SecurityLog","requestId":1,"more":{{}}}}"#
+            ),
+            std::format!(
+                r#"{{"log":{{"remoteLocation":"{long}"}},"logType":"SecurityLog","requestId":1}}"#
+            ),
+            std::format!(
+                r#"{{"log":{{"oldestTimestamp":"{t}"}},"logType":"SecurityLog","requestId":1}}"#
+            ),
+            std::format!(
+                r#"{{"log":{{"remoteLocation":"x","remoteLocation":"y"}},"logType":"SecurityLog","requestId":1}}"#
+            ),
+            std::format!(
+                r#"{{"log":{{"remoteLocation":"x","latestTimestamp":"later"}},"logType":"SecurityLog","requestId":1}}"#
+            ),
+            std::format!(r#"{{"log":null,"logType":"SecurityLog","requestId":1}}"#),
+            std::format!(r#"{{"log":{{"remoteLocation":"x"}},"logType":"AllLogs","requestId":1}}"#),
+            std::format!(r#"{{"log":{{"remoteLocation":"x"}},"requestId":1}}"#),
+            std::format!(r#"{{"logType":"SecurityLog","requestId":1}}"#),
+            std::format!(r#"{{"log":{{"remoteLocation":"x"}},"logType":"SecurityLog"}}"#),
+            std::format!(
+                r#"{{"log":{{"remoteLocation":"x"}},"log":{{"remoteLocation":"y"}},"logType":"SecurityLog","requestId":1}}"#
+            ),
+            std::format!(
+                r#"{{"log":{{"remoteLocation":"x"}},"logType":"SecurityLog","requestId":1.5}}"#
+            ),
+            std::format!("[]"),
+        ];
+        for p in &payloads {
+            check::<GetLogRequest, GetLog>(p, |a, b| {
+                a.log.remote_location == b.log.remote_location
+                    && a.log.oldest_timestamp == b.log.oldest_timestamp
+                    && a.log.latest_timestamp == b.log.latest_timestamp
+                    && a.log_type == b.log_type
+                    && a.request_id == b.request_id
+                    && a.retries == b.retries
                     && a.retry_interval == b.retry_interval
             });
         }

@@ -163,8 +163,8 @@ pub struct CertificateHashData {
     pub serial_number: BoundedString<40>,
 }
 
-/// `LogParametersType` (security §6.12).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `LogParametersType` (security §6.12). Decoded in place (see [`GetLogRequest`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct LogParameters {
@@ -274,8 +274,10 @@ pub struct GetInstalledCertificateIdsResponse {
     pub status: GetInstalledCertificateStatus,
 }
 
-/// `GetLog.req` (security §5.9).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `GetLog.req` (security §5.9). Decoded in place (`super::in_place`): its location (a URL of up
+/// to 512 bytes) is written once, not copied through serde's derived visitors (a 3 KB stack
+/// frame on a Cortex-M4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "camelCase")]
 pub struct GetLogRequest {
@@ -303,6 +305,49 @@ pub struct GetLogResponse {
     /// The name of the file that will be uploaded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filename: Option<CiString255>,
+}
+
+const LOG_PARAMETERS_FIELDS: &[&str] = &["remoteLocation", "oldestTimestamp", "latestTimestamp"];
+const GET_LOG_FIELDS: &[&str] = &["log", "logType", "requestId", "retries", "retryInterval"];
+
+impl LogParameters {
+    /// What an in-place decode starts from.
+    pub(crate) const EMPTY: LogParameters = LogParameters {
+        remote_location: BoundedString::new(),
+        oldest_timestamp: None,
+        latest_timestamp: None,
+    };
+}
+
+impl GetLogRequest {
+    /// What an in-place decode starts from.
+    pub(crate) const EMPTY: GetLogRequest = GetLogRequest {
+        log: LogParameters::EMPTY,
+        log_type: LogType::DiagnosticsLog,
+        request_id: 0,
+        retries: None,
+        retry_interval: None,
+    };
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`LogParameters`] in place.
+    LogParametersInPlace for LogParameters, "LogParameters", LOG_PARAMETERS_FIELDS, required [0] {
+        0 => remote_location: str,
+        1 => oldest_timestamp: value,
+        2 => latest_timestamp: value,
+    }
+}
+
+super::in_place::in_place_struct! {
+    /// Decodes a [`GetLogRequest`] in place.
+    GetLogInPlace for GetLogRequest, "GetLogRequest", GET_LOG_FIELDS, required [0, 1, 2] {
+        0 => log: LogParametersInPlace,
+        1 => log_type: value,
+        2 => request_id: value,
+        3 => retries: value,
+        4 => retry_interval: value,
+    }
 }
 
 /// `InstallCertificate.req` (security §5.11).

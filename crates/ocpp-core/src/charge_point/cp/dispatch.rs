@@ -186,6 +186,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             OcppAction::UpdateFirmware => self.call_update_firmware(id, payload, now),
             #[cfg(feature = "profile-firmware")]
             OcppAction::GetDiagnostics => self.call_get_diagnostics(id, payload, now),
+            #[cfg(feature = "profile-security")]
+            OcppAction::GetLog => self.call_get_log(id, payload, now),
             #[cfg(feature = "profile-trigger")]
             OcppAction::ExtendedTriggerMessage => {
                 self.call_extended_trigger_message(id, payload, now);
@@ -222,7 +224,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
 
     /// Decodes a CALL's payload with `seed`, which writes it in place (see `v16::in_place`), or
     /// answers the CALLERROR its decode error calls for and returns `false`.
-    fn decode_in_place<'p, Seed: serde::de::DeserializeSeed<'p, Value = ()>>(
+    pub(super) fn decode_in_place<'p, Seed: serde::de::DeserializeSeed<'p, Value = ()>>(
         &mut self,
         id: &str,
         payload: &'p str,
@@ -508,10 +510,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
 
     /// ExtendedTriggerMessage (security whitepaper §5.5, OCPP 2.0.1's TriggerMessage renamed):
     /// the messages TriggerMessage also covers are served as TriggerMessage serves them (§5.17);
-    /// LogStatusNotification and FirmwareStatusNotification (a SignedFirmwareStatusNotification,
-    /// L01.FR.28) belong to parts of the security extension not built yet: NotImplemented;
+    /// LogStatusNotification as N01.FR.12 says (`cp::logs`, with `profile-security`);
     /// SignChargePointCertificate starts A02 with the feature `profile-security` (see
-    /// `ChargePoint::renew_charge_point_certificate`), NotImplemented without it. `connectorId` must be above 0 (§5.5): 0 is Rejected.
+    /// `ChargePoint::renew_charge_point_certificate`), NotImplemented without it;
+    /// FirmwareStatusNotification (a SignedFirmwareStatusNotification, L01.FR.28) belongs to a
+    /// part of the security extension not built yet: NotImplemented. `connectorId` must be
+    /// above 0 (§5.5): 0 is Rejected.
     #[cfg(feature = "profile-trigger")]
     #[inline(never)]
     fn call_extended_trigger_message(&mut self, id: &str, payload: &str, now: Instant) {
@@ -519,6 +523,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         let Some(req) = self.decode::<v16::ExtendedTriggerMessageRequest>(id, payload) else {
             return;
         };
+        #[cfg(feature = "profile-security")]
+        if req.requested_message == Extended::LogStatusNotification && req.connector_id != Some(0) {
+            let reply = self.trigger_log_status();
+            self.finish_call(id, reply, now);
+            return;
+        }
         let requested = match req.requested_message {
             Extended::BootNotification => Some(MessageTrigger::BootNotification),
             Extended::Heartbeat => Some(MessageTrigger::Heartbeat),
@@ -647,6 +657,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Sent::Other | Sent::Status(_) => {}
             #[cfg(feature = "profile-firmware")]
             Sent::FirmwareStatus(_) | Sent::DiagnosticsStatus(_) => {}
+            #[cfg(feature = "profile-security")]
+            Sent::LogStatus(..) => {}
             Sent::Journal => self.result_journal(payload, now),
         }
     }
@@ -889,6 +901,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Sent::Heartbeat | Sent::Other | Sent::Status(_) => {}
             #[cfg(feature = "profile-firmware")]
             Sent::FirmwareStatus(_) | Sent::DiagnosticsStatus(_) => {}
+            #[cfg(feature = "profile-security")]
+            Sent::LogStatus(..) => {}
         }
     }
 

@@ -6,6 +6,10 @@
 //! through [`Event::FirmwareDownloaded`], [`Event::FirmwareInstalled`] and
 //! [`Event::DiagnosticsUploaded`]. The charge point owns the protocol: when to start, retries,
 //! waiting for transactions to end, and every status notification.
+//!
+//! The upload side (the [`DiagnosticsJob`] and the back of [`TransferLocations`]) is shared with
+//! the security extension's GetLog (`cp::logs`, cargo feature `profile-security`): one upload at
+//! a time, a new request replacing the one in progress.
 
 use super::{ChargePoint, Reply};
 use crate::charge_point::Instant;
@@ -93,7 +97,7 @@ impl<B: Slots<u8>> TransferLocations<B> {
 
     /// Sets the diagnostics location (replacing the last one); false if it does not fit beside
     /// the firmware location (nothing changes then).
-    fn set_diagnostics(&mut self, location: &str) -> bool {
+    pub(super) fn set_diagnostics(&mut self, location: &str) -> bool {
         let len = location.len();
         if len + usize::from(self.firmware_len) > B::LEN {
             return false;
@@ -150,31 +154,121 @@ pub struct DiagnosticsRequest<'a> {
     pub stop_time: Option<DateTime>,
 }
 
-/// An UpdateFirmware.req without its location (in [`TransferLocations`]).
+/// A time that may be absent, in 8 bytes (an `Option<DateTime>` takes 16): `i64::MIN`, far
+/// outside the years 0000-9999 a [`DateTime`] holds, stands for `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct OptTime(i64);
+
+impl OptTime {
+    pub(super) fn new(time: Option<DateTime>) -> Self {
+        OptTime(time.map_or(i64::MIN, DateTime::unix_millis))
+    }
+
+    pub(super) fn get(self) -> Option<DateTime> {
+        DateTime::from_unix_millis(self.0)
+    }
+}
+
+/// An `Option<i32>` in 4 bytes (an `Option<i32>` takes 8): `i32::MIN` stands for `None` (a
+/// `retries` or `retryInterval` of -2^31, meaningless, reads as absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct OptI32(i32);
+
+impl OptI32 {
+    pub(super) fn new(value: Option<i32>) -> Self {
+        OptI32(value.unwrap_or(i32::MIN))
+    }
+
+    pub(super) fn get(self) -> Option<i32> {
+        (self.0 != i32::MIN).then_some(self.0)
+    }
+}
+
+/// Counts a failed attempt of a transfer (`failures`, saturating): the seconds to wait before
+/// the next one, or `None` when `retries` are used up. §6.55: "retries" attempts in all is read
+/// as retries *after* the first; without `retryInterval`, [`DEFAULT_RETRY_INTERVAL_S`].
+fn next_attempt(failures: &mut u16, retries: OptI32, retry_interval: OptI32) -> Option<u64> {
+    *failures = failures.saturating_add(1);
+    if i32::from(*failures) > retries.get().unwrap_or(0) || *failures == u16::MAX {
+        return None;
+    }
+    Some(
+        retry_interval
+            .get()
+            .map_or(DEFAULT_RETRY_INTERVAL_S, |s| u64::try_from(s).unwrap_or(0)),
+    )
+}
+
+/// An UpdateFirmware.req without its location (in [`TransferLocations`]). Compact (`OptI32`,
+/// a `u16` of failures): 40 bytes on 32 bits instead of 48.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct FirmwareJob {
-    pub retries: Option<i32>,
+    pub retries: OptI32,
     pub retrieve_date: DateTime,
-    pub retry_interval: Option<i32>,
+    pub retry_interval: OptI32,
     pub state: FirmwareState,
-    pub failures: i32,
+    pub failures: u16,
     pub next_at: Instant,
     /// Makes `None` of the charge point's `Option` of it zero bytes (see [`NoneIsZero`]).
     pub _none_is_zero: NoneIsZero,
 }
 
+/// The upload in progress: a GetDiagnostics.req (§5.9) or, with `profile-security`, a GetLog.req
+/// (security whitepaper N01), without its location (in [`TransferLocations`]). One slot for
+/// both: the charge point uploads one file at a time, and the small profile has no RAM for a
+/// second job; and compact (`OptI32`, `OptTime`, a `u16` of failures: 96 bytes on 32 bits with
+/// the GetLog's requestId, 120 before without it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct DiagnosticsJob {
-    pub retries: Option<i32>,
-    pub retry_interval: Option<i32>,
-    pub start_time: Option<DateTime>,
-    pub stop_time: Option<DateTime>,
+    pub retries: OptI32,
+    pub retry_interval: OptI32,
+    /// Oldest information to include (GetDiagnostics `startTime`, GetLog `oldestTimestamp`).
+    pub start_time: OptTime,
+    /// Latest information to include (`stopTime`, `latestTimestamp`).
+    pub stop_time: OptTime,
     pub file_name: BoundedString<FILE_NAME_MAX_LEN>,
     pub uploading: bool,
-    pub failures: i32,
+    pub failures: u16,
     pub next_at: Instant,
+    /// The GetLog.req this upload answers; `None`: a GetDiagnostics.req.
+    #[cfg(feature = "profile-security")]
+    pub log: Option<super::logs::LogUpload>,
     /// Makes `None` of the charge point's `Option` of it zero bytes (see [`NoneIsZero`]).
     pub _none_is_zero: NoneIsZero,
+}
+
+impl DiagnosticsJob {
+    /// A new upload, to start at `now`.
+    pub(super) fn new(
+        retries: Option<i32>,
+        retry_interval: Option<i32>,
+        start_time: Option<DateTime>,
+        stop_time: Option<DateTime>,
+        file_name: BoundedString<FILE_NAME_MAX_LEN>,
+        now: Instant,
+    ) -> Self {
+        DiagnosticsJob {
+            retries: OptI32::new(retries),
+            retry_interval: OptI32::new(retry_interval),
+            start_time: OptTime::new(start_time),
+            stop_time: OptTime::new(stop_time),
+            file_name,
+            uploading: false,
+            failures: 0,
+            next_at: now,
+            #[cfg(feature = "profile-security")]
+            log: None,
+            _none_is_zero: NoneIsZero::Marker,
+        }
+    }
+
+    /// Whether it answers a GetLog.req.
+    pub(super) fn is_log(&self) -> bool {
+        #[cfg(feature = "profile-security")]
+        return self.log.is_some();
+        #[cfg(not(feature = "profile-security"))]
+        false
+    }
 }
 
 impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
@@ -192,9 +286,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         }
         let start = self.clock.instant_of(req.retrieve_date).max(now);
         self.firmware = Some(FirmwareJob {
-            retries: req.retries,
+            retries: OptI32::new(req.retries),
             retrieve_date: req.retrieve_date,
-            retry_interval: req.retry_interval,
+            retry_interval: OptI32::new(req.retry_interval),
             state: FirmwareState::Waiting,
             failures: 0,
             next_at: start,
@@ -215,51 +309,96 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         {
             return Reply::DiagnosticsFile(None);
         }
+        self.replace_upload(false);
+        let name = self.upload_file_name("diagnostics-", now);
+        self.diagnostics = Some(DiagnosticsJob::new(
+            req.retries,
+            req.retry_interval,
+            req.start_time,
+            req.stop_time,
+            name.clone(),
+            now,
+        ));
+        Reply::DiagnosticsFile(Some(CiString255::truncated(name.as_str())))
+    }
+
+    /// The name of a file to upload: `{prefix}YYYYMMDDTHHMMSSZ.log`, the wall time now.
+    pub(super) fn upload_file_name(
+        &self,
+        prefix: &str,
+        now: Instant,
+    ) -> BoundedString<FILE_NAME_MAX_LEN> {
         let mut name = BoundedString::<FILE_NAME_MAX_LEN>::new();
         let (y, mo, d, h, mi, s, _) = self.clock.at(now).to_utc_fields();
-        // "diagnostics-{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z.log", without core::fmt.
-        name.push_cut("diagnostics-");
+        // "{prefix}{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z.log", without core::fmt.
+        name.push_cut(prefix);
         name.push_int(y, 4);
         for (separator, value) in [("", mo), ("", d), ("T", h), ("", mi), ("", s)] {
             name.push_cut(separator);
             name.push_int(i64::from(value), 2);
         }
         name.push_cut("Z.log");
-        self.diagnostics = Some(DiagnosticsJob {
-            retries: req.retries,
-            retry_interval: req.retry_interval,
-            start_time: req.start_time,
-            stop_time: req.stop_time,
-            file_name: name.clone(),
-            uploading: false,
-            failures: 0,
-            next_at: now,
-            _none_is_zero: NoneIsZero::Marker,
-        });
-        Reply::DiagnosticsFile(Some(CiString255::truncated(name.as_str())))
+        name
+    }
+
+    /// Ends the upload in progress, if any, for a new request (its location, already replaced,
+    /// is the new one's): the integrator is told to abandon a running transfer
+    /// ([`Action::CancelUpload`]), and an upload of the other kind ends with its failure
+    /// notification (the central system that asked for it hears of no cancellation otherwise:
+    /// DiagnosticsStatusNotification `UploadFailed`, LogStatusNotification `UploadFailure`
+    /// with its requestId). Whether there was one (`by_log`: the new request is a GetLog, whose
+    /// answer then says `AcceptedCanceled`, security whitepaper N01.FR.11).
+    pub(super) fn replace_upload(&mut self, by_log: bool) -> bool {
+        let Some(old) = self.diagnostics.take() else {
+            return false;
+        };
+        if old.uploading {
+            self.act(Action::CancelUpload);
+        }
+        #[cfg(feature = "profile-security")]
+        match old.log {
+            Some(log) if !by_log => {
+                self.notify_log(
+                    crate::v16::UploadLogStatus::UploadFailure,
+                    Some(log.request_id),
+                );
+            }
+            None if by_log => self.notify_diagnostics(DiagnosticsStatus::UploadFailed),
+            _ => {}
+        }
+        #[cfg(not(feature = "profile-security"))]
+        let _ = by_log;
+        true
     }
 
     /// The firmware update the last [`Action::DownloadFirmware`] is about.
     pub fn firmware_request(&self) -> Option<FirmwareRequest<'_>> {
         self.firmware.as_ref().map(|f| FirmwareRequest {
             location: self.transfer_locations.firmware(),
-            retries: f.retries,
+            retries: f.retries.get(),
             retrieve_date: f.retrieve_date,
-            retry_interval: f.retry_interval,
+            retry_interval: f.retry_interval.get(),
         })
     }
 
     /// The diagnostics upload the last [`Action::UploadDiagnostics`] is about, with the file name
     /// the central system was given.
+    /// (`None` while the upload is a GetLog's: see `log_request`.)
     pub fn diagnostics_request(&self) -> Option<DiagnosticsRequest<'_>> {
-        self.diagnostics.as_ref().map(|d| DiagnosticsRequest {
-            location: self.transfer_locations.diagnostics(),
+        let d = self.diagnostics.as_ref().filter(|d| !d.is_log())?;
+        Some(DiagnosticsRequest {
+            location: self.upload_location(),
             file_name: d.file_name.as_str(),
-            retries: d.retries,
-            retry_interval: d.retry_interval,
-            start_time: d.start_time,
-            stop_time: d.stop_time,
+            retries: d.retries.get(),
+            retry_interval: d.retry_interval.get(),
+            start_time: d.start_time.get(),
+            stop_time: d.stop_time.get(),
         })
+    }
+
+    /// The location of the upload in progress.
+    pub(super) fn upload_location(&self) -> &str {
+        self.transfer_locations.diagnostics()
     }
 
     /// Ends the firmware update (its location freed).
@@ -268,8 +407,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         self.transfer_locations.clear_firmware();
     }
 
-    /// Ends the diagnostics upload (its location freed).
-    fn end_diagnostics(&mut self) {
+    /// Ends the upload, a GetDiagnostics' or a GetLog's (its location freed).
+    pub(super) fn end_diagnostics(&mut self) {
         self.diagnostics = None;
         self.transfer_locations.clear_diagnostics();
     }
@@ -288,7 +427,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     /// The diagnostics status to report on TriggerMessage: Idle when not uploading (§4.4).
     #[cfg(feature = "profile-trigger")]
     pub(super) fn diagnostics_status(&self) -> DiagnosticsStatus {
-        if self.diagnostics.as_ref().is_some_and(|d| d.uploading) {
+        if self
+            .diagnostics
+            .as_ref()
+            .is_some_and(|d| d.uploading && !d.is_log())
+        {
             DiagnosticsStatus::Uploading
         } else {
             DiagnosticsStatus::Idle
@@ -299,7 +442,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         let _ = self.requests.push(Request::FirmwareStatus(status));
     }
 
-    fn notify_diagnostics(&mut self, status: DiagnosticsStatus) {
+    pub(super) fn notify_diagnostics(&mut self, status: DiagnosticsStatus) {
         let _ = self.requests.push(Request::DiagnosticsStatus(status));
     }
 
@@ -323,6 +466,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         if let Some(job) = &mut self.diagnostics {
             if !job.uploading && job.next_at <= now {
                 job.uploading = true;
+                #[cfg(feature = "profile-security")]
+                if let Some(log) = job.log {
+                    self.log_upload_started(log);
+                    return;
+                }
                 self.notify_diagnostics(DiagnosticsStatus::Uploading);
                 self.act(Action::UploadDiagnostics);
             }
@@ -362,19 +510,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                     job.state = FirmwareState::Downloaded;
                     self.notify_firmware(FirmwareStatus::Downloaded);
                     self.transfers_tick(now);
+                } else if let Some(wait) =
+                    next_attempt(&mut job.failures, job.retries, job.retry_interval)
+                {
+                    job.state = FirmwareState::Waiting;
+                    job.next_at = now.add_secs(wait);
                 } else {
-                    // §6.55: `retries` attempts in all is read as retries *after* the first.
-                    job.failures += 1;
-                    if job.failures > job.retries.unwrap_or(0) {
-                        self.end_firmware();
-                        self.notify_firmware(FirmwareStatus::DownloadFailed);
-                    } else {
-                        let wait = job
-                            .retry_interval
-                            .map_or(DEFAULT_RETRY_INTERVAL_S, |s| u64::try_from(s).unwrap_or(0));
-                        job.state = FirmwareState::Waiting;
-                        job.next_at = now.add_secs(wait);
-                    }
+                    self.end_firmware();
+                    self.notify_firmware(FirmwareStatus::DownloadFailed);
                 }
             }
             Event::FirmwareInstalled { ok } => {
@@ -398,27 +541,41 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 }
             }
             Event::DiagnosticsUploaded { ok } => {
-                let Some(job) = self.diagnostics.as_mut().filter(|d| d.uploading) else {
+                if !self
+                    .diagnostics
+                    .as_ref()
+                    .is_some_and(|d| d.uploading && !d.is_log())
+                {
                     return;
-                };
+                }
                 if ok {
                     self.end_diagnostics();
                     self.notify_diagnostics(DiagnosticsStatus::Uploaded);
-                } else {
-                    job.failures += 1;
-                    job.uploading = false;
-                    if job.failures > job.retries.unwrap_or(0) {
-                        self.end_diagnostics();
-                        self.notify_diagnostics(DiagnosticsStatus::UploadFailed);
-                    } else {
-                        let wait = job
-                            .retry_interval
-                            .map_or(DEFAULT_RETRY_INTERVAL_S, |s| u64::try_from(s).unwrap_or(0));
-                        job.next_at = now.add_secs(wait);
-                    }
+                } else if !self.retry_upload(now) {
+                    self.end_diagnostics();
+                    self.notify_diagnostics(DiagnosticsStatus::UploadFailed);
                 }
+            }
+            #[cfg(feature = "profile-security")]
+            Event::LogUploaded { request_id, status } => {
+                self.on_log_uploaded(request_id, status, now);
             }
             _ => {}
         }
+    }
+
+    /// A failed attempt of the upload in progress: the next one is scheduled after the request's
+    /// retryInterval (`true`), or the retries are used up (`false`: the caller ends it; see
+    /// [`next_attempt`]).
+    pub(super) fn retry_upload(&mut self, now: Instant) -> bool {
+        let Some(job) = self.diagnostics.as_mut() else {
+            return false;
+        };
+        job.uploading = false;
+        let Some(wait) = next_attempt(&mut job.failures, job.retries, job.retry_interval) else {
+            return false;
+        };
+        job.next_at = now.add_secs(wait);
+        true
     }
 }

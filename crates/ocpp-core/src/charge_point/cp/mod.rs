@@ -20,6 +20,10 @@ mod firmware;
 pub use firmware::{DiagnosticsRequest, FirmwareRequest};
 #[cfg(feature = "profile-local-list")]
 mod local_list;
+#[cfg(feature = "profile-security")]
+mod logs;
+#[cfg(feature = "profile-security")]
+pub use logs::LogRequest;
 mod outgoing;
 mod persist;
 mod ram;
@@ -305,6 +309,9 @@ enum Sent {
     /// SignCertificate: sent again (the same CSR) if the connection ends before its answer.
     #[cfg(feature = "profile-security")]
     SignCertificate,
+    /// LogStatusNotification (status, requestId): likewise.
+    #[cfg(feature = "profile-security")]
+    LogStatus(v16::UploadLogStatus, Option<i32>),
     /// Any other request from the outbox (MeterValues outside a transaction): nothing to do
     /// with its answer.
     Other,
@@ -325,6 +332,7 @@ impl Sent {
             Request::DiagnosticsStatus(status) => Sent::DiagnosticsStatus(status),
             #[cfg(feature = "profile-security")]
             Request::SignCertificate => Sent::SignCertificate,
+            Request::LogStatus { status, request_id } => Sent::LogStatus(status, request_id),
             Request::Meter { .. } => Sent::Other,
         }
     }
@@ -484,12 +492,15 @@ pub struct ChargePoint<
     /// The firmware update in progress (§5.19).
     #[cfg(feature = "profile-firmware")]
     firmware: Option<firmware::FirmwareJob>,
-    /// The diagnostics upload in progress (§5.9).
+    /// The upload in progress: GetDiagnostics' (§5.9) or GetLog's (security N01).
     #[cfg(feature = "profile-firmware")]
     diagnostics: Option<firmware::DiagnosticsJob>,
     /// The locations of both transfers, in one buffer.
     #[cfg(feature = "profile-firmware")]
     transfer_locations: firmware::TransferLocations<L::TransferLocations>,
+    /// Security events not yet written to the security log (A04.FR.04).
+    #[cfg(feature = "profile-security")]
+    security_log: super::security_log::Pending,
     /// Records changed since the last flush (bit [`RecordKey::index`]): written at the start of
     /// the next `poll_output`, into the caller's buffer.
     dirty: u8,
@@ -617,6 +628,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             diagnostics: None,
             #[cfg(feature = "profile-firmware")]
             transfer_locations: firmware::TransferLocations::EMPTY,
+            #[cfg(feature = "profile-security")]
+            security_log: super::security_log::Pending::EMPTY,
             dirty: 0,
             refused: List::new(),
             dropped: 0,
@@ -728,6 +741,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             self.diagnostics = None;
             self.transfer_locations = firmware::TransferLocations::EMPTY;
         }
+        #[cfg(feature = "profile-security")]
+        self.security_log.clear();
         self.dirty = 0;
         self.refused.clear();
         self.dropped = 0;

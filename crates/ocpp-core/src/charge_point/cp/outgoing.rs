@@ -175,6 +175,16 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 action,
                 &v16::DiagnosticsStatusNotificationRequest { status: *status },
             ),
+            #[cfg(feature = "profile-security")]
+            Request::LogStatus { status, request_id } => rpc::encode_call(
+                buf,
+                id,
+                action,
+                &v16::LogStatusNotificationRequest {
+                    status: *status,
+                    request_id: *request_id,
+                },
+            ),
             Request::DataTransfer => match &self.outgoing_data_transfer {
                 OutgoingDataTransfer::Pending(body) => rpc::encode_call(buf, id, action, body),
                 _ => return None,
@@ -341,6 +351,20 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             // Written by `write_installed_certificates` (see `write_first_answer`).
             #[cfg(feature = "profile-security")]
             Reply::InstalledCertificates(_) => return Err(()),
+            #[cfg(feature = "profile-security")]
+            Reply::LogFile(name) | Reply::LogFileCanceled(name) => rpc::encode_call_result(
+                buf,
+                id,
+                &OptionalTextView {
+                    status: Some(if matches!(answer.reply, Reply::LogFile(_)) {
+                        v16::LogStatus::Accepted.as_str()
+                    } else {
+                        v16::LogStatus::AcceptedCanceled.as_str()
+                    }),
+                    name: "filename",
+                    text: Some(name.as_str()),
+                },
+            ),
             Reply::Configuration { keys_in_slot } => {
                 let keys = match (&self.answer_body, keys_in_slot) {
                     (_, false) => None,

@@ -56,6 +56,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 ok
             }),
         );
+        #[cfg(feature = "profile-security")]
+        let _ = check(RecordKey::SecurityLog, self.restore_security_log(scratch));
         // The journal: a log of binary records, replayed up to the first torn or corrupt one.
         let restored = check(RecordKey::Journal, self.restore_journal(scratch));
         for key in RecordKey::ALL {
@@ -164,6 +166,13 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 RecordKey::ChargingProfiles => self.profiles.encode(scratch).ok(),
                 #[cfg(not(feature = "profile-smart-charging"))]
                 RecordKey::ChargingProfiles => None,
+                #[cfg(feature = "profile-security")]
+                RecordKey::SecurityLog => {
+                    self.flush_security_log(scratch);
+                    continue;
+                }
+                #[cfg(not(feature = "profile-security"))]
+                RecordKey::SecurityLog => None,
             };
             let stored = match len.and_then(|n| scratch.get(..n)) {
                 Some(data) => self.storage.store(key, data).is_ok(),

@@ -89,6 +89,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             "transfer_locations",
             field(|c: &Self| &c.transfer_locations),
         ),
+        #[cfg(feature = "profile-security")]
+        ("security_log", field(|c: &Self| &c.security_log)),
         ("dirty", field(|c: &Self| &c.dirty)),
         ("refused", field(|c: &Self| &c.refused)),
         ("dropped", field(|c: &Self| &c.dropped)),

@@ -98,6 +98,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Event::FirmwareDownloaded { .. }
             | Event::FirmwareInstalled { .. }
             | Event::DiagnosticsUploaded { .. }
+            | Event::LogUploaded { .. }
             | Event::ClockSync { .. } => return Ok(()),
         };
         if !(self.valid_connector(connector) || (connector == 0 && zero_allowed)) {
@@ -202,6 +203,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             // The same key, so the same CSR (deterministic ECDSA).
             #[cfg(feature = "profile-security")]
             Sent::SignCertificate => Request::SignCertificate,
+            #[cfg(feature = "profile-security")]
+            Sent::LogStatus(status, request_id) => Request::LogStatus { status, request_id },
         };
         if let Err(request) = self.requests.push_front(request) {
             // The queue is full of newer requests: the old one cannot wait.
@@ -323,7 +326,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             }
             e @ (Event::FirmwareDownloaded { .. }
             | Event::FirmwareInstalled { .. }
-            | Event::DiagnosticsUploaded { .. }) => {
+            | Event::DiagnosticsUploaded { .. }
+            | Event::LogUploaded { .. }) => {
                 self.on_transfer_event(&e, now);
             }
             Event::ClockSync { now: wall } => self.set_clock(now, wall),

@@ -31,6 +31,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         tech_info: Option<&str>,
         timestamp: DateTime,
     ) {
+        // The security log keeps every event (A04.FR.04), whatever the profile.
+        #[cfg(feature = "profile-security")]
+        self.log_security_event(kind, tech_info, timestamp);
         // The security extension is in use once a security profile is configured (whitepaper
         // §7.6 SecurityProfile: 0, the default, is "no security profile yet"): a central system
         // that never configured one may not know SecurityEventNotification at all.
