@@ -35,7 +35,9 @@ mod types;
 pub mod rustcrypto;
 
 pub use error::Error;
-pub use module::{CertificateKind, CertificateStore, Module, SecurityModule, StoredCertificate};
+pub use module::{
+    CertificateKind, CertificateStore, FirmwareSignature, Module, SecurityModule, StoredCertificate,
+};
 pub use provider::{CryptoProvider, Hasher, MAX_GENERATED_PUBLIC_KEY_DER};
 pub use types::{
     CertificateHashData, CertificateInfo, CsrSubject, Digest, DistinguishedName, FixedString,

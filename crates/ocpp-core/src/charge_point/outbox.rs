@@ -156,6 +156,14 @@ pub enum Request {
     /// DiagnosticsStatusNotification (§4.4).
     #[cfg(feature = "profile-firmware")]
     DiagnosticsStatus(crate::v16::DiagnosticsStatus),
+    /// SignedFirmwareStatusNotification (security whitepaper §5.19, L01).
+    #[cfg(feature = "profile-security")]
+    SignedFirmwareStatus {
+        /// The status.
+        status: crate::v16::SignedFirmwareStatus,
+        /// The SignedUpdateFirmware.req's requestId (absent: `Idle` on a trigger, L01.FR.21).
+        request_id: Option<i32>,
+    },
     /// DataTransfer from the charge point (the request itself waits in the charge point: one at a
     /// time).
     DataTransfer,
@@ -174,6 +182,8 @@ impl Request {
             Request::FirmwareStatus(_) => OcppAction::FirmwareStatusNotification,
             #[cfg(feature = "profile-firmware")]
             Request::DiagnosticsStatus(_) => OcppAction::DiagnosticsStatusNotification,
+            #[cfg(feature = "profile-security")]
+            Request::SignedFirmwareStatus { .. } => OcppAction::SignedFirmwareStatusNotification,
             Request::DataTransfer => OcppAction::DataTransfer,
         }
     }

@@ -20,6 +20,8 @@
 use super::journal::codec::{self, Reader, Writer};
 use super::outbox::Request;
 use crate::types::Slots;
+#[cfg(feature = "profile-security")]
+use crate::v16::SignedFirmwareStatus;
 use crate::v16::{ChargePointErrorCode, ChargePointStatus};
 #[cfg(feature = "profile-firmware")]
 use crate::v16::{DiagnosticsStatus, FirmwareStatus};
@@ -43,6 +45,8 @@ const FIRMWARE_STATUS: u8 = 5;
 #[cfg(feature = "profile-firmware")]
 const DIAGNOSTICS_STATUS: u8 = 6;
 const DATA_TRANSFER: u8 = 7;
+#[cfg(feature = "profile-security")]
+const SIGNED_FIRMWARE_STATUS: u8 = 8;
 
 /// The largest encoded request: a MeterValues with every reading at its widest (tag 1,
 /// connector 5, transactionId 5, the sample 167: timestamp 10, context 1, measurands 4, reading
@@ -268,6 +272,12 @@ fn encode(w: &mut Writer<'_>, r: &Request) -> Result<(), codec::Full> {
             w.index(DiagnosticsStatus::ALL, *s)
         }
         Request::DataTransfer => w.u8(DATA_TRANSFER),
+        #[cfg(feature = "profile-security")]
+        Request::SignedFirmwareStatus { status, request_id } => {
+            w.u8(SIGNED_FIRMWARE_STATUS)?;
+            w.index(SignedFirmwareStatus::ALL, *status)?;
+            w.opt_i32(*request_id)
+        }
     }
 }
 
@@ -302,6 +312,11 @@ fn decode(data: &[u8]) -> Option<Request> {
         #[cfg(feature = "profile-firmware")]
         DIAGNOSTICS_STATUS => Request::DiagnosticsStatus(r.index(DiagnosticsStatus::ALL)?),
         DATA_TRANSFER => Request::DataTransfer,
+        #[cfg(feature = "profile-security")]
+        SIGNED_FIRMWARE_STATUS => Request::SignedFirmwareStatus {
+            status: r.index(SignedFirmwareStatus::ALL)?,
+            request_id: r.opt_i32()?,
+        },
         _ => return None,
     };
     r.is_empty().then_some(request)

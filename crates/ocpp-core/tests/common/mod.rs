@@ -603,5 +603,6 @@ pub fn examples() -> Vec<(Request, Response)> {
     ]
 }
 
+pub mod cert_store;
 pub mod schema;
 pub mod sim;

@@ -186,6 +186,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             OcppAction::UpdateFirmware => self.call_update_firmware(id, payload, now),
             #[cfg(feature = "profile-firmware")]
             OcppAction::GetDiagnostics => self.call_get_diagnostics(id, payload, now),
+            #[cfg(feature = "profile-security")]
+            OcppAction::SignedUpdateFirmware => self.call_signed_update_firmware(id, payload, now),
             #[cfg(feature = "profile-trigger")]
             OcppAction::ExtendedTriggerMessage => {
                 self.call_extended_trigger_message(id, payload, now);
@@ -494,9 +496,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
 
     /// ExtendedTriggerMessage (security whitepaper §5.5, OCPP 2.0.1's TriggerMessage renamed):
     /// the messages TriggerMessage also covers are served as TriggerMessage serves them (§5.17);
-    /// LogStatusNotification, FirmwareStatusNotification (a SignedFirmwareStatusNotification,
-    /// L01.FR.28) and SignChargePointCertificate belong to parts of the security extension not
-    /// built yet: NotImplemented. `connectorId` must be above 0 (§5.5): 0 is Rejected.
+    /// FirmwareStatusNotification is a SignedFirmwareStatusNotification (L01.FR.28/29, with
+    /// `profile-security`, see `signed_firmware`); LogStatusNotification and
+    /// SignChargePointCertificate belong to parts of the security extension not built yet:
+    /// NotImplemented. `connectorId` must be above 0 (§5.5): 0 is Rejected.
     #[cfg(feature = "profile-trigger")]
     #[inline(never)]
     fn call_extended_trigger_message(&mut self, id: &str, payload: &str, now: Instant) {
@@ -524,6 +527,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 },
                 now,
             ),
+            #[cfg(feature = "profile-security")]
+            None if req.requested_message == Extended::FirmwareStatusNotification => {
+                Reply::Status(if self.trigger_signed_firmware_status() {
+                    TriggerMessageStatus::Accepted.as_str()
+                } else {
+                    TriggerMessageStatus::Rejected.as_str()
+                })
+            }
             None => Reply::Status(TriggerMessageStatus::NotImplemented.as_str()),
         };
         self.finish_call(id, reply, now);
@@ -588,6 +599,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     #[cfg(feature = "profile-firmware")]
     #[inline(never)]
     fn call_update_firmware(&mut self, id: &str, payload: &str, now: Instant) {
+        // Security whitepaper L01.FR.20: not with secure firmware update in use.
+        #[cfg(feature = "profile-security")]
+        if self.signed_firmware_required() {
+            self.call_not_supported(id, OcppAction::UpdateFirmware, now);
+            return;
+        }
         let mut req = v16::UpdateFirmwareRequest::EMPTY;
         if !self.decode_in_place(id, payload, v16::firmware::UpdateFirmwareInPlace(&mut req)) {
             return;
@@ -620,6 +637,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Sent::Other | Sent::Status(_) => {}
             #[cfg(feature = "profile-firmware")]
             Sent::FirmwareStatus(_) | Sent::DiagnosticsStatus(_) => {}
+            #[cfg(feature = "profile-security")]
+            Sent::SignedFirmwareStatus { status, .. } => {
+                self.signed_firmware_status_answered(status)
+            }
             Sent::Journal => self.result_journal(payload, now),
         }
     }
@@ -655,6 +676,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                     }
                     self.persist_journal();
                 }
+                #[cfg(feature = "profile-security")]
+                self.report_signed_firmware_after_boot(now);
             }
             RegistrationStatus::Pending | RegistrationStatus::Rejected => {
                 self.registration = if conf.status == RegistrationStatus::Pending {
@@ -859,6 +882,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Sent::Heartbeat | Sent::Other | Sent::Status(_) => {}
             #[cfg(feature = "profile-firmware")]
             Sent::FirmwareStatus(_) | Sent::DiagnosticsStatus(_) => {}
+            #[cfg(feature = "profile-security")]
+            Sent::SignedFirmwareStatus { status, .. } => {
+                self.signed_firmware_status_answered(status)
+            }
         }
     }
 

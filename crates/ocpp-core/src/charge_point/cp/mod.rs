@@ -21,6 +21,8 @@ mod remote;
 mod reservation;
 mod run_loop;
 mod security_events;
+#[cfg(feature = "profile-security")]
+mod signed_firmware;
 #[cfg(feature = "profile-smart-charging")]
 mod smart;
 mod transaction;
@@ -284,6 +286,13 @@ enum Sent {
     /// DiagnosticsStatusNotification: likewise.
     #[cfg(feature = "profile-firmware")]
     DiagnosticsStatus(v16::DiagnosticsStatus),
+    /// SignedFirmwareStatusNotification: likewise; its answer lets an `InstallRebooting`
+    /// restart go (L01.FR.15).
+    #[cfg(feature = "profile-security")]
+    SignedFirmwareStatus {
+        status: v16::SignedFirmwareStatus,
+        request_id: Option<i32>,
+    },
     /// Any other request from the outbox (MeterValues outside a transaction): nothing to do
     /// with its answer.
     Other,
@@ -302,6 +311,10 @@ impl Sent {
             Request::FirmwareStatus(status) => Sent::FirmwareStatus(status),
             #[cfg(feature = "profile-firmware")]
             Request::DiagnosticsStatus(status) => Sent::DiagnosticsStatus(status),
+            #[cfg(feature = "profile-security")]
+            Request::SignedFirmwareStatus { status, request_id } => {
+                Sent::SignedFirmwareStatus { status, request_id }
+            }
             Request::Meter { .. } => Sent::Other,
         }
     }
@@ -467,6 +480,9 @@ pub struct ChargePoint<
     /// The locations of both transfers, in one buffer.
     #[cfg(feature = "profile-firmware")]
     transfer_locations: firmware::TransferLocations<L::TransferLocations>,
+    /// The last SignedFirmwareStatusNotification queued (ExtendedTriggerMessage repeats it).
+    #[cfg(feature = "profile-security")]
+    signed_firmware_last: signed_firmware::LastSignedStatus,
     /// Records changed since the last flush (bit [`RecordKey::index`]): written at the start of
     /// the next `poll_output`, into the caller's buffer.
     dirty: u8,
@@ -586,6 +602,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             diagnostics: None,
             #[cfg(feature = "profile-firmware")]
             transfer_locations: firmware::TransferLocations::EMPTY,
+            #[cfg(feature = "profile-security")]
+            signed_firmware_last: signed_firmware::LastSignedStatus::NONE,
             dirty: 0,
             refused: List::new(),
             dropped: 0,
@@ -690,6 +708,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         {
             self.diagnostics = None;
             self.transfer_locations = firmware::TransferLocations::EMPTY;
+        }
+        #[cfg(feature = "profile-security")]
+        {
+            self.signed_firmware_last = signed_firmware::LastSignedStatus::NONE;
         }
         self.dirty = 0;
         self.refused.clear();

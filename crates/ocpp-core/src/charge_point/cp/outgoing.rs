@@ -167,6 +167,16 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                 action,
                 &v16::DiagnosticsStatusNotificationRequest { status: *status },
             ),
+            #[cfg(feature = "profile-security")]
+            Request::SignedFirmwareStatus { status, request_id } => rpc::encode_call(
+                buf,
+                id,
+                action,
+                &v16::SignedFirmwareStatusNotificationRequest {
+                    status: *status,
+                    request_id: *request_id,
+                },
+            ),
             Request::DataTransfer => match &self.outgoing_data_transfer {
                 OutgoingDataTransfer::Pending(body) => rpc::encode_call(buf, id, action, body),
                 _ => return None,

@@ -89,6 +89,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             "transfer_locations",
             field(|c: &Self| &c.transfer_locations),
         ),
+        #[cfg(feature = "profile-security")]
+        (
+            "signed_firmware_last",
+            field(|c: &Self| &c.signed_firmware_last),
+        ),
         ("dirty", field(|c: &Self| &c.dirty)),
         ("refused", field(|c: &Self| &c.refused)),
         ("dropped", field(|c: &Self| &c.dropped)),
