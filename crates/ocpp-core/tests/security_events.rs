@@ -489,8 +489,8 @@ fn repeats_of_an_offline_event_are_reported_once() {
 
 /// Whitepaper §5.5/§5.6 ExtendedTriggerMessage: the messages TriggerMessage covers too are sent
 /// after the Accepted answer; connectorId 0 is Rejected (§5.5 "connectorId > 0"); the ones of
-/// security parts not built yet (LogStatusNotification, SignChargePointCertificate, the signed
-/// FirmwareStatusNotification) are NotImplemented.
+/// security parts not built yet (LogStatusNotification, SignChargePointCertificate) are
+/// NotImplemented. (FirmwareStatusNotification: tests/signed_firmware.rs, L01.FR.28/29.)
 #[test]
 fn extended_trigger_message() {
     let mut sim = Sim::new(1);
@@ -515,11 +515,7 @@ fn extended_trigger_message() {
         json!({"requestedMessage": "MeterValues", "connectorId": 0}),
     );
     assert_eq!(conf, json!({"status": "Rejected"}));
-    for message in [
-        "LogStatusNotification",
-        "SignChargePointCertificate",
-        "FirmwareStatusNotification",
-    ] {
+    for message in ["LogStatusNotification", "SignChargePointCertificate"] {
         let conf = sim.call_ok(
             "ExtendedTriggerMessage",
             json!({ "requestedMessage": message }),

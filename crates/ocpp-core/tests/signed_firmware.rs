@@ -79,9 +79,14 @@ fn request(maker: &Maker, firmware: &[u8], request_id: i32, retrieve: &str) -> V
     })
 }
 
+/// A SignedFirmwareStatusNotification: (status, requestId).
+type Status = (String, Option<i64>);
+/// A SecurityEventNotification: (type, techInfo).
+type SecurityEvent = (String, Option<String>);
+
 /// Answers every CALL sent so far; returns the SignedFirmwareStatusNotifications among them as
 /// (status, requestId), and the security events as (type, techInfo).
-fn drain(sim: &mut Sim) -> (Vec<(String, Option<i64>)>, Vec<(String, Option<String>)>) {
+fn drain(sim: &mut Sim) -> (Vec<Status>, Vec<SecurityEvent>) {
     let mut statuses = Vec::new();
     let mut events = Vec::new();
     for (action, p) in sim.answer_all() {
@@ -106,7 +111,7 @@ fn statuses(sim: &mut Sim) -> Vec<String> {
     statuses.into_iter().map(|(s, _)| s).collect()
 }
 
-fn event_types(events: &[(String, Option<String>)]) -> Vec<&str> {
+fn event_types(events: &[SecurityEvent]) -> Vec<&str> {
     events.iter().map(|(k, _)| k.as_str()).collect()
 }
 

@@ -184,7 +184,7 @@ mod tests {
     /// Decodes with the in-place decoder into buffers of `cert_room` and 800 bytes.
     fn mine(
         payload: &str,
-        opts: &DecodeOptions,
+        opts: DecodeOptions,
         cert_room: usize,
     ) -> Result<(SignedUpdateFirmwareFields, Option<String>, String), json::Error> {
         let mut cert_buf = std::vec![0u8; cert_room];
@@ -194,7 +194,7 @@ mod tests {
         let mut fields = SignedUpdateFirmwareFields::EMPTY;
         json::from_str_seed(
             payload,
-            opts,
+            &opts,
             SignedUpdateFirmwareInPlace {
                 fields: &mut fields,
                 signing_certificate: &mut cert,
@@ -272,7 +272,7 @@ mod tests {
         for opts in [DecodeOptions::DEFAULT, DecodeOptions::STRICT] {
             for p in payloads() {
                 let derived = json::from_str::<SignedUpdateFirmwareRequest>(&p, &opts);
-                let mine = mine(&p, &opts, 6000);
+                let mine = mine(&p, opts, 6000);
                 match (&mine, &derived) {
                     (Ok((fields, cert, sig)), Ok(d)) => {
                         assert_eq!(fields.retries, d.retries, "{p}");
@@ -308,7 +308,7 @@ mod tests {
             r#"{{"requestId":7,"firmware":{{"location":"l","retrieveDateTime":"2024-05-01T12:00:00Z","signingCertificate":"{}","signature":"s"}}}}"#,
             "A".repeat(2000)
         );
-        let (fields, cert, sig) = mine(&p, &DecodeOptions::DEFAULT, 1000).unwrap();
+        let (fields, cert, sig) = mine(&p, DecodeOptions::DEFAULT, 1000).unwrap();
         assert_eq!(fields.request_id, 7);
         assert_eq!(cert, None);
         assert_eq!(sig, "s");

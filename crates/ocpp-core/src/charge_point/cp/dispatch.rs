@@ -639,7 +639,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Sent::FirmwareStatus(_) | Sent::DiagnosticsStatus(_) => {}
             #[cfg(feature = "profile-security")]
             Sent::SignedFirmwareStatus { status, .. } => {
-                self.signed_firmware_status_answered(status)
+                self.signed_firmware_status_answered(status);
             }
             Sent::Journal => self.result_journal(payload, now),
         }
@@ -884,7 +884,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Sent::FirmwareStatus(_) | Sent::DiagnosticsStatus(_) => {}
             #[cfg(feature = "profile-security")]
             Sent::SignedFirmwareStatus { status, .. } => {
-                self.signed_firmware_status_answered(status)
+                self.signed_firmware_status_answered(status);
             }
         }
     }

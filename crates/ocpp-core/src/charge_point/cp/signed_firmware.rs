@@ -197,13 +197,13 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Some(parts) => Self::signed_update_outcome(
                 parts,
                 payload,
-                &opts,
+                opts,
                 &mut fields,
                 at,
                 state,
                 &self.transfer_locations,
             ),
-            None => Self::decode_without_module(payload, &opts, &mut fields),
+            None => Self::decode_without_module(payload, opts, &mut fields),
         };
         let status = match outcome {
             Outcome::Malformed(e) => {
@@ -256,7 +256,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     fn signed_update_outcome(
         parts: SecurityParts<'_>,
         payload: &str,
-        opts: &DecodeOptions,
+        opts: DecodeOptions,
         fields: &mut SignedUpdateFirmwareFields,
         at: UnixTime,
         state: Option<FirmwareState>,
@@ -274,7 +274,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             signing_certificate: &mut certificate,
             signature: &mut signature,
         };
-        if let Err(e) = json::from_str_seed(payload, opts, seed) {
+        if let Err(e) = json::from_str_seed(payload, &opts, seed) {
             return Outcome::Malformed(e);
         }
         if certificate.overflowed() || signature.overflowed() {
@@ -306,7 +306,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     /// CALLERROR), the texts into no buffer at all.
     fn decode_without_module(
         payload: &str,
-        opts: &DecodeOptions,
+        opts: DecodeOptions,
         fields: &mut SignedUpdateFirmwareFields,
     ) -> Outcome {
         let (mut none_a, mut none_b) = ([0u8; 0], [0u8; 0]);
@@ -317,7 +317,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             signing_certificate: &mut certificate,
             signature: &mut signature,
         };
-        match json::from_str_seed(payload, opts, seed) {
+        match json::from_str_seed(payload, &opts, seed) {
             Err(e) => Outcome::Malformed(e),
             Ok(()) => Outcome::InvalidCertificate(NO_MODULE),
         }
