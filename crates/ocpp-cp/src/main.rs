@@ -21,6 +21,7 @@ mod fleet;
 mod framelog;
 mod runner;
 mod scenario;
+mod security;
 mod transfer;
 
 use std::process::ExitCode;
