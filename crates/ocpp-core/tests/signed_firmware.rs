@@ -27,9 +27,14 @@ const AUTH_KEY: &str = "0123456789abcdef0123456789ABCDEF01234567";
 /// A booted charge point with SecurityProfile 1 (so that security events are sent), whose
 /// storage lends a security module holding `store`, with a scratch of `scratch` bytes.
 fn booted(store: Option<TestCertificateStore>, scratch: usize) -> Sim {
+    booted_with(1, store, scratch)
+}
+
+/// [`booted`] with `connectors` connectors.
+fn booted_with(connectors: u32, store: Option<TestCertificateStore>, scratch: usize) -> Sim {
     let mut storage = Store::new();
     storage.security = store.map(|s| Security::new(s, scratch));
-    let mut sim = Sim::with(setup(1), storage, Instant(0));
+    let mut sim = Sim::with(setup(connectors), storage, Instant(0));
     sim.boot();
     for (key, value) in [("AuthorizationKey", AUTH_KEY), ("SecurityProfile", "1")] {
         let conf = sim.call_ok("ChangeConfiguration", json!({"key": key, "value": value}));
@@ -551,6 +556,72 @@ fn l01_fr_06_18_installation_waits_for_transactions_to_end() {
     assert!(sim.cp.transaction(1).is_none());
     assert!(sim.take_actions().contains(&Action::InstallFirmware));
     assert_eq!(statuses(&mut sim), ["Installing"]);
+}
+
+/// L01.FR.07, L01.FR.19: while the firmware waits for the transaction to end, the connectors
+/// not in use are Unavailable and start nothing, and the one whose transaction ends becomes
+/// Unavailable too; an installation that fails gives them back.
+#[test]
+fn l01_fr_07_19_idle_connectors_unavailable_until_installed() {
+    use ocpp_core::v16::ChargePointStatus as S;
+    let maker = Maker::new("Maker");
+    let fw = pki::firmware();
+    let mut sim = booted_with(
+        2,
+        Some(TestCertificateStore::with_manufacturer_root(&maker.root)),
+        8192,
+    );
+    let notes = |sim: &mut Sim| -> Vec<(u64, String)> {
+        sim.answer_all()
+            .into_iter()
+            .filter(|(a, _)| a == "StatusNotification")
+            .map(|(_, p)| {
+                (
+                    p["connectorId"].as_u64().unwrap(),
+                    p["status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    sim.event(Event::Plugged { connector: 1 });
+    sim.event(Event::IdTag {
+        connector: Some(1),
+        id_tag: tag("CARD"),
+    });
+    notes(&mut sim);
+    assert!(sim.cp.transaction(1).is_some());
+    let req = request(&maker, &fw, 81, &at(&sim, 0));
+    accept_and_download(&mut sim, req, "Accepted");
+    assert_eq!(sim.cp.connector_status(2), Some(S::Available), "not before");
+    sim.event(Event::Firmware(FirmwareReport::Downloaded {
+        sha256: pki::sha256(&fw),
+    }));
+    assert_eq!(notes(&mut sim), [(2, "Unavailable".to_owned())]);
+    assert_eq!(sim.cp.connector_status(1), Some(S::SuspendedEv));
+    // Connector 2 starts nothing.
+    sim.event(Event::Plugged { connector: 2 });
+    sim.event(Event::IdTag {
+        connector: Some(2),
+        id_tag: tag("OTHER"),
+    });
+    sim.answer_all();
+    assert!(sim.cp.transaction(2).is_none());
+    assert_eq!(sim.cp.connector_status(2), Some(S::Unavailable));
+    // The transaction ends: its connector is Unavailable, the installation begins.
+    sim.event(Event::StopRequested {
+        connector: 1,
+        reason: ocpp_core::v16::Reason::Local,
+    });
+    assert!(sim.take_actions().contains(&Action::InstallFirmware));
+    assert_eq!(notes(&mut sim), [(1, "Unavailable".to_owned())]);
+    // It fails: both are usable again.
+    sim.event(Event::Firmware(FirmwareReport::InstallationFailed));
+    let mut back = notes(&mut sim);
+    back.sort();
+    assert_eq!(
+        back,
+        [(1, "Finishing".to_owned()), (2, "Preparing".to_owned())]
+    );
 }
 
 /// L01.FR.17 with L01.FR.18: at installDateTime with a transaction running, the installation

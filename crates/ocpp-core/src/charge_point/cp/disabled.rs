@@ -190,4 +190,8 @@ impl<
     pub(super) fn reboot_notice_pending(&self) -> bool {
         false
     }
+
+    pub(super) fn firmware_hold(&self) -> bool {
+        false
+    }
 }

@@ -776,11 +776,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         if connector > self.setup.connectors {
             return None;
         }
-        Some(if connector == 0 {
-            c.derived_status_connector_zero()
-        } else {
-            c.derived_status()
-        })
+        Some(Self::status_of(c, connector as usize, self.firmware_hold()))
     }
 
     /// The running transaction on `connector`.

@@ -402,6 +402,24 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         self.reset = Some((ResetType::Hard, now));
     }
 
+    /// L01.FR.07, L01.FR.19: from the moment a verified signed firmware is due for installation
+    /// (installDateTime reached, or none) and waits for the transactions to end, until it is
+    /// installed, the connectors that are not in use are Unavailable and start nothing (a
+    /// connector whose transaction ends becomes Unavailable too). The charge point always waits
+    /// for the transactions (L01.FR.06/18: it takes installation as not possible while
+    /// charging), so it always holds them; an installation that fails releases them.
+    pub(super) fn firmware_hold(&self) -> bool {
+        self.firmware.as_ref().is_some_and(|f| {
+            f.request_id().is_some()
+                && matches!(
+                    f.state,
+                    FirmwareState::Downloaded
+                        | FirmwareState::Installing
+                        | FirmwareState::Rebooting
+                )
+        })
+    }
+
     /// Whether a restart waits for the answer to `InstallRebooting`.
     pub(super) fn reboot_notice_pending(&self) -> bool {
         self.firmware
