@@ -79,11 +79,13 @@ def main():
         pt = [n for n, b in py if pat_py.search(b) or snake(op) in n]
         out.append(f"| {prof} | {op} | {direction} | {sec} | {cell(rt, 6)} | {cell(pt, 4)} |")
     out += [
-        "", "Security extension operations (CertificateSigned, DeleteCertificate, ExtendedTriggerMessage,",
-        "GetInstalledCertificateIds, GetLog, InstallCertificate, SignedUpdateFirmware) are decoded and",
-        "answered `NotSupported`; the charge point does not send LogStatusNotification,",
-        "SecurityEventNotification, SignCertificate or SignedFirmwareStatusNotification yet. Their",
-        "messages are complete and tested (round trip, schemas).", "",
+        "", "Signed firmware (SignedUpdateFirmware, SignedFirmwareStatusNotification, use case L01):",
+        "crates/ocpp-core/tests/signed_firmware.rs, tests named after the requirement ids, and",
+        "tests/e2e/test_signed_firmware.py.", "",
+        "Security extension operations (CertificateSigned, DeleteCertificate,",
+        "GetInstalledCertificateIds, GetLog, InstallCertificate) are decoded and",
+        "answered `NotSupported`; the charge point does not send LogStatusNotification or",
+        "SignCertificate yet. Their messages are complete and tested (round trip, schemas).", "",
         "## Configuration keys", "",
         "Every key's value, type, access and validation is tested in",
         "`crates/ocpp-core/src/charge_point/config/tests.rs` (`every_standard_key_reads_its_default_chapter_9`,",
