@@ -210,8 +210,8 @@ def main():
         "(A02.FR.07: `a02_fr_07_invalid_certificates_are_rejected_with_an_event`).",
         "ExtendedTriggerMessage serves BootNotification, Heartbeat, MeterValues and StatusNotification",
         "as TriggerMessage does, starts A02 for SignChargePointCertificate, serves LogStatusNotification",
-        "as N01.FR.12 says, and answers NotImplemented for the signed FirmwareStatusNotification",
-        "(`extended_trigger_message`, `n01_fr_12_extended_trigger_message_reports_the_log_status`).",
+        "as N01.FR.12 says and FirmwareStatusNotification as L01.FR.28/29 say (`extended_trigger_message`,",
+        "`n01_fr_12_extended_trigger_message_reports_the_log_status`, tests/signed_firmware.rs).",
         "The SecurityProfile raise with reconnection and fallback (A05):",
         "`a_raise_needs_its_prerequisites_and_never_goes_down`,",
         "`an_accepted_raise_reconnects_after_the_answer_and_holds_once_connected`,",
@@ -220,9 +220,9 @@ def main():
     ]
     out += logs_section()
     out += [
-        "Not yet: SignedUpdateFirmware is decoded and answered `NotSupported`; the charge point does",
-        "not send SignedFirmwareStatusNotification. Its messages are complete and tested (round trip,",
-        "schemas).", "",
+        "Signed firmware (SignedUpdateFirmware, SignedFirmwareStatusNotification, use case L01):",
+        "crates/ocpp-core/tests/signed_firmware.rs, tests named after the requirement ids, and",
+        "tests/e2e/test_signed_firmware.py.", "",
         "## Configuration keys", "",
         "Every key's value, type, access and validation is tested in",
         "`crates/ocpp-core/src/charge_point/config/tests.rs` (`every_standard_key_reads_its_default_chapter_9`,",

@@ -276,7 +276,7 @@ class CentralSystemChargePoint(OcppChargePoint):
         return call_result.LogStatusNotification()
 
     @on(Action.signed_firmware_status_notification)
-    def on_signed_firmware_status_notification(self, status, request_id, **kwargs):
+    def on_signed_firmware_status_notification(self, status, request_id=None, **kwargs):
         return call_result.SignedFirmwareStatusNotification()
 
     @on(Action.sign_certificate)

@@ -489,9 +489,10 @@ fn repeats_of_an_offline_event_are_reported_once() {
 
 /// Whitepaper §5.5/§5.6 ExtendedTriggerMessage: the messages TriggerMessage covers too are sent
 /// after the Accepted answer; connectorId 0 is Rejected (§5.5 "connectorId > 0"); the ones of
-/// security parts not built yet (the signed FirmwareStatusNotification) are NotImplemented;
+/// security parts are served with the feature `profile-security` (LogStatusNotification:
+/// tests/logs.rs; FirmwareStatusNotification: tests/signed_firmware.rs, L01.FR.28/29);
 /// SignChargePointCertificate (A02) is Rejected by a charge point without a security module
-/// (tests/certificates.rs has the rest; LogStatusNotification: tests/logs.rs).
+/// (tests/certificates.rs has the rest).
 #[test]
 fn extended_trigger_message() {
     let mut sim = Sim::new(1);
@@ -521,9 +522,4 @@ fn extended_trigger_message() {
         json!({"requestedMessage": "SignChargePointCertificate"}),
     );
     assert_eq!(conf, json!({"status": "Rejected"}));
-    let conf = sim.call_ok(
-        "ExtendedTriggerMessage",
-        json!({"requestedMessage": "FirmwareStatusNotification"}),
-    );
-    assert_eq!(conf, json!({"status": "NotImplemented"}));
 }

@@ -45,6 +45,13 @@ pub struct Cli {
     /// (SecurityEventNotification), a refused server certificate among them.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=3))]
     pub security_profile: Option<u8>,
+    /// PEM file of a ManufacturerRootCertificate (OCPP 1.6 security whitepaper) to install in
+    /// the charge point's certificate store at the start (kept under --state-dir): signed
+    /// firmware updates (SignedUpdateFirmware) must be signed with a certificate it issued,
+    /// and plain UpdateFirmware is then refused (L01.FR.20). One charge point only (not with
+    /// --count).
+    #[arg(long, value_name = "PEM")]
+    pub manufacturer_root: Option<PathBuf>,
     /// chargePointVendor in BootNotification.
     #[arg(long, default_value = "ocpp-rs")]
     pub vendor: String,
@@ -106,9 +113,17 @@ impl Cli {
         if self.id.is_empty() || self.id.len() > 48 {
             return Err("--id must be 1 to 48 characters".into());
         }
-        for path in [&self.ca, &self.client_cert, &self.client_key]
-            .into_iter()
-            .flatten()
+        if self.manufacturer_root.is_some() && self.count > 1 {
+            return Err("--manufacturer-root is for one charge point, not with --count".into());
+        }
+        for path in [
+            &self.ca,
+            &self.client_cert,
+            &self.client_key,
+            &self.manufacturer_root,
+        ]
+        .into_iter()
+        .flatten()
         {
             if !path.is_file() {
                 return Err(format!("{} is not a file", path.display()));

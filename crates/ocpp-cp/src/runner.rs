@@ -17,7 +17,8 @@ use ocpp_core::charge_point::config::AuthorizationKey;
 use ocpp_core::charge_point::io::Input;
 use ocpp_core::charge_point::security_log::{SECURITY_LOG_MAX, SecurityLogEntry};
 use ocpp_core::charge_point::{
-    Action, ChargePoint, Event, Instant, RecordKey, Registration, Setup, Storage,
+    Action, ChargePoint, Event, FirmwareReport, Instant, RecordKey, Registration, SecurityParts,
+    Setup, Storage,
 };
 use ocpp_core::types::{BoundedString, DateTime};
 use ocpp_core::v16::{LogType, Reason};
@@ -33,6 +34,7 @@ use crate::crash::{self, CrashingStorage};
 use crate::fleet::Board;
 use crate::framelog;
 use crate::scenario::{Scenario, Script};
+use crate::security::Security;
 use crate::transfer;
 
 /// The charge point core as this simulator runs it: the one place that names its type (the
@@ -163,8 +165,27 @@ pub enum Exit {
     Failed(String),
 }
 
-/// Storage: files under `--state-dir`, or memory (kept across simulated restarts).
-enum Store {
+/// Storage: the records (files under `--state-dir`, or memory, kept across simulated
+/// restarts), and the security module the storage lends the core (`Storage::security`): one
+/// charge point's, not a fleet's (see security.rs).
+struct Store {
+    records: Records,
+    security: Option<Box<Security>>,
+}
+
+impl Store {
+    /// Records in memory, no security module.
+    #[cfg(test)]
+    fn memory() -> Store {
+        Store {
+            records: Records::Memory(HashMap::new()),
+            security: None,
+        }
+    }
+}
+
+/// The records.
+enum Records {
     File(FileStorage),
     /// Files, with the test-only crash of `OCPP_CP_CRASH_AFTER_WRITES` armed (crash.rs).
     Crashing(CrashingStorage),
@@ -175,10 +196,33 @@ impl Storage for Store {
     type Error = String;
 
     fn load<'b>(&mut self, key: RecordKey, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, String> {
+        self.records.load(key, buf)
+    }
+
+    fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), String> {
+        self.records.store(key, data)
+    }
+
+    fn append(&mut self, key: RecordKey, data: &[u8]) -> Result<bool, String> {
+        self.records.append(key, data)
+    }
+
+    fn security(&mut self) -> Option<SecurityParts<'_>> {
+        self.security.as_deref_mut().map(|s| SecurityParts {
+            scratch: &mut s.scratch,
+            module: &mut *s.module,
+        })
+    }
+}
+
+impl Storage for Records {
+    type Error = String;
+
+    fn load<'b>(&mut self, key: RecordKey, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, String> {
         match self {
-            Store::File(f) => f.load(key, buf).map_err(|e| e.to_string()),
-            Store::Crashing(f) => f.load(key, buf).map_err(|e| e.to_string()),
-            Store::Memory(m) => {
+            Records::File(f) => f.load(key, buf).map_err(|e| e.to_string()),
+            Records::Crashing(f) => f.load(key, buf).map_err(|e| e.to_string()),
+            Records::Memory(m) => {
                 let Some(data) = m.get(key.name()) else {
                     return Ok(None);
                 };
@@ -193,9 +237,9 @@ impl Storage for Store {
 
     fn store(&mut self, key: RecordKey, data: &[u8]) -> Result<(), String> {
         match self {
-            Store::File(f) => f.store(key, data).map_err(|e| e.to_string()),
-            Store::Crashing(f) => f.store(key, data).map_err(|e| e.to_string()),
-            Store::Memory(m) => {
+            Records::File(f) => f.store(key, data).map_err(|e| e.to_string()),
+            Records::Crashing(f) => f.store(key, data).map_err(|e| e.to_string()),
+            Records::Memory(m) => {
                 m.insert(key.name(), data.to_vec());
                 Ok(())
             }
@@ -206,9 +250,9 @@ impl Storage for Store {
     /// rewriting the whole record (FileStorage::append). In memory the record is rewritten.
     fn append(&mut self, key: RecordKey, data: &[u8]) -> Result<bool, String> {
         match self {
-            Store::File(f) => f.append(key, data).map_err(|e| e.to_string()),
-            Store::Crashing(f) => f.append(key, data).map_err(|e| e.to_string()),
-            Store::Memory(_) => Ok(false),
+            Records::File(f) => f.append(key, data).map_err(|e| e.to_string()),
+            Records::Crashing(f) => f.append(key, data).map_err(|e| e.to_string()),
+            Records::Memory(_) => Ok(false),
         }
     }
 }
@@ -258,6 +302,10 @@ pub struct Runner {
     print_events: bool,
     /// `--security-profile`: seeded at the first start.
     security_profile: Option<u8>,
+    /// The storage lends the core a security module (one charge point, not a fleet).
+    security_module: bool,
+    /// `--manufacturer-root`: the PEM installed in the security module at the start.
+    manufacturer_root: Option<Vec<u8>>,
 }
 
 impl Runner {
@@ -308,6 +356,12 @@ impl Runner {
             script: None,
             print_events: true,
             security_profile: cli.security_profile,
+            // A fleet's charge points have none: 12 KB of scratch each for a million of them.
+            security_module: cli.count == 1,
+            manufacturer_root: cli
+                .manufacturer_root
+                .as_ref()
+                .and_then(|path| std::fs::read(path).ok()),
         }
     }
 
@@ -330,11 +384,11 @@ impl Runner {
 
     /// The storage of the charge point: files under the state directory, or memory.
     fn open_store(&self) -> Result<Store, Exit> {
-        Ok(match &self.state_dir {
+        let records = match &self.state_dir {
             Some(dir) => match FileStorage::open(dir) {
                 Ok(f) => match &self.crash {
-                    Some(plan) => Store::Crashing(CrashingStorage::new(f, Arc::clone(plan))),
-                    None => Store::File(f),
+                    Some(plan) => Records::Crashing(CrashingStorage::new(f, Arc::clone(plan))),
+                    None => Records::File(f),
                 },
                 Err(e) => {
                     return Err(Exit::Failed(format!(
@@ -344,8 +398,21 @@ impl Runner {
                     )));
                 }
             },
-            None => Store::Memory(HashMap::new()),
-        })
+            None => Records::Memory(HashMap::new()),
+        };
+        let security = if self.security_module {
+            let mut security = Security::open(self.state_dir.as_deref())
+                .map_err(|e| Exit::Failed(format!("{}: security module: {e}", self.id)))?;
+            if let Some(pem) = &self.manufacturer_root {
+                security
+                    .install_manufacturer_root(pem)
+                    .map_err(|e| Exit::Failed(format!("{}: --manufacturer-root: {e}", self.id)))?;
+            }
+            Some(Box::new(security))
+        } else {
+            None
+        };
+        Ok(Store { records, security })
     }
 
     /// One life of the charge point (until a reset or the end): the core restored from `store`,
@@ -806,23 +873,36 @@ impl Hooks<Store> for SimHooks<'_> {
                 let control = self.control.clone();
                 let id = self.id.clone();
                 thread::spawn(move || {
-                    let result = transfer::download(&url);
-                    match &result {
-                        Ok(n) => framelog::line(&format!(
-                            "{id} firmware downloaded from {url}: {n} bytes"
-                        )),
-                        Err(e) => framelog::line(&format!(
-                            "{id} firmware download from {url} failed: {e}"
-                        )),
-                    }
-                    control.send_event(Event::FirmwareDownloaded { ok: result.is_ok() });
+                    // Hashed as it streams by: a signed update's signature is verified over the
+                    // digest (security whitepaper L01.FR.04); an unsigned one ignores it.
+                    let report = match transfer::download(&url) {
+                        Ok(file) => {
+                            framelog::line(&format!(
+                                "{id} firmware downloaded from {url}: {} bytes, SHA-256 {}",
+                                file.size,
+                                file.sha256.to_hex()
+                            ));
+                            FirmwareReport::Downloaded {
+                                sha256: file.sha256,
+                            }
+                        }
+                        Err(e) => {
+                            framelog::line(&format!(
+                                "{id} firmware download from {url} failed: {e}"
+                            ));
+                            FirmwareReport::DownloadFailed
+                        }
+                    };
+                    control.send_event(Event::Firmware(report));
                 });
             }
             Action::InstallFirmware => {
-                // "Installing" the simulated firmware: the charge point restarts and boots anew.
+                // "Installing" the simulated firmware: the new one runs after a restart (a
+                // signed update reports InstallRebooting first), which boots anew.
                 framelog::line(&format!("{} installing firmware", self.id));
                 // One input; the driver goes on draining.
-                let _ = cp.handle_input(Input::Event(Event::FirmwareInstalled { ok: true }), now);
+                let installed = Event::Firmware(FirmwareReport::Installed { reboot: true });
+                let _ = cp.handle_input(Input::Event(installed), now);
             }
             Action::UploadDiagnostics => {
                 let Some(req) = cp.diagnostics_request() else {
@@ -1052,7 +1132,7 @@ mod tests {
     /// `--security-profile` seeds the stored configuration once and only ever raises it.
     #[test]
     fn the_security_profile_is_seeded_and_only_goes_up() {
-        let cp = core(Store::Memory(HashMap::new()));
+        let cp = core(Store::memory());
         assert_eq!(cp.configuration().security_profile, 0);
         assert_eq!(cp.queued_transaction_messages(), 0);
         let mut cp = seed(cp, 2, Some(KEY));
@@ -1082,7 +1162,7 @@ mod tests {
 
         // A password that is no AuthorizationKey (not hexadecimal) is still the Basic
         // authentication password, but not stored as the key.
-        let cp = seed(core(Store::Memory(HashMap::new())), 1, Some("not hex"));
+        let cp = seed(core(Store::memory()), 1, Some("not hex"));
         assert_eq!(cp.configuration().security_profile, 1);
         assert!(cp.configuration().authorization_key.is_none());
         let cp = core(cp.into_storage());

@@ -49,7 +49,10 @@ pub use error::Error;
 pub use file_certificates::FileCertificateStore;
 #[cfg(feature = "alloc")]
 pub use memory_certificates::MemoryCertificateStore;
-pub use module::{CertificateKind, CertificateStore, Module, SecurityModule, StoredCertificate};
+pub use module::{
+    CertificateKind, CertificateStore, FirmwareSignature, Module, SecurityModule, StoredCertificate,
+};
+
 pub use provider::{CryptoProvider, Hasher, MAX_GENERATED_PUBLIC_KEY_DER};
 pub use types::{
     CertificateHashData, CertificateInfo, CsrSubject, Digest, DistinguishedName, FixedString,

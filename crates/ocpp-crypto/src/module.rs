@@ -52,8 +52,23 @@ pub struct StoredCertificate<'a> {
     pub key: Option<KeyId>,
 }
 
-/// Durable storage for installed certificates, and the key of the certificate signing request
-/// that waits for its CertificateSigned.req.
+/// The signing certificate and the signature of a signed firmware update (security whitepaper
+/// L01, FirmwareType §6.7), kept from the SignedUpdateFirmware.req that brought them until the
+/// downloaded file's signature is verified (L01.FR.04): the file arrives minutes or days later,
+/// and the two texts (up to 5,500 and 800 characters) are too large for the charge point's RAM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FirmwareSignature<'a> {
+    /// The firmware signing certificate, PEM, as FirmwareType.signingCertificate carried it
+    /// (already verified against a ManufacturerRootCertificate, L01.FR.23).
+    pub signing_certificate: &'a [u8],
+    /// The signature as FirmwareType.signature carried it: base64 text (decode it with
+    /// [`crate::encoding::base64_decode`] before [`SecurityModule::verify_firmware_signature`]).
+    pub signature: &'a [u8],
+}
+
+/// Durable storage for installed certificates, the key of the certificate signing request that
+/// waits for its CertificateSigned.req, and the signature of the signed firmware update in
+/// progress.
 ///
 /// Certificates are addressed by index, `0..`: [`CertificateStore::get`] returns `None` past
 /// the last one. Indexes may change after an insert or a removal. Each change must be atomic
@@ -92,6 +107,25 @@ pub trait CertificateStore {
     fn capacity(&self) -> usize {
         usize::MAX
     }
+
+    /// The signature of the signed firmware update in progress, as last recorded with
+    /// [`CertificateStore::set_firmware_signature`] (kept across restarts). The default: none
+    /// (a store that does not keep one).
+    fn firmware_signature(&self) -> Option<FirmwareSignature<'_>> {
+        None
+    }
+
+    /// Records (replacing the last one) or clears the signature of the signed firmware update
+    /// in progress. Atomic and durable like every change. The default refuses
+    /// ([`Error::Unsupported`]): the charge point then answers SignedUpdateFirmware.req
+    /// `Rejected`.
+    fn set_firmware_signature(
+        &mut self,
+        signature: Option<FirmwareSignature<'_>>,
+    ) -> Result<(), Error> {
+        let _ = signature;
+        Err(Error::Unsupported)
+    }
 }
 
 /// Everything the charge point core needs for the OCPP 1.6 security extension: the
@@ -119,6 +153,20 @@ pub trait SecurityModule {
     /// See [`CertificateStore::capacity`].
     fn certificate_capacity(&self) -> usize {
         usize::MAX
+    }
+
+    /// See [`CertificateStore::firmware_signature`]. The default: none.
+    fn firmware_signature(&self) -> Option<FirmwareSignature<'_>> {
+        None
+    }
+    /// See [`CertificateStore::set_firmware_signature`]. The default refuses
+    /// ([`Error::Unsupported`]).
+    fn set_firmware_signature(
+        &mut self,
+        signature: Option<FirmwareSignature<'_>>,
+    ) -> Result<(), Error> {
+        let _ = signature;
+        Err(Error::Unsupported)
     }
 
     /// See [`CryptoProvider::hash`].
@@ -218,6 +266,17 @@ impl<P: CryptoProvider, S: CertificateStore> SecurityModule for Module<P, S> {
 
     fn certificate_capacity(&self) -> usize {
         self.store.capacity()
+    }
+
+    fn firmware_signature(&self) -> Option<FirmwareSignature<'_>> {
+        self.store.firmware_signature()
+    }
+
+    fn set_firmware_signature(
+        &mut self,
+        signature: Option<FirmwareSignature<'_>>,
+    ) -> Result<(), Error> {
+        self.store.set_firmware_signature(signature)
     }
 
     fn hash(&self, algorithm: HashAlgorithm, data: &[u8]) -> Digest {

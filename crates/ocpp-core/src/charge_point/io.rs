@@ -86,6 +86,13 @@ pub enum Event {
         /// Whether the image was installed.
         ok: bool,
     },
+    /// The integrator's report on the firmware update of [`Action::DownloadFirmware`] and
+    /// [`Action::InstallFirmware`], in the detail a signed firmware update needs (the SHA-256
+    /// digest of the downloaded file, a paused download, an install that needs a restart, a
+    /// failed verification of the image). Serves UpdateFirmware and SignedUpdateFirmware alike:
+    /// an integrator reports every update this way (or with the two events above, which say
+    /// less).
+    Firmware(FirmwareReport),
     /// The upload asked for with [`Action::UploadDiagnostics`] finished.
     DiagnosticsUploaded {
         /// Whether the file was uploaded.
@@ -108,6 +115,44 @@ pub enum Event {
         /// The current time.
         now: DateTime,
     },
+}
+
+/// What [`Event::Firmware`] reports of the firmware update in progress
+/// (`ChargePoint::firmware_request`); the charge point turns it into the
+/// FirmwareStatusNotification (UpdateFirmware, §4.5) or SignedFirmwareStatusNotification
+/// (SignedUpdateFirmware, security whitepaper L01, FirmwareStatusEnumType §6.6) it calls for. A
+/// report that does not fit the update's state (a download result while nothing downloads) is
+/// ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirmwareReport {
+    /// The file is downloaded; `sha256` is the SHA-256 digest of the file as downloaded (hash it
+    /// as it streams by, with the crypto provider's `Hasher`): the signature of a signed update
+    /// is verified over it (L01.FR.04). Reported `Downloaded`, then `SignatureVerified` or
+    /// `InvalidSignature`.
+    Downloaded {
+        /// SHA-256 of the whole file.
+        sha256: ocpp_crypto::Digest,
+    },
+    /// This download attempt failed: the charge point retries (`retries`, `retryInterval`) or
+    /// reports `DownloadFailed`.
+    DownloadFailed,
+    /// The download is paused (the charger has tasks with higher priorities, L01.FR.14):
+    /// reported `DownloadPaused` (a signed update; UpdateFirmware has no such status).
+    DownloadPaused,
+    /// The paused download goes on: reported `Downloading` again.
+    DownloadResumed,
+    /// The image is installed. `reboot`: the new firmware runs after a restart, which the
+    /// charge point asks for ([`Action::Reset`]) once it reported `InstallRebooting` (L01.FR.15),
+    /// reporting `Installed` after it; without, `Installed` is reported at once.
+    Installed {
+        /// The new firmware needs a restart to run.
+        reboot: bool,
+    },
+    /// The image failed its verification before installation (a checksum, the bootloader's
+    /// own check): `InstallVerificationFailed` (`InstallationFailed` for UpdateFirmware).
+    InstallVerificationFailed,
+    /// The installation failed: `InstallationFailed`.
+    InstallationFailed,
 }
 
 /// Something the integrator must do.
@@ -181,9 +226,10 @@ pub enum Action {
         status: Option<crate::v16::DataTransferStatus>,
     },
     /// Download the firmware image of `ChargePoint::firmware_request` (location, retries are
-    /// the charge point's business); report with [`Event::FirmwareDownloaded`].
+    /// the charge point's business); report with [`Event::Firmware`] (with the file's SHA-256
+    /// digest, which a signed update needs) or [`Event::FirmwareDownloaded`].
     DownloadFirmware,
-    /// Install the downloaded image (no transaction runs); report with
+    /// Install the downloaded image (no transaction runs); report with [`Event::Firmware`] or
     /// [`Event::FirmwareInstalled`].
     InstallFirmware,
     /// Upload a diagnostics file named as `ChargePoint::diagnostics_request` says, to its

@@ -629,6 +629,11 @@ pub struct Journal<L: Limits = DefaultLimits> {
     /// A FirmwareStatusNotification to send once the charge point is accepted after the restart
     /// that installs new firmware (`Installed`, §5.19: "good practice to first reboot").
     pub firmware_status_after_boot: Option<FirmwareStatus>,
+    /// The requestId of the SignedUpdateFirmware.req whose installation needed a restart: after
+    /// it, the charge point reports SignedFirmwareStatusNotification `Installed` with it
+    /// (security whitepaper L01.FR.15).
+    #[cfg(feature = "profile-security")]
+    pub signed_firmware_after_boot: Option<i32>,
     /// What was logged, and what changed since (RAM only).
     log: log::LogState,
 }
@@ -643,6 +648,20 @@ impl<L: Limits> PartialEq for Journal<L> {
             && self.stop_data == other.stop_data
             && self.reservations[..] == other.reservations[..]
             && self.firmware_status_after_boot == other.firmware_status_after_boot
+            && self.signed_after_boot_eq(other)
+    }
+}
+
+impl<L: Limits> Journal<L> {
+    #[cfg(feature = "profile-security")]
+    fn signed_after_boot_eq(&self, other: &Self) -> bool {
+        self.signed_firmware_after_boot == other.signed_firmware_after_boot
+    }
+
+    #[cfg(not(feature = "profile-security"))]
+    #[allow(clippy::unused_self)]
+    fn signed_after_boot_eq(&self, _other: &Self) -> bool {
+        true
     }
 }
 
@@ -664,6 +683,8 @@ impl<L: Limits> Journal<L> {
             stop_data: StopStore::new(),
             reservations: L::Reservations::EMPTY,
             firmware_status_after_boot: None,
+            #[cfg(feature = "profile-security")]
+            signed_firmware_after_boot: None,
             log: log::LogState::new(),
         }
     }
@@ -677,6 +698,10 @@ impl<L: Limits> Journal<L> {
         self.stop_data.clear();
         self.reservations.clear();
         self.firmware_status_after_boot = None;
+        #[cfg(feature = "profile-security")]
+        {
+            self.signed_firmware_after_boot = None;
+        }
         self.log = log::LogState::new();
     }
 

@@ -43,7 +43,7 @@ pub use cp::{
 };
 #[cfg(feature = "profile-firmware")]
 pub use cp::{DiagnosticsRequest, FirmwareRequest};
-pub use io::{Action, Event, Input, Output, Refused};
+pub use io::{Action, Event, FirmwareReport, Input, Output, Refused};
 pub use metering::{MeterReadings, Reading};
 pub use storage::{MemoryStorage, RecordKey, SecurityParts, Storage};
 pub use time::{Instant, WallClock};

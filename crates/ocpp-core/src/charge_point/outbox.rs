@@ -174,6 +174,14 @@ pub enum Request {
         /// The GetLog's requestId (absent only for `Idle` on ExtendedTriggerMessage, N01.FR.12).
         request_id: Option<i32>,
     },
+    /// SignedFirmwareStatusNotification (security whitepaper §5.19, L01).
+    #[cfg(feature = "profile-security")]
+    SignedFirmwareStatus {
+        /// The status.
+        status: crate::v16::SignedFirmwareStatus,
+        /// The SignedUpdateFirmware.req's requestId (absent: `Idle` on a trigger, L01.FR.21).
+        request_id: Option<i32>,
+    },
     /// DataTransfer from the charge point (the request itself waits in the charge point: one at a
     /// time).
     DataTransfer,
@@ -197,6 +205,7 @@ impl Request {
             Request::DiagnosticsStatus(_) => OcppAction::DiagnosticsStatusNotification,
             #[cfg(feature = "profile-security")]
             Request::LogStatus { .. } => OcppAction::LogStatusNotification,
+            Request::SignedFirmwareStatus { .. } => OcppAction::SignedFirmwareStatusNotification,
             Request::DataTransfer => OcppAction::DataTransfer,
             #[cfg(feature = "profile-security")]
             Request::SignCertificate => OcppAction::SignCertificate,

@@ -20,6 +20,7 @@
 use super::journal::codec::{self, Reader, Writer};
 use super::outbox::Request;
 use crate::types::Slots;
+use crate::v16::SignedFirmwareStatus;
 #[cfg(feature = "profile-security")]
 use crate::v16::UploadLogStatus;
 use crate::v16::{ChargePointErrorCode, ChargePointStatus};
@@ -49,6 +50,8 @@ const DATA_TRANSFER: u8 = 7;
 const SIGN_CERTIFICATE: u8 = 8;
 #[cfg(feature = "profile-security")]
 const LOG_STATUS: u8 = 9;
+#[cfg(feature = "profile-security")]
+const SIGNED_FIRMWARE_STATUS: u8 = 10;
 
 /// The largest encoded request: a MeterValues with every reading at its widest (tag 1,
 /// connector 5, transactionId 5, the sample 167: timestamp 10, context 1, measurands 4, reading
@@ -281,6 +284,11 @@ fn encode(w: &mut Writer<'_>, r: &Request) -> Result<(), codec::Full> {
             w.index(UploadLogStatus::ALL, *status)?;
             w.opt_i32(*request_id)
         }
+        Request::SignedFirmwareStatus { status, request_id } => {
+            w.u8(SIGNED_FIRMWARE_STATUS)?;
+            w.index(SignedFirmwareStatus::ALL, *status)?;
+            w.opt_i32(*request_id)
+        }
     }
 }
 
@@ -319,6 +327,10 @@ fn decode(data: &[u8]) -> Option<Request> {
         SIGN_CERTIFICATE => Request::SignCertificate,
         LOG_STATUS => Request::LogStatus {
             status: r.index(UploadLogStatus::ALL)?,
+            request_id: r.opt_i32()?,
+        },
+        SIGNED_FIRMWARE_STATUS => Request::SignedFirmwareStatus {
+            status: r.index(SignedFirmwareStatus::ALL)?,
             request_id: r.opt_i32()?,
         },
         _ => return None,

@@ -19,6 +19,8 @@
 
 pub(crate) mod in_place;
 mod macros;
+#[cfg(feature = "profile-security")]
+pub(crate) mod signed_update_firmware;
 
 pub mod core_profile;
 pub mod firmware;

@@ -603,6 +603,7 @@ pub fn examples() -> Vec<(Request, Response)> {
     ]
 }
 
+pub mod cert_store;
 pub mod schema;
 pub mod secure;
 pub mod sim;

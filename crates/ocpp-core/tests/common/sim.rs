@@ -17,8 +17,11 @@ use std::collections::VecDeque;
 use ocpp_core::charge_point::io::{Input, Output, Refused};
 use ocpp_core::charge_point::{
     Action, ChargePoint, DefaultLimits, Event, Instant, Limits, MeterReadings, Reading, RecordKey,
-    Setup, SmallLimits, Storage,
+    SecurityParts, Setup, SmallLimits, Storage,
 };
+use ocpp_crypto::rustcrypto::{MemoryKeyStore, RustCrypto};
+
+use super::cert_store::TestCertificateStore;
 use ocpp_core::rpc::Frame;
 use serde_json::{Value, json};
 
@@ -31,6 +34,50 @@ pub struct Store {
     pub writes: usize,
     /// Bytes written by `store` and `append` (flash wear).
     pub bytes: usize,
+    /// The security module `Storage::security` lends, if any.
+    pub security: Option<Security>,
+}
+
+/// The tests' security module: the RustCrypto implementation and [`TestCertificateStore`].
+pub type TestModule =
+    ocpp_crypto::Module<RustCrypto<MemoryKeyStore, getrandom::SysRng>, TestCertificateStore>;
+
+/// A security module and its scratch buffer (see `SecurityParts`).
+pub struct Security {
+    pub module: TestModule,
+    pub scratch: Vec<u8>,
+}
+
+impl Security {
+    /// `store` with a scratch buffer of `scratch` bytes.
+    pub fn new(store: TestCertificateStore, scratch: usize) -> Self {
+        Security {
+            module: ocpp_crypto::Module::new(
+                RustCrypto::new(MemoryKeyStore::new(), getrandom::SysRng),
+                store,
+            ),
+            scratch: vec![0; scratch],
+        }
+    }
+}
+
+/// The certificate store and the scratch are cloned; the key store is not (a clone starts
+/// without keys: no test that clones a store uses them).
+impl Clone for Security {
+    fn clone(&self) -> Self {
+        let mut copy = Security::new(self.module.store.clone(), self.scratch.len());
+        copy.scratch.copy_from_slice(&self.scratch);
+        copy
+    }
+}
+
+impl std::fmt::Debug for Security {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Security")
+            .field("store", &self.module.store)
+            .field("scratch", &self.scratch.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Store {
@@ -77,6 +124,13 @@ impl Storage for Store {
         self.writes += 1;
         self.bytes += data.len();
         Ok(true)
+    }
+
+    fn security(&mut self) -> Option<SecurityParts<'_>> {
+        self.security.as_mut().map(|s| SecurityParts {
+            scratch: &mut s.scratch,
+            module: &mut s.module,
+        })
     }
 }
 

@@ -15,10 +15,27 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     }
 
     /// Whether `connector` may charge: it and the charge point (connector 0) are Operative and
-    /// not faulted (§5.2, §4.9).
+    /// not faulted (§5.2, §4.9), and no signed firmware waits to be installed (security
+    /// whitepaper L01.FR.07/19).
     pub(super) fn can_charge(&self, connector: ConnectorId) -> bool {
         let ok = |c: &Connector| c.operative && c.fault.is_none();
-        self.connectors.get(connector as usize).is_some_and(ok) && ok(&self.connectors[0])
+        self.connectors.get(connector as usize).is_some_and(ok)
+            && ok(&self.connectors[0])
+            && !self.firmware_hold()
+    }
+
+    /// The status of connector `index` (`c`): derived from its facts (§7.7; connector 0: §4.9),
+    /// and `Unavailable` for a connector without transaction while `hold`
+    /// ([`ChargePoint::firmware_hold`], L01.FR.07/19) unless it is Faulted.
+    pub(super) fn status_of(c: &Connector, index: usize, hold: bool) -> ChargePointStatus {
+        if index == 0 {
+            return c.derived_status_connector_zero();
+        }
+        match c.derived_status() {
+            ChargePointStatus::Faulted => ChargePointStatus::Faulted,
+            _ if hold && !c.in_transaction => ChargePointStatus::Unavailable,
+            status => status,
+        }
     }
 
     pub(super) fn valid_connector(&self, connector: ConnectorId) -> bool {
@@ -157,15 +174,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         }
         let wall = self.clock.at(now);
         let min = u64::from(self.config.minimum_status_duration) * 1000;
+        let hold = self.firmware_hold();
         for i in 0..=self.setup.connectors as usize {
             let Some(c) = self.connectors.get_mut(i) else {
                 continue;
             };
-            let status = if i == 0 {
-                c.derived_status_connector_zero()
-            } else {
-                c.derived_status()
-            };
+            let status = Self::status_of(c, i, hold);
             if let Some((status, since)) = c.track(status, now, wall, min) {
                 c.reported = Some(status);
                 let (error_code, info, vendor_error_code) = match &c.fault {

@@ -176,3 +176,22 @@ mod tests {
         assert_eq!(listed.as_deref(), Some(expected.join(",").as_str()));
     }
 }
+
+/// Without the security extension: no signed firmware update, nothing delays a restart.
+#[cfg(not(feature = "profile-security"))]
+impl<
+    S: crate::charge_point::storage::Storage,
+    const NC: usize,
+    const NL: usize,
+    const NA: usize,
+    L: crate::charge_point::capacity::Limits,
+> super::ChargePoint<S, NC, NL, NA, L>
+{
+    pub(super) fn reboot_notice_pending(&self) -> bool {
+        false
+    }
+
+    pub(super) fn firmware_hold(&self) -> bool {
+        false
+    }
+}

@@ -188,6 +188,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             OcppAction::GetDiagnostics => self.call_get_diagnostics(id, payload, now),
             #[cfg(feature = "profile-security")]
             OcppAction::GetLog => self.call_get_log(id, payload, now),
+            OcppAction::SignedUpdateFirmware => self.call_signed_update_firmware(id, payload, now),
             #[cfg(feature = "profile-trigger")]
             OcppAction::ExtendedTriggerMessage => {
                 self.call_extended_trigger_message(id, payload, now);
@@ -510,12 +511,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
 
     /// ExtendedTriggerMessage (security whitepaper §5.5, OCPP 2.0.1's TriggerMessage renamed):
     /// the messages TriggerMessage also covers are served as TriggerMessage serves them (§5.17);
-    /// LogStatusNotification as N01.FR.12 says (`cp::logs`, with `profile-security`);
-    /// SignChargePointCertificate starts A02 with the feature `profile-security` (see
-    /// `ChargePoint::renew_charge_point_certificate`), NotImplemented without it;
-    /// FirmwareStatusNotification (a SignedFirmwareStatusNotification, L01.FR.28) belongs to a
-    /// part of the security extension not built yet: NotImplemented. `connectorId` must be
-    /// above 0 (§5.5): 0 is Rejected.
+    /// LogStatusNotification as N01.FR.12 says (`cp::logs`); FirmwareStatusNotification is a
+    /// SignedFirmwareStatusNotification (L01.FR.28/29, see `signed_firmware`);
+    /// SignChargePointCertificate starts A02 (see `ChargePoint::renew_charge_point_certificate`):
+    /// all three with the feature `profile-security`, NotImplemented without it. `connectorId`
+    /// must be above 0 (§5.5): 0 is Rejected.
     #[cfg(feature = "profile-trigger")]
     #[inline(never)]
     fn call_extended_trigger_message(&mut self, id: &str, payload: &str, now: Instant) {
@@ -558,6 +558,14 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                     Err(_) => TriggerMessageStatus::Rejected,
                 };
                 Reply::Status(status.as_str())
+            }
+            #[cfg(feature = "profile-security")]
+            None if req.requested_message == Extended::FirmwareStatusNotification => {
+                Reply::Status(if self.trigger_signed_firmware_status() {
+                    TriggerMessageStatus::Accepted.as_str()
+                } else {
+                    TriggerMessageStatus::Rejected.as_str()
+                })
             }
             None => Reply::Status(TriggerMessageStatus::NotImplemented.as_str()),
         };
@@ -623,6 +631,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     #[cfg(feature = "profile-firmware")]
     #[inline(never)]
     fn call_update_firmware(&mut self, id: &str, payload: &str, now: Instant) {
+        // Security whitepaper L01.FR.20: not with secure firmware update in use.
+        #[cfg(feature = "profile-security")]
+        if self.signed_firmware_required() {
+            self.call_not_supported(id, OcppAction::UpdateFirmware, now);
+            return;
+        }
         let mut req = v16::UpdateFirmwareRequest::EMPTY;
         if !self.decode_in_place(id, payload, v16::firmware::UpdateFirmwareInPlace(&mut req)) {
             return;
@@ -659,6 +673,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Sent::FirmwareStatus(_) | Sent::DiagnosticsStatus(_) => {}
             #[cfg(feature = "profile-security")]
             Sent::LogStatus(..) => {}
+            Sent::SignedFirmwareStatus { status, .. } => {
+                self.signed_firmware_status_answered(status);
+            }
             Sent::Journal => self.result_journal(payload, now),
         }
     }
@@ -694,6 +711,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                     }
                     self.persist_journal();
                 }
+                #[cfg(feature = "profile-security")]
+                self.report_signed_firmware_after_boot(now);
             }
             RegistrationStatus::Pending | RegistrationStatus::Rejected => {
                 self.registration = if conf.status == RegistrationStatus::Pending {
@@ -903,6 +922,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Sent::FirmwareStatus(_) | Sent::DiagnosticsStatus(_) => {}
             #[cfg(feature = "profile-security")]
             Sent::LogStatus(..) => {}
+            Sent::SignedFirmwareStatus { status, .. } => {
+                self.signed_firmware_status_answered(status);
+            }
         }
     }
 

@@ -1,11 +1,13 @@
-//! Firmware Management (§5.19 UpdateFirmware, §5.9 GetDiagnostics, §4.4, §4.5).
+//! Firmware Management (§5.19 UpdateFirmware, §5.9 GetDiagnostics, §4.4, §4.5), and the
+//! transfer half of the security extension's signed firmware update (whitepaper L01, the rest in
+//! `signed_firmware`).
 //!
 //! The transfers themselves are the integrator's: the charge point asks with
 //! [`Action::DownloadFirmware`], [`Action::InstallFirmware`] and [`Action::UploadDiagnostics`]
 //! (the request details are read with `firmware_request` / `diagnostics_request`) and hears back
-//! through [`Event::FirmwareDownloaded`], [`Event::FirmwareInstalled`] and
-//! [`Event::DiagnosticsUploaded`]. The charge point owns the protocol: when to start, retries,
-//! waiting for transactions to end, and every status notification.
+//! through [`Event::Firmware`] (or [`Event::FirmwareDownloaded`], [`Event::FirmwareInstalled`])
+//! and [`Event::DiagnosticsUploaded`]. The charge point owns the protocol: when to start,
+//! retries, waiting for transactions to end, and every status notification.
 //!
 //! The upload side (the [`DiagnosticsJob`] and the back of [`TransferLocations`]) is shared with
 //! the security extension's GetLog (`cp::logs`, cargo feature `profile-security`): one upload at
@@ -14,7 +16,7 @@
 use super::{ChargePoint, Reply};
 use crate::charge_point::Instant;
 use crate::charge_point::capacity::Limits;
-use crate::charge_point::io::{Action, Event};
+use crate::charge_point::io::{Action, Event, FirmwareReport};
 use crate::charge_point::outbox::Request;
 use crate::charge_point::storage::Storage;
 #[allow(unused_imports)] // Named by the documentation.
@@ -25,17 +27,28 @@ use crate::v16::{DiagnosticsStatus, FirmwareStatus, GetDiagnosticsRequest, Updat
 /// Retry interval when the central system gives none.
 const DEFAULT_RETRY_INTERVAL_S: u64 = 60;
 
+/// Numbered from 1: the only niche of a [`FirmwareJob`], so that `None` of the charge point's
+/// `Option<FirmwareJob>` is zero bytes (see `ChargePoint::unstarted`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub(super) enum FirmwareState {
     /// Waiting for retrieveDate (or for the next attempt).
-    Waiting,
+    Waiting = 1,
     /// The integrator downloads.
-    Downloading,
+    Downloading = 2,
+    /// The integrator paused the download ([`FirmwareReport::DownloadPaused`]).
+    DownloadPaused = 3,
+    /// Downloaded and its signature verified; waiting for installDateTime (L01.FR.16).
+    #[cfg(feature = "profile-security")]
+    InstallScheduled = 4,
     /// Downloaded; installation waits for transactions to end (§5.19: "RECOMMENDED to wait
-    /// until Charging Session has ended").
-    Downloaded,
+    /// until Charging Session has ended"; L01.FR.06, L01.FR.18).
+    Downloaded = 5,
     /// The integrator installs.
-    Installing,
+    Installing = 6,
+    /// Installed, `InstallRebooting` reported: the restart waits for its answer (L01.FR.15).
+    #[cfg(feature = "profile-security")]
+    Rebooting = 7,
 }
 
 /// The length of the diagnostics file names the charge point gives
@@ -81,7 +94,7 @@ impl<B: Slots<u8>> TransferLocations<B> {
 
     /// Sets the firmware location (replacing the last one); false if it does not fit beside the
     /// diagnostics location (nothing changes then).
-    fn set_firmware(&mut self, location: &str) -> bool {
+    pub(super) fn set_firmware(&mut self, location: &str) -> bool {
         let len = location.len();
         if len + usize::from(self.diagnostics_len) > B::LEN {
             return false;
@@ -93,6 +106,12 @@ impl<B: Slots<u8>> TransferLocations<B> {
         dst.copy_from_slice(location.as_bytes());
         self.firmware_len = len16;
         true
+    }
+
+    /// Whether a firmware location of `len` bytes fits beside the diagnostics location.
+    #[cfg(feature = "profile-security")]
+    pub(super) fn firmware_fits(&self, len: usize) -> bool {
+        len + usize::from(self.diagnostics_len) <= B::LEN && u16::try_from(len).is_ok()
     }
 
     /// Sets the diagnostics location (replacing the last one); false if it does not fit beside
@@ -122,17 +141,24 @@ impl<B: Slots<u8>> TransferLocations<B> {
 }
 
 /// The firmware update an [`Action::DownloadFirmware`] is about
-/// ([`ChargePoint::firmware_request`]): the UpdateFirmware.req as kept.
+/// ([`ChargePoint::firmware_request`]): the UpdateFirmware.req or SignedUpdateFirmware.req as
+/// kept (the signing certificate and signature stay in the security module).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FirmwareRequest<'a> {
     /// Where to download the firmware.
     pub location: &'a str,
     /// How many times to try the download (after the first).
     pub retries: Option<i32>,
-    /// From when on the firmware may be retrieved.
+    /// From when on the firmware may be retrieved (retrieveDate, retrieveDateTime).
     pub retrieve_date: DateTime,
     /// Seconds between attempts.
     pub retry_interval: Option<i32>,
+    /// A signed firmware update (SignedUpdateFirmware.req, security whitepaper L01): its
+    /// requestId. Report its download with [`FirmwareReport::Downloaded`] and the file's SHA-256
+    /// digest: the charge point verifies the signature over it.
+    pub request_id: Option<i32>,
+    /// When to install (installDateTime of a signed update; absent: as soon as possible).
+    pub install_date: Option<DateTime>,
 }
 
 /// The diagnostics upload an [`Action::UploadDiagnostics`] is about
@@ -199,18 +225,154 @@ fn next_attempt(failures: &mut u16, retries: OptI32, retry_interval: OptI32) -> 
     )
 }
 
-/// An UpdateFirmware.req without its location (in [`TransferLocations`]). Compact (`OptI32`,
-/// a `u16` of failures): 40 bytes on 32 bits instead of 48.
+/// An UpdateFirmware.req or SignedUpdateFirmware.req without its location (in
+/// [`TransferLocations`]) and, for the latter, without its certificate and signature (in the
+/// security module).
+///
+/// Compact, 40 bytes on a 32-bit target with every profile (the small profile's RAM budget):
+/// the optional members are flags beside their values, not `Option`s, the failures a `u16`, and the only niche is
+/// [`FirmwareState`]'s, numbered from 1, so that `None` of an `Option<FirmwareJob>` is zero.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct FirmwareJob {
-    pub retries: OptI32,
-    pub retrieve_date: DateTime,
-    pub retry_interval: OptI32,
-    pub state: FirmwareState,
-    pub failures: u16,
+    retrieve_date: DateTime,
+    /// When to start the next download attempt (Waiting), or when to install
+    /// (InstallScheduled).
     pub next_at: Instant,
-    /// Makes `None` of the charge point's `Option` of it zero bytes (see [`NoneIsZero`]).
-    pub _none_is_zero: NoneIsZero,
+    #[cfg(feature = "profile-security")]
+    install_date: DateTime,
+    retries: i32,
+    retry_interval: i32,
+    pub failures: u16,
+    #[cfg(feature = "profile-security")]
+    request_id: i32,
+    pub state: FirmwareState,
+    /// `HAS_*`, `SIGNED`.
+    flags: u8,
+}
+
+const HAS_RETRIES: u8 = 1;
+const HAS_RETRY_INTERVAL: u8 = 2;
+#[cfg(feature = "profile-security")]
+const SIGNED: u8 = 4;
+#[cfg(feature = "profile-security")]
+const HAS_INSTALL_DATE: u8 = 8;
+
+impl FirmwareJob {
+    /// A job waiting for its first attempt at `start`.
+    pub(super) fn new(
+        retrieve_date: DateTime,
+        retries: Option<i32>,
+        retry_interval: Option<i32>,
+        start: Instant,
+    ) -> Self {
+        let mut flags = 0;
+        if retries.is_some() {
+            flags |= HAS_RETRIES;
+        }
+        if retry_interval.is_some() {
+            flags |= HAS_RETRY_INTERVAL;
+        }
+        FirmwareJob {
+            retrieve_date,
+            next_at: start,
+            #[cfg(feature = "profile-security")]
+            install_date: DateTime::EPOCH,
+            retries: retries.unwrap_or(0),
+            retry_interval: retry_interval.unwrap_or(0),
+            failures: 0,
+            #[cfg(feature = "profile-security")]
+            request_id: 0,
+            state: FirmwareState::Waiting,
+            flags,
+        }
+    }
+
+    /// Makes it a signed update (SignedUpdateFirmware.req `requestId`, `installDateTime`).
+    #[cfg(feature = "profile-security")]
+    pub(super) fn signed(mut self, request_id: i32, install_date: Option<DateTime>) -> Self {
+        self.flags |= SIGNED;
+        self.request_id = request_id;
+        if let Some(at) = install_date {
+            self.flags |= HAS_INSTALL_DATE;
+            self.install_date = at;
+        }
+        self
+    }
+
+    pub(super) fn retries(&self) -> Option<i32> {
+        (self.flags & HAS_RETRIES != 0).then_some(self.retries)
+    }
+
+    pub(super) fn retry_interval(&self) -> Option<i32> {
+        (self.flags & HAS_RETRY_INTERVAL != 0).then_some(self.retry_interval)
+    }
+
+    /// The requestId of a signed update; `None` for UpdateFirmware.
+    pub(super) fn request_id(&self) -> Option<i32> {
+        #[cfg(feature = "profile-security")]
+        if self.flags & SIGNED != 0 {
+            return Some(self.request_id);
+        }
+        None
+    }
+
+    /// installDateTime of a signed update.
+    pub(super) fn install_date(&self) -> Option<DateTime> {
+        #[cfg(feature = "profile-security")]
+        if self.flags & HAS_INSTALL_DATE != 0 {
+            return Some(self.install_date);
+        }
+        None
+    }
+}
+
+/// A state of the firmware update, reported as FirmwareStatusNotification (UpdateFirmware,
+/// §7.25) or SignedFirmwareStatusNotification (SignedUpdateFirmware, whitepaper §6.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Progress {
+    DownloadScheduled,
+    Downloading,
+    DownloadPaused,
+    Downloaded,
+    DownloadFailed,
+    Installing,
+    InstallVerificationFailed,
+    InstallationFailed,
+    Installed,
+}
+
+impl Progress {
+    /// The FirmwareStatus of UpdateFirmware; `None`: it has none (not reported).
+    const fn unsigned(self) -> Option<FirmwareStatus> {
+        match self {
+            Progress::Downloading => Some(FirmwareStatus::Downloading),
+            Progress::Downloaded => Some(FirmwareStatus::Downloaded),
+            Progress::DownloadFailed => Some(FirmwareStatus::DownloadFailed),
+            Progress::Installing => Some(FirmwareStatus::Installing),
+            Progress::InstallVerificationFailed | Progress::InstallationFailed => {
+                Some(FirmwareStatus::InstallationFailed)
+            }
+            Progress::Installed => Some(FirmwareStatus::Installed),
+            Progress::DownloadScheduled | Progress::DownloadPaused => None,
+        }
+    }
+
+    /// The status of SignedUpdateFirmware.
+    #[cfg(feature = "profile-security")]
+    pub(super) const fn signed(self) -> crate::v16::SignedFirmwareStatus {
+        use crate::v16::SignedFirmwareStatus as S;
+        match self {
+            Progress::DownloadScheduled => S::DownloadScheduled,
+            Progress::Downloading => S::Downloading,
+            Progress::DownloadPaused => S::DownloadPaused,
+            Progress::Downloaded => S::Downloaded,
+            Progress::DownloadFailed => S::DownloadFailed,
+            Progress::Installing => S::Installing,
+            Progress::InstallVerificationFailed => S::InstallVerificationFailed,
+            Progress::InstallationFailed => S::InstallationFailed,
+            Progress::Installed => S::Installed,
+        }
+    }
 }
 
 /// The upload in progress: a GetDiagnostics.req (§5.9) or, with `profile-security`, a GetLog.req
@@ -285,15 +447,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             return Reply::Empty;
         }
         let start = self.clock.instant_of(req.retrieve_date).max(now);
-        self.firmware = Some(FirmwareJob {
-            retries: OptI32::new(req.retries),
-            retrieve_date: req.retrieve_date,
-            retry_interval: OptI32::new(req.retry_interval),
-            state: FirmwareState::Waiting,
-            failures: 0,
-            next_at: start,
-            _none_is_zero: NoneIsZero::Marker,
-        });
+        self.firmware = Some(FirmwareJob::new(
+            req.retrieve_date,
+            req.retries,
+            req.retry_interval,
+            start,
+        ));
         Reply::Empty
     }
 
@@ -375,9 +534,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     pub fn firmware_request(&self) -> Option<FirmwareRequest<'_>> {
         self.firmware.as_ref().map(|f| FirmwareRequest {
             location: self.transfer_locations.firmware(),
-            retries: f.retries.get(),
+            retries: f.retries(),
             retrieve_date: f.retrieve_date,
-            retry_interval: f.retry_interval.get(),
+            retry_interval: f.retry_interval(),
+            request_id: f.request_id(),
+            install_date: f.install_date(),
         })
     }
 
@@ -402,7 +563,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     }
 
     /// Ends the firmware update (its location freed).
-    fn end_firmware(&mut self) {
+    pub(super) fn end_firmware(&mut self) {
         self.firmware = None;
         self.transfer_locations.clear_firmware();
     }
@@ -417,9 +578,15 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     #[cfg(feature = "profile-trigger")]
     pub(super) fn firmware_status(&self) -> FirmwareStatus {
         match self.firmware.as_ref().map(|f| f.state) {
-            Some(FirmwareState::Downloading) => FirmwareStatus::Downloading,
+            Some(FirmwareState::Downloading | FirmwareState::DownloadPaused) => {
+                FirmwareStatus::Downloading
+            }
             Some(FirmwareState::Downloaded) => FirmwareStatus::Downloaded,
+            #[cfg(feature = "profile-security")]
+            Some(FirmwareState::InstallScheduled) => FirmwareStatus::Downloaded,
             Some(FirmwareState::Installing) => FirmwareStatus::Installing,
+            #[cfg(feature = "profile-security")]
+            Some(FirmwareState::Rebooting) => FirmwareStatus::Installing,
             Some(FirmwareState::Waiting) | None => FirmwareStatus::Idle,
         }
     }
@@ -442,6 +609,21 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         let _ = self.requests.push(Request::FirmwareStatus(status));
     }
 
+    /// Reports `progress` of the update whose requestId is `request_id` (signed) or of an
+    /// UpdateFirmware (`None`): a SignedFirmwareStatusNotification or a
+    /// FirmwareStatusNotification (states UpdateFirmware has no status for are not reported).
+    pub(super) fn report_firmware(&mut self, request_id: Option<i32>, progress: Progress) {
+        #[cfg(feature = "profile-security")]
+        if let Some(request_id) = request_id {
+            self.notify_signed_firmware(progress.signed(), request_id);
+            return;
+        }
+        let _ = request_id;
+        if let Some(status) = progress.unsigned() {
+            self.notify_firmware(status);
+        }
+    }
+
     pub(super) fn notify_diagnostics(&mut self, status: DiagnosticsStatus) {
         let _ = self.requests.push(Request::DiagnosticsStatus(status));
     }
@@ -449,15 +631,22 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     /// Moves the transfers on: called from `handle_timeout` and after a transaction ends.
     pub(super) fn transfers_tick(&mut self, now: Instant) {
         if let Some(job) = &mut self.firmware {
+            let request_id = job.request_id();
+            #[cfg(feature = "profile-security")]
+            if job.state == FirmwareState::InstallScheduled && job.next_at <= now {
+                // L01.FR.17: installDateTime reached, install as soon as able.
+                job.state = FirmwareState::Downloaded;
+            }
             match job.state {
                 FirmwareState::Waiting if job.next_at <= now => {
                     job.state = FirmwareState::Downloading;
-                    self.notify_firmware(FirmwareStatus::Downloading);
+                    self.report_firmware(request_id, Progress::Downloading);
                     self.act(Action::DownloadFirmware);
                 }
+                // L01.FR.06, L01.FR.18: transactions end first.
                 FirmwareState::Downloaded if self.journal.transactions.is_empty() => {
                     job.state = FirmwareState::Installing;
-                    self.notify_firmware(FirmwareStatus::Installing);
+                    self.report_firmware(request_id, Progress::Installing);
                     self.act(Action::InstallFirmware);
                 }
                 _ => {}
@@ -477,12 +666,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         }
     }
 
-    /// When a transfer must start next.
+    /// When a transfer must start next (or a scheduled installation begin).
     pub(super) fn transfers_deadline(&self) -> Option<Instant> {
         let fw = self
             .firmware
             .as_ref()
-            .filter(|f| f.state == FirmwareState::Waiting)
+            .filter(|f| Self::timed(f.state))
             .map(|f| f.next_at);
         let diag = self
             .diagnostics
@@ -495,50 +684,41 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         }
     }
 
+    /// Whether the firmware update waits for its `next_at`.
+    fn timed(state: FirmwareState) -> bool {
+        match state {
+            FirmwareState::Waiting => true,
+            #[cfg(feature = "profile-security")]
+            FirmwareState::InstallScheduled => true,
+            _ => false,
+        }
+    }
+
     /// The integrator's reports on the transfers.
     pub(super) fn on_transfer_event(&mut self, event: &Event, now: Instant) {
         match *event {
-            Event::FirmwareDownloaded { ok } => {
-                let Some(job) = self
-                    .firmware
-                    .as_mut()
-                    .filter(|j| j.state == FirmwareState::Downloading)
-                else {
-                    return;
-                };
-                if ok {
-                    job.state = FirmwareState::Downloaded;
-                    self.notify_firmware(FirmwareStatus::Downloaded);
-                    self.transfers_tick(now);
-                } else if let Some(wait) =
-                    next_attempt(&mut job.failures, job.retries, job.retry_interval)
-                {
-                    job.state = FirmwareState::Waiting;
-                    job.next_at = now.add_secs(wait);
-                } else {
-                    self.end_firmware();
-                    self.notify_firmware(FirmwareStatus::DownloadFailed);
-                }
+            Event::FirmwareDownloaded { ok: true } => self.firmware_downloaded(None, now),
+            Event::FirmwareDownloaded { ok: false }
+            | Event::Firmware(FirmwareReport::DownloadFailed) => self.firmware_download_failed(now),
+            Event::Firmware(FirmwareReport::Downloaded { sha256 }) => {
+                self.firmware_downloaded(Some(&sha256), now);
             }
-            Event::FirmwareInstalled { ok } => {
-                if !self
-                    .firmware
-                    .as_ref()
-                    .is_some_and(|j| j.state == FirmwareState::Installing)
-                {
-                    return;
-                }
-                self.end_firmware();
-                if ok {
-                    // §5.19: "good practice to first reboot ... before sending Installed".
-                    self.journal.firmware_status_after_boot = Some(FirmwareStatus::Installed);
-                    self.persist_journal();
-                    self.act(Action::Reset {
-                        kind: crate::v16::ResetType::Hard,
-                    });
-                } else {
-                    self.notify_firmware(FirmwareStatus::InstallationFailed);
-                }
+            Event::Firmware(FirmwareReport::DownloadPaused) => {
+                self.firmware_download_paused(true);
+            }
+            Event::Firmware(FirmwareReport::DownloadResumed) => {
+                self.firmware_download_paused(false);
+            }
+            Event::FirmwareInstalled { ok: true } => self.firmware_installed(true, now),
+            Event::Firmware(FirmwareReport::Installed { reboot }) => {
+                self.firmware_installed(reboot, now);
+            }
+            Event::FirmwareInstalled { ok: false }
+            | Event::Firmware(FirmwareReport::InstallationFailed) => {
+                self.firmware_install_failed(Progress::InstallationFailed);
+            }
+            Event::Firmware(FirmwareReport::InstallVerificationFailed) => {
+                self.firmware_install_failed(Progress::InstallVerificationFailed);
             }
             Event::DiagnosticsUploaded { ok } => {
                 if !self
@@ -577,5 +757,133 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         };
         job.next_at = now.add_secs(wait);
         true
+    }
+
+    /// The download finished, with the file's SHA-256 digest when the integrator gave it: a
+    /// signed update's signature is checked (`signed_firmware`), then the installation waits
+    /// for its time and for the transactions to end.
+    fn firmware_downloaded(&mut self, sha256: Option<&ocpp_crypto::Digest>, now: Instant) {
+        let Some(job) = self.firmware.as_mut().filter(|j| {
+            matches!(
+                j.state,
+                FirmwareState::Downloading | FirmwareState::DownloadPaused
+            )
+        }) else {
+            return;
+        };
+        job.state = FirmwareState::Downloaded;
+        let request_id = job.request_id();
+        self.report_firmware(request_id, Progress::Downloaded);
+        #[cfg(feature = "profile-security")]
+        if let Some(request_id) = request_id {
+            self.check_firmware_signature(request_id, sha256, now);
+        }
+        let _ = sha256;
+        self.transfers_tick(now);
+    }
+
+    /// A download attempt failed: retried after retryInterval (a signed update reports
+    /// `DownloadScheduled` meanwhile, L01.FR.13), or given up (`DownloadFailed`) after
+    /// `retries` retries.
+    fn firmware_download_failed(&mut self, now: Instant) {
+        let Some(job) = self.firmware.as_mut().filter(|j| {
+            matches!(
+                j.state,
+                FirmwareState::Downloading | FirmwareState::DownloadPaused
+            )
+        }) else {
+            return;
+        };
+        let request_id = job.request_id();
+        // §6.55: `retries` attempts in all is read as retries *after* the first.
+        job.failures = job.failures.saturating_add(1);
+        if i32::from(job.failures) > job.retries().unwrap_or(0) || job.failures == u16::MAX {
+            self.end_firmware();
+            self.report_firmware(request_id, Progress::DownloadFailed);
+            #[cfg(feature = "profile-security")]
+            if request_id.is_some() {
+                self.forget_firmware_signature();
+            }
+        } else {
+            let wait = job
+                .retry_interval()
+                .map_or(DEFAULT_RETRY_INTERVAL_S, |s| u64::try_from(s).unwrap_or(0));
+            job.state = FirmwareState::Waiting;
+            job.next_at = now.add_secs(wait);
+            if wait > 0 {
+                self.report_firmware(request_id, Progress::DownloadScheduled);
+            }
+        }
+    }
+
+    /// The integrator paused (or resumed) the download: `DownloadPaused` (L01.FR.14), then
+    /// `Downloading` again. UpdateFirmware has no such status: nothing is reported for it.
+    fn firmware_download_paused(&mut self, paused: bool) {
+        let (from, to, progress) = if paused {
+            (
+                FirmwareState::Downloading,
+                FirmwareState::DownloadPaused,
+                Progress::DownloadPaused,
+            )
+        } else {
+            (
+                FirmwareState::DownloadPaused,
+                FirmwareState::Downloading,
+                Progress::Downloading,
+            )
+        };
+        let Some(job) = self.firmware.as_mut().filter(|j| j.state == from) else {
+            return;
+        };
+        job.state = to;
+        if let Some(request_id) = job.request_id() {
+            self.report_firmware(Some(request_id), progress);
+        }
+    }
+
+    /// The image is installed. Without a restart: `Installed` now, and the FirmwareUpdated
+    /// security event. With one: UpdateFirmware asks for the restart at once and reports
+    /// `Installed` after it (§5.19: "good practice to first reboot ... before sending
+    /// Installed"); a signed update first reports `InstallRebooting` (`signed_firmware`).
+    fn firmware_installed(&mut self, reboot: bool, now: Instant) {
+        let Some(job) = self
+            .firmware
+            .as_ref()
+            .filter(|j| j.state == FirmwareState::Installing)
+        else {
+            return;
+        };
+        let request_id = job.request_id();
+        if reboot {
+            #[cfg(feature = "profile-security")]
+            if let Some(request_id) = request_id {
+                self.reboot_for_signed_firmware(request_id, now);
+                return;
+            }
+            self.end_firmware();
+            self.journal.firmware_status_after_boot = Some(FirmwareStatus::Installed);
+            self.persist_journal();
+            self.act(Action::Reset {
+                kind: crate::v16::ResetType::Hard,
+            });
+        } else {
+            self.end_firmware();
+            self.report_firmware(request_id, Progress::Installed);
+            self.security_event(crate::v16::SecurityEvent::FirmwareUpdated, None, now);
+        }
+    }
+
+    /// The installation failed (`progress`: InstallationFailed or InstallVerificationFailed).
+    fn firmware_install_failed(&mut self, progress: Progress) {
+        let Some(job) = self
+            .firmware
+            .as_ref()
+            .filter(|j| j.state == FirmwareState::Installing)
+        else {
+            return;
+        };
+        let request_id = job.request_id();
+        self.end_firmware();
+        self.report_firmware(request_id, progress);
     }
 }

@@ -32,6 +32,8 @@ mod remote;
 mod reservation;
 mod run_loop;
 mod security_events;
+#[cfg(feature = "profile-security")]
+mod signed_firmware;
 #[cfg(feature = "profile-smart-charging")]
 mod smart;
 mod transaction;
@@ -312,6 +314,13 @@ enum Sent {
     /// LogStatusNotification (status, requestId): likewise.
     #[cfg(feature = "profile-security")]
     LogStatus(v16::UploadLogStatus, Option<i32>),
+    /// SignedFirmwareStatusNotification: likewise; its answer lets an `InstallRebooting`
+    /// restart go (L01.FR.15).
+    #[cfg(feature = "profile-security")]
+    SignedFirmwareStatus {
+        status: v16::SignedFirmwareStatus,
+        request_id: Option<i32>,
+    },
     /// Any other request from the outbox (MeterValues outside a transaction): nothing to do
     /// with its answer.
     Other,
@@ -333,6 +342,9 @@ impl Sent {
             #[cfg(feature = "profile-security")]
             Request::SignCertificate => Sent::SignCertificate,
             Request::LogStatus { status, request_id } => Sent::LogStatus(status, request_id),
+            Request::SignedFirmwareStatus { status, request_id } => {
+                Sent::SignedFirmwareStatus { status, request_id }
+            }
             Request::Meter { .. } => Sent::Other,
         }
     }
@@ -501,6 +513,9 @@ pub struct ChargePoint<
     /// Security events not yet written to the security log (A04.FR.04).
     #[cfg(feature = "profile-security")]
     security_log: super::security_log::Pending,
+    /// The last SignedFirmwareStatusNotification queued (ExtendedTriggerMessage repeats it).
+    #[cfg(feature = "profile-security")]
+    signed_firmware_last: signed_firmware::LastSignedStatus,
     /// Records changed since the last flush (bit [`RecordKey::index`]): written at the start of
     /// the next `poll_output`, into the caller's buffer.
     dirty: u8,
@@ -630,6 +645,8 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             transfer_locations: firmware::TransferLocations::EMPTY,
             #[cfg(feature = "profile-security")]
             security_log: super::security_log::Pending::EMPTY,
+            #[cfg(feature = "profile-security")]
+            signed_firmware_last: signed_firmware::LastSignedStatus::NONE,
             dirty: 0,
             refused: List::new(),
             dropped: 0,
@@ -742,7 +759,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             self.transfer_locations = firmware::TransferLocations::EMPTY;
         }
         #[cfg(feature = "profile-security")]
-        self.security_log.clear();
+        {
+            self.security_log.clear();
+            self.signed_firmware_last = signed_firmware::LastSignedStatus::NONE;
+        }
         self.dirty = 0;
         self.refused.clear();
         self.dropped = 0;
@@ -811,11 +831,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         if connector > self.setup.connectors {
             return None;
         }
-        Some(if connector == 0 {
-            c.derived_status_connector_zero()
-        } else {
-            c.derived_status()
-        })
+        Some(Self::status_of(c, connector as usize, self.firmware_hold()))
     }
 
     /// The running transaction on `connector`.

@@ -185,6 +185,15 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                     request_id: *request_id,
                 },
             ),
+            Request::SignedFirmwareStatus { status, request_id } => rpc::encode_call(
+                buf,
+                id,
+                action,
+                &v16::SignedFirmwareStatusNotificationRequest {
+                    status: *status,
+                    request_id: *request_id,
+                },
+            ),
             Request::DataTransfer => match &self.outgoing_data_transfer {
                 OutgoingDataTransfer::Pending(body) => rpc::encode_call(buf, id, action, body),
                 _ => return None,

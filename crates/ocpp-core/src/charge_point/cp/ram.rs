@@ -91,6 +91,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         ),
         #[cfg(feature = "profile-security")]
         ("security_log", field(|c: &Self| &c.security_log)),
+        (
+            "signed_firmware_last",
+            field(|c: &Self| &c.signed_firmware_last),
+        ),
         ("dirty", field(|c: &Self| &c.dirty)),
         ("refused", field(|c: &Self| &c.refused)),
         ("dropped", field(|c: &Self| &c.dropped)),

@@ -97,6 +97,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             | Event::FaultCleared { connector } => (*connector, true),
             Event::FirmwareDownloaded { .. }
             | Event::FirmwareInstalled { .. }
+            | Event::Firmware(_)
             | Event::DiagnosticsUploaded { .. }
             | Event::LogUploaded { .. }
             | Event::ClockSync { .. } => return Ok(()),
@@ -205,6 +206,10 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Sent::SignCertificate => Request::SignCertificate,
             #[cfg(feature = "profile-security")]
             Sent::LogStatus(status, request_id) => Request::LogStatus { status, request_id },
+            #[cfg(feature = "profile-security")]
+            Sent::SignedFirmwareStatus { status, request_id } => {
+                Request::SignedFirmwareStatus { status, request_id }
+            }
         };
         if let Err(request) = self.requests.push_front(request) {
             // The queue is full of newer requests: the old one cannot wait.
@@ -326,6 +331,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             }
             e @ (Event::FirmwareDownloaded { .. }
             | Event::FirmwareInstalled { .. }
+            | Event::Firmware(_)
             | Event::DiagnosticsUploaded { .. }
             | Event::LogUploaded { .. }) => {
                 self.on_transfer_event(&e, now);
@@ -633,11 +639,15 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     }
 
     /// A Reset may restart the charge point now: its answer is out and the StopTransactions it
-    /// queued are delivered (§5.14: stop, then restart), or there is no connection to deliver
-    /// anything on (they stay in the journal and go after the restart). Otherwise the restart
-    /// waits at most [`RESET_GRACE_MS`].
+    /// queued are delivered (§5.14: stop, then restart), and a signed firmware's
+    /// `InstallRebooting` is answered (security whitepaper L01.FR.15), or there is no connection
+    /// to deliver anything on (they stay in the journal and go after the restart). Otherwise the
+    /// restart waits at most [`RESET_GRACE_MS`].
     fn reset_ready(&self) -> bool {
-        !self.connected || (self.answers.is_empty() && self.journal.queue.is_empty())
+        !self.connected
+            || (self.answers.is_empty()
+                && self.journal.queue.is_empty()
+                && !self.reboot_notice_pending())
     }
 
     // ---------------------------------------------------------------------------------------

@@ -84,14 +84,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
     }
 
     fn trigger_status(&mut self, connector: ConnectorId, now: Instant) -> bool {
+        let hold = self.firmware_hold();
         let Some(c) = self.connectors.get_mut(connector as usize) else {
             return false;
         };
-        let status = if connector == 0 {
-            c.derived_status_connector_zero()
-        } else {
-            c.derived_status()
-        };
+        let status = Self::status_of(c, connector as usize, hold);
         let (error_code, info, vendor_error_code) = match &c.fault {
             Some(f) if status == ChargePointStatus::Faulted => {
                 (f.error_code, f.info.clone(), f.vendor_error_code.clone())

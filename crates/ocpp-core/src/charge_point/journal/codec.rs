@@ -681,18 +681,34 @@ pub(crate) fn read_reservation(r: &mut Reader<'_>) -> Option<Reservation> {
     })
 }
 
-pub(crate) fn firmware(w: &mut Writer<'_>, f: Option<FirmwareStatus>) -> Result<(), Full> {
-    w.bool(f.is_some())?;
-    match f {
-        Some(f) => w.index(FirmwareStatus::ALL, f),
-        None => Ok(()),
+/// What to report after the restart that installs new firmware: `0` nothing, `1` and a
+/// FirmwareStatus index (UpdateFirmware), `2` and the SignedUpdateFirmware.req's requestId
+/// (4 bytes LE: SignedFirmwareStatusNotification `Installed`). The first two are the format of
+/// the `bool` and index written before signed firmware existed.
+pub(crate) fn firmware(
+    w: &mut Writer<'_>,
+    f: Option<FirmwareStatus>,
+    signed: Option<i32>,
+) -> Result<(), Full> {
+    match (signed, f) {
+        (Some(request_id), _) => {
+            w.u8(2)?;
+            w.bytes(&request_id.to_le_bytes())
+        }
+        (None, Some(f)) => {
+            w.u8(1)?;
+            w.index(FirmwareStatus::ALL, f)
+        }
+        (None, None) => w.u8(0),
     }
 }
 
-pub(crate) fn read_firmware(r: &mut Reader<'_>) -> Option<Option<FirmwareStatus>> {
-    if r.bool()? {
-        r.index(FirmwareStatus::ALL).map(Some)
-    } else {
-        Some(None)
+/// See [`firmware`].
+pub(crate) fn read_firmware(r: &mut Reader<'_>) -> Option<(Option<FirmwareStatus>, Option<i32>)> {
+    match r.u8()? {
+        0 => Some((None, None)),
+        1 => Some((Some(r.index(FirmwareStatus::ALL)?), None)),
+        2 => Some((None, Some(i32::from_le_bytes(r.bytes(4)?.try_into().ok()?)))),
+        _ => None,
     }
 }

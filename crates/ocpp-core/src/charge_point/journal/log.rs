@@ -47,6 +47,8 @@ struct Meta {
     next_local_id: u32,
     inoperative: u32,
     firmware: Option<FirmwareStatus>,
+    #[cfg(feature = "profile-security")]
+    signed_firmware: Option<i32>,
 }
 
 /// What the stored log holds and what changed since (RAM only, never stored).
@@ -88,6 +90,8 @@ impl LogState {
                 next_local_id: 0,
                 inoperative: 0,
                 firmware: None,
+                #[cfg(feature = "profile-security")]
+                signed_firmware: None,
             },
             logged_reservations: 0,
             stored_len: 0,
@@ -190,6 +194,8 @@ impl<L: Limits> Journal<L> {
             next_local_id: self.next_local_id,
             inoperative: self.inoperative,
             firmware: self.firmware_status_after_boot,
+            #[cfg(feature = "profile-security")]
+            signed_firmware: self.signed_firmware_after_boot,
         }
     }
 
@@ -197,7 +203,11 @@ impl<L: Limits> Journal<L> {
         w.u8(OP_META)?;
         w.u32(self.next_local_id)?;
         w.u32(self.inoperative)?;
-        codec::firmware(w, self.firmware_status_after_boot)
+        #[cfg(feature = "profile-security")]
+        let signed = self.signed_firmware_after_boot;
+        #[cfg(not(feature = "profile-security"))]
+        let signed = None;
+        codec::firmware(w, self.firmware_status_after_boot, signed)
     }
 
     fn write_reservations(&self, w: &mut Writer<'_>) -> Result<(), Full> {
@@ -354,6 +364,10 @@ impl<L: Limits> Journal<L> {
         self.stop_data.clear();
         self.reservations.clear();
         self.firmware_status_after_boot = None;
+        #[cfg(feature = "profile-security")]
+        {
+            self.signed_firmware_after_boot = None;
+        }
         self.log.pending_len = 0;
         self.log.appendable = false;
         self.log.dirty_tx = 0;
@@ -400,12 +414,18 @@ impl<L: Limits> Journal<L> {
                 OP_META => {
                     let next = r.u32()?;
                     let inoperative = r.u32()?;
-                    let firmware = codec::read_firmware(&mut r)?;
+                    let (firmware, signed) = codec::read_firmware(&mut r)?;
                     if apply {
                         self.next_local_id = next;
                         self.inoperative = inoperative;
                         self.firmware_status_after_boot = firmware;
+                        #[cfg(feature = "profile-security")]
+                        {
+                            self.signed_firmware_after_boot = signed;
+                        }
                     }
+                    #[cfg(not(feature = "profile-security"))]
+                    let _ = signed;
                 }
                 OP_RESERVATIONS => {
                     let n = r.u8()?;

@@ -158,6 +158,14 @@ fn history(storage: &mut Mem) -> Vec<(Box<Journal>, usize)> {
         .unwrap();
     j.firmware_status_after_boot = Some(FirmwareStatus::Installed);
     step(&mut j, storage);
+    // A signed firmware's requestId for after the restart (security whitepaper L01.FR.15),
+    // in the same slot of the log.
+    #[cfg(feature = "profile-security")]
+    {
+        j.firmware_status_after_boot = None;
+        j.signed_firmware_after_boot = Some(-7);
+        step(&mut j, storage);
+    }
     j.drop_transaction_messages(b);
     j.forget_stop_data(a);
     step(&mut j, storage);
