@@ -30,6 +30,7 @@ pub mod storage;
 pub mod time;
 
 pub use capacity::{DefaultLimits, Limits, SmallLimits, actions_for};
+#[cfg(feature = "profile-security")]
 pub use cp::LogRequest;
 #[cfg(feature = "profile-security")]
 pub use cp::{

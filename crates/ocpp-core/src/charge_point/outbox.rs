@@ -205,6 +205,7 @@ impl Request {
             Request::DiagnosticsStatus(_) => OcppAction::DiagnosticsStatusNotification,
             #[cfg(feature = "profile-security")]
             Request::LogStatus { .. } => OcppAction::LogStatusNotification,
+            #[cfg(feature = "profile-security")]
             Request::SignedFirmwareStatus { .. } => OcppAction::SignedFirmwareStatusNotification,
             Request::DataTransfer => OcppAction::DataTransfer,
             #[cfg(feature = "profile-security")]

@@ -20,12 +20,11 @@
 use super::journal::codec::{self, Reader, Writer};
 use super::outbox::Request;
 use crate::types::Slots;
-use crate::v16::SignedFirmwareStatus;
-#[cfg(feature = "profile-security")]
-use crate::v16::UploadLogStatus;
 use crate::v16::{ChargePointErrorCode, ChargePointStatus};
 #[cfg(feature = "profile-firmware")]
 use crate::v16::{DiagnosticsStatus, FirmwareStatus};
+#[cfg(feature = "profile-security")]
+use crate::v16::{SignedFirmwareStatus, UploadLogStatus};
 
 /// Requests in encoded form, oldest first: at most `MAX` of them in the bytes of `B`, each entry
 /// `[len: u8][tag: u8][fields]`. All zero bytes when empty (it can start in `.bss`).
@@ -279,11 +278,13 @@ fn encode(w: &mut Writer<'_>, r: &Request) -> Result<(), codec::Full> {
         Request::DataTransfer => w.u8(DATA_TRANSFER),
         #[cfg(feature = "profile-security")]
         Request::SignCertificate => w.u8(SIGN_CERTIFICATE),
+        #[cfg(feature = "profile-security")]
         Request::LogStatus { status, request_id } => {
             w.u8(LOG_STATUS)?;
             w.index(UploadLogStatus::ALL, *status)?;
             w.opt_i32(*request_id)
         }
+        #[cfg(feature = "profile-security")]
         Request::SignedFirmwareStatus { status, request_id } => {
             w.u8(SIGNED_FIRMWARE_STATUS)?;
             w.index(SignedFirmwareStatus::ALL, *status)?;
@@ -325,10 +326,12 @@ fn decode(data: &[u8]) -> Option<Request> {
         DATA_TRANSFER => Request::DataTransfer,
         #[cfg(feature = "profile-security")]
         SIGN_CERTIFICATE => Request::SignCertificate,
+        #[cfg(feature = "profile-security")]
         LOG_STATUS => Request::LogStatus {
             status: r.index(UploadLogStatus::ALL)?,
             request_id: r.opt_i32()?,
         },
+        #[cfg(feature = "profile-security")]
         SIGNED_FIRMWARE_STATUS => Request::SignedFirmwareStatus {
             status: r.index(SignedFirmwareStatus::ALL)?,
             request_id: r.opt_i32()?,

@@ -188,6 +188,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             OcppAction::GetDiagnostics => self.call_get_diagnostics(id, payload, now),
             #[cfg(feature = "profile-security")]
             OcppAction::GetLog => self.call_get_log(id, payload, now),
+            #[cfg(feature = "profile-security")]
             OcppAction::SignedUpdateFirmware => self.call_signed_update_firmware(id, payload, now),
             #[cfg(feature = "profile-trigger")]
             OcppAction::ExtendedTriggerMessage => {
@@ -673,6 +674,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Sent::FirmwareStatus(_) | Sent::DiagnosticsStatus(_) => {}
             #[cfg(feature = "profile-security")]
             Sent::LogStatus(..) => {}
+            #[cfg(feature = "profile-security")]
             Sent::SignedFirmwareStatus { status, .. } => {
                 self.signed_firmware_status_answered(status);
             }
@@ -922,6 +924,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             Sent::FirmwareStatus(_) | Sent::DiagnosticsStatus(_) => {}
             #[cfg(feature = "profile-security")]
             Sent::LogStatus(..) => {}
+            #[cfg(feature = "profile-security")]
             Sent::SignedFirmwareStatus { status, .. } => {
                 self.signed_firmware_status_answered(status);
             }

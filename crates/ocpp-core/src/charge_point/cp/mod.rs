@@ -341,8 +341,12 @@ impl Sent {
             Request::DiagnosticsStatus(status) => Sent::DiagnosticsStatus(status),
             #[cfg(feature = "profile-security")]
             Request::SignCertificate => Sent::SignCertificate,
+            #[cfg(feature = "profile-security")]
             Request::LogStatus { status, request_id } => Sent::LogStatus(status, request_id),
-            Request::SignedFirmwareStatus { status, request_id } => {
+            #[cfg(feature = "profile-security")]
+            Request::SignedFirmwareStatus { status, request_id } =>
+            {
+                #[cfg(feature = "profile-security")]
                 Sent::SignedFirmwareStatus { status, request_id }
             }
             Request::Meter { .. } => Sent::Other,

@@ -185,6 +185,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
                     request_id: *request_id,
                 },
             ),
+            #[cfg(feature = "profile-security")]
             Request::SignedFirmwareStatus { status, request_id } => rpc::encode_call(
                 buf,
                 id,

@@ -91,6 +91,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         ),
         #[cfg(feature = "profile-security")]
         ("security_log", field(|c: &Self| &c.security_log)),
+        #[cfg(feature = "profile-security")]
         (
             "signed_firmware_last",
             field(|c: &Self| &c.signed_firmware_last),

@@ -207,7 +207,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             #[cfg(feature = "profile-security")]
             Sent::LogStatus(status, request_id) => Request::LogStatus { status, request_id },
             #[cfg(feature = "profile-security")]
-            Sent::SignedFirmwareStatus { status, request_id } => {
+            Sent::SignedFirmwareStatus { status, request_id } =>
+            {
+                #[cfg(feature = "profile-security")]
                 Request::SignedFirmwareStatus { status, request_id }
             }
         };
