@@ -140,8 +140,10 @@ impl Limits for SmallLimits {
     type TriggeredBytes = [u8; bytes_for(2)];
     /// A few short vendor keys.
     type VendorKeyBytes = [u8; 256];
-    /// A firmware and a diagnostics URL of up to 256 bytes each, or one of 512.
-    type TransferLocations = [u8; 512];
+    /// A firmware and a diagnostics (or log) URL of up to 240 bytes each, or one of 480 (480,
+    /// not 512: the security extension's log upload, signed firmware and certificates had to
+    /// fit the small profile's 16 KB).
+    type TransferLocations = [u8; 480];
     type Actions = List<Action, { actions_for(3) }>;
     /// A TxDefaultProfile per connector and for the charge point, a ChargePointMaxProfile and
     /// a TxProfile per connector, with one to spare.
