@@ -8,7 +8,9 @@ use core::hint::black_box;
 
 use super::auth::AuthError;
 use super::auth::{AuthCache, LocalAuthList};
-use super::config::{Configuration, FileTransferProtocols, Key, MeasurandList, MeasurandSet};
+#[cfg(feature = "all-profiles")]
+use super::config::MeasurandList;
+use super::config::{Configuration, FileTransferProtocols, Key, MeasurandSet};
 use super::connector::Connector;
 use super::journal::Journal;
 use super::metering::{MeterReadings, MeterScheduler};
@@ -18,9 +20,11 @@ use super::time::{Instant, WallClock};
 use super::{Action, Registration};
 use crate::limits::{AUTH_CACHE_SIZE, LOCAL_AUTH_LIST_MAX_LENGTH, MAX_CONNECTORS};
 use crate::types::{BoundedString, CiString20, DateTime, Decimal, List};
+#[cfg(feature = "all-profiles")]
+use crate::v16::Profile;
 use crate::v16::{
     AuthorizationStatus, ChargingProfile, ChargingProfileStatus, ChargingRateUnit, IdTagInfo,
-    Measurand, Profile, SendLocalListRequest, UpdateStatus,
+    Measurand, SendLocalListRequest, UpdateStatus,
 };
 
 const SLOTS: usize = MAX_CONNECTORS + 1;
