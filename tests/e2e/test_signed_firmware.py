@@ -24,6 +24,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -124,7 +125,10 @@ def signed_update(csms, cp_id: str, request_id: int, location: str, certificate:
                   signature: str) -> dict:
     return csms.call(cp_id, call.SignedUpdateFirmware(request_id=request_id, firmware={
         "location": location,
-        "retrieveDateTime": now_iso(),
+        # A minute ago: the charge point's clock, set from the BootNotification.conf, may be a few
+        # milliseconds behind this process's, and a retrieveDateTime still ahead of it is
+        # rightly reported DownloadScheduled first (L01.FR.13).
+        "retrieveDateTime": now_iso(time.time() - 60),
         "signingCertificate": certificate.read_text(),
         "signature": signature,
     }))
