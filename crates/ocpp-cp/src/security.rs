@@ -69,34 +69,40 @@ impl Security {
     /// The module of `state_dir` (`keys/` and `certificates/`, created if missing), or in
     /// memory.
     pub fn open(state_dir: Option<&Path>) -> Result<Security, String> {
-        let (module, keys): (Box<dyn SecurityModule + Send>, Keys) = match state_dir {
-            Some(dir) => {
-                let keys_dir = dir.join("keys");
-                let keys = FileKeyStore::open(&keys_dir)
-                    .map_err(|e| format!("{}: {e}", keys_dir.display()))?;
-                let certificates_dir = dir.join("certificates");
-                let certificates = FileCertificateStore::open(&certificates_dir)
-                    .map_err(|e| format!("{}: {e}", certificates_dir.display()))?;
-                let crypto = RustCrypto::new(keys.clone(), getrandom::SysRng);
-                (
-                    Box::new(Module::new(crypto, certificates)),
-                    Keys::Files(keys),
-                )
-            }
-            None => {
-                let keys = SharedKeys::default();
-                let crypto = RustCrypto::new(keys.clone(), getrandom::SysRng);
-                (
-                    Box::new(Module::new(crypto, MemoryCertificateStore::default())),
-                    Keys::Memory(keys),
-                )
-            }
+        let (module, keys) = match state_dir {
+            Some(dir) => Self::in_dir(dir)?,
+            None => Self::in_memory(),
         };
         Ok(Security {
             module,
             scratch: vec![0; SCRATCH_LEN],
             keys,
         })
+    }
+
+    /// Keys in `dir/keys`, certificates in `dir/certificates`.
+    fn in_dir(dir: &Path) -> Result<(Box<dyn SecurityModule + Send>, Keys), String> {
+        let keys_dir = dir.join("keys");
+        let keys =
+            FileKeyStore::open(&keys_dir).map_err(|e| format!("{}: {e}", keys_dir.display()))?;
+        let certificates_dir = dir.join("certificates");
+        let certificates = FileCertificateStore::open(&certificates_dir)
+            .map_err(|e| format!("{}: {e}", certificates_dir.display()))?;
+        let crypto = RustCrypto::new(keys.clone(), getrandom::SysRng);
+        Ok((
+            Box::new(Module::new(crypto, certificates)),
+            Keys::Files(keys),
+        ))
+    }
+
+    /// Keys and certificates in memory.
+    fn in_memory() -> (Box<dyn SecurityModule + Send>, Keys) {
+        let keys = SharedKeys::default();
+        let crypto = RustCrypto::new(keys.clone(), getrandom::SysRng);
+        (
+            Box::new(Module::new(crypto, MemoryCertificateStore::default())),
+            Keys::Memory(keys),
+        )
     }
 
     /// What the connection loads the installed charge point certificate's key with
@@ -307,8 +313,8 @@ mod tests {
         assert_eq!(
             CertificateDer::pem_slice_iter(&first)
                 .next()
-                .map(|c| c.ok()),
-            CertificateDer::pem_slice_iter(&one).next().map(|c| c.ok())
+                .map(Result::ok),
+            CertificateDer::pem_slice_iter(&one).next().map(Result::ok)
         );
         // Installed already: nothing more (a restart with the same --ca).
         drop(security);

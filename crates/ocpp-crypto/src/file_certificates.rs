@@ -403,24 +403,21 @@ impl CertificateStore for FileCertificateStore {
         signature: Option<FirmwareSignature<'_>>,
     ) -> Result<(), Error> {
         let path = self.dir.join(FIRMWARE);
-        match signature {
-            Some(signature) => {
-                self.write_atomic(&path, &firmware_file(&signature))
-                    .map_err(|_| Error::Storage)?;
-                self.firmware = Some((
-                    signature.signing_certificate.to_vec(),
-                    signature.signature.to_vec(),
-                ));
-            }
-            None => {
-                match fs::remove_file(&path) {
-                    Ok(()) => self.sync_dir(),
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                    Err(_) => return Err(Error::Storage),
-                }
-                self.firmware = None;
-            }
+        if let Some(signature) = signature {
+            self.write_atomic(&path, &firmware_file(&signature))
+                .map_err(|_| Error::Storage)?;
+            self.firmware = Some((
+                signature.signing_certificate.to_vec(),
+                signature.signature.to_vec(),
+            ));
+            return Ok(());
         }
+        match fs::remove_file(&path) {
+            Ok(()) => self.sync_dir(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(_) => return Err(Error::Storage),
+        }
+        self.firmware = None;
         Ok(())
     }
 }
