@@ -2,6 +2,13 @@
 //! the central system (arbitrary well-formed CALLs, answers to our CALLs with arbitrary payloads,
 //! and raw text), hardware events, security events, time and restarts. The charge point must never panic, and
 //! every frame it sends must be a valid OCPP-J frame.
+//!
+//! Its storage lends a security module (RustCrypto with a deterministic RNG, certificates in
+//! memory, a 10,000-byte scratch), and `CpoName` and the serial number are set, so the security
+//! extension's handlers run: InstallCertificate, GetInstalledCertificateIds, DeleteCertificate,
+//! ExtendedTriggerMessage SignChargePointCertificate (a key pair and a CSR), CertificateSigned,
+//! SignedUpdateFirmware. `InstallRoot` installs a valid CA certificate, so the lists, deletions
+//! and verifications have something to work on.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -49,19 +56,48 @@ enum Op {
     SecurityEvent(u8, Option<String>),
     /// Sets SecurityProfile (0-3) directly: security events are raised from 1 on.
     SecurityProfile(u8),
+    /// InstallCertificate.req with a valid CA certificate ([`ROOT`]): a CentralSystemRoot
+    /// (true) or a ManufacturerRoot (false).
+    InstallRoot(bool),
     Restart,
 }
+
+/// A self-signed P-256 CA certificate valid from 2026-12-08 for 100 years.
+const ROOT: &str = "-----BEGIN CERTIFICATE-----\n\
+MIIBrTCCAVOgAwIBAgIUEDOaxU9kD2c5Si5GShTPUcqa8lYwCgYIKoZIzj0EAwIw\n\
+IzENMAsGA1UECgwERnV6ejESMBAGA1UEAwwJRnV6eiBSb290MCAXDTI2MTIwODAw\n\
+MjkwMloYDzIxMjYxMTE0MDAyOTAyWjAjMQ0wCwYDVQQKDARGdXp6MRIwEAYDVQQD\n\
+DAlGdXp6IFJvb3QwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAATefpNBqV4PeiOc\n\
+PyZch6YW6dYSbahCMKGz2DvSd7DkmyZwMrXKhjsR73aKSgrA3jbt/S1qVvoK8vXd\n\
+mwBobE7ho2MwYTAdBgNVHQ4EFgQUZjodWtNs6xLnKc2vz2nwlQWw1IAwHwYDVR0j\n\
+BBgwFoAUZjodWtNs6xLnKc2vz2nwlQWw1IAwDwYDVR0TAQH/BAUwAwEB/zAOBgNV\n\
+HQ8BAf8EBAMCAQYwCgYIKoZIzj0EAwIDSAAwRQIgVGDDgSjCMvLmbWCTAONL936z\n\
+uY+OObHRpUGx2sqmwb4CIQCm/4Ot2JrgxZqu+BGlygmRKeSXl4qDYkixGgQNI7HM\n\
+XQ==\n\
+-----END CERTIFICATE-----\n";
 
 const TAGS: [&str; 4] = ["CARD1", "CARD2", "APP", "card1"];
 
 fn setup() -> Setup {
-    Setup::new("FuzzVendor", "FuzzModel", 2)
+    let mut setup = Setup::new("FuzzVendor", "FuzzModel", 2);
+    // The CN of the certificate signing requests.
+    setup.boot.charge_point_serial_number = "FUZZ-0001".try_into().ok();
+    setup
+}
+
+/// A charge point from `storage`, with the CpoName its certificate signing requests need.
+fn start(storage: Store, now: Instant, buf: &mut [u8]) -> Box<ChargePoint<Store>> {
+    let mut cp = Box::new(ChargePoint::new(setup(), storage, now, buf));
+    if cp.configuration().cpo_name.is_none() {
+        cp.configuration_mut().cpo_name = "Fuzz CPO".try_into().ok();
+    }
+    cp
 }
 
 fuzz_target!(|ops: Vec<Op>| {
     let mut now = Instant(0);
     let mut buf = vec![0u8; 64 * 1024];
-    let mut cp = Box::new(ChargePoint::new(setup(), Store::default(), now, &mut buf));
+    let mut cp = start(Store::with_security(), now, &mut buf);
     let mut last_call: Option<String> = None;
     let mut next_id = 0u32;
     for op in ops.into_iter().take(200) {
@@ -134,10 +170,17 @@ fuzz_target!(|ops: Vec<Op>| {
                 }
             }
             Op::SecurityProfile(p) => cp.configuration_mut().security_profile = p % 4,
+            Op::InstallRoot(central_system) => {
+                next_id += 1;
+                let kind = if central_system { "CentralSystemRootCertificate" } else { "ManufacturerRootCertificate" };
+                let certificate = ROOT.replace('\n', "\\n"); // JSON-escaped
+                let text = format!(r#"[2,"cs-{next_id}","InstallCertificate",{{"certificateType":"{kind}","certificate":"{certificate}"}}]"#);
+                feed(&mut cp, Input::Frame(&text), now);
+            }
             Op::Restart => {
                 let storage = cp.into_storage();
                 now = now.add_millis(1000);
-                cp = Box::new(ChargePoint::new(setup(), storage, now, &mut buf));
+                cp = start(storage, now, &mut buf);
                 last_call = None;
             }
         }

@@ -53,7 +53,7 @@ fuzz_target!(|records: Records| {
         (RecordKey::SecurityLog, records.security_log),
     ] {
         if let Some(data) = data {
-            store.0.insert(key.name(), data);
+            store.records.insert(key.name(), data);
         }
     }
     let mut now = Instant(0);

@@ -108,6 +108,8 @@ class Connection:
     opened: float
     closed: float | None = None
     refused: str | None = None  # why the central system closed it at once, if it did
+    # wss://: the TLS client certificate the charge point presented (DER), if it did
+    peer_certificate: bytes | None = None
 
 
 @dataclass
@@ -125,6 +127,8 @@ class Behaviour:
     no_answer: set[str] = field(default_factory=set)  # actions never answered
     passwords: dict[str, str] = field(default_factory=dict)  # identity -> Basic auth password
     data_transfer_status: str = "UnknownVendorId"  # answer to a DataTransfer.req from the CP
+    sign_certificate_status: str = "Rejected"  # answer to a SignCertificate.req (Accepted: the
+    # test then signs the CSR and sends CertificateSigned.req itself)
 
     def id_tag_info(self, id_tag: str) -> dict:
         return {"status": self.id_tags.get(id_tag, self.unknown_id_tag_status)}
@@ -281,7 +285,7 @@ class CentralSystemChargePoint(OcppChargePoint):
 
     @on(Action.sign_certificate)
     def on_sign_certificate(self, csr, **kwargs):
-        return call_result.SignCertificate(status="Rejected")
+        return call_result.SignCertificate(status=self.behaviour.sign_certificate_status)
 
 
 class CentralSystem:
@@ -359,7 +363,8 @@ class CentralSystem:
             self._add_connection(cp_id, path, connection.subprotocol, headers, "no ocpp1.6")
             await connection.close(1002, "subprotocol ocpp1.6 required")
             return
-        record = self._add_connection(cp_id, path, connection.subprotocol, headers, None)
+        record = self._add_connection(cp_id, path, connection.subprotocol, headers, None,
+                                      _peer_certificate(connection))
         charge_point = CentralSystemChargePoint(cp_id, connection, self, record.number)
         self._active[cp_id] = charge_point
         try:
@@ -375,12 +380,14 @@ class CentralSystem:
 
     # -- records -----------------------------------------------------------------------------
 
-    def _add_connection(self, cp_id, path, subprotocol, headers, refused) -> Connection:
+    def _add_connection(self, cp_id, path, subprotocol, headers, refused,
+                        peer_certificate: bytes | None = None) -> Connection:
         with self._cond:
             number = 1 + sum(1 for c in self._connections if c.cp_id == cp_id)
             record = Connection(
                 next(self._seq), cp_id, number, path, subprotocol, headers, time.time(),
                 closed=time.time() if refused else None, refused=refused,
+                peer_certificate=peer_certificate,
             )
             self._connections.append(record)
             self._cond.notify_all()
@@ -441,6 +448,15 @@ class CentralSystem:
                 if message.unique_id == unique_id and message.direction == "in":
                     return message
         return None
+
+
+def _peer_certificate(connection) -> bytes | None:
+    """The TLS client certificate (DER) of a wss:// connection, None without one."""
+    transport = getattr(connection, "transport", None)
+    ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
+    if ssl_object is None:
+        return None
+    return ssl_object.getpeercert(binary_form=True)
 
 
 def _identity(path: str) -> str | None:
@@ -738,6 +754,26 @@ class CentralSystemPeer:
         """ExtendedTriggerMessage.req (security whitepaper §5.5)."""
         return self.call(cp_id, call.ExtendedTriggerMessage(
             requested_message=requested_message, connector_id=connector_id), **kw)
+
+    def certificate_signed(self, cp_id, certificate_chain: str, **kw):
+        """CertificateSigned.req (security whitepaper §5.1)."""
+        return self.call(cp_id, call.CertificateSigned(certificate_chain=certificate_chain), **kw)
+
+    def install_certificate(self, cp_id, certificate_type: str, certificate: str, **kw):
+        """InstallCertificate.req (security whitepaper §5.11)."""
+        return self.call(cp_id, call.InstallCertificate(
+            certificate_type=certificate_type, certificate=certificate), **kw)
+
+    def get_installed_certificate_ids(self, cp_id, certificate_type: str, **kw):
+        """GetInstalledCertificateIds.req (security whitepaper §5.7)."""
+        return self.call(cp_id, call.GetInstalledCertificateIds(
+            certificate_type=certificate_type), **kw)
+
+    def delete_certificate(self, cp_id, certificate_hash_data: dict, **kw):
+        """DeleteCertificate.req (security whitepaper §5.3); the hash data as on the wire
+        (camelCase keys)."""
+        return self.call(cp_id, call.DeleteCertificate(
+            certificate_hash_data=certificate_hash_data), **kw)
 
 class CentralSystemThread(CentralSystemPeer):
     """The PyPI peer: a `CentralSystem` in its own thread and asyncio loop, with the blocking

@@ -30,9 +30,14 @@ pub struct Cli {
     #[arg(long)]
     pub password: Option<String>,
     /// PEM file of the CA certificates to trust for wss:// (default: the bundled web roots).
+    /// With one charge point they are installed as CentralSystemRootCertificates when none is
+    /// (kept under --state-dir): the central system then lists them with
+    /// GetInstalledCertificateIds, may delete or add roots, and the installed ones are trusted.
     #[arg(long)]
     pub ca: Option<PathBuf>,
-    /// PEM client certificate (security profile 3); needs --client-key.
+    /// PEM client certificate (security profile 3); needs --client-key. A charge point
+    /// certificate the central system installs (SignCertificate, CertificateSigned) replaces it
+    /// from the next connection.
     #[arg(long, requires = "client_key")]
     pub client_cert: Option<PathBuf>,
     /// PEM private key of --client-cert.
@@ -52,6 +57,11 @@ pub struct Cli {
     /// --count).
     #[arg(long, value_name = "PEM")]
     pub manufacturer_root: Option<PathBuf>,
+    /// The CpoName configuration key (security whitepaper §7.5) when none is stored: the
+    /// organization (O) of the certificate signing requests for the charge point certificate
+    /// (A02.FR.13), which are refused while it is unset. The central system may change it.
+    #[arg(long, value_name = "NAME")]
+    pub cpo_name: Option<String>,
     /// chargePointVendor in BootNotification.
     #[arg(long, default_value = "ocpp-rs")]
     pub vendor: String,
@@ -131,6 +141,14 @@ impl Cli {
         }
         if let Some(profile) = self.security_profile {
             self.check_security_profile(profile)?;
+        }
+        if let Some(name) = &self.cpo_name {
+            let max = ocpp_core::charge_point::config::CPO_NAME_MAX_LEN;
+            if name.is_empty() || name.len() > max || name.chars().any(char::is_control) {
+                return Err(format!(
+                    "--cpo-name must be 1 to {max} bytes without control characters"
+                ));
+            }
         }
         if self.max_message_size < 4096 {
             return Err("--max-message-size must be at least 4096 bytes".into());
@@ -220,5 +238,13 @@ mod tests {
         let err = check(&[&wss[..], &["--security-profile", "3"]].concat()).unwrap_err();
         assert!(err.contains("--client-cert"), "{err}");
         assert!(check(&[&wss[..], &["--security-profile", "4"]].concat()).is_err());
+    }
+
+    #[test]
+    fn cpo_name_is_a_valid_configuration_value() {
+        assert!(check(&["--cpo-name", "Example Charging B.V."]).is_ok());
+        assert!(check(&["--cpo-name", ""]).is_err());
+        assert!(check(&["--cpo-name", "line\nbreak"]).is_err());
+        assert!(check(&["--cpo-name", &"x".repeat(1000)]).is_err());
     }
 }

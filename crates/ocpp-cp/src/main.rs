@@ -4,7 +4,7 @@
 //! ocpp-cp                                   # built-in demo central system, one charging session
 //! ocpp-cp --csms ws://127.0.0.1:9000/ocpp --id CP-1 [--connectors N] [--state-dir DIR]
 //!         [--password PW] [--ca PEM] [--client-cert PEM --client-key PEM]
-//!         [--security-profile 0-3] [--manufacturer-root PEM]
+//!         [--security-profile 0-3] [--manufacturer-root PEM] [--cpo-name NAME]
 //!         [--vendor V --model M] [--count K] [--scenario FILE] [--ramp N/s]
 //!         [--stats-json FILE] [--duration S] [--csms-ports N] [--no-stdin]
 //! ```

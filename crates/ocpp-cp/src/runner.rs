@@ -13,7 +13,7 @@ use std::sync::mpsc::Receiver;
 use std::thread;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ocpp_core::charge_point::config::AuthorizationKey;
+use ocpp_core::charge_point::config::{AuthorizationKey, CpoName};
 use ocpp_core::charge_point::io::Input;
 use ocpp_core::charge_point::security_log::{SECURITY_LOG_MAX, SecurityLogEntry};
 use ocpp_core::charge_point::{
@@ -305,7 +305,11 @@ pub struct Runner {
     /// The storage lends the core a security module (one charge point, not a fleet).
     security_module: bool,
     /// `--manufacturer-root`: the PEM installed in the security module at the start.
-    manufacturer_root: Option<Vec<u8>>,
+    manufacturer_root: Option<PathBuf>,
+    /// `--ca`: the roots installed in the security module when it has none.
+    ca: Option<PathBuf>,
+    /// `--cpo-name`: the CpoName configuration key when none is stored.
+    cpo_name: Option<String>,
 }
 
 impl Runner {
@@ -329,13 +333,21 @@ impl Runner {
             options = options.with_client_certificate(cert.clone(), key.clone());
         }
         let mut setup = Setup::new(&cli.vendor, &cli.model, cli.connectors);
-        setup.boot.charge_point_serial_number = BoundedString::try_from(id.as_str())
-            .ok()
-            .filter(|_| id.len() <= 25);
+        if setup.boot.charge_point_serial_number.is_none() {
+            // The CN of the certificate signing requests (A00.FR.511: the serial number, not a
+            // URL or an address): the id, or its first 25 characters (the field's bound).
+            setup.boot.charge_point_serial_number =
+                BoundedString::try_from(serial_number(&id)).ok();
+        }
         setup.boot.firmware_version = BoundedString::try_from(env!("CARGO_PKG_VERSION")).ok();
+        // A fleet's charge points have no security module: 12 KB of scratch each for a million
+        // of them.
+        let security_module = cli.count == 1;
         // The certificates the connection holds are the SecurityProfile prerequisites
-        // (whitepaper A05.FR.03/04): a raise to 2 needs --ca, to 3 also --client-cert.
-        setup.security.central_system_root_certificate = cli.ca.is_some();
+        // (whitepaper A05.FR.03/04): a raise to 2 needs --ca, to 3 also --client-cert. With a
+        // security module, --ca is installed in it and counts from there (so that a root the
+        // central system deleted no longer does).
+        setup.security.central_system_root_certificate = cli.ca.is_some() && !security_module;
         setup.security.charge_point_certificate = cli.client_cert.is_some();
         let state_dir = match (&cli.state_dir, cli.count) {
             (Some(dir), 1) => Some(dir.clone()),
@@ -356,12 +368,10 @@ impl Runner {
             script: None,
             print_events: true,
             security_profile: cli.security_profile,
-            // A fleet's charge points have none: 12 KB of scratch each for a million of them.
-            security_module: cli.count == 1,
-            manufacturer_root: cli
-                .manufacturer_root
-                .as_ref()
-                .and_then(|path| std::fs::read(path).ok()),
+            security_module,
+            manufacturer_root: cli.manufacturer_root.clone(),
+            ca: cli.ca.clone(),
+            cpo_name: cli.cpo_name.clone(),
         }
     }
 
@@ -401,18 +411,39 @@ impl Runner {
             None => Records::Memory(HashMap::new()),
         };
         let security = if self.security_module {
-            let mut security = Security::open(self.state_dir.as_deref())
-                .map_err(|e| Exit::Failed(format!("{}: security module: {e}", self.id)))?;
-            if let Some(pem) = &self.manufacturer_root {
-                security
-                    .install_manufacturer_root(pem)
-                    .map_err(|e| Exit::Failed(format!("{}: --manufacturer-root: {e}", self.id)))?;
-            }
-            Some(Box::new(security))
+            Some(Box::new(self.open_security()?))
         } else {
             None
         };
         Ok(Store { records, security })
+    }
+
+    /// The security module, with `--manufacturer-root` and (when no root is installed) `--ca`
+    /// installed.
+    fn open_security(&self) -> Result<Security, Exit> {
+        let failed = |what: &str, e: String| Exit::Failed(format!("{}: {what}: {e}", self.id));
+        let read = |path: &PathBuf| {
+            std::fs::read(path).map_err(|e| failed(&path.display().to_string(), e.to_string()))
+        };
+        let mut security =
+            Security::open(self.state_dir.as_deref()).map_err(|e| failed("security module", e))?;
+        if let Some(path) = &self.manufacturer_root {
+            security
+                .install_manufacturer_root(&read(path)?)
+                .map_err(|e| failed("--manufacturer-root", e))?;
+        }
+        if let Some(path) = &self.ca {
+            let seeded = security
+                .seed_central_system_roots(&read(path)?)
+                .map_err(|e| failed("--ca", e))?;
+            if seeded > 0 {
+                framelog::line(&format!(
+                    "{}: {seeded} CentralSystemRootCertificate(s) of --ca installed",
+                    self.id
+                ));
+            }
+        }
+        Ok(security)
     }
 
     /// One life of the charge point (until a reset or the end): the core restored from `store`,
@@ -454,6 +485,11 @@ impl Runner {
             }
             Err(_) => start(&mut vec![0; size]),
         });
+        if first {
+            if let Some(name) = &self.cpo_name {
+                seed_cpo_name(&mut cp, &self.id, name);
+            }
+        }
         if first && self.demo {
             // The demo shows meter values within seconds.
             let _ = cp.change_configuration("MeterValueSampleInterval", "3", now);
@@ -517,6 +553,10 @@ impl Runner {
     fn begin(&mut self) -> Result<(Store, SimCharger), Exit> {
         self.stats.started.fetch_add(1, Ordering::Relaxed);
         let store = self.open_store()?;
+        if let Some(security) = &store.security {
+            // The installed charge point certificate's key, for security profile 3.
+            self.options.client_key_loader = Some(security.key_loader());
+        }
         let mut sim = SimCharger::new(self.setup.connectors);
         sim.set_rtc(Some(system_time()));
         Ok((store, sim))
@@ -654,6 +694,29 @@ fn raise_security_profile(cp: &mut Core, profile: u8, password: Option<&str>) ->
         cp.save_configuration();
     }
     changed
+}
+
+/// `--cpo-name`: the CpoName configuration key when none is stored (a name the central system
+/// set stays), stored with the configuration.
+fn seed_cpo_name(cp: &mut Core, id: &str, name: &str) {
+    if cp.configuration().cpo_name.is_some() {
+        return;
+    }
+    match CpoName::try_from(name) {
+        Ok(name) => {
+            cp.configuration_mut().cpo_name = Some(name);
+            cp.save_configuration();
+        }
+        Err(_) => framelog::line(&format!("{id}: --cpo-name {name:?} is too long: ignored")),
+    }
+}
+
+/// The chargePointSerialNumber of a charge point with this id: the id, or its first 25
+/// characters (CiString25Type).
+fn serial_number(id: &str) -> &str {
+    id.char_indices()
+        .nth(25)
+        .map_or(id, |(end, _)| id.get(..end).unwrap_or(id))
 }
 
 /// The host's clock.
@@ -1127,6 +1190,29 @@ mod tests {
             Instant(0),
             &mut scratch,
         )
+    }
+
+    /// `--cpo-name` sets CpoName when none is stored, and is stored; a stored one stays.
+    #[test]
+    fn the_cpo_name_is_a_default() {
+        let mut cp = core(Store::memory());
+        assert!(cp.configuration().cpo_name.is_none());
+        seed_cpo_name(&mut cp, "CP", "Example CPO");
+        assert_eq!(cp.configuration().cpo_name.as_deref(), Some("Example CPO"));
+        let mut out = [0u8; 4096];
+        let _ = cp.poll_output(Instant(0), &mut out);
+        let mut cp = core(cp.into_storage());
+        assert_eq!(cp.configuration().cpo_name.as_deref(), Some("Example CPO"));
+        seed_cpo_name(&mut cp, "CP", "Another");
+        assert_eq!(cp.configuration().cpo_name.as_deref(), Some("Example CPO"));
+    }
+
+    #[test]
+    fn the_serial_number_is_the_id_or_its_first_25_characters() {
+        assert_eq!(serial_number("CP-1"), "CP-1");
+        let long = "abcdefghijklmnopqrstuvwxyz0123456789";
+        assert_eq!(serial_number(long), "abcdefghijklmnopqrstuvwxy");
+        assert_eq!(serial_number(&"é".repeat(30)), "é".repeat(25));
     }
 
     /// `--security-profile` seeds the stored configuration once and only ever raises it.

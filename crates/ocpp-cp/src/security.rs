@@ -1,23 +1,27 @@
-//! The simulator's security module (the OCPP 1.6 security extension, see docs/security.md):
-//! the RustCrypto implementation, keys in `<state-dir>/keys` ([`FileKeyStore`]), and a small
-//! certificate store, [`FileCertificateStore`], in `<state-dir>/certificates.json`. Without
-//! `--state-dir` both are in memory (kept across simulated restarts, not across runs).
+//! The simulator's security module (the OCPP 1.6 security extension, see docs/security.md): the
+//! RustCrypto implementation with its keys in `<state-dir>/keys` ([`FileKeyStore`]) and
+//! ocpp-crypto's [`FileCertificateStore`] in `<state-dir>/certificates`. Without `--state-dir`
+//! the keys and the certificates are in memory ([`MemoryCertificateStore`]: kept across
+//! simulated restarts, not across runs).
 //!
-//! Kept small on purpose: the core reaches it through `Storage::security`; a later store with
-//! more to it (ocpp-crypto's own) can replace [`FileCertificateStore`] without touching the
-//! rest.
+//! The connection reads the installed certificates at each attempt (ocpp-tungstenite's
+//! `ConnectOptions::use_installed_certificates`) and loads the charge point certificate's key
+//! with [`Security::key_loader`], so a certificate accepted by CertificateSigned.req serves from
+//! the next connection (security whitepaper A02.FR.08).
 
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 
-use ocpp_crypto::encoding::{base64_decode, base64_encode};
-use ocpp_crypto::rustcrypto::{MemoryKeyStore, RustCrypto};
+use ocpp_crypto::encoding::pem_encode;
+use ocpp_crypto::rustcrypto::{FileKeyStore, KeyStore, MemoryKeyStore, RustCrypto};
 use ocpp_crypto::{
-    CertificateKind, CertificateStore, Error, FirmwareSignature, KeyId, Module, SecurityModule,
-    StoredCertificate,
+    CertificateKind, Error, FileCertificateStore, KeyId, MemoryCertificateStore, Module,
+    SecurityModule,
 };
-use serde::{Deserialize, Serialize};
+use ocpp_tungstenite::ClientKeyLoader;
+use ocpp_tungstenite::rustls::pki_types::pem::PemObject;
+use ocpp_tungstenite::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use zeroize::Zeroizing;
 
 /// The scratch buffer the core decodes certificates into: a 5,500-character certificate and an
 /// 800-character signature (SignedUpdateFirmware.req), or the longest chain (10,000).
@@ -27,25 +31,91 @@ pub const SCRATCH_LEN: usize = 12 * 1024;
 pub struct Security {
     pub module: Box<dyn SecurityModule + Send>,
     pub scratch: Vec<u8>,
+    /// Where the TLS stack finds the private keys.
+    keys: Keys,
+}
+
+/// The private keys, as the TLS stack reaches them.
+#[derive(Clone)]
+enum Keys {
+    /// `key-<id>.p8.der` files (PKCS#8 DER), read by path.
+    Files(FileKeyStore),
+    /// The module's in-memory key store, shared.
+    Memory(SharedKeys),
+}
+
+/// A [`MemoryKeyStore`] that the module and the key loader share.
+#[derive(Clone, Default)]
+struct SharedKeys(Arc<Mutex<MemoryKeyStore>>);
+
+impl KeyStore for SharedKeys {
+    fn insert(&mut self, pkcs8_der: &[u8]) -> Result<KeyId, Error> {
+        self.0
+            .lock()
+            .map_err(|_| Error::KeyStore)?
+            .insert(pkcs8_der)
+    }
+
+    fn load(&self, key: KeyId) -> Result<Zeroizing<Vec<u8>>, Error> {
+        self.0.lock().map_err(|_| Error::KeyStore)?.load(key)
+    }
+
+    fn remove(&mut self, key: KeyId) -> Result<(), Error> {
+        self.0.lock().map_err(|_| Error::KeyStore)?.remove(key)
+    }
 }
 
 impl Security {
-    /// The module of `state_dir` (created if missing), or in memory.
+    /// The module of `state_dir` (`keys/` and `certificates/`, created if missing), or in
+    /// memory.
     pub fn open(state_dir: Option<&Path>) -> Result<Security, String> {
-        let module: Box<dyn SecurityModule + Send> = match state_dir {
-            Some(dir) => {
-                let crypto = RustCrypto::open(dir.join("keys"))
-                    .map_err(|e| format!("{}: {e}", dir.join("keys").display()))?;
-                Box::new(Module::new(crypto, FileCertificateStore::open(dir)?))
-            }
-            None => Box::new(Module::new(
-                RustCrypto::new(MemoryKeyStore::new(), getrandom::SysRng),
-                FileCertificateStore::memory(),
-            )),
+        let (module, keys) = match state_dir {
+            Some(dir) => Self::in_dir(dir)?,
+            None => Self::in_memory(),
         };
         Ok(Security {
             module,
             scratch: vec![0; SCRATCH_LEN],
+            keys,
+        })
+    }
+
+    /// Keys in `dir/keys`, certificates in `dir/certificates`.
+    fn in_dir(dir: &Path) -> Result<(Box<dyn SecurityModule + Send>, Keys), String> {
+        let keys_dir = dir.join("keys");
+        let keys =
+            FileKeyStore::open(&keys_dir).map_err(|e| format!("{}: {e}", keys_dir.display()))?;
+        let certificates_dir = dir.join("certificates");
+        let certificates = FileCertificateStore::open(&certificates_dir)
+            .map_err(|e| format!("{}: {e}", certificates_dir.display()))?;
+        let crypto = RustCrypto::new(keys.clone(), getrandom::SysRng);
+        Ok((
+            Box::new(Module::new(crypto, certificates)),
+            Keys::Files(keys),
+        ))
+    }
+
+    /// Keys and certificates in memory.
+    fn in_memory() -> (Box<dyn SecurityModule + Send>, Keys) {
+        let keys = SharedKeys::default();
+        let crypto = RustCrypto::new(keys.clone(), getrandom::SysRng);
+        (
+            Box::new(Module::new(crypto, MemoryCertificateStore::default())),
+            Keys::Memory(keys),
+        )
+    }
+
+    /// What the connection loads the installed charge point certificate's key with
+    /// (`ConnectOptions::client_key_loader`): the PKCS#8 DER of the key store. The key never
+    /// leaves the machine (A02.FR.05): only the local TLS stack reads it.
+    pub fn key_loader(&self) -> ClientKeyLoader {
+        let keys = self.keys.clone();
+        Arc::new(move |id: KeyId| {
+            let der = match &keys {
+                Keys::Files(store) => std::fs::read(store.path(id)).ok()?,
+                Keys::Memory(store) => store.load(id).ok()?.to_vec(),
+            };
+            Some(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der)))
         })
     }
 
@@ -65,268 +135,198 @@ impl Security {
             .insert_certificate(CertificateKind::ManufacturerRoot, pem, None)
             .map_err(|e| e.to_string())
     }
-}
 
-/// One installed certificate as stored: bytes in base64 (PEM or DER alike).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Entry {
-    kind: String,
-    certificate: String,
-    key: Option<u32>,
-}
-
-/// What `certificates.json` holds.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct Saved {
-    certificates: Vec<Entry>,
-    pending_key: Option<u32>,
-    /// The signed firmware update's (certificate, signature), base64.
-    firmware_signature: Option<(String, String)>,
-}
-
-/// Installed certificates, the pending CSR key and the signed firmware's signature, in memory
-/// and (with a directory) in `certificates.json`, rewritten whole at every change: written to
-/// a temporary file, synced, renamed over the old one, the directory synced (a power loss
-/// leaves the old state or the new one).
-#[derive(Debug, Clone, Default)]
-pub struct FileCertificateStore {
-    path: Option<PathBuf>,
-    certificates: Vec<(CertificateKind, Vec<u8>, Option<KeyId>)>,
-    pending_key: Option<KeyId>,
-    firmware_signature: Option<(Vec<u8>, Vec<u8>)>,
-}
-
-const KINDS: [(CertificateKind, &str); 4] = [
-    (CertificateKind::CentralSystemRoot, "CentralSystemRoot"),
-    (CertificateKind::ManufacturerRoot, "ManufacturerRoot"),
-    (
-        CertificateKind::CentralSystemRootFallback,
-        "CentralSystemRootFallback",
-    ),
-    (CertificateKind::ChargePoint, "ChargePoint"),
-];
-
-fn kind_name(kind: CertificateKind) -> &'static str {
-    KINDS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map_or("?", |(_, n)| n)
-}
-
-fn b64(bytes: &[u8]) -> String {
-    let mut out = vec![0u8; bytes.len() / 3 * 4 + 8];
-    let n = base64_encode(bytes, &mut out).unwrap_or(0);
-    out.truncate(n);
-    String::from_utf8(out).unwrap_or_default()
-}
-
-fn unb64(text: &str) -> Result<Vec<u8>, String> {
-    let mut out = vec![0u8; text.len()];
-    let n = base64_decode(text.as_bytes(), &mut out).map_err(|e| e.to_string())?;
-    out.truncate(n);
-    Ok(out)
-}
-
-impl FileCertificateStore {
-    /// An empty store in memory.
-    pub fn memory() -> Self {
-        Self::default()
-    }
-
-    /// The store of `dir` (`certificates.json`; empty when there is none).
-    pub fn open(dir: &Path) -> Result<Self, String> {
-        let path = dir.join("certificates.json");
-        let mut store = FileCertificateStore {
-            path: Some(path.clone()),
-            ..Self::default()
-        };
-        let text = match fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(store),
-            Err(e) => return Err(format!("{}: {e}", path.display())),
-        };
-        let saved: Saved =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        for entry in saved.certificates {
-            let kind = KINDS
-                .iter()
-                .find(|(_, n)| *n == entry.kind)
-                .map(|(k, _)| *k)
-                .ok_or_else(|| format!("{}: unknown kind {}", path.display(), entry.kind))?;
-            store
-                .certificates
-                .push((kind, unb64(&entry.certificate)?, entry.key.map(KeyId)));
+    /// `--ca`: when no CentralSystemRootCertificate is installed (the first start, or after the
+    /// central system deleted them all), installs each certificate of the PEM bundle as one, so
+    /// that GetInstalledCertificateIds lists them, DeleteCertificate removes them, and the TLS
+    /// connection trusts what is installed. Returns how many were installed.
+    pub fn seed_central_system_roots(&mut self, bundle: &[u8]) -> Result<usize, String> {
+        let installed = (0..).map_while(|i| self.module.certificate(i)).any(|c| {
+            matches!(
+                c.kind,
+                CertificateKind::CentralSystemRoot | CertificateKind::CentralSystemRootFallback
+            )
+        });
+        if installed {
+            return Ok(0);
         }
-        store.pending_key = saved.pending_key.map(KeyId);
-        if let Some((certificate, signature)) = saved.firmware_signature {
-            store.firmware_signature = Some((unb64(&certificate)?, unb64(&signature)?));
+        let mut pems = Vec::new();
+        for der in CertificateDer::pem_slice_iter(bundle) {
+            let der = der.map_err(|e| format!("not a PEM bundle: {e}"))?;
+            let mut pem = vec![0u8; der.len() * 2 + 128];
+            let len = pem_encode("CERTIFICATE", &der, &mut pem).map_err(|e| e.to_string())?;
+            pem.truncate(len);
+            self.module
+                .certificate_info(&pem)
+                .map_err(|e| format!("certificate {}: {e}", pems.len() + 1))?;
+            pems.push(pem);
         }
-        Ok(store)
-    }
-
-    /// Writes the file (nothing in memory).
-    fn save(&self) -> Result<(), Error> {
-        let Some(path) = &self.path else {
-            return Ok(());
-        };
-        let saved = Saved {
-            certificates: self
-                .certificates
-                .iter()
-                .map(|(kind, certificate, key)| Entry {
-                    kind: kind_name(*kind).to_owned(),
-                    certificate: b64(certificate),
-                    key: key.map(|k| k.0),
-                })
-                .collect(),
-            pending_key: self.pending_key.map(|k| k.0),
-            firmware_signature: self
-                .firmware_signature
-                .as_ref()
-                .map(|(c, s)| (b64(c), b64(s))),
-        };
-        let text = serde_json::to_string_pretty(&saved).map_err(|_| Error::Storage)?;
-        let tmp = path.with_extension("json.tmp");
-        let write = || -> std::io::Result<()> {
-            let mut file = fs::File::create(&tmp)?;
-            file.write_all(text.as_bytes())?;
-            file.sync_all()?;
-            fs::rename(&tmp, path)?;
-            if let Some(dir) = path.parent() {
-                fs::File::open(dir)?.sync_all()?;
-            }
-            Ok(())
-        };
-        write().map_err(|_| Error::Storage)
-    }
-
-    /// Applies `change`, writes the file, and undoes the change when writing failed.
-    fn change(&mut self, change: impl FnOnce(&mut Self) -> Result<(), Error>) -> Result<(), Error> {
-        let before = self.clone();
-        change(self)?;
-        if let Err(e) = self.save() {
-            *self = before;
-            return Err(e);
+        if pems.is_empty() {
+            return Err("no certificate in the file".into());
         }
-        Ok(())
-    }
-}
-
-impl CertificateStore for FileCertificateStore {
-    fn get(&self, index: usize) -> Option<StoredCertificate<'_>> {
-        self.certificates
-            .get(index)
-            .map(|(kind, certificate, key)| StoredCertificate {
-                kind: *kind,
-                certificate,
-                key: *key,
-            })
-    }
-
-    fn insert(
-        &mut self,
-        kind: CertificateKind,
-        certificate: &[u8],
-        key: Option<KeyId>,
-    ) -> Result<(), Error> {
-        self.change(|s| {
-            s.certificates.push((kind, certificate.to_vec(), key));
-            Ok(())
-        })
-    }
-
-    fn remove(&mut self, index: usize) -> Result<(), Error> {
-        self.change(|s| {
-            if index >= s.certificates.len() {
-                return Err(Error::NotFound);
-            }
-            s.certificates.remove(index);
-            Ok(())
-        })
-    }
-
-    fn set_kind(&mut self, index: usize, kind: CertificateKind) -> Result<(), Error> {
-        self.change(|s| {
-            s.certificates.get_mut(index).ok_or(Error::NotFound)?.0 = kind;
-            Ok(())
-        })
-    }
-
-    fn pending_key(&self) -> Option<KeyId> {
-        self.pending_key
-    }
-
-    fn set_pending_key(&mut self, key: Option<KeyId>) -> Result<(), Error> {
-        self.change(|s| {
-            s.pending_key = key;
-            Ok(())
-        })
-    }
-
-    fn firmware_signature(&self) -> Option<FirmwareSignature<'_>> {
-        self.firmware_signature
-            .as_ref()
-            .map(|(signing_certificate, signature)| FirmwareSignature {
-                signing_certificate,
-                signature,
-            })
-    }
-
-    fn set_firmware_signature(
-        &mut self,
-        signature: Option<FirmwareSignature<'_>>,
-    ) -> Result<(), Error> {
-        if signature.is_none() && self.firmware_signature.is_none() {
-            return Ok(());
+        for (n, pem) in pems.iter().enumerate() {
+            self.module
+                .insert_certificate(CertificateKind::CentralSystemRoot, pem, None)
+                .map_err(|e| format!("certificate {}: {e}", n + 1))?;
         }
-        self.change(|s| {
-            s.firmware_signature =
-                signature.map(|f| (f.signing_certificate.to_vec(), f.signature.to_vec()));
-            Ok(())
-        })
+        Ok(pems.len())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ocpp_crypto::{CsrSubject, KeyAlgorithm};
+
+    /// A self-signed CA certificate (P-256), made with openssl if it is installed.
+    fn ca_pem(dir: &Path, name: &str) -> Option<Vec<u8>> {
+        let cert = dir.join(format!("{name}.pem"));
+        let key = dir.join(format!("{name}.key"));
+        let status = std::process::Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
+            .arg("ec_paramgen_curve:P-256")
+            .args(["-nodes", "-days", "2", "-subj"])
+            .arg(format!("/CN={name}"))
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()?;
+        status
+            .success()
+            .then(|| std::fs::read(&cert).ok())
+            .flatten()
+    }
+
+    fn kinds(security: &Security) -> Vec<CertificateKind> {
+        (0..)
+            .map_while(|i| security.module.certificate(i))
+            .map(|c| c.kind)
+            .collect()
+    }
 
     #[test]
-    fn survives_a_reopen() {
+    fn certificates_and_keys_survive_a_reopen_and_the_key_loads_for_tls() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = FileCertificateStore::open(dir.path()).unwrap();
-        store
-            .insert(CertificateKind::ManufacturerRoot, b"-----BEGIN x", None)
+        let mut security = Security::open(Some(dir.path())).unwrap();
+        let key = security
+            .module
+            .generate_key_pair(KeyAlgorithm::EcdsaP256)
             .unwrap();
-        store
-            .insert(
-                CertificateKind::ChargePoint,
-                &[0x30, 0x82, 0],
-                Some(KeyId(3)),
-            )
+        security.module.set_pending_key(Some(key)).unwrap();
+        security
+            .module
+            .insert_certificate(CertificateKind::ChargePoint, b"chain", Some(key))
             .unwrap();
-        store.set_pending_key(Some(KeyId(4))).unwrap();
-        store
-            .set_firmware_signature(Some(FirmwareSignature {
+        drop(security);
+        let security = Security::open(Some(dir.path())).unwrap();
+        assert_eq!(security.module.pending_key(), Some(key));
+        assert_eq!(kinds(&security), [CertificateKind::ChargePoint]);
+        assert!(dir.path().join("keys").is_dir());
+        assert!(dir.path().join("certificates/certificates.idx").is_file());
+        // The key the module made is one the TLS stack (rustls, ring) can sign with.
+        let loaded = (security.key_loader())(key).unwrap();
+        ocpp_tungstenite::rustls::crypto::ring::sign::any_supported_type(&loaded).unwrap();
+        assert!((security.key_loader())(KeyId(99)).is_none());
+    }
+
+    #[test]
+    fn in_memory_the_loader_shares_the_module_keys() {
+        let mut security = Security::open(None).unwrap();
+        let key = security
+            .module
+            .generate_key_pair(KeyAlgorithm::EcdsaP256)
+            .unwrap();
+        let loaded = (security.key_loader())(key).unwrap();
+        ocpp_tungstenite::rustls::crypto::ring::sign::any_supported_type(&loaded).unwrap();
+        // And it makes CSRs (the CertificateSigned round trip of the e2e tests).
+        let mut csr = vec![0u8; 2048];
+        let subject = CsrSubject {
+            organization: "CPO",
+            common_name: "CP-1",
+        };
+        let len = security
+            .module
+            .create_csr_pem(key, &subject, &mut csr)
+            .unwrap();
+        assert!(csr[..len].starts_with(b"-----BEGIN CERTIFICATE REQUEST-----"));
+        security.module.delete_key_pair(key).unwrap();
+        assert!((security.key_loader())(key).is_none());
+    }
+
+    #[test]
+    fn the_firmware_signature_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut security = Security::open(Some(dir.path())).unwrap();
+        security
+            .module
+            .set_firmware_signature(Some(ocpp_crypto::FirmwareSignature {
                 signing_certificate: b"cert",
                 signature: b"c2ln",
             }))
             .unwrap();
-        let again = FileCertificateStore::open(dir.path()).unwrap();
-        assert_eq!(again.certificates, store.certificates);
-        assert_eq!(again.pending_key(), Some(KeyId(4)));
-        let kept = again.firmware_signature().unwrap();
+        drop(security);
+        let security = Security::open(Some(dir.path())).unwrap();
+        let kept = security.module.firmware_signature().unwrap();
         assert_eq!(
             (kept.signing_certificate, kept.signature),
             (&b"cert"[..], &b"c2ln"[..])
         );
-        store.remove(0).unwrap();
-        store.set_firmware_signature(None).unwrap();
-        let again = FileCertificateStore::open(dir.path()).unwrap();
-        assert_eq!(again.get(0).unwrap().kind, CertificateKind::ChargePoint);
-        assert!(again.get(1).is_none());
-        assert!(again.firmware_signature().is_none());
-        let mut again = again;
-        assert_eq!(again.remove(5), Err(Error::NotFound));
+        let mut memory = Security::open(None).unwrap();
+        memory
+            .module
+            .set_firmware_signature(Some(ocpp_crypto::FirmwareSignature {
+                signing_certificate: b"c",
+                signature: b"s",
+            }))
+            .unwrap();
+        assert!(memory.module.firmware_signature().is_some());
+    }
+
+    #[test]
+    fn ca_seeds_the_roots_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (Some(one), Some(two)) = (ca_pem(dir.path(), "one"), ca_pem(dir.path(), "two")) else {
+            eprintln!("openssl is missing: skipped");
+            return;
+        };
+        let bundle = [one.clone(), two].concat();
+        let state = dir.path().join("state");
+        let mut security = Security::open(Some(&state)).unwrap();
+        assert_eq!(security.seed_central_system_roots(&bundle), Ok(2));
+        assert_eq!(
+            kinds(&security),
+            [
+                CertificateKind::CentralSystemRoot,
+                CertificateKind::CentralSystemRoot
+            ]
+        );
+        // Stored as PEM, one certificate each.
+        let first = security.module.certificate(0).unwrap().certificate.to_vec();
+        assert_eq!(
+            CertificateDer::pem_slice_iter(&first).count(),
+            1,
+            "{first:?}"
+        );
+        assert_eq!(
+            CertificateDer::pem_slice_iter(&first)
+                .next()
+                .map(Result::ok),
+            CertificateDer::pem_slice_iter(&one).next().map(Result::ok)
+        );
+        // Installed already: nothing more (a restart with the same --ca).
+        drop(security);
+        let mut security = Security::open(Some(&state)).unwrap();
+        assert_eq!(security.seed_central_system_roots(&bundle), Ok(0));
+        assert_eq!(kinds(&security).len(), 2);
+        // All deleted (DeleteCertificate): the next start seeds them again.
+        security.module.remove_certificate(1).unwrap();
+        security.module.remove_certificate(0).unwrap();
+        assert_eq!(security.seed_central_system_roots(&one), Ok(1));
+        assert!(security.seed_central_system_roots(b"").is_ok());
+        let mut empty = Security::open(None).unwrap();
+        assert!(empty.seed_central_system_roots(b"no pem").is_err());
     }
 }

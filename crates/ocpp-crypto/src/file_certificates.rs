@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::string::String;
 use std::vec::Vec;
 
-use crate::module::{CertificateKind, CertificateStore, StoredCertificate};
+use crate::module::{CertificateKind, CertificateStore, FirmwareSignature, StoredCertificate};
 use crate::{Error, KeyId};
 
 const INDEX: &str = "certificates.idx";
@@ -16,6 +16,9 @@ const HEADER: &str = "ocpp-certificates 1";
 const PREFIX: &str = "cert-";
 const SUFFIX: &str = ".crt";
 const TEMP_SUFFIX: &str = ".tmp";
+/// The signed firmware update's signing certificate and signature.
+const FIRMWARE: &str = "firmware.sig";
+const FIRMWARE_HEADER: &str = "ocpp-firmware-signature 1";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
@@ -30,7 +33,11 @@ struct Entry {
 /// as installed: the PEM text OCPP carried, or DER), and a small text index,
 /// `certificates.idx`, that says which files are installed, what each is for
 /// ([`CertificateKind`]), the [`KeyId`] of a charge point certificate, and the key of the
-/// pending certificate signing request.
+/// pending certificate signing request. The signing certificate and the signature of the signed
+/// firmware update in progress (security whitepaper L01, [`FirmwareSignature`]) are in a file of
+/// their own, `firmware.sig`: a header line, `ocpp-firmware-signature 1`, a line with the two
+/// lengths in bytes, `<certificate> <signature>`, then the two texts as received, back to back;
+/// no file when there is none.
 ///
 /// Every change is atomic and durable when the method returns: a file is written to a
 /// temporary file, synced, renamed into place and the directory synced (as
@@ -50,6 +57,8 @@ pub struct FileCertificateStore {
     entries: Vec<Entry>,
     pending: Option<KeyId>,
     capacity: usize,
+    /// The contents of `firmware.sig`: (signing certificate, signature).
+    firmware: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 impl FileCertificateStore {
@@ -64,7 +73,7 @@ impl FileCertificateStore {
 
     /// The store in `dir` (created if missing), for at most `capacity` certificates of every
     /// kind together (a store that already holds more keeps them; inserts are refused until
-    /// removals bring it below). An index that does not parse is an
+    /// removals bring it below). An index or a `firmware.sig` that does not parse is an
     /// [`io::ErrorKind::InvalidData`] error; an index entry whose file is missing is dropped.
     pub fn with_capacity(dir: impl Into<PathBuf>, capacity: usize) -> io::Result<Self> {
         let dir = dir.into();
@@ -74,6 +83,7 @@ impl FileCertificateStore {
             entries: Vec::new(),
             pending: None,
             capacity,
+            firmware: None,
         };
         let text = match fs::read_to_string(store.dir.join(INDEX)) {
             Ok(text) => Some(text),
@@ -100,6 +110,11 @@ impl FileCertificateStore {
                 store.write_index()?;
             }
         }
+        store.firmware = match fs::read(store.dir.join(FIRMWARE)) {
+            Ok(bytes) => Some(parse_firmware(&bytes)?),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        };
         store.remove_strays()?;
         Ok(store)
     }
@@ -141,7 +156,7 @@ impl FileCertificateStore {
                 continue;
             };
             let stray = if let Some(tmp) = name.strip_suffix(TEMP_SUFFIX) {
-                tmp == INDEX || file_number(tmp).is_some()
+                tmp == INDEX || tmp == FIRMWARE || file_number(tmp).is_some()
             } else {
                 file_number(name).is_some_and(|n| self.entries.iter().all(|e| e.file != n))
             };
@@ -177,11 +192,46 @@ impl FileCertificateStore {
         drop(file);
         fs::rename(&tmp, path)?;
         // Make the rename durable too.
+        self.sync_dir();
+        Ok(())
+    }
+
+    fn sync_dir(&self) {
         if let Ok(dir) = fs::File::open(&self.dir) {
             let _ = dir.sync_all();
         }
-        Ok(())
     }
+}
+
+/// The contents of `firmware.sig` (see [`FileCertificateStore`]).
+fn firmware_file(signature: &FirmwareSignature<'_>) -> Vec<u8> {
+    let mut bytes = std::format!(
+        "{FIRMWARE_HEADER}\n{} {}\n",
+        signature.signing_certificate.len(),
+        signature.signature.len()
+    )
+    .into_bytes();
+    bytes.extend_from_slice(signature.signing_certificate);
+    bytes.extend_from_slice(signature.signature);
+    bytes
+}
+
+fn parse_firmware(bytes: &[u8]) -> io::Result<(Vec<u8>, Vec<u8>)> {
+    let bad = || io::Error::new(io::ErrorKind::InvalidData, "firmware.sig does not parse");
+    let mut parts = bytes.splitn(3, |b| *b == b'\n');
+    if parts.next() != Some(FIRMWARE_HEADER.as_bytes()) {
+        return Err(bad());
+    }
+    let lengths = core::str::from_utf8(parts.next().ok_or_else(bad)?).map_err(|_| bad())?;
+    let (certificate, signature) = lengths.split_once(' ').ok_or_else(bad)?;
+    let certificate: usize = certificate.parse().map_err(|_| bad())?;
+    let signature: usize = signature.parse().map_err(|_| bad())?;
+    let body = parts.next().ok_or_else(bad)?;
+    if certificate.checked_add(signature) != Some(body.len()) {
+        return Err(bad());
+    }
+    let (certificate, signature) = body.split_at(certificate);
+    Ok((certificate.to_vec(), signature.to_vec()))
 }
 
 impl Entry {
@@ -336,6 +386,40 @@ impl CertificateStore for FileCertificateStore {
     fn capacity(&self) -> usize {
         self.capacity
     }
+
+    fn firmware_signature(&self) -> Option<FirmwareSignature<'_>> {
+        self.firmware
+            .as_ref()
+            .map(|(signing_certificate, signature)| FirmwareSignature {
+                signing_certificate,
+                signature,
+            })
+    }
+
+    /// Replaces `firmware.sig` atomically (temporary file, sync, rename, directory sync), or
+    /// deletes it (and syncs the directory) for `None`.
+    fn set_firmware_signature(
+        &mut self,
+        signature: Option<FirmwareSignature<'_>>,
+    ) -> Result<(), Error> {
+        let path = self.dir.join(FIRMWARE);
+        if let Some(signature) = signature {
+            self.write_atomic(&path, &firmware_file(&signature))
+                .map_err(|_| Error::Storage)?;
+            self.firmware = Some((
+                signature.signing_certificate.to_vec(),
+                signature.signature.to_vec(),
+            ));
+            return Ok(());
+        }
+        match fs::remove_file(&path) {
+            Ok(()) => self.sync_dir(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(_) => return Err(Error::Storage),
+        }
+        self.firmware = None;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -391,6 +475,104 @@ mod tests {
             .filter(|n| n.starts_with(PREFIX))
             .collect();
         assert_eq!(files.len(), 2, "{files:?}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn firmware_signature_survives_a_reopen_and_is_cleared() {
+        let dir = temp_dir("firmware");
+        let certificate = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        {
+            let mut store = FileCertificateStore::with_capacity(&dir, 1).unwrap();
+            assert_eq!(store.firmware_signature(), None);
+            // Clearing what is not there is fine.
+            store.set_firmware_signature(None).unwrap();
+            store
+                .set_firmware_signature(Some(FirmwareSignature {
+                    signing_certificate: b"old",
+                    signature: b"b2xk",
+                }))
+                .unwrap();
+            store
+                .set_firmware_signature(Some(FirmwareSignature {
+                    signing_certificate: certificate,
+                    signature: b"c2ln\nYXR1cmU=",
+                }))
+                .unwrap();
+            store.set_pending_key(Some(KeyId(2))).unwrap();
+            // It does not take a certificate's room.
+            store
+                .insert(CertificateKind::ManufacturerRoot, b"maker", None)
+                .unwrap();
+        }
+        let mut store = FileCertificateStore::open(&dir).unwrap();
+        let kept = store.firmware_signature().unwrap();
+        assert_eq!(kept.signing_certificate, certificate);
+        assert_eq!(kept.signature, b"c2ln\nYXR1cmU=");
+        assert_eq!(store.pending_key(), Some(KeyId(2)));
+        assert_eq!(store.len(), 1);
+        // An empty signature ("missing entirely", L01.FR.03) is kept as such.
+        store
+            .set_firmware_signature(Some(FirmwareSignature {
+                signing_certificate: b"c",
+                signature: b"",
+            }))
+            .unwrap();
+        let store = FileCertificateStore::open(&dir).unwrap();
+        let kept = store.firmware_signature().unwrap();
+        assert_eq!(
+            (kept.signing_certificate, kept.signature),
+            (&b"c"[..], &b""[..])
+        );
+        let mut store = store;
+        store.set_firmware_signature(None).unwrap();
+        assert_eq!(store.firmware_signature(), None);
+        assert!(!dir.join(FIRMWARE).exists());
+        let store = FileCertificateStore::open(&dir).unwrap();
+        assert_eq!(store.firmware_signature(), None);
+        assert_eq!(store.len(), 1);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_torn_or_damaged_firmware_signature() {
+        let dir = temp_dir("firmware-torn");
+        {
+            let mut store = FileCertificateStore::open(&dir).unwrap();
+            store
+                .set_firmware_signature(Some(FirmwareSignature {
+                    signing_certificate: b"cert",
+                    signature: b"sig",
+                }))
+                .unwrap();
+        }
+        // A power cut while the next one was written: the old one stays, the temporary file
+        // goes.
+        fs::write(
+            dir.join("firmware.sig.tmp"),
+            b"ocpp-firmware-signature 1\n9 9\nhalf",
+        )
+        .unwrap();
+        let store = FileCertificateStore::open(&dir).unwrap();
+        let kept = store.firmware_signature().unwrap();
+        assert_eq!(
+            (kept.signing_certificate, kept.signature),
+            (&b"cert"[..], &b"sig"[..])
+        );
+        assert!(!dir.join("firmware.sig.tmp").exists());
+        // A file whose lengths do not add up, or without the header, is an error.
+        for damaged in [
+            &b"ocpp-firmware-signature 1\n4 4\ncertsig"[..],
+            b"ocpp-firmware-signature 1\n4\ncertsig",
+            b"something else\n4 3\ncertsig",
+            b"",
+        ] {
+            fs::write(dir.join(FIRMWARE), damaged).unwrap();
+            assert_eq!(
+                FileCertificateStore::open(&dir).unwrap_err().kind(),
+                io::ErrorKind::InvalidData
+            );
+        }
         fs::remove_dir_all(&dir).unwrap();
     }
 

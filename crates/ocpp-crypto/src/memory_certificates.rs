@@ -2,7 +2,7 @@
 
 use alloc::vec::Vec;
 
-use crate::module::{CertificateKind, CertificateStore, StoredCertificate};
+use crate::module::{CertificateKind, CertificateStore, FirmwareSignature, StoredCertificate};
 use crate::{Error, KeyId};
 
 /// One certificate of a [`MemoryCertificateStore`].
@@ -15,8 +15,9 @@ struct Entry {
 
 /// A [`CertificateStore`] in RAM, holding at most `capacity` certificates: for tests, and for a
 /// device that saves the store itself (read it with [`MemoryCertificateStore::iter`] and
-/// [`MemoryCertificateStore::pending_key`], rebuild it with [`CertificateStore::insert`] and
-/// [`CertificateStore::set_pending_key`]).
+/// [`MemoryCertificateStore::pending_key`] and [`CertificateStore::firmware_signature`], rebuild
+/// it with [`CertificateStore::insert`], [`CertificateStore::set_pending_key`] and
+/// [`CertificateStore::set_firmware_signature`]).
 ///
 /// Certificates keep their insertion order; a removal shifts the later ones down by one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +25,9 @@ pub struct MemoryCertificateStore {
     entries: Vec<Entry>,
     capacity: usize,
     pending: Option<KeyId>,
+    /// The signed firmware update's signing certificate and signature (security whitepaper
+    /// L01), as [`CertificateStore::set_firmware_signature`] recorded them.
+    firmware: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 impl MemoryCertificateStore {
@@ -36,6 +40,7 @@ impl MemoryCertificateStore {
             entries: Vec::new(),
             capacity,
             pending: None,
+            firmware: None,
         }
     }
 
@@ -119,6 +124,23 @@ impl CertificateStore for MemoryCertificateStore {
     fn capacity(&self) -> usize {
         self.capacity
     }
+
+    fn firmware_signature(&self) -> Option<FirmwareSignature<'_>> {
+        self.firmware
+            .as_ref()
+            .map(|(signing_certificate, signature)| FirmwareSignature {
+                signing_certificate,
+                signature,
+            })
+    }
+
+    fn set_firmware_signature(
+        &mut self,
+        signature: Option<FirmwareSignature<'_>>,
+    ) -> Result<(), Error> {
+        self.firmware = signature.map(|s| (s.signing_certificate.to_vec(), s.signature.to_vec()));
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -179,6 +201,40 @@ mod tests {
         assert_eq!(store.pending_key(), Some(KeyId(7)));
         store.set_pending_key(None).unwrap();
         assert_eq!(store.pending_key(), None);
+        assert!(store.is_empty());
+    }
+
+    #[test]
+    fn firmware_signature_is_kept_replaced_and_cleared() {
+        let mut store = MemoryCertificateStore::new(0);
+        assert_eq!(store.firmware_signature(), None);
+        store
+            .set_firmware_signature(Some(FirmwareSignature {
+                signing_certificate: b"-----BEGIN CERTIFICATE-----\none",
+                signature: b"c2ln",
+            }))
+            .unwrap();
+        let kept = store.firmware_signature().unwrap();
+        assert_eq!(
+            kept.signing_certificate,
+            b"-----BEGIN CERTIFICATE-----\none"
+        );
+        assert_eq!(kept.signature, b"c2ln");
+        // The next request replaces it; it does not count against the capacity.
+        store
+            .set_firmware_signature(Some(FirmwareSignature {
+                signing_certificate: b"two",
+                signature: b"",
+            }))
+            .unwrap();
+        let kept = store.firmware_signature().unwrap();
+        assert_eq!(
+            (kept.signing_certificate, kept.signature),
+            (&b"two"[..], &b""[..])
+        );
+        store.set_firmware_signature(None).unwrap();
+        assert_eq!(store.firmware_signature(), None);
+        store.set_firmware_signature(None).unwrap();
         assert!(store.is_empty());
     }
 }
