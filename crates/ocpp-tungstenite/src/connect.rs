@@ -116,9 +116,37 @@ pub fn tls_config_with(
     opts: &ConnectOptions,
     installed: Option<&InstalledCertificates>,
 ) -> Result<Arc<ClientConfig>, ConnectError> {
+    let installed_roots = installed.map_or(&[][..], |i| {
+        if i.roots.is_empty() {
+            i.fallback_roots.as_slice()
+        } else {
+            i.roots.as_slice()
+        }
+    });
+    tls_config_roots(opts, installed, installed_roots)
+}
+
+/// The configuration that trusts only the fallback CentralSystemRootCertificate (M05.FR.13),
+/// when one is installed beside the new one.
+fn fallback_tls_config(
+    opts: &ConnectOptions,
+    installed: Option<&InstalledCertificates>,
+) -> Result<Option<Arc<ClientConfig>>, ConnectError> {
+    match installed {
+        Some(i) if !i.roots.is_empty() && !i.fallback_roots.is_empty() => {
+            tls_config_roots(opts, installed, &i.fallback_roots).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+fn tls_config_roots(
+    opts: &ConnectOptions,
+    installed: Option<&InstalledCertificates>,
+    installed_roots: &[CertificateDer<'static>],
+) -> Result<Arc<ClientConfig>, ConnectError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = RootCertStore::empty();
-    let installed_roots = installed.map_or(&[][..], |i| i.roots.as_slice());
     if !installed_roots.is_empty() {
         let (added, ignored) = roots.add_parsable_certificates(installed_roots.iter().cloned());
         tracing::debug!(
@@ -185,6 +213,19 @@ fn installed_client(
     Some((chain.clone(), key?))
 }
 
+/// What one connection attempt uses: see [`attempt_options`].
+#[derive(Debug)]
+pub struct Attempt<'o> {
+    /// The options, with the URL scheme the profile needs.
+    pub options: Cow<'o, ConnectOptions>,
+    /// The TLS configuration (`None` for `ws://`).
+    pub tls: Option<Arc<ClientConfig>>,
+    /// The TLS configuration that trusts only the fallback CentralSystemRootCertificate, to try
+    /// when the server's certificate does not verify with `tls` (M05.FR.13); `None` without a
+    /// fallback root.
+    pub fallback_tls: Option<Arc<ClientConfig>>,
+}
+
 /// The options and TLS configuration of one connection attempt with the charge point's
 /// `SecurityProfile` (0-3) and installed certificates:
 ///
@@ -194,12 +235,15 @@ fn installed_client(
 /// - profile 3 authenticates with a charge point certificate (A00.FR.401/402): without one
 ///   (installed, or [`ConnectOptions::client_cert`]) the attempt is refused before any I/O
 ///   (`InvalidOptions`), which counts as a failed attempt towards the profile's fallback
-///   (A05.FR.08).
+///   (A05.FR.08);
+/// - the installed CentralSystemRootCertificates are the trust anchors, and a fallback root
+///   kept by an `AdditionalRootCertificateCheck` replacement gets a configuration of its own
+///   ([`Attempt::fallback_tls`], M05.FR.13).
 pub fn attempt_options<'o>(
     opts: &'o ConnectOptions,
     security_profile: u8,
     installed: Option<&InstalledCertificates>,
-) -> Result<(Cow<'o, ConnectOptions>, Option<Arc<ClientConfig>>), ConnectError> {
+) -> Result<Attempt<'o>, ConnectError> {
     let mut effective = Cow::Borrowed(opts);
     if security_profile >= 2 {
         if let Ok(mut url) = Url::parse(&opts.url) {
@@ -217,12 +261,19 @@ pub fn attempt_options<'o>(
         ));
     }
     let secure = Url::parse(&effective.url).is_ok_and(|u| u.scheme() == "wss");
-    let tls = if secure {
-        Some(tls_config_with(&effective, installed)?)
+    let (tls, fallback_tls) = if secure {
+        (
+            Some(tls_config_with(&effective, installed)?),
+            fallback_tls_config(&effective, installed)?,
+        )
     } else {
-        None
+        (None, None)
     };
-    Ok((effective, tls))
+    Ok(Attempt {
+        options: effective,
+        tls,
+        fallback_tls,
+    })
 }
 
 fn tls_config_error(path: &Path, reason: String) -> ConnectError {

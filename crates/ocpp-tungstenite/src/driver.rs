@@ -489,8 +489,21 @@ impl Connection {
             attempt: self.attempt,
         });
         tracing::debug!(cp = %self.opts.charge_point_id, url = %self.url, attempt = self.attempt, "connecting");
-        let result = attempt(&self.opts, cp, password.is_some())
-            .and_then(|(opts, tls)| connect::connect_with(&opts, password.as_deref(), tls));
+        let result = attempt(&self.opts, cp, password.is_some()).and_then(|a| {
+            match connect::connect_with(&a.options, password.as_deref(), a.tls) {
+                // M05.FR.13: the new root refused the server's certificate; the old one, kept
+                // as fallback, may still verify it. Tried at once, in the same attempt.
+                Err(e) if e.is_server_certificate_rejected() && a.fallback_tls.is_some() => {
+                    let ws =
+                        connect::connect_with(&a.options, password.as_deref(), a.fallback_tls)
+                            .map_err(|_| e)?;
+                    tracing::info!(cp = %self.opts.charge_point_id, "verified with the fallback CentralSystemRootCertificate");
+                    cp.fallback_root_used();
+                    Ok(ws)
+                }
+                r => r,
+            }
+        });
         let now = self.now();
         match result {
             Ok(ws) => {
@@ -841,22 +854,16 @@ pub(crate) fn attempt<'o, S: Storage>(
     opts: &'o ConnectOptions,
     cp: &mut ChargePoint<S>,
     with_password: bool,
-) -> Result<
-    (
-        std::borrow::Cow<'o, ConnectOptions>,
-        Option<std::sync::Arc<rustls::ClientConfig>>,
-    ),
-    ConnectError,
-> {
+) -> Result<connect::Attempt<'o>, ConnectError> {
     let installed = if opts.use_installed_certificates {
         crate::InstalledCertificates::read(cp)
     } else {
         None
     };
     let profile = cp.configuration().security_profile;
-    let (effective, tls) = connect::attempt_options(opts, profile, installed.as_ref())?;
-    check_profile(&effective, profile, with_password);
-    Ok((effective, tls))
+    let attempt = connect::attempt_options(opts, profile, installed.as_ref())?;
+    check_profile(&attempt.options, profile, with_password);
+    Ok(attempt)
 }
 
 /// The Basic authentication password for the next attempt.

@@ -93,6 +93,15 @@ impl ConnectError {
         )
     }
 
+    /// Whether the central system's certificate did not verify against the trusted roots
+    /// (`rustls::Error::InvalidCertificate`): a fallback root may still verify it (M05.FR.13).
+    pub fn is_server_certificate_rejected(&self) -> bool {
+        matches!(
+            self,
+            ConnectError::Tls(rustls::Error::InvalidCertificate(_))
+        )
+    }
+
     /// The security event (OCPP 1.6 security whitepaper edition 2, chapter 8) this failure is,
     /// with a short `techInfo`, or `None` when it is none (the network, a timeout, the
     /// options, another HTTP status). The drivers feed it to the charge point

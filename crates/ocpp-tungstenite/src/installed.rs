@@ -13,12 +13,15 @@ use rustls_pki_types::pem::PemObject;
 /// The TLS material the security module holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InstalledCertificates {
-    /// Every CentralSystemRootCertificate, the fallback one of an
-    /// `AdditionalRootCertificateCheck` replacement included (M05.FR.13: the server may still
-    /// be verified with it until the first connection with the new one). Empty when none is
-    /// installed: the connection then trusts [`ConnectOptions::ca_bundle`](crate::ConnectOptions::ca_bundle)
-    /// or the bundled roots.
+    /// Every CentralSystemRootCertificate: the trust anchors of the TLS handshake. Empty when
+    /// none is installed: the connection then trusts
+    /// [`ConnectOptions::ca_bundle`](crate::ConnectOptions::ca_bundle) or the bundled roots.
     pub roots: Vec<CertificateDer<'static>>,
+    /// The old CentralSystemRootCertificate kept after an `AdditionalRootCertificateCheck`
+    /// replacement: tried alone when the server's certificate does not verify with
+    /// [`roots`](Self::roots) (M05.FR.13), until a connection with the new root removes it
+    /// (M05.FR.12).
+    pub fallback_roots: Vec<CertificateDer<'static>>,
     /// The charge point certificate to authenticate with (security profile 3): the chain as
     /// CertificateSigned.req carried it, leaf first, and the key it certifies. Of several, the
     /// newest by notBefore that is valid now (A02.FR.08: "as soon as the current date and time
@@ -41,8 +44,11 @@ impl InstalledCertificates {
         while let Some(stored) = module.certificate(index) {
             index += 1;
             match stored.kind {
-                CertificateKind::CentralSystemRoot | CertificateKind::CentralSystemRootFallback => {
+                CertificateKind::CentralSystemRoot => {
                     out.roots.extend(certificates(stored.certificate));
+                }
+                CertificateKind::CentralSystemRootFallback => {
+                    out.fallback_roots.extend(certificates(stored.certificate));
                 }
                 CertificateKind::ChargePoint => {
                     let Some(key) = stored.key else { continue };

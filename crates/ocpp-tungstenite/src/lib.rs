@@ -154,8 +154,8 @@ mod storage;
 mod tokio_driver;
 
 pub use connect::{
-    SUBPROTOCOL, Stream, WsStream, attempt_options, basic_auth_header, connect, connect_with,
-    connection_url, tls_config, tls_config_with,
+    Attempt, SUBPROTOCOL, Stream, WsStream, attempt_options, basic_auth_header, connect,
+    connect_with, connection_url, tls_config, tls_config_with,
 };
 pub use driver::{Clock, Connection, Control, FRAME_LOG_TARGET, Hooks, LinkEvent, Status};
 pub use error::{ConnectError, Disconnect};

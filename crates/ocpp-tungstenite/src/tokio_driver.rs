@@ -277,8 +277,30 @@ impl AsyncConnection {
             // Boxed: the attempt's state (request, handshake) is held only while connecting, not
             // for the connection's whole life in every charge point's task.
             let result = match crate::driver::attempt(&self.opts, cp, password.is_some()) {
-                Ok((opts, tls)) => {
-                    Box::pin(connect_async_with(&opts, password.as_deref(), tls)).await
+                Ok(a) => {
+                    let first =
+                        Box::pin(connect_async_with(&a.options, password.as_deref(), a.tls)).await;
+                    match first {
+                        // M05.FR.13, as in the blocking driver.
+                        Err(e)
+                            if e.is_server_certificate_rejected() && a.fallback_tls.is_some() =>
+                        {
+                            match Box::pin(connect_async_with(
+                                &a.options,
+                                password.as_deref(),
+                                a.fallback_tls,
+                            ))
+                            .await
+                            {
+                                Ok(ws) => {
+                                    cp.fallback_root_used();
+                                    Ok(ws)
+                                }
+                                Err(_) => Err(e),
+                            }
+                        }
+                        r => r,
+                    }
                 }
                 Err(e) => Err(e),
             };

@@ -205,13 +205,13 @@ fn profile_3_without_a_charge_point_certificate_is_refused_before_connecting() {
 fn profiles_2_and_3_reach_a_ws_url_over_tls() {
     let options = ConnectOptions::new("ws://127.0.0.1:9000/ocpp", "CP-1");
     for profile in [0, 1] {
-        let (effective, tls) = attempt_options(&options, profile, None).unwrap();
-        assert_eq!(effective.url, "ws://127.0.0.1:9000/ocpp");
-        assert!(tls.is_none());
+        let a = attempt_options(&options, profile, None).unwrap();
+        assert_eq!(a.options.url, "ws://127.0.0.1:9000/ocpp");
+        assert!(a.tls.is_none());
     }
-    let (effective, tls) = attempt_options(&options, 2, None).unwrap();
-    assert_eq!(effective.url, "wss://127.0.0.1:9000/ocpp");
-    assert!(tls.is_some());
+    let a = attempt_options(&options, 2, None).unwrap();
+    assert_eq!(a.options.url, "wss://127.0.0.1:9000/ocpp");
+    assert!(a.tls.is_some() && a.fallback_tls.is_none());
 }
 
 #[test]
@@ -281,4 +281,84 @@ fn the_async_driver_uses_the_installed_roots_too() {
                 .unwrap();
         });
     assert!(booted(&server));
+}
+
+fn kinds(cp: &mut ChargePoint<SecureStorage>) -> Vec<CertificateKind> {
+    let parts = cp.security().unwrap();
+    (0..)
+        .map_while(|i| parts.module.certificate(i).map(|c| c.kind))
+        .collect()
+}
+
+/// M05.FR.13: after an `AdditionalRootCertificateCheck` replacement, a server the new root does
+/// not verify is tried with the old (fallback) root, which is then kept; M05.FR.12: a
+/// connection the new root verified removes the fallback.
+#[test]
+fn m05_fr_13_the_fallback_root_verifies_when_the_new_one_does_not() {
+    init_logging();
+    let pki = Pki::new();
+    let server = TestServer::start(
+        ServerOptions {
+            tls: Some(pki.server_config()),
+            ..ServerOptions::default()
+        },
+        serve_all(T),
+    );
+    let options = ConnectOptions::new(format!("wss://127.0.0.1:{}", server.port), "CP-1")
+        .with_basic_auth("0123456789abcdef")
+        .with_reconnect(fast_reconnect());
+    // The new root did not sign the server's certificate; the fallback did.
+    let installed = [
+        (
+            CertificateKind::CentralSystemRoot,
+            read(&pki.other_ca_pem),
+            None,
+        ),
+        (
+            CertificateKind::CentralSystemRootFallback,
+            read(&pki.ca_pem),
+            None,
+        ),
+    ];
+    let mut conn = Connection::new(options.clone());
+    let mut cp = secure_cp(conn.now(), 2, &installed);
+    let mut hooks = Recorder::default();
+    assert!(conn.run_until(&mut cp, &mut hooks, T, |_, _| booted(&server)));
+    assert!(
+        hooks.connect_errors.is_empty(),
+        "{:?}",
+        hooks.connect_errors
+    );
+    assert_eq!(
+        kinds(&mut cp),
+        [
+            CertificateKind::CentralSystemRoot,
+            CertificateKind::CentralSystemRootFallback
+        ]
+    );
+
+    // The new root verifies: the fallback goes.
+    let server = TestServer::start(
+        ServerOptions {
+            tls: Some(pki.server_config()),
+            ..ServerOptions::default()
+        },
+        serve_all(T),
+    );
+    let options = ConnectOptions::new(format!("wss://127.0.0.1:{}", server.port), "CP-1")
+        .with_basic_auth("0123456789abcdef")
+        .with_reconnect(fast_reconnect());
+    let installed = [
+        (CertificateKind::CentralSystemRoot, read(&pki.ca_pem), None),
+        (
+            CertificateKind::CentralSystemRootFallback,
+            read(&pki.other_ca_pem),
+            None,
+        ),
+    ];
+    let mut conn = Connection::new(options);
+    let mut cp = secure_cp(conn.now(), 2, &installed);
+    let mut hooks = Recorder::default();
+    assert!(conn.run_until(&mut cp, &mut hooks, T, |_, _| booted(&server)));
+    assert_eq!(kinds(&mut cp), [CertificateKind::CentralSystemRoot]);
 }

@@ -861,6 +861,12 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         self.storage.security()
     }
 
+    /// Without the feature `profile-security` there is no fallback root to keep: does nothing
+    /// (so that an adapter calls it whatever the features; see the method of the same name
+    /// with the feature, M05.FR.13).
+    #[cfg(not(feature = "profile-security"))]
+    pub fn fallback_root_used(&mut self) {}
+
     /// Consumes the charge point and returns its storage (a restart in a test).
     pub fn into_storage(self) -> S {
         self.storage
