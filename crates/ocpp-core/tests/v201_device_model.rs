@@ -279,17 +279,24 @@ fn get_variables_write_only_is_rejected() {
 #[test]
 fn tc_b_08_get_variables_too_many_items_all_rejected() {
     let mut m = model();
-    let i = m
-        .find_by_name("DeviceDataCtrlr", "ItemsPerMessage", Some("GetVariables"))
-        .unwrap();
-    m.set_internal(i, AttributeEnum::Actual, "2").unwrap();
-    assert_eq!(m.items_per_message(MessageKind::GetVariables), 2);
-    let items = [
+    // ItemsPerMessageGetVariables + 1 items still decode (the list holds one more), and are
+    // all Rejected with TooManyElements.
+    let per_message = m.items_per_message(MessageKind::GetVariables);
+    assert_eq!(per_message, ocpp_core::limits::VARIABLES_PER_MESSAGE - 1);
+    let all = [
         (OFFLINE_THRESHOLD, None),
         (AUTHORIZE_REMOTE_START, None),
         (LIMIT_CHANGE, None),
+        (NEXT_OFFSET, None),
+        (
+            ("OCPPCommCtrlr", None, None, "HeartbeatInterval", None),
+            None,
+        ),
+        (("OCPPCommCtrlr", None, None, "ResetRetries", None), None),
+        (("TxCtrlr", None, None, "TxStartPoint", None), None),
+        (("TxCtrlr", None, None, "TxStopPoint", None), None),
     ];
-    let r = get(&m, &items);
+    let r = get(&m, &all[..=per_message]);
     for r in &r.get_variable_result {
         assert_eq!(r.attribute_status, GetVariableStatusEnum::Rejected);
         assert_eq!(
@@ -301,12 +308,22 @@ fn tc_b_08_get_variables_too_many_items_all_rejected() {
             "TooManyElements"
         );
     }
-    // ItemsPerMessage items are answered.
-    let r = get(&m, &items[..2]);
+    let r = get(&m, &all[..per_message]);
     assert!(
         r.get_variable_result
             .iter()
             .all(|r| r.attribute_status == GetVariableStatusEnum::Accepted)
+    );
+    // The integrator may lower the limit.
+    let i = m
+        .find_by_name("DeviceDataCtrlr", "ItemsPerMessage", Some("GetVariables"))
+        .unwrap();
+    m.set_internal(i, AttributeEnum::Actual, "2").unwrap();
+    let r = get(&m, &all[..3]);
+    assert!(
+        r.get_variable_result
+            .iter()
+            .all(|r| r.attribute_status == GetVariableStatusEnum::Rejected)
     );
 }
 
@@ -599,6 +616,13 @@ static VENDOR: &[VariableDef] = &[
     ),
 ];
 
+static BAD: &[VariableDef] = &[VariableDef::rw(
+    ComponentKey::named("X"),
+    "Y",
+    DataEnum::Integer,
+    "abc",
+)];
+
 #[test]
 fn vendor_components_and_extra_evses() {
     let mut m: Model = DeviceModel::new(STANDARD, VENDOR).unwrap();
@@ -642,12 +666,6 @@ fn vendor_components_and_extra_evses() {
         ]
     );
     // A vendor table with a bad default is refused.
-    static BAD: &[VariableDef] = &[VariableDef::rw(
-        ComponentKey::named("X"),
-        "Y",
-        DataEnum::Integer,
-        "abc",
-    )];
     assert!(DeviceModel::<'static, 4, 16>::new(STANDARD, BAD).is_err());
 }
 

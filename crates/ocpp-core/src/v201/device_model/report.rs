@@ -11,7 +11,7 @@ use crate::v201::{
     VariableCharacteristics,
 };
 
-/// Where a report is: the next definition to look at and the next `seqNo`. 16 bytes; the
+/// Where a report is: the next definition to look at and the next `seqNo`. 12 bytes; the
 /// station keeps it between NotifyReport.req messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportCursor {

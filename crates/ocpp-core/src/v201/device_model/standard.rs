@@ -50,8 +50,11 @@ const fn usize_text(n: usize) -> &'static str {
 }
 
 /// The message bounds of this build (`crate::limits`), as the ReadOnly `ItemsPerMessage`
-/// variables report them.
-const ITEMS_GET_VARIABLES: &str = usize_text(VARIABLES_PER_MESSAGE);
+/// variables report them. Get/SetVariables report one less than the list bound: TC_B_08_CS
+/// sends `ItemsPerMessageGetVariables + 1` items and expects a response (all or the last
+/// Rejected), which only a request the decoder accepts can get; one more than the list bound
+/// would be refused at decoding (CALLERROR OccurrenceConstraintViolation).
+const ITEMS_GET_VARIABLES: &str = usize_text(VARIABLES_PER_MESSAGE - 1);
 const ITEMS_GET_REPORT: &str = usize_text(REPORT_ITEMS_PER_MESSAGE);
 
 use DataEnum::{Boolean, Decimal, Integer, MemberList, OptionList, SequenceList};

@@ -275,40 +275,13 @@ impl VariableDef {
             mutability,
             default,
         });
-        match kind {
-            AttributeEnum::Actual => {
-                self.attributes = [
-                    def,
-                    self.attributes[1],
-                    self.attributes[2],
-                    self.attributes[3],
-                ]
-            }
-            AttributeEnum::Target => {
-                self.attributes = [
-                    self.attributes[0],
-                    def,
-                    self.attributes[2],
-                    self.attributes[3],
-                ]
-            }
-            AttributeEnum::MinSet => {
-                self.attributes = [
-                    self.attributes[0],
-                    self.attributes[1],
-                    def,
-                    self.attributes[3],
-                ]
-            }
-            AttributeEnum::MaxSet => {
-                self.attributes = [
-                    self.attributes[0],
-                    self.attributes[1],
-                    self.attributes[2],
-                    def,
-                ]
-            }
-        }
+        let [actual, target, min_set, max_set] = self.attributes;
+        self.attributes = match kind {
+            AttributeEnum::Actual => [def, target, min_set, max_set],
+            AttributeEnum::Target => [actual, def, min_set, max_set],
+            AttributeEnum::MinSet => [actual, target, def, max_set],
+            AttributeEnum::MaxSet => [actual, target, min_set, def],
+        };
         self
     }
 
