@@ -14,7 +14,7 @@ use ocpp_core::v201::device_model::{
     ComponentKey, DeviceModel, MessageKind, RecordError, STANDARD, StoreError, VariableDef,
 };
 use ocpp_core::v201::{
-    AttributeEnum, DataEnum, GenericDeviceModelStatusEnum, GetBaseReportRequest,
+    AttributeEnum, DataEnum, GenericDeviceModelStatusEnum, GetBaseReportRequest, GetReportRequest,
     GetVariableStatusEnum, GetVariablesRequest, GetVariablesResponse, MutabilityEnum,
     NotifyReportRequest, ReportBaseEnum, SetVariableStatusEnum, SetVariablesRequest,
     SetVariablesResponse,
@@ -836,6 +836,97 @@ fn summary_inventory_reports_availability() {
     assert_eq!(names, ["ChargingStation", "Connector", "EVSE"]);
 }
 
+fn report_items(m: &Model, body: &Value) -> (GenericDeviceModelStatusEnum, Vec<String>) {
+    encode_valid("GetReportRequest", body);
+    let req: GetReportRequest = json::from_str(&body.to_string(), &DecodeOptions::STRICT).unwrap();
+    let (resp, cursor) = m.get_report(&req);
+    encode_valid("GetReportResponse", &resp);
+    let Some(mut cursor) = cursor else {
+        return (resp.status, Vec::new());
+    };
+    let at = DateTime::parse("2026-12-08T00:00:00Z").unwrap();
+    let mut names = Vec::new();
+    let mut seq = 0;
+    while let Some(msg) = cursor.next_message(m, at) {
+        encode_valid("NotifyReportRequest", &msg);
+        assert_eq!(msg.seq_no, seq);
+        seq += 1;
+        for d in msg.report_data.as_deref().unwrap() {
+            let evse = d
+                .component
+                .evse
+                .as_ref()
+                .map_or(String::new(), |e| format!("@{}", e.id));
+            names.push(format!(
+                "{}{evse}.{}",
+                d.component.name.as_str(),
+                d.variable.name.as_str()
+            ));
+        }
+    }
+    (resp.status, names)
+}
+
+#[test]
+fn get_report_with_component_variables_and_criteria() {
+    let mut m = model();
+    // A component without variable: all its variables; an absent EVSE matches every EVSE.
+    let (status, names) = report_items(
+        &m,
+        &json!({"requestId": 1, "componentVariable": [{"component": {"name": "EVSE"}}]}),
+    );
+    assert_eq!(status, GenericDeviceModelStatusEnum::Accepted);
+    assert_eq!(
+        names,
+        [
+            "EVSE@1.AvailabilityState",
+            "EVSE@1.Available",
+            "EVSE@1.Power",
+            "EVSE@1.SupplyPhases"
+        ]
+    );
+    // EVSE id without connector: the connectors of that EVSE (B08.FR.22).
+    let (_, names) = report_items(
+        &m,
+        &json!({"requestId": 2, "componentVariable": [
+            {"component": {"name": "Connector", "evse": {"id": 1}}, "variable": {"name": "ConnectorType"}},
+            {"component": {"name": "DeviceDataCtrlr"}, "variable": {"name": "ItemsPerMessage"}}]}),
+    );
+    assert_eq!(
+        names,
+        [
+            "Connector@1.ConnectorType",
+            "DeviceDataCtrlr.ItemsPerMessage",
+            "DeviceDataCtrlr.ItemsPerMessage",
+            "DeviceDataCtrlr.ItemsPerMessage"
+        ]
+    );
+    // Criteria: the components whose Enabled is true, all their variables.
+    let enabled = json!({"requestId": 3, "componentCriteria": ["Enabled"],
+        "componentVariable": [{"component": {"name": "AuthCtrlr"}}, {"component": {"name": "TxCtrlr"}}]});
+    let (_, names) = report_items(&m, &enabled);
+    assert_eq!(names.len(), 4);
+    assert!(names.iter().all(|n| n.starts_with("AuthCtrlr.")));
+    let i = m.find_by_name("AuthCtrlr", "Enabled", None).unwrap();
+    m.set_internal(i, AttributeEnum::Actual, "false").unwrap();
+    assert_eq!(
+        report_items(&m, &enabled).0,
+        GenericDeviceModelStatusEnum::EmptyResultSet
+    );
+    // No component has a Problem.
+    let (status, names) = report_items(
+        &m,
+        &json!({"requestId": 4, "componentCriteria": ["Problem"]}),
+    );
+    assert_eq!(status, GenericDeviceModelStatusEnum::EmptyResultSet);
+    assert!(names.is_empty());
+    // No criteria at all: everything.
+    assert_eq!(
+        report_items(&m, &json!({"requestId": 5})).1.len(),
+        STANDARD.len()
+    );
+}
+
 #[test]
 fn sizes_of_the_ram_structures() {
     // Host sizes (x86_64); on a 32-bit MCU the pointers halve.
@@ -857,5 +948,5 @@ fn sizes_of_the_ram_structures() {
         size_of::<VariableDef>(),
         STANDARD.len()
     );
-    assert!(size_of::<ocpp_core::v201::device_model::ReportCursor>() <= 16);
+    assert!(size_of::<ocpp_core::v201::device_model::ReportCursor>() <= 56);
 }

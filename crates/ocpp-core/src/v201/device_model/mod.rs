@@ -11,7 +11,8 @@
 //!   [`DeviceModel::decode_record`].
 //! - [`DeviceModel::get_variables`] and [`DeviceModel::set_variables`] turn a request into its
 //!   response (B06, B05); [`DeviceModel::get_base_report`] answers GetBaseReport and returns a
-//!   [`ReportCursor`] that fills one NotifyReportRequest at a time (B07).
+//!   [`ReportCursor`] that fills one NotifyReportRequest at a time (B07);
+//!   [`DeviceModel::get_report`] does the same for GetReport with criteria (B08).
 //!
 //! Nothing here allocates or panics; the model is a value the charging station owns.
 
@@ -19,7 +20,7 @@ mod report;
 mod standard;
 mod types;
 
-pub use report::ReportCursor;
+pub use report::{REPORT_SELECTION_MAX, ReportCursor};
 pub use standard::STANDARD;
 pub use types::{
     AttributeDef, Characteristics, ComponentKey, InvalidValue, Limit, Persistence, VariableDef,

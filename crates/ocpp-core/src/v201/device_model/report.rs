@@ -6,20 +6,102 @@ use super::{DeviceModel, MessageKind};
 use crate::limits::REPORT_ITEMS_PER_MESSAGE;
 use crate::types::{BoundedString, DateTime, Decimal3, List};
 use crate::v201::{
-    Component, Evse, GenericDeviceModelStatusEnum, GetBaseReportRequest, GetBaseReportResponse,
-    MutabilityEnum, NotifyReportRequest, ReportBaseEnum, ReportData, Variable, VariableAttribute,
-    VariableCharacteristics,
+    AttributeEnum, Component, ComponentCriterionEnum, ComponentVariable, Evse,
+    GenericDeviceModelStatusEnum, GetBaseReportRequest, GetBaseReportResponse, GetReportRequest,
+    GetReportResponse, MutabilityEnum, NotifyReportRequest, ReportBaseEnum, ReportData, StatusInfo,
+    Variable, VariableAttribute, VariableCharacteristics,
 };
 
-/// Where a report is: the next definition to look at and the next `seqNo`. 12 bytes; the
-/// station keeps it between NotifyReport.req messages.
+/// The definitions a GetReport.req selects are kept as a bitset of this many definitions
+/// (32 bytes); a model with more definitions answers a GetReport.req with criteria `Rejected`
+/// (reason `TooManyElements`). The standard table has 72.
+pub const REPORT_SELECTION_MAX: usize = 256;
+
+/// Which definitions a report holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Filter {
+    /// A base report (GetBaseReport.req).
+    Base(ReportBaseEnum),
+    /// The definitions a GetReport.req selected, one bit each.
+    Selection([u64; REPORT_SELECTION_MAX / 64]),
+}
+
+/// Where a report is: what it holds, the next definition to look at and the next `seqNo`
+/// (56 bytes on the host); the station keeps it between NotifyReport.req messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportCursor {
     request_id: i32,
-    base: ReportBaseEnum,
+    filter: Filter,
     next: u16,
     seq_no: i32,
     done: bool,
+}
+
+fn selected(filter: &Filter, index: usize) -> Option<bool> {
+    match filter {
+        Filter::Base(_) => None,
+        Filter::Selection(bits) => Some(
+            bits.get(index / 64)
+                .is_some_and(|word| word & (1u64 << (index % 64)) != 0),
+        ),
+    }
+}
+
+/// Whether a GetReport.req `componentVariable` names a definition (B08.FR.22-25 of the
+/// edition 2 errata: an absent instance, EVSE id or connector id matches every one, including
+/// none; an absent variable every variable of the component).
+fn component_variable_matches(def: &VariableDef, cv: &ComponentVariable) -> bool {
+    let c = &cv.component;
+    if !def.component.name.eq_ignore_ascii_case(c.name.as_str()) {
+        return false;
+    }
+    if let Some(instance) = &c.instance {
+        if !def
+            .component
+            .instance
+            .is_some_and(|i| i.eq_ignore_ascii_case(instance.as_str()))
+        {
+            return false;
+        }
+    }
+    if let Some(evse) = &c.evse {
+        if def.component.evse.map(i32::from) != Some(evse.id) {
+            return false;
+        }
+        if let Some(connector) = evse.connector_id {
+            if def.component.connector.map(i32::from) != Some(connector) {
+                return false;
+            }
+        }
+    }
+    match &cv.variable {
+        None => true,
+        Some(v) => {
+            def.variable.name.eq_ignore_ascii_case(v.name.as_str())
+                && v.instance.as_ref().is_none_or(|i| {
+                    def.variable
+                        .instance
+                        .is_some_and(|d| d.eq_ignore_ascii_case(i.as_str()))
+                })
+        }
+    }
+}
+
+/// Whether a definition's component meets a criterion: it has a variable of the criterion's
+/// name (`Active`, `Available`, `Enabled`, `Problem`) whose Actual value is `true`.
+fn meets<const N: usize, const L: usize>(
+    model: &DeviceModel<'_, N, L>,
+    def: &VariableDef,
+    criterion: ComponentCriterionEnum,
+) -> bool {
+    (0..model.len()).any(|j| {
+        model.def(j).is_some_and(|d| {
+            d.component == def.component
+                && d.variable.instance.is_none()
+                && d.variable.name == criterion.as_str()
+                && model.value(j, AttributeEnum::Actual) == Some("true")
+        })
+    })
 }
 
 /// Whether a definition belongs in a base report.
@@ -32,17 +114,21 @@ pub struct ReportCursor {
 ///   a CSMS asks it for).
 fn in_report<const N: usize, const L: usize>(
     model: &DeviceModel<'_, N, L>,
-    base: ReportBaseEnum,
+    filter: &Filter,
     index: usize,
     def: &VariableDef,
 ) -> bool {
+    let base = match filter {
+        Filter::Base(base) => *base,
+        Filter::Selection(_) => return selected(filter, index).unwrap_or(false),
+    };
     match base {
         ReportBaseEnum::FullInventory => true,
         ReportBaseEnum::ConfigurationInventory => def.is_configurable(),
         ReportBaseEnum::SummaryInventory => {
             def.variable.name.eq_ignore_ascii_case("AvailabilityState")
                 || (def.variable.name.eq_ignore_ascii_case("Problem")
-                    && model.value(index, crate::v201::AttributeEnum::Actual) == Some("true"))
+                    && model.value(index, AttributeEnum::Actual) == Some("true"))
         }
     }
 }
@@ -106,7 +192,7 @@ impl<const N: usize, const L: usize> DeviceModel<'_, N, L> {
     ) -> (GetBaseReportResponse, Option<ReportCursor>) {
         let any = (0..self.len()).any(|i| {
             self.def(i)
-                .is_some_and(|d| in_report(self, req.report_base, i, d))
+                .is_some_and(|d| in_report(self, &Filter::Base(req.report_base), i, d))
         });
         if !any {
             let resp = GetBaseReportResponse {
@@ -117,7 +203,7 @@ impl<const N: usize, const L: usize> DeviceModel<'_, N, L> {
         }
         let cursor = ReportCursor {
             request_id: req.request_id,
-            base: req.report_base,
+            filter: Filter::Base(req.report_base),
             next: 0,
             seq_no: 0,
             done: false,
@@ -127,6 +213,65 @@ impl<const N: usize, const L: usize> DeviceModel<'_, N, L> {
             status_info: None,
         };
         (resp, Some(cursor))
+    }
+}
+
+impl<const N: usize, const L: usize> DeviceModel<'_, N, L> {
+    /// Answers a GetReportRequest (B08): the definitions its `componentVariable` entries name
+    /// (all when absent) whose component meets one of its `componentCriteria` (any when
+    /// absent). Accepted with a cursor, EmptyResultSet when nothing matches, Rejected
+    /// (`TooManyElements`) when the model has more than [`REPORT_SELECTION_MAX`] definitions.
+    pub fn get_report(&self, req: &GetReportRequest) -> (GetReportResponse, Option<ReportCursor>) {
+        let answer = |status, code: Option<&str>| GetReportResponse {
+            status,
+            status_info: code.map(|c| StatusInfo {
+                reason_code: BoundedString::truncated(c),
+                additional_info: None,
+            }),
+        };
+        if self.len() > REPORT_SELECTION_MAX {
+            let resp = answer(
+                GenericDeviceModelStatusEnum::Rejected,
+                Some("TooManyElements"),
+            );
+            return (resp, None);
+        }
+        let mut bits = [0u64; REPORT_SELECTION_MAX / 64];
+        let mut any = false;
+        for i in 0..self.len() {
+            let Some(def) = self.def(i) else { continue };
+            let named = req
+                .component_variable
+                .as_ref()
+                .is_none_or(|cvs| cvs.iter().any(|cv| component_variable_matches(def, cv)));
+            let meets_criteria = req
+                .component_criteria
+                .as_ref()
+                .is_none_or(|cs| cs.iter().any(|c| meets(self, def, *c)));
+            if named && meets_criteria {
+                if let Some(word) = bits.get_mut(i / 64) {
+                    *word |= 1u64 << (i % 64);
+                    any = true;
+                }
+            }
+        }
+        if !any {
+            return (
+                answer(GenericDeviceModelStatusEnum::EmptyResultSet, None),
+                None,
+            );
+        }
+        let cursor = ReportCursor {
+            request_id: req.request_id,
+            filter: Filter::Selection(bits),
+            next: 0,
+            seq_no: 0,
+            done: false,
+        };
+        (
+            answer(GenericDeviceModelStatusEnum::Accepted, None),
+            Some(cursor),
+        )
     }
 }
 
@@ -159,7 +304,9 @@ impl ReportCursor {
         let mut items: List<ReportData, REPORT_ITEMS_PER_MESSAGE> = List::new();
         let mut i = usize::from(self.next);
         while i < model.len() && items.len() < per_message {
-            let def = model.def(i).filter(|d| in_report(model, self.base, i, d));
+            let def = model
+                .def(i)
+                .filter(|d| in_report(model, &self.filter, i, d));
             if let Some(def) = def {
                 if items.push(report_data(model, i, def)).is_err() {
                     break;
@@ -171,7 +318,7 @@ impl ReportCursor {
         let more = (i..model.len()).any(|j| {
             model
                 .def(j)
-                .is_some_and(|d| in_report(model, self.base, j, d))
+                .is_some_and(|d| in_report(model, &self.filter, j, d))
         });
         let msg = NotifyReportRequest {
             request_id: self.request_id,
