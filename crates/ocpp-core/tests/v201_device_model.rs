@@ -799,6 +799,58 @@ fn tc_b_13_full_inventory_split_over_several_notify_reports() {
 }
 
 #[test]
+fn full_inventory_within_bytes_per_message() {
+    let mut m = model();
+    let i = m
+        .find_by_name("DeviceDataCtrlr", "BytesPerMessage", Some("GetReport"))
+        .unwrap();
+    m.set_internal(i, AttributeEnum::Actual, "900").unwrap();
+    let req = GetBaseReportRequest {
+        request_id: 9,
+        report_base: ReportBaseEnum::FullInventory,
+    };
+    let (_, cursor) = m.get_base_report(&req);
+    let mut cursor = cursor.unwrap();
+    let at = DateTime::parse("2026-12-08T00:00:00Z").unwrap();
+    let mut buf = vec![0u8; 64 * 1024];
+    let (mut items, mut seq, mut short, mut last_tbc) = (0, 0, 0, true);
+    while let Some(n) = cursor.next_payload(&m, at, &mut buf) {
+        let n = n.unwrap();
+        assert!(n <= 900, "{n} bytes");
+        let payload: Value = serde_json::from_slice(&buf[..n]).unwrap();
+        encode_valid("NotifyReportRequest", &payload);
+        assert_eq!(payload["seqNo"], json!(seq));
+        let count = payload["reportData"].as_array().unwrap().len();
+        items += count;
+        short += usize::from(count < 4);
+        seq += 1;
+        last_tbc = payload["tbc"].as_bool().unwrap();
+    }
+    assert!(!last_tbc);
+    assert_eq!(items, STANDARD.len());
+    assert!(short > 1, "the byte limit cut some messages short");
+    // A buffer too small for any item: every item is skipped, then an empty closing message.
+    let (_, cursor) = m.get_base_report(&req);
+    let mut cursor = cursor.unwrap();
+    let mut small = [0u8; 200];
+    let mut skipped = 0;
+    let mut closing = None;
+    while let Some(r) = cursor.next_payload(&m, at, &mut small) {
+        match r {
+            Err(_) => skipped += 1,
+            Ok(n) => closing = Some(String::from_utf8(small[..n].to_vec()).unwrap()),
+        }
+    }
+    assert_eq!(skipped, STANDARD.len());
+    let closing: Value = serde_json::from_str(&closing.unwrap()).unwrap();
+    encode_valid("NotifyReportRequest", &closing);
+    assert_eq!(
+        (closing["seqNo"].clone(), closing["tbc"].clone()),
+        (json!(0), json!(false))
+    );
+}
+
+#[test]
 fn tc_b_12_configuration_inventory() {
     let m = model();
     let messages = full_report(&m, ReportBaseEnum::ConfigurationInventory);

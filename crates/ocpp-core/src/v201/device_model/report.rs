@@ -3,6 +3,7 @@
 
 use super::types::{Persistence, VariableDef, attribute_kind};
 use super::{DeviceModel, MessageKind};
+use crate::json::{self, EncodeError};
 use crate::limits::REPORT_ITEMS_PER_MESSAGE;
 use crate::types::{BoundedString, DateTime, Decimal3, List};
 use crate::v201::{
@@ -286,24 +287,17 @@ impl ReportCursor {
         self.done
     }
 
-    /// The next NotifyReportRequest: up to `ItemsPerMessage[GetReport]` items (and at most
-    /// `limits::REPORT_ITEMS_PER_MESSAGE`), `seqNo` from 0, `tbc` true while more follow;
-    /// `None` once the last one (with `tbc` false) has been produced. The model must be the
-    /// one the report started on (the same tables).
-    pub fn next_message<const N: usize, const L: usize>(
-        &mut self,
+    /// Builds the message of up to `max_items` items from where the cursor is, without moving
+    /// it; returns the message and the definition index after its last item.
+    fn build<const N: usize, const L: usize>(
+        &self,
         model: &DeviceModel<'_, N, L>,
         generated_at: DateTime,
-    ) -> Option<NotifyReportRequest> {
-        if self.done {
-            return None;
-        }
-        let per_message = model
-            .items_per_message(MessageKind::GetReport)
-            .min(REPORT_ITEMS_PER_MESSAGE);
+        max_items: usize,
+    ) -> (NotifyReportRequest, usize) {
         let mut items: List<ReportData, REPORT_ITEMS_PER_MESSAGE> = List::new();
         let mut i = usize::from(self.next);
-        while i < model.len() && items.len() < per_message {
+        while i < model.len() && items.len() < max_items {
             let def = model
                 .def(i)
                 .filter(|d| in_report(model, &self.filter, i, d));
@@ -314,7 +308,6 @@ impl ReportCursor {
             }
             i += 1;
         }
-        self.next = u16::try_from(i).unwrap_or(u16::MAX);
         let more = (i..model.len()).any(|j| {
             model
                 .def(j)
@@ -327,8 +320,72 @@ impl ReportCursor {
             tbc: Some(more),
             seq_no: self.seq_no,
         };
+        (msg, i)
+    }
+
+    /// Moves past a message built by [`ReportCursor::build`].
+    fn advance(&mut self, next: usize, more: bool) {
+        self.next = u16::try_from(next).unwrap_or(u16::MAX);
         self.seq_no = self.seq_no.saturating_add(1);
         self.done = !more;
+    }
+
+    /// The next NotifyReportRequest: up to `ItemsPerMessage[GetReport]` items (and at most
+    /// `limits::REPORT_ITEMS_PER_MESSAGE`), `seqNo` from 0, `tbc` true while more follow;
+    /// `None` once the last one (with `tbc` false) has been produced. The model must be the
+    /// one the report started on (the same tables). `BytesPerMessage[GetReport]` is not
+    /// checked: see [`ReportCursor::next_payload`].
+    pub fn next_message<const N: usize, const L: usize>(
+        &mut self,
+        model: &DeviceModel<'_, N, L>,
+        generated_at: DateTime,
+    ) -> Option<NotifyReportRequest> {
+        if self.done {
+            return None;
+        }
+        let per_message = model
+            .items_per_message(MessageKind::GetReport)
+            .min(REPORT_ITEMS_PER_MESSAGE);
+        let (msg, next) = self.build(model, generated_at, per_message);
+        self.advance(next, msg.tbc == Some(true));
         Some(msg)
+    }
+
+    /// Writes the next NotifyReportRequest's payload (JSON) into `buf`, with as many items (up
+    /// to `ItemsPerMessage[GetReport]`) as fit in `BytesPerMessage[GetReport]` and in `buf`;
+    /// returns its length, `None` once the report is complete. When not even one item fits,
+    /// that item is skipped (the cursor moves past it, so the report goes on; nothing is to be
+    /// sent for this call and the seqNo is not used) and the answer is
+    /// `Some(Err(EncodeError::BufferFull))`.
+    pub fn next_payload<const N: usize, const L: usize>(
+        &mut self,
+        model: &DeviceModel<'_, N, L>,
+        generated_at: DateTime,
+        buf: &mut [u8],
+    ) -> Option<Result<usize, EncodeError>> {
+        if self.done {
+            return None;
+        }
+        let limit = model
+            .bytes_per_message(MessageKind::GetReport)
+            .map_or(buf.len(), |b| b.min(buf.len()));
+        let per_message = model
+            .items_per_message(MessageKind::GetReport)
+            .min(REPORT_ITEMS_PER_MESSAGE);
+        for items in (1..=per_message).rev() {
+            let (msg, next) = self.build(model, generated_at, items);
+            let fits = buf
+                .get_mut(..limit)
+                .and_then(|b| json::to_slice(&msg, b).ok());
+            if let Some(n) = fits {
+                self.advance(next, msg.tbc == Some(true));
+                return Some(Ok(n));
+            }
+        }
+        // Skip the item that does not fit; the seqNo stays, and when it was the last item the
+        // next call sends an empty closing message (`tbc` false).
+        let (_, next) = self.build(model, generated_at, 1);
+        self.next = u16::try_from(next).unwrap_or(u16::MAX);
+        Some(Err(EncodeError::BufferFull))
     }
 }
