@@ -1002,3 +1002,34 @@ fn sizes_of_the_ram_structures() {
     );
     assert!(size_of::<ocpp_core::v201::device_model::ReportCursor>() <= 56);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text, any definition: validation and storage answer without panicking, and a
+        /// value set through SetVariables reads back unchanged.
+        #[test]
+        fn any_value_is_validated_without_panic(value in "\\PC{0,40}|[-0-9.,a-zA-Z:TZ]{0,30}", row in 0usize..80) {
+            let mut m = model();
+            if let Some(def) = m.def(row) {
+                let valid = def.characteristics.validate(&value).is_ok();
+                let _ = m.set_internal(row, AttributeEnum::Actual, &value);
+                if valid && def.attribute(AttributeEnum::Actual).is_some() {
+                    prop_assert_eq!(m.value(row, AttributeEnum::Actual), Some(value.as_str()));
+                }
+            }
+        }
+
+        /// Any bytes as a record: refused or restored, never a panic; a restored model encodes.
+        #[test]
+        fn any_record_decodes_without_panic(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let mut m = model();
+            if m.decode_record(&bytes).is_ok() {
+                let mut buf = [0u8; 4096];
+                prop_assert!(m.encode_record(&mut buf).is_some());
+            }
+        }
+    }
+}
