@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 use ocpp_core::json::{self, DecodeOptions};
 use ocpp_core::types::DateTime;
 use ocpp_core::v201::device_model::{
-    ComponentKey, DeviceModel, MessageKind, RecordError, STANDARD, StoreError, VariableDef,
+    AttributeDef, ComponentKey, DeviceModel, MessageKind, RecordError, STANDARD, StoreError,
+    VariableDef,
 };
 use ocpp_core::v201::{
     AttributeEnum, DataEnum, GenericDeviceModelStatusEnum, GetBaseReportRequest, GetReportRequest,
@@ -607,7 +608,13 @@ static VENDOR: &[VariableDef] = &[
     .unit("Percent")
     .min(0)
     .max(100)
-    .with_attribute(AttributeEnum::Target, MutabilityEnum::ReadWrite, "50"),
+    .with_attributes(&[(
+        AttributeEnum::Target,
+        AttributeDef {
+            mutability: MutabilityEnum::ReadWrite,
+            default: "50",
+        },
+    )]),
     VariableDef::ro(
         ComponentKey::evse("EVSE", 2),
         "Available",
@@ -615,6 +622,19 @@ static VENDOR: &[VariableDef] = &[
         "true",
     ),
 ];
+
+static REPEATED: &[VariableDef] =
+    &[
+        VariableDef::rw(ComponentKey::named("X"), "Y", DataEnum::Integer, "1").with_attributes(&[
+            (
+                AttributeEnum::Actual,
+                AttributeDef {
+                    mutability: MutabilityEnum::ReadOnly,
+                    default: "2",
+                },
+            ),
+        ]),
+    ];
 
 static BAD: &[VariableDef] = &[VariableDef::rw(
     ComponentKey::named("X"),
@@ -666,7 +686,14 @@ fn vendor_components_and_extra_evses() {
         ]
     );
     // A vendor table with a bad default is refused.
-    assert!(DeviceModel::<'static, 4, 16>::new(STANDARD, BAD).is_err());
+    assert_eq!(
+        DeviceModel::<'static, 4, 32>::new(STANDARD, BAD).err(),
+        Some(TableError::BadDefault)
+    );
+    assert_eq!(
+        DeviceModel::<'static, 4, 32>::new(STANDARD, REPEATED).err(),
+        Some(TableError::RepeatedAttribute)
+    );
 }
 
 #[test]

@@ -71,6 +71,8 @@ pub enum TableError {
     NameTooLong,
     /// A default value does not fit the characteristics or the store's `L`.
     BadDefault,
+    /// `others` names `Actual`, or an attribute type twice.
+    RepeatedAttribute,
 }
 
 /// Why [`DeviceModel::decode_record`] refused a record.
@@ -174,7 +176,13 @@ impl<'t, const N: usize, const L: usize> DeviceModel<'t, N, L> {
             {
                 return Err(TableError::NameTooLong);
             }
-            for a in def.attributes.iter().flatten() {
+            let repeated = def.others.iter().enumerate().any(|(i, (k, _))| {
+                *k == AttributeEnum::Actual || def.others.iter().take(i).any(|(e, _)| e == k)
+            });
+            if repeated {
+                return Err(TableError::RepeatedAttribute);
+            }
+            for (_, a) in def.attributes() {
                 if a.default.len() > L
                     || (!a.default.is_empty() && def.characteristics.validate(a.default).is_err())
                 {

@@ -1,7 +1,7 @@
 //! GetBaseReport (B07): which variables a base report holds, and a cursor that fills one
 //! NotifyReportRequest at a time, so that no report is ever held whole in RAM.
 
-use super::types::{Persistence, VariableDef, attribute_kind};
+use super::types::{Persistence, VariableDef};
 use super::{DeviceModel, MessageKind};
 use crate::json::{self, EncodeError};
 use crate::limits::REPORT_ITEMS_PER_MESSAGE;
@@ -140,16 +140,13 @@ fn report_data<const N: usize, const L: usize>(
     def: &VariableDef,
 ) -> ReportData {
     let mut attributes = List::new();
-    for (i, attr) in def.attributes.iter().enumerate() {
-        let (Some(attr), Some(kind)) = (attr, attribute_kind(i)) else {
-            continue;
-        };
+    for (kind, attr) in def.attributes() {
         let value = if attr.mutability == MutabilityEnum::WriteOnly {
             None
         } else {
             model.value(index, kind).map(BoundedString::truncated)
         };
-        // Four attribute types, four places: never full.
+        // Four places: full only for a table naming an attribute twice, which `new` refuses.
         let _ = attributes.push(VariableAttribute {
             r#type: Some(kind),
             value,

@@ -8,7 +8,7 @@
 //! the integrator's to override (`DeviceModel::set_internal`). See docs/architecture.md,
 //! "Device model", for the table of what is included and why.
 
-use super::types::{ComponentKey, VariableDef};
+use super::types::{AttributeDef, ComponentKey, VariableDef};
 use crate::limits::{REPORT_ITEMS_PER_MESSAGE, VARIABLES_PER_MESSAGE};
 use crate::v201::{AttributeEnum, DataEnum, MutabilityEnum};
 
@@ -147,7 +147,13 @@ pub static STANDARD: &[VariableDef] = &[
     VariableDef::ro(EVSE, "Power", Decimal, "0")
         .unit("W")
         .max(22_000)
-        .with_attribute(AttributeEnum::MaxSet, MutabilityEnum::ReadOnly, "22000"),
+        .with_attributes(&[(
+            AttributeEnum::MaxSet,
+            AttributeDef {
+                mutability: MutabilityEnum::ReadOnly,
+                default: "22000",
+            },
+        )]),
     VariableDef::ro(EVSE, "SupplyPhases", Integer, "3")
         .constant()
         .min(0)

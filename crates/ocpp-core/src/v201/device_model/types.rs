@@ -109,9 +109,11 @@ pub struct VariableDef {
     pub component: ComponentKey,
     /// The variable.
     pub variable: VariableKey,
-    /// The attributes the variable has, indexed by [`attribute_index`] (Actual, Target,
-    /// MinSet, MaxSet); `None` for an attribute type it does not support.
-    pub attributes: [Option<AttributeDef>; 4],
+    /// The `Actual` attribute, which nearly every variable has (`None`: it has not).
+    pub actual: Option<AttributeDef>,
+    /// The other attributes (Target, MinSet, MaxSet) the variable has, each at most once:
+    /// usually none, so a slice rather than three more places in every row.
+    pub others: &'static [(AttributeEnum, AttributeDef)],
     /// Data type, unit, limits, values list.
     pub characteristics: Characteristics,
     /// Volatile, persistent or constant.
@@ -120,7 +122,7 @@ pub struct VariableDef {
     pub reboot_required: bool,
 }
 
-/// The index of an attribute type in [`VariableDef::attributes`].
+/// The index of an attribute type (its key in the value store and the record).
 pub const fn attribute_index(kind: AttributeEnum) -> usize {
     match kind {
         AttributeEnum::Actual => 0,
@@ -130,7 +132,7 @@ pub const fn attribute_index(kind: AttributeEnum) -> usize {
     }
 }
 
-/// The attribute type of an index of [`VariableDef::attributes`].
+/// The attribute type of an index of [`attribute_index`].
 pub const fn attribute_kind(index: usize) -> Option<AttributeEnum> {
     match index {
         0 => Some(AttributeEnum::Actual),
@@ -157,15 +159,11 @@ impl VariableDef {
                 name,
                 instance: None,
             },
-            attributes: [
-                Some(AttributeDef {
-                    mutability,
-                    default,
-                }),
-                None,
-                None,
-                None,
-            ],
+            actual: Some(AttributeDef {
+                mutability,
+                default,
+            }),
+            others: &[],
             characteristics: Characteristics {
                 data_type,
                 unit: None,
@@ -263,38 +261,37 @@ impl VariableDef {
         self
     }
 
-    /// With an extra attribute (Target, MinSet, MaxSet).
+    /// With other attributes (Target, MinSet, MaxSet), each at most once (checked by
+    /// `DeviceModel::new`).
     #[must_use]
-    pub const fn with_attribute(
+    pub const fn with_attributes(
         mut self,
-        kind: AttributeEnum,
-        mutability: MutabilityEnum,
-        default: &'static str,
+        others: &'static [(AttributeEnum, AttributeDef)],
     ) -> VariableDef {
-        let def = Some(AttributeDef {
-            mutability,
-            default,
-        });
-        let [actual, target, min_set, max_set] = self.attributes;
-        self.attributes = match kind {
-            AttributeEnum::Actual => [def, target, min_set, max_set],
-            AttributeEnum::Target => [actual, def, min_set, max_set],
-            AttributeEnum::MinSet => [actual, target, def, max_set],
-            AttributeEnum::MaxSet => [actual, target, min_set, def],
-        };
+        self.others = others;
         self
+    }
+
+    /// Every attribute the variable has: Actual first, then the others in table order.
+    pub fn attributes(&self) -> impl Iterator<Item = (AttributeEnum, &AttributeDef)> {
+        self.actual
+            .as_ref()
+            .map(|a| (AttributeEnum::Actual, a))
+            .into_iter()
+            .chain(self.others.iter().map(|(k, a)| (*k, a)))
     }
 
     /// The definition of one attribute type, if the variable has it.
     pub fn attribute(&self, kind: AttributeEnum) -> Option<&AttributeDef> {
-        self.attributes
-            .get(attribute_index(kind))
-            .and_then(Option::as_ref)
+        match kind {
+            AttributeEnum::Actual => self.actual.as_ref(),
+            _ => self.others.iter().find(|(k, _)| *k == kind).map(|(_, a)| a),
+        }
     }
 
     /// Whether the CSMS may write any attribute (the ConfigurationInventory criterion).
     pub fn is_configurable(&self) -> bool {
-        self.attributes.iter().flatten().any(|a| {
+        self.attributes().any(|(_, a)| {
             matches!(
                 a.mutability,
                 MutabilityEnum::ReadWrite | MutabilityEnum::WriteOnly
