@@ -12,7 +12,7 @@ use ocpp_core::json::{self, DecodeOptions};
 use ocpp_core::types::DateTime;
 use ocpp_core::v201::device_model::{
     AttributeDef, ComponentKey, DeviceModel, MessageKind, RecordError, STANDARD, StoreError,
-    VariableDef,
+    TableError, VariableDef,
 };
 use ocpp_core::v201::{
     AttributeEnum, DataEnum, GenericDeviceModelStatusEnum, GetBaseReportRequest, GetReportRequest,
