@@ -35,6 +35,8 @@ const AVAILABILITY: &str = "Available,Occupied,Reserved,Unavailable,Faulted";
 const TX_POINTS: &str =
     "ParkingBayOccupancy,EVConnected,Authorized,PowerPathClosed,EnergyTransfer,DataSigned";
 
+/// A count of 1 to 16 as text (the message bounds below; the assertion after it fails the build
+/// for a larger bound).
 const fn usize_text(n: usize) -> &'static str {
     match n {
         1 => "1",
@@ -45,9 +47,25 @@ const fn usize_text(n: usize) -> &'static str {
         6 => "6",
         7 => "7",
         8 => "8",
-        _ => "16",
+        9 => "9",
+        10 => "10",
+        11 => "11",
+        12 => "12",
+        13 => "13",
+        14 => "14",
+        15 => "15",
+        16 => "16",
+        _ => "",
     }
 }
+
+const _: () = assert!(
+    VARIABLES_PER_MESSAGE >= 2
+        && VARIABLES_PER_MESSAGE <= 17
+        && REPORT_ITEMS_PER_MESSAGE >= 1
+        && REPORT_ITEMS_PER_MESSAGE <= 16,
+    "the ItemsPerMessage defaults are written for message bounds of 1 to 16 items"
+);
 
 /// The message bounds of this build (`crate::limits`), as the ReadOnly `ItemsPerMessage`
 /// variables report them. Get/SetVariables report one less than the list bound: TC_B_08_CS
