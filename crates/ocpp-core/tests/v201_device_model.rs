@@ -12,7 +12,7 @@ use ocpp_core::json::{self, DecodeOptions};
 use ocpp_core::types::DateTime;
 use ocpp_core::v201::device_model::{
     AttributeDef, ComponentKey, DeviceModel, MessageKind, RecordError, STANDARD, StoreError,
-    TableError, VariableDef,
+    TableError, VariableDef, connector_rows, evse_rows,
 };
 use ocpp_core::v201::{
     AttributeEnum, DataEnum, GenericDeviceModelStatusEnum, GetBaseReportRequest, GetReportRequest,
@@ -694,6 +694,75 @@ fn vendor_components_and_extra_evses() {
         DeviceModel::<'static, 4, 32>::new(STANDARD, REPEATED).err(),
         Some(TableError::RepeatedAttribute)
     );
+}
+
+static EVSE_2: [VariableDef; 4] = evse_rows(2);
+static CONNECTOR_2_1: [VariableDef; 4] = connector_rows(2, 1, "cCCS2");
+
+#[test]
+fn a_second_evse_from_the_row_functions() {
+    // The functions give the rows STANDARD has for EVSE 1 and its connector.
+    let of = |name: &str, evse| -> Vec<VariableDef> {
+        STANDARD
+            .iter()
+            .filter(|d| d.component.name == name && d.component.evse == Some(evse))
+            .copied()
+            .collect()
+    };
+    assert_eq!(of("EVSE", 1), evse_rows(1));
+    assert_eq!(of("Connector", 1), connector_rows(1, 1, "cType2"));
+    let m: Model = DeviceModel::from_tables(&[STANDARD, &EVSE_2, &CONNECTOR_2_1]).unwrap();
+    assert_eq!(m.len(), STANDARD.len() + 8);
+    let r = get(
+        &m,
+        &[
+            (
+                ("Connector", None, Some((2, Some(1))), "ConnectorType", None),
+                None,
+            ),
+            (
+                ("EVSE", None, Some((2, None)), "Power", None),
+                Some("MaxSet"),
+            ),
+            (("EVSE", None, Some((3, None)), "Power", None), None),
+        ],
+    );
+    let s: Vec<_> = r
+        .get_variable_result
+        .iter()
+        .map(|r| {
+            (
+                r.attribute_status,
+                r.attribute_value.as_deref().map(str::to_owned),
+            )
+        })
+        .collect();
+    assert_eq!(
+        s,
+        [
+            (GetVariableStatusEnum::Accepted, Some("cCCS2".to_owned())),
+            (GetVariableStatusEnum::Accepted, Some("22000".to_owned())),
+            (GetVariableStatusEnum::UnknownComponent, None),
+        ]
+    );
+    let messages = full_report(&m, ReportBaseEnum::SummaryInventory);
+    let names: Vec<_> = messages
+        .iter()
+        .flat_map(|m| m.report_data.as_deref().unwrap())
+        .map(|d| {
+            (
+                d.component.name.to_string(),
+                d.component.evse.as_ref().map(|e| e.id),
+            )
+        })
+        .collect();
+    assert_eq!(names.len(), 5);
+    assert!(names.contains(&("Connector".to_owned(), Some(2))));
+    let nine: [&[VariableDef]; 9] = [STANDARD; 9];
+    assert!(matches!(
+        DeviceModel::<'static, 4, 32>::from_tables(&nine),
+        Err(TableError::TooLarge)
+    ));
 }
 
 #[test]

@@ -21,7 +21,7 @@ mod standard;
 mod types;
 
 pub use report::{REPORT_SELECTION_MAX, ReportCursor};
-pub use standard::STANDARD;
+pub use standard::{STANDARD, connector_rows, evse_rows};
 pub use types::{
     AttributeDef, Characteristics, ComponentKey, InvalidValue, Limit, Persistence, VariableDef,
     VariableKey, attribute_index, attribute_kind,
@@ -65,7 +65,7 @@ pub enum StoreError {
 /// Why [`DeviceModel::new`] refused a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableError {
-    /// More than 65,535 definitions.
+    /// More than 65,535 definitions, or more than [`MAX_TABLES`] tables.
     TooLarge,
     /// A name or instance is longer than the schema's 50 characters, or a unit longer than 16.
     NameTooLong,
@@ -110,12 +110,17 @@ impl MessageKind {
 /// The record format version of [`DeviceModel::encode_record`].
 const RECORD_VERSION: u8 = 1;
 
-/// The device model: the definitions (standard and vendor tables) and a bounded store of up to
-/// `N` values of at most `L` bytes that differ from the defaults.
+/// The most definition tables one model is made of ([`DeviceModel::from_tables`]): the standard
+/// table, the rows of further EVSEs and connectors ([`evse_rows`], [`connector_rows`]) and the
+/// integrator's own.
+pub const MAX_TABLES: usize = 8;
+
+/// The device model: the definitions (up to [`MAX_TABLES`] static tables: standard, EVSEs,
+/// vendor) and a bounded store of up to `N` values of at most `L` bytes that differ from the
+/// defaults.
 #[derive(Debug, Clone)]
 pub struct DeviceModel<'t, const N: usize, const L: usize> {
-    standard: &'t [VariableDef],
-    vendor: &'t [VariableDef],
+    tables: [&'t [VariableDef]; MAX_TABLES],
     values: List<Entry<L>, N>,
 }
 
@@ -158,13 +163,27 @@ fn variable_matches(def: &VariableKey, v: &Variable) -> bool {
 }
 
 impl<'t, const N: usize, const L: usize> DeviceModel<'t, N, L> {
-    /// A model over the standardized table and a vendor table, every value at its default.
-    /// Checks that every name fits the schema and every default its characteristics.
+    /// A model over the standardized table and a vendor table, every value at its default:
+    /// [`DeviceModel::from_tables`] of the two.
     pub fn new(standard: &'t [VariableDef], vendor: &'t [VariableDef]) -> Result<Self, TableError> {
-        if standard.len() + vendor.len() > usize::from(u16::MAX) {
+        Self::from_tables(&[standard, vendor])
+    }
+
+    /// A model over up to [`MAX_TABLES`] tables, in this order (the order of the reports and of
+    /// the record's indices), every value at its default. Checks that every name fits the schema,
+    /// every attribute type appears once and every default fits its characteristics.
+    pub fn from_tables(list: &[&'t [VariableDef]]) -> Result<Self, TableError> {
+        let mut tables: [&'t [VariableDef]; MAX_TABLES] = [&[]; MAX_TABLES];
+        if list.len() > MAX_TABLES {
             return Err(TableError::TooLarge);
         }
-        for def in standard.iter().chain(vendor) {
+        for (slot, table) in tables.iter_mut().zip(list) {
+            *slot = table;
+        }
+        if tables.iter().map(|t| t.len()).sum::<usize>() > usize::from(u16::MAX) {
+            return Err(TableError::TooLarge);
+        }
+        for def in tables.into_iter().flatten() {
             let names = [
                 Some(def.component.name),
                 def.component.instance,
@@ -191,15 +210,14 @@ impl<'t, const N: usize, const L: usize> DeviceModel<'t, N, L> {
             }
         }
         Ok(DeviceModel {
-            standard,
-            vendor,
+            tables,
             values: List::new(),
         })
     }
 
-    /// The number of definitions (standard, then vendor).
+    /// The number of definitions (of every table).
     pub fn len(&self) -> usize {
-        self.standard.len() + self.vendor.len()
+        self.tables.iter().map(|t| t.len()).sum()
     }
 
     /// Whether there are no definitions.
@@ -207,16 +225,20 @@ impl<'t, const N: usize, const L: usize> DeviceModel<'t, N, L> {
         self.len() == 0
     }
 
-    /// The definition of an index (standard first, then vendor).
+    /// The definition of an index (the tables one after the other).
     pub fn def(&self, index: usize) -> Option<&'t VariableDef> {
-        match index.checked_sub(self.standard.len()) {
-            None => self.standard.get(index),
-            Some(i) => self.vendor.get(i),
+        let mut i = index;
+        for table in self.tables {
+            match i.checked_sub(table.len()) {
+                None => return table.get(i),
+                Some(rest) => i = rest,
+            }
         }
+        None
     }
 
     fn defs(&self) -> impl Iterator<Item = &'t VariableDef> + use<'t, N, L> {
-        self.standard.iter().chain(self.vendor.iter())
+        self.tables.into_iter().flatten()
     }
 
     /// Finds the definition a component and variable of a message name.

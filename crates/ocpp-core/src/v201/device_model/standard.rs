@@ -285,3 +285,49 @@ pub static STANDARD: &[VariableDef] = &[
     VariableDef::rw(TX, "TxStartPoint", MemberList, "PowerPathClosed").values(TX_POINTS),
     VariableDef::rw(TX, "TxStopPoint", MemberList, "EVConnected,Authorized").values(TX_POINTS),
 ];
+
+/// The required variables of one more EVSE (`EVSE` with `evse.id`), as [`STANDARD`] has them for
+/// EVSE 1: a 22 kW, three-phase AC EVSE. A station with several EVSEs adds
+/// `static EVSE_2: [VariableDef; 4] = evse_rows(2);` to [`DeviceModel::from_tables`](super::DeviceModel::from_tables)
+/// (other ratings: write the rows, with these as the pattern).
+pub const fn evse_rows(evse: u16) -> [VariableDef; 4] {
+    let c = ComponentKey::evse("EVSE", evse);
+    [
+        VariableDef::ro(c, "AvailabilityState", OptionList, "Available").values(AVAILABILITY),
+        VariableDef::ro(c, "Available", Boolean, "true"),
+        VariableDef::ro(c, "Power", Decimal, "0")
+            .unit("W")
+            .max(22_000)
+            .with_attributes(&[(
+                AttributeEnum::MaxSet,
+                AttributeDef {
+                    mutability: MutabilityEnum::ReadOnly,
+                    default: "22000",
+                },
+            )]),
+        VariableDef::ro(c, "SupplyPhases", Integer, "3")
+            .constant()
+            .min(0)
+            .max(3),
+    ]
+}
+
+/// The required variables of one more connector (`Connector` with `evse.id` and
+/// `evse.connectorId`), as [`STANDARD`] has them for connector 1 of EVSE 1, with its
+/// `ConnectorType` (`ConnectorEnumType` of part 2: `cType2`, `cCCS2`, `sType2`, ...).
+pub const fn connector_rows(
+    evse: u16,
+    connector: u16,
+    connector_type: &'static str,
+) -> [VariableDef; 4] {
+    let c = ComponentKey::connector("Connector", evse, connector);
+    [
+        VariableDef::ro(c, "AvailabilityState", OptionList, "Available").values(AVAILABILITY),
+        VariableDef::ro(c, "Available", Boolean, "true"),
+        VariableDef::ro(c, "ConnectorType", DataEnum::String, connector_type).constant(),
+        VariableDef::ro(c, "SupplyPhases", Integer, "3")
+            .constant()
+            .min(0)
+            .max(3),
+    ]
+}
