@@ -35,6 +35,7 @@
 
 mod actions;
 mod datatypes;
+pub mod device_model;
 mod enums;
 mod macros;
 mod messages;
