@@ -153,6 +153,57 @@ def cell(names, limit):
     return ", ".join(names[:limit]) + more or "—"
 
 
+# Security events (whitepaper chapter 8): who raises each one on a charge point of this stack.
+SECURITY_EVENTS = [
+    ("FirmwareUpdated", "core, after an installation (L01, UpdateFirmware and SignedUpdateFirmware)"),
+    ("FailedToAuthenticateAtCentralSystem", "ocpp-tungstenite: HTTP 401/403, a refused TLS client certificate"),
+    ("CentralSystemFailedToAuthenticate", "the integrator (`Input::SecurityEvent`)"),
+    ("SettingSystemTime", "core, at the first clock setting and at jumps over 60 s"),
+    ("StartupOfTheDevice", "core, at the first clock setting after a start"),
+    ("ResetOrReboot", "core, at a Reset"),
+    ("SecurityLogWasCleared", "the integrator if it clears the log (the core's log only rolls)"),
+    ("ReconfigurationOfSecurityParameters", "core: SecurityProfile, AuthorizationKey changed; a profile fallback"),
+    ("MemoryExhaustion", "the integrator (`Input::SecurityEvent`)"),
+    ("InvalidMessages", "core, once per connection for an unreadable frame"),
+    ("AttemptedReplayAttacks", "the integrator (`Input::SecurityEvent`)"),
+    ("TamperDetectionActivated", "the integrator (`Input::SecurityEvent`)"),
+    ("InvalidFirmwareSignature", "core (L01.FR.03)"),
+    ("InvalidFirmwareSigningCertificate", "core (L01.FR.02)"),
+    ("InvalidCentralSystemCertificate", "ocpp-tungstenite: the server certificate did not verify"),
+    ("InvalidChargePointCertificate", "core: a refused CertificateSigned.req (A02.FR.07)"),
+    ("InvalidTLSVersion", "ocpp-tungstenite"),
+    ("InvalidTLSCipherSuite", "ocpp-tungstenite"),
+]
+
+EVENT_RUST = [
+    "crates/ocpp-core/tests/security_events.rs", "crates/ocpp-core/tests/certificates.rs",
+    "crates/ocpp-core/tests/signed_firmware.rs", "crates/ocpp-core/tests/logs.rs",
+    "crates/ocpp-tungstenite/tests/security_events.rs",
+]
+EVENT_PY = ["tests/e2e/test_security.py", "tests/e2e/test_security_certificates.py",
+            "tests/e2e/test_signed_firmware.py"]
+
+
+def events_section():
+    """Every security event type with who raises it and the tests that check it."""
+    rust = rust_tests(EVENT_RUST)
+    py = []
+    for f in EVENT_PY:
+        for m in re.finditer(r"\ndef (test_[a-z0-9_]+)\((.*?)(?=\ndef |\Z)", open(f).read(), re.S):
+            py.append((m.group(1), m.group(2)))
+    out = [
+        "Every security event type of chapter 8, who raises it, and the tests that mention it (Rust:",
+        "the core's security_events, certificates, signed_firmware and logs tests and",
+        "ocpp-tungstenite's security_events; end to end: test_security*.py, test_signed_firmware.py).", "",
+        "| event | raised by | tests |", "|---|---|---|",
+    ]
+    for event, by in SECURITY_EVENTS:
+        pat = re.compile(r"\b" + event + r"\b")
+        names = [n for n, b in rust if pat.search(b)] + [n for n, b in py if pat.search(b)]
+        out.append(f"| {event} | {by} | {cell(names, 5)} |")
+    return out + [""]
+
+
 def logs_section():
     """GetLog, LogStatusNotification and the security log, with their tests."""
     logs = [n for n, _ in rust_tests(["crates/ocpp-core/tests/logs.rs"])]
@@ -219,6 +270,7 @@ def main():
         "(core), `a_raised_security_profile_reconnects` (ocpp-tungstenite loopback).", "",
     ]
     out += logs_section()
+    out += events_section()
     out += [
         "Signed firmware (SignedUpdateFirmware, SignedFirmwareStatusNotification, use case L01):",
         "crates/ocpp-core/tests/signed_firmware.rs, tests named after the requirement ids, and",

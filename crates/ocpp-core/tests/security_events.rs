@@ -238,6 +238,25 @@ fn integrator_events_are_sent_with_their_tech_info_cut() {
     );
 }
 
+/// Chapter 8: every event type the integrator observes (CentralSystemFailedToAuthenticate,
+/// MemoryExhaustion, AttemptedReplayAttacks, TamperDetectionActivated, and the adapter's TLS
+/// events) is sent as reported, with its type's wire name; in fact every one of the 18 types.
+#[test]
+fn every_event_type_reported_by_the_integrator_is_sent() {
+    let mut sim = with_profile_1();
+    events(&mut sim);
+    for &kind in SecurityEvent::ALL {
+        sim.input(Input::SecurityEvent {
+            kind,
+            tech_info: Some("from the integrator"),
+        });
+        let sent = events(&mut sim);
+        assert_eq!(kinds(&sent), [kind.as_str()], "{kind}");
+        assert_eq!(sent[0].1.as_deref(), Some("from the integrator"));
+    }
+    assert_eq!(SecurityEvent::ALL.len(), 18);
+}
+
 /// Chapter 8 InvalidMessages: a frame that is not a valid OCPP-J message is reported once per
 /// connection (a peer sending garbage does not fill the queue with reports of it).
 #[test]
