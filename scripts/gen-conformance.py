@@ -194,7 +194,8 @@ def events_section():
     out = [
         "Every security event type of chapter 8, who raises it, and the tests that mention it (Rust:",
         "the core's security_events, certificates, signed_firmware and logs tests and",
-        "ocpp-tungstenite's security_events; end to end: test_security*.py, test_signed_firmware.py).", "",
+        "ocpp-tungstenite's security_events; end to end: test_security*.py, test_signed_firmware.py).",
+        "Every type, reported by the integrator, is sent: `every_event_type_reported_by_the_integrator_is_sent`.", "",
         "| event | raised by | tests |", "|---|---|---|",
     ]
     for event, by in SECURITY_EVENTS:
