@@ -471,6 +471,59 @@ fn a_raise_that_cannot_connect_falls_back() {
     );
 }
 
+/// A05.FR.08 across a power cut: a raise not yet proven by a connection is stored with the
+/// profile to fall back to, so a restart during the failed attempts still falls back (and a
+/// connection with the raised profile makes it final, A05.FR.09).
+#[test]
+fn a_pending_fallback_survives_a_power_cut() {
+    let mut sim = with_profile_1_on(with_root_certificate());
+    sim.disconnect();
+    sim.connect();
+    sim.call_ok(
+        "ChangeConfiguration",
+        json!({"key": "SecurityProfile", "value": "2"}),
+    );
+    sim.answer_all();
+    sim.take_actions();
+    sim.disconnect();
+    sim.input(Input::ConnectFailed);
+    let mut sim = sim.restart(with_root_certificate());
+    assert_eq!(sim.cp.configuration().security_profile, 2);
+    for _ in 1..ocpp_core::charge_point::PROFILE_FALLBACK_ATTEMPTS {
+        sim.input(Input::ConnectFailed);
+        assert!(profile_outputs(&mut sim).is_empty());
+    }
+    sim.input(Input::ConnectFailed);
+    assert_eq!(profile_outputs(&mut sim), ["Reconnect(1)"]);
+    assert_eq!(sim.cp.configuration().security_profile, 1);
+
+    // Raised again, connected: final, also after a restart.
+    let mut sim = sim.restart(with_root_certificate());
+    sim.connect();
+    let (id, _) = sim.expect_call("BootNotification");
+    let now = common::sim::cs_time(sim.now);
+    sim.reply(
+        &id,
+        json!({"status": "Accepted", "currentTime": now, "interval": 300}),
+    );
+    sim.answer_all();
+    sim.call_ok(
+        "ChangeConfiguration",
+        json!({"key": "SecurityProfile", "value": "2"}),
+    );
+    sim.answer_all();
+    sim.take_actions();
+    sim.disconnect();
+    sim.connect();
+    sim.answer_all();
+    let mut sim = sim.restart(with_root_certificate());
+    for _ in 0..ocpp_core::charge_point::PROFILE_FALLBACK_ATTEMPTS {
+        sim.input(Input::ConnectFailed);
+    }
+    assert!(profile_outputs(&mut sim).is_empty());
+    assert_eq!(sim.cp.configuration().security_profile, 2);
+}
+
 /// A long outage with the same refused certificate at every attempt: the repeats of a
 /// non-critical event are reported once until the next connection (they would push out the
 /// queued MeterValues); a different event, or the same after a connection, is reported again.

@@ -27,7 +27,11 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         let _ = check(
             RecordKey::Configuration,
             self.restore_record(RecordKey::Configuration, scratch, |cp, data| {
-                cp.config.restore(data).is_ok()
+                let ok = cp.config.restore(data).is_ok();
+                if ok {
+                    cp.restore_profile_fallback(data);
+                }
+                ok
             }),
         );
         self.meter
@@ -153,7 +157,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
             }
             self.dirty &= !(1 << key.index());
             let len = match key {
-                RecordKey::Configuration => self.config.encode(scratch).ok(),
+                RecordKey::Configuration => self.encode_config(scratch),
                 RecordKey::Journal => {
                     if self.journal.flush(&mut self.storage, scratch) == Flushed::Failed {
                         self.act(Action::StorageFailed { key });
@@ -189,6 +193,39 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         self.mark_dirty(RecordKey::Journal);
     }
 
+    /// The configuration record: the keys, and a raised SecurityProfile not yet proven by a
+    /// connection (the profile to fall back to, [`PROFILE_FALLBACK_LINE`]), so that a power cut
+    /// during the attempts does not make the raise final (A05.FR.08/09).
+    fn encode_config(&self, scratch: &mut [u8]) -> Option<usize> {
+        let n = self.config.encode(scratch).ok()?;
+        let Some((previous, _)) = self.profile_fallback else {
+            return Some(n);
+        };
+        let line = PROFILE_FALLBACK_LINE.as_bytes();
+        let end = n.checked_add(line.len())?.checked_add(2)?;
+        let out = scratch.get_mut(n..end)?;
+        let (text, rest) = out.split_at_mut(line.len());
+        text.copy_from_slice(line);
+        rest.copy_from_slice(&[b'0'.saturating_add(previous.min(3)), b'\n']);
+        Some(end)
+    }
+
+    /// Reads the profile to fall back to from a configuration record (see
+    /// [`Self::encode_config`]); the failed attempts count again from zero.
+    fn restore_profile_fallback(&mut self, data: &[u8]) {
+        let prefix = PROFILE_FALLBACK_LINE.as_bytes();
+        let previous = data
+            .split(|&b| b == b'\n')
+            .find_map(|line| line.strip_prefix(prefix))
+            .and_then(|rest| match rest {
+                [d @ b'0'..=b'3', ..] => Some(d - b'0'),
+                _ => None,
+            });
+        if let Some(previous) = previous.filter(|&p| p < self.config.security_profile) {
+            self.profile_fallback = Some((previous, 0));
+        }
+    }
+
     pub(super) fn persist_config(&mut self) {
         self.mark_dirty(RecordKey::Configuration);
     }
@@ -197,3 +234,7 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         self.mark_dirty(RecordKey::AuthorizationCache);
     }
 }
+
+/// The line of the configuration record that holds the profile to fall back to (a name no
+/// standard key has; an older firmware skips it as an unknown key).
+const PROFILE_FALLBACK_LINE: &str = "~SecurityProfileFallback=";

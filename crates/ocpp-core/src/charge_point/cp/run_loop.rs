@@ -143,7 +143,9 @@ impl<S: Storage, const NC: usize, const NL: usize, const NA: usize, L: Limits>
         self.invalid_message_reported = false;
         self.last_offline_event = None;
         // A05.FR.09: connected with the raised profile, it holds.
-        self.profile_fallback = None;
+        if self.profile_fallback.take().is_some() {
+            self.persist_config();
+        }
         self.inflight = None;
         match self.registration {
             Registration::Accepted => self.queue_changed_statuses(now),
