@@ -84,6 +84,24 @@ fn secure_cp(
     cp
 }
 
+/// A central system over TLS with the test CA's server certificate.
+fn tls_server(pki: &Pki) -> TestServer {
+    TestServer::start(
+        ServerOptions {
+            tls: Some(pki.server_config()),
+            ..ServerOptions::default()
+        },
+        serve_all(T),
+    )
+}
+
+/// `wss://` to `port` with a Basic authentication password and quick reconnects.
+fn wss_with_password(port: u16) -> ConnectOptions {
+    ConnectOptions::new(format!("wss://127.0.0.1:{port}"), "CP-1")
+        .with_basic_auth("0123456789abcdef")
+        .with_reconnect(fast_reconnect())
+}
+
 fn read(path: &std::path::Path) -> Vec<u8> {
     std::fs::read(path).unwrap()
 }
@@ -125,13 +143,7 @@ fn installed_central_system_roots_replace_the_ca_bundle() {
 fn without_installed_roots_the_ca_bundle_is_used() {
     init_logging();
     let pki = Pki::new();
-    let server = TestServer::start(
-        ServerOptions {
-            tls: Some(pki.server_config()),
-            ..ServerOptions::default()
-        },
-        serve_all(T),
-    );
+    let server = tls_server(&pki);
     let options = ConnectOptions::new(format!("wss://127.0.0.1:{}", server.port), "CP-1")
         .with_basic_auth("0123456789abcdef")
         .with_ca_bundle(&pki.other_ca_pem)
@@ -218,13 +230,7 @@ fn profiles_2_and_3_reach_a_ws_url_over_tls() {
 fn a_raised_profile_reconnects_over_tls_to_the_same_address() {
     init_logging();
     let pki = Pki::new();
-    let server = TestServer::start(
-        ServerOptions {
-            tls: Some(pki.server_config()),
-            ..ServerOptions::default()
-        },
-        serve_all(T),
-    );
+    let server = tls_server(&pki);
     // Configured with ws:// (profile 1), the charge point now has profile 2.
     let options = ConnectOptions::new(format!("ws://127.0.0.1:{}", server.port), "CP-1")
         .with_basic_auth("0123456789abcdef")
@@ -256,13 +262,7 @@ fn the_async_driver_uses_the_installed_roots_too() {
 
     init_logging();
     let pki = Pki::new();
-    let server = TestServer::start(
-        ServerOptions {
-            tls: Some(pki.server_config()),
-            ..ServerOptions::default()
-        },
-        serve_all(T),
-    );
+    let server = tls_server(&pki);
     let options = ConnectOptions::new(format!("ws://127.0.0.1:{}", server.port), "CP-1")
         .with_basic_auth("0123456789abcdef")
         .with_ca_bundle(&pki.other_ca_pem)
@@ -297,16 +297,8 @@ fn kinds(cp: &mut ChargePoint<SecureStorage>) -> Vec<CertificateKind> {
 fn m05_fr_13_the_fallback_root_verifies_when_the_new_one_does_not() {
     init_logging();
     let pki = Pki::new();
-    let server = TestServer::start(
-        ServerOptions {
-            tls: Some(pki.server_config()),
-            ..ServerOptions::default()
-        },
-        serve_all(T),
-    );
-    let options = ConnectOptions::new(format!("wss://127.0.0.1:{}", server.port), "CP-1")
-        .with_basic_auth("0123456789abcdef")
-        .with_reconnect(fast_reconnect());
+    let server = tls_server(&pki);
+    let options = wss_with_password(server.port);
     // The new root did not sign the server's certificate; the fallback did.
     let installed = [
         (
@@ -338,16 +330,8 @@ fn m05_fr_13_the_fallback_root_verifies_when_the_new_one_does_not() {
     );
 
     // The new root verifies: the fallback goes.
-    let server = TestServer::start(
-        ServerOptions {
-            tls: Some(pki.server_config()),
-            ..ServerOptions::default()
-        },
-        serve_all(T),
-    );
-    let options = ConnectOptions::new(format!("wss://127.0.0.1:{}", server.port), "CP-1")
-        .with_basic_auth("0123456789abcdef")
-        .with_reconnect(fast_reconnect());
+    let server = tls_server(&pki);
+    let options = wss_with_password(server.port);
     let installed = [
         (CertificateKind::CentralSystemRoot, read(&pki.ca_pem), None),
         (
